@@ -1,0 +1,5 @@
+from hotgigs.errors import NotFound
+
+
+class AnalyticsScopeNotFound(NotFound):
+    default_message = "No organization of yours matches."

@@ -1,0 +1,5 @@
+"""Celery tasks of the analytics app: thin, idempotent, ids in, calling services.
+
+None are needed yet; background work for this app (matching, notifications, roll-ups)
+lands here with the capability that needs it.
+"""

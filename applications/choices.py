@@ -1,0 +1,46 @@
+from django.db import models
+
+
+class ApplicationStage(models.TextChoices):
+    """The hiring pipeline. ``hired``, ``rejected`` and ``withdrawn`` end it."""
+
+    APPLIED = "applied", "Applied"
+    SCREENING = "screening", "Screening"
+    INTERVIEW = "interview", "Interview"
+    OFFER = "offer", "Offer"
+    HIRED = "hired", "Hired"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class ApplicationSource(models.TextChoices):
+    """Where the application came from, for source-of-hire reporting."""
+
+    CAREER_SITE = "career_site", "Career site"
+    JOB_BOARD = "job_board", "Job board"
+    REFERRAL = "referral", "Referral"
+    LINKEDIN = "linkedin", "LinkedIn"
+    AGENCY = "agency", "Agency"
+    SOURCED = "sourced", "Sourced by a recruiter"
+    OTHER = "other", "Other"
+
+
+ACTIVE_STAGES = (
+    ApplicationStage.APPLIED,
+    ApplicationStage.SCREENING,
+    ApplicationStage.INTERVIEW,
+    ApplicationStage.OFFER,
+)
+TERMINAL_STAGES = (ApplicationStage.HIRED, ApplicationStage.REJECTED, ApplicationStage.WITHDRAWN)
+
+# Legal moves: one step forward, or out of the pipeline (rejected by the company,
+# withdrawn by the candidate) from any active stage. Terminal stages are final.
+STAGE_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    ApplicationStage.APPLIED: (ApplicationStage.SCREENING, ApplicationStage.REJECTED, ApplicationStage.WITHDRAWN),
+    ApplicationStage.SCREENING: (ApplicationStage.INTERVIEW, ApplicationStage.REJECTED, ApplicationStage.WITHDRAWN),
+    ApplicationStage.INTERVIEW: (ApplicationStage.OFFER, ApplicationStage.REJECTED, ApplicationStage.WITHDRAWN),
+    ApplicationStage.OFFER: (ApplicationStage.HIRED, ApplicationStage.REJECTED, ApplicationStage.WITHDRAWN),
+    ApplicationStage.HIRED: (),
+    ApplicationStage.REJECTED: (),
+    ApplicationStage.WITHDRAWN: (),
+}

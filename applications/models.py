@@ -1,0 +1,79 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from applications.choices import ApplicationSource, ApplicationStage
+
+
+class Application(models.Model):
+    """A candidate's application to one job: at most one per candidate–job pair.
+
+    ``stage`` moves only through the services, which append a :class:`StageChange` for
+    every move; ``stage_changed_at`` is the time of the latest one. ``match_score`` (0–100)
+    is filled in by AI matching and is null until then.
+    """
+
+    job = models.ForeignKey("jobs.Job", on_delete=models.CASCADE, related_name="applications")
+    candidate = models.ForeignKey("candidates.Candidate", on_delete=models.CASCADE, related_name="applications")
+    stage = models.CharField(max_length=10, choices=ApplicationStage.choices, default=ApplicationStage.APPLIED)
+    source = models.CharField(max_length=12, choices=ApplicationSource.choices, default=ApplicationSource.CAREER_SITE)
+    cover_letter = models.TextField(blank=True)
+    match_score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    stage_changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints = (
+            models.UniqueConstraint(fields=("job", "candidate"), name="applications_one_per_job_candidate"),
+            models.CheckConstraint(
+                condition=Q(stage__in=ApplicationStage.values), name="applications_application_stage_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=ApplicationSource.values), name="applications_application_source_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(match_score__isnull=True) | Q(match_score__gte=0, match_score__lte=100),
+                name="applications_match_score_range",
+            ),
+        )
+        indexes = (
+            models.Index(fields=("job", "stage"), name="applications_job_stage"),
+            models.Index(fields=("candidate", "-created_at"), name="applications_candidate_recent"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.candidate_id} → {self.job_id} ({self.stage})"
+
+
+class StageChange(models.Model):
+    """One move of an application through the pipeline; time in stage is computed from these.
+
+    The first row of every application has an empty ``from_stage`` (its submission).
+    """
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="stage_changes")
+    from_stage = models.CharField(max_length=10, choices=ApplicationStage.choices, blank=True)
+    to_stage = models.CharField(max_length=10, choices=ApplicationStage.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("application", "changed_at", "id")
+        constraints = (
+            models.CheckConstraint(condition=~Q(from_stage=models.F("to_stage")), name="applications_stage_change_moves"),
+            models.CheckConstraint(
+                condition=Q(to_stage__in=ApplicationStage.values), name="applications_stage_change_to_valid"
+            ),
+        )
+        indexes = (models.Index(fields=("to_stage", "changed_at"), name="applications_change_to_when"),)
+
+    def __str__(self) -> str:
+        return f"{self.from_stage or '∅'} → {self.to_stage}"

@@ -1,0 +1,83 @@
+"""Reads of applications and their history, scoped by the access rules of DESIGN.md.
+
+A candidate sees their own applications; a recruiter those to their organization's jobs;
+staff all of them.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from applications.errors import ApplicationNotFound
+from applications.models import Application, StageChange
+from hotgigs.accounts.selectors import Actor, actor_is_staff, actor_organization_ids
+
+
+def application_visible_filter(*, actor: Actor, prefix: str = "") -> Q | None:
+    """The access rule as a ``Q`` over a relation to Application, or None for "nothing"."""
+    if actor_is_staff(actor):
+        return Q()
+    if not actor.is_authenticated:
+        return None
+    visible = Q(**{f"{prefix}candidate__user_id": actor.pk})
+    org_ids = actor_organization_ids(actor)
+    if org_ids:
+        visible |= Q(**{f"{prefix}job__organization_id__in": org_ids})
+    return visible
+
+
+def application_list(*, actor: Actor) -> QuerySet[Application]:
+    """Applications the actor may see, with job, organization and candidate loaded."""
+    qs = Application.objects.select_related("job", "job__organization", "candidate")
+    visible = application_visible_filter(actor=actor)
+    return qs.none() if visible is None else qs.filter(visible)
+
+
+def application_get(*, actor: Actor, application_id: int) -> Application:
+    """One visible application; raises ApplicationNotFound otherwise."""
+    try:
+        return application_list(actor=actor).get(pk=application_id)
+    except (Application.DoesNotExist, ValueError, TypeError):
+        raise ApplicationNotFound() from None
+
+
+def application_history(*, application: Application) -> QuerySet[StageChange]:
+    """The application's stage changes, oldest first, with the actor loaded."""
+    return application.stage_changes.select_related("actor").order_by("changed_at", "id")
+
+
+@dataclass(frozen=True)
+class StageSpan:
+    """A stretch of time an application spent in one stage; ``left_at`` is None if still there."""
+
+    stage: str
+    entered_at: datetime
+    left_at: datetime | None
+    duration: timedelta
+
+
+def application_time_in_stage(*, application: Application, now: datetime | None = None) -> list[StageSpan]:
+    """Time spent in each stage, computed from the stage-change history.
+
+    Terminal stages have no duration to speak of: the last span is open while the
+    application is still in an active stage and ends at its own start once it is final.
+    """
+    now = now or timezone.now()
+    changes = list(application_history(application=application))
+    spans: list[StageSpan] = []
+    for current, following in zip(changes, [*changes[1:], None], strict=True):
+        if following is not None:
+            left_at: datetime | None = following.changed_at
+            end = following.changed_at
+        else:
+            from applications.choices import TERMINAL_STAGES
+
+            final = current.to_stage in TERMINAL_STAGES
+            left_at = current.changed_at if final else None
+            end = current.changed_at if final else now
+        spans.append(
+            StageSpan(stage=current.to_stage, entered_at=current.changed_at, left_at=left_at, duration=end - current.changed_at)
+        )
+    return spans

@@ -1,0 +1,172 @@
+"""Writes for applications: submit, move along the pipeline, withdraw.
+
+Each call validates before it writes and raises a domain error otherwise, changing
+nothing. Every move appends a StageChange and publishes an ``application_status`` event
+to the organization and to the candidate, after commit.
+"""
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from applications.choices import STAGE_TRANSITIONS, ApplicationSource, ApplicationStage
+from applications.errors import DuplicateApplication, IllegalStageMove, InvalidApplication, JobNotOpen
+from applications.models import Application, StageChange
+from candidates.models import Candidate
+from candidates.selectors import candidate_list
+from hotgigs.accounts.models import User
+from hotgigs.accounts.selectors import actor_is_member, actor_is_staff
+from hotgigs.errors import Forbidden
+from hotgigs.realtime.events import group_for_organization, group_for_user, publish_on_commit
+from hotgigs.realtime.services import notification_create
+from jobs.choices import JobStatus
+from jobs.models import Job
+
+MAX_COVER_LETTER = 10_000
+MAX_REASON = 2_000
+
+
+def application_event_data(application: Application) -> dict[str, Any]:
+    """The compact application payload that realtime events carry."""
+    return {
+        "id": application.pk,
+        "job_id": application.job_id,
+        "candidate_id": application.candidate_id,
+        "stage": application.stage,
+        "stage_changed_at": application.stage_changed_at.isoformat(),
+    }
+
+
+def _publish(application: Application, event: str, *, organization_id: int, candidate_user_id: int | None) -> None:
+    groups = [group_for_organization(organization_id), f"application.{application.pk}"]
+    if candidate_user_id:
+        groups.append(group_for_user(candidate_user_id))
+    publish_on_commit(channel="application_status", type=event, data=application_event_data(application), groups=groups)
+
+
+def _may_manage(actor: User, organization_id: int) -> bool:
+    return actor_is_staff(actor) or actor_is_member(actor, organization_id)
+
+
+@transaction.atomic
+def application_submit(
+    *,
+    actor: User,
+    job: Job,
+    candidate: Candidate,
+    source: str = ApplicationSource.CAREER_SITE,
+    cover_letter: str = "",
+) -> Application:
+    """Apply ``candidate`` to ``job``.
+
+    A candidate applies for themself; a recruiter of the job's organization (or staff) may
+    add any candidate they can see. Raises Forbidden for anyone else, JobNotOpen unless the
+    job is open, InvalidApplication for a bad source or an over-long cover letter, and
+    DuplicateApplication when the pair already exists (also under concurrent submits,
+    through the unique constraint).
+    """
+    applying_for_self = candidate.user_id is not None and candidate.user_id == actor.pk
+    if not applying_for_self:
+        if not _may_manage(actor, job.organization_id):
+            raise Forbidden("You may only apply on your own behalf.")
+        if not candidate_list(actor=actor).filter(pk=candidate.pk).exists():
+            raise Forbidden("You may not see this candidate.")
+    errors: dict[str, list[str]] = {}
+    if source not in ApplicationSource.values:
+        errors["source"] = [f"Must be one of: {', '.join(ApplicationSource.values)}."]
+    if not isinstance(cover_letter, str) or len(cover_letter) > MAX_COVER_LETTER:
+        errors["cover_letter"] = [f"At most {MAX_COVER_LETTER} characters."]
+    if errors:
+        raise InvalidApplication(details=errors)
+    job = Job.objects.select_for_update().get(pk=job.pk)
+    if job.status != JobStatus.OPEN:
+        raise JobNotOpen(details={"job_status": job.status})
+    if Application.objects.filter(job=job, candidate=candidate).exists():
+        raise DuplicateApplication()
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                job=job,
+                candidate=candidate,
+                source=source,
+                cover_letter=cover_letter.strip(),
+                created_by=actor,
+                stage=ApplicationStage.APPLIED,
+                stage_changed_at=now,
+            )
+    except IntegrityError:
+        raise DuplicateApplication() from None
+    StageChange.objects.create(
+        application=application, from_stage="", to_stage=ApplicationStage.APPLIED, actor=actor, changed_at=now
+    )
+    _publish(application, "application.submitted", organization_id=job.organization_id, candidate_user_id=candidate.user_id)
+    return application
+
+
+@transaction.atomic
+def _move(*, actor: User, application: Application, to_stage: str, reason: str, event: str) -> Application:
+    application = (
+        Application.objects.select_for_update(of=("self",)).select_related("job", "candidate").get(pk=application.pk)
+    )
+    if to_stage not in ApplicationStage.values:
+        raise InvalidApplication(details={"stage": [f"Must be one of: {', '.join(ApplicationStage.values)}."]})
+    if not isinstance(reason, str) or len(reason) > MAX_REASON:
+        raise InvalidApplication(details={"reason": [f"At most {MAX_REASON} characters."]})
+    allowed = STAGE_TRANSITIONS[application.stage]
+    if to_stage not in allowed:
+        raise IllegalStageMove(
+            f"An application in {application.stage} cannot move to {to_stage}.",
+            details={"stage": application.stage, "allowed": list(allowed)},
+        )
+    now = timezone.now()
+    from_stage = application.stage
+    application.stage = to_stage
+    application.stage_changed_at = now
+    application.save(update_fields=["stage", "stage_changed_at", "updated_at"])
+    StageChange.objects.create(
+        application=application,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        actor=actor,
+        reason=reason.strip(),
+        changed_at=now,
+    )
+    candidate_user_id = application.candidate.user_id
+    _publish(application, event, organization_id=application.job.organization_id, candidate_user_id=candidate_user_id)
+    if candidate_user_id and candidate_user_id != actor.pk:
+        notification_create(
+            user_id=candidate_user_id,
+            kind="application.stage_changed",
+            payload={
+                "application_id": application.pk,
+                "job_title": application.job.title,
+                "from_stage": from_stage,
+                "to_stage": to_stage,
+            },
+        )
+    return application
+
+
+def application_move(*, actor: User, application: Application, to_stage: str, reason: str = "") -> Application:
+    """Move an application one legal step (see ``STAGE_TRANSITIONS``) on behalf of its company.
+
+    Raises Forbidden unless the actor recruits for the job's organization (or is staff),
+    InvalidApplication for an unknown stage, and IllegalStageMove (CONFLICT) with the
+    allowed stages in ``details`` for any other move.
+    """
+    if not _may_manage(actor, application.job.organization_id):
+        raise Forbidden("Only the job's recruiters may move this application.")
+    event = "application.withdrawn" if to_stage == ApplicationStage.WITHDRAWN else "application.stage_changed"
+    return _move(actor=actor, application=application, to_stage=to_stage, reason=reason, event=event)
+
+
+def application_withdraw(*, actor: User, application: Application, reason: str = "") -> Application:
+    """The candidate takes their application back. Raises Forbidden for anyone else and
+    IllegalStageMove once the application has ended."""
+    if application.candidate.user_id is None or application.candidate.user_id != actor.pk:
+        raise Forbidden("Only the candidate may withdraw their application.")
+    return _move(
+        actor=actor, application=application, to_stage=ApplicationStage.WITHDRAWN, reason=reason, event="application.withdrawn"
+    )

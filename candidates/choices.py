@@ -1,0 +1,24 @@
+from django.db import models
+
+
+class ParseStatus(models.TextChoices):
+    """Where a resume file is in text and skill extraction."""
+
+    PENDING = "pending", "Pending"
+    PROCESSING = "processing", "Processing"
+    PARSED = "parsed", "Parsed"
+    FAILED = "failed", "Failed"
+
+
+class SkillSource(models.TextChoices):
+    """Who put a skill on the profile: the candidate, or extraction from a resume."""
+
+    PROFILE = "profile", "Entered by the candidate"
+    RESUME = "resume", "Suggested from a resume"
+
+
+RESUME_CONTENT_TYPES = (
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "text/plain",
+)

@@ -1,0 +1,116 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+from candidates.choices import RESUME_CONTENT_TYPES, ParseStatus, SkillSource
+
+
+class Candidate(models.Model):
+    """A person who applies for jobs, with the profile recruiters read.
+
+    ``user`` is set when the candidate has a login; recruiters may also add candidates
+    they sourced, who have none. Recruiters outside the organizations a candidate applied
+    to see the profile only while ``discoverable`` is true. ``consent_at`` records when
+    the candidate agreed to their data being processed.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="candidate"
+    )
+    full_name = models.CharField(max_length=200)
+    email = models.EmailField(max_length=254)
+    phone = models.CharField(max_length=32, blank=True)
+    headline = models.CharField(max_length=200, blank=True)
+    summary = models.TextField(blank=True)
+    years_experience = models.PositiveSmallIntegerField(default=0)
+    location = models.CharField(max_length=200, blank=True)
+    open_to_remote = models.BooleanField(default=False)
+    discoverable = models.BooleanField(
+        default=False, help_text="Opted in to being found by recruiters of any organization."
+    )
+    consent_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints = (
+            models.UniqueConstraint(Lower("email"), name="candidates_candidate_email_ci_unique"),
+            models.CheckConstraint(condition=~Q(full_name=""), name="candidates_candidate_name_not_blank"),
+            models.CheckConstraint(condition=~Q(email=""), name="candidates_candidate_email_not_blank"),
+            models.CheckConstraint(
+                condition=Q(years_experience__lte=70), name="candidates_candidate_experience_range"
+            ),
+        )
+        indexes = (models.Index(fields=("discoverable", "-created_at"), name="candidates_discoverable"),)
+
+    def __str__(self) -> str:
+        return f"{self.full_name} <{self.email}>"
+
+
+class CandidateSkill(models.Model):
+    """A skill on a candidate's profile, with its level and where it came from."""
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="skills")
+    name = models.CharField(max_length=100)
+    normalized_name = models.CharField(max_length=100, db_index=True)
+    level = models.CharField(max_length=12, default="intermediate")
+    years = models.PositiveSmallIntegerField(null=True, blank=True)
+    source = models.CharField(max_length=10, choices=SkillSource.choices, default=SkillSource.PROFILE)
+
+    class Meta:
+        ordering = ("candidate", "name")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("candidate", "normalized_name"), name="candidates_skill_unique_per_candidate"
+            ),
+            models.CheckConstraint(condition=~Q(normalized_name=""), name="candidates_skill_name_not_blank"),
+        )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def resume_upload_to(instance: "Resume", filename: str) -> str:
+    # Private, unguessable path: the original name is kept only in the row.
+    import uuid
+
+    return f"resumes/{instance.candidate_id}/{uuid.uuid4().hex}"
+
+
+class Resume(models.Model):
+    """A resume file of a candidate and what was extracted from it.
+
+    The file lives in Django storage under a private path; ``sha256`` lets the same upload
+    be recognised; ``parse_status`` and ``parse_error`` report text extraction.
+    """
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="resumes")
+    file = models.FileField(upload_to=resume_upload_to, max_length=300)
+    original_filename = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64, blank=True)
+    extracted_text = models.TextField(blank=True)
+    parse_status = models.CharField(max_length=12, choices=ParseStatus.choices, default=ParseStatus.PENDING)
+    parse_error = models.TextField(blank=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    parsed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-uploaded_at", "-id")
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(content_type__in=RESUME_CONTENT_TYPES), name="candidates_resume_content_type_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(parse_status__in=ParseStatus.values), name="candidates_resume_parse_status_valid"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return self.original_filename or self.file.name

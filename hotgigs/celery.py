@@ -1,0 +1,15 @@
+"""The Celery application, laid out as the Celery docs' "First steps with Django" describe.
+
+Configuration comes from Django settings under the ``CELERY_`` namespace; tasks are
+discovered in each installed app's ``tasks.py``.
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotgigs.settings")
+
+app = Celery("hotgigs")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,5 @@
+"""WebSocket URL patterns mounted by ``hotgigs/asgi.py``."""
+
+from django.urls import URLPattern
+
+websocket_urlpatterns: list[URLPattern] = []

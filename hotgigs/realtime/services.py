@@ -1,0 +1,34 @@
+"""Writes for in-app notifications."""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from hotgigs.realtime.events import group_for_user, publish_on_commit
+from hotgigs.realtime.models import Notification
+
+
+@transaction.atomic
+def notification_create(*, user_id: int, kind: str, payload: dict[str, Any]) -> Notification:
+    """Store a notification and push it on the user's ``notifications`` channel after commit."""
+    notification = Notification.objects.create(user_id=user_id, kind=kind, payload=payload)
+    publish_on_commit(
+        channel="notifications",
+        type="notification.created",
+        data={"id": notification.pk, "kind": kind, "payload": payload},
+        groups=[group_for_user(user_id)],
+    )
+    return notification
+
+
+@transaction.atomic
+def notification_mark_read(*, user_id: int, notification_ids: list[int] | None = None) -> int:
+    """Mark the user's notifications read (all unread ones when ``notification_ids`` is None).
+
+    Returns how many changed; other users' notifications are never touched.
+    """
+    qs = Notification.objects.filter(user_id=user_id, read_at__isnull=True)
+    if notification_ids is not None:
+        qs = qs.filter(pk__in=notification_ids)
+    return qs.update(read_at=timezone.now())

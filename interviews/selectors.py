@@ -1,0 +1,42 @@
+"""Reads of interviews and feedback, scoped by the access rules of DESIGN.md.
+
+Candidates see their own interviews but never the internal feedback; recruiters see the
+interviews of their organization's applications; staff see all.
+"""
+
+from django.db.models import Prefetch, QuerySet
+
+from applications.selectors import application_visible_filter
+from hotgigs.accounts.models import User
+from hotgigs.accounts.selectors import Actor, actor_is_member, actor_is_staff
+from interviews.errors import InterviewNotFound
+from interviews.models import Feedback, Interview
+
+
+def interview_list(*, actor: Actor) -> QuerySet[Interview]:
+    """Interviews the actor may see, with application, job and interviewers loaded."""
+    visible = application_visible_filter(actor=actor, prefix="application__")
+    qs = Interview.objects.select_related(
+        "application", "application__job", "application__job__organization", "application__candidate"
+    ).prefetch_related(Prefetch("interviewers", queryset=User.objects.order_by("email")))
+    return qs.none() if visible is None else qs.filter(visible)
+
+
+def interview_get(*, actor: Actor, interview_id: int) -> Interview:
+    """One visible interview; raises InterviewNotFound otherwise."""
+    try:
+        return interview_list(actor=actor).get(pk=interview_id)
+    except (Interview.DoesNotExist, ValueError, TypeError):
+        raise InterviewNotFound() from None
+
+
+def actor_may_read_feedback(*, actor: Actor, interview: Interview) -> bool:
+    """Feedback is for the hiring team only: staff and members of the job's organization."""
+    return actor_is_staff(actor) or actor_is_member(actor, interview.application.job.organization_id)
+
+
+def feedback_list(*, actor: Actor, interview: Interview) -> QuerySet[Feedback]:
+    """The interview's scorecards; empty for anyone outside the hiring team."""
+    if not actor_may_read_feedback(actor=actor, interview=interview):
+        return Feedback.objects.none()
+    return interview.feedback.select_related("interviewer").order_by("submitted_at", "id")

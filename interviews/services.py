@@ -1,0 +1,308 @@
+"""Writes for interviews: schedule, reschedule, cancel, record the outcome, submit feedback.
+
+Times must be timezone-aware and in the future; an interviewer never holds two
+scheduled interviews that overlap (checked under a row lock on the interviewers, so two
+concurrent bookings cannot both succeed). Events go to ``interview_schedule`` after commit.
+"""
+
+import zoneinfo
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from applications.choices import ACTIVE_STAGES
+from applications.models import Application
+from hotgigs.accounts.models import Membership, User
+from hotgigs.accounts.selectors import actor_is_member, actor_is_staff
+from hotgigs.errors import Forbidden
+from hotgigs.realtime.events import group_for_organization, group_for_user, publish_on_commit
+from hotgigs.realtime.services import notification_create
+from interviews.choices import InterviewKind, InterviewStatus, Recommendation
+from interviews.errors import (
+    FeedbackAlreadySubmitted,
+    IllegalInterviewTransition,
+    InterviewerBusy,
+    InterviewNotSchedulable,
+    InvalidFeedback,
+    InvalidInterview,
+)
+from interviews.models import Feedback, Interview
+
+MAX_DURATION = timedelta(hours=8)
+MIN_DURATION = timedelta(minutes=5)
+MAX_INTERVIEWERS = 10
+
+
+def interview_event_data(interview: Interview) -> dict[str, Any]:
+    """The compact interview payload that realtime events carry (no feedback)."""
+    return {
+        "id": interview.pk,
+        "application_id": interview.application_id,
+        "kind": interview.kind,
+        "status": interview.status,
+        "starts_at": interview.starts_at.isoformat(),
+        "ends_at": interview.ends_at.isoformat(),
+        "timezone": interview.timezone,
+    }
+
+
+def _publish(interview: Interview, application: Application, event: str, *, to_candidate: bool = True) -> None:
+    groups = [group_for_organization(application.job.organization_id)]
+    groups += [group_for_user(user_id) for user_id in interview.interviewers.values_list("pk", flat=True)]
+    if to_candidate and application.candidate.user_id:
+        groups.append(group_for_user(application.candidate.user_id))
+    publish_on_commit(channel="interview_schedule", type=event, data=interview_event_data(interview), groups=groups)
+
+
+def _require_team(actor: User, organization_id: int) -> None:
+    if not (actor_is_staff(actor) or actor_is_member(actor, organization_id)):
+        raise Forbidden("Only the hiring team may manage interviews.")
+
+
+def _clean_times(starts_at: Any, ends_at: Any, errors: dict[str, list[str]]) -> None:
+    for field, value in (("starts_at", starts_at), ("ends_at", ends_at)):
+        if not isinstance(value, datetime):
+            errors[field] = ["Must be a date and time."]
+        elif timezone.is_naive(value):
+            errors[field] = ["Must include a timezone offset."]
+    if errors:
+        return
+    if starts_at <= timezone.now():
+        errors["starts_at"] = ["Must be in the future."]
+    if ends_at <= starts_at:
+        errors["ends_at"] = ["Must be after starts_at."]
+    elif not MIN_DURATION <= ends_at - starts_at <= MAX_DURATION:
+        errors["ends_at"] = ["An interview lasts between 5 minutes and 8 hours."]
+
+
+def _clean_place(kind: str, location: str, meeting_url: str, tz_name: str, errors: dict[str, list[str]]) -> None:
+    if kind not in InterviewKind.values:
+        errors["kind"] = [f"Must be one of: {', '.join(InterviewKind.values)}."]
+    if not isinstance(location, str) or len(location) > 255:
+        errors["location"] = ["At most 255 characters."]
+    elif kind == InterviewKind.ONSITE and not location.strip():
+        errors["location"] = ["An on-site interview needs a location."]
+    if not isinstance(meeting_url, str) or len(meeting_url) > 500:
+        errors["meeting_url"] = ["At most 500 characters."]
+    elif meeting_url:
+        try:
+            URLValidator(schemes=["https", "http"])(meeting_url)
+        except DjangoValidationError:
+            errors["meeting_url"] = ["Enter a valid http(s) URL."]
+    elif kind == InterviewKind.VIDEO:
+        errors["meeting_url"] = ["A video interview needs a meeting link."]
+    try:
+        zoneinfo.ZoneInfo(tz_name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        errors["timezone"] = ["Must be an IANA time zone such as Europe/Berlin."]
+
+
+def _lock_interviewers(organization_id: int, interviewer_ids: Sequence[int], errors: dict[str, list[str]]) -> list[User]:
+    ids = sorted(set(interviewer_ids))
+    if not ids or len(ids) > MAX_INTERVIEWERS:
+        errors["interviewer_ids"] = [f"Give 1 to {MAX_INTERVIEWERS} interviewers."]
+        return []
+    member_ids = set(
+        Membership.objects.filter(organization_id=organization_id, user_id__in=ids, user__is_active=True).values_list(
+            "user_id", flat=True
+        )
+    )
+    outsiders = [pk for pk in ids if pk not in member_ids]
+    if outsiders:
+        errors["interviewer_ids"] = [f"Not members of the job's organization: {outsiders}."]
+        return []
+    # Locking the interviewers serialises bookings per interviewer, so the overlap check
+    # below cannot race with another booking of the same person.
+    return list(User.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+
+
+def _check_overlap(interviewers: list[User], starts_at: datetime, ends_at: datetime, exclude_pk: int | None) -> None:
+    clashes = Interview.objects.filter(
+        status=InterviewStatus.SCHEDULED,
+        interviewers__in=interviewers,
+        starts_at__lt=ends_at,
+        ends_at__gt=starts_at,
+    )
+    if exclude_pk is not None:
+        clashes = clashes.exclude(pk=exclude_pk)
+    busy = sorted(set(clashes.values_list("interviewers__pk", flat=True)) & {u.pk for u in interviewers})
+    if busy:
+        raise InterviewerBusy(details={"interviewer_ids": busy})
+
+
+@transaction.atomic
+def interview_schedule(
+    *,
+    actor: User,
+    application: Application,
+    kind: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    interviewer_ids: Sequence[int],
+    location: str = "",
+    meeting_url: str = "",
+    tz_name: str = "UTC",
+) -> Interview:
+    """Book an interview for an application that is still in the pipeline.
+
+    Raises Forbidden outside the hiring team, InterviewNotSchedulable for an ended
+    application, InvalidInterview for bad times, place or interviewers, and
+    InterviewerBusy when an interviewer already has an overlapping scheduled interview.
+    """
+    application = Application.objects.select_related("job", "candidate").get(pk=application.pk)
+    _require_team(actor, application.job.organization_id)
+    if application.stage not in ACTIVE_STAGES:
+        raise InterviewNotSchedulable(details={"stage": application.stage})
+    errors: dict[str, list[str]] = {}
+    _clean_times(starts_at, ends_at, errors)
+    _clean_place(kind, location, meeting_url, tz_name, errors)
+    interviewers = _lock_interviewers(application.job.organization_id, interviewer_ids, errors)
+    if errors:
+        raise InvalidInterview(details=errors)
+    _check_overlap(interviewers, starts_at, ends_at, exclude_pk=None)
+    interview = Interview.objects.create(
+        application=application,
+        kind=kind,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        timezone=tz_name,
+        location=location.strip(),
+        meeting_url=meeting_url,
+        scheduled_by=actor,
+    )
+    interview.interviewers.set(interviewers)
+    _publish(interview, application, "interview.scheduled")
+    if application.candidate.user_id:
+        notification_create(
+            user_id=application.candidate.user_id,
+            kind="interview.scheduled",
+            payload={"interview_id": interview.pk, "job_title": application.job.title, **interview_event_data(interview)},
+        )
+    return interview
+
+
+def _locked(interview: Interview) -> Interview:
+    return (
+        Interview.objects.select_for_update(of=("self",))
+        .select_related("application", "application__job", "application__candidate")
+        .get(pk=interview.pk)
+    )
+
+
+@transaction.atomic
+def interview_reschedule(
+    *,
+    actor: User,
+    interview: Interview,
+    starts_at: datetime,
+    ends_at: datetime,
+    interviewer_ids: Sequence[int] | None = None,
+) -> Interview:
+    """Move a scheduled interview (and optionally change its panel); same checks as scheduling."""
+    interview = _locked(interview)
+    application = interview.application
+    _require_team(actor, application.job.organization_id)
+    if interview.status != InterviewStatus.SCHEDULED:
+        raise IllegalInterviewTransition(details={"status": interview.status})
+    errors: dict[str, list[str]] = {}
+    _clean_times(starts_at, ends_at, errors)
+    ids = list(interviewer_ids) if interviewer_ids is not None else list(interview.interviewers.values_list("pk", flat=True))
+    interviewers = _lock_interviewers(application.job.organization_id, ids, errors)
+    if errors:
+        raise InvalidInterview(details=errors)
+    _check_overlap(interviewers, starts_at, ends_at, exclude_pk=interview.pk)
+    interview.starts_at, interview.ends_at = starts_at, ends_at
+    interview.save(update_fields=["starts_at", "ends_at", "updated_at"])
+    interview.interviewers.set(interviewers)
+    _publish(interview, application, "interview.rescheduled")
+    return interview
+
+
+@transaction.atomic
+def interview_cancel(*, actor: User, interview: Interview, reason: str = "") -> Interview:
+    """Cancel a scheduled interview. Raises IllegalInterviewTransition if it is not scheduled."""
+    interview = _locked(interview)
+    application = interview.application
+    _require_team(actor, application.job.organization_id)
+    if interview.status != InterviewStatus.SCHEDULED:
+        raise IllegalInterviewTransition(details={"status": interview.status})
+    if not isinstance(reason, str) or len(reason) > 2_000:
+        raise InvalidInterview(details={"reason": ["At most 2000 characters."]})
+    interview.status = InterviewStatus.CANCELLED
+    interview.cancel_reason = reason.strip()
+    interview.save(update_fields=["status", "cancel_reason", "updated_at"])
+    _publish(interview, application, "interview.cancelled")
+    return interview
+
+
+@transaction.atomic
+def interview_record_outcome(*, actor: User, interview: Interview, status: str) -> Interview:
+    """Mark a scheduled interview that has started as completed or no-show."""
+    interview = _locked(interview)
+    application = interview.application
+    _require_team(actor, application.job.organization_id)
+    if status not in (InterviewStatus.COMPLETED, InterviewStatus.NO_SHOW):
+        raise InvalidInterview(details={"status": ["Must be completed or no_show."]})
+    if interview.status != InterviewStatus.SCHEDULED or interview.starts_at > timezone.now():
+        raise IllegalInterviewTransition(
+            "Only a scheduled interview that has started can be completed.", details={"status": interview.status}
+        )
+    interview.status = status
+    interview.save(update_fields=["status", "updated_at"])
+    _publish(interview, application, f"interview.{status}")
+    return interview
+
+
+@transaction.atomic
+def feedback_submit(
+    *, actor: User, interview: Interview, rating: int, recommendation: str, notes: str = ""
+) -> Feedback:
+    """Record the actor's scorecard for an interview they sat on, once it has started.
+
+    Raises Forbidden unless the actor is one of the interviewers, IllegalInterviewTransition
+    for a cancelled, no-show or future interview, InvalidFeedback for a rating outside 1–5,
+    an unknown recommendation or over-long notes, and FeedbackAlreadySubmitted on a second
+    scorecard from the same interviewer. Published to the hiring team only.
+    """
+    interview = _locked(interview)
+    if not interview.interviewers.filter(pk=actor.pk).exists():
+        raise Forbidden("Only the interview's interviewers may submit feedback.")
+    if interview.status not in (InterviewStatus.SCHEDULED, InterviewStatus.COMPLETED) or interview.starts_at > timezone.now():
+        raise IllegalInterviewTransition(
+            "Feedback opens when the interview starts and closes if it is cancelled.", details={"status": interview.status}
+        )
+    errors: dict[str, list[str]] = {}
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+        errors["rating"] = ["Must be a whole number from 1 to 5."]
+    if recommendation not in Recommendation.values:
+        errors["recommendation"] = [f"Must be one of: {', '.join(Recommendation.values)}."]
+    if not isinstance(notes, str) or len(notes) > 10_000:
+        errors["notes"] = ["At most 10000 characters."]
+    if errors:
+        raise InvalidFeedback(details=errors)
+    if Feedback.objects.filter(interview=interview, interviewer=actor).exists():
+        raise FeedbackAlreadySubmitted()
+    try:
+        with transaction.atomic():
+            feedback = Feedback.objects.create(
+                interview=interview,
+                interviewer=actor,
+                rating=rating,
+                recommendation=recommendation,
+                notes=notes.strip(),
+                submitted_at=timezone.now(),
+            )
+    except IntegrityError:
+        raise FeedbackAlreadySubmitted() from None
+    publish_on_commit(
+        channel="interview_schedule",
+        type="feedback.submitted",
+        data={"interview_id": interview.pk, "feedback_id": feedback.pk, "interviewer_id": actor.pk},
+        groups=[group_for_organization(interview.application.job.organization_id)],
+    )
+    return feedback

@@ -1,0 +1,13 @@
+from hotgigs.errors import Conflict, NotFound, ValidationFailed
+
+
+class JobNotFound(NotFound):
+    default_message = "Job not found."
+
+
+class InvalidJob(ValidationFailed):
+    default_message = "The job is not valid."
+
+
+class IllegalJobTransition(Conflict):
+    default_message = "The job cannot move to that status."

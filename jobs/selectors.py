@@ -1,0 +1,53 @@
+"""Reads of jobs, scoped by the access rules of DESIGN.md.
+
+Platform staff see every job; members of an organization see all of its jobs; everyone
+else (candidates) sees the job board, the open jobs.
+"""
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from hotgigs.accounts.selectors import Actor, actor_is_staff, actor_organization_ids
+from jobs.choices import JobStatus
+from jobs.errors import JobNotFound
+from jobs.models import Job, JobSkill
+
+
+def _with_related(qs: QuerySet[Job]) -> QuerySet[Job]:
+    return qs.select_related("organization").prefetch_related(
+        Prefetch("skills", queryset=JobSkill.objects.order_by("position", "id"))
+    )
+
+
+def job_board_list() -> QuerySet[Job]:
+    """Open jobs of active organizations: what any visitor may browse."""
+    return _with_related(Job.objects.filter(status=JobStatus.OPEN, organization__is_active=True))
+
+
+def job_list(*, actor: Actor) -> QuerySet[Job]:
+    """Jobs the actor may see, with organization and skills loaded."""
+    if actor_is_staff(actor):
+        return _with_related(Job.objects.all())
+    org_ids = actor_organization_ids(actor)
+    if org_ids:
+        return _with_related(Job.objects.filter(organization_id__in=org_ids))
+    if actor.is_authenticated:
+        return job_board_list()
+    return Job.objects.none()
+
+
+def job_visible_filter(*, actor: Actor, prefix: str = "") -> Q:
+    """The same rule as :func:`job_list`, as a ``Q`` over a relation to Job (``prefix="job__"``)."""
+    if actor_is_staff(actor):
+        return Q()
+    org_ids = actor_organization_ids(actor)
+    if org_ids:
+        return Q(**{f"{prefix}organization_id__in": org_ids})
+    return Q(**{f"{prefix}status": JobStatus.OPEN, f"{prefix}organization__is_active": True})
+
+
+def job_get(*, actor: Actor, job_id: int) -> Job:
+    """One job the actor may see; raises JobNotFound for a missing or hidden one."""
+    try:
+        return job_list(actor=actor).get(pk=job_id)
+    except (Job.DoesNotExist, ValueError, TypeError):
+        raise JobNotFound() from None
