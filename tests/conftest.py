@@ -1,0 +1,97 @@
+"""Shared fixtures. In CI (CI=true) a missing service is an error, never a skip."""
+
+import os
+
+import pytest
+from django.conf import settings
+
+from tests.factories import (
+    CandidateFactory,
+    JobFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    UserFactory,
+)
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # CI must prove the suite on the real services, so refuse to run on the embedded defaults.
+    if IN_CI:
+        engine = settings.DATABASES["default"]["ENGINE"]
+        if engine != "django.db.backends.postgresql":
+            raise pytest.UsageError(f"CI=true but the database is {engine}; set DATABASE_URL to PostgreSQL.")
+        if not os.environ.get("REDIS_URL"):
+            raise pytest.UsageError("CI=true but REDIS_URL is not set.")
+
+
+def require_service(name: str, available: bool) -> None:
+    """Skip locally when a service is not configured; fail under CI=true."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{name} is required in CI but is not configured.")
+    pytest.skip(f"{name} not configured (set it to run this test)")
+
+
+@pytest.fixture
+def redis_url() -> str:
+    url = os.environ.get("REDIS_URL", "")
+    require_service("REDIS_URL", bool(url))
+    return url
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings):  # type: ignore[no-untyped-def]
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def org(db):  # type: ignore[no-untyped-def]
+    return OrganizationFactory(name="Acme Robotics")
+
+
+@pytest.fixture
+def other_org(db):  # type: ignore[no-untyped-def]
+    return OrganizationFactory(name="Globex")
+
+
+@pytest.fixture
+def recruiter(org):  # type: ignore[no-untyped-def]
+    return MembershipFactory(organization=org).user
+
+
+@pytest.fixture
+def org_admin(org):  # type: ignore[no-untyped-def]
+    return MembershipFactory(organization=org, role="org_admin").user
+
+
+@pytest.fixture
+def other_recruiter(other_org):  # type: ignore[no-untyped-def]
+    return MembershipFactory(organization=other_org).user
+
+
+@pytest.fixture
+def staff(db):  # type: ignore[no-untyped-def]
+    return UserFactory(is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def candidate(db):  # type: ignore[no-untyped-def]
+    return CandidateFactory()
+
+
+@pytest.fixture
+def other_candidate(db):  # type: ignore[no-untyped-def]
+    return CandidateFactory()
+
+
+@pytest.fixture
+def open_job(org, recruiter):  # type: ignore[no-untyped-def]
+    return JobFactory(organization=org, created_by=recruiter)
+
+
+@pytest.fixture
+def other_open_job(other_org, other_recruiter):  # type: ignore[no-untyped-def]
+    return JobFactory(organization=other_org, created_by=other_recruiter)

@@ -1,0 +1,41 @@
+import factory
+from factory.django import DjangoModelFactory
+
+from candidates.models import Candidate, CandidateSkill, Resume
+from tests.factories.accounts import UserFactory
+
+
+class CandidateFactory(DjangoModelFactory[Candidate]):
+    """A candidate with a login; pass ``user=None`` for a sourced one."""
+
+    class Meta:
+        model = Candidate
+
+    user = factory.SubFactory(UserFactory)
+    full_name = factory.Faker("name")
+    email = factory.LazyAttributeSequence(lambda o, n: o.user.email if o.user else f"sourced{n}@example.test")
+    headline = "Backend developer"
+    years_experience = 4
+    location = "Berlin, Germany"
+    open_to_remote = True
+
+
+class CandidateSkillFactory(DjangoModelFactory[CandidateSkill]):
+    class Meta:
+        model = CandidateSkill
+
+    candidate = factory.SubFactory(CandidateFactory)
+    name = factory.Sequence(lambda n: f"Skill {n}")
+    normalized_name = factory.LazyAttribute(lambda o: " ".join(o.name.split()).lower())
+    level = "intermediate"
+
+
+class ResumeFactory(DjangoModelFactory[Resume]):
+    class Meta:
+        model = Resume
+
+    candidate = factory.SubFactory(CandidateFactory)
+    file = factory.django.FileField(filename="resume.txt", data=b"Python developer with 5 years of Django.")
+    original_filename = "resume.txt"
+    content_type = "text/plain"
+    size = 40

@@ -1,0 +1,41 @@
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+
+from interviews.models import Feedback, Interview
+from tests.factories.accounts import UserFactory
+from tests.factories.applications import ApplicationFactory
+
+
+class InterviewFactory(DjangoModelFactory[Interview]):
+    """A scheduled video interview tomorrow; pass ``interviewers=[...]`` to set the panel."""
+
+    class Meta:
+        model = Interview
+        skip_postgeneration_save = True
+
+    application = factory.SubFactory(ApplicationFactory)
+    kind = "video"
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=1))
+    meeting_url = "https://meet.example.test/abc"
+    status = "scheduled"
+
+    @factory.post_generation
+    def interviewers(obj: Interview, create: bool, extracted: list | None, **kwargs: object) -> None:  # noqa: N805
+        if create and extracted:
+            obj.interviewers.set(extracted)
+
+
+class FeedbackFactory(DjangoModelFactory[Feedback]):
+    class Meta:
+        model = Feedback
+
+    interview = factory.SubFactory(InterviewFactory)
+    interviewer = factory.SubFactory(UserFactory)
+    rating = 4
+    recommendation = "yes"
+    notes = "Solid system design."
+    submitted_at = factory.LazyFunction(timezone.now)

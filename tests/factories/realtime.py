@@ -1,0 +1,14 @@
+import factory
+from factory.django import DjangoModelFactory
+
+from hotgigs.realtime.models import Notification
+from tests.factories.accounts import UserFactory
+
+
+class NotificationFactory(DjangoModelFactory[Notification]):
+    class Meta:
+        model = Notification
+
+    user = factory.SubFactory(UserFactory)
+    kind = "application.stage_changed"
+    payload = factory.LazyFunction(lambda: {"application_id": 1})
