@@ -42,6 +42,8 @@ def job_visible_filter(*, actor: Actor, prefix: str = "") -> Q:
     org_ids = actor_organization_ids(actor)
     if org_ids:
         return Q(**{f"{prefix}organization_id__in": org_ids})
+    if not actor.is_authenticated:
+        return Q(**{f"{prefix}pk__in": []})
     return Q(**{f"{prefix}status": JobStatus.OPEN, f"{prefix}organization__is_active": True})
 
 
