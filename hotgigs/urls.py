@@ -1,9 +1,22 @@
-"""Top-level routes: the back office, and the API as it lands."""
+"""Top-level routes: the back office and the REST API.
 
-from django.urls import path
+The API lives under /api/v1/; the seed's unversioned paths (/api/jobs, …) route to the
+current version. Anything else under /api/ answers the JSON NOT_FOUND envelope.
+"""
+
+from django.urls import include, path, re_path
 
 from hotgigs.admin_site import admin_site
+from hotgigs.api import views as api_views
 
 urlpatterns = [
     path("admin/", admin_site.urls),
+    path("api/v1/", include("hotgigs.api.urls", namespace="v1")),
+    path("api/", include("hotgigs.api.urls", namespace="current")),
+    re_path(r"^api/", api_views.api_not_found),
 ]
+
+handler400 = "hotgigs.api.views.handler400"
+handler403 = "hotgigs.api.views.handler403"
+handler404 = "hotgigs.api.views.handler404"
+handler500 = "hotgigs.api.views.handler500"

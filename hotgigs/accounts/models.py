@@ -1,3 +1,4 @@
+import uuid
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -114,3 +115,29 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.organization} ({self.role})"
+
+
+class TokenFamily(models.Model):
+    """All refresh tokens descended, by rotation, from one login on one device.
+
+    Every token (refresh and access) carries the family id in its ``fam`` claim. When a
+    refresh token that was already rotated is presented again, someone holds a stolen copy,
+    so the whole family is revoked: its refresh tokens stop rotating and its access tokens
+    stop authenticating. Logging out revokes the family too.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="token_families")
+    device_id = models.CharField(max_length=128, blank=True)
+    scope = models.TextField(help_text="Space-separated scopes granted at login.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_rotated_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoke_reason = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+        verbose_name_plural = "token families"
+
+    def __str__(self) -> str:
+        return f"{self.user_id}/{self.device_id or '-'} ({'revoked' if self.revoked_at else 'active'})"

@@ -1,0 +1,84 @@
+"""The API's OAuth-style scopes and which roles may hold them.
+
+A token carries a space-separated ``scope`` claim. It is derived from the user's role
+when the token is issued and may be narrowed (never widened) by the client's request.
+Every endpoint declares the scope it needs (``hotgigs.api.permissions.HasScope``).
+"""
+
+from hotgigs.accounts.models import User
+from hotgigs.accounts.selectors import actor_is_recruiter, actor_is_staff, actor_roles
+
+JOBS_READ = "jobs:read"
+JOBS_WRITE = "jobs:write"
+CANDIDATES_READ = "candidates:read"
+CANDIDATES_WRITE = "candidates:write"
+APPLICATIONS_READ = "applications:read"
+APPLICATIONS_WRITE = "applications:write"
+INTERVIEWS_READ = "interviews:read"
+INTERVIEWS_WRITE = "interviews:write"
+FEEDBACK_READ = "feedback:read"
+FEEDBACK_WRITE = "feedback:write"
+ANALYTICS_READ = "analytics:read"
+NOTIFICATIONS_READ = "notifications:read"
+ORGANIZATION_ADMIN = "organization:admin"
+
+ALL_SCOPES: tuple[str, ...] = (
+    JOBS_READ,
+    JOBS_WRITE,
+    CANDIDATES_READ,
+    CANDIDATES_WRITE,
+    APPLICATIONS_READ,
+    APPLICATIONS_WRITE,
+    INTERVIEWS_READ,
+    INTERVIEWS_WRITE,
+    FEEDBACK_READ,
+    FEEDBACK_WRITE,
+    ANALYTICS_READ,
+    NOTIFICATIONS_READ,
+    ORGANIZATION_ADMIN,
+)
+
+CANDIDATE_SCOPES: tuple[str, ...] = (
+    JOBS_READ,
+    CANDIDATES_READ,
+    CANDIDATES_WRITE,
+    APPLICATIONS_READ,
+    APPLICATIONS_WRITE,
+    INTERVIEWS_READ,
+    NOTIFICATIONS_READ,
+)
+
+RECRUITER_SCOPES: tuple[str, ...] = (
+    JOBS_READ,
+    JOBS_WRITE,
+    CANDIDATES_READ,
+    CANDIDATES_WRITE,
+    APPLICATIONS_READ,
+    APPLICATIONS_WRITE,
+    INTERVIEWS_READ,
+    INTERVIEWS_WRITE,
+    FEEDBACK_READ,
+    FEEDBACK_WRITE,
+    ANALYTICS_READ,
+    NOTIFICATIONS_READ,
+)
+
+
+def scopes_for_user(user: User) -> tuple[str, ...]:
+    """Every scope the user's role allows, in the canonical order of ``ALL_SCOPES``."""
+    if actor_is_staff(user):
+        return ALL_SCOPES
+    allowed = set(CANDIDATE_SCOPES)
+    if actor_is_recruiter(user):
+        allowed.update(RECRUITER_SCOPES)
+        if "org_admin" in actor_roles(user).values():
+            allowed.add(ORGANIZATION_ADMIN)
+    return tuple(scope for scope in ALL_SCOPES if scope in allowed)
+
+
+def parse_scope(value: str) -> tuple[str, ...]:
+    """Split a space-separated scope string, dropping empties and duplicates, keeping order."""
+    seen: dict[str, None] = {}
+    for part in value.split():
+        seen.setdefault(part, None)
+    return tuple(seen)

@@ -1,0 +1,194 @@
+"""Issuing, rotating and revoking API tokens (JWTs from djangorestframework-simplejwt).
+
+The response shape of the contract is built here:
+``{access_token, refresh_token, expires_in, token_type, scope, jti, device_id}``.
+Refresh tokens rotate: each is blacklisted when used, and presenting a used one again
+revokes its whole :class:`TokenFamily`.
+"""
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.db import transaction
+from django.utils import timezone
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from hotgigs.accounts.models import TokenFamily, User
+from hotgigs.accounts.scopes import parse_scope, scopes_for_user
+from hotgigs.errors import DomainError, ValidationFailed
+
+logger = logging.getLogger(__name__)
+
+FAMILY_CLAIM = "fam"
+SCOPE_CLAIM = "scope"
+DEVICE_CLAIM = "device_id"
+MAX_DEVICE_ID = 128
+
+
+class InvalidCredentials(DomainError):
+    code = "UNAUTHORIZED"
+    default_message = "Email or password is incorrect."
+
+
+class InvalidToken(DomainError):
+    code = "UNAUTHORIZED"
+    default_message = "The token is invalid, expired or revoked."
+
+
+class InvalidScope(ValidationFailed):
+    default_message = "The requested scope is not allowed for this user."
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    """What the token endpoints answer."""
+
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    scope: str
+    jti: str
+    device_id: str
+    token_type: str = "Bearer"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "access_token": self.access_token,
+            "refresh_token": self.refresh_token,
+            "expires_in": self.expires_in,
+            "token_type": self.token_type,
+            "scope": self.scope,
+            "jti": self.jti,
+            "device_id": self.device_id,
+        }
+
+
+def _pair(refresh: RefreshToken, family: TokenFamily) -> TokenPair:
+    access = refresh.access_token
+    lifetime = settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"]
+    return TokenPair(
+        access_token=str(access),
+        refresh_token=str(refresh),
+        expires_in=int(lifetime.total_seconds()),
+        scope=family.scope,
+        jti=str(access["jti"]),
+        device_id=family.device_id,
+    )
+
+
+def _new_refresh(user: User, family: TokenFamily) -> RefreshToken:
+    refresh = RefreshToken.for_user(user)
+    refresh[FAMILY_CLAIM] = str(family.pk)
+    refresh[SCOPE_CLAIM] = family.scope
+    refresh[DEVICE_CLAIM] = family.device_id
+    return refresh
+
+
+def _clean_device_id(device_id: Any) -> str:
+    if device_id is None:
+        return ""
+    if not isinstance(device_id, str) or len(device_id) > MAX_DEVICE_ID or not device_id.isprintable():
+        raise ValidationFailed(details={"device_id": [f"At most {MAX_DEVICE_ID} printable characters."]})
+    return device_id
+
+
+@transaction.atomic
+def token_issue(*, email: str, password: str, device_id: str | None = None, scope: str | None = None) -> TokenPair:
+    """Log in: check the credentials and start a new token family.
+
+    ``scope`` narrows the role's scopes; asking for one the role lacks raises InvalidScope
+    (VALIDATION_ERROR). Wrong credentials or an inactive user raise InvalidCredentials.
+    """
+    device = _clean_device_id(device_id)
+    user = authenticate(username=(email or "").strip().lower(), password=password)
+    if user is None or not user.is_active:
+        raise InvalidCredentials()
+    assert isinstance(user, User)
+    allowed = scopes_for_user(user)
+    if scope:
+        requested = parse_scope(scope)
+        extra = [s for s in requested if s not in allowed]
+        if extra:
+            raise InvalidScope(details={"scope": [f"Not allowed: {' '.join(extra)}."]})
+        granted = tuple(s for s in allowed if s in requested)
+    else:
+        granted = allowed
+    family = TokenFamily.objects.create(user=user, device_id=device, scope=" ".join(granted))
+    user.last_login = timezone.now()
+    user.save(update_fields=["last_login"])
+    return _pair(_new_refresh(user, family), family)
+
+
+def _decode_refresh(raw: str) -> RefreshToken:
+    if not isinstance(raw, str) or not raw:
+        raise InvalidToken()
+    try:
+        # verify=False: the blacklist check comes below, where reuse must revoke the family.
+        token = RefreshToken(raw, verify=False)  # type: ignore[arg-type]
+        token.check_exp()
+        token.verify_token_type()
+    except TokenError:
+        raise InvalidToken() from None
+    if FAMILY_CLAIM not in token.payload:
+        raise InvalidToken()
+    return token
+
+
+def _revoke_family(family: TokenFamily, reason: str) -> None:
+    if family.revoked_at is None:
+        family.revoked_at = timezone.now()
+        family.revoke_reason = reason
+        family.save(update_fields=["revoked_at", "revoke_reason"])
+
+
+def token_refresh(*, refresh_token: str) -> TokenPair:
+    """Rotate a refresh token: blacklist it and issue a new pair in the same family.
+
+    Reusing a refresh token that was already rotated revokes the whole family (the
+    revocation is committed) and raises InvalidToken, as does an expired, tampered or
+    revoked token.
+    """
+    token = _decode_refresh(refresh_token)
+    jti = str(token["jti"])
+    with transaction.atomic():
+        # Lock the family so two concurrent refreshes of one token cannot both succeed.
+        family = TokenFamily.objects.select_for_update().filter(pk=token[FAMILY_CLAIM]).select_related("user").first()
+        if family is None or family.revoked_at is not None or not family.user.is_active:
+            raise InvalidToken()
+        if not BlacklistedToken.objects.filter(token__jti=jti).exists():
+            token.blacklist()
+            family.last_rotated_at = timezone.now()
+            family.save(update_fields=["last_rotated_at"])
+            return _pair(_new_refresh(family.user, family), family)
+        _revoke_family(family, "reuse")
+    logger.warning("auth.refresh_reuse_detected", extra={"user_id": family.user_id, "family": str(family.pk)})
+    raise InvalidToken()
+
+
+@transaction.atomic
+def token_revoke(*, refresh_token: str | None = None, family_id: str | None = None, user: User | None = None) -> None:
+    """Log out: revoke the family of the given refresh token (or of the current access token).
+
+    Raises InvalidToken for a token that cannot be read. Revoking twice is harmless.
+    """
+    if refresh_token is not None:
+        token = _decode_refresh(refresh_token)
+        family_id = str(token[FAMILY_CLAIM])
+        if user is not None and str(token["user_id"]) != str(user.pk):
+            raise InvalidToken()
+    if family_id is None:
+        raise InvalidToken()
+    family = TokenFamily.objects.select_for_update().filter(pk=family_id).first()
+    if family is None:
+        raise InvalidToken()
+    _revoke_family(family, "logout")
+
+
+def family_is_active(family_id: str) -> bool:
+    """True while the family exists and has not been revoked (checked on every request)."""
+    return TokenFamily.objects.filter(pk=family_id, revoked_at__isnull=True).exists()

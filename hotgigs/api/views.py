@@ -1,0 +1,130 @@
+"""Kernel API views: authentication endpoints and the JSON error pages for /api/."""
+
+import logging
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.views import defaults
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from hotgigs.accounts import tokens
+from hotgigs.api.errors import error_response
+from hotgigs.api.middleware import current_request_id
+from hotgigs.api.serializers import ErrorEnvelopeSerializer, StrictInputSerializer
+
+logger = logging.getLogger(__name__)
+
+ERRORS = {code: OpenApiResponse(ErrorEnvelopeSerializer) for code in (400, 401, 403, 404, 409, 429)}
+
+
+class TokenRequestSerializer(StrictInputSerializer):
+    email = serializers.CharField(max_length=254)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False)
+    device_id = serializers.CharField(max_length=128, required=False, allow_blank=True)
+    scope = serializers.CharField(max_length=1024, required=False, allow_blank=True)
+
+
+class RefreshRequestSerializer(StrictInputSerializer):
+    refresh_token = serializers.CharField(max_length=4096)
+
+
+class RevokeRequestSerializer(StrictInputSerializer):
+    refresh_token = serializers.CharField(max_length=4096, required=False)
+
+
+class TokenResponseSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    access_token = serializers.CharField()
+    refresh_token = serializers.CharField()
+    expires_in = serializers.IntegerField()
+    token_type = serializers.CharField()
+    scope = serializers.CharField(allow_blank=True)
+    jti = serializers.CharField()
+    device_id = serializers.CharField(allow_blank=True)
+
+
+class PublicAuthView(APIView):
+    permission_classes = (AllowAny,)
+    authentication_classes = ()
+    scope_exempt = True
+
+
+class TokenView(PublicAuthView):
+    """Log in with email and password; optionally name the device and narrow the scope."""
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer, **ERRORS}, auth=[])
+    def post(self, request: Request) -> Response:
+        data = TokenRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        pair = tokens.token_issue(**data.validated_data)
+        return Response(pair.as_dict())
+
+
+class RefreshView(PublicAuthView):
+    """Rotate a refresh token; reusing a rotated one revokes its whole family."""
+
+    @extend_schema(request=RefreshRequestSerializer, responses={200: TokenResponseSerializer, **ERRORS}, auth=[])
+    def post(self, request: Request) -> Response:
+        data = RefreshRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        pair = tokens.token_refresh(refresh_token=data.validated_data["refresh_token"])
+        return Response(pair.as_dict())
+
+
+class RevokeView(APIView):
+    """Log out: revoke the family of the given refresh token, or of the calling access token."""
+
+    scope_exempt = True
+
+    @extend_schema(request=RevokeRequestSerializer, responses={204: None, **ERRORS})
+    def post(self, request: Request) -> Response:
+        data = RevokeRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        refresh = data.validated_data.get("refresh_token")
+        if refresh:
+            tokens.token_revoke(refresh_token=refresh, user=request.user)  # type: ignore[arg-type]
+        else:
+            tokens.token_revoke(family_id=str(request.auth.get(tokens.FAMILY_CLAIM)))  # type: ignore[union-attr]
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """JSON NOT_FOUND under /api/, Django's page elsewhere."""
+    if _is_api(request):
+        return error_response("NOT_FOUND", "No such endpoint or resource.")
+    return defaults.page_not_found(request, exception)  # type: ignore[arg-type]
+
+
+def handler500(request: HttpRequest) -> HttpResponse:
+    """JSON INTERNAL_ERROR under /api/ (with the request id), Django's page elsewhere."""
+    if _is_api(request):
+        return error_response(
+            "INTERNAL_ERROR", f"An internal error occurred. Quote request id {current_request_id()} when reporting it."
+        )
+    return defaults.server_error(request)
+
+
+def handler400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _is_api(request):
+        return error_response("VALIDATION_ERROR", "Bad request.")
+    return defaults.bad_request(request, exception)  # type: ignore[arg-type]
+
+
+def handler403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _is_api(request):
+        return error_response("FORBIDDEN", "Forbidden.")
+    return defaults.permission_denied(request, exception)  # type: ignore[arg-type]
+
+
+def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """Catch-all for unknown URLs under /api/ (works whatever DEBUG is)."""
+    return error_response("NOT_FOUND", "No such endpoint or resource.")
+
