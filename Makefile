@@ -1,0 +1,71 @@
+# The one entry point that README, CI (.ci/run) and people share. Keep targets thin.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# pytest-xdist workers: one per core ("auto"); set PYTEST_WORKERS=0 to run in one process.
+PYTEST_WORKERS ?= auto
+PYTEST_ARGS ?=
+
+# Stamps make the install steps idempotent: pip runs again only when pyproject.toml changes.
+INSTALLED := $(VENV)/.installed
+INSTALLED_DEV := $(VENV)/.installed-dev
+
+.DEFAULT_GOAL := help
+.PHONY: help install install-dev run test lint typecheck migrations-check check worker beat clean
+
+help:
+	@echo "make run               set up, migrate, seed demo data, serve http://$(HOST):$(PORT)"
+	@echo "make test              set up and run the whole test suite"
+	@echo "make check             lint + typecheck + migrations-check"
+	@echo "make worker | beat     Celery worker / beat (needs REDIS_URL)"
+	@echo "make clean             remove the virtualenv and tool caches (keeps var/ data)"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALLED): pyproject.toml | $(PY)
+	$(PY) -m pip install --disable-pip-version-check -e .
+	touch $@
+
+$(INSTALLED_DEV): $(INSTALLED) pyproject.toml
+	$(PY) -m pip install --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+install: $(INSTALLED)
+
+install-dev: $(INSTALLED_DEV)
+
+run: $(INSTALLED)
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_demo
+	$(BIN)/uvicorn hotgigs.asgi:application --host $(HOST) --port $(PORT)
+
+test: $(INSTALLED_DEV)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+lint: $(INSTALLED_DEV)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(INSTALLED_DEV)
+	$(BIN)/mypy .
+
+migrations-check: $(INSTALLED)
+	$(PY) manage.py makemigrations --check --dry-run
+
+check: lint typecheck migrations-check
+
+worker: $(INSTALLED)
+	$(BIN)/celery -A hotgigs worker --loglevel INFO
+
+beat: $(INSTALLED)
+	mkdir -p var
+	$(BIN)/celery -A hotgigs beat --loglevel INFO --schedule var/celerybeat-schedule
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
