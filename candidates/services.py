@@ -11,9 +11,8 @@ from django.utils import timezone
 from candidates.choices import SkillSource
 from candidates.errors import CandidateAlreadyLinked, CandidateEmailTaken, InvalidCandidate
 from candidates.models import Candidate, CandidateSkill
-from candidates.selectors import candidate_list
-from hotgigs.accounts.models import User
-from hotgigs.accounts.selectors import actor_is_recruiter, actor_is_staff
+from hotgigs.accounts.models import Membership, User
+from hotgigs.accounts.selectors import actor_is_recruiter, actor_is_staff, actor_organization_ids
 from hotgigs.errors import Forbidden
 
 EDITABLE_FIELDS = (
@@ -187,11 +186,14 @@ def candidate_create(*, actor: User, data: Mapping[str, Any], for_self: bool = T
 def _may_edit(actor: User, candidate: Candidate) -> bool:
     if actor_is_staff(actor) or (candidate.user_id is not None and candidate.user_id == actor.pk):
         return True
-    # Recruiters keep the profiles of candidates they sourced (no login) up to date.
+    # Recruiters keep the profiles of candidates their organization sourced (no login) up to
+    # date; seeing a profile (an applicant, a discoverable one) is not enough to rewrite it.
     return (
         candidate.user_id is None
-        and actor_is_recruiter(actor)
-        and candidate_list(actor=actor).filter(pk=candidate.pk).exists()
+        and candidate.created_by_id is not None
+        and Membership.objects.filter(
+            user_id=candidate.created_by_id, organization_id__in=actor_organization_ids(actor)
+        ).exists()
     )
 
 
@@ -199,9 +201,9 @@ def _may_edit(actor: User, candidate: Candidate) -> bool:
 def candidate_update(*, actor: User, candidate: Candidate, data: Mapping[str, Any]) -> Candidate:
     """Change some fields of a profile (``skills``, when given, replaces the profile skills).
 
-    The candidate edits their own profile; recruiters may edit sourced candidates without a
-    login that they can see; staff anyone. Raises Forbidden, InvalidCandidate or
-    CandidateEmailTaken, changing nothing.
+    The candidate edits their own profile; recruiters may edit candidates without a login
+    that a member of their organization sourced; staff anyone. Raises Forbidden,
+    InvalidCandidate or CandidateEmailTaken, changing nothing.
     """
     if not _may_edit(actor, candidate):
         raise Forbidden("You may not edit this candidate profile.")
@@ -221,3 +223,15 @@ def candidate_update(*, actor: User, candidate: Candidate, data: Mapping[str, An
     if "skills" in data:
         _replace_skills(candidate, skills)
     return candidate
+
+
+@transaction.atomic
+def candidate_register(*, email: str, password: str, full_name: str, profile: Mapping[str, Any] | None = None) -> Candidate:
+    """Sign up a candidate: a login and its profile, created together or not at all.
+
+    ``profile`` holds optional profile fields (headline, skills, …). Raises the errors of
+    ``hotgigs.accounts.services.user_create`` (InvalidAccountInput, EmailTaken) and of
+    :func:`candidate_create`.
+    """
+    user = user_create(email=email, password=password, full_name=full_name)
+    return candidate_create(actor=user, data={**(profile or {}), "full_name": full_name, "email": user.email})
