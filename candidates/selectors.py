@@ -15,9 +15,7 @@ from hotgigs.accounts.selectors import Actor, actor_is_staff, actor_organization
 
 
 def _sourced_by(org_ids: frozenset[int]) -> Exists:
-    return Exists(
-        Membership.objects.filter(user_id=OuterRef("created_by_id"), organization_id__in=org_ids)
-    )
+    return Exists(Membership.objects.filter(user_id=OuterRef("created_by_id"), organization_id__in=org_ids))
 
 
 def _applied_to(org_ids: frozenset[int]) -> Exists:
@@ -36,7 +34,10 @@ def candidate_list(*, actor: Actor) -> QuerySet[Candidate]:
     visible = Q(user_id=actor.pk)
     org_ids = actor_organization_ids(actor)
     if org_ids:
-        visible |= Q(discoverable=True) | Q(_applied_to(org_ids)) | Q(_sourced_by(org_ids))
+        # Only profiles without a login count as sourced: a member's own job-hunting profile
+        # (created by themself) must not show up for their colleagues.
+        sourced = Q(user__isnull=True) & Q(_sourced_by(org_ids))
+        visible |= Q(discoverable=True) | Q(_applied_to(org_ids)) | sourced
     return qs.filter(visible)
 
 
