@@ -62,9 +62,9 @@ def application_submit(
 
     A candidate applies for themself; a recruiter of the job's organization (or staff) may
     add any candidate they can see. Raises Forbidden for anyone else, JobNotOpen unless the
-    job is open, InvalidApplication for a bad source or an over-long cover letter, and
-    DuplicateApplication when the pair already exists (also under concurrent submits,
-    through the unique constraint).
+    job is open and its organization active, InvalidApplication for a bad source or an
+    over-long cover letter, and DuplicateApplication when the pair already exists (also
+    under concurrent submits, through the unique constraint).
     """
     applying_for_self = candidate.user_id is not None and candidate.user_id == actor.pk
     if not applying_for_self:
@@ -79,8 +79,9 @@ def application_submit(
         errors["cover_letter"] = [f"At most {MAX_COVER_LETTER} characters."]
     if errors:
         raise InvalidApplication(details=errors)
-    job = Job.objects.select_for_update().get(pk=job.pk)
-    if job.status != JobStatus.OPEN:
+    job = Job.objects.select_for_update(of=("self",)).select_related("organization").get(pk=job.pk)
+    # The job board rule: a deactivated organization's jobs take no applications either.
+    if job.status != JobStatus.OPEN or not job.organization.is_active:
         raise JobNotOpen(details={"job_status": job.status})
     if Application.objects.filter(job=job, candidate=candidate).exists():
         raise DuplicateApplication()
@@ -101,7 +102,9 @@ def application_submit(
     StageChange.objects.create(
         application=application, from_stage="", to_stage=ApplicationStage.APPLIED, actor=actor, changed_at=now
     )
-    _publish(application, "application.submitted", organization_id=job.organization_id, candidate_user_id=candidate.user_id)
+    _publish(
+        application, "application.submitted", organization_id=job.organization_id, candidate_user_id=candidate.user_id
+    )
     return application
 
 
@@ -168,5 +171,9 @@ def application_withdraw(*, actor: User, application: Application, reason: str =
     if application.candidate.user_id is None or application.candidate.user_id != actor.pk:
         raise Forbidden("Only the candidate may withdraw their application.")
     return _move(
-        actor=actor, application=application, to_stage=ApplicationStage.WITHDRAWN, reason=reason, event="application.withdrawn"
+        actor=actor,
+        application=application,
+        to_stage=ApplicationStage.WITHDRAWN,
+        reason=reason,
+        event="application.withdrawn",
     )
