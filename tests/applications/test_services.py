@@ -1,0 +1,269 @@
+import pytest
+
+from applications.choices import STAGE_TRANSITIONS, ApplicationStage
+from applications.errors import DuplicateApplication, IllegalStageMove, InvalidApplication, JobNotOpen
+from applications.models import Application, StageChange
+from applications.services import application_move, application_submit, application_withdraw
+from hotgigs.errors import Forbidden
+from hotgigs.realtime.models import Notification
+from tests.factories import ApplicationFactory, CandidateFactory, JobFactory, OrganizationFactory
+
+STAGES = list(ApplicationStage.values)
+LEGAL_MOVES = sorted((src, dst) for src, targets in STAGE_TRANSITIONS.items() for dst in targets)
+ILLEGAL_MOVES = sorted((src, dst) for src in STAGES for dst in STAGES if dst not in STAGE_TRANSITIONS[src])
+
+
+def _counts() -> tuple[int, int]:
+    return Application.objects.count(), StageChange.objects.count()
+
+
+def test_a_candidate_applies_to_an_open_job(open_job, candidate):
+    application = application_submit(
+        actor=candidate.user, job=open_job, candidate=candidate, source="linkedin", cover_letter="  Hello  "
+    )
+
+    application.refresh_from_db()
+    assert (application.stage, application.source, application.cover_letter) == ("applied", "linkedin", "Hello")
+    assert application.created_by == candidate.user
+    assert list(application.stage_changes.values_list("from_stage", "to_stage", "actor")) == [
+        ("", "applied", candidate.user.pk)
+    ]
+
+
+@pytest.mark.parametrize("status", ["draft", "closed", "archived"])
+def test_applying_to_a_job_that_is_not_open_fails(org, candidate, status):
+    job = JobFactory(organization=org, status=status)
+    before = _counts()
+
+    with pytest.raises(JobNotOpen) as exc_info:
+        application_submit(actor=candidate.user, job=job, candidate=candidate)
+
+    assert exc_info.value.code == "CONFLICT"
+    assert _counts() == before
+
+
+def test_applying_to_an_open_job_of_a_deactivated_organization_fails(candidate):
+    job = JobFactory(organization=OrganizationFactory(is_active=False), status="open")
+
+    with pytest.raises(JobNotOpen):
+        application_submit(actor=candidate.user, job=job, candidate=candidate)
+
+    assert not Application.objects.exists()
+
+
+def test_a_second_application_to_the_same_job_is_a_duplicate(open_job, candidate):
+    application_submit(actor=candidate.user, job=open_job, candidate=candidate)
+    before = _counts()
+
+    with pytest.raises(DuplicateApplication) as exc_info:
+        application_submit(actor=candidate.user, job=open_job, candidate=candidate)
+
+    assert exc_info.value.code == "CONFLICT"
+    assert _counts() == before
+
+
+def test_a_recruiter_adds_a_candidate_they_can_see(open_job, recruiter):
+    sourced = CandidateFactory(user=None, created_by=recruiter)
+
+    application = application_submit(actor=recruiter, job=open_job, candidate=sourced, source="sourced")
+
+    assert application.created_by == recruiter
+    assert application.stage_changes.get().actor == recruiter
+
+
+def test_a_recruiter_may_not_add_a_candidate_they_cannot_see(open_job, recruiter, candidate):
+    with pytest.raises(Forbidden):
+        application_submit(actor=recruiter, job=open_job, candidate=candidate)
+
+    assert not Application.objects.exists()
+
+
+def test_a_recruiter_of_another_organization_may_not_add_candidates(open_job, other_recruiter):
+    discoverable = CandidateFactory(discoverable=True)
+
+    with pytest.raises(Forbidden):
+        application_submit(actor=other_recruiter, job=open_job, candidate=discoverable)
+
+    assert not Application.objects.exists()
+
+
+def test_a_candidate_may_not_apply_for_another_candidate(open_job, candidate, other_candidate):
+    with pytest.raises(Forbidden):
+        application_submit(actor=candidate.user, job=open_job, candidate=other_candidate)
+
+    assert not Application.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"source": "carrier_pigeon"}, "source"),
+        ({"source": ""}, "source"),
+        ({"cover_letter": "x" * 10_001}, "cover_letter"),
+        ({"cover_letter": None}, "cover_letter"),
+    ],
+)
+def test_bad_application_input_is_rejected(open_job, candidate, kwargs, field):
+    with pytest.raises(InvalidApplication) as exc_info:
+        application_submit(actor=candidate.user, job=open_job, candidate=candidate, **kwargs)
+
+    assert exc_info.value.code == "VALIDATION_ERROR"
+    assert set(exc_info.value.details) == {field}
+    assert _counts() == (0, 0)
+
+
+def test_the_move_tables_cover_every_pair():
+    assert len(LEGAL_MOVES) + len(ILLEGAL_MOVES) == len(STAGES) ** 2
+    assert len(LEGAL_MOVES) == 12
+
+
+@pytest.mark.parametrize(("from_stage", "to_stage"), ILLEGAL_MOVES)
+def test_every_illegal_move_is_refused_and_changes_nothing(open_job, recruiter, from_stage, to_stage):
+    application = ApplicationFactory(job=open_job, stage=from_stage)
+    before = _counts()
+
+    with pytest.raises(IllegalStageMove) as exc_info:
+        application_move(actor=recruiter, application=application, to_stage=to_stage)
+
+    application.refresh_from_db()
+    assert exc_info.value.code == "CONFLICT"
+    assert exc_info.value.details["allowed"] == list(STAGE_TRANSITIONS[from_stage])
+    assert application.stage == from_stage
+    assert _counts() == before
+    assert not Notification.objects.exists()
+
+
+@pytest.mark.parametrize(("from_stage", "to_stage"), LEGAL_MOVES)
+def test_every_legal_move_appends_history(open_job, recruiter, from_stage, to_stage):
+    application = ApplicationFactory(job=open_job, stage=from_stage)
+
+    application_move(actor=recruiter, application=application, to_stage=to_stage, reason="  Because.  ")
+
+    application.refresh_from_db()
+    last = application.stage_changes.order_by("-id").first()
+    assert application.stage == to_stage
+    assert application.stage_changed_at == last.changed_at
+    assert (last.from_stage, last.to_stage, last.actor, last.reason) == (from_stage, to_stage, recruiter, "Because.")
+    assert application.stage_changes.count() == 2
+
+
+def test_a_move_notifies_the_candidate(open_job, recruiter, candidate):
+    application = ApplicationFactory(job=open_job, candidate=candidate)
+
+    application_move(actor=recruiter, application=application, to_stage="screening")
+
+    notification = Notification.objects.get()
+    assert notification.user == candidate.user
+    assert notification.kind == "application.stage_changed"
+    assert notification.payload["application_id"] == application.pk
+    assert (notification.payload["from_stage"], notification.payload["to_stage"]) == ("applied", "screening")
+
+
+def test_a_move_of_a_sourced_candidate_notifies_nobody(open_job, recruiter):
+    application = ApplicationFactory(job=open_job, candidate=CandidateFactory(user=None, created_by=recruiter))
+
+    application_move(actor=recruiter, application=application, to_stage="screening")
+
+    assert not Notification.objects.exists()
+
+
+@pytest.mark.parametrize("to_stage", ["", "promoted", "APPLIED", None])
+def test_an_unknown_stage_is_invalid(open_job, recruiter, to_stage):
+    application = ApplicationFactory(job=open_job)
+    before = _counts()
+
+    with pytest.raises(InvalidApplication) as exc_info:
+        application_move(actor=recruiter, application=application, to_stage=to_stage)
+
+    application.refresh_from_db()
+    assert set(exc_info.value.details) == {"stage"}
+    assert application.stage == "applied"
+    assert _counts() == before
+
+
+def test_an_overlong_reason_is_invalid(open_job, recruiter):
+    application = ApplicationFactory(job=open_job)
+
+    with pytest.raises(InvalidApplication) as exc_info:
+        application_move(actor=recruiter, application=application, to_stage="screening", reason="x" * 2001)
+
+    application.refresh_from_db()
+    assert set(exc_info.value.details) == {"reason"}
+    assert application.stage == "applied"
+
+
+def test_a_recruiter_of_another_organization_may_not_move(open_job, other_recruiter):
+    application = ApplicationFactory(job=open_job)
+    before = _counts()
+
+    with pytest.raises(Forbidden):
+        application_move(actor=other_recruiter, application=application, to_stage="screening")
+
+    application.refresh_from_db()
+    assert application.stage == "applied"
+    assert _counts() == before
+
+
+def test_a_candidate_may_not_move_their_own_application(open_job, candidate):
+    application = ApplicationFactory(job=open_job, candidate=candidate)
+
+    with pytest.raises(Forbidden):
+        application_move(actor=candidate.user, application=application, to_stage="screening")
+
+    application.refresh_from_db()
+    assert application.stage == "applied"
+
+
+def test_staff_may_move_any_application(open_job, staff):
+    application = ApplicationFactory(job=open_job)
+
+    application_move(actor=staff, application=application, to_stage="rejected")
+
+    application.refresh_from_db()
+    assert application.stage == "rejected"
+
+
+def test_the_candidate_withdraws_their_application(open_job, candidate):
+    application = ApplicationFactory(job=open_job, candidate=candidate, stage="interview")
+
+    application_withdraw(actor=candidate.user, application=application, reason="Took another offer")
+
+    application.refresh_from_db()
+    last = application.stage_changes.order_by("-id").first()
+    assert application.stage == "withdrawn"
+    assert (last.from_stage, last.to_stage, last.actor) == ("interview", "withdrawn", candidate.user)
+    assert not Notification.objects.exists()
+
+
+def test_another_candidate_may_not_withdraw(open_job, candidate, other_candidate):
+    application = ApplicationFactory(job=open_job, candidate=candidate)
+
+    with pytest.raises(Forbidden):
+        application_withdraw(actor=other_candidate.user, application=application)
+
+    application.refresh_from_db()
+    assert application.stage == "applied"
+
+
+def test_a_recruiter_may_not_withdraw_for_the_candidate(open_job, recruiter, candidate):
+    application = ApplicationFactory(job=open_job, candidate=candidate)
+
+    with pytest.raises(Forbidden):
+        application_withdraw(actor=recruiter, application=application)
+
+    application.refresh_from_db()
+    assert application.stage == "applied"
+
+
+@pytest.mark.parametrize("stage", ["hired", "rejected", "withdrawn"])
+def test_withdrawing_after_the_end_is_illegal(open_job, candidate, stage):
+    application = ApplicationFactory(job=open_job, candidate=candidate, stage=stage)
+    before = _counts()
+
+    with pytest.raises(IllegalStageMove) as exc_info:
+        application_withdraw(actor=candidate.user, application=application)
+
+    application.refresh_from_db()
+    assert exc_info.value.details["allowed"] == []
+    assert application.stage == stage
+    assert _counts() == before
