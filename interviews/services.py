@@ -102,7 +102,9 @@ def _clean_place(kind: str, location: str, meeting_url: str, tz_name: str, error
         errors["timezone"] = ["Must be an IANA time zone such as Europe/Berlin."]
 
 
-def _lock_interviewers(organization_id: int, interviewer_ids: Sequence[int], errors: dict[str, list[str]]) -> list[User]:
+def _lock_interviewers(
+    organization_id: int, interviewer_ids: Sequence[int], errors: dict[str, list[str]]
+) -> list[User]:
     ids = sorted(set(interviewer_ids))
     if not ids or len(ids) > MAX_INTERVIEWERS:
         errors["interviewer_ids"] = [f"Give 1 to {MAX_INTERVIEWERS} interviewers."]
@@ -181,7 +183,11 @@ def interview_schedule(
         notification_create(
             user_id=application.candidate.user_id,
             kind="interview.scheduled",
-            payload={"interview_id": interview.pk, "job_title": application.job.title, **interview_event_data(interview)},
+            payload={
+                "interview_id": interview.pk,
+                "job_title": application.job.title,
+                **interview_event_data(interview),
+            },
         )
     return interview
 
@@ -203,15 +209,27 @@ def interview_reschedule(
     ends_at: datetime,
     interviewer_ids: Sequence[int] | None = None,
 ) -> Interview:
-    """Move a scheduled interview (and optionally change its panel); same checks as scheduling."""
+    """Move a scheduled interview (and optionally change its panel); same checks as scheduling.
+
+    Raises Forbidden outside the hiring team, IllegalInterviewTransition unless the
+    interview is scheduled, InterviewNotSchedulable once the application has ended,
+    InvalidInterview for bad times or interviewers, and InterviewerBusy on an overlap with
+    another of the panel's interviews.
+    """
     interview = _locked(interview)
     application = interview.application
     _require_team(actor, application.job.organization_id)
     if interview.status != InterviewStatus.SCHEDULED:
         raise IllegalInterviewTransition(details={"status": interview.status})
+    if application.stage not in ACTIVE_STAGES:
+        raise InterviewNotSchedulable(details={"stage": application.stage})
     errors: dict[str, list[str]] = {}
     _clean_times(starts_at, ends_at, errors)
-    ids = list(interviewer_ids) if interviewer_ids is not None else list(interview.interviewers.values_list("pk", flat=True))
+    ids = (
+        list(interviewer_ids)
+        if interviewer_ids is not None
+        else list(interview.interviewers.values_list("pk", flat=True))
+    )
     interviewers = _lock_interviewers(application.job.organization_id, ids, errors)
     if errors:
         raise InvalidInterview(details=errors)
@@ -272,9 +290,13 @@ def feedback_submit(
     interview = _locked(interview)
     if not interview.interviewers.filter(pk=actor.pk).exists():
         raise Forbidden("Only the interview's interviewers may submit feedback.")
-    if interview.status not in (InterviewStatus.SCHEDULED, InterviewStatus.COMPLETED) or interview.starts_at > timezone.now():
+    if (
+        interview.status not in (InterviewStatus.SCHEDULED, InterviewStatus.COMPLETED)
+        or interview.starts_at > timezone.now()
+    ):
         raise IllegalInterviewTransition(
-            "Feedback opens when the interview starts and closes if it is cancelled.", details={"status": interview.status}
+            "Feedback opens when the interview starts and closes if it is cancelled.",
+            details={"status": interview.status},
         )
     errors: dict[str, list[str]] = {}
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
