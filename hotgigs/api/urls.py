@@ -15,6 +15,7 @@ urlpatterns = [
     path("auth/token", views.TokenView.as_view(), name="auth-token"),
     path("auth/refresh", views.RefreshView.as_view(), name="auth-refresh"),
     path("auth/revoke", views.RevokeView.as_view(), name="auth-revoke"),
+    path("auth/me", views.MeView.as_view(), name="auth-me"),
     path("auth/register", candidate_views.RegisterView.as_view(), name="auth-register"),
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="v1:schema"), name="docs"),

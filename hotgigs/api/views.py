@@ -13,8 +13,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hotgigs.accounts import tokens
+from hotgigs.accounts.selectors import actor_roles, organization_list
 from hotgigs.api.errors import error_response
 from hotgigs.api.middleware import current_request_id
+from hotgigs.api.permissions import token_scopes
 from hotgigs.api.serializers import ErrorEnvelopeSerializer, StrictInputSerializer
 
 logger = logging.getLogger(__name__)
@@ -90,6 +92,37 @@ class RevokeView(APIView):
         else:
             tokens.token_revoke(family_id=str(request.auth.get(tokens.FAMILY_CLAIM)))  # type: ignore[union-attr]
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeResponseSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    full_name = serializers.CharField(allow_blank=True)
+    is_staff = serializers.BooleanField()
+    organizations = serializers.ListField(child=serializers.DictField())
+    scope = serializers.CharField(allow_blank=True)
+
+
+class MeView(APIView):
+    """Who the token belongs to: the user, their organizations and roles, and the token's scope."""
+
+    scope_exempt = True
+
+    @extend_schema(responses={200: MeResponseSerializer, **ERRORS})
+    def get(self, request: Request) -> Response:
+        user = request.user
+        roles = actor_roles(user)
+        orgs = organization_list(actor=user).filter(pk__in=roles) if roles else []
+        return Response(
+            {
+                "id": user.pk,
+                "email": user.email,  # type: ignore[union-attr]
+                "full_name": user.full_name,  # type: ignore[union-attr]
+                "is_staff": bool(user.is_staff),
+                "organizations": [{"id": o.pk, "name": o.name, "role": roles[o.pk]} for o in orgs],
+                "scope": " ".join(token_scopes(request)),
+            }
+        )
 
 
 def _is_api(request: HttpRequest) -> bool:

@@ -1,59 +1,379 @@
-import pytest
+"""The token endpoints and the authentication of every request (issue 3, items 1 and 2)."""
 
+import base64
+import json
+import time
+from datetime import timedelta
+
+import jwt
+import pytest
+from django.conf import settings
+
+from hotgigs.accounts.models import TokenFamily
+from hotgigs.accounts.scopes import RECRUITER_SCOPES
 from tests.factories import CandidateFactory, UserFactory
 from tests.factories.accounts import PASSWORD
 
 TOKEN_URL = "/api/v1/auth/token"
 REFRESH_URL = "/api/v1/auth/refresh"
 REVOKE_URL = "/api/v1/auth/revoke"
+REGISTER_URL = "/api/v1/auth/register"
+PROTECTED_URL = "/api/v1/auth/me"
 
 pytestmark = pytest.mark.django_db
 
 
-def test_token_has_the_contract_shape(api_client, recruiter):
-    response = api_client.post(TOKEN_URL, {"email": recruiter.email, "password": PASSWORD, "device_id": "ios-1"}, format="json")
+def _issue(api_client, user, **extra):
+    response = api_client.post(TOKEN_URL, {"email": user.email, "password": PASSWORD, **extra}, format="json")
+    assert response.status_code == 200, response.json()
+    return response.json()
 
-    assert response.status_code == 200
-    body = response.json()
+
+def _claims(token: str) -> dict:
+    return jwt.decode(token, options={"verify_signature": False})
+
+
+def _forge(claims: dict, *, key: str | None = None, algorithm: str = "HS256") -> str:
+    return jwt.encode(claims, key or settings.SIMPLE_JWT["SIGNING_KEY"], algorithm=algorithm)
+
+
+# --- issuing ---------------------------------------------------------------------------
+
+
+def test_token_has_the_contract_shape(api_client, recruiter):
+    body = _issue(api_client, recruiter, device_id="ios-1")
+
     assert set(body) == {"access_token", "refresh_token", "expires_in", "token_type", "scope", "jti", "device_id"}
     assert body["token_type"] == "Bearer"
     assert body["device_id"] == "ios-1"
-    assert "jobs:write" in body["scope"].split()
+    assert body["expires_in"] == int(settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds())
+    assert body["scope"].split() == list(RECRUITER_SCOPES)
+    assert _claims(body["access_token"])["jti"] == body["jti"]
 
 
-def test_wrong_password_is_unauthorized(api_client, recruiter):
-    response = api_client.post(TOKEN_URL, {"email": recruiter.email, "password": "nope"}, format="json")
+def test_access_token_pins_audience_issuer_and_expiry(api_client, recruiter):
+    claims = _claims(_issue(api_client, recruiter)["access_token"])
+
+    assert claims["aud"] == settings.SIMPLE_JWT["AUDIENCE"]
+    assert claims["iss"] == settings.SIMPLE_JWT["ISSUER"]
+    assert claims["exp"] - claims["iat"] == settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds()
+    assert jwt.get_unverified_header(_issue(api_client, recruiter)["access_token"])["alg"] == "HS256"
+
+
+def test_candidate_scopes_exclude_recruiting(api_client, candidate):
+    scopes = _issue(api_client, candidate.user)["scope"].split()
+
+    assert "jobs:read" in scopes
+    assert "jobs:write" not in scopes
+    assert "feedback:read" not in scopes
+    assert "analytics:read" not in scopes
+
+
+def test_scope_can_be_narrowed(api_client, recruiter):
+    body = _issue(api_client, recruiter, scope="jobs:read applications:read")
+
+    assert body["scope"] == "jobs:read applications:read"
+
+
+def test_scope_cannot_be_widened(api_client, candidate):
+    response = api_client.post(
+        TOKEN_URL, {"email": candidate.user.email, "password": PASSWORD, "scope": "jobs:read jobs:write"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "VALIDATION_ERROR"
+    assert "scope" in response.json()["details"]
+    assert not TokenFamily.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"email": "nobody@example.test", "password": PASSWORD},
+        {"email": "{user}", "password": "wrong-password"},
+    ],
+    ids=["unknown-email", "wrong-password"],
+)
+def test_bad_credentials_are_unauthorized(api_client, recruiter, body):
+    body = {**body, "email": body["email"].replace("{user}", recruiter.email)}
+
+    response = api_client.post(TOKEN_URL, body, format="json")
 
     assert response.status_code == 401
     assert response.json()["code"] == "UNAUTHORIZED"
 
 
-def test_refresh_rotates_and_reuse_revokes_family(api_client, recruiter):
-    first = api_client.post(TOKEN_URL, {"email": recruiter.email, "password": PASSWORD}, format="json").json()
-    second = api_client.post(REFRESH_URL, {"refresh_token": first["refresh_token"]}, format="json")
-    assert second.status_code == 200
+def test_inactive_user_cannot_log_in(api_client):
+    user = UserFactory(is_active=False)
+
+    response = api_client.post(TOKEN_URL, {"email": user.email, "password": PASSWORD}, format="json")
+
+    assert response.status_code == 401
+
+
+def test_email_is_case_insensitive(api_client, recruiter):
+    response = api_client.post(TOKEN_URL, {"email": recruiter.email.upper(), "password": PASSWORD}, format="json")
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"email": "a@b.test"}, {"password": "x"}, {"email": "a@b.test", "password": "x", "role": "staff"}],
+    ids=["empty", "no-password", "no-email", "unknown-field"],
+)
+def test_token_request_validation(api_client, body):
+    response = api_client.post(TOKEN_URL, body, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "VALIDATION_ERROR"
+
+
+# --- refresh and token families ----------------------------------------------------------
+
+
+def test_refresh_rotates(api_client, recruiter):
+    first = _issue(api_client, recruiter, device_id="web")
+
+    response = api_client.post(REFRESH_URL, {"refresh_token": first["refresh_token"]}, format="json")
+
+    assert response.status_code == 200
+    second = response.json()
+    assert second["refresh_token"] != first["refresh_token"]
+    assert second["device_id"] == "web"
+    assert second["scope"] == first["scope"]
+    assert _claims(second["refresh_token"])["fam"] == _claims(first["refresh_token"])["fam"]
+
+
+def test_reusing_a_rotated_refresh_token_revokes_the_family(api_client, recruiter):
+    first = _issue(api_client, recruiter)
+    second = api_client.post(REFRESH_URL, {"refresh_token": first["refresh_token"]}, format="json").json()
 
     reuse = api_client.post(REFRESH_URL, {"refresh_token": first["refresh_token"]}, format="json")
-    after = api_client.post(REFRESH_URL, {"refresh_token": second.json()["refresh_token"]}, format="json")
 
     assert reuse.status_code == 401
     assert reuse.json()["code"] == "UNAUTHORIZED"
-    assert after.status_code == 401
+    family = TokenFamily.objects.get()
+    assert family.revoke_reason == "reuse"
+    # The legitimate holder's newer tokens die with the family.
+    assert api_client.post(REFRESH_URL, {"refresh_token": second["refresh_token"]}, format="json").status_code == 401
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {second['access_token']}")
+    assert api_client.get(PROTECTED_URL).status_code == 401
 
 
-def test_unknown_api_url_is_enveloped(api_client):
-    response = api_client.get("/api/v1/nope")
+def test_reuse_revokes_only_that_family(api_client, recruiter):
+    phone = _issue(api_client, recruiter, device_id="phone")
+    laptop = _issue(api_client, recruiter, device_id="laptop")
+    api_client.post(REFRESH_URL, {"refresh_token": phone["refresh_token"]}, format="json")
 
-    assert response.status_code == 404
-    assert response.json() == {"code": "NOT_FOUND", "message": "No such endpoint or resource.", "details": None}
+    api_client.post(REFRESH_URL, {"refresh_token": phone["refresh_token"]}, format="json")
+
+    assert api_client.post(REFRESH_URL, {"refresh_token": laptop["refresh_token"]}, format="json").status_code == 200
 
 
-def test_register_creates_candidate(api_client):
+@pytest.mark.parametrize("token", ["", "not-a-jwt", "a.b.c"])
+def test_refresh_rejects_garbage(api_client, token):
+    response = api_client.post(REFRESH_URL, {"refresh_token": token}, format="json")
+
+    assert response.status_code in (400, 401)
+    assert response.json()["code"] in ("VALIDATION_ERROR", "UNAUTHORIZED")
+
+
+def test_access_token_is_not_a_refresh_token(api_client, recruiter):
+    body = _issue(api_client, recruiter)
+
+    response = api_client.post(REFRESH_URL, {"refresh_token": body["access_token"]}, format="json")
+
+    assert response.status_code == 401
+
+
+# --- revoke ----------------------------------------------------------------------------------
+
+
+def test_revoke_logs_out_the_family(api_client, recruiter):
+    body = _issue(api_client, recruiter)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {body['access_token']}")
+
+    response = api_client.post(REVOKE_URL, {"refresh_token": body["refresh_token"]}, format="json")
+
+    assert response.status_code == 204
+    assert api_client.get(PROTECTED_URL).status_code == 401
+    api_client.credentials()
+    assert api_client.post(REFRESH_URL, {"refresh_token": body["refresh_token"]}, format="json").status_code == 401
+
+
+def test_revoke_without_body_revokes_the_calling_token(api_client, recruiter):
+    body = _issue(api_client, recruiter)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {body['access_token']}")
+
+    assert api_client.post(REVOKE_URL, {}, format="json").status_code == 204
+    assert api_client.get(PROTECTED_URL).status_code == 401
+
+
+def test_cannot_revoke_someone_elses_family(api_client, recruiter, other_recruiter):
+    victim = _issue(api_client, other_recruiter)
+    attacker = _issue(api_client, recruiter)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {attacker['access_token']}")
+
+    response = api_client.post(REVOKE_URL, {"refresh_token": victim["refresh_token"]}, format="json")
+
+    assert response.status_code == 401
+    assert TokenFamily.objects.filter(revoked_at__isnull=False).count() == 0
+
+
+def test_revoke_needs_authentication(api_client, recruiter):
+    body = _issue(api_client, recruiter)
+
+    response = api_client.post(REVOKE_URL, {"refresh_token": body["refresh_token"]}, format="json")
+
+    assert response.status_code == 401
+
+
+# --- bad access tokens ------------------------------------------------------------------------
+
+
+def _valid_claims(api_client, user) -> dict:
+    return _claims(_issue(api_client, user)["access_token"])
+
+
+def _unsigned(claims: dict) -> str:
+    def b64(data: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+    return f"{b64({'alg': 'none', 'typ': 'JWT'})}.{b64(claims)}."
+
+
+BAD_TOKENS = {
+    "expired": lambda c: _forge({**c, "exp": int(time.time()) - 10, "iat": int(time.time()) - 100}),
+    "tampered": lambda c: _forge(c)[:-4] + ("AAAA" if not _forge(c).endswith("AAAA") else "BBBB"),
+    "wrong-key": lambda c: _forge(c, key="another-secret-key-of-enough-length-000000"),
+    "wrong-audience": lambda c: _forge({**c, "aud": "someone-else"}),
+    "wrong-issuer": lambda c: _forge({**c, "iss": "someone-else"}),
+    "alg-none": _unsigned,
+    "hs512": lambda c: _forge(c, algorithm="HS512"),
+    "refresh-as-access": lambda c: _forge({**c, "token_type": "refresh"}),
+    "no-family": lambda c: _forge({k: v for k, v in c.items() if k != "fam"}),
+    "unknown-family": lambda c: _forge({**c, "fam": "00000000-0000-0000-0000-000000000000"}),
+    "garbage": lambda c: "garbage",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_TOKENS))
+def test_bad_access_tokens_are_unauthorized(api_client, recruiter, kind):
+    token = BAD_TOKENS[kind](_valid_claims(api_client, recruiter))
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    response = api_client.get(PROTECTED_URL)
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "UNAUTHORIZED"
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_valid_forged_copy_is_accepted(api_client, recruiter):
+    """Guards the test above: re-signing the real claims with the real key works."""
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {_forge(_valid_claims(api_client, recruiter))}")
+
+    assert api_client.get(PROTECTED_URL).status_code == 200
+
+
+def test_missing_token_is_unauthorized(api_client):
+    response = api_client.get(PROTECTED_URL)
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "UNAUTHORIZED"
+
+
+def test_deactivated_user_token_stops_working(api_client, recruiter):
+    body = _issue(api_client, recruiter)
+    recruiter.is_active = False
+    recruiter.save()
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {body['access_token']}")
+
+    assert api_client.get(PROTECTED_URL).status_code == 401
+
+
+def test_token_lifetimes_are_settings(api_client, recruiter, settings):
+    settings.SIMPLE_JWT = {**settings.SIMPLE_JWT, "ACCESS_TOKEN_LIFETIME": timedelta(seconds=60)}
+
+    body = _issue(api_client, recruiter)
+
+    assert body["expires_in"] == 60
+
+
+# --- scopes -----------------------------------------------------------------------------------
+
+
+def test_missing_scope_is_forbidden(login, recruiter):
+    client = login(recruiter, scope="applications:read")
+
+    response = client.get("/api/v1/jobs")
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "FORBIDDEN"
+    assert response.json()["details"] == {"required_scope": "jobs:read"}
+
+
+# --- register -----------------------------------------------------------------------------------
+
+
+def test_register_creates_a_candidate_who_can_log_in(api_client):
     response = api_client.post(
-        "/api/v1/auth/register",
-        {"email": "new@example.test", "password": "A-long-passphrase-42", "full_name": "New Person"},
+        REGISTER_URL,
+        {
+            "email": "New@Example.test",
+            "password": "A-long-passphrase-42",
+            "full_name": "New Person",
+            "headline": "Data engineer",
+            "skills": [{"name": "Python", "level": "advanced"}],
+            "consent": True,
+        },
         format="json",
     )
 
     assert response.status_code == 201
     assert response.json()["email"] == "new@example.test"
+    token = api_client.post(TOKEN_URL, {"email": "new@example.test", "password": "A-long-passphrase-42"}, format="json")
+    assert token.status_code == 200
+    assert "jobs:write" not in token.json()["scope"].split()
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"email": "not-an-email", "password": "A-long-passphrase-42", "full_name": "X"}, "email"),
+        ({"email": "a@example.test", "password": "123", "full_name": "X"}, "password"),
+        ({"email": "a@example.test", "password": "A-long-passphrase-42", "full_name": ""}, "full_name"),
+        ({"email": "a@example.test", "password": "A-long-passphrase-42", "full_name": "X", "is_staff": True}, "is_staff"),
+        ({"email": "a@example.test", "password": "A-long-passphrase-42", "full_name": "X", "years_experience": 99}, "years_experience"),
+    ],
+    ids=["bad-email", "weak-password", "blank-name", "protected-field", "experience-range"],
+)
+def test_register_validation_creates_nothing(api_client, body, field, django_user_model):
+    response = api_client.post(REGISTER_URL, body, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "VALIDATION_ERROR"
+    assert field in response.json()["details"]
+    assert django_user_model.objects.count() == 0
+
+
+def test_register_duplicate_email_conflicts(api_client):
+    existing = CandidateFactory()
+
+    response = api_client.post(
+        REGISTER_URL,
+        {"email": existing.user.email.upper(), "password": "A-long-passphrase-42", "full_name": "Copy"},
+        format="json",
+    )
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "CONFLICT"
+
+
+def test_me_reports_roles_and_scope(login, org_admin, org):
+    response = login(org_admin, scope="jobs:read").get(PROTECTED_URL)
+
+    assert response.status_code == 200
+    assert response.json()["organizations"] == [{"id": org.pk, "name": org.name, "role": "org_admin"}]
+    assert response.json()["scope"] == "jobs:read"
