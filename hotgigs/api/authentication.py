@@ -7,6 +7,7 @@ no longer authenticates.
 
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.request import Request
 from rest_framework_simplejwt.authentication import JWTAuthentication as SimpleJWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
@@ -29,3 +30,18 @@ class JWTAuthentication(SimpleJWTAuthentication):
         if not user.is_active:
             raise AuthenticationFailed("User is inactive.", code="user_inactive")
         return user, token
+
+
+class JWTAuthenticationScheme(OpenApiAuthenticationExtension):
+    """Describes the bearer scheme in the OpenAPI document."""
+
+    target_class = JWTAuthentication
+    name = "jwtAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "Access token from POST /api/v1/auth/token, sent as `Authorization: Bearer <token>`.",
+        }
