@@ -2,6 +2,11 @@
 
 from rest_framework.routers import SimpleRouter
 
-router = SimpleRouter(trailing_slash="/?")
+from jobs.api.views import JobViewSet
+
+router = SimpleRouter()
+# DRF turns any truthy ``trailing_slash`` argument into "/", so the optional slash is set here.
+router.trailing_slash = "/?"
+router.register("jobs", JobViewSet, basename="job")
 
 urlpatterns = router.urls

@@ -1,0 +1,166 @@
+"""HTTP shapes of jobs: the input a client sends and the representation it gets back.
+
+Input is nested like the output (``requirements`` and ``salary`` are objects) and is
+flattened into the keys ``jobs.services`` takes. Input serializers check types, lengths,
+ranges and the shape of the requirements; business rules (salary min ≤ max, a currency
+with a salary, no duplicate skills) stay in the services, whose errors the view re-keys
+to these nested field names.
+
+Unknown keys, at any level, answer 400 VALIDATION_ERROR naming the key. That is also how
+protected fields are refused: ``id``, ``status``, ``created_by``, the timestamps — and
+``organization`` except when creating — are not input fields, so a body carrying them is
+rejected (never silently ignored). Status changes go through the close / open / archive
+actions.
+"""
+
+from typing import Any
+
+from rest_framework import serializers
+
+from hotgigs.api.serializers import StrictInputSerializer
+from jobs.choices import EducationLevel, EmploymentType, JobStatus, RemotePolicy, SkillLevel
+from jobs.services import MAX_SALARY, MAX_SKILLS
+
+# What a full replacement (PUT) resets an omitted optional field to: the create defaults.
+FULL_DEFAULTS: dict[str, Any] = {
+    "department": "",
+    "location": "",
+    "remote_policy": RemotePolicy.ONSITE.value,
+    "employment_type": EmploymentType.FULL_TIME.value,
+    "min_years_experience": 0,
+    "education": EducationLevel.NONE.value,
+    "skills": [],
+    "salary_min": None,
+    "salary_max": None,
+    "salary_currency": "",
+}
+
+# Service field name → path of the input field it comes from.
+SERVICE_FIELD_PATHS: dict[str, tuple[str, ...]] = {
+    "skills": ("requirements", "skills"),
+    "min_years_experience": ("requirements", "min_years_experience"),
+    "education": ("requirements", "education"),
+    "salary_min": ("salary", "min"),
+    "salary_max": ("salary", "max"),
+    "salary_currency": ("salary", "currency"),
+}
+
+
+class JobSkillInputSerializer(StrictInputSerializer):
+    name = serializers.CharField(max_length=100)
+    level = serializers.ChoiceField(choices=SkillLevel.choices, required=False)
+    # The metaclass moves declared fields off the class, so this does not shadow Field.required.
+    required = serializers.BooleanField(required=False)  # type: ignore[assignment]
+
+
+class JobRequirementsInputSerializer(StrictInputSerializer):
+    skills = JobSkillInputSerializer(many=True, required=False, max_length=MAX_SKILLS)  # type: ignore[call-arg]
+    min_years_experience = serializers.IntegerField(min_value=0, max_value=50, required=False)
+    education = serializers.ChoiceField(choices=EducationLevel.choices, required=False)
+
+
+class SalaryInputSerializer(StrictInputSerializer):
+    min = serializers.IntegerField(min_value=0, max_value=MAX_SALARY, allow_null=True, required=False)
+    max = serializers.IntegerField(min_value=0, max_value=MAX_SALARY, allow_null=True, required=False)
+    currency = serializers.CharField(max_length=3, allow_blank=True, required=False)
+
+
+class JobInputSerializer(StrictInputSerializer):
+    """Fields of a job for update (PATCH: any subset; PUT: title and description required,
+    other omitted fields reset to their defaults)."""
+
+    title = serializers.CharField(max_length=255)
+    description = serializers.CharField(max_length=50_000)
+    department = serializers.CharField(max_length=120, allow_blank=True, required=False)
+    location = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    remote_policy = serializers.ChoiceField(choices=RemotePolicy.choices, required=False)
+    employment_type = serializers.ChoiceField(choices=EmploymentType.choices, required=False)
+    requirements = JobRequirementsInputSerializer(required=False)
+    salary = SalaryInputSerializer(required=False)
+
+    def service_data(self) -> dict[str, Any]:
+        """The validated input as the flat ``data`` mapping of ``job_create`` / ``job_update``."""
+        data: dict[str, Any] = dict(self.validated_data)
+        requirements = data.pop("requirements", None) or {}
+        salary = data.pop("salary", None) or {}
+        for key in ("min_years_experience", "education"):
+            if key in requirements:
+                data[key] = requirements[key]
+        if "skills" in requirements:
+            data["skills"] = [dict(skill) for skill in requirements["skills"]]
+        for key in ("min", "max", "currency"):
+            if key in salary:
+                data[f"salary_{key}"] = salary[key]
+        if not self.partial:
+            data = {**FULL_DEFAULTS, **data}
+        return data
+
+
+class JobCreateSerializer(JobInputSerializer):
+    """A new job, created as a draft. ``organization`` may be omitted by members of exactly one
+    organization; it must be one the caller belongs to (staff: any)."""
+
+    organization = serializers.IntegerField(min_value=1, required=False)
+
+    def service_data(self) -> dict[str, Any]:
+        data = super().service_data()
+        data.pop("organization", None)
+        return data
+
+
+class OrganizationRefSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class JobSkillSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    name = serializers.CharField()
+    level = serializers.ChoiceField(choices=SkillLevel.choices)
+    required = serializers.BooleanField()  # type: ignore[assignment]
+
+
+class JobRequirementsSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    skills = JobSkillSerializer(many=True)
+    min_years_experience = serializers.IntegerField()
+    education = serializers.ChoiceField(choices=EducationLevel.choices)
+
+
+class SalarySerializer(serializers.Serializer):  # type: ignore[type-arg]
+    min = serializers.IntegerField(source="salary_min", allow_null=True)
+    max = serializers.IntegerField(source="salary_max", allow_null=True)
+    currency = serializers.CharField(source="salary_currency", allow_blank=True)
+
+
+class JobSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """A job as the API returns it (organization and skills must be preloaded)."""
+
+    id = serializers.IntegerField()
+    organization = OrganizationRefSerializer()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    department = serializers.CharField(allow_blank=True)
+    location = serializers.CharField(allow_blank=True)
+    remote_policy = serializers.ChoiceField(choices=RemotePolicy.choices)
+    employment_type = serializers.ChoiceField(choices=EmploymentType.choices)
+    requirements = JobRequirementsSerializer(source="*")
+    salary = SalarySerializer(source="*")
+    status = serializers.ChoiceField(choices=JobStatus.choices)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    opened_at = serializers.DateTimeField(allow_null=True)
+    closed_at = serializers.DateTimeField(allow_null=True)
+
+
+def nest_service_errors(details: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Re-key a service's field errors (``salary_max``) to the input's paths (``salary.max``)."""
+    if not details:
+        return details
+    nested: dict[str, Any] = {}
+    for key, value in details.items():
+        path = SERVICE_FIELD_PATHS.get(key)
+        if path is None:
+            nested[key] = value
+            continue
+        outer, inner = path
+        nested.setdefault(outer, {})[inner] = value
+    return nested

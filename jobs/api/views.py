@@ -1,0 +1,160 @@
+"""REST views of jobs: the list and detail, create and edit, and the status moves.
+
+Reads go through ``jobs.selectors`` (candidates see the job board of open jobs; members
+their organizations' jobs; staff all), so a job the caller may not see is 404 for every
+action. Writes go through ``jobs.services``, which refuse non-members with 403.
+"""
+
+from typing import Any, ClassVar
+
+from django.db.models import QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from hotgigs.accounts.models import Organization, User
+from hotgigs.accounts.scopes import JOBS_READ, JOBS_WRITE
+from hotgigs.accounts.selectors import actor_is_recruiter, actor_is_staff, organization_get, organization_list
+from hotgigs.api.serializers import StrictInputSerializer
+from hotgigs.api.views import ERRORS
+from hotgigs.errors import Forbidden, ValidationFailed
+from jobs import services
+from jobs.api.serializers import JobCreateSerializer, JobInputSerializer, JobSerializer, nest_service_errors
+from jobs.filters import SALARY_SORT, CursorOrderingFilter, JobFilter
+from jobs.models import Job
+from jobs.selectors import job_get, job_list
+
+
+class EmptyInputSerializer(StrictInputSerializer):
+    """No body expected; any key is refused like every unknown field."""
+
+
+def _actor(request: Request) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _organization_for(actor: User, organization_id: int | None) -> Organization:
+    """The organization a new job goes to: the named one, or the caller's only one.
+
+    Naming an organization the caller does not belong to is 404, as for any row they may
+    not see; staff must always name one.
+    """
+    if organization_id is not None:
+        return organization_get(actor=actor, organization_id=organization_id)
+    candidates = list(organization_list(actor=actor).order_by("id")[:2])
+    if len(candidates) != 1:
+        raise ValidationFailed(details={"organization": ["Name the organization the job belongs to."]})
+    return candidates[0]
+
+
+def _render(actor: User, job: Job, *, status_code: int = status.HTTP_200_OK) -> Response:
+    # Reload through the selector so organization and skills come preloaded and scoped.
+    fresh = job_get(actor=actor, job_id=job.pk)
+    return Response(JobSerializer(fresh).data, status=status_code)
+
+
+def _call_service(func: Any, **kwargs: Any) -> Job:
+    try:
+        return func(**kwargs)  # type: ignore[no-any-return]
+    except ValidationFailed as exc:
+        exc.details = nest_service_errors(exc.details)
+        raise
+
+
+WRITE_RESPONSES: dict[int, Any] = {200: JobSerializer, **ERRORS}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List jobs", responses={200: JobSerializer(many=True), **ERRORS}),
+    retrieve=extend_schema(summary="Get a job", responses={200: JobSerializer, **ERRORS}),
+)
+class JobViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,  # type: ignore[type-arg]
+):
+    """Jobs the caller may see. Candidates: open jobs; members: their organizations' jobs."""
+
+    serializer_class = JobSerializer
+    filter_backends = (DjangoFilterBackend, CursorOrderingFilter)
+    filterset_class = JobFilter
+    ordering_fields: ClassVar[dict[str, str]] = {
+        "created_at": "created_at",
+        "title": "title",
+        "salary_max": "salary_sort",
+    }
+    ordering_annotations: ClassVar[dict[str, Any]] = {"salary_sort": SALARY_SORT}
+    lookup_value_regex = r"[0-9]+"
+    required_scopes: ClassVar[dict[str, str]] = {
+        "list": JOBS_READ,
+        "retrieve": JOBS_READ,
+        "create": JOBS_WRITE,
+        "update": JOBS_WRITE,
+        "partial_update": JOBS_WRITE,
+        "open": JOBS_WRITE,
+        "close": JOBS_WRITE,
+        "archive": JOBS_WRITE,
+    }
+
+    def get_queryset(self) -> QuerySet[Job]:
+        return job_list(actor=_actor(self.request))
+
+    def get_object(self) -> Job:
+        return job_get(actor=_actor(self.request), job_id=self.kwargs[self.lookup_url_kwarg or self.lookup_field])
+
+    @extend_schema(summary="Create a draft job", request=JobCreateSerializer, responses={201: JobSerializer, **ERRORS})
+    def create(self, request: Request) -> Response:
+        actor = _actor(request)
+        # Checked before the body so a candidate learns "not allowed", not "fix your input".
+        if not (actor_is_staff(actor) or actor_is_recruiter(actor)):
+            raise Forbidden("Only members of an organization may create jobs.")
+        data = JobCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        organization = _organization_for(actor, data.validated_data.get("organization"))
+        job = _call_service(services.job_create, actor=actor, organization=organization, data=data.service_data())
+        return _render(actor, job, status_code=status.HTTP_201_CREATED)
+
+    def _update(self, request: Request, *, partial: bool) -> Response:
+        actor = _actor(request)
+        job = self.get_object()
+        data = JobInputSerializer(data=request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        job = _call_service(services.job_update, actor=actor, job=job, data=data.service_data())
+        return _render(actor, job)
+
+    @extend_schema(
+        summary="Replace a job's fields (omitted optional fields reset)",
+        request=JobInputSerializer,
+        responses=WRITE_RESPONSES,
+    )
+    def update(self, request: Request, pk: str) -> Response:
+        return self._update(request, partial=False)
+
+    @extend_schema(summary="Change some fields of a job", request=JobInputSerializer, responses=WRITE_RESPONSES)
+    def partial_update(self, request: Request, pk: str) -> Response:
+        return self._update(request, partial=True)
+
+    def _move(self, request: Request, service: Any) -> Response:
+        actor = _actor(request)
+        job = self.get_object()
+        EmptyInputSerializer(data=request.data).is_valid(raise_exception=True)
+        job = service(actor=actor, job=job)
+        return _render(actor, job)
+
+    @extend_schema(summary="Publish a draft or reopen a closed job", request=None, responses=WRITE_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def open(self, request: Request, pk: str) -> Response:
+        return self._move(request, services.job_open)
+
+    @extend_schema(summary="Stop taking applications", request=None, responses=WRITE_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: str) -> Response:
+        return self._move(request, services.job_close)
+
+    @extend_schema(summary="Retire a draft or closed job for good", request=None, responses=WRITE_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def archive(self, request: Request, pk: str) -> Response:
+        return self._move(request, services.job_archive)
