@@ -2,6 +2,12 @@
 
 from rest_framework.routers import SimpleRouter
 
-router = SimpleRouter(trailing_slash="/?")
+from candidates.api.views import CandidateViewSet
+
+router = SimpleRouter()
+# DRF turns any truthy ``trailing_slash`` argument into "/", so the optional slash is set here.
+router.trailing_slash = "/?"
+# /candidates/me is a list-level route, matched before the detail route (whose id is digits only).
+router.register("candidates", CandidateViewSet, basename="candidate")
 
 urlpatterns = router.urls

@@ -1,0 +1,71 @@
+"""HTTP shapes of candidate profiles: the input a client sends and the representation it gets.
+
+Input serializers check types, lengths and ranges; the services apply the rules (a valid
+phone, no duplicate skills, a unique email, who may edit what). Unknown keys answer 400
+VALIDATION_ERROR naming the key; that is also how protected fields are refused: ``id``,
+``user``, ``created_by``, a skill's ``source`` and the timestamps are not input fields.
+"""
+
+from rest_framework import serializers
+
+from candidates.choices import SkillSource
+from candidates.services import MAX_SKILLS, SKILL_LEVELS
+from hotgigs.api.serializers import StrictInputSerializer
+
+
+class CandidateSkillInputSerializer(StrictInputSerializer):
+    name = serializers.CharField(max_length=100)
+    level = serializers.ChoiceField(choices=SKILL_LEVELS, required=False)
+    years = serializers.IntegerField(min_value=0, max_value=70, allow_null=True, required=False)
+
+
+class CandidateInputSerializer(StrictInputSerializer):
+    """Profile fields; every one optional (PATCH changes only what it names).
+
+    On create, ``full_name`` and ``email`` are required for a sourced candidate and default
+    to the caller's own for a candidate creating their own profile. ``skills``, when given,
+    replaces the profile's skills (skills suggested from a resume stay). ``consent: true``
+    records the time of consent; ``false`` withdraws it.
+    """
+
+    full_name = serializers.CharField(max_length=200, required=False)
+    email = serializers.EmailField(max_length=254, required=False)
+    phone = serializers.CharField(max_length=32, allow_blank=True, required=False)
+    headline = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    summary = serializers.CharField(max_length=20_000, allow_blank=True, required=False)
+    years_experience = serializers.IntegerField(min_value=0, max_value=70, required=False)
+    location = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    open_to_remote = serializers.BooleanField(required=False)
+    discoverable = serializers.BooleanField(required=False)
+    consent = serializers.BooleanField(required=False)
+    skills = CandidateSkillInputSerializer(many=True, required=False, max_length=MAX_SKILLS)  # type: ignore[call-arg]
+
+
+class CandidateSkillSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    name = serializers.CharField()
+    level = serializers.CharField()
+    years = serializers.IntegerField(allow_null=True)
+    source = serializers.ChoiceField(choices=SkillSource.choices)  # type: ignore[assignment]
+
+
+class CandidateSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """A profile as the API returns it (skills should be preloaded).
+
+    Only the candidate themself, recruiters allowed to see the profile and staff ever
+    receive it, so contact details are included.
+    """
+
+    id = serializers.IntegerField()
+    full_name = serializers.CharField()
+    email = serializers.EmailField()
+    phone = serializers.CharField(allow_blank=True)
+    headline = serializers.CharField(allow_blank=True)
+    summary = serializers.CharField(allow_blank=True)
+    years_experience = serializers.IntegerField()
+    location = serializers.CharField(allow_blank=True)
+    open_to_remote = serializers.BooleanField()
+    discoverable = serializers.BooleanField()
+    consent_at = serializers.DateTimeField(allow_null=True)
+    skills = CandidateSkillSerializer(many=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
