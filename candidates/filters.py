@@ -13,19 +13,15 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from candidates.models import Candidate, CandidateSkill
-from jobs.filters import CharInFilter, normalized_values, search_terms
+from jobs.filters import CharInFilter, IntegerFilter, normalized_values, search_terms
 
 
 class CandidateFilter(django_filters.FilterSet):
     """See the module docstring for the meaning of each parameter."""
 
     skill = CharInFilter(method="filter_skill", label="Comma-separated skill names; all must be present.")
-    min_years_experience = django_filters.NumberFilter(
-        field_name="years_experience", lookup_expr="gte", min_value=0, max_value=70
-    )
-    max_years_experience = django_filters.NumberFilter(
-        field_name="years_experience", lookup_expr="lte", min_value=0, max_value=70
-    )
+    min_years_experience = IntegerFilter(field_name="years_experience", lookup_expr="gte", min_value=0, max_value=70)
+    max_years_experience = IntegerFilter(field_name="years_experience", lookup_expr="lte", min_value=0, max_value=70)
     location = django_filters.CharFilter(field_name="location", lookup_expr="icontains", max_length=200)
     open_to_remote = django_filters.BooleanFilter()
     search = django_filters.CharFilter(

@@ -21,8 +21,11 @@ from collections.abc import Mapping
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import Exists, F, IntegerField, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.request import Request
 
@@ -37,6 +40,13 @@ MAX_SEARCH_TERMS = 10
 
 class CharInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
     """A comma-separated list of strings."""
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number (NumberFilter alone accepts and documents decimals)."""
+
+    field_class = forms.IntegerField
 
 
 class ChoiceInFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
@@ -68,19 +78,17 @@ class JobFilter(django_filters.FilterSet):
     employment_type = django_filters.ChoiceFilter(choices=EmploymentType.choices)
     location = django_filters.CharFilter(field_name="location", lookup_expr="icontains", max_length=200)
     skill = CharInFilter(method="filter_skill", label="Comma-separated skill names; all must be asked for.")
-    salary_min = django_filters.NumberFilter(method="filter_salary_min", min_value=0)
-    salary_max = django_filters.NumberFilter(method="filter_salary_max", min_value=0)
-    organization = django_filters.NumberFilter(field_name="organization_id", min_value=1)
+    salary_min = IntegerFilter(method="filter_salary_min", min_value=0)
+    salary_max = IntegerFilter(method="filter_salary_max", min_value=0)
+    organization = IntegerFilter(field_name="organization_id", min_value=1)
     search = django_filters.CharFilter(method="filter_search", max_length=200, label="Words in title or description.")
 
     class Meta:
         model = Job
         fields = ()
 
-    def filter_remote(self, queryset: QuerySet[Job], name: str, value: bool | None) -> QuerySet[Job]:
+    def filter_remote(self, queryset: QuerySet[Job], name: str, value: bool) -> QuerySet[Job]:
         remote = (RemotePolicy.REMOTE, RemotePolicy.HYBRID)
-        if value is None:
-            return queryset
         if value:
             return queryset.filter(remote_policy__in=remote)
         return queryset.exclude(remote_policy__in=remote)
@@ -90,15 +98,15 @@ class JobFilter(django_filters.FilterSet):
             queryset = queryset.filter(Exists(JobSkill.objects.filter(job_id=OuterRef("pk"), normalized_name=key)))
         return queryset
 
-    def filter_salary_min(self, queryset: QuerySet[Job], name: str, value: Any) -> QuerySet[Job]:
+    def filter_salary_min(self, queryset: QuerySet[Job], name: str, value: int) -> QuerySet[Job]:
         # The job's top figure must reach the asked minimum.
         top = Coalesce(F("salary_max"), F("salary_min"))
-        return queryset.alias(_salary_top=top).filter(_salary_top__gte=int(value))
+        return queryset.alias(_salary_top=top).filter(_salary_top__gte=value)
 
-    def filter_salary_max(self, queryset: QuerySet[Job], name: str, value: Any) -> QuerySet[Job]:
+    def filter_salary_max(self, queryset: QuerySet[Job], name: str, value: int) -> QuerySet[Job]:
         # The job's bottom figure must not exceed the asked maximum.
         bottom = Coalesce(F("salary_min"), F("salary_max"))
-        return queryset.alias(_salary_bottom=bottom).filter(_salary_bottom__lte=int(value))
+        return queryset.alias(_salary_bottom=bottom).filter(_salary_bottom__lte=value)
 
     def filter_search(self, queryset: QuerySet[Job], name: str, value: str) -> QuerySet[Job]:
         for term in search_terms(value):

@@ -9,13 +9,14 @@ VALIDATION_ERROR naming the key; that is also how protected fields are refused: 
 from rest_framework import serializers
 
 from candidates.choices import SkillSource
-from candidates.services import MAX_SKILLS, SKILL_LEVELS
+from candidates.services import MAX_SKILLS
 from hotgigs.api.serializers import StrictInputSerializer
+from jobs.choices import SkillLevel
 
 
 class CandidateSkillInputSerializer(StrictInputSerializer):
     name = serializers.CharField(max_length=100)
-    level = serializers.ChoiceField(choices=SKILL_LEVELS, required=False)
+    level = serializers.ChoiceField(choices=SkillLevel.choices, required=False)
     years = serializers.IntegerField(min_value=0, max_value=70, allow_null=True, required=False)
 
 
