@@ -1,0 +1,168 @@
+"""Back office for applications: the pipeline, one stage move at a time.
+
+An application's stage only moves through ``application_move`` (the "Move selected
+applications to …" actions), which checks the move is legal and records it in the stage
+history. The change page is a read-only view of the application, its history and its
+interviews: there is no service that edits an application after submission. Adding one
+(a recruiter entering a candidate they sourced) goes through ``application_submit``.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import ForeignKey, Model, QuerySet
+from django.forms import ModelChoiceField
+from django.http import HttpRequest
+
+from applications.choices import ApplicationStage
+from applications.models import Application, StageChange
+from applications.selectors import application_list
+from applications.services import application_move, application_submit
+from candidates.selectors import candidate_list
+from hotgigs.accounts.models import User
+from hotgigs.accounts.selectors import actor_is_staff
+from hotgigs.admin_site import (
+    OrgScopedAdminMixin,
+    ReadOnlyInlineMixin,
+    ServiceFormAdminMixin,
+    admin_site,
+    adopt,
+    mark_formsets_saved,
+    run_per_row,
+)
+from interviews.models import Interview
+from jobs.selectors import job_list
+
+# The moves a recruiter makes from the list; withdrawing is the candidate's own move.
+ACTION_STAGES = (
+    ApplicationStage.SCREENING,
+    ApplicationStage.INTERVIEW,
+    ApplicationStage.OFFER,
+    ApplicationStage.HIRED,
+    ApplicationStage.REJECTED,
+)
+
+
+class StageChangeInline(ReadOnlyInlineMixin, admin.TabularInline[StageChange, Application]):
+    """The application's pipeline history, oldest first."""
+
+    model = StageChange
+    fields = ("from_stage", "to_stage", "actor", "reason", "changed_at")
+    readonly_fields = fields
+    verbose_name = "stage change"
+    verbose_name_plural = "stage history"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[StageChange]:
+        return super().get_queryset(request).select_related("actor").order_by("changed_at", "id")
+
+
+class InterviewInline(ReadOnlyInlineMixin, admin.TabularInline[Interview, Application]):
+    """A summary of the application's interviews, each linking to its own page."""
+
+    model = Interview
+    fields = ("kind", "starts_at", "ends_at", "status", "panel")
+    readonly_fields = fields
+    show_change_link = True
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Interview]:
+        return super().get_queryset(request).prefetch_related("interviewers")
+
+    @admin.display(description="interviewers")
+    def panel(self, obj: Interview) -> str:
+        return ", ".join(user.get_full_name() for user in obj.interviewers.all()) or "—"
+
+
+def _move_action(stage: ApplicationStage) -> Callable[..., None]:
+    def move(model_admin: "ApplicationAdmin", request: HttpRequest, queryset: QuerySet[Application]) -> None:
+        actor: User = request.user  # type: ignore[assignment]
+        run_per_row(
+            model_admin,
+            request,
+            queryset,
+            lambda application: application_move(actor=actor, application=application, to_stage=stage),
+            done=f"moved to {stage.label.lower()}",
+        )
+
+    move.__name__ = f"move_to_{stage.value}"
+    return admin.action(description=f"Move selected applications to {stage.label.lower()}", permissions=["change"])(
+        move
+    )
+
+
+@admin.register(Application, site=admin_site)
+class ApplicationAdmin(ServiceFormAdminMixin, OrgScopedAdminMixin, admin.ModelAdmin[Application]):
+    list_display = ("candidate", "job", "stage", "source", "match_score", "created_at", "stage_changed_at")
+    list_select_related = ("job", "job__organization", "candidate")
+    list_filter = (
+        "stage",
+        "source",
+        ("job", admin.RelatedOnlyFieldListFilter),
+        ("created_at", admin.DateFieldListFilter),
+        ("stage_changed_at", admin.DateFieldListFilter),
+    )
+    search_fields = ("candidate__full_name", "candidate__email", "job__title")
+    date_hierarchy = "created_at"
+    autocomplete_fields = ("job", "candidate")
+    inlines = (StageChangeInline, InterviewInline)
+    actions = tuple(_move_action(stage) for stage in ACTION_STAGES)
+    add_fields = ("job", "candidate", "source", "cover_letter")
+    view_fields = (
+        "job",
+        "candidate",
+        "stage",
+        "source",
+        "match_score",
+        "cover_letter",
+        "created_by",
+        "created_at",
+        "stage_changed_at",
+    )
+    readonly_fields = ("stage",)
+
+    def scoped_queryset(self, request: HttpRequest) -> QuerySet[Application]:
+        return application_list(actor=request.user)
+
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        if actor_is_staff(request.user):  # type: ignore[arg-type]
+            return (*self.list_filter[:2], "job__organization", *self.list_filter[2:])
+        return self.list_filter
+
+    def get_fields(self, request: HttpRequest, obj: Application | None = None) -> Any:
+        return self.add_fields if obj is None else self.view_fields
+
+    def get_inlines(self, request: HttpRequest, obj: Application | None) -> Any:
+        # History and interviews exist only once the application does.
+        return () if obj is None else self.inlines
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        # An application is never edited in place: the page of one is a read-only view,
+        # and the list's actions (which need the model-level permission) move stages.
+        if obj is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField[Any] | None:
+        if db_field.name == "job":
+            kwargs["queryset"] = job_list(actor=request.user)
+        elif db_field.name == "candidate":
+            kwargs["queryset"] = candidate_list(actor=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: Application, form: Any, change: bool) -> None:
+        actor: User = request.user  # type: ignore[assignment]
+        cleaned = form.cleaned_data
+        saved = application_submit(
+            actor=actor,
+            job=cleaned["job"],
+            candidate=cleaned["candidate"],
+            source=cleaned["source"],
+            cover_letter=cleaned["cover_letter"],
+        )
+        adopt(obj, saved)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        # The inlines are read-only and the service wrote the first history row.
+        mark_formsets_saved(formsets)

@@ -1,0 +1,142 @@
+"""Back office for candidate profiles.
+
+Recruiters see the candidates the access rules give them (applied to their jobs,
+discoverable, or sourced by their organization). Adds and edits go through
+``candidate_create`` / ``candidate_update``, which also decide who may edit which profile
+(a recruiter keeps the sourced profiles without a login up to date; a candidate's own
+profile is theirs), so a refused edit shows the service's reason on the form.
+"""
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from candidates.choices import SkillSource
+from candidates.models import Candidate, CandidateSkill, Resume
+from candidates.selectors import candidate_list
+from candidates.services import EDITABLE_FIELDS, SKILL_LEVELS, candidate_create, candidate_update
+from hotgigs.accounts.models import User
+from hotgigs.admin_site import (
+    OrgScopedAdminMixin,
+    ReadOnlyInlineMixin,
+    ScopedInlineMixin,
+    ServiceFormAdminMixin,
+    admin_site,
+    adopt,
+    formset_rows,
+    mark_formsets_saved,
+)
+
+
+class CandidateForm(forms.ModelForm[Candidate]):
+    """The profile fields, plus consent as the yes/no the service takes (it stamps ``consent_at``)."""
+
+    consent = forms.BooleanField(
+        required=False, help_text="The candidate agreed to their data being processed (sets the consent time)."
+    )
+
+    class Meta:
+        model = Candidate
+        fields = (
+            "full_name",
+            "email",
+            "phone",
+            "headline",
+            "summary",
+            "years_experience",
+            "location",
+            "open_to_remote",
+            "discoverable",
+        )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "consent" in self.fields:
+            self.fields["consent"].initial = self.instance.consent_at is not None
+
+
+class ProfileSkillForm(forms.ModelForm[CandidateSkill]):
+    level = forms.ChoiceField(choices=[(level, level.capitalize()) for level in SKILL_LEVELS], initial="intermediate")
+
+    class Meta:
+        model = CandidateSkill
+        fields = ("name", "level", "years")
+
+
+class ProfileSkillInline(ScopedInlineMixin, admin.TabularInline[CandidateSkill, Candidate]):
+    """Skills entered on the profile; the service replaces them as one list on save."""
+
+    model = CandidateSkill
+    form = ProfileSkillForm
+    fields = ("name", "level", "years")
+    extra = 1
+    verbose_name = "profile skill"
+    verbose_name_plural = "profile skills"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[CandidateSkill]:
+        # Skills suggested from a resume are shown read-only on the profile (resume_skills).
+        return super().get_queryset(request).filter(source=SkillSource.PROFILE)
+
+
+class ResumeInline(ReadOnlyInlineMixin, admin.TabularInline[Resume, Candidate]):
+    """Uploaded resumes and how their parsing went; uploads go through the API."""
+
+    model = Resume
+    fields = ("original_filename", "content_type", "size", "parse_status", "parse_error", "uploaded_at", "parsed_at")
+    readonly_fields = fields
+
+
+@admin.register(Candidate, site=admin_site)
+class CandidateAdmin(ServiceFormAdminMixin, OrgScopedAdminMixin, admin.ModelAdmin[Candidate]):
+    form = CandidateForm
+    list_display = (
+        "full_name",
+        "email",
+        "headline",
+        "location",
+        "years_experience",
+        "open_to_remote",
+        "discoverable",
+        "created_at",
+    )
+    list_filter = ("discoverable", "open_to_remote", ("created_at", admin.DateFieldListFilter))
+    search_fields = ("full_name", "email", "headline")
+    date_hierarchy = "created_at"
+    inlines = (ProfileSkillInline, ResumeInline)
+    readonly_fields = ("user", "consent_at", "resume_skills", "created_by", "created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("full_name", "email", "phone", "headline", "summary")}),
+        ("Experience", {"fields": ("years_experience", "location", "open_to_remote", "resume_skills")}),
+        ("Privacy", {"fields": ("discoverable", "consent", "consent_at")}),
+        ("Record", {"fields": ("user", "created_by", "created_at", "updated_at")}),
+    )
+
+    def scoped_queryset(self, request: HttpRequest) -> QuerySet[Candidate]:
+        return candidate_list(actor=request.user)
+
+    @admin.display(description="skills suggested from resumes")
+    def resume_skills(self, obj: Candidate) -> str:
+        names = [skill.name for skill in obj.skills.all() if skill.source == SkillSource.RESUME]
+        return ", ".join(names) or "—"
+
+    def save_model(self, request: HttpRequest, obj: Candidate, form: Any, change: bool) -> None:
+        # Written in save_related, where the skill rows of the inline are known: the
+        # services take the profile and its skills in one validated call.
+        pass
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        actor: User = request.user  # type: ignore[assignment]
+        data = {field: form.cleaned_data[field] for field in EDITABLE_FIELDS if field in form.cleaned_data}
+        rows = formset_rows(formsets, CandidateSkill)
+        if rows is not None:
+            data["skills"] = [{"name": row["name"], "level": row["level"], "years": row["years"]} for row in rows]
+        candidate = form.instance
+        if change:
+            saved = candidate_update(actor=actor, candidate=candidate, data=data)
+        else:
+            saved = candidate_create(actor=actor, data=data, for_self=False)
+        adopt(candidate, saved)
+        mark_formsets_saved(formsets)

@@ -1,0 +1,121 @@
+"""Back office for jobs: recruiters draft, edit, open and close their organization's postings.
+
+Every write calls ``jobs.services``: the add and change forms save through ``job_create``
+and ``job_update`` (skills included, from the inline), the status only moves through the
+"open" and "close" actions, and the organization choice is limited to the user's own.
+"""
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import Count, ForeignKey, QuerySet
+from django.forms import ModelChoiceField
+from django.forms.formsets import BaseFormSet
+from django.http import HttpRequest
+
+from hotgigs.accounts.models import User
+from hotgigs.accounts.selectors import organization_list
+from hotgigs.admin_site import (
+    OrgScopedAdminMixin,
+    ScopedInlineMixin,
+    ServiceFormAdminMixin,
+    admin_site,
+    adopt,
+    formset_rows,
+    mark_formsets_saved,
+    run_per_row,
+)
+from jobs.models import Job, JobSkill
+from jobs.selectors import job_list
+from jobs.services import EDITABLE_FIELDS, job_close, job_create, job_open, job_update
+
+
+class JobSkillInline(ScopedInlineMixin, admin.TabularInline[JobSkill, Job]):
+    """The job's skills; saved as one list by the job service, in the order shown."""
+
+    model = JobSkill
+    fields = ("name", "level", "required")
+    extra = 1
+
+
+@admin.register(Job, site=admin_site)
+class JobAdmin(ServiceFormAdminMixin, OrgScopedAdminMixin, admin.ModelAdmin[Job]):
+    list_display = (
+        "title",
+        "organization",
+        "status",
+        "location",
+        "remote_policy",
+        "created_at",
+        "application_count",
+    )
+    list_filter = ("status", "remote_policy", "employment_type", ("created_at", admin.DateFieldListFilter))
+    list_select_related = ("organization",)
+    search_fields = ("title", "description", "location")
+    date_hierarchy = "created_at"
+    inlines = (JobSkillInline,)
+    actions = ("open_selected", "close_selected")
+    readonly_fields = ("status", "created_by", "created_at", "updated_at", "opened_at", "closed_at")
+    fieldsets = (
+        (None, {"fields": ("organization", "title", "status", "description", "department")}),
+        ("Where and how", {"fields": ("location", "remote_policy", "employment_type")}),
+        ("Requirements", {"fields": ("min_years_experience", "education")}),
+        ("Salary", {"fields": ("salary_min", "salary_max", "salary_currency")}),
+        ("History", {"fields": ("created_by", "created_at", "updated_at", "opened_at", "closed_at")}),
+    )
+
+    def scoped_queryset(self, request: HttpRequest) -> QuerySet[Job]:
+        return job_list(actor=request.user).annotate(num_applications=Count("applications"))
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Job | None = None) -> tuple[str, ...]:
+        # A job never changes organization; job_update does not take one.
+        if obj is not None:
+            return ("organization", *self.readonly_fields)
+        return tuple(self.readonly_fields)
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField[Any] | None:
+        if db_field.name == "organization":
+            kwargs["queryset"] = organization_list(actor=request.user).filter(is_active=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description="applications", ordering="num_applications")
+    def application_count(self, obj: Job) -> int:
+        return obj.num_applications  # type: ignore[attr-defined, no-any-return]
+
+    def save_model(self, request: HttpRequest, obj: Job, form: Any, change: bool) -> None:
+        # The job is written in save_related, where the skill rows of the inline are known:
+        # job_create and job_update take the fields and the skills in one validated call.
+        pass
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        actor: User = request.user  # type: ignore[assignment]
+        data = {field: form.cleaned_data[field] for field in EDITABLE_FIELDS if field in form.cleaned_data}
+        skills = self._skills(formsets)
+        if skills is not None:
+            data["skills"] = skills
+        job = form.instance
+        if change:
+            saved = job_update(actor=actor, job=job, data=data)
+        else:
+            saved = job_create(actor=actor, organization=form.cleaned_data["organization"], data=data)
+        adopt(job, saved)
+        mark_formsets_saved(formsets)
+
+    @staticmethod
+    def _skills(formsets: list[BaseFormSet[Any]]) -> list[dict[str, Any]] | None:
+        rows = formset_rows(formsets, JobSkill)
+        if rows is None:
+            return None
+        return [{"name": row["name"], "level": row["level"], "required": row["required"]} for row in rows]
+
+    @admin.action(description="Open selected jobs", permissions=["change"])
+    def open_selected(self, request: HttpRequest, queryset: QuerySet[Job]) -> None:
+        actor: User = request.user  # type: ignore[assignment]
+        run_per_row(self, request, queryset, lambda job: job_open(actor=actor, job=job), done="opened")
+
+    @admin.action(description="Close selected jobs", permissions=["change"])
+    def close_selected(self, request: HttpRequest, queryset: QuerySet[Job]) -> None:
+        actor: User = request.user  # type: ignore[assignment]
+        run_per_row(self, request, queryset, lambda job: job_close(actor=actor, job=job), done="closed")
