@@ -1,0 +1,124 @@
+"""Candidates in the back office: visible by the access rules, edited through the services."""
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from candidates.models import Candidate
+from tests.admin.helpers import add_url, change_url, changelist_url, listed_pks
+from tests.factories import ApplicationFactory, CandidateFactory, CandidateSkillFactory, ResumeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def candidate_form(**overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "full_name": "Grace Hopper",
+        "email": "Grace@Example.test",
+        "phone": "+1 555 0100",
+        "headline": "Compiler engineer",
+        "summary": "",
+        "years_experience": "12",
+        "location": "Arlington",
+        "open_to_remote": "on",
+        "consent": "on",
+        "skills-TOTAL_FORMS": "1",
+        "skills-INITIAL_FORMS": "0",
+        "skills-MIN_NUM_FORMS": "0",
+        "skills-MAX_NUM_FORMS": "1000",
+        "skills-0-name": "COBOL",
+        "skills-0-level": "expert",
+        "skills-0-years": "10",
+        "resumes-TOTAL_FORMS": "0",
+        "resumes-INITIAL_FORMS": "0",
+        "resumes-MIN_NUM_FORMS": "0",
+        "resumes-MAX_NUM_FORMS": "1000",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_discoverable_candidates_are_visible_to_every_recruiter(recruiter_client, other_open_job):
+    discoverable = CandidateFactory.create(discoverable=True)
+    ApplicationFactory.create(job=other_open_job, candidate=CandidateFactory.create())
+
+    response = recruiter_client.get(changelist_url(Candidate))
+
+    assert listed_pks(response) == {discoverable.pk}
+
+
+def test_add_form_creates_a_sourced_candidate_through_the_service(recruiter_client, recruiter):
+    response = recruiter_client.post(add_url(Candidate), candidate_form())
+
+    assert response.status_code == 302
+    candidate = Candidate.objects.get()
+    assert (candidate.email, candidate.user, candidate.created_by) == ("grace@example.test", None, recruiter)
+    assert candidate.consent_at is not None
+    assert list(candidate.skills.values_list("normalized_name", "level", "years", "source")) == [
+        ("cobol", "expert", 10, "profile")
+    ]
+
+
+def test_recruiter_edits_a_sourced_candidate(recruiter_client, recruiter):
+    candidate = CandidateFactory.create(user=None, created_by=recruiter, email="grace@example.test")
+    CandidateSkillFactory.create(candidate=candidate, name="Fortran", normalized_name="fortran", source="resume")
+
+    response = recruiter_client.post(change_url(candidate), candidate_form(headline="Rear admiral"))
+
+    assert response.status_code == 302
+    candidate.refresh_from_db()
+    assert candidate.headline == "Rear admiral"
+    # Profile skills are replaced; the resume suggestion stays.
+    assert set(candidate.skills.values_list("normalized_name", "source")) == {
+        ("cobol", "profile"),
+        ("fortran", "resume"),
+    }
+
+
+def test_service_refuses_a_recruiter_editing_a_candidates_own_profile(recruiter_client, open_job):
+    candidate = CandidateFactory.create(headline="Backend developer")
+    ApplicationFactory.create(job=open_job, candidate=candidate)
+    data = candidate_form(email=candidate.email, headline="Changed by a recruiter")
+
+    response = recruiter_client.post(change_url(candidate), data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors() == ["You may not edit this candidate profile."]
+    candidate.refresh_from_db()
+    assert candidate.headline == "Backend developer"
+
+
+def test_change_page_shows_resume_parse_status(recruiter_client, recruiter):
+    candidate = CandidateFactory.create(user=None, created_by=recruiter)
+    ResumeFactory.create(candidate=candidate, parse_status="failed", parse_error="Not a PDF")
+
+    response = recruiter_client.get(change_url(candidate))
+
+    assert response.status_code == 200
+    assert "Not a PDF" in response.content.decode()
+
+
+def _changelist_queries(client: Any) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(changelist_url(Candidate))
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_changelist_queries_do_not_grow_with_rows(recruiter_client, open_job, django_assert_max_num_queries):
+    def add_candidates(count: int) -> None:
+        for _ in range(count):
+            candidate = CandidateFactory.create()
+            CandidateSkillFactory.create(candidate=candidate)
+            ApplicationFactory.create(job=open_job, candidate=candidate)
+
+    add_candidates(2)
+    few = _changelist_queries(recruiter_client)
+    add_candidates(6)
+
+    with django_assert_max_num_queries(few):
+        response = recruiter_client.get(changelist_url(Candidate))
+
+    assert len(listed_pks(response)) == 8
