@@ -249,6 +249,7 @@ SPECTACULAR_SETTINGS = {
 # ------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+CSRF_FAILURE_VIEW = "hotgigs.api.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 if env.bool("DJANGO_SECURE", default=False):

@@ -4,7 +4,8 @@ import logging
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.views import defaults
+from django.views import csrf, defaults
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -157,7 +158,15 @@ def handler403(request: HttpRequest, exception: Exception | None = None) -> Http
     return defaults.permission_denied(request, exception)  # type: ignore[arg-type]
 
 
+@csrf_exempt
 def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     """Catch-all for unknown URLs under /api/ (works whatever DEBUG is)."""
     return error_response("NOT_FOUND", "No such endpoint or resource.")
 
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF refusals under /api/ use the envelope; the admin keeps Django's page."""
+    if _is_api(request):
+        return error_response("FORBIDDEN", "CSRF verification failed.", {"reason": reason})
+    return csrf.csrf_failure(request, reason)

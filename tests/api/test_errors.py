@@ -118,3 +118,11 @@ def test_request_id_is_generated_when_absent_or_malformed(client):
     assert len(generated["X-Request-ID"]) == 32
     assert malformed["X-Request-ID"] != "bad id with spaces\n"
     assert len(malformed["X-Request-ID"]) == 32
+
+
+def test_post_to_unknown_api_url_is_not_found_not_csrf(client):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/api/v1/applications/%C2%84/move/", data="{}", content_type="application/json")
+
+    _assert_envelope(response, 404, "NOT_FOUND")
