@@ -105,6 +105,13 @@ def _clean_place(kind: str, location: str, meeting_url: str, tz_name: str, error
 def _lock_interviewers(
     organization_id: int, interviewer_ids: Sequence[int], errors: dict[str, list[str]]
 ) -> list[User]:
+    if (
+        isinstance(interviewer_ids, str)
+        or not isinstance(interviewer_ids, Sequence)
+        or not all(isinstance(pk, int) and not isinstance(pk, bool) for pk in interviewer_ids)
+    ):
+        errors["interviewer_ids"] = ["Must be a list of user ids."]
+        return []
     ids = sorted(set(interviewer_ids))
     if not ids or len(ids) > MAX_INTERVIEWERS:
         errors["interviewer_ids"] = [f"Give 1 to {MAX_INTERVIEWERS} interviewers."]

@@ -95,6 +95,11 @@ def test_interview_schedule_books_the_panel_and_notifies_the_candidate(booking, 
         ({"tz_name": ""}, "timezone"),
         ({"tz_name": "../etc/passwd"}, "timezone"),
         ({"interviewer_ids": []}, "interviewer_ids"),
+        ({"interviewer_ids": None}, "interviewer_ids"),
+        ({"interviewer_ids": "1"}, "interviewer_ids"),
+        ({"interviewer_ids": ["abc"]}, "interviewer_ids"),
+        ({"interviewer_ids": [True]}, "interviewer_ids"),
+        ({"interviewer_ids": list(range(1, 12))}, "interviewer_ids"),
     ],
 )
 def test_interview_schedule_rejects_bad_input_and_changes_nothing(booking, change, field):
