@@ -39,7 +39,7 @@ def user_create(
     and EmailTaken when the address is in use (compared case-insensitively).
     """
     email = _clean_email(email)
-    if len(full_name) > 200:
+    if not isinstance(full_name, str) or len(full_name) > 200:
         raise InvalidAccountInput(details={"full_name": ["At most 200 characters."]})
     if user_get_by_email(email=email) is not None:
         raise EmailTaken(details={"email": ["A user with this email address already exists."]})
@@ -63,9 +63,7 @@ def membership_set(*, user: User, organization: Organization, role: str) -> Memb
     """Give ``user`` the ``role`` in ``organization`` (creating or updating the seat)."""
     if role not in MembershipRole.values:
         raise InvalidAccountInput(details={"role": [f"Must be one of {', '.join(MembershipRole.values)}."]})
-    membership, _ = Membership.objects.update_or_create(
-        user=user, organization=organization, defaults={"role": role}
-    )
+    membership, _ = Membership.objects.update_or_create(user=user, organization=organization, defaults={"role": role})
     forget_actor_roles(user)
     return membership
 
@@ -105,9 +103,7 @@ def organization_onboard(
         raise InvalidAccountInput(details={"slug": ["The name must contain letters or digits."]})
     admin_email = _clean_email(admin_email)
 
-    organization, created = Organization.objects.get_or_create(
-        slug=slug, defaults={"name": name, "website": website}
-    )
+    organization, created = Organization.objects.get_or_create(slug=slug, defaults={"name": name, "website": website})
     user = user_get_by_email(email=admin_email)
     generated: str | None = None
     if user is None:
