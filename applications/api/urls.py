@@ -2,6 +2,11 @@
 
 from rest_framework.routers import SimpleRouter
 
-router = SimpleRouter(trailing_slash="/?")
+from applications.api.views import ApplicationViewSet
+
+router = SimpleRouter()
+# DRF turns any truthy ``trailing_slash`` argument into "/", so the optional slash is set here.
+router.trailing_slash = "/?"
+router.register("applications", ApplicationViewSet, basename="application")
 
 urlpatterns = router.urls

@@ -1,0 +1,126 @@
+"""HTTP shapes of applications: input parsing (types only) and output rendering.
+
+Business rules (who may apply, legal moves, cover-letter limits) live in the services;
+the input serializers only check that values have the right type and shape.
+"""
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from applications.choices import STAGE_TRANSITIONS, ApplicationSource, ApplicationStage
+from applications.filters import MAX_ID
+from applications.models import Application
+from applications.selectors import StageSpan
+from applications.services import MAX_COVER_LETTER, MAX_REASON
+from hotgigs.accounts.selectors import actor_is_member, actor_is_staff
+from hotgigs.api.serializers import StrictInputSerializer
+
+
+def id_field(**kwargs: Any) -> serializers.IntegerField:
+    """A reference to a row by id (positive, fits 64 bits)."""
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+# --- input ------------------------------------------------------------------------------------
+
+
+class ApplicationCreateSerializer(StrictInputSerializer):
+    """A candidate sends ``job_id`` (and applies with their own profile); a recruiter also
+    names the ``candidate_id`` they are adding."""
+
+    job_id = id_field()
+    candidate_id = id_field(required=False)
+    source = serializers.ChoiceField(choices=ApplicationSource.choices, required=False)  # type: ignore[assignment]
+    cover_letter = serializers.CharField(
+        max_length=MAX_COVER_LETTER, required=False, allow_blank=True, trim_whitespace=False
+    )
+
+
+class ApplicationMoveSerializer(StrictInputSerializer):
+    stage = serializers.ChoiceField(choices=ApplicationStage.choices)
+    reason = serializers.CharField(max_length=MAX_REASON, required=False, allow_blank=True, trim_whitespace=False)
+
+
+class ApplicationWithdrawSerializer(StrictInputSerializer):
+    reason = serializers.CharField(max_length=MAX_REASON, required=False, allow_blank=True, trim_whitespace=False)
+
+
+# --- output -----------------------------------------------------------------------------------
+
+
+class ApplicationJobSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    organization_id = serializers.IntegerField()
+
+
+class ApplicationCandidateSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    id = serializers.IntegerField()
+    full_name = serializers.CharField()
+
+
+class ApplicationSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """An application as the API shows it.
+
+    ``match_score`` is a decimal string with two places ("87.50") or null before matching.
+    ``allowed_moves`` lists the stages the viewer may move it to with
+    ``POST /applications/{id}/move``: the pipeline's legal next stages for the hiring team,
+    empty for the candidate (who can only withdraw).
+    """
+
+    id = serializers.IntegerField()
+    job = ApplicationJobSerializer()
+    candidate = ApplicationCandidateSerializer()
+    stage = serializers.ChoiceField(choices=ApplicationStage.choices)
+    source = serializers.ChoiceField(choices=ApplicationSource.choices)  # type: ignore[assignment]
+    cover_letter = serializers.CharField(allow_blank=True)
+    match_score = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True, coerce_to_string=True)
+    created_at = serializers.DateTimeField()
+    stage_changed_at = serializers.DateTimeField()
+    allowed_moves = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=ApplicationStage.choices)))
+    def get_allowed_moves(self, application: Application) -> list[str]:
+        actor = self.context["request"].user
+        if actor_is_staff(actor) or actor_is_member(actor, application.job.organization_id):
+            return [str(stage) for stage in STAGE_TRANSITIONS[application.stage]]
+        return []
+
+
+class StageHistoryEntrySerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """One move and the time the application then spent in the stage it entered.
+
+    ``left_at`` is null while the application is still in that stage; a final stage
+    (hired, rejected, withdrawn) is left the moment it is entered. ``seconds_in_stage``
+    counts up to now for the current, still open stage.
+    """
+
+    from_stage = serializers.ChoiceField(choices=ApplicationStage.choices, allow_null=True)
+    to_stage = serializers.ChoiceField(choices=ApplicationStage.choices)
+    reason = serializers.CharField(allow_blank=True)
+    actor_id = serializers.IntegerField(allow_null=True)
+    changed_at = serializers.DateTimeField()
+    left_at = serializers.DateTimeField(allow_null=True)
+    seconds_in_stage = serializers.FloatField()
+
+
+def history_entries(changes: list[Any], spans: list[StageSpan]) -> list[dict[str, Any]]:
+    """Pair each stage change with the span it opened (both come oldest first).
+
+    The two lists come from two reads; a move landing between them only adds a trailing
+    span, which ``zip`` drops.
+    """
+    return [
+        {
+            "from_stage": change.from_stage or None,
+            "to_stage": change.to_stage,
+            "reason": change.reason,
+            "actor_id": change.actor_id,
+            "changed_at": change.changed_at,
+            "left_at": span.left_at,
+            "seconds_in_stage": span.duration.total_seconds(),
+        }
+        for change, span in zip(changes, spans, strict=False)
+    ]
