@@ -1,0 +1,111 @@
+"""The seed_demo management command.
+
+Seeding takes tens of seconds, so the module seeds once — twice, in fact, to prove the
+second run creates nothing — and every test reads that one data set. The rows live in a
+transaction that is rolled back when the module ends, so no other test sees them.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from io import StringIO
+from itertools import pairwise
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
+from django.utils import timezone
+
+from analytics.demo.seed import count_rows
+from applications.choices import STAGE_TRANSITIONS, ApplicationStage
+from applications.models import Application, StageChange
+from hotgigs.accounts.models import Membership, Organization, User
+from interviews.choices import InterviewStatus
+from interviews.models import Feedback, Interview
+from jobs.choices import JobStatus
+from jobs.models import Job
+
+FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass(frozen=True)
+class Seeded:
+    first_counts: dict[str, int]
+    second_counts: dict[str, int]
+    first_output: str
+    second_output: str
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker) -> Iterator[Seeded]:  # type: ignore[no-untyped-def]
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHER), transaction.atomic():
+        first, second = StringIO(), StringIO()
+        call_command("seed_demo", stdout=first)
+        first_counts = count_rows()
+        call_command("seed_demo", "--quiet", stdout=second)
+        yield Seeded(first_counts, count_rows(), first.getvalue(), second.getvalue())
+        transaction.set_rollback(True)
+
+
+def test_seed_meets_the_minimums_in_every_stage(seeded: Seeded) -> None:
+    assert Organization.objects.count() >= 3
+    for organization in Organization.objects.all():
+        roles = list(Membership.objects.filter(organization=organization).values_list("role", flat=True))
+        assert roles.count("org_admin") >= 1
+        assert roles.count("recruiter") >= 2
+    assert Job.objects.count() >= 60
+    assert {JobStatus.DRAFT, JobStatus.OPEN, JobStatus.CLOSED} <= set(Job.objects.values_list("status", flat=True))
+    assert Application.objects.filter(candidate__user__isnull=True).exists()
+    assert User.objects.filter(is_staff=True, is_superuser=True, email__endswith="demo.hotgigs.test").exists()
+    assert set(Application.objects.values_list("stage", flat=True)) == set(ApplicationStage.values)
+    assert seeded.first_counts["candidates"] >= 300
+    assert seeded.first_counts["jobs"] >= 60
+
+
+def test_interviews_in_every_state_with_feedback_after_they_started(seeded: Seeded) -> None:
+    now = timezone.now()
+    statuses = set(Interview.objects.values_list("status", flat=True))
+    assert {InterviewStatus.SCHEDULED, InterviewStatus.COMPLETED, InterviewStatus.CANCELLED} <= statuses
+    assert not Interview.objects.filter(status=InterviewStatus.SCHEDULED, starts_at__lte=now).exists()
+    assert not Interview.objects.filter(status=InterviewStatus.COMPLETED, starts_at__gt=now).exists()
+    assert Feedback.objects.exists()
+    assert all(f.submitted_at >= f.interview.starts_at for f in Feedback.objects.select_related("interview"))
+
+
+def test_every_history_is_a_legal_chain_in_time_order(seeded: Seeded) -> None:
+    histories: dict[int, list[StageChange]] = {}
+    for change in StageChange.objects.order_by("application_id", "id"):
+        histories.setdefault(change.application_id, []).append(change)
+    applications = dict(Application.objects.values_list("pk", "stage"))
+    assert set(histories) == set(applications)
+    illegal = []
+    for application_id, changes in histories.items():
+        stages = [changes[0].from_stage, *(c.to_stage for c in changes)]
+        legal = (
+            stages[:2] == ["", ApplicationStage.APPLIED]
+            and all(c.from_stage == p.to_stage for p, c in pairwise(changes))
+            and all(c.to_stage in STAGE_TRANSITIONS[c.from_stage] for c in changes[1:])
+            and all(p.changed_at < c.changed_at for p, c in pairwise(changes))
+            and stages[-1] == applications[application_id]
+        )
+        if not legal:
+            illegal.append((application_id, stages))
+    assert illegal == []
+
+
+def test_second_run_creates_nothing(seeded: Seeded) -> None:
+    assert seeded.second_counts == seeded.first_counts
+    created_lines = [line.split() for line in seeded.second_output.splitlines() if line[:1].isalpha()]
+    assert all(words[-1] == "0" for words in created_lines if words[-1].isdigit())
+
+
+def test_output_lists_logins_that_authenticate(seeded: Seeded) -> None:
+    emails = [line.split()[-2] for line in seeded.first_output.splitlines() if "http://127.0.0.1:8000/" in line]
+
+    assert settings.HOTGIGS_DEMO_PASSWORD in seeded.first_output
+    assert "http://127.0.0.1:8000/admin/" in seeded.first_output
+    assert len(emails) >= 9
+    for email in emails:
+        assert authenticate(email=email, password=settings.HOTGIGS_DEMO_PASSWORD) is not None, email
