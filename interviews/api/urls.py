@@ -2,6 +2,11 @@
 
 from rest_framework.routers import SimpleRouter
 
-router = SimpleRouter(trailing_slash="/?")
+from interviews.api.views import InterviewViewSet
+
+router = SimpleRouter()
+# DRF turns any truthy ``trailing_slash`` argument into "/", so the optional slash is set here.
+router.trailing_slash = "/?"
+router.register("interviews", InterviewViewSet, basename="interview")
 
 urlpatterns = router.urls

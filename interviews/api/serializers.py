@@ -1,0 +1,135 @@
+"""HTTP shapes of interviews and feedback: input parsing (types only) and output rendering.
+
+The interview output is the same for everyone; the hiring team's internal fields
+(``cancel_reason``, ``scheduled_by_id``) are null for a candidate, and feedback is
+never part of it (it has its own endpoint, for the hiring team only).
+"""
+
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from applications.api.serializers import ApplicationCandidateSerializer, ApplicationJobSerializer, id_field
+from hotgigs.api.serializers import StrictInputSerializer
+from interviews.choices import InterviewKind, InterviewStatus, Recommendation
+from interviews.models import Interview
+from interviews.selectors import actor_may_read_feedback
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 date-time that must carry a UTC offset.
+
+    DRF would quietly read a naive time in the server's zone; an interview booked for
+    "09:00" with no zone is ambiguous, so it is refused instead.
+    """
+
+    default_error_messages = {  # noqa: RUF012
+        **serializers.DateTimeField.default_error_messages,
+        "naive": "Include a UTC offset, e.g. 2030-01-31T09:00:00Z.",
+    }
+
+    def enforce_timezone(self, value: datetime) -> datetime:
+        if timezone.is_naive(value):
+            self.fail("naive")
+        return super().enforce_timezone(value)
+
+
+# --- input ------------------------------------------------------------------------------------
+
+
+class InterviewScheduleSerializer(StrictInputSerializer):
+    application_id = id_field()
+    kind = serializers.ChoiceField(choices=InterviewKind.choices)
+    starts_at = AwareDateTimeField()
+    ends_at = AwareDateTimeField()
+    interviewer_ids = serializers.ListField(child=id_field(), max_length=100)
+    location = serializers.CharField(max_length=255, required=False, allow_blank=True, trim_whitespace=False)
+    meeting_url = serializers.CharField(max_length=500, required=False, allow_blank=True, trim_whitespace=False)
+    timezone = serializers.CharField(max_length=64, required=False)
+
+
+class InterviewRescheduleSerializer(StrictInputSerializer):
+    """New times; ``interviewer_ids`` replaces the panel when given, keeps it otherwise."""
+
+    starts_at = AwareDateTimeField()
+    ends_at = AwareDateTimeField()
+    interviewer_ids = serializers.ListField(child=id_field(), max_length=100, required=False)
+
+
+class InterviewCancelSerializer(StrictInputSerializer):
+    reason = serializers.CharField(max_length=2_000, required=False, allow_blank=True, trim_whitespace=False)
+
+
+class InterviewOutcomeSerializer(StrictInputSerializer):
+    status = serializers.ChoiceField(choices=[InterviewStatus.COMPLETED, InterviewStatus.NO_SHOW])
+
+
+class FeedbackSubmitSerializer(StrictInputSerializer):
+    rating = serializers.IntegerField()
+    recommendation = serializers.ChoiceField(choices=Recommendation.choices)
+    notes = serializers.CharField(max_length=10_000, required=False, allow_blank=True, trim_whitespace=False)
+
+
+# --- output -----------------------------------------------------------------------------------
+
+
+class PersonSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    id = serializers.IntegerField()
+    full_name = serializers.CharField(source="get_full_name")
+
+
+class InterviewSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """An interview. ``cancel_reason`` and ``scheduled_by_id`` are internal: null for the candidate."""
+
+    id = serializers.IntegerField()
+    application_id = serializers.IntegerField()
+    job = ApplicationJobSerializer(source="application.job")
+    candidate = ApplicationCandidateSerializer(source="application.candidate")
+    kind = serializers.ChoiceField(choices=InterviewKind.choices)
+    status = serializers.ChoiceField(choices=InterviewStatus.choices)
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    timezone = serializers.CharField()
+    location = serializers.CharField(allow_blank=True)
+    meeting_url = serializers.CharField(allow_blank=True)
+    interviewers = PersonSerializer(many=True)
+    created_at = serializers.DateTimeField()
+    cancel_reason = serializers.SerializerMethodField()
+    scheduled_by_id = serializers.SerializerMethodField()
+
+    def _internal(self, interview: Interview) -> bool:
+        return actor_may_read_feedback(actor=self.context["request"].user, interview=interview)
+
+    @extend_schema_field(serializers.CharField(allow_null=True, allow_blank=True))
+    def get_cancel_reason(self, interview: Interview) -> str | None:
+        return interview.cancel_reason if self._internal(interview) else None
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_scheduled_by_id(self, interview: Interview) -> int | None:
+        return interview.scheduled_by_id if self._internal(interview) else None
+
+
+class FeedbackSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    id = serializers.IntegerField()
+    interview_id = serializers.IntegerField()
+    interviewer = PersonSerializer()
+    rating = serializers.IntegerField()
+    recommendation = serializers.ChoiceField(choices=Recommendation.choices)
+    notes = serializers.CharField(allow_blank=True)
+    submitted_at = serializers.DateTimeField()
+
+
+def schedule_arguments(fields: dict[str, Any]) -> dict[str, Any]:
+    """The service's keyword arguments from a parsed schedule body (the API says ``timezone``)."""
+    return {
+        "kind": fields["kind"],
+        "starts_at": fields["starts_at"],
+        "ends_at": fields["ends_at"],
+        "interviewer_ids": fields["interviewer_ids"],
+        "location": fields.get("location", ""),
+        "meeting_url": fields.get("meeting_url", ""),
+        "tz_name": fields.get("timezone", "UTC"),
+    }

@@ -1,0 +1,215 @@
+"""REST views of interviews: the calendar, scheduling, and the hiring team's feedback.
+
+Reads go through the interviews selectors (an interview the actor may not see answers
+404 NOT_FOUND); writes parse a strict body and call a service, which enforces the rules
+(403 outside the hiring team, 409 CONFLICT for an overlapping booking, a duplicate
+scorecard or a change the interview's status does not allow).
+
+Feedback is internal. A candidate's token never carries ``feedback:read``, so the scope
+check answers 403 FORBIDDEN; someone holding the scope who is not on the hiring team of
+that interview (a recruiter looking at their own job application elsewhere) gets 404.
+"""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from applications.api.views import ID_PATTERN
+from applications.selectors import application_get
+from hotgigs.accounts.models import User
+from hotgigs.accounts.scopes import FEEDBACK_READ, FEEDBACK_WRITE, INTERVIEWS_READ, INTERVIEWS_WRITE
+from hotgigs.api.pagination import CursorPagination
+from hotgigs.api.views import ERRORS
+from interviews.api.serializers import (
+    FeedbackSerializer,
+    FeedbackSubmitSerializer,
+    InterviewCancelSerializer,
+    InterviewOutcomeSerializer,
+    InterviewRescheduleSerializer,
+    InterviewScheduleSerializer,
+    InterviewSerializer,
+    schedule_arguments,
+)
+from interviews.errors import InterviewNotFound
+from interviews.filters import InterviewFilter
+from interviews.models import Interview
+from interviews.selectors import actor_may_read_feedback, feedback_list, interview_get, interview_list
+from interviews.services import (
+    feedback_submit,
+    interview_cancel,
+    interview_record_outcome,
+    interview_reschedule,
+    interview_schedule,
+)
+
+
+class InterviewPagination(CursorPagination):
+    """A calendar reads forwards: earliest start first."""
+
+    ordering = ("starts_at", "id")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List interviews",
+        description="Candidates see their own interviews, recruiters their organizations', staff all. "
+        "Cursor-paginated, earliest start first.",
+        responses={200: InterviewSerializer(many=True), **ERRORS},
+    ),
+    retrieve=extend_schema(summary="Get an interview", responses={200: InterviewSerializer, **ERRORS}),
+)
+class InterviewViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+    """``/interviews``: list, retrieve, schedule; ``reschedule``, ``cancel``, ``outcome``, ``feedback``."""
+
+    serializer_class = InterviewSerializer
+    filterset_class = InterviewFilter
+    pagination_class = InterviewPagination
+    lookup_value_regex = ID_PATTERN
+    required_scopes = {  # noqa: RUF012
+        "list": INTERVIEWS_READ,
+        "retrieve": INTERVIEWS_READ,
+        "create": INTERVIEWS_WRITE,
+        "reschedule": INTERVIEWS_WRITE,
+        "cancel": INTERVIEWS_WRITE,
+        "outcome": INTERVIEWS_WRITE,
+        "feedback": FEEDBACK_READ,
+        "submit_feedback": FEEDBACK_WRITE,
+    }
+
+    def get_queryset(self) -> QuerySet[Interview]:
+        return interview_list(actor=self.request.user)
+
+    def get_object(self) -> Interview:
+        return interview_get(actor=self.request.user, interview_id=int(self.kwargs["pk"]))
+
+    def _render(self, interview: Interview, *, status_code: int = status.HTTP_200_OK) -> Response:
+        return Response(self.get_serializer(interview).data, status=status_code)
+
+    def _reloaded(self, interview: Interview) -> Interview:
+        # Services return the row without the panel and names the output shows.
+        return interview_get(actor=self.request.user, interview_id=interview.pk)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._render(self.get_object())
+
+    @extend_schema(
+        summary="Schedule an interview",
+        description="For the hiring team of the application's job. Times must carry a UTC offset and lie in "
+        "the future; interviewers must be members of the job's organization; a video interview needs a "
+        "`meeting_url`, an on-site one a `location`. An interviewer already booked at an overlapping time "
+        "answers 409 CONFLICT with their ids in `details.interviewer_ids`.",
+        request=InterviewScheduleSerializer,
+        responses={201: InterviewSerializer, **ERRORS},
+    )
+    def create(self, request: Request) -> Response:
+        data = InterviewScheduleSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        application = application_get(actor=request.user, application_id=fields["application_id"])
+        interview = interview_schedule(
+            actor=request.user,  # type: ignore[arg-type]
+            application=application,
+            **schedule_arguments(fields),
+        )
+        return self._render(self._reloaded(interview), status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Reschedule an interview",
+        description="Same checks as scheduling; only a scheduled interview can move (409 otherwise).",
+        request=InterviewRescheduleSerializer,
+        responses={200: InterviewSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def reschedule(self, request: Request, pk: str) -> Response:
+        data = InterviewRescheduleSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        interview = interview_reschedule(
+            actor=request.user,  # type: ignore[arg-type]
+            interview=self.get_object(),
+            starts_at=fields["starts_at"],
+            ends_at=fields["ends_at"],
+            interviewer_ids=fields.get("interviewer_ids"),
+        )
+        return self._render(self._reloaded(interview))
+
+    @extend_schema(
+        summary="Cancel an interview",
+        description="Only a scheduled interview can be cancelled (409 otherwise).",
+        request=InterviewCancelSerializer,
+        responses={200: InterviewSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str) -> Response:
+        data = InterviewCancelSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        interview = interview_cancel(
+            actor=request.user,  # type: ignore[arg-type]
+            interview=self.get_object(),
+            reason=data.validated_data.get("reason", ""),
+        )
+        return self._render(self._reloaded(interview))
+
+    @extend_schema(
+        summary="Record how an interview went",
+        description="Marks a scheduled interview that has started as `completed` or `no_show`.",
+        request=InterviewOutcomeSerializer,
+        responses={200: InterviewSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def outcome(self, request: Request, pk: str) -> Response:
+        data = InterviewOutcomeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        interview = interview_record_outcome(
+            actor=request.user,  # type: ignore[arg-type]
+            interview=self.get_object(),
+            status=data.validated_data["status"],
+        )
+        return self._render(self._reloaded(interview))
+
+    def _team_interview(self) -> Interview:
+        interview = self.get_object()
+        if not actor_may_read_feedback(actor=self.request.user, interview=interview):
+            raise InterviewNotFound()
+        return interview
+
+    @extend_schema(
+        summary="Feedback on an interview",
+        description="The interviewers' scorecards, oldest first. Hiring team only: a candidate's token lacks "
+        "`feedback:read` (403); anyone else outside the job's organization gets 404.",
+        responses={200: FeedbackSerializer(many=True), **ERRORS},
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def feedback(self, request: Request, pk: str) -> Response:
+        interview = self._team_interview()
+        rows = feedback_list(actor=request.user, interview=interview)
+        return Response(FeedbackSerializer(rows, many=True).data)
+
+    @extend_schema(
+        summary="Submit feedback on an interview",
+        description="One scorecard per interviewer, once the interview has started; a second one answers "
+        "409 CONFLICT. Only the interview's interviewers may submit (403).",
+        request=FeedbackSubmitSerializer,
+        responses={201: FeedbackSerializer, **ERRORS},
+    )
+    @feedback.mapping.post
+    def submit_feedback(self, request: Request, pk: str) -> Response:
+        data = FeedbackSubmitSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        actor: User = request.user  # type: ignore[assignment]
+        feedback = feedback_submit(
+            actor=actor,
+            interview=self._team_interview(),
+            rating=fields["rating"],
+            recommendation=fields["recommendation"],
+            notes=fields.get("notes", ""),
+        )
+        feedback.interviewer = actor
+        return Response(FeedbackSerializer(feedback).data, status=status.HTTP_201_CREATED)
