@@ -44,17 +44,17 @@ def ids(response) -> list[int]:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def applicant(open_job):  # type: ignore[no-untyped-def]
     """Applied to the recruiter's organization."""
-    return ApplicationFactory(job=open_job, candidate=CandidateFactory()).candidate
+    return ApplicationFactory.create(job=open_job, candidate=CandidateFactory.create()).candidate
 
 
 @pytest.fixture
 def discoverable():  # type: ignore[no-untyped-def]
-    return CandidateFactory(discoverable=True)
+    return CandidateFactory.create(discoverable=True)
 
 
 @pytest.fixture
 def sourced(recruiter):  # type: ignore[no-untyped-def]
-    return CandidateFactory(user=None, created_by=recruiter)
+    return CandidateFactory.create(user=None, created_by=recruiter)
 
 
 # --- list and retrieve -------------------------------------------------------------------
@@ -63,7 +63,7 @@ def sourced(recruiter):  # type: ignore[no-untyped-def]
 def test_recruiter_lists_applicants_discoverable_and_sourced(
     login, recruiter, applicant, discoverable, sourced, candidate, other_open_job
 ):
-    ApplicationFactory(job=other_open_job)  # someone else's applicant
+    ApplicationFactory.create(job=other_open_job)  # someone else's applicant
 
     response = login(recruiter).get(URL)
 
@@ -78,7 +78,7 @@ def test_candidate_listing_gets_only_themself(login, candidate, other_candidate,
 
 
 def test_retrieve_has_the_documented_shape(login, recruiter, applicant):
-    CandidateSkillFactory(candidate=applicant, name="Go", level="advanced", years=3)
+    CandidateSkillFactory.create(candidate=applicant, name="Go", level="advanced", years=3)
 
     response = login(recruiter).get(detail(applicant))
 
@@ -118,7 +118,7 @@ def test_another_candidates_profile_is_not_found(login, candidate, other_candida
 
 
 def test_private_candidate_of_another_organization_is_not_found(login, recruiter, other_open_job):
-    private = ApplicationFactory(job=other_open_job).candidate
+    private = ApplicationFactory.create(job=other_open_job).candidate
 
     response = login(recruiter).get(detail(private))
 
@@ -127,7 +127,7 @@ def test_private_candidate_of_another_organization_is_not_found(login, recruiter
 
 
 def test_candidate_sourced_by_another_organization_is_not_found(login, recruiter, other_recruiter):
-    theirs = CandidateFactory(user=None, created_by=other_recruiter)
+    theirs = CandidateFactory.create(user=None, created_by=other_recruiter)
 
     response = login(recruiter).get(detail(theirs))
 
@@ -187,7 +187,7 @@ def test_consent_is_recorded_and_withdrawn(login, candidate):
 
 
 def test_user_without_profile_creates_own_via_me(login):
-    user = UserFactory(full_name="Grace Hopper")
+    user = UserFactory.create(full_name="Grace Hopper")
 
     response = login(user).post(ME, {"headline": "Admiral"}, format="json")
 
@@ -230,7 +230,7 @@ def test_recruiter_adds_a_sourced_candidate(login, recruiter):
 
 
 def test_candidate_user_posting_creates_own_profile(login):
-    user = UserFactory()
+    user = UserFactory.create()
 
     response = login(user).post(URL, {"headline": "Junior"}, format="json")
 
@@ -331,7 +331,7 @@ def test_recruiter_cannot_rewrite_a_profile_they_only_see(login, recruiter, appl
 
 
 def test_recruiter_cannot_update_another_organizations_sourced_candidate(login, recruiter, other_recruiter):
-    theirs = CandidateFactory(user=None, created_by=other_recruiter)
+    theirs = CandidateFactory.create(user=None, created_by=other_recruiter)
 
     response = login(recruiter).patch(detail(theirs), {"headline": "Mine"}, format="json")
 
@@ -378,7 +378,7 @@ def test_read_without_candidates_read_scope_is_forbidden(login, candidate, path)
 
 @pytest.fixture
 def pool(recruiter):  # type: ignore[no-untyped-def]
-    rust = CandidateFactory(
+    rust = CandidateFactory.create(
         user=None,
         created_by=recruiter,
         full_name="Rita Rust",
@@ -387,9 +387,9 @@ def pool(recruiter):  # type: ignore[no-untyped-def]
         location="Hamburg, Germany",
         open_to_remote=False,
     )
-    CandidateSkillFactory(candidate=rust, name="Rust")
-    CandidateSkillFactory(candidate=rust, name="Python")
-    python = CandidateFactory(
+    CandidateSkillFactory.create(candidate=rust, name="Rust")
+    CandidateSkillFactory.create(candidate=rust, name="Python")
+    python = CandidateFactory.create(
         discoverable=True,
         full_name="Paul Python",
         headline="Data scientist",
@@ -397,8 +397,8 @@ def pool(recruiter):  # type: ignore[no-untyped-def]
         years_experience=3,
         location="Paris, France",
     )
-    CandidateSkillFactory(candidate=python, name="Python", source="resume")
-    junior = CandidateFactory(
+    CandidateSkillFactory.create(candidate=python, name="Python", source="resume")
+    junior = CandidateFactory.create(
         discoverable=True, full_name="Jo Junior", headline="Graduate", years_experience=0, location="Berlin"
     )
     return {"rust": rust, "python": python, "junior": junior}
@@ -467,9 +467,9 @@ def test_page_size_is_capped(login, staff, settings):
 @pytest.mark.parametrize("who", ["recruiter", "staff"])
 def test_list_runs_a_constant_number_of_queries(request, login, django_assert_num_queries, open_job, who):
     for person in CandidateFactory.create_batch(60, discoverable=True):
-        CandidateSkillFactory(candidate=person, name="Python")
-        CandidateSkillFactory(candidate=person, name="SQL")
-        ApplicationFactory(job=open_job, candidate=person)
+        CandidateSkillFactory.create(candidate=person, name="Python")
+        CandidateSkillFactory.create(candidate=person, name="SQL")
+        ApplicationFactory.create(job=open_job, candidate=person)
     client = login(request.getfixturevalue(who))
     query = "?skill=python&min_years_experience=1&search=backend&ordering=full_name"
 

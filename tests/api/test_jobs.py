@@ -45,12 +45,12 @@ def detail(job: Job) -> str:
 
 @pytest.fixture
 def draft_job(org, recruiter):  # type: ignore[no-untyped-def]
-    return JobFactory(organization=org, created_by=recruiter, status="draft", opened_at=None)
+    return JobFactory.create(organization=org, created_by=recruiter, status="draft", opened_at=None)
 
 
 @pytest.fixture
 def other_draft_job(other_org, other_recruiter):  # type: ignore[no-untyped-def]
-    return JobFactory(organization=other_org, created_by=other_recruiter, status="draft", opened_at=None)
+    return JobFactory.create(organization=other_org, created_by=other_recruiter, status="draft", opened_at=None)
 
 
 def ids(response) -> list[int]:  # type: ignore[no-untyped-def]
@@ -81,7 +81,7 @@ def test_staff_sees_every_job(login, staff, open_job, draft_job, other_draft_job
 
 
 def test_retrieve_has_the_documented_shape(login, recruiter, open_job):
-    JobSkillFactory(job=open_job, name="Django", level="expert", required=False)
+    JobSkillFactory.create(job=open_job, name="Django", level="expert", required=False)
 
     response = login(recruiter).get(detail(open_job))
 
@@ -257,7 +257,7 @@ def test_create_in_a_named_organization(login, recruiter, org):
 
 
 def test_member_of_two_organizations_must_name_one(login, recruiter):
-    MembershipFactory(user=recruiter, organization=OrganizationFactory(name="Initech"))
+    MembershipFactory.create(user=recruiter, organization=OrganizationFactory.create(name="Initech"))
 
     response = login(recruiter).post(URL, body(), format="json")
 
@@ -352,7 +352,7 @@ def test_create_rejects_a_non_object_body(login, recruiter):
 
 
 def test_patch_changes_only_the_given_fields(login, recruiter, open_job):
-    JobSkillFactory(job=open_job, name="Go")
+    JobSkillFactory.create(job=open_job, name="Go")
 
     response = login(recruiter).patch(
         detail(open_job), {"title": "Staff Engineer", "salary": {"max": 120000}}, format="json"
@@ -368,7 +368,7 @@ def test_patch_changes_only_the_given_fields(login, recruiter, open_job):
 
 
 def test_patch_skills_replaces_the_list(login, recruiter, open_job):
-    JobSkillFactory(job=open_job, name="Go")
+    JobSkillFactory.create(job=open_job, name="Go")
 
     response = login(recruiter).patch(
         detail(open_job), {"requirements": {"skills": [{"name": "Rust", "level": "expert"}]}}, format="json"
@@ -435,7 +435,7 @@ def test_patch_another_organizations_job_is_not_found(login, recruiter, other_dr
 
 
 def test_archived_job_cannot_be_edited(login, recruiter, org):
-    job = JobFactory(organization=org, status="archived")
+    job = JobFactory.create(organization=org, status="archived")
 
     response = login(recruiter).patch(detail(job), {"title": "Back"}, format="json")
 
@@ -475,7 +475,7 @@ def test_publish_close_reopen_archive(login, recruiter, draft_job):
     ],
 )
 def test_illegal_status_move_is_a_conflict(login, recruiter, org, status, action, allowed):
-    job = JobFactory(organization=org, status=status)
+    job = JobFactory.create(organization=org, status=status)
 
     response = login(recruiter).post(f"{detail(job)}/{action}", format="json")
 
@@ -508,7 +508,7 @@ def test_closing_another_organizations_job_is_not_found(login, recruiter, other_
 
 @pytest.fixture
 def board(org):  # type: ignore[no-untyped-def]
-    remote = JobFactory(
+    remote = JobFactory.create(
         organization=org,
         title="Remote Python Developer",
         description="Django and Celery.",
@@ -518,9 +518,9 @@ def board(org):  # type: ignore[no-untyped-def]
         salary_min=50000,
         salary_max=70000,
     )
-    JobSkillFactory(job=remote, name="Python")
-    JobSkillFactory(job=remote, name="Django")
-    hybrid = JobFactory(
+    JobSkillFactory.create(job=remote, name="Python")
+    JobSkillFactory.create(job=remote, name="Django")
+    hybrid = JobFactory.create(
         organization=org,
         title="Data Engineer",
         description="Pipelines in Python.",
@@ -529,8 +529,8 @@ def board(org):  # type: ignore[no-untyped-def]
         salary_min=90000,
         salary_max=120000,
     )
-    JobSkillFactory(job=hybrid, name="Python")
-    onsite = JobFactory(
+    JobSkillFactory.create(job=hybrid, name="Python")
+    onsite = JobFactory.create(
         organization=org,
         title="Office Manager",
         description="Keep the office running.",
@@ -622,7 +622,7 @@ def test_cursor_pagination_walks_every_job_once(login, recruiter, org):
 
 def test_cursor_pagination_keeps_the_ordering(login, recruiter, org):
     for title in ("Delta", "Alpha", "Charlie", "Bravo", "Echo"):
-        JobFactory(organization=org, title=title, salary_max=80000)
+        JobFactory.create(organization=org, title=title, salary_max=80000)
 
     titles_by_salary = _walk(login(recruiter), f"{URL}?page_size=2&ordering=-salary_max")
     by_title = login(recruiter).get(f"{URL}?page_size=2&ordering=title")
@@ -653,8 +653,8 @@ def test_invalid_cursor_is_a_validation_error(login, recruiter):
 @pytest.mark.parametrize("who", ["recruiter", "candidate", "staff"])
 def test_list_runs_a_constant_number_of_queries(request, login, django_assert_num_queries, org, who):
     for job in JobFactory.create_batch(60, organization=org):
-        JobSkillFactory(job=job, name="Python")
-        JobSkillFactory(job=job, name="SQL")
+        JobSkillFactory.create(job=job, name="Python")
+        JobSkillFactory.create(job=job, name="SQL")
     user = request.getfixturevalue(who)
     client = login(user.user if who == "candidate" else user)
     query = "?skill=python&remote=true&search=engineer&ordering=-salary_max"
