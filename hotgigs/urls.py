@@ -8,9 +8,11 @@ from django.urls import include, path, re_path
 
 from hotgigs.admin_site import admin_site
 from hotgigs.api import views as api_views
+from hotgigs.observability import views as health_views
 
 urlpatterns = [
     path("admin/", admin_site.urls),
+    path("health/live", health_views.live, name="health-live"),
     path("api/v1/", include("hotgigs.api.urls", namespace="v1")),
     path("api/", include("hotgigs.api.urls", namespace="current")),
     re_path(r"^api/", api_views.api_not_found),

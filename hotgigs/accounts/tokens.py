@@ -118,9 +118,21 @@ def token_issue(*, email: str, password: str, device_id: str | None = None, scop
         granted = tuple(s for s in allowed if s in requested)
     else:
         granted = allowed
-    family = TokenFamily.objects.create(user=user, device_id=device, scope=" ".join(granted))
     user.last_login = timezone.now()
     user.save(update_fields=["last_login"])
+    return token_issue_for_user(user=user, device_id=device, scopes=granted)
+
+
+@transaction.atomic
+def token_issue_for_user(*, user: User, device_id: str = "", scopes: tuple[str, ...] | None = None) -> TokenPair:
+    """Start a token family for a user whose identity is already established.
+
+    ``scopes`` defaults to everything the role allows; it must be a subset of that.
+    Used by :func:`token_issue` after checking the password, and by staff tooling.
+    """
+    allowed = scopes_for_user(user)
+    granted = allowed if scopes is None else tuple(s for s in allowed if s in scopes)
+    family = TokenFamily.objects.create(user=user, device_id=_clean_device_id(device_id), scope=" ".join(granted))
     return _pair(_new_refresh(user, family), family)
 
 
