@@ -1,14 +1,51 @@
-"""Pipeline figures per organization, computed from applications and their history."""
+"""Pipeline figures per organization, computed from applications and their history.
 
+Every figure is an aggregate computed by the database: the number of queries is fixed
+whatever the number of applications, and no row-by-row work happens in Python except
+over the hires (for the median time to hire, which SQLite cannot compute).
+"""
+
+import statistics
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import pairwise
 
-from django.db.models import Count, QuerySet
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.utils import timezone
 
-from applications.choices import ApplicationStage
-from applications.models import Application
+from analytics.errors import AnalyticsScopeNotFound
+from applications.choices import ACTIVE_STAGES, ApplicationSource, ApplicationStage
+from applications.models import Application, StageChange
+from hotgigs.accounts.models import Organization
 from hotgigs.accounts.selectors import Actor, actor_is_staff, actor_organization_ids
+from interviews.choices import InterviewStatus
+from interviews.models import Interview
 from jobs.choices import JobStatus
 from jobs.models import Job
+
+# The forward path through the pipeline; conversion is measured between neighbours.
+FUNNEL: tuple[str, ...] = (
+    ApplicationStage.APPLIED,
+    ApplicationStage.SCREENING,
+    ApplicationStage.INTERVIEW,
+    ApplicationStage.OFFER,
+    ApplicationStage.HIRED,
+)
+UPCOMING_WINDOW = timedelta(days=7)
+UPCOMING_SHOWN = 5
+SECONDS_PER_DAY = 86_400
 
 
 @dataclass(frozen=True)
@@ -19,7 +56,71 @@ class PipelineSummary:
     applications_by_stage: dict[str, int]
 
 
-def _scoped(qs: QuerySet[Job] | QuerySet[Application], actor: Actor, field: str) -> QuerySet:  # type: ignore[type-arg]
+@dataclass(frozen=True)
+class StageConversion:
+    """Of the applications that ever entered ``from_stage``, how many went on to ``to_stage``.
+
+    ``rate`` is ``advanced / entered`` (rounded to 4 places), or None when none entered.
+    """
+
+    from_stage: str
+    to_stage: str
+    entered: int
+    advanced: int
+    rate: float | None
+
+
+@dataclass(frozen=True)
+class TimeToHire:
+    """Days from submission (the first history row) to the move to ``hired``, over all hires."""
+
+    hires: int
+    mean_days: float | None
+    median_days: float | None
+
+
+@dataclass(frozen=True)
+class UpcomingInterview:
+    id: int
+    application_id: int
+    job_id: int
+    job_title: str
+    kind: str
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True)
+class UpcomingInterviews:
+    """Scheduled interviews starting within ``window_days`` from now, and the first few of them."""
+
+    window_days: int
+    count: int
+    next: tuple[UpcomingInterview, ...]
+
+
+@dataclass(frozen=True)
+class AnalyticsSummary:
+    """All figures of the analytics endpoint for one scope.
+
+    ``organization_ids`` is None when the scope is every organization (staff only).
+    ``avg_time_in_stage_seconds`` covers the active stages and only the time of
+    applications that have left the stage (an open stay has no length yet); None when no
+    application has left it.
+    """
+
+    organization_ids: tuple[int, ...] | None
+    generated_at: datetime
+    open_jobs: int
+    applications_by_stage: dict[str, int]
+    applications_by_source: dict[str, int]
+    conversion: tuple[StageConversion, ...]
+    avg_time_in_stage_seconds: dict[str, float | None]
+    time_to_hire: TimeToHire
+    upcoming_interviews: UpcomingInterviews
+
+
+def _scoped(qs: QuerySet, actor: Actor, field: str) -> QuerySet:  # type: ignore[type-arg]
     if actor_is_staff(actor):
         return qs
     return qs.filter(**{f"{field}__in": actor_organization_ids(actor)})
@@ -32,3 +133,141 @@ def pipeline_summary(*, actor: Actor) -> PipelineSummary:
     by_stage = dict.fromkeys(ApplicationStage.values, 0)
     by_stage.update({row["stage"]: row["n"] for row in rows})
     return PipelineSummary(open_jobs=open_jobs, applications_by_stage=by_stage)
+
+
+def analytics_scope(*, actor: Actor, organization_id: int | None = None) -> frozenset[int] | None:
+    """The organization ids the actor's figures cover; None means every organization.
+
+    A member gets their organizations, or the one they name; staff get everything, or the
+    one they name. Naming an organization the actor does not belong to (or, for staff, one
+    that does not exist) raises AnalyticsScopeNotFound. Anyone else gets an empty scope.
+    """
+    if actor_is_staff(actor):
+        if organization_id is None:
+            return None
+        if not Organization.objects.filter(pk=organization_id).exists():
+            raise AnalyticsScopeNotFound()
+        return frozenset({organization_id})
+    own = actor_organization_ids(actor)
+    if organization_id is None:
+        return own
+    if organization_id not in own:
+        raise AnalyticsScopeNotFound()
+    return frozenset({organization_id})
+
+
+def _in_scope(qs: QuerySet, scope: frozenset[int] | None, field: str) -> QuerySet:  # type: ignore[type-arg]
+    return qs if scope is None else qs.filter(**{f"{field}__in": sorted(scope)})
+
+
+def _counts(scope: frozenset[int] | None) -> tuple[dict[str, int], dict[str, int]]:
+    by_stage = dict.fromkeys(ApplicationStage.values, 0)
+    by_source = dict.fromkeys(ApplicationSource.values, 0)
+    rows = _in_scope(Application.objects.all(), scope, "job__organization_id").values("stage", "source")
+    for row in rows.annotate(n=Count("id")).order_by():
+        by_stage[row["stage"]] = by_stage.get(row["stage"], 0) + row["n"]
+        by_source[row["source"]] = by_source.get(row["source"], 0) + row["n"]
+    return by_stage, by_source
+
+
+def _conversion(scope: frozenset[int] | None) -> tuple[StageConversion, ...]:
+    changes = _in_scope(StageChange.objects.filter(to_stage__in=FUNNEL), scope, "application__job__organization_id")
+    reached = dict.fromkeys(FUNNEL, 0)
+    rows = changes.values("to_stage").annotate(n=Count("application_id", distinct=True)).order_by()
+    reached.update({row["to_stage"]: row["n"] for row in rows})
+    result = []
+    for from_stage, to_stage in pairwise(FUNNEL):
+        entered, advanced = reached[from_stage], reached[to_stage]
+        rate = round(advanced / entered, 4) if entered else None
+        result.append(StageConversion(from_stage, to_stage, entered, advanced, rate))
+    return tuple(result)
+
+
+def _avg_time_in_stage(scope: frozenset[int] | None) -> dict[str, float | None]:
+    # The stay that a change opens ends at the application's next change (ties broken by id,
+    # as in the history's own order).
+    next_change = StageChange.objects.filter(application_id=OuterRef("application_id")).filter(
+        Q(changed_at__gt=OuterRef("changed_at")) | Q(changed_at=OuterRef("changed_at"), pk__gt=OuterRef("pk"))
+    )
+    left_at = Subquery(next_change.order_by("changed_at", "pk").values("changed_at")[:1])
+    stays = (
+        _in_scope(StageChange.objects.filter(to_stage__in=ACTIVE_STAGES), scope, "application__job__organization_id")
+        .annotate(left_at=left_at)
+        .filter(left_at__isnull=False)
+    )
+    rows = (
+        stays.values("to_stage")
+        .annotate(avg=Avg(ExpressionWrapper(F("left_at") - F("changed_at"), output_field=DurationField())))
+        .order_by()
+    )
+    result: dict[str, float | None] = {str(stage): None for stage in ACTIVE_STAGES}
+    for row in rows:
+        avg: timedelta | None = row["avg"]
+        result[row["to_stage"]] = None if avg is None else round(avg.total_seconds(), 1)
+    return result
+
+
+def _time_to_hire(scope: frozenset[int] | None) -> TimeToHire:
+    hires = _in_scope(Application.objects.filter(stage=ApplicationStage.HIRED), scope, "job__organization_id")
+    pairs = hires.annotate(
+        submitted_at=Min("stage_changes__changed_at"),
+        hired_at=Max("stage_changes__changed_at", filter=Q(stage_changes__to_stage=ApplicationStage.HIRED)),
+    ).values_list("submitted_at", "hired_at")
+    days = [(hired - submitted).total_seconds() / SECONDS_PER_DAY for submitted, hired in pairs if submitted and hired]
+    if not days:
+        return TimeToHire(hires=0, mean_days=None, median_days=None)
+    return TimeToHire(
+        hires=len(days), mean_days=round(statistics.fmean(days), 2), median_days=round(statistics.median(days), 2)
+    )
+
+
+def _upcoming(scope: frozenset[int] | None, now: datetime) -> UpcomingInterviews:
+    interviews = _in_scope(
+        Interview.objects.filter(
+            status=InterviewStatus.SCHEDULED, starts_at__gte=now, starts_at__lt=now + UPCOMING_WINDOW
+        ),
+        scope,
+        "application__job__organization_id",
+    )
+    first = interviews.select_related("application__job").order_by("starts_at", "id")[:UPCOMING_SHOWN]
+    return UpcomingInterviews(
+        window_days=UPCOMING_WINDOW.days,
+        count=interviews.count(),
+        next=tuple(
+            UpcomingInterview(
+                id=row.pk,
+                application_id=row.application_id,
+                job_id=row.application.job_id,
+                job_title=row.application.job.title,
+                kind=row.kind,
+                starts_at=row.starts_at,
+                ends_at=row.ends_at,
+            )
+            for row in first
+        ),
+    )
+
+
+def analytics_summary(
+    *, actor: Actor, organization_id: int | None = None, now: datetime | None = None
+) -> AnalyticsSummary:
+    """Every figure of the analytics endpoint for the actor's scope (see :func:`analytics_scope`).
+
+    Raises AnalyticsScopeNotFound for an organization outside the actor's reach. Runs a
+    fixed number of queries (seven, or fewer for an empty scope).
+    """
+    now = now or timezone.now()
+    scope = analytics_scope(actor=actor, organization_id=organization_id)
+    open_jobs = _in_scope(Job.objects.filter(status=JobStatus.OPEN), scope, "organization_id").count()
+    by_stage, by_source = _counts(scope)
+    return AnalyticsSummary(
+        organization_ids=None if scope is None else tuple(sorted(scope)),
+        generated_at=now,
+        open_jobs=open_jobs,
+        applications_by_stage=by_stage,
+        applications_by_source=by_source,
+        conversion=_conversion(scope),
+        avg_time_in_stage_seconds=_avg_time_in_stage(scope),
+        time_to_hire=_time_to_hire(scope),
+        upcoming_interviews=_upcoming(scope, now),
+    )

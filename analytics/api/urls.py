@@ -1,7 +1,9 @@
 """Routes of this app's REST resources, mounted under /api/v1/ by hotgigs/api/urls.py."""
 
-from rest_framework.routers import SimpleRouter
+from django.urls import re_path
 
-router = SimpleRouter(trailing_slash="/?")
+from analytics.api.views import AnalyticsView
 
-urlpatterns = router.urls
+urlpatterns = [
+    re_path(r"^analytics/?$", AnalyticsView.as_view(), name="analytics"),
+]
