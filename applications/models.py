@@ -68,7 +68,9 @@ class StageChange(models.Model):
     class Meta:
         ordering = ("application", "changed_at", "id")
         constraints = (
-            models.CheckConstraint(condition=~Q(from_stage=models.F("to_stage")), name="applications_stage_change_moves"),
+            models.CheckConstraint(
+                condition=~Q(from_stage=models.F("to_stage")), name="applications_stage_change_moves"
+            ),
             models.CheckConstraint(
                 condition=Q(to_stage__in=ApplicationStage.values), name="applications_stage_change_to_valid"
             ),

@@ -42,9 +42,7 @@ class Candidate(models.Model):
             models.UniqueConstraint(Lower("email"), name="candidates_candidate_email_ci_unique"),
             models.CheckConstraint(condition=~Q(full_name=""), name="candidates_candidate_name_not_blank"),
             models.CheckConstraint(condition=~Q(email=""), name="candidates_candidate_email_not_blank"),
-            models.CheckConstraint(
-                condition=Q(years_experience__lte=70), name="candidates_candidate_experience_range"
-            ),
+            models.CheckConstraint(condition=Q(years_experience__lte=70), name="candidates_candidate_experience_range"),
         )
         indexes = (models.Index(fields=("discoverable", "-created_at"), name="candidates_discoverable"),)
 

@@ -32,7 +32,9 @@ class Interview(models.Model):
     class Meta:
         ordering = ("starts_at", "id")
         constraints = (
-            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="interviews_interview_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="interviews_interview_ends_after_start"
+            ),
             models.CheckConstraint(condition=Q(kind__in=InterviewKind.values), name="interviews_interview_kind_valid"),
             models.CheckConstraint(
                 condition=Q(status__in=InterviewStatus.values), name="interviews_interview_status_valid"
@@ -58,7 +60,9 @@ class Feedback(models.Model):
         ordering = ("interview", "submitted_at", "id")
         verbose_name_plural = "feedback"
         constraints = (
-            models.UniqueConstraint(fields=("interview", "interviewer"), name="interviews_feedback_one_per_interviewer"),
+            models.UniqueConstraint(
+                fields=("interview", "interviewer"), name="interviews_feedback_one_per_interviewer"
+            ),
             models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="interviews_feedback_rating_1_5"),
             models.CheckConstraint(
                 condition=Q(recommendation__in=Recommendation.values), name="interviews_feedback_recommendation_valid"

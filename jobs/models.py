@@ -20,9 +20,7 @@ class Job(models.Model):
     department = models.CharField(max_length=120, blank=True)
     location = models.CharField(max_length=200, blank=True)
     remote_policy = models.CharField(max_length=10, choices=RemotePolicy.choices, default=RemotePolicy.ONSITE)
-    employment_type = models.CharField(
-        max_length=12, choices=EmploymentType.choices, default=EmploymentType.FULL_TIME
-    )
+    employment_type = models.CharField(max_length=12, choices=EmploymentType.choices, default=EmploymentType.FULL_TIME)
     min_years_experience = models.PositiveSmallIntegerField(default=0)
     education = models.CharField(max_length=12, choices=EducationLevel.choices, default=EducationLevel.NONE)
     salary_min = models.PositiveIntegerField(null=True, blank=True)

@@ -75,6 +75,7 @@ def prepare_tokens(env: dict[str, str], pairs_needed: int, pairs_path: Path) -> 
     for candidate in Candidate.objects.filter(user__isnull=False).select_related("user").order_by("id"):
         if len(lines) >= pairs_needed:
             break
+        assert candidate.user is not None
         token = token_issue_for_user(user=candidate.user, device_id="bench").access_token
         for job_id in open_jobs:
             if (candidate.pk, job_id) not in taken:
@@ -99,7 +100,9 @@ def wait_ready(base: str, timeout: float = 60) -> None:
     raise SystemExit("server did not come up")
 
 
-def wrk(base: str, script: str | None, path: str, duration: int, connections: int, threads: int, env: dict[str, str]) -> dict[str, float]:
+def wrk(
+    base: str, script: str | None, path: str, duration: int, connections: int, threads: int, env: dict[str, str]
+) -> dict[str, float]:
     cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "5s"]
     if script:
         cmd += ["-s", str(HERE / script)]
@@ -129,7 +132,10 @@ def median_of(runs: list[dict[str, float]]) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/hotgigs_bench"))
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/hotgigs_bench"),
+    )
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", ""))
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--duration", type=int, default=10)
@@ -163,9 +169,23 @@ def main() -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "hotgigs.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", str(args.workers), "--no-access-log", "--log-level", "warning"],
-        env=env, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "hotgigs.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
     )
     try:
         wait_ready(base)
@@ -175,11 +195,27 @@ def main() -> None:
         delay_ms = max(1, int(args.connections * 1000 / args.rate) - 10)
         scenarios = {
             "floor": lambda: wrk(base, None, "/health/live", args.duration, args.connections, 2, {"BENCH_TOKEN": ""}),
-            "jobs-max": lambda: wrk(base, None, "/api/v1/jobs?page_size=20", args.duration, args.connections, 2, common),
-            f"jobs-{args.rate}": lambda: wrk(base, None, "/api/v1/jobs?page_size=20", args.duration, args.connections, 2,
-                                             {**common, "BENCH_DELAY_MS": str(delay_ms)}),
-            "apply-max": lambda: wrk(base, "apply.lua", "/api/v1/applications", args.duration, args.connections, 2,
-                                     {"BENCH_PAIRS_FILE": str(pairs), "BENCH_THREADS": "2"}),
+            "jobs-max": lambda: wrk(
+                base, None, "/api/v1/jobs?page_size=20", args.duration, args.connections, 2, common
+            ),
+            f"jobs-{args.rate}": lambda: wrk(
+                base,
+                None,
+                "/api/v1/jobs?page_size=20",
+                args.duration,
+                args.connections,
+                2,
+                {**common, "BENCH_DELAY_MS": str(delay_ms)},
+            ),
+            "apply-max": lambda: wrk(
+                base,
+                "apply.lua",
+                "/api/v1/applications",
+                args.duration,
+                args.connections,
+                2,
+                {"BENCH_PAIRS_FILE": str(pairs), "BENCH_THREADS": "2"},
+            ),
         }
         results: dict[str, list[dict[str, float]]] = {name: [] for name in scenarios}
         for round_ in range(args.repeat):
@@ -193,15 +229,21 @@ def main() -> None:
 
     medians = {name: median_of(runs) for name, runs in results.items()}
     print()
-    print(f"uvicorn --workers {args.workers}, PostgreSQL, {args.connections} connections, {args.duration}s x {args.repeat} rounds, medians")
+    print(
+        f"uvicorn --workers {args.workers}, PostgreSQL, {args.connections} connections, {args.duration}s x {args.repeat} rounds, medians"
+    )
     print(f"{'scenario':<12} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>8}")
     for name, m in medians.items():
-        print(f"{name:<12} {m['rps']:>8.0f} {m['p50_ms']:>8.1f} {m['p95_ms']:>8.1f} {m['p99_ms']:>8.1f} {m['error_rate']:>8.2%}")
+        print(
+            f"{name:<12} {m['rps']:>8.0f} {m['p50_ms']:>8.1f} {m['p95_ms']:>8.1f} {m['p99_ms']:>8.1f} {m['error_rate']:>8.2%}"
+        )
     ratio = medians["jobs-max"]["rps"] / medians["floor"]["rps"]
     paced = medians[f"jobs-{args.rate}"]
     print()
     print(f"jobs list / floor throughput: {ratio:.2f} (target >= 0.50)")
-    print(f"jobs list at {paced['rps']:.0f} req/s: p95 {paced['p95_ms']:.1f} ms (target < 100 ms), errors {paced['error_rate']:.2%}")
+    print(
+        f"jobs list at {paced['rps']:.0f} req/s: p95 {paced['p95_ms']:.1f} ms (target < 100 ms), errors {paced['error_rate']:.2%}"
+    )
     print(f"apply / floor throughput: {medians['apply-max']['rps'] / medians['floor']['rps']:.2f}")
 
 

@@ -87,7 +87,9 @@ class Organization(models.Model):
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    members = models.ManyToManyField(User, through="Membership", related_name="organizations")
+    members: "models.ManyToManyField[User, Membership]" = models.ManyToManyField(
+        User, through="Membership", related_name="organizations"
+    )
 
     class Meta:
         ordering = ("name",)

@@ -54,7 +54,7 @@ class TokenPair:
     scope: str
     jti: str
     device_id: str
-    token_type: str = "Bearer"
+    token_type: str = "Bearer"  # noqa: S105 - the OAuth token type, not a secret
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -106,9 +106,8 @@ def token_issue(*, email: str, password: str, device_id: str | None = None, scop
     """
     device = _clean_device_id(device_id)
     user = authenticate(username=(email or "").strip().lower(), password=password)
-    if user is None or not user.is_active:
+    if not isinstance(user, User) or not user.is_active:
         raise InvalidCredentials()
-    assert isinstance(user, User)
     allowed = scopes_for_user(user)
     if scope:
         requested = parse_scope(scope)

@@ -21,6 +21,8 @@ def envelope(code: str, message: str, details: dict[str, Any] | None = None) -> 
     return {"code": code, "message": message, "details": details}
 
 
-def error_response(code: str, message: str, details: dict[str, Any] | None = None, *, status: int | None = None) -> JsonResponse:
+def error_response(
+    code: str, message: str, details: dict[str, Any] | None = None, *, status: int | None = None
+) -> JsonResponse:
     """A plain Django response carrying the envelope, for layers outside DRF."""
     return JsonResponse(envelope(code, message, details), status=status or STATUS_FOR_CODE[code])

@@ -50,7 +50,7 @@ def _api_exception(exc: exceptions.APIException) -> tuple[str, str, dict[str, An
     if isinstance(exc, exceptions.MethodNotAllowed):
         return "METHOD_NOT_ALLOWED", message, None
     if isinstance(exc, exceptions.Throttled):
-        return "RATE_LIMITED", message, {"retry_after": exc.wait}
+        return "RATE_LIMITED", message, {"retry_after": exc.wait}  # type: ignore[attr-defined]
     by_status = {401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 409: "CONFLICT"}
     if exc.status_code in by_status:
         return by_status[exc.status_code], message, None

@@ -164,7 +164,6 @@ def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpRespon
     return error_response("NOT_FOUND", "No such endpoint or resource.")
 
 
-
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """CSRF refusals under /api/ use the envelope; the admin keeps Django's page."""
     if _is_api(request):

@@ -344,8 +344,14 @@ def test_register_creates_a_candidate_who_can_log_in(api_client):
         ({"email": "not-an-email", "password": "A-long-passphrase-42", "full_name": "X"}, "email"),
         ({"email": "a@example.test", "password": "123", "full_name": "X"}, "password"),
         ({"email": "a@example.test", "password": "A-long-passphrase-42", "full_name": ""}, "full_name"),
-        ({"email": "a@example.test", "password": "A-long-passphrase-42", "full_name": "X", "is_staff": True}, "is_staff"),
-        ({"email": "a@example.test", "password": "A-long-passphrase-42", "full_name": "X", "years_experience": 99}, "years_experience"),
+        (
+            {"email": "a@example.test", "password": "A-long-passphrase-42", "full_name": "X", "is_staff": True},
+            "is_staff",
+        ),
+        (
+            {"email": "a@example.test", "password": "A-long-passphrase-42", "full_name": "X", "years_experience": 99},
+            "years_experience",
+        ),
     ],
     ids=["bad-email", "weak-password", "blank-name", "protected-field", "experience-range"],
 )

@@ -1,5 +1,7 @@
 """Every non-2xx answer under /api/ is the envelope {code, message, details} (issue 3, item 4)."""
 
+import json
+
 import pytest
 
 from hotgigs.accounts.models import TokenFamily
@@ -63,9 +65,11 @@ def test_wrong_content_type(client):
 
 def test_oversized_body_is_refused_before_parsing(client, settings, recruiter):
     settings.API_MAX_BODY_BYTES = 1024
-    payload = '{"email": "%s", "password": "%s", "device_id": "%s"}' % (recruiter.email, PASSWORD, "x" * 2000)
+    payload = json.dumps({"email": recruiter.email, "password": PASSWORD, "device_id": "x" * 2000})
 
-    body = _assert_envelope(client.post(TOKEN_URL, data=payload, content_type="application/json"), 413, "VALIDATION_ERROR")
+    body = _assert_envelope(
+        client.post(TOKEN_URL, data=payload, content_type="application/json"), 413, "VALIDATION_ERROR"
+    )
 
     assert body["details"] == {"max_bytes": 1024}
     assert not TokenFamily.objects.exists()
@@ -123,6 +127,8 @@ def test_request_id_is_generated_when_absent_or_malformed(client):
 def test_post_to_unknown_api_url_is_not_found_not_csrf(client):
     from django.test import Client
 
-    response = Client(enforce_csrf_checks=True).post("/api/v1/applications/%C2%84/move/", data="{}", content_type="application/json")
+    response = Client(enforce_csrf_checks=True).post(
+        "/api/v1/applications/%C2%84/move/", data="{}", content_type="application/json"
+    )
 
     _assert_envelope(response, 404, "NOT_FOUND")

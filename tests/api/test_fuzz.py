@@ -88,11 +88,15 @@ def _headers(user) -> dict[str, str]:  # type: ignore[no-untyped-def]
 @FUZZ_SETTINGS
 def test_api_as_recruiter(case, world, base_url):  # type: ignore[no-untyped-def]
     with requests.Session() as session:
-        case.call_and_validate(base_url=base_url, session=session, headers=_headers(world["recruiter"]), checks=CHECKS, timeout=30)
+        case.call_and_validate(
+            base_url=base_url, session=session, headers=_headers(world["recruiter"]), checks=CHECKS, timeout=30
+        )
 
 
 @schema.parametrize()
 @FUZZ_SETTINGS
 def test_api_as_candidate(case, world, base_url):  # type: ignore[no-untyped-def]
     with requests.Session() as session:
-        case.call_and_validate(base_url=base_url, session=session, headers=_headers(world["candidate"]), checks=CHECKS, timeout=30)
+        case.call_and_validate(
+            base_url=base_url, session=session, headers=_headers(world["candidate"]), checks=CHECKS, timeout=30
+        )

@@ -21,7 +21,7 @@ class ApplicationFactory(DjangoModelFactory[Application]):
     stage_changed_at = factory.LazyFunction(timezone.now)
 
     @factory.post_generation
-    def history(obj: Application, create: bool, extracted: object, **kwargs: object) -> None:  # noqa: N805
+    def history(obj: Application, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
             StageChange.objects.create(
                 application=obj, from_stage="", to_stage="applied", changed_at=obj.stage_changed_at

@@ -24,7 +24,7 @@ class InterviewFactory(DjangoModelFactory[Interview]):
     status = "scheduled"
 
     @factory.post_generation
-    def interviewers(obj: Interview, create: bool, extracted: list | None, **kwargs: object) -> None:  # noqa: N805
+    def interviewers(obj: Interview, create: bool, extracted: list | None, **kwargs: object) -> None:
         if create and extracted:
             obj.interviewers.set(extracted)
 
