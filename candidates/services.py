@@ -13,6 +13,7 @@ from candidates.errors import CandidateAlreadyLinked, CandidateEmailTaken, Inval
 from candidates.models import Candidate, CandidateSkill
 from hotgigs.accounts.models import Membership, User
 from hotgigs.accounts.selectors import actor_is_recruiter, actor_is_staff, actor_organization_ids
+from hotgigs.accounts.services import user_create
 from hotgigs.errors import Forbidden
 
 EDITABLE_FIELDS = (
