@@ -95,6 +95,8 @@ def _skills(value: Any, errors: dict[str, list[str]]) -> list[dict[str, Any]]:
 
 
 def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
+    if not isinstance(data, Mapping):
+        raise InvalidCandidate(details={"non_field_errors": ["Expected an object of profile fields."]})
     errors: dict[str, list[str]] = {}
     unknown = sorted(set(data) - set(EDITABLE_FIELDS))
     if unknown:

@@ -163,7 +163,10 @@ def interview_schedule(
     application, InvalidInterview for bad times, place or interviewers, and
     InterviewerBusy when an interviewer already has an overlapping scheduled interview.
     """
-    application = Application.objects.select_related("job", "candidate").get(pk=application.pk)
+    # Locking the application keeps its stage from changing while the interview is booked.
+    application = (
+        Application.objects.select_for_update(of=("self",)).select_related("job", "candidate").get(pk=application.pk)
+    )
     _require_team(actor, application.job.organization_id)
     if application.stage not in ACTIVE_STAGES:
         raise InterviewNotSchedulable(details={"stage": application.stage})

@@ -120,6 +120,11 @@ def _clean_skills(value: Any, errors: dict[str, list[str]]) -> list[dict[str, An
     return cleaned
 
 
+def _require_mapping(data: Any) -> None:
+    if not isinstance(data, Mapping):
+        raise InvalidJob(details={"non_field_errors": ["Expected an object of job fields."]})
+
+
 def _clean_job_data(data: Mapping[str, Any]) -> dict[str, Any]:
     """Validate a complete set of job fields; raise InvalidJob listing every problem."""
     errors: dict[str, list[str]] = {}
@@ -193,6 +198,7 @@ def job_create(*, actor: User, organization: Organization, data: Mapping[str, An
     field problem in ``details``.
     """
     _require_member(actor, organization.pk)
+    _require_mapping(data)
     defaults: dict[str, Any] = {
         "remote_policy": RemotePolicy.ONSITE,
         "employment_type": EmploymentType.FULL_TIME,
@@ -224,6 +230,7 @@ def job_update(*, actor: User, job: Job, data: Mapping[str, Any]) -> Job:
     InvalidJob for bad input; nothing changes on error.
     """
     _require_member(actor, job.organization_id)
+    _require_mapping(data)
     job = Job.objects.select_for_update().get(pk=job.pk)
     if job.status == JobStatus.ARCHIVED:
         raise IllegalJobTransition("An archived job cannot be edited.", details={"status": job.status})

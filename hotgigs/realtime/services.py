@@ -5,13 +5,21 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from hotgigs.errors import ValidationFailed
 from hotgigs.realtime.events import group_for_user, publish_on_commit
 from hotgigs.realtime.models import Notification
 
 
 @transaction.atomic
 def notification_create(*, user_id: int, kind: str, payload: dict[str, Any]) -> Notification:
-    """Store a notification and push it on the user's ``notifications`` channel after commit."""
+    """Store a notification and push it on the user's ``notifications`` channel after commit.
+
+    Raises ValidationFailed for a blank or over-long ``kind`` or a payload that is not an object.
+    """
+    if not isinstance(kind, str) or not kind.strip() or len(kind) > 64:
+        raise ValidationFailed(details={"kind": ["Give a kind of 1 to 64 characters."]})
+    if not isinstance(payload, dict):
+        raise ValidationFailed(details={"payload": ["Must be an object."]})
     notification = Notification.objects.create(user_id=user_id, kind=kind, payload=payload)
     publish_on_commit(
         channel="notifications",

@@ -256,3 +256,14 @@ def test_job_moves_by_another_organization_are_forbidden(open_job, other_recruit
 
     open_job.refresh_from_db()
     assert open_job.status == "open"
+
+
+def test_job_create_rejects_non_object_data(org, recruiter):
+    from jobs.errors import InvalidJob
+    from jobs.models import Job
+    from jobs.services import job_create
+
+    with pytest.raises(InvalidJob):
+        job_create(actor=recruiter, organization=org, data=["title"])  # type: ignore[arg-type]
+
+    assert not Job.objects.exists()

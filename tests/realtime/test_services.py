@@ -121,3 +121,18 @@ def test_mark_read_leaves_read_rows_alone(db):
     notification.refresh_from_db()
     assert changed == 0
     assert notification.read_at == first
+
+
+@pytest.mark.parametrize("kind", ["", "   ", "x" * 65])
+def test_notification_kind_must_be_given(db, kind):
+    from hotgigs.errors import ValidationFailed
+    from hotgigs.realtime.models import Notification
+    from hotgigs.realtime.services import notification_create
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+
+    with pytest.raises(ValidationFailed):
+        notification_create(user_id=user.pk, kind=kind, payload={})
+
+    assert not Notification.objects.exists()
