@@ -664,3 +664,22 @@ def test_list_runs_a_constant_number_of_queries(request, login, django_assert_nu
 
     with django_assert_num_queries(len(small.captured_queries)):
         assert len(client.get(f"{URL}{query}&page_size=50").json()["results"]) == 50
+
+
+def test_fast_rendering_matches_the_declared_fields(recruiter, org):
+    """JobSerializer.to_representation is hand-written for speed; it must equal DRF's own rendering."""
+    from rest_framework import serializers as drf_serializers
+
+    from jobs.api.serializers import JobSerializer
+    from jobs.selectors import job_get
+    from tests.factories import JobFactory, JobSkillFactory
+
+    job = JobFactory(organization=org, closed_at=None)
+    JobSkillFactory(job=job, name="Python", level="expert", required=True)
+    JobSkillFactory(job=job, name="Go", level="beginner", required=False)
+    loaded = job_get(actor=recruiter, job_id=job.pk)
+
+    fast = JobSerializer(loaded).data
+    declared = drf_serializers.Serializer.to_representation(JobSerializer(loaded), loaded)
+
+    assert fast == declared
