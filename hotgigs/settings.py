@@ -241,6 +241,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "hotgigs.api.schema.add_error_responses",
+        "hotgigs.api.schema.close_request_bodies",
     ],
     "SECURITY": [{"jwtAuth": []}],
 }

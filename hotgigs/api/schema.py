@@ -62,3 +62,11 @@ def add_error_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]
                     status, {"description": _COMMON[status], "content": {"application/json": {"schema": ref}}}
                 )
     return result
+
+
+def close_request_bodies(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Input serializers refuse unknown keys (StrictInputSerializer); say so in the schema."""
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request") and component.get("type") == "object":
+            component["additionalProperties"] = False
+    return result
