@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from applications.errors import ApplicationNotFound
 from applications.models import Application, StageChange
-from hotgigs.accounts.selectors import Actor, actor_is_staff, actor_organization_ids
+from hotgigs.accounts.selectors import Actor, actor_is_member, actor_is_staff, actor_organization_ids
 
 
 def application_visible_filter(*, actor: Actor, prefix: str = "") -> Q | None:
@@ -41,6 +41,12 @@ def application_get(*, actor: Actor, application_id: int) -> Application:
         return application_list(actor=actor).get(pk=application_id)
     except (Application.DoesNotExist, ValueError, TypeError):
         raise ApplicationNotFound() from None
+
+
+def actor_is_hiring_team(*, actor: Actor, application: Application) -> bool:
+    """Staff and members of the job's organization; they alone read internal notes
+    (move reasons, who moved it)."""
+    return actor_is_staff(actor) or actor_is_member(actor, application.job.organization_id)
 
 
 def application_history(*, application: Application) -> QuerySet[StageChange]:
@@ -78,6 +84,11 @@ def application_time_in_stage(*, application: Application, now: datetime | None 
             left_at = current.changed_at if final else None
             end = current.changed_at if final else now
         spans.append(
-            StageSpan(stage=current.to_stage, entered_at=current.changed_at, left_at=left_at, duration=end - current.changed_at)
+            StageSpan(
+                stage=current.to_stage,
+                entered_at=current.changed_at,
+                left_at=left_at,
+                duration=end - current.changed_at,
+            )
         )
     return spans

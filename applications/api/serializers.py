@@ -99,15 +99,18 @@ class StageHistoryEntrySerializer(serializers.Serializer):  # type: ignore[type-
 
     from_stage = serializers.ChoiceField(choices=ApplicationStage.choices, allow_null=True)
     to_stage = serializers.ChoiceField(choices=ApplicationStage.choices)
-    reason = serializers.CharField(allow_blank=True)
-    actor_id = serializers.IntegerField(allow_null=True)
+    reason = serializers.CharField(allow_blank=True, allow_null=True, help_text="Null for the candidate.")
+    actor_id = serializers.IntegerField(allow_null=True, help_text="Null for the candidate.")
     changed_at = serializers.DateTimeField()
     left_at = serializers.DateTimeField(allow_null=True)
     seconds_in_stage = serializers.FloatField()
 
 
-def history_entries(changes: list[Any], spans: list[StageSpan]) -> list[dict[str, Any]]:
+def history_entries(changes: list[Any], spans: list[StageSpan], *, internal: bool) -> list[dict[str, Any]]:
     """Pair each stage change with the span it opened (both come oldest first).
+
+    Without ``internal`` (the candidate's own view) the reason and the actor are null:
+    a rejection note is written for the hiring team, not for the candidate.
 
     The two lists come from two reads; a move landing between them only adds a trailing
     span, which ``zip`` drops.
@@ -116,8 +119,8 @@ def history_entries(changes: list[Any], spans: list[StageSpan]) -> list[dict[str
         {
             "from_stage": change.from_stage or None,
             "to_stage": change.to_stage,
-            "reason": change.reason,
-            "actor_id": change.actor_id,
+            "reason": change.reason if internal else None,
+            "actor_id": change.actor_id if internal else None,
             "changed_at": change.changed_at,
             "left_at": span.left_at,
             "seconds_in_stage": span.duration.total_seconds(),

@@ -26,7 +26,13 @@ from applications.api.serializers import (
 from applications.choices import ApplicationSource
 from applications.filters import ApplicationFilter
 from applications.models import Application
-from applications.selectors import application_get, application_history, application_list, application_time_in_stage
+from applications.selectors import (
+    actor_is_hiring_team,
+    application_get,
+    application_history,
+    application_list,
+    application_time_in_stage,
+)
 from applications.services import application_move, application_submit, application_withdraw
 from candidates.selectors import candidate_for_user, candidate_get
 from hotgigs.accounts.models import User
@@ -120,9 +126,9 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # typ
     )
     @action(detail=True, methods=["post"])
     def move(self, request: Request, pk: str) -> Response:
+        application = self.get_object()  # 404 for a hidden row comes before any body check
         data = ApplicationMoveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        application = self.get_object()
         moved = application_move(
             actor=request.user,  # type: ignore[arg-type]
             application=application,
@@ -139,9 +145,9 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # typ
     )
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str) -> Response:
+        application = self.get_object()  # 404 for a hidden row comes before any body check
         data = ApplicationWithdrawSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        application = self.get_object()
         withdrawn = application_withdraw(
             actor=request.user,  # type: ignore[arg-type]
             application=application,
@@ -160,4 +166,6 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # typ
         application = self.get_object()
         changes = list(application_history(application=application))
         spans = application_time_in_stage(application=application)
-        return Response(StageHistoryEntrySerializer(history_entries(changes, spans), many=True).data)
+        internal = actor_is_hiring_team(actor=request.user, application=application)
+        entries = history_entries(changes, spans, internal=internal)
+        return Response(StageHistoryEntrySerializer(entries, many=True).data)

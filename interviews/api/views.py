@@ -126,12 +126,13 @@ class InterviewViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # type:
     )
     @action(detail=True, methods=["post"])
     def reschedule(self, request: Request, pk: str) -> Response:
+        target = self.get_object()  # 404 for a hidden row comes before any body check
         data = InterviewRescheduleSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = data.validated_data
         interview = interview_reschedule(
             actor=request.user,  # type: ignore[arg-type]
-            interview=self.get_object(),
+            interview=target,
             starts_at=fields["starts_at"],
             ends_at=fields["ends_at"],
             interviewer_ids=fields.get("interviewer_ids"),
@@ -146,11 +147,12 @@ class InterviewViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # type:
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
+        target = self.get_object()  # 404 for a hidden row comes before any body check
         data = InterviewCancelSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         interview = interview_cancel(
             actor=request.user,  # type: ignore[arg-type]
-            interview=self.get_object(),
+            interview=target,
             reason=data.validated_data.get("reason", ""),
         )
         return self._render(self._reloaded(interview))
@@ -163,11 +165,12 @@ class InterviewViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # type:
     )
     @action(detail=True, methods=["post"])
     def outcome(self, request: Request, pk: str) -> Response:
+        target = self.get_object()  # 404 for a hidden row comes before any body check
         data = InterviewOutcomeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         interview = interview_record_outcome(
             actor=request.user,  # type: ignore[arg-type]
-            interview=self.get_object(),
+            interview=target,
             status=data.validated_data["status"],
         )
         return self._render(self._reloaded(interview))
@@ -200,13 +203,14 @@ class InterviewViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # type:
     )
     @feedback.mapping.post
     def submit_feedback(self, request: Request, pk: str) -> Response:
+        interview = self._team_interview()  # 404 for a hidden row comes before any body check
         data = FeedbackSubmitSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = data.validated_data
         actor: User = request.user  # type: ignore[assignment]
         feedback = feedback_submit(
             actor=actor,
-            interview=self._team_interview(),
+            interview=interview,
             rating=fields["rating"],
             recommendation=fields["recommendation"],
             notes=fields.get("notes", ""),

@@ -550,3 +550,16 @@ def test_the_candidate_reads_their_history(login, candidate, own_application):
 
     assert response.status_code == 200
     assert len(response.json()) == StageChange.objects.filter(application=own_application).count()
+
+
+def test_move_reasons_are_internal(login, recruiter, candidate, own_application):
+    login(recruiter).post(detail(own_application, "/move"), {"stage": "rejected", "reason": "Weak SQL"}, format="json")
+
+    team_view = login(recruiter).get(detail(own_application, "/history")).json()
+    candidate_view = login(candidate.user).get(detail(own_application, "/history")).json()
+
+    assert team_view[-1]["reason"] == "Weak SQL"
+    assert team_view[-1]["actor_id"] == recruiter.pk
+    assert candidate_view[-1]["to_stage"] == "rejected"
+    assert candidate_view[-1]["reason"] is None
+    assert candidate_view[-1]["actor_id"] is None

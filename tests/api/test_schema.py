@@ -41,3 +41,11 @@ def test_docs_page_is_served_without_external_assets(client):
     html = response.content.decode()
     assert "swagger-ui" in html
     assert "cdn.jsdelivr.net" not in html
+
+
+def test_schema_generates_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+
+    assert (tmp_path / "schema.yaml").read_text().startswith("openapi: 3")
