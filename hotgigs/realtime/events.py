@@ -39,7 +39,7 @@ def _send(groups: list[str], message: dict[str, Any]) -> None:
             logger.exception("realtime.publish_failed", extra={"group": group, "event_type": message["type"]})
 
 
-def publish_on_commit(*, channel: str, type: str, data: dict[str, Any], groups: list[str]) -> None:  # noqa: A002
+def publish_on_commit(*, channel: str, type: str, data: dict[str, Any], groups: list[str]) -> None:
     """Push ``{id, channel, type, data, ts}`` to ``groups`` once the current transaction commits."""
     message = {
         "id": str(uuid.uuid4()),
