@@ -68,6 +68,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "hotgigs.api.middleware.RequestIdMiddleware",
+    "hotgigs.api.versioning.ApiVersionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves the admin's static files from any server (uvicorn, gunicorn) without a proxy.
     "whitenoise.middleware.WhiteNoiseMiddleware",
