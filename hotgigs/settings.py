@@ -276,6 +276,22 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
+# RESILIENCE: circuit breakers and retries around external services
+# ------------------------------------------------------------------------------
+# Breakers open at this failure rate over the rolling window once it holds enough calls,
+# stay open, then recover in steps (hotgigs/resilience/breaker.py). State is in Redis
+# when REDIS_URL is set, so every worker agrees; in process memory otherwise.
+CIRCUIT_BREAKER_FAILURE_RATE = env.float("CIRCUIT_BREAKER_FAILURE_RATE", default=0.5)
+CIRCUIT_BREAKER_WINDOW_SECONDS = env.int("CIRCUIT_BREAKER_WINDOW_SECONDS", default=60)
+CIRCUIT_BREAKER_MIN_CALLS = env.int("CIRCUIT_BREAKER_MIN_CALLS", default=10)
+CIRCUIT_BREAKER_OPEN_SECONDS = env.int("CIRCUIT_BREAKER_OPEN_SECONDS", default=300)
+CIRCUIT_BREAKER_TRIAL_SUCCESSES = env.int("CIRCUIT_BREAKER_TRIAL_SUCCESSES", default=3)
+CIRCUIT_BREAKER_KEY_PREFIX = env.str("CIRCUIT_BREAKER_KEY_PREFIX", default="hotgigs:cb")
+# Exponential backoff with full jitter; the contract allows at most 3 retries.
+RETRY_MAX_RETRIES = env.int("RETRY_MAX_RETRIES", default=3)
+RETRY_BASE_DELAY = env.float("RETRY_BASE_DELAY", default=0.5)
+RETRY_MAX_DELAY = env.float("RETRY_MAX_DELAY", default=30.0)
+
 # HOTGIGS
 # ------------------------------------------------------------------------------
 # Password of every demo login that `seed_demo` creates (printed at the end of the command).
