@@ -13,3 +13,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotgigs.settings")
 app = Celery("hotgigs")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # Readiness of database, cache, channel layer and broker, kept as gauges and in the cache.
+    "observability.record_readiness": {
+        "task": "observability.record_readiness",
+        "schedule": 30.0,
+        "options": {"expires": 25.0},
+    },
+}

@@ -13,6 +13,8 @@ from hotgigs.observability import views as health_views
 urlpatterns = [
     path("admin/", admin_site.urls),
     path("health/live", health_views.live, name="health-live"),
+    path("health/ready", health_views.ready, name="health-ready"),
+    path("metrics", health_views.metrics_view, name="metrics"),
     path("api/v1/", include("hotgigs.api.urls", namespace="v1")),
     path("api/", include("hotgigs.api.urls", namespace="current")),
     re_path(r"^api/", api_views.api_not_found),

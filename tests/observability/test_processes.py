@@ -1,0 +1,127 @@
+"""Real processes: multiprocess metrics across two servers, and lazy heavy imports."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "multiprocess-test-token"
+
+
+def embedded_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """The embedded defaults (SQLite in tmp_path, no Redis), whatever the suite runs on."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "PROMETHEUS_MULTIPROC_DIR"}}
+    env.update(DJANGO_SETTINGS_MODULE="hotgigs.settings", HOTGIGS_VAR_DIR=str(tmp_path / "var"), **extra)
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def get(url: str, token: str | None = None) -> tuple[int, bytes]:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 (loopback only)
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 (loopback only)
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def wait_until_up(base: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stderr.read().decode() if process.stderr else "server exited"
+        try:
+            if get(f"{base}/health/live")[0] == 200:
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"{base} did not start")
+
+
+@pytest.fixture
+def two_servers(tmp_path):
+    multiproc_dir = tmp_path / "prometheus"
+    multiproc_dir.mkdir()
+    env = embedded_env(tmp_path, PROMETHEUS_MULTIPROC_DIR=str(multiproc_dir), METRICS_TOKEN=TOKEN)
+    servers = []
+    for _ in range(2):
+        port = free_port()
+        process = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "uvicorn", "hotgigs.asgi:application", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        servers.append((f"http://127.0.0.1:{port}", process))
+    try:
+        for base, process in servers:
+            wait_until_up(base, process)
+        yield [base for base, _ in servers], multiproc_dir
+    finally:
+        for _, process in servers:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def test_metrics_aggregate_every_worker_process(two_servers):
+    (first, second), multiproc_dir = two_servers
+    for _ in range(3):
+        get(f"{first}/health/live")
+    for _ in range(2):
+        get(f"{second}/health/live")
+
+    status, body = get(f"{second}/metrics", TOKEN)
+
+    assert status == 200
+    samples = [s for family in text_string_to_metric_families(body.decode()) for s in family.samples]
+
+    def value(metric: str, /, **labels: str) -> float:
+        return sum(s.value for s in samples if s.name == metric and labels.items() <= s.labels.items())
+
+    # wait_until_up made one request per server, then 3 + 2 more.
+    assert value("hotgigs_requests_total", kind="http", name="health-live", outcome="ok") == 7
+    assert value("hotgigs_cold_starts_total", process_type="asgi") == 2
+    assert value("hotgigs_cold_start_seconds_count", process_type="asgi") == 2
+    assert value("hotgigs_warm_up_seconds_count", process_type="asgi") == 2
+    assert len(list(multiproc_dir.glob("counter_*.db"))) == 2
+
+
+def test_metrics_of_a_server_require_the_token(two_servers):
+    (first, _), _ = two_servers
+
+    status, body = get(f"{first}/metrics")
+
+    assert status == 401
+    assert json.loads(body)["code"] == "UNAUTHORIZED"
+
+
+def test_loading_the_servers_and_workers_imports_no_heavy_library(tmp_path):
+    script = (
+        "import sys, hotgigs.asgi, hotgigs.wsgi, hotgigs.urls\n"
+        "from hotgigs.celery import app\n"
+        "app.loader.import_default_modules()\n"
+        "heavy = ('openai', 'numpy', 'pypdf', 'docx', 'pdfminer', 'fitz', 'sklearn', 'torch')\n"
+        "print(','.join(m for m in heavy if m in sys.modules))\n"
+    )
+
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", script], cwd=ROOT, env=embedded_env(tmp_path), capture_output=True, timeout=120
+    )
+
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stdout.decode().strip() == ""
