@@ -54,12 +54,12 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
+    "django_ratelimit",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
     "hotgigs.accounts",
     "hotgigs.realtime",
-    "hotgigs.observability",
     "jobs",
     "candidates",
     "applications",
@@ -69,11 +69,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "hotgigs.api.middleware.RequestIdMiddleware",
-    "hotgigs.observability.middleware.ObservabilityMiddleware",
     "hotgigs.api.versioning.ApiVersionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves the admin's static files from any server (uvicorn, gunicorn) without a proxy.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise (static files never count) and SecurityMiddleware (a 429 gets its headers).
+    "hotgigs.api.ratelimit.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "hotgigs.api.middleware.ApiBodySizeMiddleware",
@@ -253,6 +254,38 @@ SPECTACULAR_SETTINGS = {
     "SECURITY": [{"jwtAuth": []}],
 }
 
+# RATE LIMITS (hotgigs/api/ratelimit.py; DESIGN.md "Rate limits")
+# ------------------------------------------------------------------------------
+# Rates are "<count>/<period>" with period s, m, h or d. Every path but /health/* and /metrics
+# counts per client IP against the burst and the default; /api/<group> also counts against
+# its group's limit, per user when the bearer token is valid, per IP otherwise.
+RATE_LIMIT_ENABLED = env.bool("RATE_LIMIT_ENABLED", default=True)
+RATE_LIMIT_BURST = env.str("RATE_LIMIT_BURST", default="50/m")
+RATE_LIMIT_DEFAULT = env.str("RATE_LIMIT_DEFAULT", default="1000/h")
+RATE_LIMITS = {
+    "jobs": env.str("RATE_LIMIT_JOBS", default="1000/h"),
+    "candidates": env.str("RATE_LIMIT_CANDIDATES", default="1000/h"),
+    "applications": env.str("RATE_LIMIT_APPLICATIONS", default="2000/h"),
+    "interviews": env.str("RATE_LIMIT_INTERVIEWS", default="500/h"),
+    "analytics": env.str("RATE_LIMIT_ANALYTICS", default="100/h"),
+    # Login and sign-up (auth/token, auth/register), per IP: the brute-force limit.
+    "auth": env.str("RATE_LIMIT_AUTH", default="20/m"),
+}
+# The header (META name, e.g. HTTP_X_FORWARDED_FOR) that carries the client address, honoured
+# only from the proxies listed (IPs or CIDRs). Unset, the client is REMOTE_ADDR.
+RATE_LIMIT_TRUSTED_PROXY_HEADER = env.str("RATE_LIMIT_TRUSTED_PROXY_HEADER", default="")
+RATE_LIMIT_TRUSTED_PROXIES = env.list("RATE_LIMIT_TRUSTED_PROXIES", default=[])
+# When the counter cache does not answer: let requests through (True) or refuse them (False).
+RATE_LIMIT_FAIL_OPEN = env.bool("RATE_LIMIT_FAIL_OPEN", default=True)
+# django-ratelimit's own settings: the cache holding the counters and their key prefix.
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_CACHE_PREFIX = env.str("RATE_LIMIT_KEY_PREFIX", default="rl:")
+RATELIMIT_IP_META_KEY = "hotgigs.api.ratelimit.client_ip"
+if not REDIS_URL:
+    # django-ratelimit refuses local memory because it is per process; that is the documented
+    # single-process default (tests, `make run`). With REDIS_URL the check runs and passes.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+
 # SECURITY
 # ------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -269,56 +302,14 @@ if env.bool("DJANGO_SECURE", default=False):
 # LOGGING
 # ------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
-# "json": one JSON object per line with the request id (hotgigs.observability.logs); "plain": text.
-LOG_FORMAT = env.str("LOG_FORMAT", default="json")
-# Verbose: the access log adds query string, client IP, user agent, size; task lines are logged.
-HOTGIGS_DEBUG_VERBOSE = env.bool("HOTGIGS_DEBUG_VERBOSE", default=False)
-# Trace: the access log adds the query count and time; every SQL statement is logged at DEBUG.
-HOTGIGS_TRACE = env.bool("HOTGIGS_TRACE", default=False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "hotgigs.observability.logs.RequestIdFilter"}},
-    "formatters": {
-        "json": {"()": "hotgigs.observability.logs.json_formatter"},
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-    },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
-    },
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {
-        "django.db.backends": {"level": "INFO"},
-        "hotgigs.observability.trace": {"level": "DEBUG" if HOTGIGS_TRACE else "WARNING"},
-    },
+    "loggers": {"django.db.backends": {"level": "INFO"}},
 }
-
-# OBSERVABILITY
-# ------------------------------------------------------------------------------
-# Bearer token that /metrics requires; unset, /metrics answers 404.
-METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
-# prometheus_client reads this from the environment itself (multiprocess mode); shown here for reference.
-PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
-# Upper bound, in seconds, of /health/ready and of each of its component checks.
-HEALTH_CHECK_TIMEOUT = env.float("HEALTH_CHECK_TIMEOUT", default=2.0)
-# Import the URLConf, open the database pool and touch the cache when a process starts.
-HOTGIGS_WARM_UP = env.bool("HOTGIGS_WARM_UP", default=True)
-
-# RESILIENCE: circuit breakers and retries around external services
-# ------------------------------------------------------------------------------
-# Breakers open at this failure rate over the rolling window once it holds enough calls,
-# stay open, then recover in steps (hotgigs/resilience/breaker.py). State is in Redis
-# when REDIS_URL is set, so every worker agrees; in process memory otherwise.
-CIRCUIT_BREAKER_FAILURE_RATE = env.float("CIRCUIT_BREAKER_FAILURE_RATE", default=0.5)
-CIRCUIT_BREAKER_WINDOW_SECONDS = env.int("CIRCUIT_BREAKER_WINDOW_SECONDS", default=60)
-CIRCUIT_BREAKER_MIN_CALLS = env.int("CIRCUIT_BREAKER_MIN_CALLS", default=10)
-CIRCUIT_BREAKER_OPEN_SECONDS = env.int("CIRCUIT_BREAKER_OPEN_SECONDS", default=300)
-CIRCUIT_BREAKER_TRIAL_SUCCESSES = env.int("CIRCUIT_BREAKER_TRIAL_SUCCESSES", default=3)
-CIRCUIT_BREAKER_KEY_PREFIX = env.str("CIRCUIT_BREAKER_KEY_PREFIX", default="hotgigs:cb")
-# Exponential backoff with full jitter; the contract allows at most 3 retries.
-RETRY_MAX_RETRIES = env.int("RETRY_MAX_RETRIES", default=3)
-RETRY_BASE_DELAY = env.float("RETRY_BASE_DELAY", default=0.5)
-RETRY_MAX_DELAY = env.float("RETRY_MAX_DELAY", default=30.0)
 
 # HOTGIGS
 # ------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Shared fixtures. In CI (CI=true) a missing service is an error, never a skip."""
 
 import os
+import uuid
 
 import pytest
 from django.conf import settings
@@ -45,6 +46,20 @@ def redis_url() -> str:
 @pytest.fixture(autouse=True)
 def _fast_hashing(settings):  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _rate_limits(request, settings):  # type: ignore[no-untyped-def]
+    """Rate limits count only in tests marked ``ratelimit``, each under its own key prefix.
+
+    The prefix keeps tests (and xdist workers sharing one Redis) from seeing each other's
+    counters without flushing a cache other workers are using.
+    """
+    if request.node.get_closest_marker("ratelimit") is None:
+        settings.RATE_LIMIT_ENABLED = False
+        return
+    settings.RATE_LIMIT_ENABLED = True
+    settings.RATELIMIT_CACHE_PREFIX = f"rl:test:{uuid.uuid4().hex}:"
 
 
 @pytest.fixture

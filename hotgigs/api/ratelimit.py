@@ -1,0 +1,304 @@
+"""Rate limits (DESIGN.md "Rate limits"), counted by django-ratelimit in the cache.
+
+Every request except ``/health/*`` and ``/metrics`` (probes and scrapers must never be
+refused) and the static files WhiteNoise answers before this middleware runs, goes through
+up to three limits, checked in this order; the first one exceeded answers 429:
+
+1. ``burst``: ``RATE_LIMIT_BURST`` (50/minute) per client IP, on every path, admin included;
+2. ``default``: ``RATE_LIMIT_DEFAULT`` (1000/hour) per client IP, on every path;
+3. the endpoint group's limit, ``RATE_LIMITS[group]``, for ``/api/<group>…`` and
+   ``/api/v<N>/<group>…`` alike (one counter for both spellings), keyed by the user of a
+   valid bearer access token, by client IP otherwise. The ``auth`` group (login and
+   sign-up, ``/api/v1/auth/token`` and ``/api/v1/auth/register``) is always keyed by IP:
+   it is the brute-force limit.
+
+A request counts against a limit only once it passed the limits before it, so a client
+hammering past its burst does not also burn its hourly quota. Requests that are refused
+still count against the limit that refused them, which changes nothing: windows are fixed.
+
+Windows are django-ratelimit's: fixed, ``period`` long, aligned to the epoch plus a per-key
+offset (so clients do not all reset at the same second). They never slide or extend, so a
+client can send up to twice a limit across a window boundary (100 requests in a few seconds
+around a minute edge for the 50/minute burst); the hourly limit caps the total over time.
+
+Every response this middleware sees carries ``X-RateLimit-Limit``, ``X-RateLimit-Remaining``
+and ``X-RateLimit-Reset`` (seconds until that window ends, like ``Retry-After``) for the
+most constraining limit that applies: the one with the fewest requests remaining, and of
+those the one that resets last. A 429 describes the limit that was exceeded, has the
+``RATE_LIMITED`` envelope with ``details = {limit, window, scope}`` and ``Retry-After``.
+
+The client IP is ``REMOTE_ADDR`` unless ``RATE_LIMIT_TRUSTED_PROXY_HEADER`` names a header
+(META spelling, e.g. ``HTTP_X_FORWARDED_FOR``) and the peer is one of
+``RATE_LIMIT_TRUSTED_PROXIES``: then it is the right-most address of that header that is
+not itself a trusted proxy. Anything a client writes to the left of that is ignored, so the
+header cannot be used to pick someone else's counter. IPv6 clients are counted per /64
+(django-ratelimit's ``RATELIMIT_IPV6_MASK``).
+
+The user is read from the bearer token's signature and claims without a database query
+(the middleware runs before DRF authentication). A token whose family was revoked still
+names its user here; DRF refuses it afterwards with 401.
+
+Counters live in the ``RATELIMIT_USE_CACHE`` cache: Redis in production (django-redis
+``incr`` is atomic, so every process and replica shares them), local memory otherwise
+(per process). When the cache cannot be reached, ``RATE_LIMIT_FAIL_OPEN`` (default) lets
+requests through without headers and logs a warning; otherwise they are refused with 429.
+"""
+
+import ipaddress
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest, HttpResponse
+from django_ratelimit import core
+from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+
+from hotgigs.api.errors import error_response
+
+logger = logging.getLogger(__name__)
+
+LIMIT_HEADER = "X-RateLimit-Limit"
+REMAINING_HEADER = "X-RateLimit-Remaining"
+RESET_HEADER = "X-RateLimit-Reset"
+
+EXEMPT_PREFIXES = ("/health/", "/metrics")
+BURST = "burst"
+DEFAULT = "default"
+AUTH = "auth"
+# Paths under /api/(v<N>/)auth/ that take a password or create an account.
+AUTH_LIMITED_PATHS = frozenset({"token", "register"})
+_API_PATH = re.compile(r"^/api/(?:v\d+/)?(?P<group>[^/]+)(?:/(?P<rest>[^/]*))?")
+# django-ratelimit's rate syntax: count / optional multiplier and unit (only its first letter counts).
+_RATE = re.compile(r"\d+/\d*(?:[smhd]|second|minute|hour|day)?")
+_jwt = JWTAuthentication()
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One limit that applies to a request: its name, rate and the identity it counts."""
+
+    scope: str
+    rate: str
+    identity: str
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Where a request left one limit."""
+
+    scope: str
+    limit: int
+    window: int
+    count: int
+    reset: int
+
+    @property
+    def remaining(self) -> int:
+        return max(self.limit - self.count, 0)
+
+    @property
+    def exceeded(self) -> bool:
+        return self.count > self.limit
+
+
+class CounterUnavailable(Exception):
+    """The rate-limit cache did not answer."""
+
+
+@lru_cache(maxsize=8)
+def _networks(entries: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(entry.strip(), strict=False) for entry in entries if entry.strip())
+
+
+def _parse_ip(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(value.strip())
+    except ValueError:
+        return None
+
+
+def _is_trusted(
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address | None,
+    trusted: Sequence[ipaddress.IPv4Network | ipaddress.IPv6Network],
+) -> bool:
+    return address is not None and any(address in network for network in trusted)
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address: ``REMOTE_ADDR``, or what a trusted proxy says it saw.
+
+    Also ``RATELIMIT_IP_META_KEY``, so django-ratelimit's ``key="ip"`` agrees with this.
+    """
+    remote = request.META.get("REMOTE_ADDR") or ""
+    header = getattr(settings, "RATE_LIMIT_TRUSTED_PROXY_HEADER", "")
+    if not header:
+        return remote
+    trusted = _networks(tuple(getattr(settings, "RATE_LIMIT_TRUSTED_PROXIES", ())))
+    # An empty peer is a Unix socket: only a local proxy can be on the other end.
+    if remote and not _is_trusted(_parse_ip(remote), trusted):
+        return remote
+    client = remote
+    hops = [hop for hop in str(request.META.get(header, "")).split(",") if hop.strip()]
+    for hop in reversed(hops):
+        address = _parse_ip(hop)
+        if address is None:
+            break
+        client = str(address)
+        if not _is_trusted(address, trusted):
+            break
+    return client
+
+
+def _ip_identity(request: HttpRequest) -> str:
+    ip = client_ip(request)
+    address = _parse_ip(ip)
+    if address is None:
+        return "ip:unknown"
+    if address.version == 6:
+        mask = getattr(settings, "RATELIMIT_IPV6_MASK", 64)
+    else:
+        mask = getattr(settings, "RATELIMIT_IPV4_MASK", 32)
+    return f"ip:{ipaddress.ip_network(f'{address}/{mask}', strict=False).network_address}"
+
+
+def _user_identity(request: HttpRequest) -> str | None:
+    """``user:<id>`` from a valid bearer access token, or None (no token, or a bad one)."""
+    header = _jwt.get_header(request)  # type: ignore[arg-type]
+    if header is None:
+        return None
+    raw = _jwt.get_raw_token(header)
+    if raw is None:
+        return None
+    try:
+        token = _jwt.get_validated_token(raw)
+    except (InvalidToken, TokenError):
+        return None
+    user_id = token.get(jwt_settings.USER_ID_CLAIM)
+    return None if user_id is None else f"user:{user_id}"
+
+
+def endpoint_group(path: str) -> str | None:
+    """The rate-limit group of an API path: ``/api/v1/jobs/3`` and ``/api/jobs`` → ``jobs``."""
+    match = _API_PATH.match(path)
+    if match is None:
+        return None
+    group = match["group"]
+    if group == AUTH:
+        return AUTH if match["rest"] in AUTH_LIMITED_PATHS else None
+    return group
+
+
+def rules_for(request: HttpRequest) -> list[Rule]:
+    """The limits that apply to ``request``, in the order they are checked."""
+    ip = _ip_identity(request)
+    rules = [Rule(BURST, settings.RATE_LIMIT_BURST, ip), Rule(DEFAULT, settings.RATE_LIMIT_DEFAULT, ip)]
+    group = endpoint_group(request.path_info)
+    rate = settings.RATE_LIMITS.get(group) if group else None
+    if group and rate:
+        identity = ip if group == AUTH else (_user_identity(request) or ip)
+        rules.append(Rule(group, rate, identity))
+    return rules
+
+
+def count(request: HttpRequest, rule: Rule) -> Usage | None:
+    """Count ``request`` against ``rule`` (atomic increment in the rate-limit cache).
+
+    None when django-ratelimit is switched off (``RATELIMIT_ENABLE = False``).
+    """
+    try:
+        usage: dict[str, Any] | None = core.get_usage(  # type: ignore[no-untyped-call]
+            request,
+            group=f"hotgigs.{rule.scope}",
+            key=lambda _group, _request: rule.identity,
+            rate=rule.rate,
+            increment=True,
+        )
+    except Exception as exc:
+        raise CounterUnavailable(str(exc)) from exc
+    if usage is None:
+        return None
+    if usage["time_left"] < 0:
+        # django-ratelimit's answer when the cache could not give a count.
+        raise CounterUnavailable(f"no count for {rule.scope}")
+    limit, window = core._split_rate(rule.rate)  # type: ignore[no-untyped-call]
+    return Usage(rule.scope, limit, window, int(usage["count"]), int(usage["time_left"]))
+
+
+def _set_headers(response: HttpResponse, usage: Usage) -> HttpResponse:
+    response[LIMIT_HEADER] = str(usage.limit)
+    response[REMAINING_HEADER] = str(usage.remaining)
+    response[RESET_HEADER] = str(usage.reset)
+    return response
+
+
+def rate_limited_response(usage: Usage) -> HttpResponse:
+    """429 RATE_LIMITED for the exceeded limit, with ``Retry-After``."""
+    retry_after = max(usage.reset, 1)
+    response = error_response(
+        "RATE_LIMITED",
+        f"Too many requests: the limit is {usage.limit} per {usage.window} seconds.",
+        {"limit": usage.limit, "window": usage.window, "scope": usage.scope, "retry_after": retry_after},
+    )
+    response["Retry-After"] = str(retry_after)
+    return _set_headers(response, usage)
+
+
+def _unavailable_response() -> HttpResponse:
+    response = error_response("RATE_LIMITED", "Too many requests.", {"scope": "unavailable", "retry_after": 1})
+    response["Retry-After"] = "1"
+    return response
+
+
+def check_settings() -> None:
+    """Refuse to start on a rate or proxy network that cannot be parsed (rather than 500 later)."""
+    rates = {BURST: settings.RATE_LIMIT_BURST, DEFAULT: settings.RATE_LIMIT_DEFAULT, **settings.RATE_LIMITS}
+    for scope, rate in rates.items():
+        if rate and not _RATE.fullmatch(str(rate)):
+            raise ImproperlyConfigured(f"Rate limit {scope}={rate!r} is not '<count>/<period>' (e.g. 1000/h, 50/m).")
+    try:
+        _networks(tuple(getattr(settings, "RATE_LIMIT_TRUSTED_PROXIES", ())))
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"RATE_LIMIT_TRUSTED_PROXIES: {exc}") from exc
+
+
+def is_exempt(path: str) -> bool:
+    return path.startswith(EXEMPT_PREFIXES)
+
+
+class RateLimitMiddleware:
+    """Apply the rate limits above and label every response with the tightest one."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        check_settings()
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not settings.RATE_LIMIT_ENABLED or is_exempt(request.path_info):
+            return self.get_response(request)
+        usages: list[Usage] = []
+        try:
+            for rule in rules_for(request):
+                usage = count(request, rule)
+                if usage is None:
+                    continue
+                if usage.exceeded:
+                    logger.info("rate_limited", extra={"scope": usage.scope, "limit": usage.limit})
+                    return rate_limited_response(usage)
+                usages.append(usage)
+        except CounterUnavailable:
+            logger.warning("rate_limit_counter_unavailable", exc_info=True)
+            if not getattr(settings, "RATE_LIMIT_FAIL_OPEN", True):
+                return _unavailable_response()
+            return self.get_response(request)
+        response = self.get_response(request)
+        if not usages:
+            return response
+        tightest = min(usages, key=lambda usage: (usage.remaining, -usage.reset))
+        return _set_headers(response, tightest)
