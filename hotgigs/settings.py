@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "channels",
     "hotgigs.accounts",
     "hotgigs.realtime",
+    "hotgigs.observability",
     "jobs",
     "candidates",
     "applications",
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "hotgigs.api.middleware.RequestIdMiddleware",
+    "hotgigs.observability.middleware.ObservabilityMiddleware",
     "hotgigs.api.versioning.ApiVersionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves the admin's static files from any server (uvicorn, gunicorn) without a proxy.
@@ -302,14 +304,56 @@ if env.bool("DJANGO_SECURE", default=False):
 # LOGGING
 # ------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+# "json": one JSON object per line with the request id (hotgigs.observability.logs); "plain": text.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+# Verbose: the access log adds query string, client IP, user agent, size; task lines are logged.
+HOTGIGS_DEBUG_VERBOSE = env.bool("HOTGIGS_DEBUG_VERBOSE", default=False)
+# Trace: the access log adds the query count and time; every SQL statement is logged at DEBUG.
+HOTGIGS_TRACE = env.bool("HOTGIGS_TRACE", default=False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "hotgigs.observability.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "hotgigs.observability.logs.json_formatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "hotgigs.observability.trace": {"level": "DEBUG" if HOTGIGS_TRACE else "WARNING"},
+    },
 }
+
+# OBSERVABILITY
+# ------------------------------------------------------------------------------
+# Bearer token that /metrics requires; unset, /metrics answers 404.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# prometheus_client reads this from the environment itself (multiprocess mode); shown here for reference.
+PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
+# Upper bound, in seconds, of /health/ready and of each of its component checks.
+HEALTH_CHECK_TIMEOUT = env.float("HEALTH_CHECK_TIMEOUT", default=2.0)
+# Import the URLConf, open the database pool and touch the cache when a process starts.
+HOTGIGS_WARM_UP = env.bool("HOTGIGS_WARM_UP", default=True)
+
+# RESILIENCE: circuit breakers and retries around external services
+# ------------------------------------------------------------------------------
+# Breakers open at this failure rate over the rolling window once it holds enough calls,
+# stay open, then recover in steps (hotgigs/resilience/breaker.py). State is in Redis
+# when REDIS_URL is set, so every worker agrees; in process memory otherwise.
+CIRCUIT_BREAKER_FAILURE_RATE = env.float("CIRCUIT_BREAKER_FAILURE_RATE", default=0.5)
+CIRCUIT_BREAKER_WINDOW_SECONDS = env.int("CIRCUIT_BREAKER_WINDOW_SECONDS", default=60)
+CIRCUIT_BREAKER_MIN_CALLS = env.int("CIRCUIT_BREAKER_MIN_CALLS", default=10)
+CIRCUIT_BREAKER_OPEN_SECONDS = env.int("CIRCUIT_BREAKER_OPEN_SECONDS", default=300)
+CIRCUIT_BREAKER_TRIAL_SUCCESSES = env.int("CIRCUIT_BREAKER_TRIAL_SUCCESSES", default=3)
+CIRCUIT_BREAKER_KEY_PREFIX = env.str("CIRCUIT_BREAKER_KEY_PREFIX", default="hotgigs:cb")
+# Exponential backoff with full jitter; the contract allows at most 3 retries.
+RETRY_MAX_RETRIES = env.int("RETRY_MAX_RETRIES", default=3)
+RETRY_BASE_DELAY = env.float("RETRY_BASE_DELAY", default=0.5)
+RETRY_MAX_DELAY = env.float("RETRY_MAX_DELAY", default=30.0)
 
 # HOTGIGS
 # ------------------------------------------------------------------------------
