@@ -1,0 +1,399 @@
+"""Rate limits (DESIGN.md): burst, hourly default, per-endpoint groups, headers, client IP.
+
+Every test here is marked ``ratelimit``: tests/conftest.py turns the limits on and gives each
+test its own counter key prefix (so xdist workers sharing one Redis never meet).
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.test import RequestFactory
+from rest_framework.test import APIClient
+
+from hotgigs.api.ratelimit import RateLimitMiddleware, client_ip, endpoint_group
+
+pytestmark = pytest.mark.ratelimit
+
+ROOT = Path(__file__).resolve().parents[2]
+NOWHERE = "/api/v1/nope"
+
+
+def send(client: APIClient, times: int, path: str = NOWHERE, **extra: Any) -> list[int]:
+    return [client.get(path, **extra).status_code for _ in range(times)]
+
+
+def assert_rate_limited(response, *, scope: str, limit: int, window: int) -> None:  # type: ignore[no-untyped-def]
+    assert response.status_code == 429
+    body = response.json()
+    assert body["code"] == "RATE_LIMITED"
+    assert body["details"]["scope"] == scope
+    assert body["details"]["limit"] == limit
+    assert body["details"]["window"] == window
+    assert 1 <= int(response["Retry-After"]) <= window
+    assert response["X-RateLimit-Limit"] == str(limit)
+    assert response["X-RateLimit-Remaining"] == "0"
+
+
+def test_the_51st_request_in_a_minute_is_refused():
+    client = APIClient()
+
+    statuses = send(client, 50)
+    response = client.get(NOWHERE)
+
+    assert statuses == [404] * 50
+    assert_rate_limited(response, scope="burst", limit=50, window=60)
+
+
+def test_the_request_past_the_hourly_default_is_refused(settings):
+    settings.RATE_LIMIT_DEFAULT = "5/h"
+    client = APIClient()
+
+    statuses = send(client, 5)
+    response = client.get("/admin/login/")
+
+    assert statuses == [404] * 5
+    assert_rate_limited(response, scope="default", limit=5, window=3600)
+
+
+def test_the_request_past_an_endpoints_hourly_limit_is_refused(settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "analytics": "3/h"}
+    client = APIClient()
+
+    statuses = send(client, 3, "/api/v1/analytics")
+    response = client.get("/api/v1/analytics")
+    elsewhere = client.get(NOWHERE)
+
+    assert statuses == [401] * 3
+    assert_rate_limited(response, scope="analytics", limit=3, window=3600)
+    assert elsewhere.status_code == 404
+
+
+def test_the_versioned_and_seed_paths_share_one_counter(settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "jobs": "2/h"}
+    client = APIClient()
+
+    statuses = [client.get("/api/jobs").status_code, client.get("/api/v1/jobs/").status_code]
+    response = client.get("/api/jobs/")
+
+    assert statuses == [401, 401]
+    assert_rate_limited(response, scope="jobs", limit=2, window=3600)
+
+
+@pytest.mark.django_db
+def test_two_users_are_counted_apart(settings, login, recruiter, other_recruiter):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "analytics": "2/h"}
+    first, second = login(recruiter), login(other_recruiter)
+
+    statuses = send(first, 2, "/api/v1/analytics")
+    refused = first.get("/api/v1/analytics")
+    other = second.get("/api/v1/analytics")
+
+    assert statuses == [200, 200]
+    assert refused.status_code == 429
+    assert other.status_code == 200
+    assert other["X-RateLimit-Remaining"] == "1"
+
+
+@pytest.mark.django_db
+def test_a_user_keeps_their_count_from_another_address(settings, login, recruiter):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "analytics": "1/h"}
+    client = login(recruiter)
+
+    first = client.get("/api/v1/analytics", REMOTE_ADDR="192.0.2.1")
+    second = client.get("/api/v1/analytics", REMOTE_ADDR="192.0.2.2")
+
+    assert first.status_code == 200
+    assert second.status_code == 429
+
+
+def test_an_invalid_token_is_counted_by_address(settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "analytics": "1/h"}
+    client = APIClient()
+
+    forged = client.get("/api/v1/analytics", HTTP_AUTHORIZATION="Bearer not.a.token")
+    anonymous = client.get("/api/v1/analytics")
+
+    assert forged.status_code == 401
+    assert anonymous.status_code == 429
+
+
+def test_two_addresses_are_counted_apart(settings):
+    settings.RATE_LIMIT_BURST = "3/m"
+    client = APIClient()
+
+    statuses = send(client, 3, REMOTE_ADDR="192.0.2.1")
+    refused = client.get(NOWHERE, REMOTE_ADDR="192.0.2.1")
+    other = client.get(NOWHERE, REMOTE_ADDR="192.0.2.2")
+
+    assert statuses == [404] * 3
+    assert refused.status_code == 429
+    assert other.status_code == 404
+    assert other["X-RateLimit-Remaining"] == "2"
+
+
+def test_ipv6_clients_are_counted_per_64(settings):
+    settings.RATE_LIMIT_BURST = "1/m"
+    client = APIClient()
+
+    first = client.get(NOWHERE, REMOTE_ADDR="2001:db8:1:2::1")
+    same_network = client.get(NOWHERE, REMOTE_ADDR="2001:db8:1:2::ffff")
+    other_network = client.get(NOWHERE, REMOTE_ADDR="2001:db8:1:3::1")
+
+    assert [first.status_code, same_network.status_code, other_network.status_code] == [404, 429, 404]
+
+
+def test_forwarded_for_is_ignored_without_a_trusted_proxy(settings):
+    settings.RATE_LIMIT_BURST = "2/m"
+    client = APIClient()
+
+    statuses = [
+        client.get(NOWHERE, REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code
+        for n in range(3)
+    ]
+
+    assert statuses == [404, 404, 429]
+
+
+def test_forwarded_for_is_ignored_from_an_untrusted_peer(settings):
+    settings.RATE_LIMIT_BURST = "2/m"
+    settings.RATE_LIMIT_TRUSTED_PROXY_HEADER = "HTTP_X_FORWARDED_FOR"
+    settings.RATE_LIMIT_TRUSTED_PROXIES = ["10.0.0.0/8"]
+    client = APIClient()
+
+    statuses = [
+        client.get(NOWHERE, REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code
+        for n in range(3)
+    ]
+
+    assert statuses == [404, 404, 429]
+
+
+def test_a_trusted_proxy_names_the_client(settings):
+    settings.RATE_LIMIT_BURST = "2/m"
+    settings.RATE_LIMIT_TRUSTED_PROXY_HEADER = "HTTP_X_FORWARDED_FOR"
+    settings.RATE_LIMIT_TRUSTED_PROXIES = ["10.0.0.0/8"]
+    client = APIClient()
+
+    # The client writes anything it likes on the left; the proxies append what they saw.
+    spoofed = [
+        client.get(NOWHERE, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=f"1.2.3.{n}, 203.0.113.7, 10.1.1.1")
+        for n in range(3)
+    ]
+    other_client = client.get(NOWHERE, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.8, 10.1.1.1")
+
+    assert [response.status_code for response in spoofed] == [404, 404, 429]
+    assert other_client.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("remote", "forwarded", "expected"),
+    [
+        ("10.0.0.2", "203.0.113.7", "203.0.113.7"),
+        ("10.0.0.2", "1.2.3.4, 203.0.113.7", "203.0.113.7"),
+        ("10.0.0.2", "203.0.113.7, 10.9.9.9, 10.8.8.8", "203.0.113.7"),
+        ("10.0.0.2", "10.9.9.9, 10.8.8.8", "10.9.9.9"),
+        ("10.0.0.2", "garbage, 10.8.8.8", "10.8.8.8"),
+        ("10.0.0.2", "", "10.0.0.2"),
+        ("192.0.2.1", "203.0.113.7", "192.0.2.1"),
+        ("", "203.0.113.7", "203.0.113.7"),
+        ("10.0.0.2", " 2001:db8::1 , 10.8.8.8", "2001:db8::1"),
+    ],
+)
+def test_client_ip_is_the_right_most_untrusted_address(settings, remote, forwarded, expected):
+    settings.RATE_LIMIT_TRUSTED_PROXY_HEADER = "HTTP_X_FORWARDED_FOR"
+    settings.RATE_LIMIT_TRUSTED_PROXIES = ["10.0.0.0/8"]
+    request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+
+    assert client_ip(request) == expected
+
+
+@pytest.mark.parametrize(
+    ("path", "group"),
+    [
+        ("/api/jobs", "jobs"),
+        ("/api/v1/jobs/12/close", "jobs"),
+        ("/api/v2/candidates/", "candidates"),
+        ("/api/analytics", "analytics"),
+        ("/api/v1/auth/token", "auth"),
+        ("/api/auth/register", "auth"),
+        ("/api/v1/auth/me", None),
+        ("/admin/", None),
+    ],
+)
+def test_endpoint_groups(path, group):
+    assert endpoint_group(path) == group
+
+
+def test_headers_describe_the_tightest_limit_and_count_down():
+    client = APIClient()
+
+    responses = [client.get(NOWHERE) for _ in range(3)]
+
+    assert [r["X-RateLimit-Limit"] for r in responses] == ["50"] * 3
+    assert [r["X-RateLimit-Remaining"] for r in responses] == ["49", "48", "47"]
+    assert all(0 <= int(r["X-RateLimit-Reset"]) < 60 for r in responses)
+
+
+def test_headers_name_the_endpoint_limit_when_it_is_tighter(settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "analytics": "3/h"}
+    client = APIClient()
+
+    response = client.get("/api/v1/analytics")
+
+    assert response["X-RateLimit-Limit"] == "3"
+    assert response["X-RateLimit-Remaining"] == "2"
+    assert 0 <= int(response["X-RateLimit-Reset"]) < 3600
+
+
+@pytest.mark.django_db
+def test_login_attempts_are_limited_per_address(settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "auth": "2/m"}
+    client = APIClient()
+    attempt = {"email": "nobody@example.com", "password": "wrong-password"}
+
+    statuses = [client.post("/api/v1/auth/token", attempt, format="json").status_code for _ in range(2)]
+    response = client.post("/api/auth/token", attempt, format="json")
+
+    assert statuses == [401, 401]
+    assert_rate_limited(response, scope="auth", limit=2, window=60)
+
+
+def test_health_and_metrics_are_never_limited(settings):
+    settings.RATE_LIMIT_BURST = "1/m"
+    client = APIClient()
+
+    statuses = send(client, 3, "/health/live") + send(client, 2, "/metrics")
+
+    assert statuses == [200, 200, 200, 404, 404]
+
+
+def test_switching_rate_limits_off(settings):
+    settings.RATE_LIMIT_ENABLED = False
+    settings.RATE_LIMIT_BURST = "1/m"
+    client = APIClient()
+
+    responses = [client.get(NOWHERE) for _ in range(3)]
+
+    assert [r.status_code for r in responses] == [404] * 3
+    assert "X-RateLimit-Limit" not in responses[-1]
+
+
+def unreachable_cache(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.CACHES = {
+        **settings.CACHES,
+        "down": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
+        },
+    }
+    settings.RATELIMIT_USE_CACHE = "down"
+
+
+def test_an_unreachable_counter_cache_lets_requests_through(settings):
+    unreachable_cache(settings)
+
+    response = APIClient().get(NOWHERE)
+
+    assert response.status_code == 404
+    assert "X-RateLimit-Limit" not in response
+
+
+def test_an_unreachable_counter_cache_refuses_when_failing_closed(settings):
+    unreachable_cache(settings)
+    settings.RATE_LIMIT_FAIL_OPEN = False
+
+    response = APIClient().get(NOWHERE)
+
+    assert response.status_code == 429
+    assert response.json()["code"] == "RATE_LIMITED"
+    assert response["Retry-After"] == "1"
+
+
+def test_an_unreadable_rate_stops_the_server_starting(settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "jobs": "lots"}
+
+    with pytest.raises(ImproperlyConfigured, match="jobs"):
+        RateLimitMiddleware(lambda request: None)  # type: ignore[arg-type,return-value]
+
+
+# --- two real server processes sharing the counters in Redis ------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def get(url: str) -> tuple[int, Message]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (loopback only)
+            return response.status, response.headers
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers
+
+
+def wait_until_up(base: str, process: subprocess.Popen) -> None:  # type: ignore[type-arg]
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stderr.read().decode() if process.stderr else "server exited"
+        try:
+            if get(f"{base}/health/live")[0] == 200:
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"{base} did not start")
+
+
+@pytest.fixture
+def two_servers_on_redis(tmp_path, redis_url):
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "PROMETHEUS_MULTIPROC_DIR"}}
+    env.update(
+        DJANGO_SETTINGS_MODULE="hotgigs.settings",
+        HOTGIGS_VAR_DIR=str(tmp_path / "var"),
+        REDIS_URL=redis_url,
+        RATE_LIMIT_BURST="10/m",
+        RATE_LIMIT_KEY_PREFIX=f"rl:test:{uuid.uuid4().hex}:",
+    )
+    servers = []
+    for _ in range(2):
+        port = free_port()
+        process = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "uvicorn", "hotgigs.asgi:application", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        servers.append((f"http://127.0.0.1:{port}", process))
+    try:
+        for base, process in servers:
+            wait_until_up(base, process)
+        yield [base for base, _ in servers]
+    finally:
+        for _, process in servers:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+@pytest.mark.redis
+def test_two_server_processes_share_the_counters(two_servers_on_redis):
+    first, second = two_servers_on_redis
+
+    answers = [get(f"{(first, second)[n % 2]}{NOWHERE}") for n in range(11)]
+
+    assert [status for status, _ in answers] == [404] * 10 + [429]
+    assert [headers["X-RateLimit-Remaining"] for _, headers in answers] == [str(9 - n) for n in range(10)] + ["0"]
+    assert 1 <= int(answers[-1][1]["Retry-After"]) <= 60
