@@ -216,6 +216,10 @@ API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=100)
 # Bodies above this size are refused with 413 before any parsing (uploads have their own limit).
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1_048_576)
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
+# Hot reads (job list and detail, analytics) cached per audience, invalidated on every write
+# (hotgigs/api/caching.py); off, every read is computed. TTL in seconds: the seed's 15 minutes.
+API_CACHE_ENABLED = env.bool("API_CACHE_ENABLED", default=True)
+API_CACHE_TTL = env.int("API_CACHE_TTL", default=900)
 
 SIMPLE_JWT = {
     "ALGORITHM": "HS256",

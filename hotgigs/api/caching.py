@@ -1,0 +1,272 @@
+"""Response cache for hot reads (job board list and detail, analytics), with ETags.
+
+**Invalidation by generation.** Nothing is ever deleted. Each scope of data has a
+generation counter in the cache (``jobs:org:<id>``, ``jobs:board``, ``jobs:all``,
+``analytics:org:<id>``, ``analytics:all``), and a cached response's key includes the
+generations of every scope it was computed from. Services call
+:func:`invalidate_on_commit` with each write; once the transaction commits the counters
+go up, so every entry of those scopes stops being addressed at once, in every process
+(the cache is Redis in production). Orphaned entries expire after ``API_CACHE_TTL``.
+
+A reader fetches the generations *before* it queries the database, so an entry built
+from rows older than a write is stored under the generation the write has already moved
+past, and is never served. Counters never expire; a missing counter (evicted, or a new
+cache) starts from a random 62-bit number, so it cannot collide with one used before.
+
+**Who shares an entry.** The key holds the actor's *audience*, derived from the same
+access rules as the selectors:
+
+- staff → ``staff`` (they see every row);
+- members of organizations → ``orgs:<sorted ids>``: two recruiters of the same
+  organizations see exactly the same rows (``jobs.selectors.job_list`` and
+  ``analytics.selectors.analytics_scope`` depend on the organization ids only, and
+  neither the job nor the analytics representation has a per-user field), so they may
+  share entries — the membership is looked up on every request, so a recruiter who
+  leaves an organization stops reaching its entries at once;
+- everyone else signed in (candidates) → ``board``: all see the same open jobs.
+
+A view whose output depends on anything else about the user must key by user id
+(``user:<id>``). The key also holds the absolute URL (pagination links embed it), the
+query string with its parameters sorted (values keep their order: the last one wins), the
+negotiated media type and the database name (one Redis may serve several databases:
+staging and production, or CI's test workers).
+
+**What is cached.** Only 200 responses: a 404 for a hidden row is never stored, so a cached
+entry cannot reveal that a row exists. Nothing is read or stored inside an atomic block:
+the rows it sees may not be committed (and may never be), and its own writes bump the
+generations only on commit. That also keeps tests that run inside a transaction (pytest's
+``db``) on the uncached path; the caching tests use ``transactional_db``.
+
+**ETag.** Every 200 answer of a cached view carries a strong ETag (SHA-256 of the body),
+``Cache-Control: private, max-age=0, must-revalidate`` (per-audience: never for shared
+caches) and ``Vary: Authorization``; ``If-None-Match`` with a matching tag (weak
+comparison, lists and ``*``) answers 304 with no body — even when caching is switched off,
+then at the cost of computing the body. ``X-Cache`` says ``hit``, ``miss`` or ``bypass``.
+
+**Limits.** Organization changes (rename, deactivation) have no service yet, so they do not
+bump ``jobs:board``: a deactivated organization's open jobs may stay on the cached board
+(and a renamed one keep its old name in cached jobs) for up to ``API_CACHE_TTL``. The
+analytics' time-based figures (``upcoming_interviews``, ``generated_at``) are as of the
+time the entry was computed. A write whose bump fails (cache down) is logged; its stale
+entries live at most ``API_CACHE_TTL``.
+
+Settings: ``API_CACHE_ENABLED`` (default true), ``API_CACHE_TTL`` (seconds, default 900).
+"""
+
+import hashlib
+import logging
+import secrets
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.utils.cache import patch_vary_headers
+from django.utils.http import parse_etags, urlencode
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from hotgigs.accounts.selectors import Actor, actor_is_staff, actor_organization_ids
+
+logger = logging.getLogger(__name__)
+
+GENERATION_PREFIX = "api:gen:"
+ENTRY_PREFIX = "api:resp:"
+CACHE_CONTROL = "private, max-age=0, must-revalidate"
+CACHE_STATUS_HEADER = "X-Cache"
+
+
+@dataclass(frozen=True)
+class ReadScope:
+    """Who may share a cached response (``audience``) and which generations it depends on."""
+
+    audience: str
+    generations: tuple[str, ...]
+
+
+# --- the scopes of the access rules ----------------------------------------------------------
+
+
+def _organizations(ids: Iterable[int]) -> str:
+    return "orgs:" + ",".join(str(pk) for pk in sorted(ids))
+
+
+def jobs_read_scope(actor: Actor) -> ReadScope | None:
+    """The audience and generations of a job list or detail read, as ``job_list`` scopes it."""
+    if actor_is_staff(actor):
+        return ReadScope("staff", ("jobs:all",))
+    org_ids = actor_organization_ids(actor)
+    if org_ids:
+        return ReadScope(_organizations(org_ids), tuple(f"jobs:org:{pk}" for pk in sorted(org_ids)))
+    if actor.is_authenticated:
+        return ReadScope("board", ("jobs:board",))
+    return None
+
+
+def analytics_read_scope(actor: Actor) -> ReadScope | None:
+    """The audience and generations of an analytics read, as ``analytics_scope`` scopes it.
+
+    Staff depend on ``analytics:all`` (bumped with every organization's), whichever
+    organization they name; members on each of their organizations'.
+    """
+    if actor_is_staff(actor):
+        return ReadScope("staff", ("analytics:all",))
+    org_ids = actor_organization_ids(actor)
+    if org_ids:
+        return ReadScope(_organizations(org_ids), tuple(f"analytics:org:{pk}" for pk in sorted(org_ids)))
+    if actor.is_authenticated:
+        # No organization: every figure is zero, whoever asks.
+        return ReadScope("none", ("analytics:all",))
+    return None
+
+
+# --- invalidation ---------------------------------------------------------------------------
+
+
+def _fresh_generation() -> int:
+    return secrets.randbits(62)
+
+
+def _bump(names: Sequence[str]) -> None:
+    for name in names:
+        key = GENERATION_PREFIX + name
+        try:
+            try:
+                cache.incr(key)
+            except ValueError:
+                # Missing (never read, or evicted): any new number will do, as no entry uses it.
+                cache.add(key, _fresh_generation(), timeout=None)
+        except Exception:
+            logger.exception("api_cache.invalidate_failed", extra={"generation": name})
+
+
+def invalidate_on_commit(
+    *, organization_id: int, jobs: bool = False, board: bool = False, analytics: bool = False
+) -> None:
+    """After the current transaction commits, drop the cached reads a write changed.
+
+    ``jobs``: the organization's jobs (members' and staff's lists and details);
+    ``board``: the job board (pass it when the job is or was open); ``analytics``: the
+    organization's figures and staff's. Nothing happens if the transaction rolls back.
+    """
+    names: list[str] = []
+    if jobs:
+        names += [f"jobs:org:{organization_id}", "jobs:all"]
+    if board:
+        names.append("jobs:board")
+    if analytics:
+        names += [f"analytics:org:{organization_id}", "analytics:all"]
+    if names:
+        transaction.on_commit(lambda: _bump(names), robust=True)
+
+
+def _generations(names: Sequence[str]) -> list[str] | None:
+    keys = [GENERATION_PREFIX + name for name in names]
+    found = cache.get_many(keys)
+    values = []
+    for key in keys:
+        value = found.get(key)
+        if value is None:
+            cache.add(key, _fresh_generation(), timeout=None)
+            value = cache.get(key)
+            if value is None:
+                return None
+        values.append(f"{key}={value}")
+    return values
+
+
+# --- the cached read ------------------------------------------------------------------------
+
+
+def _etag(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest() + '"'
+
+
+def _not_modified(request: Request, etag: str) -> bool:
+    header = request.headers.get("If-None-Match")
+    if not header:
+        return False
+    tags = parse_etags(header)
+    if tags == ["*"]:
+        return True
+    bare = etag.removeprefix("W/")
+    return any(tag.removeprefix("W/") == bare for tag in tags)
+
+
+def _finish(request: Request, response: Response, etag: str, cache_status: str) -> Response:
+    if _not_modified(request, etag):
+        response = Response(status=status.HTTP_304_NOT_MODIFIED)
+        response.content = b""
+    response["ETag"] = etag
+    response["Cache-Control"] = CACHE_CONTROL
+    response[CACHE_STATUS_HEADER] = cache_status
+    patch_vary_headers(response, ["Authorization"])
+    return response
+
+
+def _entry_key(view: APIView, request: Request, scope: ReadScope, generations: list[str]) -> str:
+    action = getattr(view, "action", None) or request.method
+    query = urlencode([(key, value) for key, values in sorted(request.query_params.lists()) for value in values])
+    parts = [
+        f"{type(view).__module__}.{type(view).__qualname__}.{action}",
+        scope.audience,
+        str(connection.settings_dict.get("NAME", "")),
+        str(request.accepted_media_type),
+        request.build_absolute_uri(request.path),
+        query,
+        *generations,
+    ]
+    return ENTRY_PREFIX + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def cache_enabled() -> bool:
+    """``API_CACHE_ENABLED``: off, every read is computed (ETags still work)."""
+    return bool(getattr(settings, "API_CACHE_ENABLED", True))
+
+
+def cache_ttl() -> int:
+    """``API_CACHE_TTL``: seconds a cached response lives (the seed's 15 minutes by default)."""
+    return int(getattr(settings, "API_CACHE_TTL", 900))
+
+
+def cached_read(view: APIView, request: Request, scope: ReadScope | None, compute: Callable[[], Any]) -> Response:
+    """Answer a GET from the cache, or compute, render and store it (200 answers only).
+
+    ``scope`` comes from :func:`jobs_read_scope` / :func:`analytics_read_scope` (None:
+    never cached). ``compute`` is the view's own handler; its errors propagate untouched.
+    """
+    key = None
+    if scope is not None and cache_enabled() and not transaction.get_connection().in_atomic_block:
+        try:
+            generations = _generations(scope.generations)
+            if generations is not None:
+                key = _entry_key(view, request, scope, generations)
+                entry = cache.get(key)
+                if entry is not None:
+                    body, content_type, etag = entry
+                    hit = Response(status=status.HTTP_200_OK)
+                    hit.content = body
+                    hit["Content-Type"] = content_type
+                    return _finish(request, hit, etag, "hit")
+        except Exception:
+            logger.exception("api_cache.read_failed")
+            key = None
+
+    response = compute()
+    if response.status_code != status.HTTP_200_OK:
+        return response  # type: ignore[no-any-return]
+    # Rendered here (not by the handler) to hash and store the exact bytes sent.
+    response = view.finalize_response(request, response)
+    response.render()
+    body = bytes(response.content)
+    etag = _etag(body)
+    if key is not None:
+        try:
+            cache.set(key, (body, response["Content-Type"], etag), timeout=cache_ttl())
+        except Exception:
+            logger.exception("api_cache.write_failed")
+    return _finish(request, response, etag, "miss" if key is not None else "bypass")
