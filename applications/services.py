@@ -17,6 +17,7 @@ from candidates.models import Candidate
 from candidates.selectors import candidate_list
 from hotgigs.accounts.models import User
 from hotgigs.accounts.selectors import actor_is_member, actor_is_staff
+from hotgigs.api.caching import invalidate_on_commit
 from hotgigs.errors import Forbidden
 from hotgigs.realtime.events import group_for_organization, group_for_user, publish_on_commit
 from hotgigs.realtime.services import notification_create
@@ -43,6 +44,7 @@ def _publish(application: Application, event: str, *, organization_id: int, cand
     if candidate_user_id:
         groups.append(group_for_user(candidate_user_id))
     publish_on_commit(channel="application_status", type=event, data=application_event_data(application), groups=groups)
+    invalidate_on_commit(organization_id=organization_id, analytics=True)
 
 
 def _may_manage(actor: User, organization_id: int) -> bool:

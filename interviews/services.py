@@ -19,6 +19,7 @@ from applications.choices import ACTIVE_STAGES
 from applications.models import Application
 from hotgigs.accounts.models import Membership, User
 from hotgigs.accounts.selectors import actor_is_member, actor_is_staff
+from hotgigs.api.caching import invalidate_on_commit
 from hotgigs.errors import Forbidden
 from hotgigs.realtime.events import group_for_organization, group_for_user, publish_on_commit
 from hotgigs.realtime.services import notification_create
@@ -57,6 +58,7 @@ def _publish(interview: Interview, application: Application, event: str, *, to_c
     if to_candidate and application.candidate.user_id:
         groups.append(group_for_user(application.candidate.user_id))
     publish_on_commit(channel="interview_schedule", type=event, data=interview_event_data(interview), groups=groups)
+    invalidate_on_commit(organization_id=application.job.organization_id, analytics=True)
 
 
 def _require_team(actor: User, organization_id: int) -> None:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from hotgigs.accounts.models import Organization, User
 from hotgigs.accounts.selectors import actor_is_member, actor_is_staff
+from hotgigs.api.caching import invalidate_on_commit
 from hotgigs.errors import Forbidden
 from hotgigs.realtime.events import group_for_organization, publish_on_commit
 from jobs.choices import JOB_TRANSITIONS, EducationLevel, EmploymentType, JobStatus, RemotePolicy, SkillLevel
@@ -187,6 +188,10 @@ def _publish(job: Job, event: str) -> None:
     if job.status == JobStatus.OPEN or event == "job.closed":
         groups.append(JOB_BOARD_GROUP)
     publish_on_commit(channel="job_updates", type=event, data=job_event_data(job), groups=groups)
+    # Every job write passes here; open_jobs and job titles also show in analytics.
+    invalidate_on_commit(
+        organization_id=job.organization_id, jobs=True, board=JOB_BOARD_GROUP in groups, analytics=True
+    )
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ sees their organizations (or the one named with ``?organization``; another one a
 """
 
 from dataclasses import asdict
+from functools import partial
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -16,6 +17,7 @@ from rest_framework.views import APIView
 from analytics.api.serializers import AnalyticsQuerySerializer, AnalyticsSummarySerializer
 from analytics.selectors import analytics_summary
 from hotgigs.accounts.scopes import ANALYTICS_READ
+from hotgigs.api.caching import analytics_read_scope, cached_read
 from hotgigs.api.views import ERRORS
 
 
@@ -35,6 +37,11 @@ class AnalyticsView(APIView):
         responses={200: AnalyticsSummarySerializer, **ERRORS},
     )
     def get(self, request: Request) -> Response:
+        # Cached per audience with an ETag (hotgigs.api.caching); application, interview and
+        # job writes invalidate the organization's figures.
+        return cached_read(self, request, analytics_read_scope(request.user), partial(self._summary, request))
+
+    def _summary(self, request: Request) -> Response:
         query = AnalyticsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         summary = analytics_summary(actor=request.user, organization_id=query.validated_data.get("organization"))

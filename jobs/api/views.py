@@ -5,6 +5,7 @@ their organizations' jobs; staff all), so a job the caller may not see is 404 fo
 action. Writes go through ``jobs.services``, which refuse non-members with 403.
 """
 
+from functools import partial
 from typing import Any, ClassVar
 
 from django.db.models import QuerySet
@@ -18,6 +19,7 @@ from rest_framework.response import Response
 from hotgigs.accounts.models import Organization, User
 from hotgigs.accounts.scopes import JOBS_READ, JOBS_WRITE
 from hotgigs.accounts.selectors import actor_is_recruiter, actor_is_staff, organization_get, organization_list
+from hotgigs.api.caching import cached_read, jobs_read_scope
 from hotgigs.api.serializers import StrictInputSerializer
 from hotgigs.api.views import ERRORS
 from hotgigs.errors import Forbidden, ValidationFailed
@@ -104,6 +106,16 @@ class JobViewSet(
 
     def get_object(self) -> Job:
         return job_get(actor=_actor(self.request), job_id=self.kwargs[self.lookup_url_kwarg or self.lookup_field])
+
+    # Reads are cached per audience (staff / the caller's organizations / the board) and carry
+    # an ETag; see hotgigs.api.caching. The job writes in jobs.services invalidate them.
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        compute = partial(super().list, request, *args, **kwargs)
+        return cached_read(self, request, jobs_read_scope(_actor(request)), compute)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        compute = partial(super().retrieve, request, *args, **kwargs)
+        return cached_read(self, request, jobs_read_scope(_actor(request)), compute)
 
     @extend_schema(summary="Create a draft job", request=JobCreateSerializer, responses={201: JobSerializer, **ERRORS})
     def create(self, request: Request) -> Response:

@@ -1,0 +1,426 @@
+"""Cached reads of jobs and analytics: hits, invalidation on writes, audiences, ETags.
+
+The cache is neither read nor written inside a transaction, so these tests commit for real
+(``transaction=True``); writes go through the API, whose services bump the generations on
+commit. Most tests use a local-memory cache, emptied around each test; one runs on Redis.
+"""
+
+import uuid
+from typing import Any
+
+import pytest
+import redis
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from applications.services import application_move
+from hotgigs.accounts.models import Membership
+from hotgigs.api import caching
+from jobs.models import Job
+from tests.factories import ApplicationFactory, JobFactory
+from tests.factories.jobs import JobSkillFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+JOBS = "/api/v1/jobs"
+ANALYTICS = "/api/v1/analytics"
+LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test-caching"}}
+
+
+@pytest.fixture(autouse=True)
+def _local_cache(settings):  # type: ignore[no-untyped-def]
+    settings.CACHES = LOCMEM
+    settings.API_CACHE_ENABLED = True
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def detail(job: Job) -> str:
+    return f"{JOBS}/{job.pk}"
+
+
+def ids(response) -> list[int]:  # type: ignore[no-untyped-def]
+    return sorted(row["id"] for row in response.json()["results"])
+
+
+def titles(response) -> list[str]:  # type: ignore[no-untyped-def]
+    return sorted(row["title"] for row in response.json()["results"])
+
+
+@pytest.fixture
+def draft_job(org, recruiter):  # type: ignore[no-untyped-def]
+    return JobFactory.create(organization=org, created_by=recruiter, status="draft", opened_at=None)
+
+
+@pytest.fixture
+def client_for(request, login):  # type: ignore[no-untyped-def]
+    """``client_for("recruiter")`` → a client logged in as that fixture's user."""
+
+    def _client(who: str) -> Any:
+        user = request.getfixturevalue(who)
+        return login(getattr(user, "user", user))
+
+    return _client
+
+
+# --- hits ----------------------------------------------------------------------------------
+
+
+def test_second_identical_get_is_a_hit_with_fewer_queries(login, recruiter, org, django_assert_max_num_queries):
+    for job in JobFactory.create_batch(5, organization=org):
+        JobSkillFactory.create(job=job, name="Python")
+    client = login(recruiter)
+
+    with CaptureQueriesContext(connection) as miss:
+        first = client.get(f"{JOBS}?page_size=3")
+    # A hit still authenticates (user, token family) and looks up the memberships.
+    with django_assert_max_num_queries(3) as hit:
+        second = client.get(f"{JOBS}?page_size=3")
+
+    assert first["X-Cache"] == "miss"
+    assert second["X-Cache"] == "hit"
+    assert second.content == first.content
+    assert second["Content-Type"] == first["Content-Type"] == "application/json"
+    assert len(hit.captured_queries) < len(miss.captured_queries)
+
+
+def test_the_query_string_is_normalised_but_values_keep_their_order(login, recruiter, open_job):
+    client = login(recruiter)
+    client.get(f"{JOBS}?status=open&page_size=5")
+
+    assert client.get(f"{JOBS}?page_size=5&status=open")["X-Cache"] == "hit"
+    assert client.get(f"{JOBS}?page_size=5&status=open&page_size=6")["X-Cache"] == "miss"
+    assert client.get(f"{JOBS}?page_size=6&status=open&page_size=5")["X-Cache"] == "miss"
+
+
+def test_each_page_of_the_cursor_is_its_own_entry(login, recruiter, org):
+    JobFactory.create_batch(3, organization=org)
+    client = login(recruiter)
+    first = client.get(f"{JOBS}?page_size=2").json()
+
+    following = client.get(first["next"])
+
+    assert following["X-Cache"] == "miss"
+    assert len(following.json()["results"]) == 1
+    assert client.get(first["next"])["X-Cache"] == "hit"
+
+
+def test_detail_is_cached_too(login, recruiter, open_job):
+    client = login(recruiter)
+
+    assert client.get(detail(open_job))["X-Cache"] == "miss"
+    assert client.get(detail(open_job))["X-Cache"] == "hit"
+
+
+class RecordingCache:
+    """The real cache, noting the timeout of every ``set``."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.timeouts: list[Any] = []
+
+    def set(self, key: str, value: Any, timeout: Any = None) -> None:
+        self.timeouts.append(timeout)
+        self.real.set(key, value, timeout)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
+def test_entries_live_the_seeds_fifteen_minutes(login, recruiter, open_job, monkeypatch, settings):
+    recording = RecordingCache(cache)
+    monkeypatch.setattr(caching, "cache", recording)
+
+    login(recruiter).get(JOBS)
+    settings.API_CACHE_TTL = 60
+    login(recruiter).get(f"{JOBS}?page_size=1")
+
+    assert recording.timeouts == [900, 60]
+
+
+def test_caching_switched_off_computes_every_read(login, recruiter, open_job, settings):
+    settings.API_CACHE_ENABLED = False
+    client = login(recruiter)
+
+    with CaptureQueriesContext(connection) as first_queries:
+        first = client.get(JOBS)
+    with CaptureQueriesContext(connection) as second_queries:
+        second = client.get(JOBS)
+
+    assert first["X-Cache"] == second["X-Cache"] == "bypass"
+    assert len(second_queries.captured_queries) == len(first_queries.captured_queries)
+    assert second["ETag"] == first["ETag"]
+
+
+def test_nothing_is_cached_inside_a_transaction(login, recruiter, open_job):
+    client = login(recruiter)
+
+    with transaction.atomic():
+        inside = [client.get(JOBS)["X-Cache"] for _ in range(2)]
+
+    assert inside == ["bypass", "bypass"]
+    assert client.get(JOBS)["X-Cache"] == "miss"
+
+
+def test_a_hidden_job_is_not_found_and_never_cached(login, candidate, draft_job, recruiter):
+    board = login(candidate.user)
+    assert login(recruiter).get(detail(draft_job)).status_code == 200
+
+    first, second = board.get(detail(draft_job)), board.get(detail(draft_job))
+
+    assert first.status_code == second.status_code == 404
+    assert "X-Cache" not in second
+    assert "ETag" not in second
+
+
+# --- invalidation ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["recruiter", "candidate", "staff"])
+def test_an_edit_shows_on_the_next_read(client_for, who, recruiter, open_job):
+    reader = client_for(who)
+    assert reader.get(JOBS)["X-Cache"] == "miss"
+    assert reader.get(detail(open_job))["X-Cache"] == "miss"
+
+    edit = client_for("recruiter").patch(detail(open_job), {"title": "Staff Engineer"}, format="json")
+
+    assert edit.status_code == 200
+    listed, shown = reader.get(JOBS), reader.get(detail(open_job))
+    assert [row["title"] for row in listed.json()["results"] if row["id"] == open_job.pk] == ["Staff Engineer"]
+    assert shown.json()["title"] == "Staff Engineer"
+    assert listed["X-Cache"] == shown["X-Cache"] == "miss"
+
+
+def test_closing_a_job_takes_it_off_the_board(login, candidate, recruiter, open_job):
+    board = login(candidate.user)
+    assert ids(board.get(JOBS)) == [open_job.pk]
+
+    assert login(recruiter).post(f"{detail(open_job)}/close").status_code == 200
+
+    assert ids(board.get(JOBS)) == []
+    assert board.get(detail(open_job)).status_code == 404
+
+
+def test_publishing_a_draft_puts_it_on_the_board(login, candidate, recruiter, draft_job):
+    board = login(candidate.user)
+    assert ids(board.get(JOBS)) == []
+
+    assert login(recruiter).post(f"{detail(draft_job)}/open").status_code == 200
+
+    assert ids(board.get(JOBS)) == [draft_job.pk]
+
+
+def test_a_draft_edit_does_not_touch_the_board(login, candidate, recruiter, open_job, draft_job):
+    board = login(candidate.user)
+    board.get(JOBS)
+
+    login(recruiter).patch(detail(draft_job), {"title": "Still a draft"}, format="json")
+
+    assert board.get(JOBS)["X-Cache"] == "hit"
+
+
+def test_organizations_never_share_entries(login, recruiter, other_recruiter, open_job, other_open_job, other_org):
+    mine, theirs = login(recruiter), login(other_recruiter)
+    mine_first = mine.get(JOBS)
+
+    theirs_first = theirs.get(JOBS)
+    created = theirs.post(
+        JOBS, {"title": "Globex only", "description": "A new job.", "organization": other_org.pk}, format="json"
+    )
+
+    assert theirs_first["X-Cache"] == "miss"
+    assert theirs_first.content != mine_first.content
+    assert ids(mine_first) == [open_job.pk]
+    assert ids(theirs_first) == [other_open_job.pk]
+    assert created.status_code == 201
+    mine_again, theirs_again = mine.get(JOBS), theirs.get(JOBS)
+    assert mine_again["X-Cache"] == "hit"
+    assert ids(mine_again) == [open_job.pk]
+    assert theirs_again["X-Cache"] == "miss"
+    assert ids(theirs_again) == sorted([other_open_job.pk, created.json()["id"]])
+
+
+def test_recruiters_of_the_same_organization_share_entries(login, recruiter, org_admin, open_job, draft_job):
+    first = login(recruiter).get(JOBS)
+
+    second = login(org_admin).get(JOBS)
+
+    assert second["X-Cache"] == "hit"
+    assert second.content == first.content
+
+
+def test_candidate_and_recruiter_never_share_entries(login, candidate, recruiter, open_job, draft_job):
+    login(recruiter).get(JOBS)
+    login(recruiter).get(detail(draft_job))
+
+    listed = login(candidate.user).get(JOBS)
+
+    assert listed["X-Cache"] == "miss"
+    assert ids(listed) == [open_job.pk]
+    assert login(candidate.user).get(detail(draft_job)).status_code == 404
+
+
+def test_leaving_the_organization_loses_its_entries_at_once(login, recruiter, org, open_job, draft_job):
+    client = login(recruiter)
+    assert ids(client.get(JOBS)) == sorted([open_job.pk, draft_job.pk])
+
+    Membership.objects.filter(user=recruiter, organization=org).delete()
+
+    assert ids(client.get(JOBS)) == [open_job.pk]  # now the board, as for any candidate
+
+
+def test_the_default_ttl_is_fifteen_minutes(settings):
+    assert settings.API_CACHE_TTL == caching.cache_ttl() == 900
+
+
+def test_a_write_bumps_on_commit_and_a_rolled_back_one_not_at_all(org):
+    key = f"{caching.GENERATION_PREFIX}jobs:org:{org.pk}"
+    cache.set(key, 7, timeout=None)
+
+    def failed_write() -> None:
+        with transaction.atomic():
+            caching.invalidate_on_commit(organization_id=org.pk, jobs=True)
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        failed_write()
+    assert cache.get(key) == 7
+    with transaction.atomic():
+        caching.invalidate_on_commit(organization_id=org.pk, jobs=True)
+        assert cache.get(key) == 7
+    assert cache.get(key) == 8
+
+
+def test_analytics_change_after_an_application_move(login, recruiter, open_job):
+    application = ApplicationFactory(job=open_job, stage="applied")
+    client = login(recruiter)
+    before = client.get(ANALYTICS)
+    assert client.get(ANALYTICS)["X-Cache"] == "hit"
+
+    moved = client.post(f"/api/v1/applications/{application.pk}/move", {"stage": "screening"}, format="json")
+
+    after = client.get(ANALYTICS)
+    assert moved.status_code == 200
+    assert before.json()["applications_by_stage"]["applied"] == 1
+    assert after["X-Cache"] == "miss"
+    assert after.json()["applications_by_stage"]["applied"] == 0
+    assert after.json()["applications_by_stage"]["screening"] == 1
+
+
+def test_analytics_of_one_organization_are_not_shared_or_touched_by_another(
+    login, recruiter, other_recruiter, staff, open_job, other_open_job
+):
+    application = ApplicationFactory(job=other_open_job, stage="applied")
+    mine, theirs, everyone = login(recruiter), login(other_recruiter), login(staff)
+    mine.get(ANALYTICS)
+    everyone.get(ANALYTICS)
+    assert theirs.get(ANALYTICS)["X-Cache"] == "miss"
+
+    application_move(actor=other_recruiter, application=application, to_stage="screening")
+
+    assert mine.get(ANALYTICS)["X-Cache"] == "hit"
+    assert theirs.get(ANALYTICS)["X-Cache"] == "miss"
+    assert everyone.get(ANALYTICS)["X-Cache"] == "miss"
+
+
+# --- ETag and If-None-Match ----------------------------------------------------------------
+
+
+def test_cached_reads_carry_a_strong_etag_and_private_revalidation(login, recruiter, open_job):
+    response = login(recruiter).get(JOBS)
+
+    assert response["ETag"].startswith('"')
+    assert len(response["ETag"]) == 66
+    assert response["Cache-Control"] == "private, max-age=0, must-revalidate"
+    assert "Authorization" in response["Vary"]
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["{etag}", "W/{etag}", '"other", {etag}', "*"],
+    ids=["same", "weak", "list", "star"],
+)
+@pytest.mark.parametrize("path", [JOBS, "detail", ANALYTICS])
+def test_if_none_match_answers_304_without_a_body(login, recruiter, open_job, header, path):
+    client = login(recruiter)
+    url = detail(open_job) if path == "detail" else path
+    etag = client.get(url)["ETag"]
+
+    response = client.get(url, HTTP_IF_NONE_MATCH=header.format(etag=etag))
+
+    assert response.status_code == 304
+    assert response.content == b""
+    assert response["ETag"] == etag
+    assert response["Cache-Control"] == "private, max-age=0, must-revalidate"
+
+
+def test_a_different_etag_gets_the_full_body(login, recruiter, open_job):
+    response = login(recruiter).get(JOBS, HTTP_IF_NONE_MATCH='"not-it"')
+
+    assert response.status_code == 200
+    assert ids(response) == [open_job.pk]
+
+
+def test_after_an_edit_the_old_etag_gets_the_new_body(login, recruiter, open_job):
+    client = login(recruiter)
+    old = client.get(detail(open_job))["ETag"]
+
+    client.patch(detail(open_job), {"title": "Principal Engineer"}, format="json")
+    response = client.get(detail(open_job), HTTP_IF_NONE_MATCH=old)
+
+    assert response.status_code == 200
+    assert response.json()["title"] == "Principal Engineer"
+    assert response["ETag"] != old
+
+
+def test_etags_work_with_caching_switched_off(login, recruiter, open_job, settings):
+    settings.API_CACHE_ENABLED = False
+    client = login(recruiter)
+    etag = client.get(JOBS)["ETag"]
+
+    assert client.get(JOBS, HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+# --- Redis ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def redis_cache(redis_url, settings):  # type: ignore[no-untyped-def]
+    """The Django cache on Redis under a prefix of its own (xdist workers share the server)."""
+    prefix = f"test-caching-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": prefix,
+            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
+        }
+    }
+    yield prefix
+    cache.delete_pattern("*")
+    settings.CACHES = LOCMEM  # so the local fixture's clear() cannot flush the shared server
+
+
+@pytest.mark.redis
+def test_on_redis_an_invalidation_from_another_client_reaches_this_one(redis_cache, redis_url, login, recruiter, org):
+    job = JobFactory(organization=org, title="Before")
+    client = login(recruiter)
+    assert client.get(JOBS)["X-Cache"] == "miss"
+    assert client.get(JOBS)["X-Cache"] == "hit"
+    other_process = redis.Redis.from_url(redis_url)
+    generation = f"{redis_cache}:1:{caching.GENERATION_PREFIX}jobs:org:{org.pk}"
+    assert other_process.exists(generation)
+
+    # Another process changes the row and bumps the generation, as a service does on commit.
+    Job.objects.filter(pk=job.pk).update(title="After")
+    other_process.incr(generation)
+
+    response = client.get(JOBS)
+    assert response["X-Cache"] == "miss"
+    assert titles(response) == ["After"]
+    before = int(other_process.get(generation) or 0)
+    client.patch(detail(job), {"title": "Through the API"}, format="json")
+    assert int(other_process.get(generation) or 0) == before + 1
+    assert titles(client.get(JOBS)) == ["Through the API"]
