@@ -1,7 +1,8 @@
 """ASGI entry point: HTTP through Django, WebSockets through Channels.
 
 ``get_asgi_application()`` runs before any consumer import so the app registry is
-ready when consumers import models (Channels docs).
+ready when consumers import models (Channels docs). ``warm_up`` then loads the URLConf,
+opens the database pool and touches the cache before the first request arrives.
 """
 
 import os

@@ -331,6 +331,9 @@ LOGGING = {
         "hotgigs.observability.trace": {"level": "DEBUG" if HOTGIGS_TRACE else "WARNING"},
     },
 }
+# Celery workers keep this configuration (JSON lines) instead of replacing the root handlers.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_WORKER_REDIRECT_STDOUTS = False
 
 # OBSERVABILITY
 # ------------------------------------------------------------------------------

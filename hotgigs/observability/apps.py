@@ -9,4 +9,4 @@ class ObservabilityConfig(AppConfig):
     def ready(self) -> None:
         from hotgigs.observability import celery_signals, metrics  # noqa: F401  (connects the task signals)
 
-        metrics.mark_process_start()
+        metrics.mark_ready()

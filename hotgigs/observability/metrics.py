@@ -22,8 +22,11 @@ Metrics
 
     ``hotgigs_cold_starts_total{process_type}`` (counter) and
     ``hotgigs_cold_start_seconds{process_type}`` (histogram): one per process, at the end of
-    its first request or task, observing the process age at that moment (interpreter start,
-    Django setup, warm-up and the first call). ``process_type`` is ``asgi``, ``wsgi``,
+    its first request or task, observing what a caller arriving as the process started would
+    have waited: the process age when it was ready to serve (interpreter start, Django setup,
+    warm-up) plus the first call's own duration; idle time before that call is left out. A
+    forked child that ran no warm-up falls back to its age when the first call began.
+    ``process_type`` is ``asgi``, ``wsgi``,
     ``worker`` (set by the warm-up), or ``web`` / ``worker`` from the kind of the first call.
     ``hotgigs_warm_up_seconds{process_type}`` (histogram): duration of the start-up warm-up.
 
@@ -174,21 +177,22 @@ def record_call(*, kind: str, name: str, method: str, seconds: float, outcome: s
     if rss_after:
         MEMORY_USAGE.labels(kind, name).observe(rss_after)
         MEMORY_GROWTH.labels(kind, name).inc(max(0, rss_after - rss_before))
-    record_cold_start(kind)
+    record_cold_start(kind, seconds)
 
 
 # Cold starts ------------------------------------------------------------------------------
 
-_fallback_start = time.monotonic()
+_imported_at = time.monotonic()
 _process_type: str | None = None
+_ready: tuple[int, float] | None = None  # (pid, process age when ready to serve)
 _cold_pid: int | None = None
 _cold_lock = threading.Lock()
 
 
-def mark_process_start() -> None:
-    """Remember when Django finished loading (used where /proc gives no process start time)."""
-    global _fallback_start
-    _fallback_start = time.monotonic()
+def mark_ready() -> None:
+    """Remember how old this process was when it became ready to serve (Django loaded, warmed up)."""
+    global _ready
+    _ready = (os.getpid(), process_age_seconds())
 
 
 def set_process_type(process_type: str) -> None:
@@ -207,10 +211,10 @@ def process_age_seconds() -> float:
         started = int(fields[19]) / os.sysconf("SC_CLK_TCK")
         return max(0.0, system_up - started)
     except (OSError, ValueError, IndexError):
-        return max(0.0, time.monotonic() - _fallback_start)
+        return max(0.0, time.monotonic() - _imported_at)
 
 
-def record_cold_start(kind: str) -> bool:
+def record_cold_start(kind: str, seconds: float) -> bool:
     """Count the first call of this process (once per pid, so forked children count too)."""
     global _cold_pid
     pid = os.getpid()
@@ -222,5 +226,6 @@ def record_cold_start(kind: str) -> bool:
         _cold_pid = pid
     process_type = _process_type or ("web" if kind == "http" else "worker")
     COLD_STARTS.labels(process_type).inc()
-    COLD_START_SECONDS.labels(process_type).observe(process_age_seconds())
+    ready_age = _ready[1] if _ready and _ready[0] == pid else max(0.0, process_age_seconds() - seconds)
+    COLD_START_SECONDS.labels(process_type).observe(ready_age + seconds)
     return True

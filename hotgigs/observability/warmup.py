@@ -31,6 +31,7 @@ def warm_up(process_type: str) -> float:
     """Warm this process up; returns the seconds it took (0.0 when disabled)."""
     metrics.set_process_type(process_type)
     if not settings.HOTGIGS_WARM_UP:
+        metrics.mark_ready()
         return 0.0
     start = time.perf_counter()
     for step, action in (("urlconf", _load_urlconf), ("database", _open_database), ("cache", _touch_cache)):
@@ -40,6 +41,7 @@ def warm_up(process_type: str) -> float:
             logger.warning("warm-up step %s failed: %s", step, type(exc).__name__, extra={"step": step})
     seconds = time.perf_counter() - start
     metrics.WARM_UP_SECONDS.labels(process_type).observe(seconds)
+    metrics.mark_ready()
     logger.info("warm-up done", extra={"process_type": process_type, "duration_ms": round(seconds * 1000, 3)})
     return seconds
 

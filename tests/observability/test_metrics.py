@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 from hotgigs.observability import metrics
@@ -95,3 +97,13 @@ def test_process_age_is_positive():
 
 def test_rss_is_measured():
     assert metrics.rss_bytes() > 1024 * 1024
+
+
+def test_the_cold_start_time_leaves_out_idle_time_before_the_first_call(client, fresh_process, monkeypatch):
+    monkeypatch.setattr(metrics, "_ready", (os.getpid(), 1.5))
+    before = sample("hotgigs_cold_start_seconds_sum", process_type="web")
+
+    client.get("/health/live")
+
+    observed = sample("hotgigs_cold_start_seconds_sum", process_type="web") - before
+    assert 1.5 < observed < 1.5 + 10
