@@ -17,7 +17,7 @@ from candidates.models import Candidate
 from candidates.selectors import candidate_list
 from hotgigs.accounts.models import User
 from hotgigs.accounts.selectors import actor_is_member, actor_is_staff
-from hotgigs.api.caching import invalidate_on_commit
+from hotgigs.cache import invalidate_on_commit
 from hotgigs.errors import Forbidden
 from hotgigs.realtime.events import group_for_organization, group_for_user, publish_on_commit
 from hotgigs.realtime.services import notification_create

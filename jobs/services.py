@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from hotgigs.accounts.models import Organization, User
 from hotgigs.accounts.selectors import actor_is_member, actor_is_staff
-from hotgigs.api.caching import invalidate_on_commit
+from hotgigs.cache import invalidate_on_commit
 from hotgigs.errors import Forbidden
 from hotgigs.realtime.events import group_for_organization, publish_on_commit
 from jobs.choices import JOB_TRANSITIONS, EducationLevel, EmploymentType, JobStatus, RemotePolicy, SkillLevel

@@ -4,7 +4,7 @@
 generation counter in the cache (``jobs:org:<id>``, ``jobs:board``, ``jobs:all``,
 ``analytics:org:<id>``, ``analytics:all``), and a cached response's key includes the
 generations of every scope it was computed from. Services call
-:func:`invalidate_on_commit` with each write; once the transaction commits the counters
+:func:`hotgigs.cache.invalidate_on_commit` with each write; once the transaction commits the counters
 go up, so every entry of those scopes stops being addressed at once, in every process
 (the cache is Redis in production). Orphaned entries expire after ``API_CACHE_TTL``.
 
@@ -55,8 +55,7 @@ Settings: ``API_CACHE_ENABLED`` (default true), ``API_CACHE_TTL`` (seconds, defa
 
 import hashlib
 import logging
-import secrets
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,10 +70,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hotgigs.accounts.selectors import Actor, actor_is_staff, actor_organization_ids
+from hotgigs.cache import generations as _generations
+from hotgigs.cache import invalidate_on_commit as invalidate_on_commit
 
 logger = logging.getLogger(__name__)
 
-GENERATION_PREFIX = "api:gen:"
 ENTRY_PREFIX = "api:resp:"
 CACHE_CONTROL = "private, max-age=0, must-revalidate"
 CACHE_STATUS_HEADER = "X-Cache"
@@ -122,61 +122,6 @@ def analytics_read_scope(actor: Actor) -> ReadScope | None:
         # No organization: every figure is zero, whoever asks.
         return ReadScope("none", ("analytics:all",))
     return None
-
-
-# --- invalidation ---------------------------------------------------------------------------
-
-
-def _fresh_generation() -> int:
-    return secrets.randbits(62)
-
-
-def _bump(names: Sequence[str]) -> None:
-    for name in names:
-        key = GENERATION_PREFIX + name
-        try:
-            try:
-                cache.incr(key)
-            except ValueError:
-                # Missing (never read, or evicted): any new number will do, as no entry uses it.
-                cache.add(key, _fresh_generation(), timeout=None)
-        except Exception:
-            logger.exception("api_cache.invalidate_failed", extra={"generation": name})
-
-
-def invalidate_on_commit(
-    *, organization_id: int, jobs: bool = False, board: bool = False, analytics: bool = False
-) -> None:
-    """After the current transaction commits, drop the cached reads a write changed.
-
-    ``jobs``: the organization's jobs (members' and staff's lists and details);
-    ``board``: the job board (pass it when the job is or was open); ``analytics``: the
-    organization's figures and staff's. Nothing happens if the transaction rolls back.
-    """
-    names: list[str] = []
-    if jobs:
-        names += [f"jobs:org:{organization_id}", "jobs:all"]
-    if board:
-        names.append("jobs:board")
-    if analytics:
-        names += [f"analytics:org:{organization_id}", "analytics:all"]
-    if names:
-        transaction.on_commit(lambda: _bump(names), robust=True)
-
-
-def _generations(names: Sequence[str]) -> list[str] | None:
-    keys = [GENERATION_PREFIX + name for name in names]
-    found = cache.get_many(keys)
-    values = []
-    for key in keys:
-        value = found.get(key)
-        if value is None:
-            cache.add(key, _fresh_generation(), timeout=None)
-            value = cache.get(key)
-            if value is None:
-                return None
-        values.append(f"{key}={value}")
-    return values
 
 
 # --- the cached read ------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from applications.services import application_move
+from hotgigs import cache as generation_cache
 from hotgigs.accounts.models import Membership
 from hotgigs.api import caching
 from jobs.models import Job
@@ -276,7 +277,7 @@ def test_the_default_ttl_is_fifteen_minutes(settings):
 
 
 def test_a_write_bumps_on_commit_and_a_rolled_back_one_not_at_all(org):
-    key = f"{caching.GENERATION_PREFIX}jobs:org:{org.pk}"
+    key = f"{generation_cache.GENERATION_PREFIX}jobs:org:{org.pk}"
     cache.set(key, 7, timeout=None)
 
     def failed_write() -> None:
@@ -410,7 +411,7 @@ def test_on_redis_an_invalidation_from_another_client_reaches_this_one(redis_cac
     assert client.get(JOBS)["X-Cache"] == "miss"
     assert client.get(JOBS)["X-Cache"] == "hit"
     other_process = redis.Redis.from_url(redis_url)
-    generation = f"{redis_cache}:1:{caching.GENERATION_PREFIX}jobs:org:{org.pk}"
+    generation = f"{redis_cache}:1:{generation_cache.GENERATION_PREFIX}jobs:org:{org.pk}"
     assert other_process.exists(generation)
 
     # Another process changes the row and bumps the generation, as a service does on commit.

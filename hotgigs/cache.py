@@ -1,0 +1,69 @@
+"""Generation counters that invalidate cached reads when rows change.
+
+Kernel code with no HTTP in it, so services can call :func:`invalidate_on_commit`
+without depending on the API layer; ``hotgigs.api.caching`` builds the cached responses
+on top of it (see its docstring for the whole scheme).
+"""
+
+import logging
+import secrets
+from collections.abc import Sequence
+
+from django.core.cache import cache
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+GENERATION_PREFIX = "api:gen:"
+
+
+def _fresh_generation() -> int:
+    return secrets.randbits(62)
+
+
+def _bump(names: Sequence[str]) -> None:
+    for name in names:
+        key = GENERATION_PREFIX + name
+        try:
+            try:
+                cache.incr(key)
+            except ValueError:
+                # Missing (never read, or evicted): any new number will do, as no entry uses it.
+                cache.add(key, _fresh_generation(), timeout=None)
+        except Exception:
+            logger.exception("cache.invalidate_failed", extra={"generation": name})
+
+
+def invalidate_on_commit(
+    *, organization_id: int, jobs: bool = False, board: bool = False, analytics: bool = False
+) -> None:
+    """After the current transaction commits, drop the cached reads a write changed.
+
+    ``jobs``: the organization's jobs (members' and staff's lists and details);
+    ``board``: the job board (pass it when the job is or was open); ``analytics``: the
+    organization's figures and staff's. Nothing happens if the transaction rolls back.
+    """
+    names: list[str] = []
+    if jobs:
+        names += [f"jobs:org:{organization_id}", "jobs:all"]
+    if board:
+        names.append("jobs:board")
+    if analytics:
+        names += [f"analytics:org:{organization_id}", "analytics:all"]
+    if names:
+        transaction.on_commit(lambda: _bump(names), robust=True)
+
+
+def generations(names: Sequence[str]) -> list[str] | None:
+    keys = [GENERATION_PREFIX + name for name in names]
+    found = cache.get_many(keys)
+    values = []
+    for key in keys:
+        value = found.get(key)
+        if value is None:
+            cache.add(key, _fresh_generation(), timeout=None)
+            value = cache.get(key)
+            if value is None:
+                return None
+        values.append(f"{key}={value}")
+    return values
