@@ -15,6 +15,8 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
+    # Outbox events past REALTIME_OUTBOX_RETENTION (3 days by default).
+    "realtime.prune_outbox": {"task": "realtime.prune_outbox", "schedule": 3600.0, "options": {"expires": 3000.0}},
     # Readiness of database, cache, channel layer and broker, kept as gauges and in the cache.
     "observability.record_readiness": {
         "task": "observability.record_readiness",

@@ -362,6 +362,17 @@ RETRY_MAX_RETRIES = env.int("RETRY_MAX_RETRIES", default=3)
 RETRY_BASE_DELAY = env.float("RETRY_BASE_DELAY", default=0.5)
 RETRY_MAX_DELAY = env.float("RETRY_MAX_DELAY", default=30.0)
 
+# REALTIME (hotgigs/realtime; README "Realtime")
+# ------------------------------------------------------------------------------
+# Outbox events older than this are pruned by the hourly beat task realtime.prune_outbox;
+# a client resuming with an older ``since`` is told its replay is incomplete.
+REALTIME_OUTBOX_RETENTION = timedelta(seconds=env.int("REALTIME_OUTBOX_RETENTION_SECONDS", default=3 * 24 * 3600))
+# At most this many missed events are replayed per subscription (then "replay_truncated").
+REALTIME_REPLAY_LIMIT = env.int("REALTIME_REPLAY_LIMIT", default=1000)
+# Server heartbeat every N seconds: re-checks the token family and every subscription; 0 turns it off.
+REALTIME_HEARTBEAT_SECONDS = env.float("REALTIME_HEARTBEAT_SECONDS", default=30.0)
+REALTIME_MAX_SUBSCRIPTIONS = env.int("REALTIME_MAX_SUBSCRIPTIONS", default=50)
+
 # HOTGIGS
 # ------------------------------------------------------------------------------
 # Password of every demo login that `seed_demo` creates (printed at the end of the command).

@@ -1,51 +1,135 @@
-"""Publishing domain events to WebSocket groups, only after the transaction commits.
+"""Publishing domain events: into the outbox with the change, to WebSocket groups after commit.
 
-Services call :func:`publish_on_commit`; if the surrounding transaction rolls back the
-callback never runs, so no client ever hears of a change that did not happen (the
-pattern of Zulip's ``send_event_on_commit``).
+Services call :func:`publish_on_commit` inside their transaction. It writes an
+:class:`~hotgigs.realtime.models.OutboxEvent` row at once, so the event commits or rolls
+back with the change, and pushes ``{id, channel, type, data, ts}`` to the channel-layer
+groups only once the transaction has committed (the pattern of Zulip's
+``send_event_on_commit``). No client ever hears of a change that did not happen.
+
+Audiences and groups. Services name an event's audience with :func:`group_for_organization`
+(``org.<id>``), :func:`group_for_user` (``user.<id>``), :func:`group_for_application`
+(``application.<id>``) and :data:`JOB_BOARD` (``job_board``). The channel-layer group is the
+channel name in front of the audience, so every channel has groups of its own and a socket
+following one channel never receives another's traffic:
+
+====================  ===========================================================
+``job_updates``         ``job_updates.org.<id>``, ``job_updates.job_board``
+``application_status``  ``application_status.org.<id>``, ``application_status.user.<id>``,
+                        ``application_status.application.<id>``
+``interview_schedule``  ``interview_schedule.org.<id>``, ``interview_schedule.user.<id>``
+``notifications``       ``notifications.user.<id>``
+====================  ===========================================================
+
+Ordering. Within one group, outbox ids are assigned in commit order: on PostgreSQL the
+writer takes a transaction-scoped advisory lock per group before it inserts, held until it
+commits (SQLite serialises writers anyway). So a reader that has seen id N of a group will
+never later find a smaller id committed in that group, which makes ``since=<id>`` an exact
+resume point. Each pushed message also carries the event's ``groups`` and ``prev``, the id
+of each group's previous event, so a consumer notices an event that was pushed late or lost
+by the channel layer and reads it from the outbox (``hotgigs/realtime/consumers.py``).
 """
 
+import json
 import logging
-import uuid
+import re
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import transaction
-from django.utils import timezone
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+from django.db.models import Max
+
+from hotgigs.realtime.models import OutboxEvent, OutboxEventGroup
 
 logger = logging.getLogger(__name__)
 
+JOB_BOARD = "job_board"
+# Channels' rule for group names: ASCII letters, digits, hyphens, underscores and periods, under 100.
+_GROUP_NAME = re.compile(r"^[a-zA-Z0-9_.\-]{1,99}$")
+_ORG_AUDIENCE = re.compile(r"^org\.(\d+)$")
+
 
 def group_for_organization(organization_id: int) -> str:
-    """Group of every connected member of one organization."""
+    """Audience of every member of one organization."""
     return f"org.{organization_id}"
 
 
 def group_for_user(user_id: int) -> str:
-    """Group of every connection of one user."""
+    """Audience of one user (all of their connections)."""
     return f"user.{user_id}"
 
 
-def _send(groups: list[str], message: dict[str, Any]) -> None:
+def group_for_application(application_id: int) -> str:
+    """Audience of one application (its candidate and its organization's recruiters)."""
+    return f"application.{application_id}"
+
+
+def channel_group(channel: str, audience: str) -> str:
+    """The channel-layer group of ``audience`` on ``channel``, e.g. ``job_updates.org.7``."""
+    return f"{channel}.{audience}"
+
+
+def _organization_of(audiences: list[str]) -> int | None:
+    for audience in audiences:
+        match = _ORG_AUDIENCE.match(audience)
+        if match:
+            return int(match.group(1))
+    return None
+
+
+def _lock_groups(groups: list[str]) -> None:
+    """Serialise writers per group until commit, so ids within a group follow commit order."""
+    if connection.vendor != "postgresql":
+        return
+    # Target-list expressions are evaluated left to right: the locks are taken in sorted
+    # order, so two writers sharing groups cannot deadlock on them.
+    calls = ", ".join(["pg_advisory_xact_lock(hashtextextended(%s, 0))"] * len(groups))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {calls}", groups)
+
+
+def _send(groups: list[str], message: dict[str, Any], previous: dict[str, int]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
     for group in groups:
         try:
-            async_to_sync(layer.group_send)(group, {"type": "event.push", "event": message})
+            async_to_sync(layer.group_send)(
+                group, {"type": "event.push", "event": message, "groups": groups, "prev": previous}
+            )
         except Exception:
-            # A realtime push is best effort; the committed change stands either way.
+            # A push is best effort: the event is in the outbox, and a consumer that notices
+            # the gap (``prev``) or a client that reconnects with ``since`` reads it from there.
             logger.exception("realtime.publish_failed", extra={"group": group, "event_type": message["type"]})
 
 
-def publish_on_commit(*, channel: str, type: str, data: dict[str, Any], groups: list[str]) -> None:
-    """Push ``{id, channel, type, data, ts}`` to ``groups`` once the current transaction commits."""
-    message = {
-        "id": str(uuid.uuid4()),
-        "channel": channel,
-        "type": type,
-        "data": data,
-        "ts": timezone.now().isoformat(),
-    }
-    transaction.on_commit(lambda: _send(groups, message))
+def publish_on_commit(*, channel: str, type: str, data: dict[str, Any], groups: list[str]) -> OutboxEvent:
+    """Record an event in the outbox now and push it to ``groups`` once the transaction commits.
+
+    ``groups`` are audiences (``org.7``, ``user.3``, ``application.12``, ``job_board``); the
+    event goes to ``<channel>.<audience>`` for each. Called outside a transaction, it opens
+    one of its own. Raises ValueError for an audience that is not a valid group name.
+    """
+    audiences = list(dict.fromkeys(groups))
+    layer_groups = sorted({channel_group(channel, audience) for audience in audiences})
+    bad = [group for group in layer_groups if not _GROUP_NAME.match(group)]
+    if bad:
+        raise ValueError(f"Not valid channel-layer group names: {bad}")
+    # The payload travels as JSON (outbox, channel layer, socket): dates become ISO strings once, here.
+    data = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+    with transaction.atomic():
+        _lock_groups(layer_groups)
+        previous: dict[str, int] = dict(
+            OutboxEventGroup.objects.filter(group__in=layer_groups)
+            .values("group")
+            .annotate(last=Max("event_id"))
+            .values_list("group", "last")
+        )
+        event = OutboxEvent.objects.create(
+            channel=channel, type=type, data=data, groups=layer_groups, organization_id=_organization_of(audiences)
+        )
+        OutboxEventGroup.objects.bulk_create([OutboxEventGroup(event=event, group=group) for group in layer_groups])
+        message = event.as_message()
+        transaction.on_commit(lambda: _send(layer_groups, message, previous))
+    return event

@@ -5,7 +5,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
-from hotgigs.realtime.events import group_for_user
+from hotgigs.realtime.events import channel_group, group_for_user
 from hotgigs.realtime.models import Notification
 from hotgigs.realtime.services import notification_create, notification_mark_read
 from tests.factories import NotificationFactory, UserFactory
@@ -34,7 +34,7 @@ async def _receive_or_none(layer, channel: str):
 
 def test_notification_create_stores_and_publishes_after_commit(db, layer, django_capture_on_commit_callbacks):
     user = UserFactory()
-    channel = _listen(layer, group_for_user(user.pk))
+    channel = _listen(layer, channel_group("notifications", group_for_user(user.pk)))
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         notification = notification_create(user_id=user.pk, kind="interview.scheduled", payload={"interview_id": 7})
@@ -55,7 +55,7 @@ def test_notification_create_stores_and_publishes_after_commit(db, layer, django
 
 def test_other_users_hear_nothing(db, layer, django_capture_on_commit_callbacks):
     user, bystander = UserFactory(), UserFactory()
-    channel = _listen(layer, group_for_user(bystander.pk))
+    channel = _listen(layer, channel_group("notifications", group_for_user(bystander.pk)))
 
     with django_capture_on_commit_callbacks(execute=True):
         notification_create(user_id=user.pk, kind="interview.scheduled", payload={})
@@ -75,7 +75,7 @@ def _notify_then_fail(user_id: int) -> None:
 
 def test_nothing_is_stored_or_sent_when_the_transaction_rolls_back(db, layer, django_capture_on_commit_callbacks):
     user = UserFactory()
-    channel = _listen(layer, group_for_user(user.pk))
+    channel = _listen(layer, channel_group("notifications", group_for_user(user.pk)))
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(Boom):
         _notify_then_fail(user.pk)

@@ -1,0 +1,69 @@
+"""Reads for realtime: the outbox (replay, gap repair) and a user's notifications.
+
+Outbox reads take a channel-layer group, never a user: the consumer only asks for groups it
+has authorized (``hotgigs/realtime/subscriptions.py``), and every row of a group's index is
+an event that group may receive.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Max, Min, QuerySet
+
+from hotgigs.accounts.selectors import Actor
+from hotgigs.realtime.models import Notification, OutboxEvent, OutboxEventGroup
+
+
+@dataclass
+class Replay:
+    """What a subscription with ``since`` missed: ``events`` in id order, at most the limit.
+
+    ``head`` is the group's newest event id when read (0 for none): live events up to it are
+    already covered. ``truncated`` says more events were missed than the limit allowed;
+    ``expired`` says ``since`` is older than what the outbox still keeps.
+    """
+
+    events: list[dict[str, Any]] = field(default_factory=list)
+    head: int = 0
+    truncated: bool = False
+    expired: bool = False
+
+
+def outbox_group_head(*, group: str) -> int:
+    """Id of the newest event of ``group`` (0 when it has none)."""
+    head = OutboxEventGroup.objects.filter(group=group).aggregate(head=Max("event_id"))["head"]
+    return int(head or 0)
+
+
+def outbox_events(*, group: str, after: int, before: int | None = None, limit: int) -> list[dict[str, Any]]:
+    """Messages ``{id, channel, type, data, ts}`` of ``group`` with ``after < id < before``, oldest first."""
+    qs = OutboxEvent.objects.filter(audience__group=group, pk__gt=after)
+    if before is not None:
+        qs = qs.filter(pk__lt=before)
+    return [event.as_message() for event in qs.order_by("pk")[:limit]]
+
+
+def outbox_replay(*, group: str, since: int | None, limit: int) -> Replay:
+    """The group's head and, with ``since``, the events after it (see :class:`Replay`)."""
+    head = outbox_group_head(group=group)
+    if since is None:
+        return Replay(head=head)
+    events = outbox_events(group=group, after=since, limit=limit + 1)
+    truncated = len(events) > limit
+    oldest = OutboxEvent.objects.aggregate(oldest=Min("pk"))["oldest"]
+    # Ids are never reused, so an oldest kept id beyond since + 1 means rows were pruned (or
+    # rolled back; either way the client cannot be told exactly what it missed).
+    expired = oldest is not None and oldest > since + 1
+    return Replay(events=events[:limit], head=head, truncated=truncated, expired=expired)
+
+
+def notification_list(*, actor: Actor, unread: bool | None = None) -> QuerySet[Notification]:
+    """The actor's own notifications, newest first; nobody sees anyone else's (staff neither)."""
+    if not actor.is_authenticated:
+        return Notification.objects.none()
+    qs = Notification.objects.filter(user_id=actor.pk)
+    if unread is True:
+        qs = qs.filter(read_at__isnull=True)
+    elif unread is False:
+        qs = qs.filter(read_at__isnull=False)
+    return qs.order_by("-created_at", "-id")

@@ -1,0 +1,11 @@
+"""Celery tasks of the realtime layer: thin, idempotent, call services."""
+
+from celery import shared_task
+
+from hotgigs.realtime.services import outbox_prune
+
+
+@shared_task(name="realtime.prune_outbox", ignore_result=True)
+def prune_outbox() -> int:
+    """Delete outbox events older than ``REALTIME_OUTBOX_RETENTION`` (beat, hourly)."""
+    return outbox_prune()
