@@ -1,5 +1,9 @@
-"""WebSocket URL patterns mounted by ``hotgigs/asgi.py``."""
+"""WebSocket URL patterns mounted by ``hotgigs/asgi.py``: one endpoint, ``/ws/``."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-websocket_urlpatterns: list[URLPattern] = []
+from hotgigs.realtime.consumers import EventsConsumer
+
+websocket_urlpatterns: list[URLPattern] = [
+    path("ws/", EventsConsumer.as_asgi(), name="ws-events"),
+]

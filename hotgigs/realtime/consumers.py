@@ -1,0 +1,332 @@
+"""The one WebSocket endpoint, ``/ws/``: authenticated subscriptions to domain events.
+
+Protocol (JSON text frames; see README "Realtime"):
+
+* client → server: ``{action: "subscribe" | "unsubscribe" | "ping", channel, params}``;
+  ``params.since`` on a subscribe replays the events after that id first.
+* server → client: events ``{id, channel, type, data, ts, subscriptions}`` (``subscriptions``:
+  the keys of this socket's subscriptions the event belongs to); ``{type: "ack", action, channel,
+  params, subscription}``; ``{type: "pong", ts}``; ``{type: "heartbeat", ts}``;
+  ``{type: "replay_truncated", channel, params, subscription, reason, last_id}``; and
+  ``{type: "error", code, message, details}`` with the API's error codes (plus ``action``,
+  ``channel``, ``params`` when the error answers a message).
+* close code 4401: no token, an invalid, expired or revoked one, or a token that expires or
+  is revoked while connected.
+
+What is checked when. At connect: the token (``hotgigs/realtime/auth.py``). At subscribe:
+the channel's scope and the access rules (``hotgigs/realtime/subscriptions.py``). Before
+each delivery: the token's expiry (a clock compare), and for ``feedback.*`` events the
+``feedback:read`` scope. On every heartbeat: the token family and the user are still active,
+and every subscription is authorized again (a recruiter removed from an organization stops
+receiving it, with an error naming the subscription). Who receives an event at all is
+decided when it is published: a group only ever carries events its audience may see (the job
+board only open jobs and their closing; feedback only the organization's group).
+
+Order, gaps and duplicates. Dispatch is sequential per socket, so while a subscribe (and its
+replay) runs, live events wait in the socket's channel-layer queue. A subscription remembers
+the last id it delivered: live events at or below it are dropped, and an event whose ``prev``
+(the group's previous id) is newer than that mark means one was pushed late or lost, so the
+missing ones are read from the outbox and sent first. Ids within a group follow commit order
+(``hotgigs/realtime/events.py``), so events reach a client in id order per subscription and
+the last id received on a subscription is an exact point to resume it from. Across
+subscriptions ids may interleave out of order (two groups commit independently), which is why
+an event names its ``subscriptions`` and ``since`` is per subscription. A socket following two
+subscriptions that both carry an event receives it once (recent ids are remembered per
+connection).
+"""
+
+import asyncio
+import logging
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.utils import timezone
+
+from hotgigs.accounts.scopes import FEEDBACK_READ
+from hotgigs.errors import DomainError
+from hotgigs.realtime.auth import SocketIdentity, authenticate_socket, identity_is_current, token_from_scope
+from hotgigs.realtime.errors import InvalidMessage
+from hotgigs.realtime.selectors import outbox_events, outbox_replay
+from hotgigs.realtime.subscriptions import Subscription, parse_since, subscription_authorize, subscription_parse
+
+logger = logging.getLogger(__name__)
+
+CLOSE_UNAUTHORIZED = 4401
+ACTIONS = ("subscribe", "unsubscribe", "ping")
+MAX_MESSAGE_CHARS = 8192
+RECENT_IDS = 2048
+
+
+@dataclass
+class _Following:
+    """A live subscription of this socket: what it follows and the last id it delivered."""
+
+    subscription: Subscription
+    channel: str
+    params: dict[str, Any]
+    last_id: int = 0
+
+
+def _now_iso() -> str:
+    return timezone.now().isoformat()
+
+
+class EventsConsumer(AsyncJsonWebsocketConsumer):
+    """``/ws/``: one socket, any number of subscriptions (up to ``REALTIME_MAX_SUBSCRIPTIONS``)."""
+
+    identity: SocketIdentity | None = None
+
+    async def connect(self) -> None:
+        self.identity = None
+        self.following: dict[str, _Following] = {}
+        self.recent: OrderedDict[int, None] = OrderedDict()
+        self.tasks: list[asyncio.Task[None]] = []
+        self.closed = False
+        # Accept first: a close before accepting becomes an HTTP 403 and the client never sees 4401.
+        await self.accept()
+        identity = await database_sync_to_async(authenticate_socket)(token_from_scope(self.scope))
+        if identity is None:
+            await self._unauthorized("A valid access token is required.")
+            return
+        self.identity = identity
+        self.tasks.append(asyncio.create_task(self._close_at_expiry()))
+        if settings.REALTIME_HEARTBEAT_SECONDS > 0:
+            self.tasks.append(asyncio.create_task(self._heartbeat()))
+        logger.info("realtime.connected", extra={"user_id": identity.user.pk})
+
+    async def disconnect(self, code: int) -> None:
+        self.closed = True
+        for task in getattr(self, "tasks", []):
+            task.cancel()
+        for group in list(getattr(self, "following", {})):
+            await self.channel_layer.group_discard(group, self.channel_name)
+        if self.identity is not None:
+            logger.info("realtime.disconnected", extra={"user_id": self.identity.user.pk, "code": code})
+
+    # Client messages -------------------------------------------------------------------
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any) -> None:
+        if self.identity is None or self.closed:
+            return
+        if text_data is None:
+            await self._error(InvalidMessage("Send JSON text frames."))
+            return
+        if len(text_data) > MAX_MESSAGE_CHARS:
+            await self._error(InvalidMessage(f"A message may hold at most {MAX_MESSAGE_CHARS} characters."))
+            return
+        try:
+            content = await self.decode_json(text_data)
+        except ValueError:
+            await self._error(InvalidMessage("The message is not JSON."))
+            return
+        await self.receive_json(content)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        if self._expired():
+            await self._unauthorized("The access token has expired.")
+            return
+        if not isinstance(content, dict):
+            await self._error(InvalidMessage("A message is a JSON object."))
+            return
+        action = content.get("action")
+        unknown = sorted(set(content) - {"action", "channel", "params"})
+        if action not in ACTIONS or unknown:
+            details: dict[str, list[str]] = {key: ["Unknown field."] for key in unknown}
+            if action not in ACTIONS:
+                details["action"] = [f"Must be one of: {', '.join(ACTIONS)}."]
+            await self._error(InvalidMessage(details=details), content)
+            return
+        if action == "ping":
+            await self.send_json({"type": "pong", "ts": _now_iso()})
+            return
+        try:
+            if action == "subscribe":
+                await self._subscribe(content)
+            else:
+                await self._unsubscribe(content)
+        except DomainError as error:
+            await self._error(error, content)
+
+    async def _subscribe(self, content: dict[str, Any]) -> None:
+        identity = self._who()
+        params = content.get("params") or {}
+        subscription = subscription_parse(user_id=identity.user.pk, channel=content.get("channel"), params=params)
+        since = parse_since(params)
+        following = self.following.get(subscription.key)
+        if following is None and len(self.following) >= settings.REALTIME_MAX_SUBSCRIPTIONS:
+            raise InvalidMessage(
+                f"At most {settings.REALTIME_MAX_SUBSCRIPTIONS} subscriptions per connection.",
+                details={"subscriptions": [f"At most {settings.REALTIME_MAX_SUBSCRIPTIONS}."]},
+            )
+        await database_sync_to_async(subscription_authorize)(
+            actor=identity.user, scopes=identity.scopes, subscription=subscription
+        )
+        if following is None:
+            # Join before reading the outbox: whatever commits from here on is either in the
+            # read below or arrives in the queue, and the last-id mark drops the overlap.
+            await self.channel_layer.group_add(subscription.group, self.channel_name)
+        replay = await database_sync_to_async(outbox_replay)(
+            group=subscription.group, since=since, limit=settings.REALTIME_REPLAY_LIMIT
+        )
+        if following is None:
+            following = _Following(subscription=subscription, channel=subscription.channel, params=params)
+            self.following[subscription.key] = following
+            following.last_id = replay.head if since is None else since
+        await self.send_json(
+            {
+                "type": "ack",
+                "action": "subscribe",
+                "channel": subscription.channel,
+                "params": params,
+                "subscription": subscription.key,
+            }
+        )
+        for event in replay.events:
+            await self._deliver(event, [following])
+        if replay.truncated or replay.expired:
+            await self.send_json(
+                {
+                    "type": "replay_truncated",
+                    "channel": subscription.channel,
+                    "params": params,
+                    "subscription": subscription.key,
+                    "reason": "limit" if replay.truncated else "expired",
+                    "last_id": replay.events[-1]["id"] if replay.events else since,
+                }
+            )
+        if replay.truncated:
+            # The client was told what it got; the subscription goes live from the group's head.
+            following.last_id = max(following.last_id, replay.head)
+
+    async def _unsubscribe(self, content: dict[str, Any]) -> None:
+        identity = self._who()
+        params = content.get("params") or {}
+        subscription = subscription_parse(user_id=identity.user.pk, channel=content.get("channel"), params=params)
+        if self.following.pop(subscription.key, None) is not None:
+            await self.channel_layer.group_discard(subscription.group, self.channel_name)
+        await self.send_json(
+            {
+                "type": "ack",
+                "action": "unsubscribe",
+                "channel": subscription.channel,
+                "params": params,
+                "subscription": subscription.key,
+            }
+        )
+
+    # Events from the channel layer -----------------------------------------------------------
+
+    async def event_push(self, message: dict[str, Any]) -> None:
+        """An event published to one of this socket's groups (``hotgigs/realtime/events.py``)."""
+        if self.identity is None or self.closed:
+            return
+        if self._expired():
+            await self._unauthorized("The access token has expired.")
+            return
+        event = message["event"]
+        event_id = int(event["id"])
+        previous: dict[str, int] = message.get("prev") or {}
+        targets = [
+            self.following[group]
+            for group in message.get("groups", ())
+            if group in self.following and event_id > self.following[group].last_id
+        ]
+        for following in targets:
+            last = previous.get(following.subscription.group)
+            if last is not None and last > following.last_id:
+                await self._repair(following, event_id)
+        if targets:
+            await self._deliver(event, targets)
+
+    async def _repair(self, following: _Following, before: int) -> None:
+        """Send the subscription's events that were pushed late or lost, read from the outbox."""
+        missed = await database_sync_to_async(outbox_events)(
+            group=following.subscription.group,
+            after=following.last_id,
+            before=before,
+            limit=settings.REALTIME_REPLAY_LIMIT,
+        )
+        logger.info(
+            "realtime.gap_repaired",
+            extra={"group": following.subscription.group, "missed": len(missed), "before": before},
+        )
+        for event in missed:
+            await self._deliver(event, [following])
+
+    async def _deliver(self, event: dict[str, Any], targets: list[_Following]) -> None:
+        event_id = int(event["id"])
+        for following in targets:
+            following.last_id = max(following.last_id, event_id)
+        if event_id in self.recent:
+            return
+        if str(event["type"]).startswith("feedback.") and FEEDBACK_READ not in self._who().scopes:
+            return
+        self.recent[event_id] = None
+        if len(self.recent) > RECENT_IDS:
+            self.recent.popitem(last=False)
+        await self.send_json({**event, "subscriptions": [following.subscription.key for following in targets]})
+
+    # Token lifetime, heartbeat ---------------------------------------------------------------
+
+    def _who(self) -> SocketIdentity:
+        if self.identity is None:
+            raise RuntimeError("The socket is not authenticated.")
+        return self.identity
+
+    def _expired(self) -> bool:
+        return self.identity is not None and time.time() >= self.identity.expires_at
+
+    async def _close_at_expiry(self) -> None:
+        await asyncio.sleep(max(0.0, self._who().expires_at - time.time()))
+        await self._unauthorized("The access token has expired.")
+
+    async def _heartbeat(self) -> None:
+        while not self.closed:
+            await asyncio.sleep(settings.REALTIME_HEARTBEAT_SECONDS)
+            identity = self._who()
+            user = await database_sync_to_async(identity_is_current)(identity)
+            if user is None:
+                await self._unauthorized("The token has been revoked.")
+                return
+            for key, following in list(self.following.items()):
+                try:
+                    await database_sync_to_async(subscription_authorize)(
+                        actor=user, scopes=identity.scopes, subscription=following.subscription
+                    )
+                except DomainError as error:
+                    if self.following.pop(key, None) is not None:
+                        await self.channel_layer.group_discard(following.subscription.group, self.channel_name)
+                    await self._error(
+                        error,
+                        {"action": "subscribe", "channel": following.channel, "params": following.params},
+                        subscription=key,
+                    )
+            await self.send_json({"type": "heartbeat", "ts": _now_iso()})
+
+    # Replies ---------------------------------------------------------------------------------
+
+    async def _error(self, error: DomainError, content: Any = None, **extra: Any) -> None:
+        reply: dict[str, Any] = {
+            "type": "error",
+            "code": error.code,
+            "message": error.message,
+            "details": error.details,
+        }
+        if isinstance(content, dict):
+            for key in ("action", "channel", "params"):
+                if key in content:
+                    reply[key] = content[key]
+        reply.update(extra)
+        await self.send_json(reply)
+
+    async def _unauthorized(self, message: str) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        await self.send_json({"type": "error", "code": "UNAUTHORIZED", "message": message, "details": None})
+        await self.close(code=CLOSE_UNAUTHORIZED)

@@ -1,0 +1,158 @@
+"""Which channel-layer group a subscription follows, and whether the actor may follow it.
+
+Each subscription names one group (see ``hotgigs/realtime/events.py``). Parsing checks the
+shape only; :func:`subscription_authorize` applies the access rules of DESIGN.md through the
+domain selectors, the same reads the REST API uses:
+
+=====================  ==========================================  ===========================
+channel                 params                                      who may follow it
+=====================  ==========================================  ===========================
+``job_updates``         ``{scope: "board"}``                        anyone (open jobs only)
+``job_updates``         ``{scope: "organization", organization_id}`` the organization's members
+``application_status``  ``{application_id}``                        whoever may see it: its
+                                                                    candidate, the job's
+                                                                    recruiters
+``application_status``  ``{scope: "mine"}``                         anyone (their own)
+``application_status``  ``{scope: "organization", organization_id}`` the organization's members
+``interview_schedule``  ``{scope: "mine"}``                         anyone (as candidate or
+                                                                    interviewer)
+``interview_schedule``  ``{scope: "organization", organization_id}`` the organization's members
+``notifications``       ``{}``                                      anyone (their own)
+=====================  ==========================================  ===========================
+
+Staff may follow every organization and application. A token must also carry the channel's
+read scope. Refusals use the API's codes: FORBIDDEN for a missing scope or an organization
+channel asked for by someone who recruits for no organization; NOT_FOUND for an organization
+or application the actor may not see, exactly as the API answers 404 for hidden rows.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from applications.selectors import application_get
+from hotgigs.accounts.scopes import (
+    APPLICATIONS_READ,
+    INTERVIEWS_READ,
+    JOBS_READ,
+    NOTIFICATIONS_READ,
+)
+from hotgigs.accounts.selectors import Actor, actor_is_recruiter, actor_is_staff, organization_get
+from hotgigs.realtime.errors import InvalidMessage, SubscriptionForbidden
+from hotgigs.realtime.events import (
+    JOB_BOARD,
+    channel_group,
+    group_for_application,
+    group_for_organization,
+    group_for_user,
+)
+
+CHANNEL_SCOPES: dict[str, str] = {
+    "job_updates": JOBS_READ,
+    "application_status": APPLICATIONS_READ,
+    "interview_schedule": INTERVIEWS_READ,
+    "notifications": NOTIFICATIONS_READ,
+}
+SCOPES_BY_CHANNEL: dict[str, tuple[str, ...]] = {
+    "job_updates": ("board", "organization"),
+    "application_status": ("mine", "organization"),
+    "interview_schedule": ("mine", "organization"),
+    "notifications": ("mine",),
+}
+MAX_ID = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """One followed group. ``key`` (the group name) identifies it in acks and unsubscribes."""
+
+    channel: str
+    group: str
+    organization_id: int | None = None
+    application_id: int | None = None
+
+    @property
+    def key(self) -> str:
+        return self.group
+
+
+def _positive_id(value: Any, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
+        raise InvalidMessage(details={f"params.{field}": ["Must be a positive whole number."]})
+    return value
+
+
+def parse_since(params: dict[str, Any]) -> int | None:
+    """``params.since`` as an event id (0 or more), or None when absent."""
+    since = params.get("since")
+    if since is None:
+        return None
+    if isinstance(since, bool) or not isinstance(since, int) or not 0 <= since <= MAX_ID:
+        raise InvalidMessage(details={"params.since": ["Must be an event id (a whole number, 0 or more)."]})
+    return since
+
+
+def subscription_parse(*, user_id: int, channel: Any, params: Any) -> Subscription:
+    """The group a ``{channel, params}`` pair names. Checks the shape only (no database).
+
+    Raises InvalidMessage for an unknown channel, unknown or missing params, or bad ids.
+    """
+    if not isinstance(channel, str) or channel not in CHANNEL_SCOPES:
+        raise InvalidMessage(details={"channel": [f"Must be one of: {', '.join(CHANNEL_SCOPES)}."]})
+    if params is None:
+        params = {}
+    if not isinstance(params, dict):
+        raise InvalidMessage(details={"params": ["Must be an object."]})
+    allowed = {"scope", "organization_id", "application_id", "since"}
+    unknown = sorted(set(params) - allowed)
+    if unknown:
+        raise InvalidMessage(details={f"params.{key}": ["Unknown field."] for key in unknown})
+    parse_since(params)
+
+    if channel == "application_status" and "application_id" in params:
+        if set(params) - {"application_id", "since"}:
+            raise InvalidMessage(details={"params": ["Give either application_id or scope, not both."]})
+        application_id = _positive_id(params["application_id"], "application_id")
+        return Subscription(
+            channel=channel,
+            group=channel_group(channel, group_for_application(application_id)),
+            application_id=application_id,
+        )
+    if "application_id" in params:
+        raise InvalidMessage(details={"params.application_id": ["Unknown field."]})
+
+    choices = SCOPES_BY_CHANNEL[channel]
+    scope = params.get("scope", "mine" if channel == "notifications" else None)
+    if scope not in choices:
+        raise InvalidMessage(details={"params.scope": [f"Must be one of: {', '.join(choices)}."]})
+    if scope == "organization":
+        organization_id = _positive_id(params.get("organization_id"), "organization_id")
+        return Subscription(
+            channel=channel,
+            group=channel_group(channel, group_for_organization(organization_id)),
+            organization_id=organization_id,
+        )
+    if "organization_id" in params:
+        raise InvalidMessage(details={"params.organization_id": ["Only with scope organization."]})
+    if scope == "board":
+        return Subscription(channel=channel, group=channel_group(channel, JOB_BOARD))
+    return Subscription(channel=channel, group=channel_group(channel, group_for_user(user_id)))
+
+
+def subscription_authorize(*, actor: Actor, scopes: tuple[str, ...], subscription: Subscription) -> None:
+    """Apply the access rules to a parsed subscription; return quietly when it is allowed.
+
+    Raises SubscriptionForbidden (FORBIDDEN) when the token lacks the channel's scope or a
+    non-recruiter asks for an organization channel, OrganizationNotFound or
+    ApplicationNotFound (NOT_FOUND) for rows the actor may not see.
+    """
+    required = CHANNEL_SCOPES[subscription.channel]
+    if required not in scopes:
+        raise SubscriptionForbidden(
+            "The token does not carry the scope this channel needs.", details={"required_scope": required}
+        )
+    if subscription.organization_id is not None:
+        if not (actor_is_staff(actor) or actor_is_recruiter(actor)):
+            raise SubscriptionForbidden("Organization channels are for the organization's recruiters.")
+        organization_get(actor=actor, organization_id=subscription.organization_id)
+    if subscription.application_id is not None:
+        application_get(actor=actor, application_id=subscription.application_id)
