@@ -20,6 +20,7 @@ FEEDBACK_READ = "feedback:read"
 FEEDBACK_WRITE = "feedback:write"
 ANALYTICS_READ = "analytics:read"
 NOTIFICATIONS_READ = "notifications:read"
+NOTIFICATIONS_WRITE = "notifications:write"
 ORGANIZATION_ADMIN = "organization:admin"
 
 ALL_SCOPES: tuple[str, ...] = (
@@ -35,6 +36,7 @@ ALL_SCOPES: tuple[str, ...] = (
     FEEDBACK_WRITE,
     ANALYTICS_READ,
     NOTIFICATIONS_READ,
+    NOTIFICATIONS_WRITE,
     ORGANIZATION_ADMIN,
 )
 
@@ -46,6 +48,7 @@ CANDIDATE_SCOPES: tuple[str, ...] = (
     APPLICATIONS_WRITE,
     INTERVIEWS_READ,
     NOTIFICATIONS_READ,
+    NOTIFICATIONS_WRITE,
 )
 
 RECRUITER_SCOPES: tuple[str, ...] = (
@@ -61,6 +64,7 @@ RECRUITER_SCOPES: tuple[str, ...] = (
     FEEDBACK_WRITE,
     ANALYTICS_READ,
     NOTIFICATIONS_READ,
+    NOTIFICATIONS_WRITE,
 )
 
 

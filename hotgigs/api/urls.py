@@ -24,4 +24,5 @@ urlpatterns = [
     path("", include("applications.api.urls")),
     path("", include("interviews.api.urls")),
     path("", include("analytics.api.urls")),
+    path("", include("hotgigs.realtime.api.urls")),
 ]
