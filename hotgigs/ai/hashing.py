@@ -1,0 +1,27 @@
+"""The input hash of a score receipt: what a stored score was computed from.
+
+SHA-256 over a canonical JSON (sorted keys, no spaces) of exactly the inputs that decide
+the score: the job's and the candidate's fingerprints (``JobProfile.fingerprint``,
+``CandidateProfile.fingerprint`` — long texts enter as their own SHA-256), the provider's
+name and model version, and :data:`hotgigs.ai.scoring.SCORING_VERSION`. A stored match
+whose hash equals the hash of the current inputs is up to date and is not recomputed.
+"""
+
+import hashlib
+import json
+
+from hotgigs.ai.profiles import CandidateProfile, JobProfile
+from hotgigs.ai.scoring import SCORING_VERSION
+
+
+def input_hash(job: JobProfile, candidate: CandidateProfile, *, provider: str, model_version: str) -> str:
+    """64 hex digits; equal for equal inputs in any process, on any machine."""
+    payload = {
+        "job": job.fingerprint(),
+        "candidate": candidate.fingerprint(),
+        "provider": provider,
+        "model_version": model_version,
+        "scoring_version": SCORING_VERSION,
+    }
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
