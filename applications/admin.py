@@ -7,6 +7,7 @@ interviews: there is no service that edits an application after submission. Addi
 (a recruiter entering a candidate they sourced) goes through ``application_submit``.
 """
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -14,9 +15,11 @@ from django.contrib import admin
 from django.db.models import ForeignKey, Model, QuerySet
 from django.forms import ModelChoiceField
 from django.http import HttpRequest
+from django.utils.html import format_html
 
 from applications.choices import ApplicationStage
-from applications.models import Application, StageChange
+from applications.matching import match_list
+from applications.models import Application, Match, StageChange
 from applications.selectors import application_list
 from applications.services import application_move, application_submit
 from candidates.selectors import candidate_list
@@ -166,3 +169,46 @@ class ApplicationAdmin(ServiceFormAdminMixin, OrgScopedAdminMixin, admin.ModelAd
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         # The inlines are read-only and the service wrote the first history row.
         mark_formsets_saved(formsets)
+
+
+@admin.register(Match, site=admin_site)
+class MatchAdmin(OrgScopedAdminMixin, admin.ModelAdmin[Match]):
+    """Score receipts, read-only: AI matching writes them (``applications.matching``).
+
+    Scoped like the matches API: a recruiter sees the matches of their organization's
+    jobs for candidates they may see.
+    """
+
+    list_display = ("candidate", "job", "score", "provider", "fallback", "computed_at")
+    list_select_related = ("job", "job__organization", "candidate")
+    list_filter = ("provider", "fallback", ("job", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("candidate__full_name", "candidate__email", "job__title")
+    fields = (
+        "job",
+        "candidate",
+        "score",
+        "provider",
+        "model_version",
+        "fallback",
+        "rationale",
+        "receipt",
+        "input_hash",
+        "computed_at",
+    )
+    readonly_fields = fields
+
+    def scoped_queryset(self, request: HttpRequest) -> QuerySet[Match]:
+        return match_list(actor=request.user)
+
+    @admin.display(description="breakdown")
+    def receipt(self, obj: Match) -> str:
+        return format_html("<pre>{}</pre>", json.dumps(obj.breakdown, indent=2, ensure_ascii=False))
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False

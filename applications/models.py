@@ -79,3 +79,43 @@ class StageChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_stage or '∅'} → {self.to_stage}"
+
+
+class Match(models.Model):
+    """A score receipt: how well a candidate fits a job (0–100), why, and from what.
+
+    ``breakdown`` holds the components and their weights, the required skills matched and
+    missing, the preferred skills matched, experience, location and text similarity (see
+    ``hotgigs.ai.scoring``). ``provider`` and ``model_version`` name what scored;
+    ``fallback`` is set when the local provider scored because the configured one was
+    unavailable (``breaker_open``, ``retries_exhausted``, ``provider_error``).
+    ``input_hash`` covers exactly the inputs of the score (``hotgigs.ai.hashing``): the
+    row is rewritten only when it changes. One row per job–candidate pair, written only by
+    ``applications.matching``.
+    """
+
+    job = models.ForeignKey("jobs.Job", on_delete=models.CASCADE, related_name="matches")
+    candidate = models.ForeignKey("candidates.Candidate", on_delete=models.CASCADE, related_name="matches")
+    score = models.DecimalField(max_digits=5, decimal_places=2)
+    breakdown = models.JSONField(default=dict)
+    provider = models.CharField(max_length=40)
+    model_version = models.CharField(max_length=120)
+    fallback = models.CharField(max_length=20, blank=True)
+    rationale = models.TextField(blank=True)
+    input_hash = models.CharField(max_length=64)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "matches"
+        ordering = ("job", "-score", "candidate")
+        constraints = (
+            models.UniqueConstraint(fields=("job", "candidate"), name="applications_match_one_per_pair"),
+            models.CheckConstraint(condition=Q(score__gte=0, score__lte=100), name="applications_match_score_0_100"),
+        )
+        indexes = (
+            models.Index(fields=("job", "-score"), name="applications_match_job_best"),
+            models.Index(fields=("candidate", "-score"), name="applications_match_cand_best"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.candidate_id} ↔ {self.job_id}: {self.score}"

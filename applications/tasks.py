@@ -1,5 +1,61 @@
 """Celery tasks of the applications app: thin, idempotent, ids in, calling services.
 
-None are needed yet; background work for this app (matching, notifications, roll-ups)
-lands here with the capability that needs it.
+Matching (``applications.matching``): the jobs and candidates apps ask for these by name
+through ``hotgigs.ai.dispatch`` on commit, and ``application_submit`` does the same. A
+provider outage never fails them — the engine falls back to the local provider inside the
+call and the receipt says so — so the retries here (``RETRY_TASK_OPTIONS``: exponential
+backoff, full jitter, at most 3) are for transient database errors, which are re-raised as
+``TransientError``. A row deleted before the task runs means there is nothing to do.
 """
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from applications import matching
+from hotgigs.ai import dispatch
+from hotgigs.resilience import TransientError
+from hotgigs.resilience.celery import RETRY_TASK_OPTIONS
+
+logger = logging.getLogger(__name__)
+
+
+def _run(call: Callable[[int], Any], object_id: int) -> Any:
+    try:
+        return call(object_id)
+    except (OperationalError, InterfaceError) as exc:
+        raise TransientError(f"database unavailable: {exc}") from exc
+
+
+@shared_task(name=dispatch.RANK_CANDIDATES_FOR_JOB, ignore_result=True, **RETRY_TASK_OPTIONS)
+def rank_candidates_for_job(job_id: int) -> dict[str, Any] | None:
+    """Rank candidates for a job that opened or changed; store the best matches."""
+    try:
+        return _run(matching.match_job, job_id).as_dict()  # type: ignore[no-any-return]
+    except matching.Job.DoesNotExist:
+        logger.info("job %s is gone; nothing to rank", job_id, extra={"job_id": job_id})
+        return None
+
+
+@shared_task(name=dispatch.RANK_JOBS_FOR_CANDIDATE, ignore_result=True, **RETRY_TASK_OPTIONS)
+def rank_jobs_for_candidate(candidate_id: int) -> dict[str, Any] | None:
+    """Rank open jobs for a candidate whose profile or resume changed."""
+    try:
+        return _run(matching.match_candidate, candidate_id).as_dict()  # type: ignore[no-any-return]
+    except matching.Candidate.DoesNotExist:
+        logger.info("candidate %s is gone; nothing to rank", candidate_id, extra={"candidate_id": candidate_id})
+        return None
+
+
+@shared_task(name=dispatch.SCORE_APPLICATION, ignore_result=True, **RETRY_TASK_OPTIONS)
+def score_application(application_id: int) -> float | None:
+    """Give a submitted application its match score (and the pair its receipt)."""
+    try:
+        match = _run(matching.match_application, application_id)
+    except matching.Application.DoesNotExist:
+        logger.info("application %s is gone", application_id, extra={"application_id": application_id})
+        return None
+    return float(match.score)

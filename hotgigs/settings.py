@@ -362,6 +362,29 @@ RETRY_MAX_RETRIES = env.int("RETRY_MAX_RETRIES", default=3)
 RETRY_BASE_DELAY = env.float("RETRY_BASE_DELAY", default=0.5)
 RETRY_MAX_DELAY = env.float("RETRY_MAX_DELAY", default=30.0)
 
+# AI MATCHING (hotgigs/ai, applications/matching.py)
+# ------------------------------------------------------------------------------
+# "local" (offline, deterministic, the default) or "openai" (any OpenAI-compatible server;
+# takes effect only with OPENAI_API_KEY set). While the "openai" circuit breaker is open or
+# its retries are spent, the local provider scores and the receipt says so.
+AI_PROVIDER = env.str("AI_PROVIDER", default="local")
+OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
+# Empty: api.openai.com. Any OpenAI-compatible server, e.g. http://localhost:11434/v1.
+OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="")
+OPENAI_EMBEDDING_MODEL = env.str("OPENAI_EMBEDDING_MODEL", default="text-embedding-3-small")
+OPENAI_CHAT_MODEL = env.str("OPENAI_CHAT_MODEL", default="gpt-4o-mini")
+# Seconds per request; the breaker needs every guarded call to end.
+OPENAI_TIMEOUT = env.float("OPENAI_TIMEOUT", default=10.0)
+# A one-sentence rationale from the chat model on each new or changed match (extra calls).
+OPENAI_RATIONALE = env.bool("OPENAI_RATIONALE", default=False)
+OPENAI_EMBEDDING_CACHE_SECONDS = env.int("OPENAI_EMBEDDING_CACHE_SECONDS", default=30 * 24 * 3600)
+# How many of the best-scoring candidates a job keeps as matches (applicants and pairs
+# already stored are always kept up to date), and how many open jobs a candidate keeps.
+MATCH_TOP_CANDIDATES_PER_JOB = env.int("MATCH_TOP_CANDIDATES_PER_JOB", default=100)
+MATCH_TOP_JOBS_PER_CANDIDATE = env.int("MATCH_TOP_JOBS_PER_CANDIDATE", default=50)
+# Matches scoring below this are not stored (unless the pair is an application).
+MATCH_MIN_SCORE_TO_STORE = env.float("MATCH_MIN_SCORE_TO_STORE", default=0.0)
+
 # REALTIME (hotgigs/realtime; README "Realtime")
 # ------------------------------------------------------------------------------
 # Outbox events older than this are pruned by the hourly beat task realtime.prune_outbox;

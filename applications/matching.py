@@ -1,0 +1,390 @@
+"""AI matching of candidates and jobs: rank, store score receipts, keep application scores.
+
+The engine (``hotgigs.ai``) scores plain profiles; this module turns rows into profiles,
+decides which pairs to score and keep, and writes :class:`Match` rows:
+
+* :func:`match_job` — when a job opens or changes: rank its candidate pool (discoverable
+  candidates and those the job's organization may already see), keep the best
+  ``MATCH_TOP_CANDIDATES_PER_JOB``;
+* :func:`match_candidate` — when a profile or resume changes: rank the open jobs, keep the
+  best ``MATCH_TOP_JOBS_PER_CANDIDATE``;
+* :func:`match_application` — when an application is submitted: score that pair and copy
+  the score to ``Application.match_score``.
+
+Guarantees, for all three:
+
+* **Receipts.** Every stored match has its score, breakdown, provider, model version and
+  input hash (``hotgigs.ai.hashing``). A pair whose stored hash equals the hash of its
+  current inputs is left alone ("unchanged"): not rewritten and, where the engine allows
+  it (one pair, one candidate against many jobs), not even recomputed.
+* **Idempotent.** Writes are upserts on (job, candidate), so running the same call twice,
+  or two workers at once, leaves the same rows with the same scores.
+* **Always kept.** Pairs that are applications, and pairs already stored, are rescored
+  on every run whatever their rank, so no stored score goes stale.
+* **No outage errors.** A remote provider that is down falls back to the local one
+  inside the engine (the receipt's ``fallback`` says so); these functions do not raise
+  for it. They raise ``DoesNotExist`` only if the row asked for is gone — the tasks treat
+  that as nothing to do.
+"""
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from applications.models import Application, Match
+from candidates.choices import ParseStatus
+from candidates.models import Candidate, Resume
+from hotgigs.accounts.models import Membership
+from hotgigs.accounts.selectors import Actor
+from hotgigs.ai import CandidateProfile, JobProfile, MatchProvider, MatchResult, get_provider, input_hash
+from jobs.choices import JobStatus
+from jobs.models import Job, JobSkill
+from jobs.selectors import job_visible_filter
+
+logger = logging.getLogger(__name__)
+
+CHUNK_SIZE = 2_000
+
+
+@dataclass
+class MatchRun:
+    """What one matching call did: counts of rows created, updated and left unchanged."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    scored: int = 0
+    provider: str = ""
+    fallback: str | None = None
+    skipped: str | None = None
+    match_ids: list[int] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The counts as plain data (also the log fields, hence ``matches_`` names)."""
+        return {
+            "matches_created": self.created,
+            "matches_updated": self.updated,
+            "matches_unchanged": self.unchanged,
+            "matches_scored": self.scored,
+            "provider": self.provider,
+            "fallback": self.fallback,
+            "skipped": self.skipped,
+        }
+
+
+# Profiles -------------------------------------------------------------------------------
+
+
+def job_profile(job: Job) -> JobProfile:
+    """The engine's view of ``job`` (reads its skills; prefetch them for many jobs)."""
+    return JobProfile.build(
+        id=job.pk,
+        title=job.title,
+        description=job.description,
+        skills=[(s.name, s.level, s.required) for s in job.skills.all()],
+        min_years=job.min_years_experience,
+        location=job.location,
+        remote_policy=job.remote_policy,
+    )
+
+
+def latest_resume_texts(candidate_ids: Iterable[int]) -> dict[int, str]:
+    """The extracted text of each candidate's latest parsed resume (absent when none)."""
+    texts: dict[int, str] = {}
+    ids = list(candidate_ids)
+    for start in range(0, len(ids), CHUNK_SIZE):
+        rows = (
+            Resume.objects.filter(candidate_id__in=ids[start : start + CHUNK_SIZE], parse_status=ParseStatus.PARSED)
+            .exclude(extracted_text="")
+            .order_by("candidate_id", "-uploaded_at", "-id")
+            .values_list("candidate_id", "extracted_text")
+        )
+        for candidate_id, text in rows:
+            texts.setdefault(candidate_id, text)
+    return texts
+
+
+def candidate_profile(candidate: Candidate, *, resume_text: str | None = None) -> CandidateProfile:
+    """The engine's view of ``candidate``: profile fields, skills and latest resume text."""
+    if resume_text is None:
+        resume_text = latest_resume_texts([candidate.pk]).get(candidate.pk, "")
+    return CandidateProfile.build(
+        id=candidate.pk,
+        skills=[(s.name, s.level) for s in candidate.skills.all()],
+        years=candidate.years_experience,
+        location=candidate.location,
+        open_to_remote=candidate.open_to_remote,
+        headline=candidate.headline,
+        summary=candidate.summary,
+        resume_text=resume_text,
+    )
+
+
+def _candidate_profiles(queryset: QuerySet[Candidate]) -> list[CandidateProfile]:
+    candidates = list(queryset.prefetch_related("skills").order_by("pk").iterator(chunk_size=CHUNK_SIZE))
+    texts = latest_resume_texts(c.pk for c in candidates)
+    return [candidate_profile(c, resume_text=texts.get(c.pk, "")) for c in candidates]
+
+
+def _jobs_with_skills(queryset: QuerySet[Job]) -> QuerySet[Job]:
+    return queryset.prefetch_related(Prefetch("skills", queryset=JobSkill.objects.order_by("position", "id")))
+
+
+def candidate_pool(job: Job) -> QuerySet[Candidate]:
+    """The candidates ranked for ``job``.
+
+    For an open job: those its organization's recruiters may see (the access rule of
+    ``candidates.selectors.candidate_list``) — discoverable ones, applicants to any of the
+    organization's jobs, and profiles its members sourced — plus the job's applicants.
+    For any other job: its applicants only.
+    """
+    applied_here = Q(Exists(Application.objects.filter(candidate_id=OuterRef("pk"), job_id=job.pk)))
+    if job.status != JobStatus.OPEN:
+        return Candidate.objects.filter(applied_here)
+    org = job.organization_id
+    applied_to_org = Q(Exists(Application.objects.filter(candidate_id=OuterRef("pk"), job__organization_id=org)))
+    sourced = Q(user__isnull=True) & Q(
+        Exists(Membership.objects.filter(user_id=OuterRef("created_by_id"), organization_id=org))
+    )
+    return Candidate.objects.filter(Q(discoverable=True) | applied_to_org | sourced | applied_here)
+
+
+# Storage --------------------------------------------------------------------------------
+
+
+def _existing(*, job_id: int | None = None, candidate_id: int | None = None) -> dict[tuple[int, int], tuple[int, str]]:
+    qs = Match.objects.all()
+    if job_id is not None:
+        qs = qs.filter(job_id=job_id)
+    if candidate_id is not None:
+        qs = qs.filter(candidate_id=candidate_id)
+    return {(j, c): (pk, h) for pk, j, c, h in qs.values_list("pk", "job_id", "candidate_id", "input_hash")}
+
+
+def _row(job: JobProfile, candidate: CandidateProfile, result: MatchResult, rationale: str | None) -> Match:
+    assert job.id is not None  # noqa: S101 - profiles built from rows have ids
+    assert candidate.id is not None  # noqa: S101
+    breakdown = dict(result.breakdown)
+    if rationale:
+        breakdown["rationale"] = rationale
+    return Match(
+        job_id=job.id,
+        candidate_id=candidate.id,
+        score=Decimal(str(result.score)).quantize(Decimal("0.01")),
+        breakdown=breakdown,
+        provider=result.provider,
+        model_version=result.model_version,
+        fallback=result.fallback or "",
+        rationale=rationale or "",
+        input_hash=input_hash(job, candidate, provider=result.provider, model_version=result.model_version),
+        computed_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def _upsert(rows: Sequence[Match], run: MatchRun, existing: dict[tuple[int, int], tuple[int, str]]) -> None:
+    """Insert or update ``rows`` on (job, candidate) and copy scores to their applications."""
+    if not rows:
+        return
+    Match.objects.bulk_create(
+        list(rows),
+        update_conflicts=True,
+        unique_fields=["job", "candidate"],
+        update_fields=[
+            "score",
+            "breakdown",
+            "provider",
+            "model_version",
+            "fallback",
+            "rationale",
+            "input_hash",
+            "computed_at",
+        ],
+        batch_size=500,
+    )
+    for row in rows:
+        if (row.job_id, row.candidate_id) in existing:
+            run.updated += 1
+        else:
+            run.created += 1
+    score_by_pair = {(row.job_id, row.candidate_id): row.score for row in rows}
+    job_ids = {job_id for job_id, _ in score_by_pair}
+    candidate_ids = {candidate_id for _, candidate_id in score_by_pair}
+    applications = list(
+        Application.objects.filter(job_id__in=job_ids, candidate_id__in=candidate_ids).only(
+            "pk", "job_id", "candidate_id", "match_score"
+        )
+    )
+    changed = []
+    for application in applications:
+        score = score_by_pair.get((application.job_id, application.candidate_id))
+        if score is not None and application.match_score != score:
+            application.match_score = score
+            changed.append(application)
+    Application.objects.bulk_update(changed, ["match_score"], batch_size=500)
+
+
+def _rationale(
+    provider: MatchProvider, job: JobProfile, candidate: CandidateProfile, result: MatchResult
+) -> str | None:
+    try:
+        return provider.rationale(job, candidate, result)
+    except Exception:
+        # A rationale is a nicety; never lose the score for it.
+        logger.exception("rationale failed", extra={"job_id": job.id, "candidate_id": candidate.id})
+        return None
+
+
+def _min_score() -> float:
+    return float(settings.MATCH_MIN_SCORE_TO_STORE)
+
+
+# The three entry points -----------------------------------------------------------------
+
+
+def match_job(job_id: int, *, provider: MatchProvider | None = None) -> MatchRun:
+    """Rank the candidate pool of job ``job_id`` and store the best matches (see the module docstring).
+
+    Raises ``Job.DoesNotExist`` for a missing job.
+    """
+    provider = provider or get_provider()
+    job = _jobs_with_skills(Job.objects.filter(pk=job_id)).get()
+    profile = job_profile(job)
+    candidates = _candidate_profiles(candidate_pool(job))
+    run = MatchRun(provider=provider.name)
+    if not candidates:
+        run.skipped = "no candidates"
+        return run
+    ranking = provider.rank(profile, candidates)
+    run.provider, run.fallback, run.scored = ranking.provider, ranking.fallback, len(ranking)
+    existing = _existing(job_id=job.pk)
+    applicants = set(Application.objects.filter(job_id=job.pk).values_list("candidate_id", flat=True))
+    keep = {int(i) for i in ranking.top(settings.MATCH_TOP_CANDIDATES_PER_JOB) if ranking.scores[i] >= _min_score()}
+    keep |= {i for i, c in enumerate(candidates) if c.id in applicants or (job.pk, c.id) in existing}
+    wanted_hash = {
+        i: input_hash(profile, candidates[i], provider=provider.name, model_version=provider.model_version)
+        for i in keep
+    }
+    rows = []
+    for i in sorted(keep):
+        stored = existing.get((job.pk, candidates[i].id or 0))
+        if stored is not None and stored[1] == wanted_hash[i]:
+            run.unchanged += 1
+            continue
+        result = ranking.result(i)
+        rows.append(_row(profile, candidates[i], result, _rationale(provider, profile, candidates[i], result)))
+    _upsert(rows, run, existing)
+    logger.info("matched job %s", job.pk, extra={"job_id": job.pk, **run.as_dict()})
+    return run
+
+
+def match_candidate(candidate_id: int, *, provider: MatchProvider | None = None) -> MatchRun:
+    """Score the open jobs (and the jobs applied to) for candidate ``candidate_id``; keep the best.
+
+    Pairs whose stored hash is current are not recomputed. Raises ``Candidate.DoesNotExist``.
+    """
+    provider = provider or get_provider()
+    candidate = Candidate.objects.prefetch_related("skills").get(pk=candidate_id)
+    profile = candidate_profile(candidate)
+    applied = set(Application.objects.filter(candidate_id=candidate.pk).values_list("job_id", flat=True))
+    jobs = list(
+        _jobs_with_skills(
+            Job.objects.filter(Q(status=JobStatus.OPEN, organization__is_active=True) | Q(pk__in=applied))
+        ).order_by("pk")
+    )
+    run = MatchRun(provider=provider.name)
+    if not jobs:
+        run.skipped = "no jobs"
+        return run
+    existing = _existing(candidate_id=candidate.pk)
+    stored_scores = dict(Match.objects.filter(candidate_id=candidate.pk).values_list("job_id", "score"))
+    profiles = [job_profile(job) for job in jobs]
+    current: dict[int, float] = {}
+    stale: list[JobProfile] = []
+    for job in profiles:
+        assert job.id is not None  # noqa: S101
+        stored = existing.get((job.id, candidate.pk))
+        wanted = input_hash(job, profile, provider=provider.name, model_version=provider.model_version)
+        if stored is not None and stored[1] == wanted:
+            current[job.id] = float(stored_scores[job.id])
+        else:
+            stale.append(job)
+    results = dict(zip([job.id for job in stale], provider.score_jobs(profile, stale), strict=True))
+    run.scored = len(results)
+    for job_id, result in results.items():
+        assert job_id is not None  # noqa: S101
+        current[job_id] = result.score
+        run.provider, run.fallback = result.provider, result.fallback or run.fallback
+    best = sorted(current, key=lambda job_id: (-current[job_id], job_id))[: settings.MATCH_TOP_JOBS_PER_CANDIDATE]
+    keep = {job_id for job_id in best if current[job_id] >= _min_score()}
+    keep |= applied | {job_id for job_id, _ in existing}
+    by_id = {job.id: job for job in profiles}
+    rows = []
+    for job_id in sorted(keep):
+        if job_id not in by_id:
+            continue
+        if job_id not in results:
+            run.unchanged += 1
+            continue
+        job = by_id[job_id]
+        rows.append(_row(job, profile, results[job_id], _rationale(provider, job, profile, results[job_id])))
+    _upsert(rows, run, existing)
+    logger.info("matched candidate %s", candidate.pk, extra={"candidate_id": candidate.pk, **run.as_dict()})
+    return run
+
+
+def match_application(application_id: int, *, provider: MatchProvider | None = None) -> Match:
+    """Score the pair of application ``application_id``, store its receipt and its ``match_score``.
+
+    An unchanged pair is not recomputed (its stored score is copied if the application
+    lacks it). Raises ``Application.DoesNotExist``.
+    """
+    provider = provider or get_provider()
+    application = Application.objects.select_related("job", "candidate").get(pk=application_id)
+    job = _jobs_with_skills(Job.objects.filter(pk=application.job_id)).get()
+    job_view = job_profile(job)
+    candidate = Candidate.objects.prefetch_related("skills").get(pk=application.candidate_id)
+    candidate_view = candidate_profile(candidate)
+    existing = _existing(job_id=job.pk, candidate_id=candidate.pk)
+    stored = existing.get((job.pk, candidate.pk))
+    wanted = input_hash(job_view, candidate_view, provider=provider.name, model_version=provider.model_version)
+    run = MatchRun(provider=provider.name)
+    if stored is None or stored[1] != wanted:
+        (result,) = provider.score_jobs(candidate_view, [job_view])
+        _upsert(
+            [_row(job_view, candidate_view, result, _rationale(provider, job_view, candidate_view, result))],
+            run,
+            existing,
+        )
+    match = Match.objects.get(job_id=job.pk, candidate_id=candidate.pk)
+    if application.match_score != match.score:
+        Application.objects.filter(pk=application.pk).update(match_score=match.score)
+    return match
+
+
+# Reads ----------------------------------------------------------------------------------
+
+
+def match_list(*, actor: Actor) -> QuerySet[Match]:
+    """Matches the actor may see, best first per job, with job and candidate loaded.
+
+    A pair is visible when both its job and its candidate are: staff see all; recruiters
+    the matches of their organizations' jobs for candidates they may see; a candidate their
+    own matches on the job board. (A read; it lives here until the matches API moves it
+    to ``applications.selectors``.)
+    """
+    from candidates.selectors import candidate_list
+
+    return (
+        Match.objects.filter(job_visible_filter(actor=actor, prefix="job__"))
+        .filter(candidate__in=candidate_list(actor=actor).values("pk"))
+        .select_related("job", "job__organization", "candidate")
+        .order_by("job_id", "-score", "candidate_id")
+    )
