@@ -17,6 +17,7 @@ from candidates.models import Candidate
 from candidates.selectors import candidate_list
 from hotgigs.accounts.models import User
 from hotgigs.accounts.selectors import actor_is_member, actor_is_staff
+from hotgigs.ai.dispatch import request_application_score
 from hotgigs.cache import invalidate_on_commit
 from hotgigs.errors import Forbidden
 from hotgigs.realtime.events import group_for_organization, group_for_user, publish_on_commit
@@ -107,6 +108,7 @@ def application_submit(
     _publish(
         application, "application.submitted", organization_id=job.organization_id, candidate_user_id=candidate.user_id
     )
+    request_application_score(application.pk)
     return application
 
 

@@ -14,6 +14,7 @@ from candidates.models import Candidate, CandidateSkill
 from hotgigs.accounts.models import Membership, User
 from hotgigs.accounts.selectors import actor_is_recruiter, actor_is_staff, actor_organization_ids
 from hotgigs.accounts.services import user_create
+from hotgigs.ai.dispatch import request_candidate_ranking
 from hotgigs.errors import Forbidden
 
 EDITABLE_FIELDS = (
@@ -183,6 +184,7 @@ def candidate_create(*, actor: User, data: Mapping[str, Any], for_self: bool = T
     )
     _save(candidate)
     _replace_skills(candidate, skills)
+    request_candidate_ranking(candidate.pk)
     return candidate
 
 
@@ -225,6 +227,7 @@ def candidate_update(*, actor: User, candidate: Candidate, data: Mapping[str, An
     _save(candidate)
     if "skills" in data:
         _replace_skills(candidate, skills)
+    request_candidate_ranking(candidate.pk)
     return candidate
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from hotgigs.accounts.models import Organization, User
 from hotgigs.accounts.selectors import actor_is_member, actor_is_staff
+from hotgigs.ai.dispatch import request_job_ranking
 from hotgigs.cache import invalidate_on_commit
 from hotgigs.errors import Forbidden
 from hotgigs.realtime.events import group_for_organization, publish_on_commit
@@ -247,6 +248,7 @@ def job_update(*, actor: User, job: Job, data: Mapping[str, Any]) -> Job:
     if "skills" in data:
         _replace_skills(job, skills)
     _publish(job, "job.updated")
+    request_job_ranking(job.pk)
     return job
 
 
@@ -274,7 +276,9 @@ def _job_move(*, actor: User, job: Job, to_status: str, event: str) -> Job:
 
 def job_open(*, actor: User, job: Job) -> Job:
     """Publish a draft or reopen a closed job. Raises IllegalJobTransition otherwise."""
-    return _job_move(actor=actor, job=job, to_status=JobStatus.OPEN, event="job.opened")
+    job = _job_move(actor=actor, job=job, to_status=JobStatus.OPEN, event="job.opened")
+    request_job_ranking(job.pk)
+    return job
 
 
 def job_close(*, actor: User, job: Job) -> Job:
