@@ -1,0 +1,3 @@
+from tests.ai.fake_openai import fake_openai, openai_settings
+
+__all__ = ["fake_openai", "openai_settings"]
