@@ -48,6 +48,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from hotgigs.accounts.scopes import FEEDBACK_READ
+from hotgigs.accounts.selectors import forget_actor_roles
 from hotgigs.errors import DomainError
 from hotgigs.realtime.auth import SocketIdentity, authenticate_socket, identity_is_current, token_from_scope
 from hotgigs.realtime.errors import InvalidMessage
@@ -163,6 +164,8 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
                 f"At most {settings.REALTIME_MAX_SUBSCRIPTIONS} subscriptions per connection.",
                 details={"subscriptions": [f"At most {settings.REALTIME_MAX_SUBSCRIPTIONS}."]},
             )
+        # Roles are memoised on the user; a membership gained or lost since connecting counts now.
+        forget_actor_roles(identity.user)
         await database_sync_to_async(subscription_authorize)(
             actor=identity.user, scopes=identity.scopes, subscription=subscription
         )

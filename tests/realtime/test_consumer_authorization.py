@@ -256,3 +256,21 @@ def test_heartbeat_drops_a_subscription_the_user_lost(settings, world):
     assert error["code"] == "FORBIDDEN"
     assert error["subscription"] == f"application_status.org.{org_a.pk}"
     assert after["type"] == "heartbeat"
+
+
+def test_a_membership_gained_after_connecting_counts(world):
+    recruiter_a, org_b = world["recruiter_a"], world["org_b"]
+    token = token_for(recruiter_a)
+
+    async def scenario():
+        communicator = await connect(token)
+        before = await subscribe(communicator, "job_updates", scope="organization", organization_id=org_b.pk)
+        await call(MembershipFactory, organization=org_b, user=recruiter_a)
+        after = await subscribe(communicator, "job_updates", scope="organization", organization_id=org_b.pk)
+        await communicator.disconnect()
+        return before, after
+
+    before, after = async_to_sync(scenario)()
+
+    assert before["code"] == "NOT_FOUND"
+    assert after["type"] == "ack"
