@@ -4,6 +4,7 @@ Business rules (who may apply, legal moves, cover-letter limits) live in the ser
 the input serializers only check that values have the right type and shape.
 """
 
+from decimal import Decimal
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
@@ -11,7 +12,7 @@ from rest_framework import serializers
 
 from applications.choices import STAGE_TRANSITIONS, ApplicationSource, ApplicationStage
 from applications.filters import MAX_ID
-from applications.models import Application
+from applications.models import Application, Match
 from applications.selectors import StageSpan
 from applications.services import MAX_COVER_LETTER, MAX_REASON
 from hotgigs.accounts.selectors import actor_is_member, actor_is_staff
@@ -127,3 +128,143 @@ def history_entries(changes: list[Any], spans: list[StageSpan], *, internal: boo
         }
         for change, span in zip(changes, spans, strict=False)
     ]
+
+
+# --- matches ----------------------------------------------------------------------------------
+
+
+class MatchQuerySerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """Query-string filters of the match lists (they only narrow what the caller may see)."""
+
+    min_score = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        required=False,
+        help_text="Only matches scoring at least this (0–100).",
+    )
+    has_required_skills = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="true: only matches missing no required skill of the job; false: only those missing one or more.",
+    )
+
+
+class MatchCandidateSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    id = serializers.IntegerField()
+    full_name = serializers.CharField()
+    headline = serializers.CharField(allow_blank=True)
+
+
+class MatchOrganizationSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class MatchJobSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    organization = MatchOrganizationSerializer()
+
+
+class MatchBreakdownSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """Why the score is what it is: the receipt of ``hotgigs.ai.scoring``, flattened.
+
+    Component values are 0–1; a component that did not apply (a job listing no required
+    or no preferred skills) is null and has no weight. ``rationale`` is the provider's
+    one-sentence explanation for recruiters; it is null in a candidate's own view.
+    """
+
+    required_matched = serializers.ListField(child=serializers.CharField())
+    required_missing = serializers.ListField(child=serializers.CharField())
+    required_below_level = serializers.ListField(child=serializers.CharField())
+    preferred_matched = serializers.ListField(child=serializers.CharField())
+    preferred_missing = serializers.ListField(child=serializers.CharField())
+    required_skills = serializers.FloatField(allow_null=True)
+    preferred_skills = serializers.FloatField(allow_null=True)
+    experience = serializers.FloatField(allow_null=True)
+    location = serializers.FloatField(allow_null=True)
+    text_similarity = serializers.FloatField(allow_null=True)
+    weights = serializers.DictField(child=serializers.FloatField())
+    scoring_version = serializers.IntegerField(allow_null=True)
+    rationale = serializers.CharField(allow_null=True)
+
+
+def match_breakdown(breakdown: dict[str, Any], *, rationale: str, internal: bool) -> dict[str, Any]:
+    """The API view of a stored breakdown; tolerant of receipts written by older scoring versions."""
+
+    def names(group: str, key: str) -> list[str]:
+        value = (breakdown.get(group) or {}).get(key) or []
+        return [str(name) for name in value] if isinstance(value, list) else []
+
+    components = breakdown.get("components") or {}
+    weights = breakdown.get("weights") or {}
+
+    def component(name: str) -> float | None:
+        value = components.get(name)
+        return float(value) if isinstance(value, int | float) else None
+
+    version = breakdown.get("scoring_version")
+    return {
+        "required_matched": names("required_skills", "matched"),
+        "required_missing": names("required_skills", "missing"),
+        "required_below_level": names("required_skills", "below_level"),
+        "preferred_matched": names("preferred_skills", "matched"),
+        "preferred_missing": names("preferred_skills", "missing"),
+        "required_skills": component("required_skills"),
+        "preferred_skills": component("preferred_skills"),
+        "experience": component("experience"),
+        "location": component("location"),
+        "text_similarity": component("text_similarity"),
+        "weights": {str(k): float(v) for k, v in weights.items() if isinstance(v, int | float)},
+        "scoring_version": version if isinstance(version, int) else None,
+        "rationale": (rationale or None) if internal else None,
+    }
+
+
+class MatchSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """A stored match (score receipt). ``score`` is a decimal string with two places ("87.50").
+
+    ``fallback`` names why the local provider scored instead of the configured one
+    (``breaker_open``, ``retries_exhausted``, ``provider_error``), null when it did not.
+    Pass ``internal=False`` in the context for a candidate's own view (no rationale).
+    """
+
+    id = serializers.IntegerField()
+    score = serializers.DecimalField(max_digits=5, decimal_places=2, coerce_to_string=True)
+    breakdown = serializers.SerializerMethodField()
+    provider = serializers.CharField()
+    model_version = serializers.CharField()
+    fallback = serializers.SerializerMethodField()
+    computed_at = serializers.DateTimeField()
+
+    @extend_schema_field(MatchBreakdownSerializer)
+    def get_breakdown(self, match: Match) -> dict[str, Any]:
+        return match_breakdown(match.breakdown, rationale=match.rationale, internal=self.context.get("internal", True))
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_fallback(self, match: Match) -> str | None:
+        return match.fallback or None
+
+
+class JobMatchSerializer(MatchSerializer):
+    """A candidate ranked for a job."""
+
+    candidate = MatchCandidateSerializer()
+
+
+class CandidateMatchSerializer(MatchSerializer):
+    """A job ranked for a candidate."""
+
+    job = MatchJobSerializer()
+
+
+class MatchRecomputeSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """The ranking was queued (run at once when tasks run eagerly)."""
+
+    status = serializers.ChoiceField(choices=["queued"])
+    task = serializers.CharField()
+    job_id = serializers.IntegerField(allow_null=True)
+    candidate_id = serializers.IntegerField(allow_null=True)

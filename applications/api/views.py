@@ -1,4 +1,4 @@
-"""REST views of applications: the list, applying, and moving through the pipeline.
+"""REST views of applications: the list, applying, moving through the pipeline; and matches.
 
 Every read goes through the applications selectors (an application the actor may not see
 answers 404 NOT_FOUND); every write parses its body with a strict input serializer and
@@ -6,10 +6,10 @@ calls a service, which enforces the business rules (403 FORBIDDEN for the wrong 
 409 CONFLICT for an illegal move or a duplicate).
 """
 
-from typing import Any
+from typing import Any, ClassVar
 
-from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from django.db.models import Q, QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -20,12 +20,18 @@ from applications.api.serializers import (
     ApplicationMoveSerializer,
     ApplicationSerializer,
     ApplicationWithdrawSerializer,
+    CandidateMatchSerializer,
+    JobMatchSerializer,
+    MatchQuerySerializer,
+    MatchRecomputeSerializer,
+    MatchSerializer,
     StageHistoryEntrySerializer,
     history_entries,
 )
 from applications.choices import ApplicationSource
 from applications.filters import ApplicationFilter
-from applications.models import Application
+from applications.matching import match_list
+from applications.models import Application, Match
 from applications.selectors import (
     actor_is_hiring_team,
     application_get,
@@ -36,9 +42,20 @@ from applications.selectors import (
 from applications.services import application_move, application_submit, application_withdraw
 from candidates.selectors import candidate_for_user, candidate_get
 from hotgigs.accounts.models import User
-from hotgigs.accounts.scopes import APPLICATIONS_READ, APPLICATIONS_WRITE
+from hotgigs.accounts.scopes import (
+    APPLICATIONS_READ,
+    APPLICATIONS_WRITE,
+    CANDIDATES_READ,
+    CANDIDATES_WRITE,
+    JOBS_READ,
+    JOBS_WRITE,
+)
+from hotgigs.accounts.selectors import actor_is_member, actor_is_recruiter, actor_is_staff
+from hotgigs.ai import dispatch
+from hotgigs.api.pagination import CursorPagination
 from hotgigs.api.views import ERRORS
-from hotgigs.errors import ValidationFailed
+from hotgigs.errors import Forbidden, ValidationFailed
+from jobs.errors import JobNotFound
 from jobs.selectors import job_get
 
 # Path ids longer than this cannot be rows (and would overflow SQLite's integers).
@@ -169,3 +186,142 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # typ
         internal = actor_is_hiring_team(actor=request.user, application=application)
         entries = history_entries(changes, spans, internal=internal)
         return Response(StageHistoryEntrySerializer(entries, many=True).data)
+
+
+# --- matches ----------------------------------------------------------------------------------
+
+
+class MatchCursorPagination(CursorPagination):
+    """Best first: ``-score, id`` (the cursor stays stable when new matches arrive)."""
+
+    ordering = ("-score", "id")
+
+
+def _match_filters(request: Request, matches: QuerySet[Match]) -> QuerySet[Match]:
+    query = MatchQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    fields = query.validated_data
+    if fields.get("min_score") is not None:
+        matches = matches.filter(score__gte=fields["min_score"])
+    complete = Q(breakdown__required_skills__missing=[])
+    if fields.get("has_required_skills") is True:
+        matches = matches.filter(complete)
+    elif fields.get("has_required_skills") is False:
+        matches = matches.exclude(complete)
+    return matches
+
+
+def _hiring_team(actor: User, organization_id: int) -> bool:
+    return actor_is_staff(actor) or actor_is_member(actor, organization_id)
+
+
+JOB_ID = OpenApiParameter("job_id", int, OpenApiParameter.PATH, description="The job's id.")
+CANDIDATE_ID = OpenApiParameter("candidate_id", int, OpenApiParameter.PATH, description="The candidate's id.")
+
+
+class MatchViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
+    """Stored matches (score receipts) of one job or one candidate, best first, and recomputing them.
+
+    Mounted at ``jobs/{job_id}/matches`` and ``candidates/{candidate_id}/matches`` (this app
+    reads Match rows, so the routes live here: jobs and candidates never import applications).
+    Reads go through the selectors: a job or candidate the caller may not see answers 404,
+    and the matches listed are those whose job and candidate the caller may both see
+    (``applications.matching.match_list``).
+    """
+
+    pagination_class = MatchCursorPagination
+    filter_backends = ()  # type: ignore[assignment]
+    required_scopes: ClassVar[dict[str, str]] = {
+        "job_matches": JOBS_READ,
+        "candidate_matches": CANDIDATES_READ,
+        "job_recompute": JOBS_WRITE,
+        "candidate_recompute": CANDIDATES_WRITE,
+    }
+
+    def _actor(self) -> User:
+        return self.request.user  # type: ignore[return-value]
+
+    def _page(self, matches: QuerySet[Match], serializer: type[MatchSerializer], *, internal: bool) -> Response:
+        page = self.paginate_queryset(_match_filters(self.request, matches))
+        assert page is not None  # noqa: S101 - the pagination class is always set
+        data = serializer(page, many=True, context={"request": self.request, "internal": internal}).data
+        return self.get_paginated_response(data)
+
+    @extend_schema(
+        operation_id="jobs_matches_list",
+        summary="Candidates ranked for a job",
+        description="For the job's organization (and staff): the stored matches of the job, best first, "
+        "limited to candidates the caller may see. A job the caller may not see, or one of another "
+        "organization, answers 404. Filters: `min_score`, `has_required_skills`. Cursor-paginated.",
+        parameters=[JOB_ID, MatchQuerySerializer],
+        responses={200: JobMatchSerializer(many=True), **ERRORS},
+        tags=["jobs"],
+    )
+    def job_matches(self, request: Request, job_id: str) -> Response:
+        actor = self._actor()
+        job = job_get(actor=actor, job_id=int(job_id))
+        if not _hiring_team(actor, job.organization_id):
+            raise JobNotFound()
+        return self._page(match_list(actor=actor).filter(job_id=job.pk), JobMatchSerializer, internal=True)
+
+    @extend_schema(
+        operation_id="candidates_matches_list",
+        summary="Jobs ranked for a candidate",
+        description="A candidate sees their own matches with open jobs (without the recruiters' rationale); "
+        "a recruiter sees the fit of a candidate they may see with their organization's jobs; staff see all. "
+        "A candidate the caller may not see answers 404. Filters: `min_score`, `has_required_skills`. "
+        "Cursor-paginated, best first.",
+        parameters=[CANDIDATE_ID, MatchQuerySerializer],
+        responses={200: CandidateMatchSerializer(many=True), **ERRORS},
+        tags=["candidates"],
+    )
+    def candidate_matches(self, request: Request, candidate_id: str) -> Response:
+        actor = self._actor()
+        candidate = candidate_get(actor=actor, candidate_id=int(candidate_id))
+        internal = actor_is_staff(actor) or candidate.user_id != actor.pk
+        matches = match_list(actor=actor).filter(candidate_id=candidate.pk)
+        return self._page(matches, CandidateMatchSerializer, internal=internal)
+
+    @extend_schema(
+        operation_id="jobs_matches_recompute",
+        summary="Recompute a job's matches",
+        description="For the job's organization (and staff): rank the job's candidate pool again. The work is "
+        "queued (it runs at once where tasks run eagerly); pairs whose inputs did not change keep their receipts.",
+        parameters=[JOB_ID],
+        request=None,
+        responses={202: MatchRecomputeSerializer, **ERRORS},
+        tags=["jobs"],
+    )
+    def job_recompute(self, request: Request, job_id: str) -> Response:
+        actor = self._actor()
+        job = job_get(actor=actor, job_id=int(job_id))
+        if not _hiring_team(actor, job.organization_id):
+            raise JobNotFound()
+        dispatch.request_job_ranking(job.pk)
+        body = {"status": "queued", "task": dispatch.RANK_CANDIDATES_FOR_JOB, "job_id": job.pk, "candidate_id": None}
+        return Response(MatchRecomputeSerializer(body).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        operation_id="candidates_matches_recompute",
+        summary="Recompute a candidate's matches",
+        description="For recruiters who may see the candidate, and staff: rank the open jobs for the candidate "
+        "again (queued, or run at once where tasks run eagerly). A candidate gets 403 FORBIDDEN, even for "
+        "their own profile (saving the profile already does this).",
+        parameters=[CANDIDATE_ID],
+        request=None,
+        responses={202: MatchRecomputeSerializer, **ERRORS},
+        tags=["candidates"],
+    )
+    def candidate_recompute(self, request: Request, candidate_id: str) -> Response:
+        actor = self._actor()
+        candidate = candidate_get(actor=actor, candidate_id=int(candidate_id))
+        if not (actor_is_staff(actor) or actor_is_recruiter(actor)):
+            raise Forbidden("Only recruiters and staff recompute matches.")
+        dispatch.request_candidate_ranking(candidate.pk)
+        body = {
+            "status": "queued",
+            "task": dispatch.RANK_JOBS_FOR_CANDIDATE,
+            "job_id": None,
+            "candidate_id": candidate.pk,
+        }
+        return Response(MatchRecomputeSerializer(body).data, status=status.HTTP_202_ACCEPTED)
