@@ -197,7 +197,7 @@ def test_list_runs_the_same_queries_whatever_the_page_size(login, recruiter, col
         assert len(client.get(URL, {"page_size": 50}).json()["results"]) == 10
 
     # the user, the token family check, the memberships, the page, the panels
-    assert len(small) == len(large) == 5
+    assert len(small) == len(large) == 4
 
 
 def test_a_candidate_gets_their_own(login, candidate, interview):
