@@ -60,6 +60,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="Do not draw the progress bar.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        call: Callable[[int], matching.MatchRun]
         if options["job"] is not None:
             if not Job.objects.filter(pk=options["job"]).exists():
                 raise CommandError(f"Job {options['job']} does not exist.")
