@@ -110,3 +110,16 @@ def open_job(org, recruiter):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def other_open_job(other_org, other_recruiter):  # type: ignore[no-untyped-def]
     return JobFactory(organization=other_org, created_by=other_recruiter)
+
+
+@pytest.fixture(autouse=True)
+def _celery_in_process(request, settings):  # type: ignore[no-untyped-def]
+    """Tasks run inline, as in the embedded default, even when REDIS_URL names a broker.
+
+    Unit tests prove what a task does, not that a broker delivers it; queuing to CI's Redis
+    would leave messages no worker ever takes. Tests marked ``celery_worker`` use a real
+    worker and broker instead. (Celery reads its ``CELERY_*`` settings from Django's on
+    every lookup, so overriding the Django setting is what takes effect.)
+    """
+    if request.node.get_closest_marker("celery_worker") is None:
+        settings.CELERY_TASK_ALWAYS_EAGER = True
