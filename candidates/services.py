@@ -232,7 +232,9 @@ def candidate_update(*, actor: User, candidate: Candidate, data: Mapping[str, An
 
 
 @transaction.atomic
-def candidate_register(*, email: str, password: str, full_name: str, profile: Mapping[str, Any] | None = None) -> Candidate:
+def candidate_register(
+    *, email: str, password: str, full_name: str, profile: Mapping[str, Any] | None = None
+) -> Candidate:
     """Sign up a candidate: a login and its profile, created together or not at all.
 
     ``profile`` holds optional profile fields (headline, skills, …). Raises the errors of

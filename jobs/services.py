@@ -141,9 +141,7 @@ def _clean_job_data(data: Mapping[str, Any]) -> dict[str, Any]:
         "remote_policy": _clean_choice(data.get("remote_policy"), RemotePolicy, "remote_policy", errors),
         "employment_type": _clean_choice(data.get("employment_type"), EmploymentType, "employment_type", errors),
         "education": _clean_choice(data.get("education"), EducationLevel, "education", errors),
-        "min_years_experience": _clean_int(
-            data.get("min_years_experience"), "min_years_experience", 0, 50, errors
-        ),
+        "min_years_experience": _clean_int(data.get("min_years_experience"), "min_years_experience", 0, 50, errors),
         "salary_min": _clean_int(data.get("salary_min"), "salary_min", 0, MAX_SALARY, errors),
         "salary_max": _clean_int(data.get("salary_max"), "salary_max", 0, MAX_SALARY, errors),
         "salary_currency": _clean_text(data.get("salary_currency"), "salary_currency", 3, False, errors).upper(),
