@@ -89,19 +89,24 @@ def _lock_groups(groups: list[str]) -> None:
         cursor.execute(f"SELECT {calls}", groups)
 
 
-def _send(groups: list[str], message: dict[str, Any], previous: dict[str, int]) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
+async def _push(layer: Any, groups: list[str], message: dict[str, Any], previous: dict[str, int]) -> None:
     for group in groups:
         try:
-            async_to_sync(layer.group_send)(
-                group, {"type": "event.push", "event": message, "groups": groups, "prev": previous}
-            )
+            await layer.group_send(group, {"type": "event.push", "event": message, "groups": groups, "prev": previous})
         except Exception:
             # A push is best effort: the event is in the outbox, and a consumer that notices
             # the gap (``prev``) or a client that reconnects with ``since`` reads it from there.
             logger.exception("realtime.publish_failed", extra={"group": group, "event_type": message["type"]})
+
+
+def _send(groups: list[str], message: dict[str, Any], previous: dict[str, int]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    # One hop into async code per event, not per group: outside an event loop (WSGI workers,
+    # Celery, commands) each async_to_sync runs a fresh loop, and channels-redis opens a fresh
+    # Redis connection for every loop.
+    async_to_sync(_push)(layer, groups, message, previous)
 
 
 def publish_on_commit(*, channel: str, type: str, data: dict[str, Any], groups: list[str]) -> OutboxEvent:
