@@ -14,8 +14,11 @@ Set ``HOTGIGS_WARM_UP=false`` to skip it, and do so under ``gunicorn --preload``
 in the master before the fork must not be shared by the workers.
 """
 
+import asyncio
 import logging
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.core.cache import cache
@@ -36,7 +39,7 @@ def warm_up(process_type: str) -> float:
     start = time.perf_counter()
     for step, action in (("urlconf", _load_urlconf), ("database", _open_database), ("cache", _touch_cache)):
         try:
-            action()
+            _outside_event_loop(action)
         except Exception as exc:  # a dependency may be down at start; readiness will say so
             logger.warning("warm-up step %s failed: %s", step, type(exc).__name__, extra={"step": step})
     seconds = time.perf_counter() - start
@@ -44,6 +47,22 @@ def warm_up(process_type: str) -> float:
     metrics.mark_ready()
     logger.info("warm-up done", extra={"process_type": process_type, "duration_ms": round(seconds * 1000, 3)})
     return seconds
+
+
+def _outside_event_loop(action: Callable[[], None]) -> None:
+    """Run ``action`` here, or in a helper thread when an event loop runs in this thread.
+
+    uvicorn imports the ASGI application inside its running loop, where Django refuses
+    database calls (SynchronousOnlyOperation). The connection pool is shared by the
+    process's threads, so opening it from a helper thread still warms it.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        action()
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="warm-up") as pool:
+        pool.submit(action).result()
 
 
 def _load_urlconf() -> None:

@@ -107,3 +107,19 @@ def test_the_cold_start_time_leaves_out_idle_time_before_the_first_call(client, 
 
     observed = sample("hotgigs_cold_start_seconds_sum", process_type="web") - before
     assert 1.5 < observed < 1.5 + 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_warm_up_inside_a_running_event_loop_still_opens_the_database(caplog):
+    """uvicorn imports the app inside its loop, where Django refuses synchronous queries."""
+    import asyncio
+
+    from hotgigs.observability.warmup import warm_up
+
+    async def imported_by_an_asgi_server() -> float:
+        return warm_up("web")
+
+    asyncio.run(imported_by_an_asgi_server())
+
+    assert not [r for r in caplog.records if "warm-up step" in r.getMessage()]
+    assert any("warm-up done" in r.getMessage() for r in caplog.records)
