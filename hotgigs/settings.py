@@ -125,11 +125,14 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # psycopg 3 connection pool (Django >= 5.1). Pooling requires CONN_MAX_AGE = 0.
+    # psycopg 3 connection pool (Django >= 5.1). Pooling requires CONN_MAX_AGE = 0; without
+    # the pool, DATABASE_CONN_MAX_AGE keeps each thread's connection open between requests.
     # https://docs.djangoproject.com/en/5.2/ref/databases/#connection-pool
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})
-    if env.bool("DATABASE_POOL", default=True):
+    if not env.bool("DATABASE_POOL", default=True):
+        DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+    else:
         DATABASES["default"]["OPTIONS"]["pool"] = {
             "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
             "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=8),
@@ -213,6 +216,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
 }
 API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=100)
+# Seconds a token family's user and memberships stay cached (hotgigs/accounts/identity.py);
+# every change to them drops the entry at once. 0 reads them from the database every request.
+AUTH_CACHE_SECONDS = env.int("AUTH_CACHE_SECONDS", default=60)
 # Bodies above this size are refused with 413 before any parsing (uploads have their own limit).
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1_048_576)
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES

@@ -16,6 +16,11 @@ _CACHE_ATTR = "_hotgigs_roles_by_org"
 Actor = User | AnonymousUser
 
 
+def remember_actor_roles(actor: Actor, roles: dict[int, str]) -> None:
+    """Memoise roles already known (from the identity cache) for this request."""
+    setattr(actor, _CACHE_ATTR, dict(roles))
+
+
 def actor_is_staff(actor: Actor) -> bool:
     """Platform staff see every row (DESIGN.md access rules)."""
     return bool(actor.is_authenticated and actor.is_active and actor.is_staff)

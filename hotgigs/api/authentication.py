@@ -14,7 +14,9 @@ from rest_framework_simplejwt.authentication import JWTAuthentication as SimpleJ
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
 from rest_framework_simplejwt.tokens import Token
 
+from hotgigs.accounts.identity import identity_get, identity_put
 from hotgigs.accounts.models import TokenFamily, User
+from hotgigs.accounts.selectors import actor_roles, remember_actor_roles
 from hotgigs.accounts.tokens import FAMILY_CLAIM
 
 
@@ -27,6 +29,11 @@ class JWTAuthentication(SimpleJWTAuthentication):
         user_id = validated_token.get("user_id")
         if not family or user_id is None:
             raise InvalidToken({"detail": "Token has no family or user.", "code": "token_not_valid"})
+        cached = identity_get(str(family))
+        if cached is not None and str(cached[0].pk) == str(user_id):
+            user, roles = cached
+            remember_actor_roles(user, roles)
+            return user
         try:
             user = User.objects.annotate(
                 family_active=Exists(
@@ -39,6 +46,7 @@ class JWTAuthentication(SimpleJWTAuthentication):
             raise InvalidToken({"detail": "Token has been revoked.", "code": "token_not_valid"})
         if not user.is_active:
             raise AuthenticationFailed("User is inactive.", code="user_inactive")
+        identity_put(str(family), user, actor_roles(user))
         return user
 
 

@@ -143,6 +143,7 @@ def test_entries_live_the_seeds_fifteen_minutes(login, recruiter, open_job, monk
 
 def test_caching_switched_off_computes_every_read(login, recruiter, open_job, settings):
     settings.API_CACHE_ENABLED = False
+    settings.AUTH_CACHE_SECONDS = 0  # compare the response cache alone
     client = login(recruiter)
 
     with CaptureQueriesContext(connection) as first_queries:
