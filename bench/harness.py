@@ -23,13 +23,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def ensure_database(url: str) -> None:
-    """Create the benchmark database if it does not exist."""
+def ensure_database(url: str, *, fresh: bool = False) -> None:
+    """Create the benchmark database if it does not exist (``fresh``: drop it first)."""
     import psycopg
 
     name = url.rsplit("/", 1)[1]
     admin = url.rsplit("/", 1)[0] + "/postgres"
     with psycopg.connect(admin, autocommit=True) as conn:
+        if fresh:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
 
@@ -55,8 +57,8 @@ def prepared_env(database_url: str, redis_url: str, **extra: str) -> dict[str, s
     return env
 
 
-def seed(env: dict[str, str]) -> None:
-    ensure_database(env["DATABASE_URL"])
+def seed(env: dict[str, str], *, fresh: bool = False) -> None:
+    ensure_database(env["DATABASE_URL"], fresh=fresh)
     manage(env, "migrate", "-v0")
     manage(env, "seed_demo", "--quiet")
 

@@ -10,8 +10,11 @@ request = function()
   return wrk.format("GET", path, headers)
 end
 
+-- Uniform jitter around the mean keeps the connections from moving in lock-step, which
+-- would turn a steady rate into bursts of one request per connection.
 if delay_ms > 0 then
-  delay = function() return delay_ms end
+  math.randomseed(os.time())
+  delay = function() return math.random(0, 2 * delay_ms) end
 end
 
 local statuses = {}

@@ -96,7 +96,8 @@ def main() -> None:
         RATE_LIMIT_KEY_PREFIX="bench-api-rl:",
         **limits,
     )
-    harness.seed(env)
+    # A fresh database each run: every POST must be a new candidate–job pair.
+    harness.seed(env, fresh=True)
     token = harness.recruiter_token(env)
     tmp = Path(tempfile.mkdtemp(prefix="hotgigs-bench-"))
     pairs = tmp / "pairs.txt"
@@ -108,7 +109,8 @@ def main() -> None:
             jobs = "/api/v1/jobs?page_size=20"
             common = {"BENCH_TOKEN": token}
             harness.wrk(base, jobs, duration=3, connections=args.connections, env=common)  # warm every worker
-            delay_ms = max(1, int(args.connections * 1000 / args.rate) - 10)
+            paced_connections = 8
+            delay_ms = max(1, int(paced_connections * 1000 / args.rate) - 8)
             scenarios = {
                 "floor": lambda: harness.wrk(
                     base, "/health/live", duration=args.duration, connections=args.connections
@@ -120,7 +122,7 @@ def main() -> None:
                     base,
                     jobs,
                     duration=args.duration,
-                    connections=args.connections,
+                    connections=paced_connections,
                     env={**common, "BENCH_DELAY_MS": str(delay_ms)},
                 ),
                 "apply-max": lambda: harness.wrk(
@@ -144,7 +146,7 @@ def main() -> None:
     medians = {name: harness.median_of(runs) for name, runs in results.items()}
     print()
     print(
-        f"uvicorn --workers {args.workers}, PostgreSQL, {args.connections} connections, "
+        f"uvicorn --workers {args.workers}, PostgreSQL + Redis, cache {args.cache}, {args.connections} connections (paced run: 8), "
         f"{args.duration}s x {args.repeat} rounds, medians"
     )
     print(harness.table(medians))
