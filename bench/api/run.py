@@ -101,7 +101,16 @@ def main() -> None:
     token = harness.recruiter_token(env)
     tmp = Path(tempfile.mkdtemp(prefix="hotgigs-bench-"))
     pairs = tmp / "pairs.txt"
-    application_pairs(env, 300 * args.duration * args.repeat, pairs)
+    per_round = 300 * args.duration
+    application_pairs(env, per_round * args.repeat, pairs)
+    # Each round gets its own slice: wrk restarts its scripts, and a repeated pair answers 409.
+    all_pairs = pairs.read_text().splitlines()
+    round_files = []
+    for number in range(args.repeat):
+        round_file = tmp / f"pairs-{number}.txt"
+        round_file.write_text("\n".join(all_pairs[number * per_round : (number + 1) * per_round]) + "\n")
+        round_files.append(round_file)
+    current = {"round": 0}
 
     results: dict[str, list[dict[str, float]]] = {}
     try:
@@ -131,11 +140,12 @@ def main() -> None:
                     duration=args.duration,
                     connections=args.connections,
                     script="apply.lua",
-                    env={"BENCH_PAIRS_FILE": str(pairs), "BENCH_THREADS": "2"},
+                    env={"BENCH_PAIRS_FILE": str(round_files[current["round"]]), "BENCH_THREADS": "2"},
                 ),
             }
             results = {name: [] for name in scenarios}
             for round_ in range(args.repeat):
+                current["round"] = round_
                 for name, run in scenarios.items():
                     results[name].append(run())
                     print(f"round {round_ + 1} {name}: {results[name][-1]['rps']:.0f} req/s", flush=True)
