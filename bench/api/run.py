@@ -104,7 +104,8 @@ def main() -> None:
     per_round = 300 * args.duration
     application_pairs(env, per_round * args.repeat, pairs)
     # Each round gets its own slice: wrk restarts its scripts, and a repeated pair answers 409.
-    all_pairs = pairs.read_text().splitlines()
+    all_pairs = [line for line in pairs.read_text().splitlines() if line]
+    per_round = max(1, min(per_round, len(all_pairs) // args.repeat))
     round_files = []
     for number in range(args.repeat):
         round_file = tmp / f"pairs-{number}.txt"
