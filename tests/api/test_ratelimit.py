@@ -5,10 +5,6 @@ test its own counter key prefix (so xdist workers sharing one Redis never meet).
 """
 
 import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -22,6 +18,7 @@ from django.test import RequestFactory
 from rest_framework.test import APIClient
 
 from hotgigs.api.ratelimit import RateLimitMiddleware, client_ip, endpoint_group
+from tests.servers import uvicorn_servers
 
 pytestmark = pytest.mark.ratelimit
 
@@ -331,30 +328,12 @@ def test_an_unreadable_rate_stops_the_server_starting(settings):
 # --- two real server processes sharing the counters in Redis ------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def get(url: str) -> tuple[int, Message]:
     try:
         with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (loopback only)
             return response.status, response.headers
     except urllib.error.HTTPError as error:
         return error.code, error.headers
-
-
-def wait_until_up(base: str, process: subprocess.Popen) -> None:  # type: ignore[type-arg]
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert process.poll() is None, process.stderr.read().decode() if process.stderr else "server exited"
-        try:
-            if get(f"{base}/health/live")[0] == 200:
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"{base} did not start")
 
 
 @pytest.fixture
@@ -367,25 +346,8 @@ def two_servers_on_redis(tmp_path, redis_url):
         RATE_LIMIT_BURST="10/m",
         RATE_LIMIT_KEY_PREFIX=f"rl:test:{uuid.uuid4().hex}:",
     )
-    servers = []
-    for _ in range(2):
-        port = free_port()
-        process = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "uvicorn", "hotgigs.asgi:application", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        servers.append((f"http://127.0.0.1:{port}", process))
-    try:
-        for base, process in servers:
-            wait_until_up(base, process)
-        yield [base for base, _ in servers]
-    finally:
-        for _, process in servers:
-            process.terminate()
-            process.wait(timeout=10)
+    with uvicorn_servers(env) as bases:
+        yield bases
 
 
 @pytest.mark.redis

@@ -2,16 +2,16 @@
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+
+from tests.servers import uvicorn_servers
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "multiprocess-test-token"
@@ -24,12 +24,6 @@ def embedded_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def get(url: str, token: str | None = None) -> tuple[int, bytes]:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     request = urllib.request.Request(url, headers=headers)  # noqa: S310 (loopback only)
@@ -40,42 +34,13 @@ def get(url: str, token: str | None = None) -> tuple[int, bytes]:
         return error.code, error.read()
 
 
-def wait_until_up(base: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert process.poll() is None, process.stderr.read().decode() if process.stderr else "server exited"
-        try:
-            if get(f"{base}/health/live")[0] == 200:
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"{base} did not start")
-
-
 @pytest.fixture
 def two_servers(tmp_path):
     multiproc_dir = tmp_path / "prometheus"
     multiproc_dir.mkdir()
     env = embedded_env(tmp_path, PROMETHEUS_MULTIPROC_DIR=str(multiproc_dir), METRICS_TOKEN=TOKEN)
-    servers = []
-    for _ in range(2):
-        port = free_port()
-        process = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "uvicorn", "hotgigs.asgi:application", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        servers.append((f"http://127.0.0.1:{port}", process))
-    try:
-        for base, process in servers:
-            wait_until_up(base, process)
-        yield [base for base, _ in servers], multiproc_dir
-    finally:
-        for _, process in servers:
-            process.terminate()
-            process.wait(timeout=10)
+    with uvicorn_servers(env) as bases:
+        yield bases, multiproc_dir
 
 
 def test_metrics_aggregate_every_worker_process(two_servers):
@@ -93,7 +58,7 @@ def test_metrics_aggregate_every_worker_process(two_servers):
     def value(metric: str, /, **labels: str) -> float:
         return sum(s.value for s in samples if s.name == metric and labels.items() <= s.labels.items())
 
-    # wait_until_up made one request per server, then 3 + 2 more.
+    # Starting made one request per server (uvicorn_servers waits on it), then 3 + 2 more.
     assert value("hotgigs_requests_total", kind="http", name="health-live", outcome="ok") == 7
     assert value("hotgigs_cold_starts_total", process_type="asgi") == 2
     assert value("hotgigs_cold_start_seconds_count", process_type="asgi") == 2
