@@ -18,18 +18,22 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+STARTUP_SECONDS = 60
+
+
 def _wait_until_up(base: str, process: subprocess.Popen) -> None:  # type: ignore[type-arg]
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(process.stderr.read().decode() if process.stderr else "server exited")
+            stderr = process.stderr.read().decode() if process.stderr else ""
+            raise AssertionError(f"server {base} exited with {process.returncode}:\n{stderr}")
         try:
             with urllib.request.urlopen(f"{base}/health/live", timeout=2) as response:  # noqa: S310 - loopback
                 if response.status == 200:
                     return
         except OSError:
             time.sleep(0.1)
-    raise AssertionError(f"{base} did not start")
+    raise AssertionError(f"{base} did not start within {STARTUP_SECONDS} s")
 
 
 @contextlib.contextmanager
@@ -63,4 +67,9 @@ def uvicorn_servers(env: dict[str, str], count: int = 2) -> Iterator[list[str]]:
     finally:
         for _, process in servers:
             process.terminate()
-            process.wait(timeout=10)
+        for _, process in servers:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

@@ -10,15 +10,10 @@ must reach it, and nobody else.
 import asyncio
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -29,21 +24,14 @@ from websockets.asyncio.client import ClientConnection, connect
 from tests.conftest import require_service
 from tests.factories import ApplicationFactory, CandidateFactory, JobFactory, MembershipFactory
 from tests.realtime.conftest import token_for
+from tests.servers import uvicorn_servers
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis, pytest.mark.postgres]
 
-ROOT = Path(__file__).resolve().parents[2]
 ORIGIN = "http://localhost"
 # Bounds on waiting for a real process, not timing assertions.
-STARTUP_SECONDS = 60
 EVENT_SECONDS = 10
 QUIET_SECONDS = 1
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _database_url() -> str:
@@ -91,21 +79,6 @@ def _request(method: str, url: str, token: str, body: dict[str, Any] | None = No
         return error.code, json.loads(error.read() or b"null")
 
 
-def _wait_until_up(base: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            stderr = process.stderr.read().decode() if process.stderr else ""
-            raise AssertionError(f"server {base} exited with {process.returncode}:\n{stderr}")
-        try:
-            with urllib.request.urlopen(f"{base}/health/live", timeout=2) as response:  # noqa: S310 (loopback only)
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"{base} did not start within {STARTUP_SECONDS} s")
-
-
 @pytest.fixture
 def postgres() -> None:
     require_service("PostgreSQL (DATABASE_URL)", connection.vendor == "postgresql")
@@ -114,41 +87,9 @@ def postgres() -> None:
 @pytest.fixture
 def servers(redis_url: str, postgres: None, transactional_db: None) -> Iterator[dict[str, str]]:
     """Two uvicorn processes on the test database and one Redis channel layer: ``{"a": url, "b": url}``."""
-    env = _server_env(redis_url)
-    processes: dict[str, tuple[str, subprocess.Popen[bytes]]] = {}
-    try:
-        for name in ("a", "b"):
-            port = _free_port()
-            process = subprocess.Popen(  # noqa: S603
-                [
-                    sys.executable,
-                    "-m",
-                    "uvicorn",
-                    "hotgigs.asgi:application",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-            )
-            processes[name] = (f"http://127.0.0.1:{port}", process)
-        for base, process in processes.values():
-            _wait_until_up(base, process)
-        yield {name: base for name, (base, _) in processes.items()}
-    finally:
-        # Stopped before pytest-django flushes the tables, so no server holds a connection then.
-        for _, process in processes.values():
-            process.terminate()
-        for _, process in processes.values():
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    # Stopped before pytest-django flushes the tables, so no server holds a connection then.
+    with uvicorn_servers(_server_env(redis_url), count=2) as (a, b):
+        yield {"a": a, "b": b}
 
 
 async def _subscribed(base: str, token: str, channel: str, **params: Any) -> tuple[ClientConnection, dict[str, Any]]:
