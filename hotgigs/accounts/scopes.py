@@ -51,21 +51,8 @@ CANDIDATE_SCOPES: tuple[str, ...] = (
     NOTIFICATIONS_WRITE,
 )
 
-RECRUITER_SCOPES: tuple[str, ...] = (
-    JOBS_READ,
-    JOBS_WRITE,
-    CANDIDATES_READ,
-    CANDIDATES_WRITE,
-    APPLICATIONS_READ,
-    APPLICATIONS_WRITE,
-    INTERVIEWS_READ,
-    INTERVIEWS_WRITE,
-    FEEDBACK_READ,
-    FEEDBACK_WRITE,
-    ANALYTICS_READ,
-    NOTIFICATIONS_READ,
-    NOTIFICATIONS_WRITE,
-)
+# Recruiters hold every scope but organization administration, which org admins add.
+RECRUITER_SCOPES: tuple[str, ...] = tuple(scope for scope in ALL_SCOPES if scope != ORGANIZATION_ADMIN)
 
 
 def scopes_for_user(user: User) -> tuple[str, ...]:
