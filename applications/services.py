@@ -58,13 +58,14 @@ def application_submit(
     actor: User,
     job: Job,
     candidate: Candidate,
-    source: str = ApplicationSource.CAREER_SITE,
+    source: str | None = None,
     cover_letter: str = "",
 ) -> Application:
     """Apply ``candidate`` to ``job``.
 
     A candidate applies for themself; a recruiter of the job's organization (or staff) may
-    add any candidate they can see. Raises Forbidden for anyone else, JobNotOpen unless the
+    add any candidate they can see. Without a ``source``, a candidate's own application comes
+    from the career site and one a recruiter adds is ``sourced``. Raises Forbidden for anyone else, JobNotOpen unless the
     job is open and its organization active, InvalidApplication for a bad source or an
     over-long cover letter, and DuplicateApplication when the pair already exists (also
     under concurrent submits, through the unique constraint).
@@ -75,6 +76,8 @@ def application_submit(
             raise Forbidden("You may only apply on your own behalf.")
         if not candidate_list(actor=actor).filter(pk=candidate.pk).exists():
             raise Forbidden("You may not see this candidate.")
+    if source is None:
+        source = ApplicationSource.CAREER_SITE if applying_for_self else ApplicationSource.SOURCED
     errors: dict[str, list[str]] = {}
     if source not in ApplicationSource.values:
         errors["source"] = [f"Must be one of: {', '.join(ApplicationSource.values)}."]

@@ -28,7 +28,6 @@ from applications.api.serializers import (
     StageHistoryEntrySerializer,
     history_entries,
 )
-from applications.choices import ApplicationSource
 from applications.filters import ApplicationFilter
 from applications.matching import match_list
 from applications.models import Application, Match
@@ -123,12 +122,11 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # typ
                     details={"candidate_id": ["This field is required."]},
                 )
             candidate = own
-        default_source = ApplicationSource.CAREER_SITE if candidate.user_id == actor.pk else ApplicationSource.SOURCED
         application = application_submit(
             actor=actor,
             job=job,
             candidate=candidate,
-            source=fields.get("source", default_source),
+            source=fields.get("source"),
             cover_letter=fields.get("cover_letter", ""),
         )
         return self._render(application, status_code=status.HTTP_201_CREATED)

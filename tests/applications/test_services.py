@@ -267,3 +267,17 @@ def test_withdrawing_after_the_end_is_illegal(open_job, candidate, stage):
     assert exc_info.value.details["allowed"] == []
     assert application.stage == stage
     assert _counts() == before
+
+
+def test_the_default_source_follows_who_submits(recruiter, open_job, candidate):
+    from applications.services import application_submit
+    from tests.factories import CandidateFactory, JobFactory
+
+    own = application_submit(actor=candidate.user, job=open_job, candidate=candidate)
+    sourced_candidate = CandidateFactory(user=None, discoverable=True)
+    added = application_submit(
+        actor=recruiter, job=JobFactory(organization=open_job.organization), candidate=sourced_candidate
+    )
+
+    assert own.source == "career_site"
+    assert added.source == "sourced"
