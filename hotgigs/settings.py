@@ -170,6 +170,8 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 # With no broker configured, tasks run in-process so `make run` needs no services.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
+# The queue tasks go to when nothing routes them elsewhere (a worker consumes it with -Q).
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -193,6 +195,45 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.str("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media"))
+
+# RESUMES (candidates/storage.py, candidates/resume_files.py)
+# ------------------------------------------------------------------------------
+# Largest resume file accepted (PDF, DOCX or plain text, type sniffed from the content).
+RESUME_MAX_BYTES = env.int("RESUME_MAX_BYTES", default=5 * 1024 * 1024)
+# Seconds a signed download link stays valid (also the lifetime of S3 presigned URLs).
+RESUME_LINK_SECONDS = env.int("RESUME_LINK_SECONDS", default=300)
+# Bounds of text extraction, which runs in a child process: wall clock, address space,
+# pages of a PDF, characters kept.
+RESUME_PARSE_TIMEOUT_SECONDS = env.float("RESUME_PARSE_TIMEOUT_SECONDS", default=30.0)
+RESUME_PARSE_MAX_MEMORY_MB = env.int("RESUME_PARSE_MAX_MEMORY_MB", default=512)
+RESUME_MAX_PAGES = env.int("RESUME_MAX_PAGES", default=50)
+RESUME_MAX_TEXT_CHARS = env.int("RESUME_MAX_TEXT_CHARS", default=200_000)
+# Private folder of resume files (no URL serves it); ignored when a bucket is set.
+RESUME_STORAGE_ROOT = env.str("RESUME_STORAGE_ROOT", default=str(Path(MEDIA_ROOT) / "private"))
+# An S3-compatible bucket (needs the `s3` extra: django-storages[s3]); the AWS_* variables
+# configure it: credentials, region, endpoint (for MinIO and the like).
+RESUME_STORAGE_BUCKET = env.str("RESUME_STORAGE_BUCKET", default="") or env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if RESUME_STORAGE_BUCKET:
+    STORAGES["resumes"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": RESUME_STORAGE_BUCKET,
+            "location": env.str("RESUME_STORAGE_PREFIX", default="hotgigs"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": RESUME_LINK_SECONDS,
+            "file_overwrite": False,
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+        },
+    }
+else:
+    STORAGES["resumes"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": RESUME_STORAGE_ROOT, "base_url": None, "directory_permissions_mode": 0o700},
+    }
 
 # EMAIL
 # ------------------------------------------------------------------------------

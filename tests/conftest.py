@@ -1,5 +1,6 @@
 """Shared fixtures. In CI (CI=true) a missing service is an error, never a skip."""
 
+import contextlib
 import os
 import uuid
 
@@ -123,3 +124,46 @@ def _celery_in_process(request, settings):  # type: ignore[no-untyped-def]
     """
     if request.node.get_closest_marker("celery_worker") is None:
         settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+@pytest.fixture
+def live_worker_factory(request, settings, redis_url, transactional_db):  # type: ignore[no-untyped-def]
+    """Start one real Celery worker for a ``celery_worker`` test: ``live_worker_factory(**env)``.
+
+    The worker runs on the test database and Redis with ``env`` on top (settings the worker
+    reads from its environment, e.g. an SMTP port), on a queue of its own; this process's
+    tasks are sent there instead of running in-process. Needs PostgreSQL (a worker cannot
+    see SQLite's in-memory test database) and Redis; committed data only (transactional tests).
+    """
+    from django.db import connection
+
+    from tests.servers import celery_worker, process_env
+
+    if request.node.get_closest_marker("celery_worker") is None:
+        raise pytest.UsageError("live_worker needs @pytest.mark.celery_worker on the test")
+    require_service("PostgreSQL (DATABASE_URL)", connection.vendor == "postgresql")
+    stack = contextlib.ExitStack()
+    started = []
+
+    def start(**env: str):  # type: ignore[no-untyped-def]
+        if started:
+            raise pytest.UsageError("one live worker per test")
+        prefixes = {
+            "CACHE_KEY_PREFIX": settings.CACHES["default"].get("KEY_PREFIX", ""),
+            "CHANNEL_LAYER_PREFIX": settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("prefix", ""),
+        }
+        worker = stack.enter_context(celery_worker(process_env(redis_url, **{**prefixes, **env})))
+        settings.CELERY_TASK_ALWAYS_EAGER = False
+        settings.CELERY_TASK_DEFAULT_QUEUE = worker.queue
+        started.append(worker)
+        return worker
+
+    # Stopped before pytest-django flushes the tables, so the worker holds no connection then.
+    with stack:
+        yield start
+
+
+@pytest.fixture
+def live_worker(live_worker_factory):  # type: ignore[no-untyped-def]
+    """A real Celery worker with the default settings (see ``live_worker_factory``)."""
+    return live_worker_factory()

@@ -1,15 +1,56 @@
-"""Real uvicorn server processes for the tests that need more than one process."""
+"""Real server and worker processes for the tests that need more than one process.
+
+The processes run on the test database pytest-django created (:func:`test_database_url`), so
+the tests that use them commit their data (``django_db(transaction=True)``).
+"""
 
 import contextlib
+import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+import uuid
+from collections import deque
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_database_url() -> str:
+    """The URL of the test database pytest-django created, for processes started by a test."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    credentials = quote(db["USER"] or "", safe="")
+    if db["PASSWORD"]:
+        credentials += ":" + quote(db["PASSWORD"], safe="")
+    host = f"{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    return f"postgres://{host}/{db['NAME']}"
+
+
+def process_env(redis_url: str, **overrides: str) -> dict[str, str]:
+    """The environment of a child process: this one's, on the test database and ``redis_url``.
+
+    Prometheus' multiprocess directory is left out (each child would write into the parent's).
+    """
+    env = {key: value for key, value in os.environ.items() if key != "PROMETHEUS_MULTIPROC_DIR"}
+    env.update(
+        DJANGO_SETTINGS_MODULE="hotgigs.settings",
+        DATABASE_URL=test_database_url(),
+        DATABASE_POOL_MIN_SIZE="1",
+        REDIS_URL=redis_url,
+        HOTGIGS_WARM_UP="false",
+        RATE_LIMIT_ENABLED="false",
+        LOG_LEVEL="WARNING",
+    )
+    env.update(overrides)
+    return env
 
 
 def free_port() -> int:
@@ -73,3 +114,88 @@ def uvicorn_servers(env: dict[str, str], count: int = 2) -> Iterator[list[str]]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@dataclass
+class CeleryWorker:
+    """A running ``celery -A hotgigs worker`` process and the queue it consumes."""
+
+    name: str
+    queue: str
+    process: subprocess.Popen  # type: ignore[type-arg]
+    output: deque[str] = field(default_factory=lambda: deque(maxlen=200))
+
+    def log(self) -> str:
+        """The last lines the worker printed (for assertion messages)."""
+        return "".join(self.output)
+
+
+def _drain(worker: CeleryWorker) -> None:
+    assert worker.process.stdout is not None
+    for line in iter(worker.process.stdout.readline, ""):
+        worker.output.append(line)
+
+
+def _wait_until_ready(worker: CeleryWorker) -> None:
+    """Wait until the worker answers a control ping (it is consuming its queue by then)."""
+    from hotgigs.celery import app
+
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if worker.process.poll() is not None:
+            raise AssertionError(f"worker exited with {worker.process.returncode}:\n{worker.log()}")
+        if app.control.ping(destination=[worker.name], timeout=0.5):
+            return
+    raise AssertionError(f"worker did not start within {STARTUP_SECONDS} s:\n{worker.log()}")
+
+
+@contextlib.contextmanager
+def celery_worker(env: dict[str, str], *, concurrency: int = 1) -> Iterator[CeleryWorker]:
+    """Start a real Celery worker with ``env`` on a queue of its own; yield it once it is ready.
+
+    The queue name is random, so parallel test processes sharing one Redis never take each
+    other's tasks; the worker also sends its own retries there (``CELERY_TASK_DEFAULT_QUEUE``).
+    The caller points its own task publishing at :attr:`CeleryWorker.queue`.
+    """
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    name = f"{queue}@localhost"
+    worker_env = {**env, "CELERY_TASK_ALWAYS_EAGER": "false", "CELERY_TASK_DEFAULT_QUEUE": queue}
+    process = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "hotgigs",
+            "worker",
+            "--hostname",
+            name,
+            "--queues",
+            queue,
+            "--pool",
+            "solo" if concurrency == 1 else "prefork",
+            "--concurrency",
+            str(concurrency),
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel",
+            "INFO",
+        ],
+        cwd=ROOT,
+        env=worker_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    worker = CeleryWorker(name=name, queue=queue, process=process)
+    threading.Thread(target=_drain, args=(worker,), daemon=True).start()
+    try:
+        _wait_until_ready(worker)
+        yield worker
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -9,13 +9,11 @@ must reach it, and nobody else.
 
 import asyncio
 import json
-import os
 import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -24,7 +22,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from tests.conftest import require_service
 from tests.factories import ApplicationFactory, CandidateFactory, JobFactory, MembershipFactory
 from tests.realtime.conftest import token_for
-from tests.servers import uvicorn_servers
+from tests.servers import process_env, uvicorn_servers
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis, pytest.mark.postgres]
 
@@ -34,34 +32,16 @@ EVENT_SECONDS = 10
 QUIET_SECONDS = 1
 
 
-def _database_url() -> str:
-    """The URL of the test database pytest-django created, for the server processes."""
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    host = f"{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-    return f"postgres://{host}/{db['NAME']}"
-
-
 def _server_env(redis_url: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if key != "PROMETHEUS_MULTIPROC_DIR"}
     prefix = f"hotgigs-test-{uuid.uuid4().hex[:12]}"
-    env.update(
-        DJANGO_SETTINGS_MODULE="hotgigs.settings",
-        DATABASE_URL=_database_url(),
-        DATABASE_POOL_MIN_SIZE="1",
-        REDIS_URL=redis_url,
+    return process_env(
+        redis_url,
         CHANNEL_LAYER_PREFIX=prefix,
         CACHE_KEY_PREFIX=prefix,
-        HOTGIGS_WARM_UP="false",
         REALTIME_HEARTBEAT_SECONDS="0",
-        RATE_LIMIT_ENABLED="false",
         # Side tasks run in the server process: nothing is left queued on the shared broker.
         CELERY_TASK_ALWAYS_EAGER="true",
-        LOG_LEVEL="WARNING",
     )
-    return env
 
 
 def _request(method: str, url: str, token: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
