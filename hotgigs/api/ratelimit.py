@@ -38,21 +38,25 @@ The user is read from the bearer token's signature and claims without a database
 (the middleware runs before DRF authentication). A token whose family was revoked still
 names its user here; DRF refuses it afterwards with 401.
 
-Counters live in the ``RATELIMIT_USE_CACHE`` cache: Redis in production (django-redis
-``incr`` is atomic, so every process and replica shares them), local memory otherwise
-(per process). When the cache cannot be reached, ``RATE_LIMIT_FAIL_OPEN`` (default) lets
+Counters live in the ``RATELIMIT_USE_CACHE`` cache: Redis in production (every process and
+replica shares them), local memory otherwise (per process). The keys, windows and values are
+django-ratelimit's. On Redis one Lua script counts all of a request's limits in one round
+trip (atomically, stopping at the first one exceeded, like the loop above); django-ratelimit's
+own ``get_usage`` would take two round trips per limit. Other caches go through ``get_usage``. When the cache cannot be reached, ``RATE_LIMIT_FAIL_OPEN`` (default) lets
 requests through without headers and logs a warning; otherwise they are refused with 429.
 """
 
 import ipaddress
 import logging
 import re
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django_ratelimit import core
@@ -231,6 +235,77 @@ def count(request: HttpRequest, rule: Rule) -> Usage | None:
     return Usage(rule.scope, limit, window, int(usage["count"]), int(usage["time_left"]))
 
 
+# KEYS[i] is limit i's counter; ARGV[2i-1] its limit, ARGV[2i] its expiry. Counts in order and
+# stops after the first limit exceeded, so later limits are not charged for a refused request.
+_COUNT_SCRIPT = """
+local counts = {}
+for i, key in ipairs(KEYS) do
+  local count = redis.call('INCR', key)
+  if count == 1 then redis.call('EXPIRE', key, ARGV[2 * i]) end
+  counts[i] = count
+  if count > tonumber(ARGV[2 * i - 1]) then break end
+end
+return counts
+"""
+# django-ratelimit keeps a key this much longer than its window.
+_EXPIRY_FUDGE = 5
+_scripts: dict[int, Any] = {}
+
+
+def _redis_client() -> Any | None:
+    """The raw Redis client of the rate-limit cache, or None when it is not django-redis."""
+    cache_name = getattr(settings, "RATELIMIT_USE_CACHE", "default")
+    cache = caches[cache_name]
+    client = getattr(cache, "client", None)
+    get_client = getattr(client, "get_client", None)
+    if get_client is None or type(cache).__module__.split(".")[0] != "django_redis":
+        return None
+    return get_client(write=True)
+
+
+def count_all(request: HttpRequest, rules: Sequence[Rule]) -> list[Usage]:
+    """Count ``request`` against ``rules`` in order, up to and including the first exceeded.
+
+    One round trip on Redis; :func:`count` per rule on any other cache. Raises
+    :class:`CounterUnavailable` when the cache does not answer.
+    """
+    if not getattr(settings, "RATELIMIT_ENABLE", True):
+        return []
+    client = _redis_client()
+    if client is None:
+        usages = []
+        for rule in rules:
+            usage = count(request, rule)
+            if usage is None:
+                continue
+            usages.append(usage)
+            if usage.exceeded:
+                break
+        return usages
+    cache = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
+    keys, args, shapes = [], [], []
+    for rule in rules:
+        limit, window = core._split_rate(rule.rate)  # type: ignore[no-untyped-call]
+        group = f"hotgigs.{rule.scope}"
+        ends = core._get_window(rule.identity, window)  # type: ignore[no-untyped-call]
+        key = core._make_cache_key(group, ends, rule.rate, rule.identity, core.ALL)  # type: ignore[no-untyped-call]
+        keys.append(cache.make_key(key))
+        args += [limit, window + _EXPIRY_FUDGE]
+        shapes.append((rule.scope, limit, window, ends))
+    script = _scripts.get(id(client))
+    if script is None:
+        script = _scripts[id(client)] = client.register_script(_COUNT_SCRIPT)
+    try:
+        counts = script(keys=keys, args=args, client=client)
+    except Exception as exc:
+        raise CounterUnavailable(str(exc)) from exc
+    now = int(time.time())
+    return [
+        Usage(scope, limit, window, int(value), ends - now)
+        for (scope, limit, window, ends), value in zip(shapes, counts, strict=False)
+    ]
+
+
 def _set_headers(response: HttpResponse, usage: Usage) -> HttpResponse:
     response[LIMIT_HEADER] = str(usage.limit)
     response[REMAINING_HEADER] = str(usage.remaining)
@@ -282,21 +357,17 @@ class RateLimitMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not settings.RATE_LIMIT_ENABLED or is_exempt(request.path_info):
             return self.get_response(request)
-        usages: list[Usage] = []
         try:
-            for rule in rules_for(request):
-                usage = count(request, rule)
-                if usage is None:
-                    continue
-                if usage.exceeded:
-                    logger.info("rate_limited", extra={"scope": usage.scope, "limit": usage.limit})
-                    return rate_limited_response(usage)
-                usages.append(usage)
+            usages = count_all(request, rules_for(request))
         except CounterUnavailable:
             logger.warning("rate_limit_counter_unavailable", exc_info=True)
             if not getattr(settings, "RATE_LIMIT_FAIL_OPEN", True):
                 return _unavailable_response()
             return self.get_response(request)
+        if usages and usages[-1].exceeded:
+            usage = usages[-1]
+            logger.info("rate_limited", extra={"scope": usage.scope, "limit": usage.limit})
+            return rate_limited_response(usage)
         response = self.get_response(request)
         if not usages:
             return response

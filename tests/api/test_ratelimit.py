@@ -359,3 +359,24 @@ def test_two_server_processes_share_the_counters(two_servers_on_redis):
     assert [status for status, _ in answers] == [404] * 10 + [429]
     assert [headers["X-RateLimit-Remaining"] for _, headers in answers] == [str(9 - n) for n in range(10)] + ["0"]
     assert 1 <= int(answers[-1][1]["Retry-After"]) <= 60
+
+
+@pytest.mark.redis
+def test_the_redis_script_keeps_django_ratelimits_counters_and_stops_at_the_first_exceeded(redis_url):
+    from django_ratelimit import core
+
+    from hotgigs.api.ratelimit import Rule, _redis_client, count_all
+
+    assert _redis_client() is not None, "with REDIS_URL the counters must take the one-round-trip path"
+    identity = f"ip:203.0.113.{uuid.uuid4().int % 250}"
+    request = RequestFactory().get("/api/v1/jobs")
+    rules = [Rule("burst", "2/m", identity), Rule("default", "100/h", identity)]
+
+    counts = [[usage.count for usage in count_all(request, rules)] for _ in range(3)]
+
+    # The third request exceeds the burst: it is not charged against the hourly limit.
+    assert counts == [[1, 1], [2, 2], [3]]
+    for scope, rate, expected in (("burst", "2/m", 3), ("default", "100/h", 2)):
+        read = core.get_usage(request, group=f"hotgigs.{scope}", key=lambda *_: identity, rate=rate, increment=False)
+        assert read is not None
+        assert read["count"] == expected
