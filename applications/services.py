@@ -15,13 +15,14 @@ from applications.errors import DuplicateApplication, IllegalStageMove, InvalidA
 from applications.models import Application, StageChange
 from candidates.models import Candidate
 from candidates.selectors import candidate_list
-from hotgigs.accounts.models import User
+from hotgigs.accounts.models import Membership, User
 from hotgigs.accounts.selectors import actor_is_member, actor_is_staff
 from hotgigs.ai.dispatch import request_application_score
 from hotgigs.cache import invalidate_on_commit
 from hotgigs.errors import Forbidden
+from hotgigs.notifications.choices import NotificationKind, RecipientRole
+from hotgigs.notifications.services import notify
 from hotgigs.realtime.events import group_for_organization, group_for_user, publish_on_commit
-from hotgigs.realtime.services import notification_create
 from jobs.choices import JobStatus
 from jobs.models import Job
 
@@ -46,6 +47,31 @@ def _publish(application: Application, event: str, *, organization_id: int, cand
         groups.append(group_for_user(candidate_user_id))
     publish_on_commit(channel="application_status", type=event, data=application_event_data(application), groups=groups)
     invalidate_on_commit(organization_id=organization_id, analytics=True)
+
+
+def _notify_submitted(application: Application, job: Job, candidate: Candidate, actor: User) -> None:
+    context = {
+        "application_id": application.pk,
+        "job_id": job.pk,
+        "job_title": job.title,
+        "organization_name": job.organization.name,
+        "candidate_name": candidate.full_name,
+        "path": f"/applications/{application.pk}",
+    }
+    if candidate.user_id:
+        notify(
+            kind=NotificationKind.APPLICATION_RECEIVED,
+            event_key=f"application.received:{application.pk}",
+            recipients={candidate.user_id: RecipientRole.CANDIDATE},
+            context=context,
+        )
+    team = Membership.objects.filter(organization_id=job.organization_id).exclude(user_id=actor.pk)
+    notify(
+        kind=NotificationKind.APPLICATION_NEW,
+        event_key=f"application.new:{application.pk}",
+        recipients=dict.fromkeys(team.values_list("user_id", flat=True), RecipientRole.TEAM),
+        context=context,
+    )
 
 
 def _may_manage(actor: User, organization_id: int) -> bool:
@@ -108,6 +134,7 @@ def application_submit(
     StageChange.objects.create(
         application=application, from_stage="", to_stage=ApplicationStage.APPLIED, actor=actor, changed_at=now
     )
+    _notify_submitted(application, job, candidate, actor)
     _publish(
         application, "application.submitted", organization_id=job.organization_id, candidate_user_id=candidate.user_id
     )
@@ -118,7 +145,9 @@ def application_submit(
 @transaction.atomic
 def _move(*, actor: User, application: Application, to_stage: str, reason: str, event: str) -> Application:
     application = (
-        Application.objects.select_for_update(of=("self",)).select_related("job", "candidate").get(pk=application.pk)
+        Application.objects.select_for_update(of=("self",))
+        .select_related("job", "job__organization", "candidate")
+        .get(pk=application.pk)
     )
     if to_stage not in ApplicationStage.values:
         raise InvalidApplication(details={"stage": [f"Must be one of: {', '.join(ApplicationStage.values)}."]})
@@ -135,7 +164,7 @@ def _move(*, actor: User, application: Application, to_stage: str, reason: str, 
     application.stage = to_stage
     application.stage_changed_at = now
     application.save(update_fields=["stage", "stage_changed_at", "updated_at"])
-    StageChange.objects.create(
+    change = StageChange.objects.create(
         application=application,
         from_stage=from_stage,
         to_stage=to_stage,
@@ -146,14 +175,19 @@ def _move(*, actor: User, application: Application, to_stage: str, reason: str, 
     candidate_user_id = application.candidate.user_id
     _publish(application, event, organization_id=application.job.organization_id, candidate_user_id=candidate_user_id)
     if candidate_user_id and candidate_user_id != actor.pk:
-        notification_create(
-            user_id=candidate_user_id,
-            kind="application.stage_changed",
-            payload={
+        notify(
+            kind=NotificationKind.APPLICATION_STAGE_CHANGED,
+            event_key=f"application.stage_changed:{change.pk}",
+            recipients={candidate_user_id: RecipientRole.CANDIDATE},
+            context={
                 "application_id": application.pk,
                 "job_title": application.job.title,
+                "organization_name": application.job.organization.name,
                 "from_stage": from_stage,
                 "to_stage": to_stage,
+                "from_stage_label": str(ApplicationStage(from_stage).label),
+                "to_stage_label": str(ApplicationStage(to_stage).label),
+                "path": f"/applications/{application.pk}",
             },
         )
     return application

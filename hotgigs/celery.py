@@ -17,6 +17,18 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     # Outbox events past REALTIME_OUTBOX_RETENTION (3 days by default).
     "realtime.prune_outbox": {"task": "realtime.prune_outbox", "schedule": 3600.0, "options": {"expires": 3000.0}},
+    # Emails whose task was lost or whose worker died mid-send.
+    "notifications.requeue_stale": {
+        "task": "notifications.requeue_stale",
+        "schedule": 300.0,
+        "options": {"expires": 240.0},
+    },
+    # Interviewers who owe feedback on interviews that ended a while ago; each reminded once.
+    "interviews.send_feedback_reminders": {
+        "task": "interviews.send_feedback_reminders",
+        "schedule": 900.0,
+        "options": {"expires": 800.0},
+    },
     # Readiness of database, cache, channel layer and broker, kept as gauges and in the cache.
     "observability.record_readiness": {
         "task": "observability.record_readiness",

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "hotgigs.accounts",
     "hotgigs.realtime",
     "hotgigs.observability",
+    "hotgigs.notifications",
     "jobs",
     "candidates",
     "applications",
@@ -241,6 +242,28 @@ EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backen
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="HotGigs <no-reply@hotgigs.localhost>")
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
+# NOTIFICATIONS (hotgigs/notifications): SMTP as soon as EMAIL_HOST is set.
+if env.str("EMAIL_HOST", default=""):
+    EMAIL_HOST = env.str("EMAIL_HOST")
+    EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+    EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+    EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+    EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+    EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+    EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+# Seconds any SMTP step may take: a hung server must end in an error the task can retry.
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=10.0)
+# Product name and frontend base URL used in emails, links and calendar UIDs.
+HOTGIGS_PRODUCT_NAME = env.str("HOTGIGS_PRODUCT_NAME", default="HotGigs")
+FRONTEND_URL = env.str("FRONTEND_URL", default="http://localhost:3000")
+# A worker's claim on an email before another may take it over (it died mid-send); keep it
+# well above EMAIL_TIMEOUT. Pending emails older than the requeue age are queued again by beat.
+NOTIFICATIONS_EMAIL_CLAIM_SECONDS = env.int("NOTIFICATIONS_EMAIL_CLAIM_SECONDS", default=300)
+NOTIFICATIONS_EMAIL_REQUEUE_SECONDS = env.int("NOTIFICATIONS_EMAIL_REQUEUE_SECONDS", default=600)
+# Interviewers are reminded of missing feedback this many hours after the interview ends,
+# for interviews that ended within the look-back window (days).
+NOTIFICATIONS_FEEDBACK_REMINDER_HOURS = env.int("NOTIFICATIONS_FEEDBACK_REMINDER_HOURS", default=24)
+NOTIFICATIONS_FEEDBACK_REMINDER_LOOKBACK_DAYS = env.int("NOTIFICATIONS_FEEDBACK_REMINDER_LOOKBACK_DAYS", default=7)
 
 # REST FRAMEWORK AND TOKENS
 # ------------------------------------------------------------------------------
@@ -294,6 +317,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ApplicationStageEnum": "applications.choices.ApplicationStage",
         "ApplicationSourceEnum": "applications.choices.ApplicationSource",
+        "NotificationKindEnum": "hotgigs.notifications.choices.NotificationKind",
+        "InterviewKindEnum": "interviews.choices.InterviewKind",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

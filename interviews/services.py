@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
@@ -21,8 +22,10 @@ from hotgigs.accounts.models import Membership, User
 from hotgigs.accounts.selectors import actor_is_member, actor_is_staff
 from hotgigs.cache import invalidate_on_commit
 from hotgigs.errors import Forbidden
+from hotgigs.notifications.calendar import CalendarEntry
+from hotgigs.notifications.choices import NotificationKind, RecipientRole
+from hotgigs.notifications.services import notify
 from hotgigs.realtime.events import group_for_organization, group_for_user, publish_on_commit
-from hotgigs.realtime.services import notification_create
 from interviews.choices import InterviewKind, InterviewStatus, Recommendation
 from interviews.errors import (
     FeedbackAlreadySubmitted,
@@ -59,6 +62,50 @@ def _publish(interview: Interview, application: Application, event: str, *, to_c
         groups.append(group_for_user(application.candidate.user_id))
     publish_on_commit(channel="interview_schedule", type=event, data=interview_event_data(interview), groups=groups)
     invalidate_on_commit(organization_id=application.job.organization_id, analytics=True)
+
+
+def _when(interview: Interview) -> str:
+    tz = zoneinfo.ZoneInfo(interview.timezone)
+    starts, ends = interview.starts_at.astimezone(tz), interview.ends_at.astimezone(tz)
+    return f"{starts:%a %d %b %Y, %H:%M}–{ends:%H:%M} ({interview.timezone})"
+
+
+def _notify(interview: Interview, application: Application, kind: str, event_key: str) -> None:
+    """In-app notification and email (with the calendar entry) to the candidate and the panel."""
+    panel = list(interview.interviewers.values_list("pk", "email"))
+    recipients = dict.fromkeys((pk for pk, _ in panel), RecipientRole.INTERVIEWER)
+    attendees = [email for _, email in panel]
+    if application.candidate.user_id:
+        recipients[application.candidate.user_id] = RecipientRole.CANDIDATE
+        attendees.insert(0, application.candidate.email)
+    job = application.job
+    notify(
+        kind=kind,
+        event_key=event_key,
+        recipients=recipients,
+        context={
+            "interview_id": interview.pk,
+            "job_title": job.title,
+            **interview_event_data(interview),
+            "organization_name": job.organization.name,
+            "candidate_name": application.candidate.full_name,
+            "interview_kind_label": str(InterviewKind(interview.kind).label),
+            "location": interview.location,
+            "meeting_url": interview.meeting_url,
+            "when": _when(interview),
+            "path": f"/interviews/{interview.pk}",
+        },
+        calendar=CalendarEntry(
+            key=f"interview-{interview.pk}",
+            starts_at=interview.starts_at,
+            ends_at=interview.ends_at,
+            summary=f"Interview: {application.candidate.full_name} for {job.title} ({job.organization.name})",
+            location=interview.location or interview.meeting_url,
+            url=interview.meeting_url,
+            cancelled=interview.status == InterviewStatus.CANCELLED,
+            attendees=tuple(attendees),
+        ),
+    )
 
 
 def _require_team(actor: User, organization_id: int) -> None:
@@ -167,7 +214,9 @@ def interview_schedule(
     """
     # Locking the application keeps its stage from changing while the interview is booked.
     application = (
-        Application.objects.select_for_update(of=("self",)).select_related("job", "candidate").get(pk=application.pk)
+        Application.objects.select_for_update(of=("self",))
+        .select_related("job__organization", "candidate")
+        .get(pk=application.pk)
     )
     _require_team(actor, application.job.organization_id)
     if application.stage not in ACTIVE_STAGES:
@@ -191,23 +240,14 @@ def interview_schedule(
     )
     interview.interviewers.set(interviewers)
     _publish(interview, application, "interview.scheduled")
-    if application.candidate.user_id:
-        notification_create(
-            user_id=application.candidate.user_id,
-            kind="interview.scheduled",
-            payload={
-                "interview_id": interview.pk,
-                "job_title": application.job.title,
-                **interview_event_data(interview),
-            },
-        )
+    _notify(interview, application, NotificationKind.INTERVIEW_SCHEDULED, f"interview.scheduled:{interview.pk}")
     return interview
 
 
 def _locked(interview: Interview) -> Interview:
     return (
         Interview.objects.select_for_update(of=("self",))
-        .select_related("application", "application__job", "application__candidate")
+        .select_related("application", "application__job__organization", "application__candidate")
         .get(pk=interview.pk)
     )
 
@@ -250,6 +290,12 @@ def interview_reschedule(
     interview.save(update_fields=["starts_at", "ends_at", "updated_at"])
     interview.interviewers.set(interviewers)
     _publish(interview, application, "interview.rescheduled")
+    _notify(
+        interview,
+        application,
+        NotificationKind.INTERVIEW_RESCHEDULED,
+        f"interview.rescheduled:{interview.pk}:{interview.updated_at.isoformat()}",
+    )
     return interview
 
 
@@ -267,6 +313,7 @@ def interview_cancel(*, actor: User, interview: Interview, reason: str = "") -> 
     interview.cancel_reason = reason.strip()
     interview.save(update_fields=["status", "cancel_reason", "updated_at"])
     _publish(interview, application, "interview.cancelled")
+    _notify(interview, application, NotificationKind.INTERVIEW_CANCELLED, f"interview.cancelled:{interview.pk}")
     return interview
 
 
@@ -340,3 +387,46 @@ def feedback_submit(
         groups=[group_for_organization(interview.application.job.organization_id)],
     )
     return feedback
+
+
+def interview_feedback_reminders_send(*, now: datetime | None = None) -> int:
+    """Remind each interviewer who owes a scorecard, once per interview (beat task).
+
+    Covers scheduled or completed interviews that ended more than
+    ``NOTIFICATIONS_FEEDBACK_REMINDER_HOURS`` ago and within the look-back window; an
+    interviewer who submitted feedback is left alone. Running it again reminds nobody twice
+    (the reminder's event key is per interview and interviewer). Returns how many were sent.
+    """
+    now = now or timezone.now()
+    ended_before = now - timedelta(hours=settings.NOTIFICATIONS_FEEDBACK_REMINDER_HOURS)
+    ended_after = ended_before - timedelta(days=settings.NOTIFICATIONS_FEEDBACK_REMINDER_LOOKBACK_DAYS)
+    interviews = (
+        Interview.objects.filter(
+            status__in=(InterviewStatus.SCHEDULED, InterviewStatus.COMPLETED),
+            ends_at__lt=ended_before,
+            ends_at__gte=ended_after,
+        )
+        .select_related("application__job", "application__candidate")
+        .prefetch_related("interviewers", "feedback")
+    )
+    sent = 0
+    for interview in interviews:
+        done = {feedback.interviewer_id for feedback in interview.feedback.all()}
+        application = interview.application
+        for interviewer in interview.interviewers.all():
+            if interviewer.pk in done:
+                continue
+            event = notify(
+                kind=NotificationKind.INTERVIEW_FEEDBACK_REMINDER,
+                event_key=f"interview.feedback_reminder:{interview.pk}:{interviewer.pk}",
+                recipients={interviewer.pk: RecipientRole.INTERVIEWER},
+                context={
+                    "interview_id": interview.pk,
+                    "job_title": application.job.title,
+                    "candidate_name": application.candidate.full_name,
+                    "when": _when(interview),
+                    "path": f"/interviews/{interview.pk}/feedback",
+                },
+            )
+            sent += event is not None
+    return sent

@@ -1,5 +1,11 @@
-"""Celery tasks of the interviews app: thin, idempotent, ids in, calling services.
+"""Celery tasks of the interviews app: thin, idempotent, ids in, calling services."""
 
-None are needed yet; background work for this app (matching, notifications, roll-ups)
-lands here with the capability that needs it.
-"""
+from celery import shared_task
+
+from interviews.services import interview_feedback_reminders_send
+
+
+@shared_task(name="interviews.send_feedback_reminders", ignore_result=True)
+def send_feedback_reminders() -> int:
+    """Remind interviewers who owe feedback (beat); each reminder goes once."""
+    return interview_feedback_reminders_send()

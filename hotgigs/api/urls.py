@@ -25,4 +25,5 @@ urlpatterns = [
     path("", include("interviews.api.urls")),
     path("", include("analytics.api.urls")),
     path("", include("hotgigs.realtime.api.urls")),
+    path("", include("hotgigs.notifications.api.urls")),
 ]

@@ -66,10 +66,13 @@ def test_interview_schedule_books_the_panel_and_notifies_the_candidate(booking, 
     assert interview.timezone == "Europe/Berlin"
     assert interview.scheduled_by == recruiter
     assert set(interview.interviewers.all()) == {recruiter, colleague}
-    notification = Notification.objects.get()
-    assert notification.user == candidate.user
+    notification = Notification.objects.get(user=candidate.user)
     assert notification.kind == "interview.scheduled"
     assert notification.payload["interview_id"] == interview.pk
+    assert set(Notification.objects.exclude(user=candidate.user).values_list("user", flat=True)) == {
+        recruiter.pk,
+        colleague.pk,
+    }
 
 
 @pytest.mark.parametrize(

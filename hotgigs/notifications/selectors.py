@@ -1,0 +1,33 @@
+"""Reads of notifications: a user's email preferences, the email deliveries."""
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from hotgigs.accounts.models import User
+from hotgigs.accounts.selectors import actor_is_staff
+from hotgigs.notifications.choices import NotificationKind
+from hotgigs.notifications.models import EmailDelivery, NotificationPreference
+
+
+@dataclass(frozen=True)
+class Preference:
+    """Whether the actor gets emails of ``kind`` (``label`` says what the kind is)."""
+
+    kind: str
+    label: str
+    email: bool
+
+
+def preference_list(*, actor: User) -> list[Preference]:
+    """Every kind, in declaration order, with the actor's choice (email on by default)."""
+    chosen = dict(NotificationPreference.objects.filter(user_id=actor.pk).values_list("kind", "email"))
+    return [Preference(kind=k.value, label=str(k.label), email=chosen.get(k.value, True)) for k in NotificationKind]
+
+
+def email_delivery_list(*, actor: User) -> QuerySet[EmailDelivery]:
+    """Deliveries the actor may see: all for staff, their own otherwise."""
+    qs = EmailDelivery.objects.select_related("user")
+    if actor_is_staff(actor):
+        return qs
+    return qs.filter(user_id=actor.pk)

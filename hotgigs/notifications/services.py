@@ -1,0 +1,239 @@
+"""Writes of notifications: turn a domain event into in-app notifications and emails.
+
+Domain services call :func:`notify` inside their transaction. It records the event once
+(its key is unique), stores one in-app notification per recipient (pushed on the
+``notifications`` channel after commit) and one :class:`EmailDelivery` per recipient who
+has not opted out of the kind, and queues ``notifications.send_email`` for each after
+commit. :func:`email_delivery_send` is what that task runs.
+
+Delivery is at least once with one narrow exception chosen on purpose: a worker that dies
+after the SMTP server accepted a message but before the row is marked ``sent`` leaves it
+``sending``; once its claim is older than ``NOTIFICATIONS_EMAIL_CLAIM_SECONDS`` the sweeper
+(``notifications.requeue_stale``) queues it again and it goes out a second time, with the
+same ``Message-ID``. Losing an interview invitation costs more than a duplicate inside a
+window one UPDATE wide; every other retry or redelivery finds the row ``sent`` or claimed
+and sends nothing.
+"""
+
+import logging
+from collections.abc import Mapping
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from hotgigs.accounts.models import User
+from hotgigs.ai.dispatch import send_task_by_name
+from hotgigs.errors import ValidationFailed
+from hotgigs.notifications import mail
+from hotgigs.notifications.calendar import CalendarEntry, calendar_ics, calendar_next_sequence, calendar_uid
+from hotgigs.notifications.choices import DeliveryStatus, NotificationKind, RecipientRole
+from hotgigs.notifications.errors import InvalidPreferences
+from hotgigs.notifications.models import EmailDelivery, NotificationEvent, NotificationPreference
+from hotgigs.realtime.services import notification_create
+from hotgigs.resilience import TransientError, get_breaker
+
+logger = logging.getLogger(__name__)
+
+SEND_EMAIL = "notifications.send_email"
+MAX_EVENT_KEY = 200
+# Only failures that say the mail server is unwell count against its circuit.
+SMTP_BREAKER = "email.smtp"
+
+
+def smtp_breaker() -> Any:
+    return get_breaker(SMTP_BREAKER, failure_exceptions=(TransientError,))
+
+
+def _queue_email(delivery_id: int) -> None:
+    send_task_by_name(SEND_EMAIL, [delivery_id])
+
+
+@transaction.atomic
+def notify(
+    *,
+    kind: str,
+    event_key: str,
+    recipients: Mapping[int, str],
+    context: dict[str, Any],
+    calendar: CalendarEntry | None = None,
+) -> NotificationEvent | None:
+    """Tell ``recipients`` (user id → :class:`RecipientRole`) about one event, once per ``event_key``.
+
+    Each active recipient gets an in-app notification whose payload is ``context`` plus
+    ``role``; each who has an email address and has not opted out of ``kind`` gets one
+    email, queued after commit. ``calendar`` attaches an ``.ics`` whose SEQUENCE this call
+    raises. Returns the event, or None when ``event_key`` was already notified (then
+    nothing is written). Raises ValidationFailed for an unknown kind or role, a blank or
+    over-long key, or a context that is not an object.
+    """
+    errors: dict[str, list[str]] = {}
+    if kind not in NotificationKind.values:
+        errors["kind"] = [f"Must be one of: {', '.join(NotificationKind.values)}."]
+    if not isinstance(event_key, str) or not event_key.strip() or len(event_key) > MAX_EVENT_KEY:
+        errors["event_key"] = [f"Give a key of 1 to {MAX_EVENT_KEY} characters."]
+    if not isinstance(context, dict):
+        errors["context"] = ["Must be an object."]
+    if any(role not in RecipientRole.values for role in recipients.values()):
+        errors["recipients"] = [f"Roles must be among: {', '.join(RecipientRole.values)}."]
+    if errors:
+        raise ValidationFailed(details=errors)
+    try:
+        with transaction.atomic():
+            event = NotificationEvent.objects.create(key=event_key, kind=kind)
+    except IntegrityError:
+        logger.info("event %s already notified", event_key, extra={"event_key": event_key})
+        return None
+    users = list(
+        User.objects.filter(pk__in=list(recipients), is_active=True).order_by("pk").values("pk", "email", "full_name")
+    )
+    opted_out = set(
+        NotificationPreference.objects.filter(user_id__in=[u["pk"] for u in users], kind=kind, email=False).values_list(
+            "user_id", flat=True
+        )
+    )
+    ics = ""
+    if calendar is not None:
+        ics = calendar_ics(calendar, sequence=calendar_next_sequence(calendar_uid(calendar.key)))
+    deliveries = []
+    for user in users:
+        payload = {**context, "role": recipients[user["pk"]]}
+        notification_create(user_id=user["pk"], kind=kind, payload=payload)
+        if user["pk"] in opted_out or not user["email"]:
+            continue
+        deliveries.append(
+            EmailDelivery(
+                idempotency_key=f"{event_key}:{user['pk']}:{kind}",
+                event=event,
+                user_id=user["pk"],
+                kind=kind,
+                to_email=user["email"],
+                context={**payload, "to_name": user["full_name"] or user["email"]},
+                ics=ics,
+            )
+        )
+    for delivery in EmailDelivery.objects.bulk_create(deliveries):
+        # robust: a broker that is down must not fail the write; the sweeper queues it later.
+        transaction.on_commit(partial(_queue_email, delivery.pk), robust=True)
+    return event
+
+
+def _opted_out(user_id: int, kind: str) -> bool:
+    return NotificationPreference.objects.filter(user_id=user_id, kind=kind, email=False).exists()
+
+
+def email_delivery_send(*, delivery_id: int) -> str:
+    """Send one queued email unless it already went; returns what happened.
+
+    ``"sent"``; ``"already_sent"``, ``"in_flight"`` (another worker holds a fresh claim),
+    ``"failed"`` or ``"skipped"`` (nothing sent now); ``"gone"`` (no such row). The claim
+    is committed before SMTP is contacted. Raises TransientError after recording the
+    error (the row goes back to ``pending``) when a retry may help, CircuitOpenError while
+    the SMTP circuit is open (nothing attempted, the claim released). A 5xx refusal marks
+    the row ``failed`` for good.
+    """
+    now = timezone.now()
+    row = EmailDelivery.objects.filter(pk=delivery_id).values("status", "user_id", "kind").first()
+    if row is None:
+        return "gone"
+    if row["status"] == DeliveryStatus.PENDING and _opted_out(row["user_id"], row["kind"]):
+        EmailDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING).update(
+            status=DeliveryStatus.SKIPPED, last_error="The user opted out of this kind of email."
+        )
+        return "skipped"
+    stale = now - timedelta(seconds=settings.NOTIFICATIONS_EMAIL_CLAIM_SECONDS)
+    claimable = Q(status=DeliveryStatus.PENDING) | Q(status=DeliveryStatus.SENDING, claimed_at__lt=stale)
+    claimed = EmailDelivery.objects.filter(claimable, pk=delivery_id).update(
+        status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        status = EmailDelivery.objects.filter(pk=delivery_id).values_list("status", flat=True).first()
+        outcomes: dict[str, str] = {
+            DeliveryStatus.SENT: "already_sent",
+            DeliveryStatus.SENDING: "in_flight",
+            DeliveryStatus.FAILED: "failed",
+            DeliveryStatus.SKIPPED: "skipped",
+        }
+        return outcomes.get(status or "", "gone")
+    delivery = EmailDelivery.objects.get(pk=delivery_id)
+    try:
+        message = mail.build_message(delivery)
+        smtp_breaker().call(mail.deliver, message)
+    except TransientError as exc:
+        _release(delivery_id, status=DeliveryStatus.PENDING, error=str(exc))
+        raise
+    except mail.PermanentEmailError as exc:
+        _release(delivery_id, status=DeliveryStatus.FAILED, error=str(exc))
+        logger.warning("email %s refused for good", delivery_id, extra={"delivery_id": delivery_id})
+        return "failed"
+    except Exception as exc:
+        # An open circuit or a bug: nothing went out, give the claim back for a later try.
+        _release(delivery_id, status=DeliveryStatus.PENDING, error=f"{type(exc).__name__}: {exc}")
+        raise
+    EmailDelivery.objects.filter(pk=delivery_id).update(
+        status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error="", message_id=mail.message_id(delivery)
+    )
+    return "sent"
+
+
+def _release(delivery_id: int, *, status: str, error: str) -> None:
+    EmailDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.SENDING).update(
+        status=status, last_error=error[:2000]
+    )
+
+
+def email_delivery_give_up(*, delivery_id: int, error: str) -> None:
+    """Mark a delivery ``failed`` once its retries are spent (it stays visible in the admin)."""
+    EmailDelivery.objects.filter(pk=delivery_id).exclude(status=DeliveryStatus.SENT).update(
+        status=DeliveryStatus.FAILED, last_error=error[:2000]
+    )
+
+
+def email_delivery_requeue_stale(*, older_than: timedelta | None = None, limit: int = 500) -> int:
+    """Queue again the emails nobody finished: pending, or claimed by a worker that died.
+
+    A row counts when it is ``pending`` and was created (or last claimed) more than
+    ``older_than`` ago (default ``NOTIFICATIONS_EMAIL_REQUEUE_SECONDS``; longer than the
+    retries' backoff), or ``sending`` with a claim older than the claim lease. Safe to run
+    concurrently: sending re-checks the claim. Returns how many were queued.
+    """
+    now = timezone.now()
+    cutoff = now - (older_than or timedelta(seconds=settings.NOTIFICATIONS_EMAIL_REQUEUE_SECONDS))
+    lease = now - timedelta(seconds=settings.NOTIFICATIONS_EMAIL_CLAIM_SECONDS)
+    ids = list(
+        EmailDelivery.objects.filter(
+            Q(status=DeliveryStatus.PENDING, created_at__lt=cutoff, claimed_at__isnull=True)
+            | Q(status=DeliveryStatus.PENDING, claimed_at__lt=cutoff)
+            | Q(status=DeliveryStatus.SENDING, claimed_at__lt=lease)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for delivery_id in ids:
+        _queue_email(delivery_id)
+    return len(ids)
+
+
+@transaction.atomic
+def preferences_update(*, actor: User, email: Mapping[str, Any]) -> None:
+    """Switch email on or off per kind for the actor: ``{"interview.scheduled": False, ...}``.
+
+    Raises InvalidPreferences (nothing changed) for an unknown kind or a value that is not
+    a boolean. Kinds not named keep their setting.
+    """
+    if not isinstance(email, Mapping):
+        raise InvalidPreferences(details={"email": ["Must be an object of kind: true/false."]})
+    errors: dict[str, list[str]] = {}
+    for kind, value in email.items():
+        if kind not in NotificationKind.values:
+            errors[str(kind)] = [f"Unknown kind; one of: {', '.join(NotificationKind.values)}."]
+        elif not isinstance(value, bool):
+            errors[kind] = ["Must be true or false."]
+    if errors:
+        raise InvalidPreferences(details=errors)
+    for kind, value in email.items():
+        NotificationPreference.objects.update_or_create(user=actor, kind=kind, defaults={"email": value})
