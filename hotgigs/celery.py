@@ -29,6 +29,8 @@ app.conf.beat_schedule = {
         "schedule": 900.0,
         "options": {"expires": 800.0},
     },
+    # Webhooks whose fan-out task was lost (broker outage) and pending deliveries that are due.
+    "webhooks.sweep": {"task": "webhooks.sweep", "schedule": 30.0, "options": {"expires": 25.0}},
     # Readiness of database, cache, channel layer and broker, kept as gauges and in the cache.
     "observability.record_readiness": {
         "task": "observability.record_readiness",

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "hotgigs.accounts",
     "hotgigs.realtime",
     "hotgigs.observability",
+    "hotgigs.webhooks",
     "hotgigs.notifications",
     "jobs",
     "candidates",
@@ -467,6 +468,24 @@ REALTIME_REPLAY_LIMIT = env.int("REALTIME_REPLAY_LIMIT", default=1000)
 # Server heartbeat every N seconds: re-checks the token family and every subscription; 0 turns it off.
 REALTIME_HEARTBEAT_SECONDS = env.float("REALTIME_HEARTBEAT_SECONDS", default=30.0)
 REALTIME_MAX_SUBSCRIPTIONS = env.int("REALTIME_MAX_SUBSCRIPTIONS", default=50)
+
+# WEBHOOKS (hotgigs/webhooks): signed outbound webhooks fed by the outbox
+# ------------------------------------------------------------------------------
+# Lets endpoints reach loopback, private, link-local and reserved addresses (development
+# and tests only; a deployment must leave it off, or a member could probe the internal network).
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=False)
+# Seconds a delivery may take in all, and to connect; the breaker needs every call to end.
+WEBHOOKS_TIMEOUT = env.float("WEBHOOKS_TIMEOUT", default=10.0)
+WEBHOOKS_CONNECT_TIMEOUT = env.float("WEBHOOKS_CONNECT_TIMEOUT", default=3.0)
+WEBHOOKS_USER_AGENT = env.str("WEBHOOKS_USER_AGENT", default="HotGigs-Webhooks/1.0")
+# An endpoint whose deliveries fail for good this many times in a row is disabled.
+WEBHOOKS_DISABLE_AFTER_FAILURES = env.int("WEBHOOKS_DISABLE_AFTER_FAILURES", default=20)
+# The beat sweep (webhooks.sweep, every 30 s) fans out outbox events older than the lag whose
+# fan-out never ran, and requeues pending deliveries due for longer than the grace.
+WEBHOOKS_SWEEP_LAG = timedelta(seconds=env.float("WEBHOOKS_SWEEP_LAG_SECONDS", default=60.0))
+WEBHOOKS_REQUEUE_GRACE = timedelta(seconds=env.float("WEBHOOKS_REQUEUE_GRACE_SECONDS", default=60.0))
+# After a secret rotation the old secret keeps signing (a second signature) this long.
+WEBHOOKS_SECRET_ROTATION_GRACE = timedelta(seconds=env.int("WEBHOOKS_SECRET_ROTATION_GRACE_SECONDS", default=24 * 3600))
 
 # HOTGIGS
 # ------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 
 from hotgigs.realtime.models import OutboxEvent, OutboxEventGroup
+from hotgigs.webhooks.dispatch import fan_out_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -137,4 +138,6 @@ def publish_on_commit(*, channel: str, type: str, data: dict[str, Any], groups: 
         OutboxEventGroup.objects.bulk_create([OutboxEventGroup(event=event, group=group) for group in layer_groups])
         message = event.as_message()
         transaction.on_commit(lambda: _send(layer_groups, message, previous))
+        # Organization events also go to the organization's webhook endpoints (after commit too).
+        fan_out_on_commit(event)
     return event

@@ -1,0 +1,44 @@
+"""Reads of webhook endpoints and their delivery log, scoped to the actor.
+
+Members of an organization (recruiters and org admins) see its endpoints; staff see all;
+anyone else sees none, so another organization's endpoint is simply not found.
+"""
+
+from django.db.models import QuerySet
+
+from hotgigs.accounts.selectors import Actor, actor_is_staff, actor_organization_ids
+from hotgigs.webhooks.errors import WebhookDeliveryNotFound, WebhookEndpointNotFound
+from hotgigs.webhooks.models import WebhookDelivery, WebhookEndpoint
+
+
+def endpoint_list(*, actor: Actor) -> QuerySet[WebhookEndpoint]:
+    """Endpoints the actor may see and manage, oldest first."""
+    qs = WebhookEndpoint.objects.select_related("organization").order_by("id")
+    if actor_is_staff(actor):
+        return qs
+    return qs.filter(organization_id__in=actor_organization_ids(actor))
+
+
+def endpoint_get(*, actor: Actor, endpoint_id: int) -> WebhookEndpoint:
+    """One endpoint the actor may see; raises WebhookEndpointNotFound otherwise."""
+    try:
+        return endpoint_list(actor=actor).get(pk=endpoint_id)
+    except WebhookEndpoint.DoesNotExist:
+        raise WebhookEndpointNotFound() from None
+
+
+def delivery_list(*, actor: Actor, endpoint: WebhookEndpoint, status: str | None = None) -> QuerySet[WebhookDelivery]:
+    """The delivery log of an endpoint the actor may see, newest first."""
+    endpoint = endpoint_get(actor=actor, endpoint_id=endpoint.pk)
+    qs = WebhookDelivery.objects.filter(endpoint=endpoint).order_by("-id")
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def delivery_get(*, actor: Actor, endpoint: WebhookEndpoint, delivery_id: int) -> WebhookDelivery:
+    """One delivery of an endpoint the actor may see; raises WebhookDeliveryNotFound otherwise."""
+    try:
+        return delivery_list(actor=actor, endpoint=endpoint).select_related("endpoint").get(pk=delivery_id)
+    except WebhookDelivery.DoesNotExist:
+        raise WebhookDeliveryNotFound() from None

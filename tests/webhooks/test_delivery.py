@@ -1,0 +1,300 @@
+"""Fan-out and delivery against a real loopback receiver that verifies every signature."""
+
+import pytest
+from django.utils import timezone
+
+from hotgigs.realtime.events import publish_on_commit
+from hotgigs.realtime.services import notification_create
+from hotgigs.resilience import get_breaker
+from hotgigs.webhooks import services
+from hotgigs.webhooks.models import WebhookDelivery, WebhookEndpoint
+from hotgigs.webhooks.tasks import deliver
+from tests.webhooks.helpers import make_endpoint, move_application
+from tests.webhooks.receiver import Answer
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_stage_change_reaches_the_receiver_signed_and_logged(
+    recruiter, org, open_job, receiver, django_capture_on_commit_callbacks
+):
+    endpoint = make_endpoint(recruiter, org, receiver)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        application = move_application(recruiter, open_job)
+
+    [request] = receiver.requests
+    assert request.verified, request.error
+    body = request.json()
+    assert body["type"] == "application.stage_changed"
+    assert body["data"]["id"] == application.pk
+    assert body["data"]["stage"] == "screening"
+    assert set(body) == {"type", "timestamp", "data"}
+    assert request.headers["content-type"] == "application/json"
+    assert request.headers["user-agent"].startswith("HotGigs-Webhooks/")
+    delivery = WebhookDelivery.objects.get(endpoint=endpoint)
+    assert request.headers["webhook-id"] == delivery.webhook_id
+    assert (delivery.status, delivery.attempts, delivery.response_code) == ("succeeded", 1, 200)
+    assert delivery.latency_ms is not None
+    assert '"ok": true' in delivery.response_excerpt
+
+
+def test_fan_out_goes_only_to_subscribed_endpoints_of_the_events_organization(
+    recruiter, org, open_job, other_recruiter, other_org, receiver, django_capture_on_commit_callbacks
+):
+    subscribed = make_endpoint(recruiter, org, receiver, path="/subscribed")
+    make_endpoint(recruiter, org, receiver, types=("job.created",), path="/jobs-only")
+    make_endpoint(other_recruiter, other_org, receiver, path="/other-org")
+    receiver.secret = subscribed.secret
+
+    with django_capture_on_commit_callbacks(execute=True):
+        move_application(recruiter, open_job)
+        notification_create(user_id=recruiter.pk, kind="application.stage_changed", payload={})
+
+    assert [r.path for r in receiver.requests] == ["/subscribed"]
+    assert list(WebhookDelivery.objects.values_list("endpoint_id", flat=True)) == [subscribed.pk]
+
+
+def test_user_private_events_never_fan_out(recruiter, org, receiver, django_capture_on_commit_callbacks):
+    make_endpoint(recruiter, org, receiver, types=("application.stage_changed",))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        event = publish_on_commit(
+            channel="notifications", type="application.stage_changed", data={}, groups=[f"user.{recruiter.pk}"]
+        )
+
+    assert services.event_fan_out(event_id=event.pk) == []
+    assert receiver.requests == []
+
+
+def test_fanning_out_the_same_event_twice_sends_it_once(
+    recruiter, org, open_job, receiver, django_capture_on_commit_callbacks
+):
+    make_endpoint(recruiter, org, receiver)
+    with django_capture_on_commit_callbacks(execute=True):
+        move_application(recruiter, open_job)
+    event_id = WebhookDelivery.objects.get().event_id
+
+    with django_capture_on_commit_callbacks(execute=True):
+        again = services.event_fan_out(event_id=event_id)
+
+    assert again == []
+    assert len(receiver.requests) == 1
+
+
+@pytest.mark.parametrize(
+    "failures", [[Answer(500), Answer(503)], [Answer(429, headers={"Retry-After": "1"})], [Answer(408)]]
+)
+def test_transient_failures_are_retried_with_the_same_webhook_id(
+    recruiter, org, open_job, receiver, failures, django_capture_on_commit_callbacks
+):
+    endpoint = make_endpoint(recruiter, org, receiver)
+    receiver.answer(*failures)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        move_application(recruiter, open_job)
+
+    assert len(receiver.requests) == len(failures) + 1
+    assert all(r.verified for r in receiver.requests)
+    assert len({r.headers["webhook-id"] for r in receiver.requests}) == 1
+    delivery = WebhookDelivery.objects.get(endpoint=endpoint)
+    assert (delivery.status, delivery.attempts, delivery.response_code) == ("succeeded", len(failures) + 1, 200)
+    endpoint.refresh_from_db()
+    assert endpoint.consecutive_failures == 0
+
+
+def test_a_timeout_is_retried(recruiter, org, open_job, receiver, settings, django_capture_on_commit_callbacks):
+    settings.WEBHOOKS_TIMEOUT = 0.3
+    endpoint = make_endpoint(recruiter, org, receiver)
+    receiver.answer(Answer(200, delay=1.0))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        move_application(recruiter, open_job)
+
+    delivery = WebhookDelivery.objects.get(endpoint=endpoint)
+    assert (delivery.status, delivery.attempts) == ("succeeded", 2)
+    assert len(receiver.requests) == 2
+
+
+def test_retries_stop_after_three_and_the_delivery_fails(
+    recruiter, org, open_job, receiver, django_capture_on_commit_callbacks
+):
+    endpoint = make_endpoint(recruiter, org, receiver)
+    receiver.answer(*[Answer(500)] * 5)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        move_application(recruiter, open_job)
+
+    assert len(receiver.requests) == 4
+    delivery = WebhookDelivery.objects.get(endpoint=endpoint)
+    assert (delivery.status, delivery.attempts, delivery.response_code) == ("failed", 4, 500)
+    endpoint.refresh_from_db()
+    assert endpoint.consecutive_failures == 1
+
+
+@pytest.mark.parametrize("status", [410, 400, 404])
+def test_other_client_errors_fail_without_retry(
+    recruiter, org, open_job, receiver, status, django_capture_on_commit_callbacks
+):
+    endpoint = make_endpoint(recruiter, org, receiver)
+    receiver.answer(Answer(status))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        move_application(recruiter, open_job)
+
+    assert len(receiver.requests) == 1
+    delivery = WebhookDelivery.objects.get(endpoint=endpoint)
+    assert (delivery.status, delivery.attempts, delivery.response_code) == ("failed", 1, status)
+
+
+def test_an_endpoint_is_disabled_after_repeated_failures_and_can_be_enabled(
+    recruiter, org, open_job, receiver, settings, django_capture_on_commit_callbacks
+):
+    settings.WEBHOOKS_DISABLE_AFTER_FAILURES = 2
+    endpoint = make_endpoint(recruiter, org, receiver)
+    receiver.answer(Answer(410), Answer(410))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        move_application(recruiter, open_job)
+        move_application(recruiter, open_job)
+    endpoint.refresh_from_db()
+    assert (endpoint.is_active, endpoint.consecutive_failures) == (False, 2)
+    assert "2 failed deliveries" in endpoint.disabled_reason
+
+    with django_capture_on_commit_callbacks(execute=True):
+        move_application(recruiter, open_job)
+    assert len(receiver.requests) == 2  # a disabled endpoint gets no new deliveries
+
+    services.endpoint_enable(actor=recruiter, endpoint=endpoint)
+    with django_capture_on_commit_callbacks(execute=True):
+        move_application(recruiter, open_job)
+    endpoint.refresh_from_db()
+    assert (endpoint.is_active, endpoint.consecutive_failures, endpoint.disabled_reason) == (True, 0, "")
+    assert len(receiver.requests) == 3
+    assert receiver.requests[-1].verified
+
+
+def test_the_breaker_opens_per_endpoint_and_defers_without_losing(
+    recruiter, org, open_job, receiver, settings, django_capture_on_commit_callbacks
+):
+    settings.CIRCUIT_BREAKER_MIN_CALLS = 2
+    failing = make_endpoint(recruiter, org, receiver, path="/failing")
+    healthy = make_endpoint(recruiter, org, receiver, path="/healthy")
+    WebhookEndpoint.objects.filter(pk=healthy.pk).update(secret=failing.secret)
+    receiver.secret = failing.secret
+    receiver.answer(Answer(500), Answer(500), path="/failing")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        move_application(recruiter, open_job)
+
+    paths = [r.path for r in receiver.requests]
+    assert paths.count("/failing") == 2
+    assert paths.count("/healthy") == 1
+    assert get_breaker(services.breaker_name(failing.pk), **services._BREAKER_OPTIONS).state().state == "open"
+    assert get_breaker(services.breaker_name(healthy.pk), **services._BREAKER_OPTIONS).state().state == "closed"
+    deferred = WebhookDelivery.objects.get(endpoint=failing)
+    assert deferred.status == "pending"
+    assert deferred.next_attempt_at > timezone.now()
+
+    # Once the circuit lets calls through again, the sweep sends the deferred delivery.
+    get_breaker(services.breaker_name(failing.pk), **services._BREAKER_OPTIONS).reset()
+    settings.WEBHOOKS_REQUEUE_GRACE = timezone.timedelta(0)
+    WebhookDelivery.objects.filter(pk=deferred.pk).update(next_attempt_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.webhooks_sweep()["requeued"] == 1
+    deferred.refresh_from_db()
+    assert deferred.status == "succeeded"
+    assert [r.path for r in receiver.requests].count("/failing") == 3
+
+
+def test_redelivery_keeps_the_webhook_id(recruiter, org, open_job, receiver, django_capture_on_commit_callbacks):
+    make_endpoint(recruiter, org, receiver)
+    with django_capture_on_commit_callbacks(execute=True):
+        move_application(recruiter, open_job)
+    delivery = WebhookDelivery.objects.get()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delivery_redeliver(actor=recruiter, delivery=delivery)
+
+    first, second = receiver.requests
+    assert second.verified
+    assert first.headers["webhook-id"] == second.headers["webhook-id"] == delivery.webhook_id
+    assert first.body == second.body
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.redeliveries) == ("succeeded", 1)
+
+
+def test_a_duplicated_task_sends_once(recruiter, org, receiver):
+    endpoint = make_endpoint(recruiter, org, receiver, types=("job.created",))
+    # Its on-commit queuing never runs here (the test's transaction does not commit).
+    delivery = services.endpoint_send_test(actor=recruiter, endpoint=endpoint)
+
+    deliver.apply(args=(delivery.pk, 0))
+    deliver.apply(args=(delivery.pk, 0))
+
+    assert len(receiver.requests) == 1
+    assert receiver.requests[0].json()["type"] == "webhook.test"
+
+
+def test_the_sweep_fans_out_an_event_whose_task_never_ran(
+    recruiter, org, open_job, receiver, settings, django_capture_on_commit_callbacks
+):
+    make_endpoint(recruiter, org, receiver)
+    # Committed without its on-commit callbacks: as if the broker had lost the fan-out task.
+    move_application(recruiter, open_job)
+    assert WebhookDelivery.objects.count() == 0
+    settings.WEBHOOKS_SWEEP_LAG = timezone.timedelta(0)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.webhooks_sweep()
+    with django_capture_on_commit_callbacks(execute=True):
+        second = services.webhooks_sweep()
+
+    assert first["fanned_out"] == 1
+    assert second["fanned_out"] == 0
+    [request] = receiver.requests
+    assert request.verified
+    assert request.json()["type"] == "application.stage_changed"
+
+
+def test_the_sweep_leaves_events_younger_than_the_lag(
+    recruiter, org, open_job, receiver, django_capture_on_commit_callbacks
+):
+    make_endpoint(recruiter, org, receiver)
+    move_application(recruiter, open_job)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.webhooks_sweep()
+
+    assert result["fanned_out"] == 0
+    assert receiver.requests == []
+
+
+def test_a_target_that_turns_private_is_refused_when_sending(
+    recruiter, org, open_job, receiver, settings, django_capture_on_commit_callbacks
+):
+    endpoint = make_endpoint(recruiter, org, receiver)
+    # Registered while allowed; by delivery time the address is refused (as after DNS rebinding).
+    settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = False
+
+    with django_capture_on_commit_callbacks(execute=True):
+        move_application(recruiter, open_job)
+
+    assert receiver.requests == []
+    delivery = WebhookDelivery.objects.get(endpoint=endpoint)
+    assert (delivery.status, delivery.attempts) == ("failed", 1)
+    assert delivery.error.startswith("Target refused")
+
+
+def test_a_hostname_resolving_to_loopback_is_refused_when_sending(
+    recruiter, org, open_job, receiver, settings, django_capture_on_commit_callbacks
+):
+    endpoint = make_endpoint(recruiter, org, receiver)
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(url=receiver.url().replace("127.0.0.1", "localhost"))
+    settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = False
+
+    with django_capture_on_commit_callbacks(execute=True):
+        move_application(recruiter, open_job)
+
+    assert receiver.requests == []
+    assert WebhookDelivery.objects.get(endpoint=endpoint).error.startswith("Target refused")
