@@ -34,12 +34,11 @@ import logging
 import re
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import Max
 
+from hotgigs.realtime import publisher
 from hotgigs.realtime.models import OutboxEvent, OutboxEventGroup
 from hotgigs.webhooks.dispatch import fan_out_on_commit
 
@@ -101,13 +100,9 @@ async def _push(layer: Any, groups: list[str], message: dict[str, Any], previous
 
 
 def _send(groups: list[str], message: dict[str, Any], previous: dict[str, int]) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    # One hop into async code per event, not per group: outside an event loop (WSGI workers,
-    # Celery, commands) each async_to_sync runs a fresh loop, and channels-redis opens a fresh
-    # Redis connection for every loop.
-    async_to_sync(_push)(layer, groups, message, previous)
+    # One hop into async code per event, not per group, on a loop that keeps its Redis
+    # connections (see hotgigs/realtime/publisher.py).
+    publisher.push(_push, groups, message, previous)
 
 
 def publish_on_commit(*, channel: str, type: str, data: dict[str, Any], groups: list[str]) -> OutboxEvent:

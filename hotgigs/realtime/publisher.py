@@ -1,0 +1,68 @@
+"""Run channel-layer pushes from synchronous code without a new Redis connection per push.
+
+``async_to_sync`` called where no event loop runs (a Celery worker, a WSGI worker, a
+management command) starts a fresh event loop for every call, and channels-redis keeps its
+connections per event loop: each push would connect to Redis again and drop the connection
+afterwards (measured at 2.5 ms of a 3 ms publish). With channels-redis, pushes therefore go
+to one event loop that a daemon thread keeps running for the life of the process, so the
+connections are made once and reused. Calls wait for their push to finish, so one process's
+pushes leave in the order they were made.
+
+The in-memory layer (the embedded default) is bound to the loop that created its queues and is
+not thread-safe; it keeps ``async_to_sync``, as do layers this module does not know.
+"""
+
+import asyncio
+import logging
+import os
+import threading
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+logger = logging.getLogger(__name__)
+
+# A bound on waiting for Redis, so a stuck connection cannot hold a request or task forever.
+PUSH_TIMEOUT_SECONDS = 5.0
+
+_lock = threading.Lock()
+_loop: asyncio.AbstractEventLoop | None = None
+_loop_pid: int | None = None
+
+
+def _uses_redis(layer: Any) -> bool:
+    return type(layer).__module__.startswith("channels_redis.")
+
+
+def _background_loop() -> asyncio.AbstractEventLoop:
+    """This process's publishing loop, started on first use (and again in a forked child)."""
+    global _loop, _loop_pid
+    with _lock:
+        if _loop is None or _loop_pid != os.getpid() or _loop.is_closed():
+            loop = asyncio.new_event_loop()
+            threading.Thread(target=loop.run_forever, name="realtime-publisher", daemon=True).start()
+            _loop, _loop_pid = loop, os.getpid()
+        return _loop
+
+
+def push(coroutine: Callable[..., Awaitable[None]], *args: Any) -> None:
+    """Run ``coroutine(layer, *args)`` against the default channel layer and wait for it.
+
+    Does nothing without a channel layer. A push that does not finish within
+    ``PUSH_TIMEOUT_SECONDS`` is logged and abandoned: pushes are best effort (the outbox
+    keeps every event for replay).
+    """
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    if not _uses_redis(layer):
+        async_to_sync(coroutine)(layer, *args)
+        return
+    future = asyncio.run_coroutine_threadsafe(coroutine(layer, *args), _background_loop())  # type: ignore[arg-type]
+    try:
+        future.result(timeout=PUSH_TIMEOUT_SECONDS)
+    except TimeoutError:
+        future.cancel()
+        logger.warning("realtime.push_timeout", extra={"seconds": PUSH_TIMEOUT_SECONDS})
