@@ -13,10 +13,11 @@ not thread-safe; it keeps ``async_to_sync``, as do layers this module does not k
 """
 
 import asyncio
+import concurrent.futures
 import logging
 import os
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -47,7 +48,7 @@ def _background_loop() -> asyncio.AbstractEventLoop:
         return _loop
 
 
-def push(coroutine: Callable[..., Awaitable[None]], *args: Any) -> None:
+def push(coroutine: Callable[..., Coroutine[Any, Any, None]], *args: Any) -> None:
     """Run ``coroutine(layer, *args)`` against the default channel layer and wait for it.
 
     Does nothing without a channel layer. A push that does not finish within
@@ -60,7 +61,9 @@ def push(coroutine: Callable[..., Awaitable[None]], *args: Any) -> None:
     if not _uses_redis(layer):
         async_to_sync(coroutine)(layer, *args)
         return
-    future = asyncio.run_coroutine_threadsafe(coroutine(layer, *args), _background_loop())  # type: ignore[arg-type]
+    future: concurrent.futures.Future[None] = asyncio.run_coroutine_threadsafe(
+        coroutine(layer, *args), _background_loop()
+    )
     try:
         future.result(timeout=PUSH_TIMEOUT_SECONDS)
     except TimeoutError:
