@@ -1,4 +1,4 @@
-from hotgigs.errors import Conflict, NotFound, ValidationFailed
+from hotgigs.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 
 class CandidateNotFound(NotFound):
@@ -15,3 +15,19 @@ class CandidateEmailTaken(Conflict):
 
 class CandidateAlreadyLinked(Conflict):
     default_message = "This user already has a candidate profile."
+
+
+class ResumeNotFound(NotFound):
+    default_message = "Resume not found."
+
+
+class InvalidResume(ValidationFailed):
+    default_message = "The resume file is not valid."
+
+
+class ResumeLinkInvalid(Forbidden):
+    default_message = "This download link is not valid."
+
+
+class ResumeLinkExpired(Forbidden):
+    default_message = "This download link has expired; ask for a new one."

@@ -1,9 +1,12 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
 from candidates.choices import RESUME_CONTENT_TYPES, ParseStatus, SkillSource
+from candidates.storage import resume_storage
 
 
 class Candidate(models.Model):
@@ -51,7 +54,14 @@ class Candidate(models.Model):
 
 
 class CandidateSkill(models.Model):
-    """A skill on a candidate's profile, with its level and where it came from."""
+    """A skill on a candidate's profile, with its level and where it came from.
+
+    ``source`` tells the candidate's own entries (``profile``) from suggestions found in
+    their parsed resumes (``resume``). Suggestions never overwrite an entry: a skill the
+    profile already lists (under any spelling of the vocabulary) is not suggested, and
+    saving the profile's skills replaces only ``profile`` rows (a listed skill supersedes
+    its suggestion). Suggestions are recomputed from all parsed resumes after each parse.
+    """
 
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="skills")
     name = models.CharField(max_length=100)
@@ -75,20 +85,24 @@ class CandidateSkill(models.Model):
 
 def resume_upload_to(instance: "Resume", filename: str) -> str:
     # Private, unguessable path: the original name is kept only in the row.
-    import uuid
-
     return f"resumes/{instance.candidate_id}/{uuid.uuid4().hex}"
 
 
 class Resume(models.Model):
     """A resume file of a candidate and what was extracted from it.
 
-    The file lives in Django storage under a private path; ``sha256`` lets the same upload
-    be recognised; ``parse_status`` and ``parse_error`` report text extraction.
+    The file lives in the ``resumes`` storage (candidates/storage.py) under a private,
+    unguessable path and is handed out only through short-lived signed links.
+    ``content_type`` is sniffed from the bytes, never taken from the client. ``sha256``
+    recognises a repeated upload: the same bytes for the same candidate return the
+    existing resume instead of storing a copy (a constraint keeps it so under races).
+    ``parse_status`` goes pending → processing → parsed or failed; ``parse_error`` holds
+    the reason of a failure in words for the uploader, ``extracted_text`` the text of a
+    successful parse.
     """
 
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="resumes")
-    file = models.FileField(upload_to=resume_upload_to, max_length=300)
+    file = models.FileField(upload_to=resume_upload_to, storage=resume_storage, max_length=300)
     original_filename = models.CharField(max_length=255, blank=True)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
@@ -108,7 +122,13 @@ class Resume(models.Model):
             models.CheckConstraint(
                 condition=Q(parse_status__in=ParseStatus.values), name="candidates_resume_parse_status_valid"
             ),
+            models.UniqueConstraint(
+                fields=("candidate", "sha256"),
+                condition=~Q(sha256=""),
+                name="candidates_resume_unique_content_per_candidate",
+            ),
         )
+        indexes = (models.Index(fields=("parse_status",), name="candidates_resume_parse_status"),)
 
     def __str__(self) -> str:
         return self.original_filename or self.file.name

@@ -8,9 +8,10 @@ organization sourced (added without a login). Staff see everyone.
 from django.apps import apps
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from candidates.errors import CandidateNotFound
-from candidates.models import Candidate
-from hotgigs.accounts.models import Membership
+from candidates.errors import CandidateNotFound, ResumeLinkInvalid, ResumeNotFound
+from candidates.links import link_verify
+from candidates.models import Candidate, Resume
+from hotgigs.accounts.models import Membership, User
 from hotgigs.accounts.selectors import Actor, actor_is_staff, actor_organization_ids
 
 
@@ -54,3 +55,31 @@ def candidate_for_user(*, user: Actor) -> Candidate | None:
     if not user.is_authenticated:
         return None
     return Candidate.objects.prefetch_related("skills").filter(user_id=user.pk).first()
+
+
+def resume_list(*, actor: Actor, candidate_id: int) -> QuerySet[Resume]:
+    """Resumes of a candidate the actor may see, newest first; raises CandidateNotFound."""
+    candidate = candidate_get(actor=actor, candidate_id=candidate_id)
+    return Resume.objects.filter(candidate_id=candidate.pk).order_by("-uploaded_at", "-id")
+
+
+def resume_get(*, actor: Actor, candidate_id: int, resume_id: int) -> Resume:
+    """One resume of a candidate the actor may see; raises CandidateNotFound or ResumeNotFound."""
+    try:
+        return resume_list(actor=actor, candidate_id=candidate_id).get(pk=resume_id)
+    except (Resume.DoesNotExist, ValueError, TypeError):
+        raise ResumeNotFound() from None
+
+
+def resume_from_link(*, token: str) -> Resume:
+    """The resume a signed download link names, if its user may still see it.
+
+    Raises ResumeLinkExpired or ResumeLinkInvalid for a bad link (also when the user is
+    gone, deactivated or no longer allowed to see the candidate, or the resume is gone).
+    """
+    claims = link_verify(token)
+    user = User.objects.filter(pk=claims.user_id, is_active=True).first()
+    resume = Resume.objects.filter(pk=claims.resume_id).first()
+    if user is None or resume is None or not candidate_list(actor=user).filter(pk=resume.candidate_id).exists():
+        raise ResumeLinkInvalid(details={"link": "invalid"})
+    return resume

@@ -9,6 +9,7 @@ the in-memory channel layer and Celery tasks run eagerly in-process. Setting
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import django_stubs_ext
 import environ
@@ -155,9 +156,15 @@ if REDIS_URL:
             "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
         }
     }
+    # "redis": channels-redis' list-based layer, a Redis list read per socket. "redis-pubsub": its
+    # Pub/Sub layer, one Redis message per group per server process, fanned out in memory.
+    CHANNEL_LAYER_BACKEND = env.str("CHANNEL_LAYER_BACKEND", default="redis")
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": {
+                "redis": "channels_redis.core.RedisChannelLayer",
+                "redis-pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            }[CHANNEL_LAYER_BACKEND],
             "CONFIG": {
                 "hosts": [REDIS_URL],
                 "prefix": env.str("CHANNEL_LAYER_PREFIX", default="hotgigs"),
@@ -189,7 +196,7 @@ CELERY_TIMEZONE = TIME_ZONE
 STATIC_URL = "static/"
 STATIC_ROOT = env.str("DJANGO_STATIC_ROOT", default=str(VAR_DIR / "static"))
 Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
@@ -234,7 +241,11 @@ if RESUME_STORAGE_BUCKET:
 else:
     STORAGES["resumes"] = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": RESUME_STORAGE_ROOT, "base_url": None, "directory_permissions_mode": 0o700},
+        "OPTIONS": {
+            "location": RESUME_STORAGE_ROOT,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
     }
 
 # EMAIL

@@ -8,7 +8,7 @@ VALIDATION_ERROR naming the key; that is also how protected fields are refused: 
 
 from rest_framework import serializers
 
-from candidates.choices import SkillSource
+from candidates.choices import RESUME_CONTENT_TYPES, ParseStatus, SkillSource
 from candidates.services import MAX_SKILLS
 from hotgigs.api.serializers import StrictInputSerializer
 from jobs.choices import SkillLevel
@@ -70,3 +70,37 @@ class CandidateSerializer(serializers.Serializer):  # type: ignore[type-arg]
     skills = CandidateSkillSerializer(many=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
+
+
+class ResumeUploadSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """Documents the multipart body of an upload (the service validates the file itself)."""
+
+    file = serializers.FileField(help_text="PDF, DOCX or UTF-8 text; the type is read from the content.")
+
+
+class ResumeSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """A resume file and how its parsing went (``parse_error`` says why a parse failed)."""
+
+    id = serializers.IntegerField()
+    candidate_id = serializers.IntegerField()
+    original_filename = serializers.CharField(allow_blank=True)
+    content_type = serializers.ChoiceField(choices=RESUME_CONTENT_TYPES)
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    parse_status = serializers.ChoiceField(choices=ParseStatus.choices)
+    parse_error = serializers.CharField(allow_blank=True)
+    uploaded_at = serializers.DateTimeField()
+    parsed_at = serializers.DateTimeField(allow_null=True)
+
+
+class ResumeDetailSerializer(ResumeSerializer):
+    """A resume with the text extracted from it (empty until parsed)."""
+
+    extracted_text = serializers.CharField(allow_blank=True)
+
+
+class ResumeLinkSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """A short-lived download link; fetch it without a bearer token before ``expires_at``."""
+
+    url = serializers.URLField()
+    expires_at = serializers.DateTimeField()

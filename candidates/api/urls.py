@@ -1,8 +1,9 @@
 """Routes of this app's REST resources, mounted under /api/v1/ by hotgigs/api/urls.py."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from candidates.api.views import CandidateViewSet
+from candidates.api.views import CandidateViewSet, ResumeFileView
 
 router = SimpleRouter()
 # DRF turns any truthy ``trailing_slash`` argument into "/", so the optional slash is set here.
@@ -10,4 +11,8 @@ router.trailing_slash = "/?"
 # /candidates/me is a list-level route, matched before the detail route (whose id is digits only).
 router.register("candidates", CandidateViewSet, basename="candidate")
 
-urlpatterns = router.urls
+urlpatterns = [
+    # The link's signed token is the credential, so the route takes no id of its own.
+    path("resume-file", ResumeFileView.as_view(), name="resume-file"),
+    *router.urls,
+]

@@ -6,26 +6,58 @@ organization sourced; staff everyone. Anything else is 404. Writes go through
 ``candidates.services``, which decide who may edit (403 otherwise).
 """
 
+from collections.abc import Callable
 from typing import Any, ClassVar
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db.models import QuerySet
+from django.http import FileResponse
+from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from candidates.api.serializers import CandidateInputSerializer, CandidateSerializer
-from candidates.errors import CandidateNotFound
+from candidates.api.serializers import (
+    CandidateInputSerializer,
+    CandidateSerializer,
+    ResumeDetailSerializer,
+    ResumeLinkSerializer,
+    ResumeSerializer,
+    ResumeUploadSerializer,
+)
+from candidates.errors import CandidateNotFound, InvalidResume, ResumeNotFound
 from candidates.filters import CandidateFilter
 from candidates.models import Candidate
-from candidates.selectors import candidate_for_user, candidate_get, candidate_list
-from candidates.services import candidate_create, candidate_register, candidate_update
+from candidates.selectors import (
+    candidate_for_user,
+    candidate_get,
+    candidate_list,
+    resume_from_link,
+    resume_get,
+    resume_list,
+)
+from candidates.services import (
+    candidate_create,
+    candidate_register,
+    candidate_update,
+    resume_download_filename,
+    resume_download_link,
+    resume_upload,
+)
 from hotgigs.accounts.models import User
 from hotgigs.accounts.scopes import CANDIDATES_READ, CANDIDATES_WRITE
 from hotgigs.accounts.selectors import actor_is_recruiter, actor_is_staff
-from hotgigs.api.serializers import StrictInputSerializer
+from hotgigs.api.serializers import ErrorEnvelopeSerializer, StrictInputSerializer
 from hotgigs.api.views import ERRORS, PublicAuthView
 from jobs.filters import CursorOrderingFilter
 
@@ -105,7 +137,17 @@ def _update(actor: User, candidate: Candidate, request: Request) -> Response:
     return Response(CandidateSerializer(candidate).data)
 
 
+def upload_body_limit() -> int:
+    """Largest multipart body of a resume upload: the file limit plus room for the envelope."""
+    return int(settings.RESUME_MAX_BYTES) + 64 * 1024
+
+
 ONE: dict[int, Any] = {200: CandidateSerializer, **ERRORS}
+UPLOAD_ERRORS: dict[int, Any] = {
+    **ERRORS,
+    413: OpenApiResponse(ErrorEnvelopeSerializer, description="The body is larger than the upload limit."),
+    415: OpenApiResponse(ErrorEnvelopeSerializer, description="The body is not multipart/form-data."),
+}
 CREATED: dict[int, Any] = {201: CandidateSerializer, **ERRORS}
 
 
@@ -137,7 +179,13 @@ class CandidateViewSet(
         "me": CANDIDATES_READ,
         "update_me": CANDIDATES_WRITE,
         "create_me": CANDIDATES_WRITE,
+        "upload_resume": CANDIDATES_WRITE,
+        "resumes": CANDIDATES_READ,
+        "resume": CANDIDATES_READ,
+        "resume_link": CANDIDATES_READ,
     }
+    # Raised by the resume upload route (read by hotgigs.api.middleware.ApiBodySizeMiddleware).
+    max_body_bytes: Callable[[], int] | None = None
 
     def get_queryset(self) -> QuerySet[Candidate]:
         return candidate_list(actor=_actor(self.request))
@@ -186,3 +234,115 @@ class CandidateViewSet(
     @me.mapping.post
     def create_me(self, request: Request) -> Response:
         return _create_own(_actor(request), request)
+
+    @extend_schema(
+        summary="Upload a resume (multipart field `file`)",
+        description=(
+            "PDF, DOCX or UTF-8 text up to RESUME_MAX_BYTES (5 MB by default); the type is read from the "
+            "content, not the name. 201 with the new resume, parsed in the background (watch `parse_status`). "
+            "The same bytes uploaded again for the same candidate answer 200 with the existing resume and "
+            "store nothing. Allowed for the candidate themself, recruiters who may see the candidate, and staff."
+        ),
+        request={"multipart/form-data": ResumeUploadSerializer},
+        responses={201: ResumeSerializer, 200: ResumeSerializer, **UPLOAD_ERRORS},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="resume",
+        parser_classes=[MultiPartParser],
+        max_body_bytes=upload_body_limit,
+    )
+    def upload_resume(self, request: Request, pk: str) -> Response:
+        candidate = self.get_object()
+        unknown = sorted(set(request.data) - {"file"})
+        if unknown:
+            raise InvalidResume(details={key: ["Unknown field."] for key in unknown})
+        outcome = resume_upload(actor=_actor(request), candidate=candidate, upload=request.FILES.get("file"))
+        return Response(
+            ResumeSerializer(outcome.resume).data,
+            status=status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(
+        summary="A candidate's resumes, newest first", responses={200: ResumeSerializer(many=True), **ERRORS}
+    )
+    @action(detail=True, methods=["get"], url_path="resumes", pagination_class=None, filter_backends=[])
+    def resumes(self, request: Request, pk: str) -> Response:
+        rows = resume_list(actor=_actor(request), candidate_id=int(pk))
+        return Response(ResumeSerializer(rows, many=True).data)
+
+    @extend_schema(summary="One resume, with its extracted text", responses={200: ResumeDetailSerializer, **ERRORS})
+    @action(detail=True, methods=["get"], url_path=r"resumes/(?P<resume_id>[0-9]+)", filter_backends=[])
+    def resume(self, request: Request, pk: str, resume_id: str) -> Response:
+        row = resume_get(actor=_actor(request), candidate_id=int(pk), resume_id=int(resume_id))
+        return Response(ResumeDetailSerializer(row).data)
+
+    @extend_schema(
+        summary="A short-lived download link of a resume",
+        description="Valid for RESUME_LINK_SECONDS (300 by default); fetch it without a bearer token.",
+        responses={200: ResumeLinkSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["get"], url_path=r"resumes/(?P<resume_id>[0-9]+)/link", filter_backends=[])
+    def resume_link(self, request: Request, pk: str, resume_id: str) -> Response:
+        actor = _actor(request)
+        row = resume_get(actor=actor, candidate_id=int(pk), resume_id=int(resume_id))
+
+        def local_url(token: str) -> str:
+            namespace = request.resolver_match.namespace if request.resolver_match else "v1"
+            path = reverse(f"{namespace}:resume-file") + "?" + urlencode({"token": token})
+            return request.build_absolute_uri(path)
+
+        link = resume_download_link(actor=actor, resume=row, local_url=local_url)
+        return Response(ResumeLinkSerializer({"url": link.url, "expires_at": link.expires_at}).data)
+
+
+class AnyAccept(BaseContentNegotiation):
+    """The download answers whatever the client accepts (a browser following a link)."""
+
+    def select_parser(self, request: Request, parsers: Any) -> Any:
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request: Request, renderers: Any, format_suffix: str | None = None) -> Any:
+        return (renderers[0], renderers[0].media_type)
+
+
+class ResumeFileView(APIView):
+    """Stream a resume file named by a signed download link (the link is the credential)."""
+
+    permission_classes = (AllowAny,)
+    authentication_classes = ()
+    scope_exempt = True
+    renderer_classes = (JSONRenderer,)
+    content_negotiation_class = AnyAccept
+
+    @extend_schema(
+        summary="Download a resume through a signed link",
+        description=(
+            "The URL comes from GET /candidates/{id}/resumes/{resume_id}/link. An expired, altered or "
+            "revoked link (its user no longer sees the candidate) answers 403 FORBIDDEN with "
+            "`details.link` = `expired` or `invalid`."
+        ),
+        parameters=[OpenApiParameter("token", OpenApiTypes.STR, OpenApiParameter.QUERY, required=True)],
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            (200, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"): OpenApiTypes.BINARY,
+            (200, "text/plain"): OpenApiTypes.BINARY,
+            **ERRORS,
+        },
+        auth=[],
+    )
+    def get(self, request: Request) -> FileResponse:
+        resume = resume_from_link(token=str(request.query_params.get("token", "")))
+        try:
+            handle = resume.file.open("rb")
+        except OSError:
+            raise ResumeNotFound("The file of this resume is no longer stored.") from None
+        response = FileResponse(
+            handle,
+            as_attachment=True,
+            filename=resume_download_filename(resume),
+            content_type=resume.content_type,
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
