@@ -11,13 +11,13 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
 from candidates.choices import SkillSource
 from candidates.models import Candidate, CandidateSkill, Resume
-from candidates.selectors import candidate_list
-from candidates.services import EDITABLE_FIELDS, SKILL_LEVELS, candidate_create, candidate_update
+from candidates.selectors import candidate_list, resume_visible
+from candidates.services import EDITABLE_FIELDS, SKILL_LEVELS, candidate_create, candidate_update, resume_reparse
 from hotgigs.accounts.models import User
 from hotgigs.admin_site import (
     OrgScopedAdminMixin,
@@ -28,6 +28,7 @@ from hotgigs.admin_site import (
     adopt,
     formset_rows,
     mark_formsets_saved,
+    run_per_row,
 )
 
 
@@ -140,3 +141,58 @@ class CandidateAdmin(ServiceFormAdminMixin, OrgScopedAdminMixin, admin.ModelAdmi
             saved = candidate_create(actor=actor, data=data, for_self=False)
         adopt(candidate, saved)
         mark_formsets_saved(formsets)
+
+
+@admin.register(Resume, site=admin_site)
+class ResumeAdmin(OrgScopedAdminMixin, admin.ModelAdmin[Resume]):
+    """Resume files and their parsing; uploads go through the API, re-parsing through the action.
+
+    Read-only: the file and what was extracted from it are changed only by parsing.
+    ``parse_error`` tells why a parse failed, in the words the uploader sees.
+    """
+
+    list_display = (
+        "original_filename",
+        "candidate",
+        "content_type",
+        "size",
+        "parse_status",
+        "parse_error",
+        "uploaded_at",
+    )
+    list_select_related = ("candidate",)
+    list_filter = ("parse_status", "content_type", ("uploaded_at", admin.DateFieldListFilter))
+    search_fields = ("original_filename", "candidate__full_name", "candidate__email", "sha256")
+    date_hierarchy = "uploaded_at"
+    actions = ("reparse_selected",)
+    fields = (
+        "candidate",
+        "original_filename",
+        "content_type",
+        "size",
+        "sha256",
+        "parse_status",
+        "parse_error",
+        "uploaded_at",
+        "parsed_at",
+        "extracted_text",
+    )
+    readonly_fields = fields
+
+    def scoped_queryset(self, request: HttpRequest) -> QuerySet[Resume]:
+        return resume_visible(actor=request.user)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        # Read-only page; the model-level permission still enables the re-parse action.
+        if obj is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+    @admin.action(description="Re-parse selected resumes", permissions=["change"])
+    def reparse_selected(self, request: HttpRequest, queryset: QuerySet[Resume]) -> None:
+        run_per_row(
+            self, request, queryset, lambda resume: resume_reparse(resume_id=resume.pk), done="queued for parsing"
+        )

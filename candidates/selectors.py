@@ -57,6 +57,11 @@ def candidate_for_user(*, user: Actor) -> Candidate | None:
     return Candidate.objects.prefetch_related("skills").filter(user_id=user.pk).first()
 
 
+def resume_visible(*, actor: Actor) -> QuerySet[Resume]:
+    """Every resume of the candidates the actor may see (the back office list)."""
+    return Resume.objects.filter(candidate__in=candidate_list(actor=actor)).select_related("candidate")
+
+
 def resume_list(*, actor: Actor, candidate_id: int) -> QuerySet[Resume]:
     """Resumes of a candidate the actor may see, newest first; raises CandidateNotFound."""
     candidate = candidate_get(actor=actor, candidate_id=candidate_id)

@@ -473,21 +473,24 @@ def resume_parse(*, resume_id: int) -> Resume | None:
     return resume
 
 
-@transaction.atomic
-def resume_reparse(*, resume_id: int) -> Resume | None:
-    """Mark a resume for parsing again and queue it after commit (None if it is gone).
+def resume_reparse(*, resume_id: int, inline: bool = False) -> Resume | None:
+    """Parse a resume again from its stored file (None if it is gone).
 
-    For staff tools (admin action, ``reparse_resumes``) after the parser improved; the
-    file is not changed, only what is extracted from it.
+    For staff tools (admin action, ``reparse_resumes``) after the parser improved: the
+    resume goes back to ``pending`` and ``candidates.parse_resume`` is queued after commit,
+    or, with ``inline``, the parse runs here and now and its outcome is returned.
     """
-    resume = Resume.objects.select_for_update().filter(pk=resume_id).first()
-    if resume is None:
-        return None
-    resume.parse_status = ParseStatus.PENDING
-    resume.parse_error = ""
-    resume.save(update_fields=["parse_status", "parse_error"])
-    enqueue_on_commit(PARSE_RESUME_TASK, resume.pk)
-    return resume
+    with transaction.atomic():
+        resume = Resume.objects.select_for_update().filter(pk=resume_id).first()
+        if resume is None:
+            return None
+        resume.parse_status = ParseStatus.PENDING
+        resume.parse_error = ""
+        resume.save(update_fields=["parse_status", "parse_error"])
+        if not inline:
+            enqueue_on_commit(PARSE_RESUME_TASK, resume.pk)
+            return resume
+    return resume_parse(resume_id=resume_id)
 
 
 def resume_download_filename(resume: Resume) -> str:
