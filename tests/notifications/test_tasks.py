@@ -1,0 +1,193 @@
+"""send_email against a real SMTP server on loopback: once per delivery, whatever the retries."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from hotgigs.notifications.models import EmailDelivery, NotificationPreference
+from hotgigs.notifications.services import email_delivery_requeue_stale, notify
+from hotgigs.notifications.tasks import send_email
+from hotgigs.resilience import TransientError
+from tests.servers import free_port
+
+
+@pytest.fixture(autouse=True)
+def _eager_retries(settings):  # type: ignore[no-untyped-def]
+    # Eager tasks retry in-process only when errors do not propagate; ``.get()`` re-raises the last.
+    settings.CELERY_TASK_EAGER_PROPAGATES = False
+
+
+@pytest.fixture
+def delivery(recruiter, django_capture_on_commit_callbacks) -> EmailDelivery:
+    """One queued email whose task has not run yet (the on-commit hook is held back)."""
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        notify(
+            kind="application.new",
+            event_key="application.new:41",
+            recipients={recruiter.pk: "team"},
+            context={"job_title": "Engineer", "candidate_name": "Ada", "path": "/applications/41"},
+        )
+    assert len(callbacks) == 2  # the in-app push and the email task
+    return EmailDelivery.objects.get()
+
+
+def _row(delivery: EmailDelivery) -> EmailDelivery:
+    delivery.refresh_from_db()
+    return delivery
+
+
+def test_the_task_run_twice_sends_one_email(delivery, smtp, recruiter):
+    send_email.delay(delivery.pk).get()
+    send_email.delay(delivery.pk).get()
+
+    row = _row(delivery)
+    assert smtp.to() == [recruiter.email]
+    assert (row.status, row.attempts, row.last_error) == ("sent", 1, "")
+    assert row.sent_at is not None
+    assert smtp.messages[0]["Message-ID"] == row.message_id
+
+
+def test_the_message_has_text_html_and_the_headers(delivery, smtp, recruiter):
+    send_email.delay(delivery.pk).get()
+
+    [message] = smtp.messages
+    assert message["To"] == recruiter.email
+    assert message["Subject"] == "New application for Engineer: Ada"
+    assert message["X-HotGigs-Kind"] == "application.new"
+    assert "Ada applied for Engineer." in message.get_body(preferencelist=("plain",)).get_content()
+    assert "<strong>Ada</strong>" in message.get_body(preferencelist=("html",)).get_content()
+
+
+def test_a_refusal_then_acceptance_is_retried_into_one_email(delivery, smtp, recruiter):
+    smtp.replies = ["421 4.3.2 Service busy, try again later"]
+
+    send_email.delay(delivery.pk).get()
+
+    row = _row(delivery)
+    assert smtp.data_commands == 2
+    assert smtp.to() == [recruiter.email]
+    assert (row.status, row.attempts) == ("sent", 2)
+
+
+def test_a_server_that_times_out_first_is_retried_into_one_email(delivery, smtp, settings, recruiter):
+    settings.EMAIL_TIMEOUT = 0.5
+    smtp.stalls = [1.5]
+
+    send_email.delay(delivery.pk).get()
+
+    row = _row(delivery)
+    assert smtp.to() == [recruiter.email]
+    assert (row.status, row.attempts) == ("sent", 2)
+
+
+def test_a_server_that_is_down_then_up_gets_one_email(delivery, smtp, settings, smtp_server, recruiter):
+    settings.EMAIL_PORT = free_port()  # nothing listens there
+    with pytest.raises(TransientError):
+        send_email.apply(args=[delivery.pk], retries=3, throw=True)
+    assert (_row(delivery).status, _row(delivery).attempts) == ("failed", 1)
+
+    settings.EMAIL_PORT = smtp_server[0].port
+    EmailDelivery.objects.filter(pk=delivery.pk).update(status="pending")
+    send_email.delay(delivery.pk).get()
+
+    assert smtp.to() == [recruiter.email]
+    assert _row(delivery).status == "sent"
+
+
+def test_spent_retries_mark_the_delivery_failed(delivery, smtp):
+    smtp.replies = ["421 busy"] * 4
+
+    with pytest.raises(TransientError):
+        send_email.delay(delivery.pk).get()
+
+    row = _row(delivery)
+    assert smtp.data_commands == 4  # the first try and the 3 retries the contract allows
+    assert smtp.messages == []
+    assert (row.status, row.attempts) == ("failed", 4)
+    assert "421" in row.last_error
+
+
+def test_a_permanent_refusal_is_not_retried(delivery, smtp):
+    smtp.replies = ["550 5.1.1 No such user"]
+
+    send_email.delay(delivery.pk).get()
+
+    row = _row(delivery)
+    assert smtp.data_commands == 1
+    assert (row.status, row.attempts) == ("failed", 1)
+    assert "550" in row.last_error
+
+
+def test_an_email_being_sent_by_another_worker_is_left_to_it(delivery, smtp):
+    EmailDelivery.objects.filter(pk=delivery.pk).update(status="sending", claimed_at=timezone.now())
+
+    send_email.delay(delivery.pk).get()
+
+    assert smtp.data_commands == 0
+    assert _row(delivery).status == "sending"
+
+
+def test_a_worker_that_died_mid_send_is_taken_over_after_the_lease(delivery, smtp, settings, recruiter):
+    # The documented crash window: the claim is there, "sent" is not. After the lease the
+    # sweeper sends it (again, if the dead worker got it out), with the same Message-ID.
+    settings.NOTIFICATIONS_EMAIL_CLAIM_SECONDS = 60
+    claimed = timezone.now() - timedelta(seconds=61)
+    EmailDelivery.objects.filter(pk=delivery.pk).update(status="sending", claimed_at=claimed, attempts=1)
+
+    queued = email_delivery_requeue_stale()
+
+    row = _row(delivery)
+    assert queued == 1
+    assert smtp.to() == [recruiter.email]
+    assert (row.status, row.attempts) == ("sent", 2)
+    assert smtp.messages[0]["Message-ID"] == row.message_id
+
+
+def test_the_sweeper_sends_emails_whose_task_was_lost_and_nothing_else(delivery, smtp, settings, recruiter):
+    assert email_delivery_requeue_stale() == 0  # too young: its task may still be on its way
+    EmailDelivery.objects.filter(pk=delivery.pk).update(created_at=timezone.now() - timedelta(hours=1))
+
+    assert email_delivery_requeue_stale() == 1
+    assert email_delivery_requeue_stale() == 0
+    assert smtp.to() == [recruiter.email]
+
+
+def test_opting_out_after_the_event_skips_the_email(delivery, smtp, recruiter):
+    NotificationPreference.objects.create(user=recruiter, kind="application.new", email=False)
+
+    send_email.delay(delivery.pk).get()
+
+    assert smtp.data_commands == 0
+    assert _row(delivery).status == "skipped"
+
+
+def test_an_open_circuit_sends_nothing_and_gives_up_after_the_retries(delivery, smtp, settings, smtp_server):
+    settings.CIRCUIT_BREAKER_MIN_CALLS = 2
+    settings.EMAIL_PORT = free_port()
+    for _ in range(2):
+        EmailDelivery.objects.filter(pk=delivery.pk).update(status="pending")
+        with pytest.raises(TransientError):
+            send_email.apply(args=[delivery.pk], retries=3, throw=True)
+    settings.EMAIL_PORT = smtp_server[0].port
+    EmailDelivery.objects.filter(pk=delivery.pk).update(status="pending")
+
+    # CircuitOpenError reaches the caller wrapped (Celery cannot pickle its keyword-only fields).
+    with pytest.raises(Exception, match=r"Circuit 'email\.smtp' is open"):
+        send_email.delay(delivery.pk).get()
+
+    row = _row(delivery)
+    assert smtp.data_commands == 0
+    assert row.status == "failed"
+    assert "email.smtp" in row.last_error
+
+
+def test_the_console_backend_is_the_default(delivery, settings, capsys):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+    send_email.delay(delivery.pk).get()
+
+    assert "Subject: New application for Engineer: Ada" in capsys.readouterr().out
+    assert _row(delivery).status == "sent"
+    assert mail.outbox == []
