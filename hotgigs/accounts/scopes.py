@@ -21,6 +21,9 @@ FEEDBACK_WRITE = "feedback:write"
 ANALYTICS_READ = "analytics:read"
 NOTIFICATIONS_READ = "notifications:read"
 NOTIFICATIONS_WRITE = "notifications:write"
+# An organization's outbound webhook endpoints and their delivery log; members only, never candidates.
+WEBHOOKS_READ = "webhooks:read"
+WEBHOOKS_WRITE = "webhooks:write"
 ORGANIZATION_ADMIN = "organization:admin"
 
 ALL_SCOPES: tuple[str, ...] = (
@@ -37,6 +40,8 @@ ALL_SCOPES: tuple[str, ...] = (
     ANALYTICS_READ,
     NOTIFICATIONS_READ,
     NOTIFICATIONS_WRITE,
+    WEBHOOKS_READ,
+    WEBHOOKS_WRITE,
     ORGANIZATION_ADMIN,
 )
 

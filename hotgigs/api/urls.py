@@ -25,5 +25,6 @@ urlpatterns = [
     path("", include("interviews.api.urls")),
     path("", include("analytics.api.urls")),
     path("", include("hotgigs.realtime.api.urls")),
+    path("", include("hotgigs.webhooks.api.urls")),
     path("", include("hotgigs.notifications.api.urls")),
 ]

@@ -30,7 +30,7 @@ def endpoint_get(*, actor: Actor, endpoint_id: int) -> WebhookEndpoint:
 def delivery_list(*, actor: Actor, endpoint: WebhookEndpoint, status: str | None = None) -> QuerySet[WebhookDelivery]:
     """The delivery log of an endpoint the actor may see, newest first."""
     endpoint = endpoint_get(actor=actor, endpoint_id=endpoint.pk)
-    qs = WebhookDelivery.objects.filter(endpoint=endpoint).order_by("-id")
+    qs = WebhookDelivery.objects.filter(endpoint=endpoint).order_by("-created_at", "-id")
     if status:
         qs = qs.filter(status=status)
     return qs

@@ -1,0 +1,93 @@
+"""HTTP shapes of webhook endpoints and deliveries: input parsing (types only) and output.
+
+The secret is output only by create and rotate-secret (``EndpointWithSecretSerializer``);
+every other response leaves it out.
+"""
+
+from rest_framework import serializers
+
+from hotgigs.api.serializers import StrictInputSerializer
+from hotgigs.webhooks.choices import DeliveryStatus
+from hotgigs.webhooks.models import WebhookDelivery, WebhookEndpoint
+
+MAX_ID = 2**63 - 1
+
+
+class EndpointCreateSerializer(StrictInputSerializer):
+    """``organization`` may be omitted by members of exactly one organization."""
+
+    organization = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
+    url = serializers.CharField(max_length=2000, trim_whitespace=False)
+    event_types = serializers.ListField(child=serializers.CharField(max_length=64), max_length=100)
+    description = serializers.CharField(max_length=255, required=False, allow_blank=True)
+
+
+class EndpointUpdateSerializer(StrictInputSerializer):
+    url = serializers.CharField(max_length=2000, required=False, trim_whitespace=False)
+    event_types = serializers.ListField(child=serializers.CharField(max_length=64), max_length=100, required=False)
+    description = serializers.CharField(max_length=255, required=False, allow_blank=True)
+
+
+class DeliveryFilterSerializer(StrictInputSerializer):
+    status = serializers.ChoiceField(choices=DeliveryStatus.choices, required=False)
+    cursor = serializers.CharField(required=False)
+    page_size = serializers.IntegerField(required=False)
+
+
+class EndpointSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    organization_id = serializers.IntegerField(read_only=True)
+    created_by_id = serializers.IntegerField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = WebhookEndpoint
+        fields: tuple[str, ...] = (
+            "id",
+            "organization_id",
+            "url",
+            "description",
+            "event_types",
+            "is_active",
+            "disabled_reason",
+            "disabled_at",
+            "consecutive_failures",
+            "created_by_id",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields: tuple[str, ...] = fields
+
+
+class EndpointWithSecretSerializer(EndpointSerializer):
+    """The endpoint with its signing secret: shown once, when created or rotated."""
+
+    secret = serializers.CharField(read_only=True)
+
+    class Meta(EndpointSerializer.Meta):
+        fields = (*EndpointSerializer.Meta.fields, "secret")
+        read_only_fields = fields
+
+
+class DeliverySerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    endpoint_id = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = WebhookDelivery
+        fields = (
+            "id",
+            "endpoint_id",
+            "event_id",
+            "event_type",
+            "webhook_id",
+            "status",
+            "attempts",
+            "redeliveries",
+            "response_code",
+            "latency_ms",
+            "response_excerpt",
+            "error",
+            "next_attempt_at",
+            "last_attempt_at",
+            "completed_at",
+            "created_at",
+        )
+        read_only_fields = fields

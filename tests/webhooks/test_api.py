@@ -1,0 +1,162 @@
+"""The webhook endpoints API: secrets shown once, validation in the envelope, access, actions."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from hotgigs.accounts.tokens import token_issue
+from hotgigs.webhooks.models import WebhookDelivery, WebhookEndpoint
+from tests.factories.accounts import PASSWORD
+from tests.webhooks.helpers import make_endpoint
+
+pytestmark = pytest.mark.django_db
+BASE = "/api/v1/webhooks/endpoints/"
+
+
+def login(user) -> APIClient:  # type: ignore[no-untyped-def]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_issue(email=user.email, password=PASSWORD).access_token}")
+    return client
+
+
+def test_create_shows_the_secret_once(org_admin, receiver):
+    client = login(org_admin)
+
+    created = client.post(BASE, {"url": receiver.url(), "event_types": ["job.created"]}, format="json")
+
+    assert created.status_code == 201, created.json()
+    body = created.json()
+    assert body["secret"].startswith("whsec_")
+    assert body["event_types"] == ["job.created"]
+    assert WebhookEndpoint.objects.get(pk=body["id"]).created_by == org_admin
+    assert "secret" not in client.get(f"{BASE}{body['id']}/").json()
+    assert all("secret" not in row for row in client.get(BASE).json()["results"])
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"url": "http://127.0.0.1:9/hook", "event_types": ["job.created"]}, "url"),
+        ({"url": "http://169.254.169.254/", "event_types": ["job.created"]}, "url"),
+        ({"url": "http://[::1]/", "event_types": ["job.created"]}, "url"),
+        ({"url": "http://localhost/", "event_types": ["job.created"]}, "url"),
+        ({"url": "ftp://93.184.215.14/", "event_types": ["job.created"]}, "url"),
+        ({"url": "https://93.184.215.14/", "event_types": ["notification.created"]}, "event_types"),
+        ({"url": "https://93.184.215.14/", "event_types": []}, "event_types"),
+        ({"url": "https://93.184.215.14/", "event_types": ["job.created"], "secret": "whsec_x"}, "secret"),
+        ({"event_types": ["job.created"]}, "url"),
+    ],
+)
+def test_bad_input_answers_the_envelope_and_writes_nothing(org_admin, settings, payload, field):
+    settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = False
+
+    response = login(org_admin).post(BASE, payload, format="json")
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "VALIDATION_ERROR"
+    assert field in body["details"]
+    assert WebhookEndpoint.objects.count() == 0
+
+
+def test_a_bad_update_changes_nothing(recruiter, org, receiver, settings):
+    endpoint = make_endpoint(recruiter, org, receiver)
+    settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = False
+
+    response = login(recruiter).patch(
+        f"{BASE}{endpoint.pk}/", {"url": "http://10.0.0.1/", "event_types": ["job.created"]}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "VALIDATION_ERROR"
+    endpoint.refresh_from_db()
+    assert endpoint.url == receiver.url()
+    assert endpoint.event_types == ["application.stage_changed"]
+
+
+def test_update_rotate_enable_and_delete(recruiter, org, receiver):
+    endpoint = make_endpoint(recruiter, org, receiver)
+    client = login(recruiter)
+
+    patched = client.patch(f"{BASE}{endpoint.pk}/", {"event_types": ["job.created", "job.closed"]}, format="json")
+    rotated = client.post(f"{BASE}{endpoint.pk}/rotate-secret/")
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(is_active=False, disabled_reason="x")
+    enabled = client.post(f"{BASE}{endpoint.pk}/enable/")
+    deleted = client.delete(f"{BASE}{endpoint.pk}/")
+
+    assert patched.json()["event_types"] == ["job.created", "job.closed"]
+    assert rotated.status_code == 200
+    assert rotated.json()["secret"] != endpoint.secret
+    assert (enabled.json()["is_active"], enabled.json()["disabled_reason"]) == (True, "")
+    assert deleted.status_code == 204
+    assert not WebhookEndpoint.objects.filter(pk=endpoint.pk).exists()
+
+
+def test_send_test_deliveries_and_redeliver(recruiter, org, receiver, django_capture_on_commit_callbacks):
+    endpoint = make_endpoint(recruiter, org, receiver)
+    client = login(recruiter)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post(f"{BASE}{endpoint.pk}/test/")
+    log = client.get(f"{BASE}{endpoint.pk}/deliveries/", {"status": "succeeded"})
+    delivery_id = sent.json()["id"]
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(f"{BASE}{endpoint.pk}/deliveries/{delivery_id}/redeliver/")
+
+    assert sent.status_code == 202
+    assert [row["id"] for row in log.json()["results"]] == [delivery_id]
+    assert log.json()["results"][0]["response_code"] == 200
+    assert again.status_code == 202
+    first, second = receiver.requests
+    assert first.verified
+    assert second.verified
+    assert first.json()["type"] == "webhook.test"
+    assert first.headers["webhook-id"] == second.headers["webhook-id"]
+    assert WebhookDelivery.objects.get(pk=delivery_id).redeliveries == 1
+
+
+def test_another_organizations_endpoints_are_not_found(recruiter, org, other_recruiter, receiver):
+    endpoint = make_endpoint(recruiter, org, receiver)
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint, event_type="job.created", event_timestamp=endpoint.created_at, webhook_id="msg_x"
+    )
+    client = login(other_recruiter)
+
+    responses = [
+        client.get(f"{BASE}{endpoint.pk}/"),
+        client.patch(f"{BASE}{endpoint.pk}/", {"description": "mine"}, format="json"),
+        client.delete(f"{BASE}{endpoint.pk}/"),
+        client.post(f"{BASE}{endpoint.pk}/rotate-secret/"),
+        client.post(f"{BASE}{endpoint.pk}/test/"),
+        client.get(f"{BASE}{endpoint.pk}/deliveries/"),
+        client.post(f"{BASE}{endpoint.pk}/deliveries/{delivery.pk}/redeliver/"),
+    ]
+
+    assert [r.status_code for r in responses] == [404] * 7
+    assert {r.json()["code"] for r in responses} == {"NOT_FOUND"}
+    assert client.get(BASE).json()["results"] == []
+    endpoint.refresh_from_db()
+    assert (endpoint.description, endpoint.secret) == ("", receiver.secret)
+
+
+def test_creating_for_another_organization_is_not_found(recruiter, other_org, receiver):
+    response = login(recruiter).post(
+        BASE, {"organization": other_org.pk, "url": receiver.url(), "event_types": ["job.created"]}, format="json"
+    )
+
+    assert response.status_code == 404
+    assert WebhookEndpoint.objects.count() == 0
+
+
+def test_candidates_are_forbidden(candidate, recruiter, org, receiver):
+    endpoint = make_endpoint(recruiter, org, receiver)
+    client = login(candidate.user)
+
+    responses = [
+        client.get(BASE),
+        client.post(BASE, {"url": receiver.url(), "event_types": ["job.created"]}, format="json"),
+        client.get(f"{BASE}{endpoint.pk}/"),
+    ]
+
+    assert [r.status_code for r in responses] == [403] * 3
+    assert all(r.json()["details"]["required_scope"].startswith("webhooks:") for r in responses)
+    assert WebhookEndpoint.objects.count() == 1
