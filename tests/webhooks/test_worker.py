@@ -1,0 +1,47 @@
+"""The whole path on a real Celery worker: service → outbox → fan-out → signed POST, exactly once."""
+
+import time
+
+import pytest
+
+from hotgigs.webhooks.models import WebhookDelivery
+from hotgigs.webhooks.services import endpoint_send_test
+from hotgigs.webhooks.tasks import deliver, fan_out
+from tests.webhooks.helpers import make_endpoint, move_application
+
+
+def _wait_for_status(delivery_id: int, status: str, timeout: float = 60.0) -> WebhookDelivery:
+    deadline = time.monotonic() + timeout
+    while True:
+        delivery = WebhookDelivery.objects.get(pk=delivery_id)
+        if delivery.status == status or time.monotonic() > deadline:
+            return delivery
+        time.sleep(0.1)
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_a_stage_change_reaches_the_receiver_exactly_once(live_worker_factory, receiver, recruiter, org, open_job):
+    worker = live_worker_factory(WEBHOOKS_ALLOW_PRIVATE_TARGETS="true")
+    endpoint = make_endpoint(recruiter, org, receiver)
+
+    application = move_application(recruiter, open_job)
+
+    [request] = receiver.wait_for(1, timeout=60)
+    assert request.verified, request.error
+    assert request.json()["type"] == "application.stage_changed"
+    assert request.json()["data"]["id"] == application.pk
+    delivery = WebhookDelivery.objects.get(endpoint=endpoint)
+    delivery = _wait_for_status(delivery.pk, "succeeded")
+    assert delivery.status == "succeeded", worker.log()
+    assert request.headers["webhook-id"] == delivery.webhook_id
+
+    # Duplicates of both tasks, then a sentinel behind them on the worker's one queue.
+    fan_out.delay(delivery.event_id)
+    deliver.delay(delivery.pk, 0)
+    sentinel = endpoint_send_test(actor=recruiter, endpoint=endpoint)
+    requests = receiver.wait_for(2, timeout=60)
+
+    assert [r.json()["type"] for r in requests] == ["application.stage_changed", "webhook.test"], worker.log()
+    assert _wait_for_status(sentinel.pk, "succeeded").status == "succeeded"
+    assert WebhookDelivery.objects.filter(endpoint=endpoint, event_id=delivery.event_id).count() == 1
