@@ -88,7 +88,7 @@ class CandidateMatrix:
         )
         return cls(
             profiles=profiles,
-            text=text.matrix(p.text for p in profiles),
+            text=text.matrix(p.lexical_text for p in profiles),
             skills=skills,
             skill_index=skill_index,
             years=np.asarray([p.years for p in profiles], dtype=np.float32),
@@ -155,4 +155,4 @@ class CandidateMatrix:
 
     def text_similarity(self, job: JobProfile) -> "np.ndarray[Any, Any]":
         """Cosine of the job's TF-IDF vector with every row."""
-        return text.similarities(text.weights(job.text), self.text)
+        return text.similarities(text.weights(job.lexical_text), self.text)

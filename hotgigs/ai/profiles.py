@@ -19,6 +19,10 @@ DEFAULT_LEVEL = 2
 INFERRED_LEVEL = 1
 
 REMOTE_POLICIES = ("onsite", "hybrid", "remote")
+# The local provider's text similarity counts a job's title and a candidate's headline this
+# many times (``lexical_text``): they name the role, while a description runs to hundreds of
+# words about duties that neighbouring roles share. Field weighting, as BM25F does.
+TITLE_WEIGHT = 3
 
 
 def level_number(level: str | int | None) -> int:
@@ -98,6 +102,11 @@ class JobProfile:
         """Title, description and skill names: the job's side of text similarity."""
         return "\n".join([self.title, self.description, ", ".join(s.name for s in self.skills)])
 
+    @property
+    def lexical_text(self) -> str:
+        """:attr:`text` with the title counted :data:`TITLE_WEIGHT` times (local TF-IDF features)."""
+        return "\n".join([*([self.title] * (TITLE_WEIGHT - 1)), self.text])
+
     def fingerprint(self) -> dict[str, Any]:
         """Every field that affects a score, as plain JSON data (for the input hash)."""
         return {
@@ -176,6 +185,11 @@ class CandidateProfile:
         """Headline, summary, skill names and resume text: the candidate's side of text similarity."""
         listed = ", ".join(self.names.get(k, k) for k in sorted(self.skills) if k not in self.inferred)
         return "\n".join([self.headline, self.summary, listed, self.resume_text])
+
+    @property
+    def lexical_text(self) -> str:
+        """:attr:`text` with the headline counted :data:`TITLE_WEIGHT` times (local TF-IDF features)."""
+        return "\n".join([*([self.headline] * (TITLE_WEIGHT - 1)), self.text])
 
     def fingerprint(self) -> dict[str, Any]:
         """Every field that affects a score, as plain JSON data; long text enters as its hash."""

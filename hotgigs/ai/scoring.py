@@ -9,7 +9,8 @@ component                 weight  value
                                   ``min(1, (years + 1) / (min_years + 1))``
 ``location``              0.10    see *Location* below
 ``text_similarity``       0.25    local: ``min(1, cosine / 0.5)`` of the TF-IDF vectors
-                                  (``hotgigs.ai.text``); OpenAI: ``clip((cosine - 0.2)
+                                  (``hotgigs.ai.text``; the job title and the candidate
+                                  headline count ``TITLE_WEIGHT`` = 3 times); OpenAI: ``clip((cosine - 0.2)
                                   / 0.5, 0, 1)`` of the embeddings
 ========================  ======  ==================================================
 
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 
     from hotgigs.ai.matrix import CandidateMatrix
 
-SCORING_VERSION = 1
+SCORING_VERSION = 2
 
 WEIGHTS: dict[str, float] = {
     "required_skills": 0.40,

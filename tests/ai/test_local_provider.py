@@ -4,7 +4,7 @@ import pytest
 
 from hotgigs.ai import CandidateMatrix, CandidateProfile, JobProfile, input_hash
 from hotgigs.ai.providers.local import LocalProvider
-from hotgigs.ai.scoring import COMPONENTS, WEIGHTS, applicable_weights
+from hotgigs.ai.scoring import COMPONENTS, SCORING_VERSION, WEIGHTS, applicable_weights
 
 
 def job(**overrides):
@@ -55,7 +55,7 @@ def test_a_perfect_fit_scores_high_with_a_full_breakdown():
     assert set(breakdown["components"]) == set(COMPONENTS)
     assert breakdown["provider"] == "local"
     assert breakdown["fallback"] is None
-    assert result.model_version.startswith("local-v1+data-")
+    assert result.model_version.startswith(f"local-v{SCORING_VERSION}+data-")
     json.dumps(breakdown)  # stored as JSON
 
 
@@ -150,6 +150,20 @@ def test_text_similarity_orders_related_text_first():
 
     assert ranking.components["text_similarity"][1] > ranking.components["text_similarity"][0]
     assert list(ranking.top()) == [1, 0]
+
+
+def test_the_title_and_headline_weigh_more_than_the_same_words_in_the_body():
+    role = job(title="Data engineer", description="Pipelines, warehouses and reports for the finance team.")
+    body = "Built pipelines and warehouses; wrote reports for finance. Data engineer at a bank."
+    headline_says_it = candidate(headline="Data engineer", summary=body.replace(" Data engineer at a bank.", ""))
+    body_says_it = candidate(headline="", summary=body)
+
+    ranking = LocalProvider().rank(role, [headline_says_it, body_says_it])
+
+    cosines = ranking.raw_text_similarity
+    assert cosines is not None
+    assert cosines[0] > cosines[1]
+    assert role.lexical_text.count("Data engineer") == 3
 
 
 def test_scores_are_bounded_and_deterministic():

@@ -5,6 +5,7 @@ import pytest
 from hotgigs.ai import CandidateProfile, JobProfile, get_provider
 from hotgigs.ai.providers.local import LocalProvider
 from hotgigs.ai.providers.openai_compat import BREAKER_NAME, OpenAIProvider
+from hotgigs.ai.scoring import SCORING_VERSION
 from hotgigs.resilience import get_breaker
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +41,7 @@ def test_embeddings_score_the_text_and_are_cached(openai_settings, fake_openai):
 
     assert ranking.provider == "openai"
     assert ranking.fallback is None
-    assert ranking.model_version == "text-embedding-3-small+local-v1"
+    assert ranking.model_version == f"text-embedding-3-small+local-v{SCORING_VERSION}"
     assert ranking.top().tolist() == [0, 1]
     breakdown = ranking.result(0).breakdown
     assert breakdown["text_similarity"]["method"] == "embedding-cosine:text-embedding-3-small"

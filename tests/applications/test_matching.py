@@ -10,6 +10,7 @@ from applications.matching import match_application, match_candidate, match_job,
 from applications.models import Application, Match
 from applications.services import application_submit
 from candidates.services import candidate_update
+from hotgigs.ai.scoring import SCORING_VERSION
 from jobs.services import job_open, job_update
 from tests.ai.fake_openai import fake_openai, openai_settings  # noqa: F401 - fixtures
 from tests.factories import (
@@ -61,7 +62,7 @@ def test_match_job_stores_receipts_for_the_visible_pool_best_first(python_job, p
     assert Decimal(0) <= best.score <= Decimal(100)
     assert best.provider == "local"
     assert best.fallback == ""
-    assert best.model_version.startswith("local-v1")
+    assert best.model_version.startswith(f"local-v{SCORING_VERSION}+")
     assert len(best.input_hash) == 64
     assert best.breakdown["required_skills"] == {
         "matched": ["Python", "PostgreSQL"],
