@@ -147,8 +147,14 @@ def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
 
 def _replace_skills(candidate: Candidate, skills: list[dict[str, Any]]) -> None:
     candidate.skills.filter(source=SkillSource.PROFILE).delete()
-    # A profile skill supersedes a resume suggestion of the same name.
+    # A profile skill supersedes a resume suggestion of the same name, in any spelling the
+    # vocabulary knows ("JS" supersedes a suggested "JavaScript").
     candidate.skills.filter(normalized_name__in=[s["normalized_name"] for s in skills]).delete()
+    keys = {canonical_skill(s["name"]) for s in skills}
+    suggested = candidate.skills.filter(source=SkillSource.RESUME).values_list("pk", "name")
+    superseded = [pk for pk, name in suggested if canonical_skill(name) in keys]
+    if superseded:
+        CandidateSkill.objects.filter(pk__in=superseded).delete()
     CandidateSkill.objects.bulk_create(
         [CandidateSkill(candidate=candidate, source=SkillSource.PROFILE, **skill) for skill in skills]
     )

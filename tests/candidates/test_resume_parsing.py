@@ -140,6 +140,18 @@ def test_saving_profile_skills_keeps_suggestions(candidate):
     assert CandidateSkill.objects.get(candidate=candidate, normalized_name="python").source == "profile"
 
 
+def test_a_profile_skill_supersedes_its_suggestion_in_any_spelling(candidate):
+    from candidates.services import candidate_update
+
+    parsed(make_resume(candidate, b"JavaScript and Terraform engineer", resume_files.TEXT))
+    assert ("JavaScript", "beginner") in suggestions(candidate)
+
+    candidate_update(actor=candidate.user, candidate=candidate, data={"skills": [{"name": "JS", "level": "expert"}]})
+
+    assert suggestions(candidate) == [("Terraform", "beginner")]
+    assert list(candidate.skills.filter(source="profile").values_list("name", flat=True)) == ["JS"]
+
+
 def test_a_parse_queues_rematching_for_the_candidate(candidate, monkeypatch, django_capture_on_commit_callbacks):
     queued = []
     monkeypatch.setattr(dispatch, "send_task_by_name", lambda name, args: queued.append((name, list(args))))
