@@ -10,6 +10,7 @@ Kernel code: it knows no domain app. Callers describe a job and candidates with
     for row in ranking.top(100):                   # row indices, best first
         result = ranking.result(row)               # MatchResult: score, breakdown, provider, …
     results = provider.score_jobs(candidate, jobs) # one candidate against many jobs
+    LocalProvider().rank_jobs(candidate, JobMatrix.from_profiles(jobs)).top(50)  # the same, vectorised
 
 * :mod:`hotgigs.ai.scoring` — the formula, weights and receipt breakdown;
 * :mod:`hotgigs.ai.providers.local` — offline, deterministic, the default;
@@ -24,17 +25,19 @@ this package (or the URLconf) stays cheap.
 """
 
 from hotgigs.ai.hashing import input_hash
-from hotgigs.ai.matrix import CandidateMatrix
+from hotgigs.ai.matrix import CandidateMatrix, JobMatrix
 from hotgigs.ai.profiles import CandidateProfile, JobProfile, SkillRequirement
 from hotgigs.ai.providers.base import MatchProvider, ProviderError
 from hotgigs.ai.registry import get_provider
-from hotgigs.ai.scoring import SCORING_VERSION, MatchResult, Ranking
+from hotgigs.ai.scoring import SCORING_VERSION, JobRanking, MatchResult, Ranking
 
 __all__ = [
     "SCORING_VERSION",
     "CandidateMatrix",
     "CandidateProfile",
+    "JobMatrix",
     "JobProfile",
+    "JobRanking",
     "MatchProvider",
     "MatchResult",
     "ProviderError",

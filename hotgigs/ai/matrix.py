@@ -1,4 +1,4 @@
-"""Candidates as arrays, built once and ranked against any number of jobs.
+"""Candidates (and jobs) as arrays, built once and ranked against any number of jobs (candidates).
 
 Ranking 100,000 candidates for one job must not be a Python loop per candidate: every
 component is computed over whole columns. Build a :class:`CandidateMatrix` from profiles
@@ -12,6 +12,11 @@ Columns:
 * ``years``, ``open_to_remote`` — one value per row;
 * ``city`` / ``places`` — interned location parts: the first comma-separated part is the
   city, all parts (city, region, country) are places; -1 where unknown.
+
+:class:`JobMatrix` is the mirror for one candidate against many jobs: the jobs' TF-IDF
+rows, their required and preferred skill levels, minimum years, places and remote policy,
+so ``LocalProvider.rank_jobs`` scores every job with array operations, to the same
+numbers as ranking each job on its own (up to float rounding in the last digit).
 """
 
 from collections.abc import Sequence
@@ -156,3 +161,125 @@ class CandidateMatrix:
     def text_similarity(self, job: JobProfile) -> "np.ndarray[Any, Any]":
         """Cosine of the job's TF-IDF vector with every row."""
         return text.similarities(text.weights(job.lexical_text), self.text)
+
+
+_POLICY_CODES = {"onsite": 0, "hybrid": 1, "remote": 2}
+
+
+@dataclass
+class JobMatrix:
+    """The jobs of one ranking batch as arrays (see the module docstring)."""
+
+    profiles: Sequence[JobProfile]
+    text: "sparse.csc_matrix"
+    required: "sparse.csr_matrix"
+    preferred: "sparse.csr_matrix"
+    skill_index: dict[str, int]
+    min_years: "np.ndarray[Any, Any]"
+    city: "np.ndarray[Any, Any]"
+    places: "np.ndarray[Any, Any]"
+    place_index: dict[str, int]
+    policy: "np.ndarray[Any, Any]"
+
+    def __len__(self) -> int:
+        return len(self.profiles)
+
+    @classmethod
+    def from_profiles(cls, profiles: Sequence[JobProfile]) -> "JobMatrix":
+        import numpy as np
+        from scipy import sparse
+
+        profiles = list(profiles)
+        n = len(profiles)
+        skill_index: dict[str, int] = {}
+        entries: dict[bool, tuple[list[int], list[int], list[float]]] = {True: ([], [], []), False: ([], [], [])}
+        place_index: dict[str, int] = {}
+        city = np.full(n, -1, dtype=np.int32)
+        places = np.full((n, MAX_PLACES), -1, dtype=np.int32)
+        for row, profile in enumerate(profiles):
+            for skill in profile.skills:
+                rows, cols, levels = entries[skill.required]
+                rows.append(row)
+                cols.append(skill_index.setdefault(skill.key, len(skill_index)))
+                levels.append(skill.level)
+            for position, part in enumerate(location_parts(profile.location)):
+                code = place_index.setdefault(part, len(place_index))
+                places[row, position] = code
+                if position == 0:
+                    city[row] = code
+        shape = (n, max(1, len(skill_index)))
+
+        def levels_matrix(required: bool) -> "sparse.csr_matrix":
+            rows, cols, levels = entries[required]
+            return sparse.csr_matrix(
+                (np.asarray(levels, dtype=np.float32), (np.asarray(rows, dtype=np.int64), np.asarray(cols))),
+                shape=shape,
+            )
+
+        return cls(
+            profiles=profiles,
+            text=text.matrix(p.lexical_text for p in profiles),
+            required=levels_matrix(True),
+            preferred=levels_matrix(False),
+            skill_index=skill_index,
+            min_years=np.asarray([p.min_years for p in profiles], dtype=np.float32),
+            city=city,
+            places=places,
+            place_index=place_index,
+            policy=np.asarray([_POLICY_CODES[p.remote_policy] for p in profiles], dtype=np.int8),
+        )
+
+    # Components of one candidate against every job row --------------------------------
+
+    def skill_coverage(self, candidate: CandidateProfile, *, required: bool) -> "np.ndarray[Any, Any]":
+        """Per job, the mean credit over its required (or preferred) skills; 0 where it lists none."""
+        import numpy as np
+
+        asked = self.required if required else self.preferred
+        have_by_column = np.zeros(asked.shape[1], dtype=np.float32)
+        for key, level in candidate.skills.items():
+            column = self.skill_index.get(key)
+            if column is not None:
+                have_by_column[column] = level
+        have = have_by_column[asked.indices]
+        short = np.clip(asked.data - have, 0.0, None)
+        credit = np.where(have > 0, 1.0 - scoring.LEVEL_STEP_PENALTY * short, 0.0)
+        counts = np.diff(asked.indptr)
+        rows = np.repeat(np.arange(len(self)), counts)
+        sums = np.bincount(rows, weights=credit, minlength=len(self))
+        return np.where(counts > 0, sums / np.maximum(counts, 1), 0.0).astype(np.float32)
+
+    def experience_fit(self, candidate: CandidateProfile) -> "np.ndarray[Any, Any]":
+        import numpy as np
+
+        ramp = np.minimum(1.0, (np.float32(candidate.years) + np.float32(1.0)) / (self.min_years + np.float32(1.0)))
+        return np.where(self.min_years <= 0, np.float32(1.0), ramp).astype(np.float32)
+
+    def location_fit(self, candidate: CandidateProfile) -> "np.ndarray[Any, Any]":
+        import numpy as np
+
+        n = len(self)
+        parts = location_parts(candidate.location)
+        job_known = self.city >= 0
+        if not parts:
+            place = np.full(n, scoring.UNKNOWN_PLACE, dtype=np.float32)
+        else:
+            codes = np.asarray([self.place_index.get(part, -2) for part in parts], dtype=np.int32)
+            same_city = self.city == codes[0]
+            same_region = np.isin(self.places, codes[codes >= 0]).any(axis=1)
+            place = np.where(
+                same_city,
+                scoring.SAME_CITY,
+                np.where(same_region, scoring.SAME_REGION, scoring.ELSEWHERE),
+            ).astype(np.float32)
+            place[~job_known] = scoring.UNKNOWN_PLACE
+        remote, hybrid = self.policy == _POLICY_CODES["remote"], self.policy == _POLICY_CODES["hybrid"]
+        if candidate.open_to_remote:
+            return np.where(
+                remote, np.float32(1.0), np.where(hybrid, np.maximum(place, scoring.HYBRID_OPEN_TO_REMOTE), place)
+            ).astype(np.float32)
+        return np.where(remote, np.maximum(place, scoring.REMOTE_NOT_OPTED_IN), place).astype(np.float32)
+
+    def text_similarity(self, candidate: CandidateProfile) -> "np.ndarray[Any, Any]":
+        """Cosine of the candidate's TF-IDF vector with every job row."""
+        return text.similarities(text.weights(candidate.lexical_text), self.text)

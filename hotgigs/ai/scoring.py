@@ -41,7 +41,7 @@ from hotgigs.ai.profiles import CandidateProfile, JobProfile
 if TYPE_CHECKING:
     import numpy as np
 
-    from hotgigs.ai.matrix import CandidateMatrix
+    from hotgigs.ai.matrix import CandidateMatrix, JobMatrix
 
 SCORING_VERSION = 2
 
@@ -76,17 +76,26 @@ FALLBACK_PROVIDER_ERROR = "provider_error"
 
 def applicable_weights(job: JobProfile) -> dict[str, float]:
     """The weights that apply to ``job``, rescaled to sum to 1."""
+    return weights_for(has_required=bool(job.required), has_preferred=bool(job.preferred))
+
+
+def weights_for(*, has_required: bool, has_preferred: bool) -> dict[str, float]:
+    """The weights of a job that does (not) list required and preferred skills, summing to 1."""
     weights = dict(WEIGHTS)
-    if not job.required:
+    if not has_required:
         del weights["required_skills"]
-    if not job.preferred:
+    if not has_preferred:
         del weights["preferred_skills"]
     total = sum(weights.values())
     return {name: round(value / total, 6) for name, value in weights.items()}
 
 
-def combine(components: "Mapping[str, np.ndarray[Any, Any]]", weights: Mapping[str, float]) -> "np.ndarray[Any, Any]":
-    """The 0–100 scores (float64, 2 decimals) from component arrays and applicable weights."""
+def combine(components: "Mapping[str, np.ndarray[Any, Any]]", weights: Mapping[str, Any]) -> "np.ndarray[Any, Any]":
+    """The 0–100 scores (float64, 2 decimals) from component arrays and applicable weights.
+
+    A weight is one number for every row, or an array with one per row (0 where the
+    component does not apply to that row's job).
+    """
     import numpy as np
 
     total: np.ndarray[Any, Any] | None = None
@@ -134,62 +143,109 @@ class Ranking:
 
     def top(self, k: int | None = None) -> "np.ndarray[Any, Any]":
         """Row indices of the ``k`` best scores (all when None), best first, ties by row order."""
-        import numpy as np
-
-        n = len(self)
-        if k is None or k >= n:
-            candidates = np.arange(n)
-        else:
-            # argpartition on -score, then keep every row tied with the k-th so ties break by index.
-            kth = np.partition(-self.scores, k - 1)[k - 1]
-            candidates = np.flatnonzero(-self.scores <= kth)
-        order = np.lexsort((candidates, -self.scores[candidates]))
-        return candidates[order][: (n if k is None else k)]
+        return best_rows(self.scores, k)
 
     def with_fallback(self, fallback: str) -> "Ranking":
         return replace(self, fallback=fallback)
 
     def result(self, index: int) -> MatchResult:
         """The score and receipt breakdown of row ``index``."""
-        candidate = self.matrix.profiles[index]
-        components = {name: round(float(self.components[name][index]), 4) for name in COMPONENTS}
-        breakdown: dict[str, Any] = {
-            "scoring_version": SCORING_VERSION,
-            "score": float(self.scores[index]),
-            "weights": self.weights,
-            "components": {name: components[name] for name in self.weights},
-            "required_skills": skill_lists(self.job, candidate, required=True),
-            "preferred_skills": skill_lists(self.job, candidate, required=False),
-            "experience": {
-                "candidate_years": candidate.years,
-                "job_min_years": self.job.min_years,
-                "fit": components["experience"],
-            },
-            "location": {
-                "job_location": self.job.location,
-                "job_remote_policy": self.job.remote_policy,
-                "candidate_location": candidate.location,
-                "candidate_open_to_remote": candidate.open_to_remote,
-                "fit": components["location"],
-            },
-            "text_similarity": {
-                "method": self.text_method,
-                "similarity": components["text_similarity"],
-            },
-            "provider": self.provider,
-            "model_version": self.model_version,
-            "fallback": self.fallback,
-        }
-        if self.raw_text_similarity is not None:
-            breakdown["text_similarity"]["cosine"] = round(float(self.raw_text_similarity[index]), 4)
-        breakdown.update(self.details)
-        return MatchResult(
-            score=float(self.scores[index]),
-            breakdown=breakdown,
-            provider=self.provider,
-            model_version=self.model_version,
-            fallback=self.fallback,
-        )
+        return receipt(self, index, self.job, self.matrix.profiles[index], self.weights)
+
+
+@dataclass
+class JobRanking:
+    """Scores of one candidate against many jobs (a :class:`~hotgigs.ai.matrix.JobMatrix`).
+
+    The mirror of :class:`Ranking`: one value per job row in ``scores`` and ``components``;
+    each job keeps its own applicable weights (a job without preferred skills drops them).
+    """
+
+    candidate: CandidateProfile
+    jobs: "JobMatrix"
+    scores: "np.ndarray[Any, Any]"
+    components: "dict[str, np.ndarray[Any, Any]]"
+    provider: str
+    model_version: str
+    fallback: str | None = None
+    text_method: str = "tfidf-cosine"
+    raw_text_similarity: "np.ndarray[Any, Any] | None" = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return int(self.scores.shape[0])
+
+    def top(self, k: int | None = None) -> "np.ndarray[Any, Any]":
+        """Job row indices of the ``k`` best scores (all when None), best first, ties by row order."""
+        return best_rows(self.scores, k)
+
+    def result(self, index: int) -> MatchResult:
+        """The score and receipt breakdown of job row ``index``."""
+        job = self.jobs.profiles[index]
+        return receipt(self, index, job, self.candidate, applicable_weights(job))
+
+
+def best_rows(scores: "np.ndarray[Any, Any]", k: int | None) -> "np.ndarray[Any, Any]":
+    """Indices of the ``k`` best ``scores`` (all when None), best first, ties by index."""
+    import numpy as np
+
+    n = int(scores.shape[0])
+    if k is None or k >= n:
+        rows = np.arange(n)
+    else:
+        # argpartition on -score, then keep every row tied with the k-th so ties break by index.
+        kth = np.partition(-scores, k - 1)[k - 1]
+        rows = np.flatnonzero(-scores <= kth)
+    order = np.lexsort((rows, -scores[rows]))
+    return rows[order][: (n if k is None else k)]
+
+
+def receipt(
+    ranking: "Ranking | JobRanking",
+    index: int,
+    job: JobProfile,
+    candidate: CandidateProfile,
+    weights: dict[str, float],
+) -> MatchResult:
+    """The MatchResult of one pair of a ranking: its score and the receipt's breakdown."""
+    components = {name: round(float(ranking.components[name][index]), 4) for name in COMPONENTS}
+    breakdown: dict[str, Any] = {
+        "scoring_version": SCORING_VERSION,
+        "score": float(ranking.scores[index]),
+        "weights": weights,
+        "components": {name: components[name] for name in weights},
+        "required_skills": skill_lists(job, candidate, required=True),
+        "preferred_skills": skill_lists(job, candidate, required=False),
+        "experience": {
+            "candidate_years": candidate.years,
+            "job_min_years": job.min_years,
+            "fit": components["experience"],
+        },
+        "location": {
+            "job_location": job.location,
+            "job_remote_policy": job.remote_policy,
+            "candidate_location": candidate.location,
+            "candidate_open_to_remote": candidate.open_to_remote,
+            "fit": components["location"],
+        },
+        "text_similarity": {
+            "method": ranking.text_method,
+            "similarity": components["text_similarity"],
+        },
+        "provider": ranking.provider,
+        "model_version": ranking.model_version,
+        "fallback": ranking.fallback,
+    }
+    if ranking.raw_text_similarity is not None:
+        breakdown["text_similarity"]["cosine"] = round(float(ranking.raw_text_similarity[index]), 4)
+    breakdown.update(ranking.details)
+    return MatchResult(
+        score=float(ranking.scores[index]),
+        breakdown=breakdown,
+        provider=ranking.provider,
+        model_version=ranking.model_version,
+        fallback=ranking.fallback,
+    )
 
 
 def skill_credit(job_level: int, candidate_level: int | None) -> float:

@@ -1,4 +1,5 @@
 import json
+import random
 
 import pytest
 
@@ -208,6 +209,50 @@ def test_score_jobs_matches_rank():
     results = LocalProvider().score_jobs(c, jobs)
 
     assert [r.score for r in results] == [LocalProvider().rank(j, [c]).result(0).score for j in jobs]
+
+
+PLACES = ["Berlin, Germany", "Munich, Germany", "Paris, France", "Remote", ""]
+SKILLS = ["Python", "PostgreSQL", "Kubernetes", "JavaScript", "Go", "Terraform", "SQL"]
+
+
+def varied_jobs(rng: random.Random, n: int) -> list[JobProfile]:
+    return [
+        job(
+            title=rng.choice(["Backend engineer", "Data engineer", "Platform engineer"]),
+            skills=[(name, rng.randint(1, 4), rng.random() < 0.5) for name in rng.sample(SKILLS, rng.randint(0, 4))],
+            min_years=rng.choice([0, 0, 2, 5, 8]),
+            location=rng.choice(PLACES),
+            remote_policy=rng.choice(["onsite", "hybrid", "remote"]),
+        )
+        for _ in range(n)
+    ]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_ranking_jobs_at_once_scores_each_pair_as_ranking_it_alone(seed):
+    rng = random.Random(seed)
+    jobs = varied_jobs(rng, 40)
+    person = candidate(
+        skills=[(name, rng.randint(1, 4)) for name in rng.sample(SKILLS, rng.randint(0, 5))],
+        years=rng.choice([0, 1, 3, 6, 10]),
+        location=rng.choice(PLACES),
+        open_to_remote=rng.random() < 0.5,
+    )
+
+    at_once = LocalProvider().rank_jobs(person, jobs)
+    one_by_one = [LocalProvider().rank(j, [person]) for j in jobs]
+
+    for index, alone in enumerate(one_by_one):
+        for name in COMPONENTS:
+            assert at_once.components[name][index] == pytest.approx(alone.components[name][0], abs=1e-6), name
+        assert at_once.scores[index] == pytest.approx(alone.scores[0], abs=0.01)
+        mine, theirs = at_once.result(index).breakdown, alone.result(0).breakdown
+        assert mine["weights"] == theirs["weights"]
+        assert mine["required_skills"] == theirs["required_skills"]
+        assert mine["location"] == theirs["location"]
+    assert [jobs[i] for i in at_once.top(5)] == [
+        jobs[i] for i in sorted(range(len(jobs)), key=lambda i: (-one_by_one[i].scores[0], i))[:5]
+    ]
 
 
 def test_the_input_hash_changes_with_inputs_and_nothing_else():
