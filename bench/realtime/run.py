@@ -371,6 +371,9 @@ def main() -> None:
     parser.add_argument(
         "--organizations", type=int, default=10, help="organizations the paced events are spread over (1: all in one)"
     )
+    parser.add_argument(
+        "--layer", choices=("redis", "redis-pubsub"), default="redis", help="CHANNEL_LAYER_BACKEND of every process"
+    )
     parser.add_argument("--broadcasts", type=int, default=5)
     parser.add_argument("--broadcast-interval", type=float, default=3.0)
     parser.add_argument("--concurrency", type=int, default=50, help="sockets opening at the same time")
@@ -386,6 +389,7 @@ def main() -> None:
         args.database_url,
         args.redis_url,
         CHANNEL_LAYER_PREFIX=f"bench-rt-{os.getpid()}",
+        CHANNEL_LAYER_BACKEND=args.layer,
         CACHE_KEY_PREFIX=f"bench-rt-{os.getpid()}",
         REALTIME_HEARTBEAT_SECONDS="0",
         RATE_LIMIT_ENABLED="false",
