@@ -394,6 +394,8 @@ def main() -> None:
         REALTIME_HEARTBEAT_SECONDS="0",
         RATE_LIMIT_ENABLED="false",
         CELERY_TASK_ALWAYS_EAGER="true",
+        # The moves' emails are built and sent in-process (eager tasks); keep them off stdout.
+        DJANGO_EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
     )
     harness.ensure_database(args.database_url)
     harness.manage(env, "migrate", "-v0")
