@@ -3,13 +3,19 @@
 simplejwt verifies the signature with the pinned algorithm, the expiry, audience and
 issuer. On top of that, a token whose family was revoked (logout, refresh-token reuse)
 no longer authenticates.
+
+The rate-limit middleware validates the same bearer token before DRF runs (to count per
+user); it leaves the validated token on the request (:func:`remember_validated_token`) and
+authentication reuses it instead of checking the signature and claims a second time.
 """
 
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
+from django.http import HttpRequest
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework.request import Request
 from rest_framework_simplejwt.authentication import JWTAuthentication as SimpleJWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
 from rest_framework_simplejwt.tokens import Token
@@ -19,9 +25,33 @@ from hotgigs.accounts.models import TokenFamily, User
 from hotgigs.accounts.selectors import actor_roles, remember_actor_roles
 from hotgigs.accounts.tokens import FAMILY_CLAIM
 
+_VALIDATED = "_hotgigs_validated_token"
+
+
+def remember_validated_token(request: HttpRequest, raw: bytes, token: Token) -> None:
+    """Keep ``token``, validated from ``raw``, for the rest of this request."""
+    setattr(request, _VALIDATED, (raw, token))
+
 
 class JWTAuthentication(SimpleJWTAuthentication):
     """``Authorization: Bearer <access token>``; answers 401 UNAUTHORIZED on any defect."""
+
+    def get_validated_token_for(self, request: Request, raw: bytes) -> Token:
+        """The token validated from ``raw``, reusing the rate limiter's validation of it."""
+        remembered = getattr(request._request, _VALIDATED, None)
+        if remembered is not None and remembered[0] == raw:
+            return remembered[1]  # type: ignore[no-any-return]
+        return self.get_validated_token(raw)
+
+    def authenticate(self, request: Request) -> tuple[User, Token] | None:  # type: ignore[override]
+        header = self.get_header(request)
+        if header is None:
+            return None
+        raw = self.get_raw_token(header)
+        if raw is None:
+            return None
+        validated = self.get_validated_token_for(request, raw)
+        return self.get_user(validated), validated
 
     def get_user(self, validated_token: Token) -> User:  # type: ignore[override]
         """The token's active user, read together with its family's state in one query."""

@@ -64,6 +64,7 @@ from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
+from hotgigs.api.authentication import remember_validated_token
 from hotgigs.api.errors import error_response
 
 logger = logging.getLogger(__name__)
@@ -184,6 +185,7 @@ def _user_identity(request: HttpRequest) -> str | None:
         token = _jwt.get_validated_token(raw)
     except (InvalidToken, TokenError):
         return None
+    remember_validated_token(request, raw, token)
     user_id = token.get(jwt_settings.USER_ID_CLAIM)
     return None if user_id is None else f"user:{user_id}"
 

@@ -380,3 +380,36 @@ def test_the_redis_script_keeps_django_ratelimits_counters_and_stops_at_the_firs
         read = core.get_usage(request, group=f"hotgigs.{scope}", key=lambda *_: identity, rate=rate, increment=False)
         assert read is not None
         assert read["count"] == expected
+
+
+@pytest.mark.parametrize("limits_on", [True, False])
+def test_a_bearer_token_is_validated_once_per_request(settings, login, recruiter, monkeypatch, limits_on):
+    from rest_framework_simplejwt.authentication import JWTAuthentication
+
+    settings.RATE_LIMIT_ENABLED = limits_on
+    client = login(recruiter)
+    validations = []
+    original = JWTAuthentication.get_validated_token
+
+    def counted(self, raw):  # type: ignore[no-untyped-def]
+        validations.append(raw)
+        return original(self, raw)
+
+    monkeypatch.setattr(JWTAuthentication, "get_validated_token", counted)
+
+    response = client.get("/api/v1/jobs")
+
+    assert response.status_code == 200
+    assert len(validations) == 1
+
+
+def test_a_revoked_family_is_refused_although_the_rate_limiter_validated_the_token(login, recruiter):
+    from hotgigs.accounts.models import TokenFamily
+
+    client = login(recruiter)
+    TokenFamily.objects.filter(user=recruiter).update(revoked_at="2026-01-01T00:00:00Z")
+
+    response = client.get("/api/v1/jobs")
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "UNAUTHORIZED"
