@@ -117,20 +117,16 @@ class MatchResult:
     fallback: str | None = None
 
 
-@dataclass
-class Ranking:
-    """Scores of one job against many candidates (a :class:`CandidateMatrix`), best first on demand.
+@dataclass(kw_only=True)
+class _Scores:
+    """What both rankings hold: one score and one value per component for each row.
 
-    ``scores`` and each of ``components`` hold one value per matrix row. ``provider`` and
-    ``model_version`` name what actually scored; ``fallback`` says why the local provider
-    scored instead of the one asked for (``None`` when it did not).
+    ``provider`` and ``model_version`` name what actually scored; ``fallback`` says why the
+    local provider scored instead of the one asked for (``None`` when it did not).
     """
 
-    job: JobProfile
-    matrix: "CandidateMatrix"
     scores: "np.ndarray[Any, Any]"
     components: "dict[str, np.ndarray[Any, Any]]"
-    weights: dict[str, float]
     provider: str
     model_version: str
     fallback: str | None = None
@@ -145,6 +141,15 @@ class Ranking:
         """Row indices of the ``k`` best scores (all when None), best first, ties by row order."""
         return best_rows(self.scores, k)
 
+
+@dataclass(kw_only=True)
+class Ranking(_Scores):
+    """Scores of one job against many candidates (a :class:`CandidateMatrix`), a row per candidate."""
+
+    job: JobProfile
+    matrix: "CandidateMatrix"
+    weights: dict[str, float]
+
     def with_fallback(self, fallback: str) -> "Ranking":
         return replace(self, fallback=fallback)
 
@@ -153,31 +158,15 @@ class Ranking:
         return receipt(self, index, self.job, self.matrix.profiles[index], self.weights)
 
 
-@dataclass
-class JobRanking:
-    """Scores of one candidate against many jobs (a :class:`~hotgigs.ai.matrix.JobMatrix`).
+@dataclass(kw_only=True)
+class JobRanking(_Scores):
+    """Scores of one candidate against many jobs (a :class:`~hotgigs.ai.matrix.JobMatrix`), a row per job.
 
-    The mirror of :class:`Ranking`: one value per job row in ``scores`` and ``components``;
-    each job keeps its own applicable weights (a job without preferred skills drops them).
+    Each job keeps its own applicable weights (a job without preferred skills drops them).
     """
 
     candidate: CandidateProfile
     jobs: "JobMatrix"
-    scores: "np.ndarray[Any, Any]"
-    components: "dict[str, np.ndarray[Any, Any]]"
-    provider: str
-    model_version: str
-    fallback: str | None = None
-    text_method: str = "tfidf-cosine"
-    raw_text_similarity: "np.ndarray[Any, Any] | None" = None
-    details: dict[str, Any] = field(default_factory=dict)
-
-    def __len__(self) -> int:
-        return int(self.scores.shape[0])
-
-    def top(self, k: int | None = None) -> "np.ndarray[Any, Any]":
-        """Job row indices of the ``k`` best scores (all when None), best first, ties by row order."""
-        return best_rows(self.scores, k)
 
     def result(self, index: int) -> MatchResult:
         """The score and receipt breakdown of job row ``index``."""
@@ -201,7 +190,7 @@ def best_rows(scores: "np.ndarray[Any, Any]", k: int | None) -> "np.ndarray[Any,
 
 
 def receipt(
-    ranking: "Ranking | JobRanking",
+    ranking: _Scores,
     index: int,
     job: JobProfile,
     candidate: CandidateProfile,
