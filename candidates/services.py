@@ -499,6 +499,26 @@ def resume_reparse(*, resume_id: int, inline: bool = False) -> Resume | None:
     return resume_parse(resume_id=resume_id)
 
 
+@transaction.atomic
+def resume_delete(*, actor: User, resume: Resume) -> None:
+    """Remove a resume: its row now, its file once the transaction commits.
+
+    Allowed for whoever may edit the profile (the candidate themself, staff, recruiters
+    of the organization that sourced a candidate without a login); Forbidden otherwise.
+    The candidate's resume suggestions are recomputed and ranking is queued.
+    """
+    candidate = Candidate.objects.select_for_update().get(pk=resume.candidate_id)
+    if not _may_edit(actor, candidate):
+        raise Forbidden("You may not remove resumes of this candidate.")
+    storage, name = resume.file.storage, resume.file.name
+    Resume.objects.filter(pk=resume.pk).delete()
+    # After commit: a rolled-back delete must still find its file.
+    transaction.on_commit(lambda: storage.delete(name))
+    _suggest_skills(candidate.pk)
+    request_candidate_ranking(candidate.pk)
+    logger.info("resume deleted", extra={"resume_id": resume.pk, "candidate_id": candidate.pk, "actor_id": actor.pk})
+
+
 def resume_download_filename(resume: Resume) -> str:
     """The name a download is saved under: the uploaded name's stem and the sniffed type's extension."""
     stem = PurePath(resume.original_filename).stem if resume.original_filename else ""

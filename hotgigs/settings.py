@@ -232,6 +232,7 @@ if RESUME_STORAGE_BUCKET:
             "querystring_auth": True,
             "querystring_expire": RESUME_LINK_SECONDS,
             "file_overwrite": False,
+            "signature_version": "s3v4",
             "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
             "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
             "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,

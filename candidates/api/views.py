@@ -50,6 +50,7 @@ from candidates.services import (
     candidate_create,
     candidate_register,
     candidate_update,
+    resume_delete,
     resume_download_filename,
     resume_download_link,
     resume_upload,
@@ -183,6 +184,7 @@ class CandidateViewSet(
         "resumes": CANDIDATES_READ,
         "resume": CANDIDATES_READ,
         "resume_link": CANDIDATES_READ,
+        "delete_resume": CANDIDATES_WRITE,
     }
     # Raised by the resume upload route (read by hotgigs.api.middleware.ApiBodySizeMiddleware).
     max_body_bytes: Callable[[], int] | None = None
@@ -277,6 +279,21 @@ class CandidateViewSet(
     def resume(self, request: Request, pk: str, resume_id: str) -> Response:
         row = resume_get(actor=_actor(request), candidate_id=int(pk), resume_id=int(resume_id))
         return Response(ResumeDetailSerializer(row).data)
+
+    @extend_schema(
+        summary="Remove a resume and its file",
+        description=(
+            "For the candidate themself, staff, and recruiters of the organization that sourced a candidate "
+            "without a login (403 for other viewers). Suggestions from the resume go with it."
+        ),
+        responses={204: None, **ERRORS},
+    )
+    @resume.mapping.delete
+    def delete_resume(self, request: Request, pk: str, resume_id: str) -> Response:
+        actor = _actor(request)
+        row = resume_get(actor=actor, candidate_id=int(pk), resume_id=int(resume_id))
+        resume_delete(actor=actor, resume=row)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
         summary="A short-lived download link of a resume",

@@ -208,3 +208,59 @@ def test_a_link_to_a_deleted_resume_is_refused(login, client, candidate):
     resume.delete()
 
     assert fetch(client, url).status_code == 403
+
+
+# --- delete ----------------------------------------------------------------------------------
+
+
+def resume_url(resume: Resume) -> str:
+    return f"/api/v1/candidates/{resume.candidate_id}/resumes/{resume.pk}"
+
+
+def test_candidate_deletes_own_resume_and_its_file(login, candidate, resume_dir, django_capture_on_commit_callbacks):
+    resume = make_resume(candidate)
+    client = login(candidate.user)
+    path = resume_dir / resume.file.name
+    assert path.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.delete(resume_url(resume))
+
+    assert response.status_code == 204
+    assert not Resume.objects.filter(pk=resume.pk).exists()
+    assert not path.exists()
+
+
+def test_deleting_drops_the_suggestions_of_that_resume(login, candidate, django_capture_on_commit_callbacks):
+    from candidates.services import resume_parse
+
+    resume = make_resume(candidate, b"Terraform engineer", name="cv.txt")
+    Resume.objects.filter(pk=resume.pk).update(content_type="text/plain", parse_status="pending")
+    resume_parse(resume_id=resume.pk)
+    assert candidate.skills.filter(source="resume", name="Terraform").exists()
+    client = login(candidate.user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.delete(resume_url(resume))
+
+    assert not candidate.skills.filter(source="resume").exists()
+
+
+def test_a_recruiter_who_only_sees_an_applicant_may_not_delete(login, recruiter, applicant, resume_dir):
+    resume = make_resume(applicant)
+
+    response = login(recruiter).delete(resume_url(resume))
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "FORBIDDEN"
+    assert Resume.objects.filter(pk=resume.pk).exists()
+    assert (resume_dir / resume.file.name).exists()
+
+
+def test_another_candidate_gets_not_found_on_delete(login, candidate, other_candidate):
+    resume = make_resume(candidate)
+
+    response = login(other_candidate.user).delete(resume_url(resume))
+
+    assert response.status_code == 404
+    assert Resume.objects.filter(pk=resume.pk).exists()
