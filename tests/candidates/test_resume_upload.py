@@ -239,3 +239,33 @@ def test_without_a_token_it_is_unauthorized(client, candidate, resume_dir):
     response = client.post(url(candidate), {"file": SimpleUploadedFile("cv.txt", b"Python")})
 
     assert_refused(response, resume_dir, status=401, code="UNAUTHORIZED")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_uploads_of_the_same_bytes_store_one_resume(resume_dir):
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from django.db import connection, connections
+
+    from candidates.services import resume_upload
+    from tests.conftest import require_service
+
+    require_service("PostgreSQL (DATABASE_URL)", connection.vendor == "postgresql")
+    candidate = CandidateFactory()
+    barrier = Barrier(4)
+
+    def attempt(_: int) -> bool:
+        barrier.wait()
+        try:
+            upload = SimpleUploadedFile("cv.txt", b"Python developer in Lisbon")
+            return resume_upload(actor=candidate.user, candidate=candidate, upload=upload).created
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(4) as pool:
+        outcomes = sorted(pool.map(attempt, range(4)))
+
+    assert outcomes == [False, False, False, True]
+    assert Resume.objects.filter(candidate=candidate).count() == 1
+    assert len(stored_files(resume_dir)) == 1
