@@ -24,6 +24,7 @@ class Received:
     body: str
     verified: bool
     error: str = ""
+    received_at: float = field(default_factory=time.monotonic)
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -39,6 +40,7 @@ class Answer:
 class Receiver:
     def __init__(self) -> None:
         self.secret: str | None = None
+        self.big_body: str | None = None
         self.requests: list[Received] = []
         self.scripts: dict[str | None, deque[Answer]] = {}
         self._lock = threading.Lock()
@@ -55,7 +57,8 @@ class Receiver:
                 if answer.delay:
                     time.sleep(answer.delay)
                 status = answer.status if verified else 400
-                payload = json.dumps({"ok": verified, "error": error}).encode()
+                body_out = {"ok": verified, "error": error, "padding": receiver.big_body or ""}
+                payload = json.dumps(body_out).encode()
                 try:
                     self.send_response(status)
                     for name, value in answer.headers.items():

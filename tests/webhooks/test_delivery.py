@@ -298,3 +298,95 @@ def test_a_hostname_resolving_to_loopback_is_refused_when_sending(
 
     assert receiver.requests == []
     assert WebhookDelivery.objects.get(endpoint=endpoint).error.startswith("Target refused")
+
+
+def test_redirects_are_not_followed(recruiter, org, open_job, receiver, django_capture_on_commit_callbacks):
+    endpoint = make_endpoint(recruiter, org, receiver)
+    receiver.answer(Answer(302, headers={"Location": receiver.url("/elsewhere")}))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        move_application(recruiter, open_job)
+
+    assert [r.path for r in receiver.requests] == ["/hook"]
+    delivery = WebhookDelivery.objects.get(endpoint=endpoint)
+    assert (delivery.status, delivery.response_code) == ("failed", 302)
+
+
+def test_after_a_rotation_both_secrets_verify_during_the_grace_period(
+    recruiter, org, receiver, django_capture_on_commit_callbacks
+):
+    endpoint = make_endpoint(recruiter, org, receiver)
+    old_secret = endpoint.secret
+    endpoint = services.endpoint_rotate_secret(actor=recruiter, endpoint=endpoint)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.endpoint_send_test(actor=recruiter, endpoint=endpoint)
+
+    [request] = receiver.requests
+    assert request.verified  # the receiver still holds the old secret
+    assert len(request.headers["webhook-signature"].split(" ")) == 2
+    receiver.secret = endpoint.secret
+    assert receiver.verify(request.body, request.headers) == (True, "")
+    assert endpoint.secret != old_secret
+
+
+def test_after_the_grace_period_only_the_new_secret_signs(
+    recruiter, org, receiver, settings, django_capture_on_commit_callbacks
+):
+    settings.WEBHOOKS_SECRET_ROTATION_GRACE = timezone.timedelta(0)
+    endpoint = make_endpoint(recruiter, org, receiver)
+    endpoint = services.endpoint_rotate_secret(actor=recruiter, endpoint=endpoint)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.endpoint_send_test(actor=recruiter, endpoint=endpoint)
+
+    [request] = receiver.requests
+    assert not request.verified
+    receiver.secret = endpoint.secret
+    assert receiver.verify(request.body, request.headers) == (True, "")
+
+
+@pytest.mark.parametrize(("retry_after", "expected"), [("5", 5), ("3600", 30)])
+def test_retry_after_is_respected_within_the_cap(recruiter, org, receiver, settings, retry_after, expected):
+    settings.RETRY_MAX_DELAY = 30.0
+    endpoint = make_endpoint(recruiter, org, receiver, types=("job.created",))
+    delivery = services.endpoint_send_test(actor=recruiter, endpoint=endpoint)
+    receiver.answer(Answer(429, headers={"Retry-After": retry_after}))
+
+    attempt = services.delivery_attempt(delivery_id=delivery.pk)
+
+    assert (attempt.outcome, attempt.retry_in) == ("retry", expected)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.response_code) == ("pending", 1, 429)
+    assert delivery.next_attempt_at > timezone.now()
+    # Not due yet: a task without the attempt count (the sweep's due check) leaves it alone.
+    assert services.delivery_attempt(delivery_id=delivery.pk).outcome == "skipped"
+    assert len(receiver.requests) == 1
+
+
+def test_enabling_an_endpoint_sends_its_pending_deliveries(
+    recruiter, org, receiver, django_capture_on_commit_callbacks
+):
+    endpoint = make_endpoint(recruiter, org, receiver, types=("job.created",))
+    delivery = services.endpoint_send_test(actor=recruiter, endpoint=endpoint)
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(is_active=False, disabled_reason="too many failures")
+    assert services.delivery_attempt(delivery_id=delivery.pk).outcome == "skipped"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.endpoint_enable(actor=recruiter, endpoint=endpoint)
+
+    delivery.refresh_from_db()
+    assert delivery.status == "succeeded"
+    assert len(receiver.requests) == 1
+
+
+def test_a_long_response_is_logged_as_an_excerpt(recruiter, org, receiver):
+    endpoint = make_endpoint(recruiter, org, receiver, types=("job.created",))
+    delivery = services.endpoint_send_test(actor=recruiter, endpoint=endpoint)
+    receiver.big_body = "x" * 50_000
+
+    services.delivery_attempt(delivery_id=delivery.pk)
+
+    delivery.refresh_from_db()
+    assert delivery.status == "succeeded"
+    assert len(delivery.response_excerpt) == 1024
