@@ -1,11 +1,13 @@
 """Email deliveries and preferences, for platform staff to see what was sent to whom."""
 
 from django.contrib import admin
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
-from hotgigs.admin_site import StaffOnlyAdminMixin, admin_site
+from hotgigs.accounts.selectors import actor_is_staff
+from hotgigs.admin_site import StaffOnlyAdminMixin, admin_site, run_per_row
 from hotgigs.notifications.models import EmailDelivery, NotificationPreference
+from hotgigs.notifications.services import email_delivery_resend
 
 
 @admin.register(EmailDelivery, site=admin_site)
@@ -31,6 +33,7 @@ class EmailDeliveryAdmin(StaffOnlyAdminMixin, admin.ModelAdmin[EmailDelivery]):
     )
     readonly_fields = fields
     list_select_related = ("user",)
+    actions = ("send_again",)
 
     # Deliveries are written by the services and the send task; the admin only reads them.
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -38,6 +41,13 @@ class EmailDeliveryAdmin(StaffOnlyAdminMixin, admin.ModelAdmin[EmailDelivery]):
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
+
+    def has_resend_permission(self, request: HttpRequest) -> bool:
+        return actor_is_staff(request.user)  # type: ignore[arg-type]
+
+    @admin.action(description="Send the selected failed emails again", permissions=["resend"])
+    def send_again(self, request: HttpRequest, queryset: QuerySet[EmailDelivery]) -> None:
+        run_per_row(self, request, queryset, lambda row: email_delivery_resend(delivery=row), done="queued again")
 
 
 @admin.register(NotificationPreference, site=admin_site)

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from hotgigs.accounts.models import User
 from hotgigs.ai.dispatch import send_task_by_name
-from hotgigs.errors import ValidationFailed
+from hotgigs.errors import Conflict, ValidationFailed
 from hotgigs.notifications import mail
 from hotgigs.notifications.calendar import CalendarEntry, calendar_ics, calendar_next_sequence, calendar_uid
 from hotgigs.notifications.choices import DeliveryStatus, NotificationKind, RecipientRole
@@ -191,6 +191,21 @@ def email_delivery_give_up(*, delivery_id: int, error: str) -> None:
     EmailDelivery.objects.filter(pk=delivery_id).exclude(status=DeliveryStatus.SENT).update(
         status=DeliveryStatus.FAILED, last_error=error[:2000]
     )
+
+
+def email_delivery_resend(*, delivery: EmailDelivery) -> None:
+    """Queue a ``failed`` delivery again (staff, once the mail server is fixed), after commit.
+
+    Its key is unchanged, so it still goes out at most once more. Raises Conflict for any
+    other status: a sent email is never sent twice on purpose, a pending one is on its way.
+    """
+    with transaction.atomic():
+        updated = EmailDelivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.FAILED).update(
+            status=DeliveryStatus.PENDING, claimed_at=None
+        )
+        if not updated:
+            raise Conflict("Only a failed email can be sent again.", details={"status": delivery.status})
+        transaction.on_commit(partial(_queue_email, delivery.pk), robust=True)
 
 
 def email_delivery_requeue_stale(*, older_than: timedelta | None = None, limit: int = 500) -> int:

@@ -1,5 +1,6 @@
 """Email deliveries and preferences in the back office: staff read them, recruiters do not see them."""
 
+from django.core import mail
 from django.urls import reverse
 
 from hotgigs.notifications.models import EmailDelivery
@@ -41,3 +42,36 @@ def test_recruiters_cannot_open_deliveries(client, recruiter, django_capture_on_
     assert client.get(reverse("admin:notifications_emaildelivery_changelist")).status_code == 403
     assert client.get(reverse("admin:notifications_emaildelivery_change", args=[delivery.pk])).status_code == 403
     assert client.get(reverse("admin:notifications_notificationpreference_changelist")).status_code == 403
+
+
+def test_staff_send_a_failed_email_again_once(client, staff, recruiter, django_capture_on_commit_callbacks):
+    delivery = _delivery(recruiter, django_capture_on_commit_callbacks)
+    EmailDelivery.objects.filter(pk=delivery.pk).update(status="failed", last_error="421 busy", sent_at=None)
+    sent = EmailDelivery.objects.create(
+        idempotency_key="other",
+        event=delivery.event,
+        user=recruiter,
+        kind=delivery.kind,
+        to_email=recruiter.email,
+        status="sent",
+        sent_at=delivery.created_at,
+    )
+    mail.outbox.clear()
+    client.force_login(staff)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:notifications_emaildelivery_changelist"),
+            {"action": "send_again", "_selected_action": [delivery.pk, sent.pk]},
+            follow=True,
+        )
+
+    assert response.status_code == 200
+    delivery.refresh_from_db()
+    sent.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("sent", 2)
+    assert sent.status == "sent"
+    assert [m.to for m in mail.outbox] == [[recruiter.email]]
+    shown = [str(m) for m in response.context["messages"]]
+    assert any("queued again" in m for m in shown)
+    assert any("Only a failed email can be sent again" in m for m in shown)

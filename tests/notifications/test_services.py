@@ -254,3 +254,20 @@ def test_the_feedback_reminder_beat_task_is_scheduled():
     entries = {entry["task"] for entry in app.conf.beat_schedule.values()}
 
     assert {"interviews.send_feedback_reminders", "notifications.requeue_stale"} <= entries
+
+
+def test_the_beat_tasks_run_their_services(application, recruiter, django_capture_on_commit_callbacks):
+    from hotgigs.notifications.tasks import requeue_stale
+    from interviews.tasks import send_feedback_reminders
+
+    ended = timezone.now() - timedelta(days=2)
+    InterviewFactory(
+        application=application, starts_at=ended - timedelta(hours=1), ends_at=ended, interviewers=[recruiter]
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reminded = send_feedback_reminders.delay().get()
+    requeued = requeue_stale.delay().get()
+
+    assert (reminded, requeued) == (1, 0)
+    assert _sent_to("interview.feedback_reminder") == [recruiter.email]
