@@ -397,29 +397,19 @@ def _finish(
     delivery: WebhookDelivery, *, status: str, sent: client.Sent | None, error: str, retry_in: int | None
 ) -> None:
     now = timezone.now()
-    delivery.status = status
-    delivery.lease_until = None
-    delivery.last_attempt_at = now
-    delivery.response_code = sent.status_code if sent else None
-    delivery.latency_ms = sent.latency_ms if sent else None
-    delivery.response_excerpt = sent.excerpt if sent else ""
-    delivery.error = error[:500]
-    delivery.next_attempt_at = now + timedelta(seconds=retry_in) if retry_in is not None else None
-    delivery.completed_at = now if status != DeliveryStatus.PENDING else None
-    delivery.save(
-        update_fields=[
-            "status",
-            "attempts",
-            "lease_until",
-            "last_attempt_at",
-            "response_code",
-            "latency_ms",
-            "response_excerpt",
-            "error",
-            "next_attempt_at",
-            "completed_at",
-            "updated_at",
-        ]
+    # An update, not save(): the endpoint (and with it this row) may have been deleted meanwhile.
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        status=status,
+        attempts=delivery.attempts,
+        lease_until=None,
+        last_attempt_at=now,
+        response_code=sent.status_code if sent else None,
+        latency_ms=sent.latency_ms if sent else None,
+        response_excerpt=sent.excerpt if sent else "",
+        error=error[:500],
+        next_attempt_at=now + timedelta(seconds=retry_in) if retry_in is not None else None,
+        completed_at=now if status != DeliveryStatus.PENDING else None,
+        updated_at=now,
     )
     endpoint_id = delivery.endpoint_id
     if status == DeliveryStatus.SUCCEEDED:

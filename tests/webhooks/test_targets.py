@@ -27,6 +27,9 @@ def _private_targets_refused(settings):  # type: ignore[no-untyped-def]
         "http://[fc00::1]/hook",
         "http://[::ffff:127.0.0.1]/hook",
         "http://[::ffff:10.0.0.1]/hook",
+        "http://[64:ff9b::7f00:1]/hook",
+        "http://[2002:7f00:1::1]/hook",
+        "http://[2002:a00:1::1]/hook",
         "http://localhost/hook",
         "https://localhost:8443/hook",
     ],
@@ -51,6 +54,7 @@ def test_only_plain_http_and_https_urls_are_accepted(url):
 def test_a_public_address_is_accepted():
     target_check("https://93.184.215.14/hook")
     target_check("http://[2606:4700:4700::1111]:8080/hook")
+    target_check("http://[::ffff:93.184.215.14]/hook")
 
 
 def test_the_setting_allows_private_targets_but_not_other_schemes(settings):
