@@ -160,3 +160,46 @@ def test_candidates_are_forbidden(candidate, recruiter, org, receiver):
     assert [r.status_code for r in responses] == [403] * 3
     assert all(r.json()["details"]["required_scope"].startswith("webhooks:") for r in responses)
     assert WebhookEndpoint.objects.count() == 1
+
+
+def _queries(client: APIClient, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_list_queries_do_not_grow_with_rows(recruiter, org, receiver):
+    client = login(recruiter)
+    endpoint = make_endpoint(recruiter, org, receiver)
+
+    def add_deliveries(count: int) -> None:
+        for n in range(count):
+            WebhookDelivery.objects.create(
+                endpoint=endpoint,
+                event_type="job.created",
+                event_timestamp=endpoint.created_at,
+                webhook_id=f"msg_{count}_{n}",
+            )
+
+    add_deliveries(1)
+    few_endpoints = _queries(client, BASE)
+    few_deliveries = _queries(client, f"{BASE}{endpoint.pk}/deliveries/")
+    for _ in range(5):
+        make_endpoint(recruiter, org, receiver)
+    add_deliveries(10)
+
+    assert _queries(client, BASE) <= few_endpoints
+    assert _queries(client, f"{BASE}{endpoint.pk}/deliveries/") <= few_deliveries
+    assert len(client.get(f"{BASE}{endpoint.pk}/deliveries/").json()["results"]) == 11
+
+
+def test_staff_see_every_organizations_endpoints(staff, recruiter, org, other_recruiter, other_org, receiver):
+    mine = make_endpoint(recruiter, org, receiver)
+    theirs = make_endpoint(other_recruiter, other_org, receiver)
+
+    listed = login(staff).get(BASE).json()["results"]
+
+    assert [row["id"] for row in listed] == [mine.pk, theirs.pk]

@@ -81,3 +81,17 @@ def test_admin_redeliver_action_and_scoping(
     assert listing.status_code == 200
     assert receiver.url() not in listing.content.decode()
     assert client.get(f"/admin/webhooks/webhookendpoint/{endpoint.pk}/change/").status_code == 302
+
+
+def test_admin_enable_action(client, recruiter, org, receiver):
+    endpoint = make_endpoint(recruiter, org, receiver)
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+        is_active=False, disabled_reason="too many failures", consecutive_failures=20
+    )
+    client.login(email=recruiter.email, password=PASSWORD)
+
+    response = client.post("/admin/webhooks/webhookendpoint/", {"action": "enable", "_selected_action": [endpoint.pk]})
+
+    assert response.status_code == 302
+    endpoint.refresh_from_db()
+    assert (endpoint.is_active, endpoint.disabled_reason, endpoint.consecutive_failures) == (True, "", 0)
