@@ -8,6 +8,7 @@ from hotgigs.webhooks.models import WebhookDelivery
 from hotgigs.webhooks.services import endpoint_send_test
 from hotgigs.webhooks.tasks import deliver, fan_out
 from tests.webhooks.helpers import make_endpoint, move_application
+from tests.webhooks.receiver import Answer
 
 
 def _wait_for_status(delivery_id: int, status: str, timeout: float = 60.0) -> WebhookDelivery:
@@ -45,3 +46,20 @@ def test_a_stage_change_reaches_the_receiver_exactly_once(live_worker_factory, r
     assert [r.json()["type"] for r in requests] == ["application.stage_changed", "webhook.test"], worker.log()
     assert _wait_for_status(sentinel.pk, "succeeded").status == "succeeded"
     assert WebhookDelivery.objects.filter(endpoint=endpoint, event_id=delivery.event_id).count() == 1
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_retries_a_failed_attempt_with_the_same_webhook_id(live_worker_factory, receiver, recruiter, org):
+    worker = live_worker_factory(WEBHOOKS_ALLOW_PRIVATE_TARGETS="true")
+    endpoint = make_endpoint(recruiter, org, receiver, types=("job.created",))
+    receiver.answer(Answer(503))
+
+    delivery = endpoint_send_test(actor=recruiter, endpoint=endpoint)
+
+    first, second = receiver.wait_for(2, timeout=60)
+    delivery = _wait_for_status(delivery.pk, "succeeded")
+    assert (delivery.status, delivery.attempts, delivery.response_code) == ("succeeded", 2, 200), worker.log()
+    assert first.verified
+    assert second.verified
+    assert first.headers["webhook-id"] == second.headers["webhook-id"] == delivery.webhook_id
