@@ -102,7 +102,7 @@ def test_recruiter_index_lists_domain_models_but_not_users_or_notifications(recr
 
     assert response.status_code == 200
     listed = {model["object_name"] for app in response.context["app_list"] for model in app["models"]}
-    assert listed == {"Job", "Application", "Interview", "Candidate", "Match"}
+    assert listed == {"Job", "Application", "Interview", "Candidate", "Match", "Resume"}
 
 
 def test_recruiter_cannot_open_staff_pages(recruiter_client):
