@@ -17,7 +17,15 @@ from django.http import HttpRequest
 from candidates.choices import SkillSource
 from candidates.models import Candidate, CandidateSkill, Resume
 from candidates.selectors import candidate_list, resume_visible
-from candidates.services import EDITABLE_FIELDS, SKILL_LEVELS, candidate_create, candidate_update, resume_reparse
+from candidates.services import (
+    EDITABLE_FIELDS,
+    SKILL_LEVELS,
+    candidate_create,
+    candidate_delete,
+    candidate_update,
+    resume_delete,
+    resume_reparse,
+)
 from hotgigs.accounts.models import User
 from hotgigs.admin_site import (
     OrgScopedAdminMixin,
@@ -123,6 +131,14 @@ class CandidateAdmin(ServiceFormAdminMixin, OrgScopedAdminMixin, admin.ModelAdmi
         names = [skill.name for skill in obj.skills.all() if skill.source == SkillSource.RESUME]
         return ", ".join(names) or "—"
 
+    def delete_model(self, request: HttpRequest, obj: Candidate) -> None:
+        # Through the service, which also removes the resume files from storage.
+        candidate_delete(actor=request.user, candidate=obj)  # type: ignore[arg-type]
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Candidate]) -> None:
+        for candidate in queryset:
+            candidate_delete(actor=request.user, candidate=candidate)  # type: ignore[arg-type]
+
     def save_model(self, request: HttpRequest, obj: Candidate, form: Any, change: bool) -> None:
         # Written in save_related, where the skill rows of the inline are known: the
         # services take the profile and its skills in one validated call.
@@ -190,6 +206,14 @@ class ResumeAdmin(OrgScopedAdminMixin, admin.ModelAdmin[Resume]):
         if obj is not None:
             return False
         return super().has_change_permission(request, obj)
+
+    def delete_model(self, request: HttpRequest, obj: Resume) -> None:
+        # Through the service, which also removes the file and the resume's suggestions.
+        resume_delete(actor=request.user, resume=obj)  # type: ignore[arg-type]
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Resume]) -> None:
+        for resume in queryset:
+            resume_delete(actor=request.user, resume=resume)  # type: ignore[arg-type]
 
     @admin.action(description="Re-parse selected resumes", permissions=["change"])
     def reparse_selected(self, request: HttpRequest, queryset: QuerySet[Resume]) -> None:

@@ -519,6 +519,22 @@ def resume_delete(*, actor: User, resume: Resume) -> None:
     logger.info("resume deleted", extra={"resume_id": resume.pk, "candidate_id": candidate.pk, "actor_id": actor.pk})
 
 
+@transaction.atomic
+def candidate_delete(*, actor: User, candidate: Candidate) -> None:
+    """Erase a candidate profile with its skills, resumes and resume files (staff only).
+
+    Rows go now; the files once the transaction commits, so a rolled-back delete keeps
+    them. Raises Forbidden for anyone but staff.
+    """
+    if not actor_is_staff(actor):
+        raise Forbidden("Only staff may erase candidate profiles.")
+    files = [(resume.file.storage, resume.file.name) for resume in Resume.objects.filter(candidate_id=candidate.pk)]
+    Candidate.objects.filter(pk=candidate.pk).delete()
+    for storage, name in files:
+        transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+    logger.info("candidate erased", extra={"candidate_id": candidate.pk, "actor_id": actor.pk, "files": len(files)})
+
+
 def resume_download_filename(resume: Resume) -> str:
     """The name a download is saved under: the uploaded name's stem and the sniffed type's extension."""
     stem = PurePath(resume.original_filename).stem if resume.original_filename else ""
