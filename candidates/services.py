@@ -1,5 +1,6 @@
 """Writes for candidate profiles, their skills and their resume files."""
 
+import functools
 import hashlib
 import logging
 import unicodedata
@@ -531,7 +532,7 @@ def candidate_delete(*, actor: User, candidate: Candidate) -> None:
     files = [(resume.file.storage, resume.file.name) for resume in Resume.objects.filter(candidate_id=candidate.pk)]
     Candidate.objects.filter(pk=candidate.pk).delete()
     for storage, name in files:
-        transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+        transaction.on_commit(functools.partial(storage.delete, name))
     logger.info("candidate erased", extra={"candidate_id": candidate.pk, "actor_id": actor.pk, "files": len(files)})
 
 
