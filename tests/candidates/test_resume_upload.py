@@ -269,3 +269,37 @@ def test_concurrent_uploads_of_the_same_bytes_store_one_resume(resume_dir):
     assert outcomes == [False, False, False, True]
     assert Resume.objects.filter(candidate=candidate).count() == 1
     assert len(stored_files(resume_dir)) == 1
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        ("C:\\Users\\jane\\My CV.pdf", "My CV.pdf"),
+        ("../../etc/passwd", "passwd"),
+        ("cv\u0000\u202e.txt", "cv.txt"),
+    ],
+    ids=["windows-path", "traversal", "control-chars"],
+)
+def test_only_a_clean_base_name_is_kept(login, candidate, sent, kept):
+    response = upload(login(candidate.user), candidate, b"Python developer", sent)
+
+    assert response.status_code == 201
+    assert response.json()["original_filename"] == kept
+
+
+def test_after_parsing_the_profile_shows_suggestions_next_to_own_skills(
+    login, candidate, django_capture_on_commit_callbacks
+):
+    client = login(candidate.user)
+    client.patch("/api/v1/candidates/me", {"skills": [{"name": "Python", "level": "expert"}]}, format="json")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, candidate, b"Python, PostgreSQL and Terraform engineer", "cv.txt")
+
+    skills = {s["name"]: (s["level"], s["source"]) for s in client.get("/api/v1/candidates/me").json()["skills"]}
+    assert skills["Python"] == ("expert", "profile")
+    assert skills["PostgreSQL"] == ("beginner", "resume")
+    assert skills["Terraform"] == ("beginner", "resume")
+    resume = client.get(f"/api/v1/candidates/{candidate.pk}/resumes").json()[0]
+    assert (resume["parse_status"], resume["parse_error"]) == ("parsed", "")
+    assert resume["parsed_at"] is not None
