@@ -121,3 +121,23 @@ def docx_corrupt() -> bytes:
 
 def zip_without_document() -> bytes:
     return _zip({"hello.txt": b"Python developer"})
+
+
+def docx_lying_bomb(megabytes: int = 64, declared: int = 1_000) -> bytes:
+    """A DOCX-looking zip whose document part claims ``declared`` bytes but inflates to
+    ``megabytes`` MB: the size checks see a small file; the reader must still stop."""
+    data = bytearray(docx_bomb(megabytes))
+    name = b"word/document.xml"
+    local = data.find(b"PK\x03\x04")
+    while local != -1:
+        name_length = int.from_bytes(data[local + 26 : local + 28], "little")
+        if data[local + 30 : local + 30 + name_length] == name:
+            data[local + 22 : local + 26] = declared.to_bytes(4, "little")
+        local = data.find(b"PK\x03\x04", local + 4)
+    central = data.find(b"PK\x01\x02")
+    while central != -1:
+        name_length = int.from_bytes(data[central + 28 : central + 30], "little")
+        if data[central + 46 : central + 46 + name_length] == name:
+            data[central + 24 : central + 28] = declared.to_bytes(4, "little")
+        central = data.find(b"PK\x01\x02", central + 4)
+    return bytes(data)

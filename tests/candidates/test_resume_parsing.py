@@ -227,6 +227,7 @@ def test_reparse_reads_the_file_again(candidate):
         (samples.docx_corrupt(), DOCX, "damaged"),
         (samples.docx_bomb(), DOCX, "decompression bomb"),
         (samples.docx_many_members(), DOCX, "decompression bomb"),
+        (samples.docx_lying_bomb(), DOCX, "damaged"),
         (b" \n\t \n", resume_files.TEXT, "no text"),
     ],
     ids=[
@@ -239,6 +240,7 @@ def test_reparse_reads_the_file_again(candidate):
         "corrupt-docx",
         "docx-bomb",
         "docx-many-members",
+        "docx-bomb-lying-about-its-size",
         "blank-text",
     ],
 )
