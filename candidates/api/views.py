@@ -1,9 +1,12 @@
-"""REST views of candidates: sign-up, and the profiles resource (list, detail, create, edit, ``me``).
+"""REST views of candidates: sign-up, the profiles resource (list, detail, create, edit, ``me``)
+and each profile's resumes (upload, list, detail, delete, signed download link).
 
 Reads go through ``candidates.selectors``: a candidate sees their own profile; recruiters
 see applicants to their organizations' jobs, discoverable candidates and those their
-organization sourced; staff everyone. Anything else is 404. Writes go through
-``candidates.services``, which decide who may edit (403 otherwise).
+organization sourced; staff everyone. Anything else is 404, resumes included. Writes go
+through ``candidates.services``, which decide who may edit (403 otherwise). The file
+download (``ResumeFileView``) takes no bearer token: its signed, short-lived link is the
+credential, and following it re-checks that the link's user still sees the candidate.
 """
 
 from collections.abc import Callable
@@ -186,7 +189,8 @@ class CandidateViewSet(
         "resume_link": CANDIDATES_READ,
         "delete_resume": CANDIDATES_WRITE,
     }
-    # Raised by the resume upload route (read by hotgigs.api.middleware.ApiBodySizeMiddleware).
+    # The resume upload route sets this to take bodies above API_MAX_BODY_BYTES
+    # (read by hotgigs.api.middleware.ApiBodySizeMiddleware).
     max_body_bytes: Callable[[], int] | None = None
 
     def get_queryset(self) -> QuerySet[Candidate]:
