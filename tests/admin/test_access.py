@@ -102,7 +102,27 @@ def test_recruiter_index_lists_domain_models_but_not_users_or_notifications(recr
 
     assert response.status_code == 200
     listed = {model["object_name"] for app in response.context["app_list"] for model in app["models"]}
-    assert listed == {"Job", "Application", "Interview", "Candidate", "Match", "Resume"}
+    # Webhooks are managed in the back office, scoped to the recruiter's organization.
+    assert listed == {
+        "Job",
+        "Application",
+        "Interview",
+        "Candidate",
+        "Match",
+        "Resume",
+        "WebhookEndpoint",
+        "WebhookDelivery",
+    }
+    # Accounts and notifications (in-app and email) stay staff-only.
+    assert not listed & {"User", "Organization", "Notification", "EmailDelivery", "NotificationPreference"}
+
+
+def test_staff_index_also_lists_the_models_hidden_from_recruiters(staff_client):
+    response = staff_client.get(reverse("admin:index"))
+
+    listed = {model["object_name"] for app in response.context["app_list"] for model in app["models"]}
+    # Proves the names the recruiter test expects to be hidden are the real ones.
+    assert {"User", "Organization", "Notification", "EmailDelivery", "NotificationPreference"} <= listed
 
 
 def test_recruiter_cannot_open_staff_pages(recruiter_client):
