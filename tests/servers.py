@@ -14,12 +14,15 @@ import time
 import urllib.request
 import uuid
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
+
+T = TypeVar("T")
 
 
 def test_database_url() -> str:
@@ -128,6 +131,23 @@ class CeleryWorker:
     def log(self) -> str:
         """The last lines the worker printed (for assertion messages)."""
         return "".join(self.output)
+
+    def wait_for(self, read: Callable[[], T], seconds: float = 30) -> T:
+        """Poll ``read()`` until it returns something truthy and return that.
+
+        ``seconds`` bounds the wait for another process; it is not a timing assertion. Fails
+        with the worker's log when the time runs out or the worker exits first.
+        """
+        deadline = time.monotonic() + seconds
+        while True:
+            value = read()
+            if value:
+                return value
+            if self.process.poll() is not None:
+                raise AssertionError(f"the worker exited with {self.process.returncode}; its log:\n{self.log()}")
+            if time.monotonic() >= deadline:
+                raise AssertionError(f"the worker did not finish within {seconds} s; its log:\n{self.log()}")
+            time.sleep(0.1)
 
 
 def _drain(worker: CeleryWorker) -> None:

@@ -1,9 +1,6 @@
 """Resume parsing on a real Celery worker: an upload through the API is parsed in the
 background by another process, and a hostile file fails without taking the worker down."""
 
-import time
-from typing import Any
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -15,16 +12,6 @@ pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)
 
 # A bound on waiting for another process, not a timing assertion.
 WORKER_SECONDS = 60
-
-
-def wait_for(read: Any, worker: Any) -> Any:
-    deadline = time.monotonic() + WORKER_SECONDS
-    while time.monotonic() < deadline:
-        value = read()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"the worker did not finish within {WORKER_SECONDS} s; its log:\n{worker.log()}")
 
 
 def finished(resume_id: int) -> Resume | None:
@@ -50,7 +37,7 @@ def test_an_uploaded_resume_is_parsed_by_the_worker(worker, login, candidate):
 
     resume_id = upload(login(candidate.user), candidate, data, "cv.pdf")
 
-    resume = wait_for(lambda: finished(resume_id), worker)
+    resume = worker.wait_for(lambda: finished(resume_id), WORKER_SECONDS)
     assert resume.parse_status == "parsed", resume.parse_error
     assert "Python, PostgreSQL and Kubernetes" in resume.extracted_text
     assert {"PostgreSQL", "Kubernetes"} <= set(candidate.skills.filter(source="resume").values_list("name", flat=True))
@@ -61,9 +48,9 @@ def test_a_bomb_fails_and_the_worker_keeps_parsing(worker, login, candidate):
     client = login(candidate.user)
 
     bomb_id = upload(client, candidate, samples.docx_bomb(), "cv.docx")
-    bomb = wait_for(lambda: finished(bomb_id), worker)
+    bomb = worker.wait_for(lambda: finished(bomb_id), WORKER_SECONDS)
     good_id = upload(client, candidate, b"Python developer", "cv.txt")
-    good = wait_for(lambda: finished(good_id), worker)
+    good = worker.wait_for(lambda: finished(good_id), WORKER_SECONDS)
 
     assert bomb.parse_status == "failed"
     assert "decompression bomb" in bomb.parse_error

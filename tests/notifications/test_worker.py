@@ -1,9 +1,6 @@
 """On a real Celery worker: an application submitted through the service becomes exactly one
 email per recipient at a real SMTP server, and redelivering the tasks sends nothing more."""
 
-import time
-from typing import Any
-
 import pytest
 
 from applications.services import application_submit
@@ -11,24 +8,12 @@ from hotgigs.notifications.models import EmailDelivery
 from hotgigs.notifications.services import SEND_EMAIL
 from hotgigs.notifications.tasks import send_email
 from tests.factories import CandidateFactory, JobFactory, MembershipFactory
+from tests.servers import CeleryWorker
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True), pytest.mark.redis]
 
-# A bound on waiting for another process, not a timing assertion.
-WORKER_SECONDS = 30
 
-
-def wait_for(read: Any, worker: Any) -> Any:
-    deadline = time.monotonic() + WORKER_SECONDS
-    while time.monotonic() < deadline:
-        value = read()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"the worker did not finish within {WORKER_SECONDS} s; its log:\n{worker.log()}")
-
-
-def _sends_done(worker: Any) -> int:
+def _sends_done(worker: CeleryWorker) -> int:
     return sum(1 for line in worker.log().splitlines() if f"Task {SEND_EMAIL}[" in line and "succeeded" in line)
 
 
@@ -43,23 +28,22 @@ def test_a_submitted_application_sends_one_email_per_recipient_through_the_worke
 
     application_submit(actor=candidate.user, job=job, candidate=candidate)
 
-    rows = wait_for(
+    rows = worker.wait_for(
         lambda: (
             list(EmailDelivery.objects.order_by("pk"))
             if EmailDelivery.objects.count() == 2 and not EmailDelivery.objects.exclude(status="sent").exists()
             else None
         ),
-        worker,
     )
     assert sorted(server.to()) == sorted([candidate.user.email, recruiter.email])
     assert {m["X-HotGigs-Kind"] for m in server.messages} == {"application.received", "application.new"}
     assert [r.attempts for r in rows] == [1, 1]
 
     # Redelivery: the same tasks again, through the broker; the claims make them no-ops.
-    done = wait_for(lambda: _sends_done(worker) >= 2 and _sends_done(worker), worker)
+    done = worker.wait_for(lambda: _sends_done(worker) >= 2 and _sends_done(worker))
     for row in rows:
         send_email.delay(row.pk)
-    wait_for(lambda: _sends_done(worker) >= done + len(rows), worker)
+    worker.wait_for(lambda: _sends_done(worker) >= done + len(rows))
 
     assert len(server.messages) == 2
     assert sorted(server.to()) == sorted([candidate.user.email, recruiter.email])
