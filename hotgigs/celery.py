@@ -5,6 +5,7 @@ discovered in each installed app's ``tasks.py``.
 """
 
 import os
+from typing import Any
 
 from celery import Celery
 
@@ -13,6 +14,29 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotgigs.settings")
 app = Celery("hotgigs")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Tasks that go to CELERY_MATCHING_QUEUE (see settings.py); everything else takes the default queue.
+MATCHING_TASKS = frozenset(
+    {
+        "applications.rank_candidates_for_job",
+        "applications.rank_jobs_for_candidate",
+        "applications.score_application",
+        "candidates.parse_resume",
+    }
+)
+
+
+def route_task(name: str, args: Any, kwargs: Any, options: Any, task: Any = None, **kw: Any) -> dict[str, str] | None:
+    """Celery router (``CELERY_TASK_ROUTES``): matching and parsing to the matching queue.
+
+    It reads the setting on every call, so a test can point the queue at its own worker.
+    """
+    from django.conf import settings
+
+    if name in MATCHING_TASKS:
+        return {"queue": settings.CELERY_MATCHING_QUEUE}
+    return None
+
 
 app.conf.beat_schedule = {
     # Outbox events past REALTIME_OUTBOX_RETENTION (3 days by default).

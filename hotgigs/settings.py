@@ -13,6 +13,7 @@ from typing import Any
 
 import django_stubs_ext
 import environ
+from kombu import Queue
 
 # Lets admin and queryset generics be subscripted at runtime (ModelAdmin[Job]).
 django_stubs_ext.monkeypatch()
@@ -181,6 +182,12 @@ CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 # The queue tasks go to when nothing routes them elsewhere (a worker consumes it with -Q).
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# Matching and resume parsing (CPU-heavy, minutes in a burst) have a queue of their own, so a
+# rematch of thousands of candidates never holds up an email or a webhook. A worker started
+# without -Q consumes both; production runs one worker per queue (docker/compose.yaml).
+CELERY_MATCHING_QUEUE = env.str("CELERY_MATCHING_QUEUE", default="matching")
+CELERY_TASK_QUEUES = (Queue(CELERY_TASK_DEFAULT_QUEUE), Queue(CELERY_MATCHING_QUEUE))
+CELERY_TASK_ROUTES = ("hotgigs.celery.route_task",)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

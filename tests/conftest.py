@@ -155,6 +155,7 @@ def live_worker_factory(request, settings, redis_url, transactional_db):  # type
         worker = stack.enter_context(celery_worker(process_env(redis_url, **{**prefixes, **env})))
         settings.CELERY_TASK_ALWAYS_EAGER = False
         settings.CELERY_TASK_DEFAULT_QUEUE = worker.queue
+        settings.CELERY_MATCHING_QUEUE = f"{worker.queue}-matching"
         started.append(worker)
         return worker
 

@@ -175,11 +175,17 @@ def celery_worker(env: dict[str, str], *, concurrency: int = 1) -> Iterator[Cele
 
     The queue name is random, so parallel test processes sharing one Redis never take each
     other's tasks; the worker also sends its own retries there (``CELERY_TASK_DEFAULT_QUEUE``).
-    The caller points its own task publishing at :attr:`CeleryWorker.queue`.
+    The caller points its own task publishing at :attr:`CeleryWorker.queue` and its matching
+    tasks at ``<queue>-matching``, which the worker consumes too.
     """
     queue = f"test-{uuid.uuid4().hex[:12]}"
     name = f"{queue}@localhost"
-    worker_env = {**env, "CELERY_TASK_ALWAYS_EAGER": "false", "CELERY_TASK_DEFAULT_QUEUE": queue}
+    worker_env = {
+        **env,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "CELERY_MATCHING_QUEUE": f"{queue}-matching",
+    }
     process = subprocess.Popen(  # noqa: S603
         [
             sys.executable,
@@ -191,7 +197,7 @@ def celery_worker(env: dict[str, str], *, concurrency: int = 1) -> Iterator[Cele
             "--hostname",
             name,
             "--queues",
-            queue,
+            f"{queue},{queue}-matching",
             "--pool",
             "solo" if concurrency == 1 else "prefork",
             "--concurrency",
