@@ -5,6 +5,9 @@ existing. Rows of another organization, and of another candidate, must answer 40
 NOT_FOUND whatever the method: the API never confirms that a hidden row exists. A 403
 is accepted only when the token lacks the endpoint's scope (details.required_scope),
 which is decided before any row is looked up and so reveals nothing either.
+
+Every path parameter counts, nested ones included (a candidate's resume, an endpoint's
+delivery): a hidden inner row is also asked for under an outer row the viewer does see.
 """
 
 import re
@@ -14,6 +17,7 @@ import pytest
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
+from candidates.models import Candidate
 from hotgigs.accounts.tokens import token_issue_for_user
 from tests.factories import (
     ApplicationFactory,
@@ -23,23 +27,80 @@ from tests.factories import (
     JobFactory,
     MembershipFactory,
     OrganizationFactory,
+    ResumeFactory,
+    WebhookDeliveryFactory,
+    WebhookEndpointFactory,
 )
 
-RESOURCE = re.compile(r"^/api/v1/(?P<resource>[a-z-]+)/\{(?P<param>[a-z_]+)\}")
+PARAM = re.compile(r"\{(?P<param>[a-z_]+)\}")
 
 
-def _detail_operations() -> list[tuple[str, str]]:
+def path_rows(path: str) -> list[tuple[str, str]]:
+    """Each parameter of ``path`` with the collection it names a row of, outermost first.
+
+    The collection is the path's literal segments before the parameter:
+    ``/api/v1/webhooks/endpoints/{id}/deliveries/{delivery_id}/redeliver/`` gives
+    ``[("id", "webhooks/endpoints"), ("delivery_id", "webhooks/endpoints/deliveries")]``.
+    """
+    rows: list[tuple[str, str]] = []
+    literal: list[str] = []
+    for segment in path.removeprefix("/api/v1/").strip("/").split("/"):
+        param = PARAM.fullmatch(segment)
+        if param:
+            rows.append((param["param"], "/".join(literal)))
+        else:
+            literal.append(segment)
+    return rows
+
+
+def _operations() -> list[tuple[str, str]]:
     document = SchemaGenerator(api_version="v1").get_schema(request=None, public=True)
-    operations = []
-    for path, item in document["paths"].items():
-        if RESOURCE.match(path):
-            operations += [
-                (method.upper(), path) for method in item if method in {"get", "post", "put", "patch", "delete"}
-            ]
-    return sorted(operations)
+    return sorted(
+        (method.upper(), path)
+        for path, item in document["paths"].items()
+        for method in item
+        if method in {"get", "post", "put", "patch", "delete"}
+    )
 
 
-DETAIL_OPERATIONS = _detail_operations()
+OPERATIONS = _operations()
+# Every route that names a row: the routes of the matrix.
+DETAIL_OPERATIONS = [(method, path) for method, path in OPERATIONS if path_rows(path)]
+# Routes naming a row inside another row (a candidate's resume, an endpoint's delivery).
+NESTED_OPERATIONS = [(method, path) for method, path in DETAIL_OPERATIONS if len(path_rows(path)) > 1]
+
+
+def url_for(path: str, rows: dict[str, int]) -> str:
+    """``path`` with every parameter replaced by the id ``rows`` gives its collection."""
+    for param, collection in path_rows(path):
+        path = path.replace("{" + param + "}", str(rows[collection]), 1)
+    assert "{" not in path, path
+    return path
+
+
+def call(client, user, method: str, url: str):  # type: ignore[no-untyped-def]
+    token = token_issue_for_user(user=user).access_token
+    return client.generic(method, url, data="{}", content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+def assert_hidden(response) -> None:  # type: ignore[no-untyped-def]
+    body = response.json()
+    if response.status_code == 403:
+        assert "required_scope" in (body["details"] or {}), body
+    else:
+        assert response.status_code == 404, body
+        assert body["code"] == "NOT_FOUND"
+
+
+@pytest.fixture(autouse=True)
+def resume_storage(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """Resume files of these tests go to a folder of their own."""
+    folder = tmp_path / "resumes"
+    settings.RESUME_STORAGE_ROOT = str(folder)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "resumes": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(folder)}},
+    }
 
 
 @pytest.fixture
@@ -58,7 +119,17 @@ def hidden_rows(db):  # type: ignore[no-untyped-def]
         ends_at=timezone.now() - timedelta(hours=2),
     )
     FeedbackFactory(interview=interview, interviewer=recruiter_b)
-    return {"jobs": job.pk, "candidates": candidate_y.pk, "applications": application.pk, "interviews": interview.pk}
+    resume = ResumeFactory(candidate=candidate_y)
+    delivery = WebhookDeliveryFactory(endpoint=WebhookEndpointFactory(organization=org_b))
+    return {
+        "jobs": job.pk,
+        "candidates": candidate_y.pk,
+        "candidates/resumes": resume.pk,
+        "applications": application.pk,
+        "interviews": interview.pk,
+        "webhooks/endpoints": delivery.endpoint_id,
+        "webhooks/endpoints/deliveries": delivery.pk,
+    }
 
 
 @pytest.fixture
@@ -71,27 +142,64 @@ def viewers(db):  # type: ignore[no-untyped-def]
     return {"other organization's recruiter": recruiter_a, "another candidate": candidate_x.user}
 
 
-def test_matrix_covers_every_resource():
-    resources = {RESOURCE.match(path)["resource"] for _, path in DETAIL_OPERATIONS}  # type: ignore[index]
+@pytest.fixture
+def own_parents(viewers):  # type: ignore[no-untyped-def]
+    """Outer rows the viewers do see: candidate X (own profile / own applicant) and org A's endpoint."""
+    recruiter_a = viewers["other organization's recruiter"]
+    candidate_x = Candidate.objects.get(user=viewers["another candidate"])
+    endpoint = WebhookEndpointFactory(organization=recruiter_a.memberships.get().organization)
+    return {"candidates": candidate_x.pk, "webhooks/endpoints": endpoint.pk}
 
-    assert {"jobs", "candidates", "applications", "interviews"} <= resources
+
+def test_matrix_covers_every_resource():
+    collections = {collection for _, path in DETAIL_OPERATIONS for _, collection in path_rows(path)}
+
+    assert {
+        "jobs",
+        "candidates",
+        "candidates/resumes",
+        "applications",
+        "interviews",
+        "webhooks/endpoints",
+        "webhooks/endpoints/deliveries",
+    } <= collections
+    assert {path for _, path in NESTED_OPERATIONS} >= {
+        "/api/v1/candidates/{id}/resumes/{resume_id}/",
+        "/api/v1/webhooks/endpoints/{id}/deliveries/{delivery_id}/redeliver/",
+    }
+
+
+def test_every_route_naming_a_row_is_in_the_matrix(hidden_rows):
+    named = {path for _, path in OPERATIONS if "{" in path}
+
+    assert named == {path for _, path in DETAIL_OPERATIONS}
+    # A new kind of row needs a hidden row below, or its routes cannot be checked.
+    assert {collection for path in named for _, collection in path_rows(path)} <= set(hidden_rows)
+
+
+def test_the_hidden_rows_exist_for_staff(client, staff, hidden_rows):
+    """The matrix's URLs name real rows: staff, who see everything, read them all."""
+    for method, path in DETAIL_OPERATIONS:
+        if method == "GET":
+            response = call(client, staff, method, url_for(path, hidden_rows))
+            assert response.status_code == 200, (path, response.content)
 
 
 @pytest.mark.parametrize("viewer", ["other organization's recruiter", "another candidate"])
 @pytest.mark.parametrize(("method", "path"), DETAIL_OPERATIONS, ids=[f"{m} {p}" for m, p in DETAIL_OPERATIONS])
 def test_hidden_rows_are_not_found(client, hidden_rows, viewers, viewer, method, path):
-    match = RESOURCE.match(path)
-    assert match is not None
-    url = path.replace("{" + match["param"] + "}", str(hidden_rows[match["resource"]]), 1)
-    token = token_issue_for_user(user=viewers[viewer]).access_token
+    response = call(client, viewers[viewer], method, url_for(path, hidden_rows))
 
-    response = client.generic(
-        method, url, data="{}", content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
-    )
+    assert_hidden(response)
 
-    body = response.json()
-    if response.status_code == 403:
-        assert "required_scope" in (body["details"] or {}), body
-    else:
-        assert response.status_code == 404, body
-        assert body["code"] == "NOT_FOUND"
+
+@pytest.mark.parametrize("viewer", ["other organization's recruiter", "another candidate"])
+@pytest.mark.parametrize(("method", "path"), NESTED_OPERATIONS, ids=[f"{m} {p}" for m, p in NESTED_OPERATIONS])
+def test_hidden_rows_under_a_visible_row_are_not_found(client, hidden_rows, viewers, own_parents, viewer, method, path):
+    """Another candidate's resume asked for under one's own candidate id, another organization's
+    delivery under one's own endpoint: the inner row is looked up within the outer one."""
+    (_, outer), *_ = path_rows(path)
+
+    response = call(client, viewers[viewer], method, url_for(path, {**hidden_rows, outer: own_parents[outer]}))
+
+    assert_hidden(response)

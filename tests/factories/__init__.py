@@ -6,6 +6,7 @@ from tests.factories.candidates import CandidateFactory, CandidateSkillFactory, 
 from tests.factories.interviews import FeedbackFactory, InterviewFactory
 from tests.factories.jobs import JobFactory, JobSkillFactory
 from tests.factories.realtime import NotificationFactory
+from tests.factories.webhooks import WebhookDeliveryFactory, WebhookEndpointFactory
 
 __all__ = [
     "ApplicationFactory",
@@ -21,4 +22,6 @@ __all__ = [
     "ResumeFactory",
     "StageChangeFactory",
     "UserFactory",
+    "WebhookDeliveryFactory",
+    "WebhookEndpointFactory",
 ]
