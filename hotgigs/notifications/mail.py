@@ -7,8 +7,11 @@ backend is whatever ``EMAIL_BACKEND`` says: the console by default, SMTP when
 ``EMAIL_HOST`` is set.
 """
 
+import contextlib
 import hashlib
 import smtplib
+import threading
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -78,20 +81,85 @@ def _is_permanent(exc: smtplib.SMTPException) -> bool:
     return isinstance(code, int) and code >= 500
 
 
+# One open connection per thread (a worker process sends one email at a time), reused while
+# the settings that made it stay the same and it is younger than this: SMTP servers drop idle
+# sessions, and providers limit how often a client may connect.
+CONNECTION_MAX_AGE_SECONDS = 60.0
+_local = threading.local()
+
+
+def _connection_key() -> tuple[Any, ...]:
+    return tuple(
+        getattr(settings, name, None)
+        for name in (
+            "EMAIL_BACKEND",
+            "EMAIL_HOST",
+            "EMAIL_PORT",
+            "EMAIL_HOST_USER",
+            "EMAIL_HOST_PASSWORD",
+            "EMAIL_USE_TLS",
+            "EMAIL_USE_SSL",
+            "EMAIL_TIMEOUT",
+        )
+    )
+
+
+def _open_connection() -> tuple[Any, bool]:
+    """This thread's open connection, and whether it was already open (reused)."""
+    key = _connection_key()
+    held = getattr(_local, "held", None)
+    if held is not None:
+        connection, held_key, opened_at = held
+        if held_key == key and time.monotonic() - opened_at < CONNECTION_MAX_AGE_SECONDS:
+            return connection, True
+        close_connection()
+    connection = get_connection(fail_silently=False)
+    connection.open()
+    _local.held = (connection, key, time.monotonic())
+    return connection, False
+
+
+def close_connection() -> None:
+    """Close and forget this thread's connection (after an error, or when it is too old)."""
+    held = getattr(_local, "held", None)
+    _local.held = None
+    if held is not None:
+        with contextlib.suppress(Exception):  # it is being thrown away
+            held[0].close()
+
+
 def deliver(message: EmailMultiAlternatives) -> None:
     """Send through the configured backend; TransientError for what a retry may fix.
 
-    Raises PermanentEmailError for a 5xx refusal and TransientError for a 4xx answer, a
-    refused or dropped connection and a timeout (``EMAIL_TIMEOUT``).
+    The connection stays open for the next email. A reused connection the server has
+    dropped in the meantime is opened again once, at once. Raises PermanentEmailError for
+    a 5xx refusal and TransientError for a 4xx answer, a refused or dropped connection and
+    a timeout (``EMAIL_TIMEOUT``); the connection is closed after any error.
     """
-    try:
-        with get_connection(fail_silently=False) as connection:
+    for _ in range(2):
+        reused = False
+        try:
+            connection, reused = _open_connection()
             sent = connection.send_messages([message])
-    except smtplib.SMTPException as exc:
-        if _is_permanent(exc):
-            raise PermanentEmailError(f"{type(exc).__name__}: {exc}") from exc
-        raise TransientError(f"{type(exc).__name__}: {exc}") from exc
-    except OSError as exc:  # refused, reset, timed out, DNS
-        raise TransientError(f"{type(exc).__name__}: {exc}") from exc
-    if not sent:
-        raise TransientError("the email backend accepted no message")
+        except smtplib.SMTPServerDisconnected as exc:
+            close_connection()
+            if reused:
+                continue
+            raise TransientError(f"{type(exc).__name__}: {exc}") from exc
+        except smtplib.SMTPException as exc:
+            close_connection()
+            if _is_permanent(exc):
+                raise PermanentEmailError(f"{type(exc).__name__}: {exc}") from exc
+            raise TransientError(f"{type(exc).__name__}: {exc}") from exc
+        except OSError as exc:  # refused, reset, timed out, DNS
+            close_connection()
+            # A reset or broken pipe on a reused connection is a session the server dropped;
+            # a timeout may have delivered the message, so it is left to the task's retry.
+            if reused and not isinstance(exc, TimeoutError):
+                continue
+            raise TransientError(f"{type(exc).__name__}: {exc}") from exc
+        if not sent:
+            close_connection()
+            raise TransientError("the email backend accepted no message")
+        return
+    raise TransientError("the SMTP server closed the connection twice")
