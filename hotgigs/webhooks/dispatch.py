@@ -11,6 +11,7 @@ from django.db import transaction
 
 from hotgigs.realtime.models import OutboxEvent
 from hotgigs.webhooks.choices import EVENT_TYPES
+from hotgigs.webhooks.models import WebhookEndpoint
 
 logger = logging.getLogger(__name__)
 
@@ -25,8 +26,15 @@ def _queue_fan_out(event_id: int) -> None:
 
 
 def fan_out_on_commit(event: OutboxEvent) -> None:
-    """Queue ``webhooks.fan_out`` for ``event`` on commit, if webhooks may carry it at all."""
+    """Queue ``webhooks.fan_out`` for ``event`` on commit, if webhooks may carry it at all.
+
+    Most organizations register no endpoint: for them one indexed EXISTS query replaces
+    queuing a task (about 2 ms of broker work per event). An endpoint registered meanwhile
+    only receives events created after it, and the sweep fans out anything missed.
+    """
     if event.organization_id is None or event.type not in EVENT_TYPES:
+        return
+    if not WebhookEndpoint.objects.filter(organization_id=event.organization_id, is_active=True).exists():
         return
     event_id = event.pk
     transaction.on_commit(lambda: _queue_fan_out(event_id))

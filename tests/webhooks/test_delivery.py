@@ -67,6 +67,27 @@ def test_user_private_events_never_fan_out(recruiter, org, receiver, django_capt
     assert receiver.requests == []
 
 
+def test_an_organization_without_endpoints_queues_no_fan_out(
+    org, other_org, recruiter, receiver, monkeypatch, django_capture_on_commit_callbacks
+):
+    from hotgigs.webhooks import dispatch
+
+    queued = []
+    monkeypatch.setattr(dispatch, "_queue_fan_out", queued.append)
+    make_endpoint(recruiter, org, receiver, types=("application.stage_changed",))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        without = publish_on_commit(
+            channel="application_status", type="application.stage_changed", data={}, groups=[f"org.{other_org.pk}"]
+        )
+        with_endpoint = publish_on_commit(
+            channel="application_status", type="application.stage_changed", data={}, groups=[f"org.{org.pk}"]
+        )
+
+    assert queued == [with_endpoint.pk]
+    assert without.pk not in queued
+
+
 def test_fanning_out_the_same_event_twice_sends_it_once(
     recruiter, org, open_job, receiver, django_capture_on_commit_callbacks
 ):
