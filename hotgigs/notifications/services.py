@@ -34,7 +34,7 @@ from hotgigs.notifications.calendar import CalendarEntry, calendar_ics, calendar
 from hotgigs.notifications.choices import DeliveryStatus, NotificationKind, RecipientRole
 from hotgigs.notifications.errors import InvalidPreferences
 from hotgigs.notifications.models import EmailDelivery, NotificationEvent, NotificationPreference
-from hotgigs.realtime.services import notification_create
+from hotgigs.realtime.services import notifications_create
 from hotgigs.resilience import TransientError, get_breaker
 
 logger = logging.getLogger(__name__)
@@ -99,10 +99,11 @@ def notify(
     ics = ""
     if calendar is not None:
         ics = calendar_ics(calendar, sequence=calendar_next_sequence(calendar_uid(calendar.key)))
+    payloads = {user["pk"]: {**context, "role": recipients[user["pk"]]} for user in users}
+    notifications_create(kind=kind, payloads=payloads)
     deliveries = []
     for user in users:
-        payload = {**context, "role": recipients[user["pk"]]}
-        notification_create(user_id=user["pk"], kind=kind, payload=payload)
+        payload = payloads[user["pk"]]
         if user["pk"] in opted_out or not user["email"]:
             continue
         deliveries.append(

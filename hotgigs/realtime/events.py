@@ -32,6 +32,7 @@ by the channel layer and reads it from the outbox (``hotgigs/realtime/consumers.
 import json
 import logging
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -89,20 +90,34 @@ def _lock_groups(groups: list[str]) -> None:
         cursor.execute(f"SELECT {calls}", groups)
 
 
-async def _push(layer: Any, groups: list[str], message: dict[str, Any], previous: dict[str, int]) -> None:
-    for group in groups:
-        try:
-            await layer.group_send(group, {"type": "event.push", "event": message, "groups": groups, "prev": previous})
-        except Exception:
-            # A push is best effort: the event is in the outbox, and a consumer that notices
-            # the gap (``prev``) or a client that reconnects with ``since`` reads it from there.
-            logger.exception("realtime.publish_failed", extra={"group": group, "event_type": message["type"]})
+async def _push(layer: Any, batch: list[tuple[list[str], dict[str, Any], dict[str, int]]]) -> None:
+    """Send each ``(groups, message, previous)`` of ``batch`` to its groups, in order."""
+    for groups, message, previous in batch:
+        for group in groups:
+            try:
+                await layer.group_send(
+                    group, {"type": "event.push", "event": message, "groups": groups, "prev": previous}
+                )
+            except Exception:
+                # A push is best effort: the event is in the outbox, and a consumer that notices
+                # the gap (``prev``) or a client that reconnects with ``since`` reads it from there.
+                logger.exception("realtime.publish_failed", extra={"group": group, "event_type": message["type"]})
 
 
-def _send(groups: list[str], message: dict[str, Any], previous: dict[str, int]) -> None:
-    # One hop into async code per event, not per group, on a loop that keeps its Redis
-    # connections (see hotgigs/realtime/publisher.py).
-    publisher.push(_push, groups, message, previous)
+def _send(batch: list[tuple[list[str], dict[str, Any], dict[str, int]]]) -> None:
+    # One hop into async code per transaction, not per event or group, on a loop that keeps
+    # its Redis connections (see hotgigs/realtime/publisher.py).
+    publisher.push(_push, batch)
+
+
+@dataclass(frozen=True)
+class Event:
+    """One event to publish: its channel, type, payload and audiences (see :func:`publish_on_commit`)."""
+
+    channel: str
+    type: str
+    data: dict[str, Any]
+    groups: list[str]
 
 
 def publish_on_commit(*, channel: str, type: str, data: dict[str, Any], groups: list[str]) -> OutboxEvent:
@@ -112,27 +127,58 @@ def publish_on_commit(*, channel: str, type: str, data: dict[str, Any], groups: 
     event goes to ``<channel>.<audience>`` for each. Called outside a transaction, it opens
     one of its own. Raises ValueError for an audience that is not a valid group name.
     """
-    audiences = list(dict.fromkeys(groups))
-    layer_groups = sorted({channel_group(channel, audience) for audience in audiences})
-    bad = [group for group in layer_groups if not _GROUP_NAME.match(group)]
-    if bad:
-        raise ValueError(f"Not valid channel-layer group names: {bad}")
-    # The payload travels as JSON (outbox, channel layer, socket): dates become ISO strings once, here.
-    data = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+    return publish_many_on_commit([Event(channel=channel, type=type, data=data, groups=groups)])[0]
+
+
+def publish_many_on_commit(events: list[Event]) -> list[OutboxEvent]:
+    """:func:`publish_on_commit` for several events at once, in order, with one lock and one push.
+
+    The groups of all the events are locked together (sorted, so writers cannot deadlock),
+    their last ids read in one query, the events and their audiences inserted in two, and
+    one callback pushes them all after commit. Raises ValueError (writing nothing) for an
+    audience that is not a valid group name.
+    """
+    prepared = []
+    for item in events:
+        audiences = list(dict.fromkeys(item.groups))
+        layer_groups = sorted({channel_group(item.channel, audience) for audience in audiences})
+        bad = [group for group in layer_groups if not _GROUP_NAME.match(group)]
+        if bad:
+            raise ValueError(f"Not valid channel-layer group names: {bad}")
+        # The payload travels as JSON (outbox, channel layer, socket): dates become ISO strings once, here.
+        data = json.loads(json.dumps(item.data, cls=DjangoJSONEncoder))
+        prepared.append((item, data, layer_groups, _organization_of(audiences)))
+    if not prepared:
+        return []
+    all_groups = sorted({group for _, _, layer_groups, _ in prepared for group in layer_groups})
     with transaction.atomic():
-        _lock_groups(layer_groups)
-        previous: dict[str, int] = dict(
-            OutboxEventGroup.objects.filter(group__in=layer_groups)
+        _lock_groups(all_groups)
+        last: dict[str, int] = dict(
+            OutboxEventGroup.objects.filter(group__in=all_groups)
             .values("group")
             .annotate(last=Max("event_id"))
             .values_list("group", "last")
         )
-        event = OutboxEvent.objects.create(
-            channel=channel, type=type, data=data, groups=layer_groups, organization_id=_organization_of(audiences)
+        rows = OutboxEvent.objects.bulk_create(
+            [
+                OutboxEvent(channel=item.channel, type=item.type, data=data, groups=layer_groups, organization_id=org)
+                for item, data, layer_groups, org in prepared
+            ]
         )
-        OutboxEventGroup.objects.bulk_create([OutboxEventGroup(event=event, group=group) for group in layer_groups])
-        message = event.as_message()
-        transaction.on_commit(lambda: _send(layer_groups, message, previous))
-        # Organization events also go to the organization's webhook endpoints (after commit too).
-        fan_out_on_commit(event)
-    return event
+        OutboxEventGroup.objects.bulk_create(
+            [
+                OutboxEventGroup(event=row, group=group)
+                for row, (_, _, layer_groups, _) in zip(rows, prepared, strict=True)
+                for group in layer_groups
+            ]
+        )
+        batch = []
+        for row, (_, _, layer_groups, _) in zip(rows, prepared, strict=True):
+            previous = {group: last[group] for group in layer_groups if group in last}
+            batch.append((layer_groups, row.as_message(), previous))
+            last.update(dict.fromkeys(layer_groups, row.pk))
+        transaction.on_commit(lambda: _send(batch))
+        for row in rows:
+            # Organization events also go to the organization's webhook endpoints (after commit too).
+            fan_out_on_commit(row)
+    return rows

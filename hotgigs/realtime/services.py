@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hotgigs.errors import ValidationFailed
-from hotgigs.realtime.events import group_for_user, publish_on_commit
+from hotgigs.realtime.events import Event, group_for_user, publish_many_on_commit
 from hotgigs.realtime.models import Notification, OutboxEvent, OutboxEventGroup
 
 
@@ -18,18 +18,36 @@ def notification_create(*, user_id: int, kind: str, payload: dict[str, Any]) -> 
 
     Raises ValidationFailed for a blank or over-long ``kind`` or a payload that is not an object.
     """
+    return notifications_create(kind=kind, payloads={user_id: payload})[0]
+
+
+@transaction.atomic
+def notifications_create(*, kind: str, payloads: dict[int, dict[str, Any]]) -> list[Notification]:
+    """One notification of ``kind`` per user (user id → payload), each pushed on its user's channel.
+
+    Written in two inserts and published as one batch (one lock, one push after commit),
+    in the order of ``payloads``. Raises ValidationFailed, writing nothing, for a blank or
+    over-long ``kind`` or a payload that is not an object.
+    """
     if not isinstance(kind, str) or not kind.strip() or len(kind) > 64:
         raise ValidationFailed(details={"kind": ["Give a kind of 1 to 64 characters."]})
-    if not isinstance(payload, dict):
+    if any(not isinstance(payload, dict) for payload in payloads.values()):
         raise ValidationFailed(details={"payload": ["Must be an object."]})
-    notification = Notification.objects.create(user_id=user_id, kind=kind, payload=payload)
-    publish_on_commit(
-        channel="notifications",
-        type="notification.created",
-        data={"id": notification.pk, "kind": kind, "payload": payload},
-        groups=[group_for_user(user_id)],
+    notifications = Notification.objects.bulk_create(
+        [Notification(user_id=user_id, kind=kind, payload=payload) for user_id, payload in payloads.items()]
     )
-    return notification
+    publish_many_on_commit(
+        [
+            Event(
+                channel="notifications",
+                type="notification.created",
+                data={"id": notification.pk, "kind": kind, "payload": notification.payload},
+                groups=[group_for_user(notification.user_id)],
+            )
+            for notification in notifications
+        ]
+    )
+    return notifications
 
 
 @transaction.atomic

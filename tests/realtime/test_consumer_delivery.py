@@ -209,11 +209,11 @@ def test_a_lost_push_is_repaired_from_the_outbox(org, team, monkeypatch):
     real_send = events._send
     dropped = []
 
-    def lossy_send(groups, message, previous):
+    def lossy_send(batch):
         if not dropped:
-            dropped.append(message["id"])
+            dropped.extend(message["id"] for _, message, _ in batch)
             return
-        real_send(groups, message, previous)
+        real_send(batch)
 
     async def scenario():
         communicator = await connect(token)

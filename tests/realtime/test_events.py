@@ -67,6 +67,51 @@ def test_invalid_audience_is_refused(db):
         publish_on_commit(channel="notifications", type="x", data={}, groups=["user 1"])
 
 
+def test_a_batch_is_written_in_order_and_pushed_once_with_each_events_previous_id(
+    db, monkeypatch, django_capture_on_commit_callbacks
+):
+    from hotgigs.realtime import events
+
+    earlier = publish_on_commit(channel="notifications", type="n", data={}, groups=["user.1"])
+    pushes = []
+    monkeypatch.setattr(events, "_send", pushes.append)
+    batch = [
+        events.Event(channel="notifications", type="n", data={"k": 1}, groups=["user.1"]),
+        events.Event(channel="notifications", type="n", data={"k": 2}, groups=["user.2"]),
+        events.Event(channel="notifications", type="n", data={"k": 3}, groups=["user.1", "user.2"]),
+    ]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        rows = events.publish_many_on_commit(batch)
+        assert pushes == []  # nothing leaves before the commit
+
+    assert [row.data["k"] for row in rows] == [1, 2, 3]
+    assert rows[0].pk > earlier.pk
+    assert [row.pk for row in rows] == sorted(row.pk for row in rows)
+    (sent,) = pushes
+    assert [message["id"] for _, message, _ in sent] == [row.pk for row in rows]
+    assert [previous for _, _, previous in sent] == [
+        {"notifications.user.1": earlier.pk},
+        {},
+        {"notifications.user.1": rows[0].pk, "notifications.user.2": rows[1].pk},
+    ]
+    assert OutboxEventGroup.objects.filter(event__in=rows).count() == 4
+
+
+def test_a_batch_with_one_invalid_audience_writes_nothing(db):
+    from hotgigs.realtime.events import Event, publish_many_on_commit
+
+    with pytest.raises(ValueError, match="group names"):
+        publish_many_on_commit(
+            [
+                Event(channel="notifications", type="n", data={}, groups=["user.1"]),
+                Event(channel="notifications", type="n", data={}, groups=["user 2"]),
+            ]
+        )
+
+    assert not OutboxEvent.objects.exists()
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_writers_to_one_group_commit_in_id_order():

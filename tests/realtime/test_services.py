@@ -136,3 +136,31 @@ def test_notification_kind_must_be_given(db, kind):
         notification_create(user_id=user.pk, kind=kind, payload={})
 
     assert not Notification.objects.exists()
+
+
+def test_notifications_for_many_users_reach_each_users_channel(db, layer, django_capture_on_commit_callbacks):
+    from hotgigs.realtime.services import notifications_create
+
+    users = UserFactory.create_batch(3)
+    channels = [_listen(layer, channel_group("notifications", group_for_user(user.pk))) for user in users]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        created = notifications_create(kind="application.new", payloads={u.pk: {"n": i} for i, u in enumerate(users)})
+
+    assert [(n.user_id, n.payload) for n in created] == [(u.pk, {"n": i}) for i, u in enumerate(users)]
+    for notification, channel in zip(created, channels, strict=True):
+        message = async_to_sync(_receive_or_none)(layer, channel)
+        assert message["event"]["data"]["id"] == notification.pk
+        assert async_to_sync(_receive_or_none)(layer, channel) is None
+
+
+def test_one_bad_payload_writes_no_notification(db):
+    from hotgigs.errors import ValidationFailed
+    from hotgigs.realtime.services import notifications_create
+
+    users = UserFactory.create_batch(2)
+
+    with pytest.raises(ValidationFailed):
+        notifications_create(kind="application.new", payloads={users[0].pk: {}, users[1].pk: ["not", "an", "object"]})
+
+    assert not Notification.objects.exists()
