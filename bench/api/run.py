@@ -120,7 +120,20 @@ def main() -> None:
             common = {"BENCH_TOKEN": token}
             harness.wrk(base, jobs, duration=3, connections=args.connections, env=common)  # warm every worker
             paced_connections = 8
-            delay_ms = max(1, int(paced_connections * 1000 / args.rate) - 8)
+            # Each connection waits its think time, then the response: calibrate the think
+            # time on a short run so the connections together send the target rate.
+            cycle_ms = paced_connections * 1000 / args.rate
+            probe_delay = max(1, int(cycle_ms) - 8)
+            probe = harness.wrk(
+                base,
+                jobs,
+                duration=3,
+                connections=paced_connections,
+                env={**common, "BENCH_DELAY_MS": str(probe_delay)},
+            )
+            response_ms = max(0.0, paced_connections * 1000 / max(probe["rps"], 1.0) - probe_delay)
+            delay_ms = max(1, int(cycle_ms - response_ms))
+            print(f"paced run: {paced_connections} connections, think time {delay_ms} ms (calibrated)", flush=True)
             scenarios = {
                 "floor": lambda: harness.wrk(
                     base, "/health/live", duration=args.duration, connections=args.connections

@@ -372,7 +372,10 @@ def main() -> None:
         "--organizations", type=int, default=10, help="organizations the paced events are spread over (1: all in one)"
     )
     parser.add_argument(
-        "--layer", choices=("redis", "redis-pubsub"), default="redis-pubsub", help="CHANNEL_LAYER_BACKEND of every process"
+        "--layer",
+        choices=("redis", "redis-pubsub"),
+        default="redis-pubsub",
+        help="CHANNEL_LAYER_BACKEND of every process",
     )
     parser.add_argument("--broadcasts", type=int, default=5)
     parser.add_argument("--broadcast-interval", type=float, default=3.0)
