@@ -16,7 +16,9 @@ and sends nothing.
 """
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -41,6 +43,20 @@ logger = logging.getLogger(__name__)
 
 SEND_EMAIL = "notifications.send_email"
 MAX_EVENT_KEY = 200
+_EMAILS_MUTED: ContextVar[bool] = ContextVar("hotgigs_emails_muted", default=False)
+
+
+@contextmanager
+def emails_muted() -> Iterator[None]:
+    """No emails for what happens inside (demo seeding, imports of past data); in-app
+    notifications are still written. Nothing is queued, so nothing goes out later either."""
+    token = _EMAILS_MUTED.set(True)
+    try:
+        yield
+    finally:
+        _EMAILS_MUTED.reset(token)
+
+
 # Only failures that say the mail server is unwell count against its circuit.
 SMTP_BREAKER = "email.smtp"
 
@@ -104,7 +120,7 @@ def notify(
     deliveries = []
     for user in users:
         payload = payloads[user["pk"]]
-        if user["pk"] in opted_out or not user["email"]:
+        if user["pk"] in opted_out or not user["email"] or _EMAILS_MUTED.get():
             continue
         deliveries.append(
             EmailDelivery(

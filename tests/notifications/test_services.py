@@ -271,3 +271,20 @@ def test_the_beat_tasks_run_their_services(application, recruiter, django_captur
 
     assert (reminded, requeued) == (1, 0)
     assert _sent_to("interview.feedback_reminder") == [recruiter.email]
+
+
+def test_muted_emails_leave_the_in_app_notification_and_queue_nothing(recruiter, django_capture_on_commit_callbacks):
+    from hotgigs.notifications.services import emails_muted
+
+    with emails_muted(), django_capture_on_commit_callbacks(execute=True) as callbacks:
+        notify(
+            kind="application.new",
+            event_key="application.new:1000",
+            recipients={recruiter.pk: "team"},
+            context={"job_title": "Engineer", "candidate_name": "Ada", "path": "/applications/1000"},
+        )
+
+    assert Notification.objects.filter(user=recruiter, kind="application.new").count() == 1
+    assert not EmailDelivery.objects.exists()
+    assert len(mail.outbox) == 0
+    assert callbacks  # the in-app push still goes after commit
