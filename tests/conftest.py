@@ -37,6 +37,21 @@ def require_service(name: str, available: bool) -> None:
     pytest.skip(f"{name} not configured (set it to run this test)")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _breakers_of_this_test_process() -> None:
+    """Circuit-breaker state in Redis gets a key prefix of this test process's own.
+
+    xdist workers share one Redis: without it, a test opening ``email.smtp`` (or
+    ``webhook:1``, ids repeat across the workers' databases) on one worker opens it for a
+    test running on the other. Within a process, tests reset the circuits they use.
+    """
+    from hotgigs.resilience import breaker
+
+    settings.CIRCUIT_BREAKER_KEY_PREFIX = f"hotgigs:cb:test:{uuid.uuid4().hex[:12]}"
+    breaker._store = None
+    breaker._breakers.clear()
+
+
 @pytest.fixture
 def redis_url() -> str:
     url = os.environ.get("REDIS_URL", "")
@@ -151,6 +166,7 @@ def live_worker_factory(request, settings, redis_url, transactional_db):  # type
         prefixes = {
             "CACHE_KEY_PREFIX": settings.CACHES["default"].get("KEY_PREFIX", ""),
             "CHANNEL_LAYER_PREFIX": settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("prefix", ""),
+            "CIRCUIT_BREAKER_KEY_PREFIX": settings.CIRCUIT_BREAKER_KEY_PREFIX,
         }
         worker = stack.enter_context(celery_worker(process_env(redis_url, **{**prefixes, **env})))
         settings.CELERY_TASK_ALWAYS_EAGER = False
