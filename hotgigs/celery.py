@@ -9,6 +9,8 @@ from typing import Any
 
 from celery import Celery
 
+from hotgigs.ai import dispatch
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotgigs.settings")
 
 app = Celery("hotgigs")
@@ -16,11 +18,13 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # Tasks that go to CELERY_MATCHING_QUEUE (see settings.py); everything else takes the default queue.
+# (The resume task's name is candidates.services.PARSE_RESUME_TASK; that module cannot be
+# imported this early, and tests/test_celery_routes.py checks every name is a real task.)
 MATCHING_TASKS = frozenset(
     {
-        "applications.rank_candidates_for_job",
-        "applications.rank_jobs_for_candidate",
-        "applications.score_application",
+        dispatch.RANK_CANDIDATES_FOR_JOB,
+        dispatch.RANK_JOBS_FOR_CANDIDATE,
+        dispatch.SCORE_APPLICATION,
         "candidates.parse_resume",
     }
 )

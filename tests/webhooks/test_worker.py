@@ -1,7 +1,5 @@
 """The whole path on a real Celery worker: service → outbox → fan-out → signed POST, exactly once."""
 
-import time
-
 import pytest
 
 from hotgigs.webhooks.models import WebhookDelivery
@@ -11,13 +9,11 @@ from tests.webhooks.helpers import make_endpoint, move_application
 from tests.webhooks.receiver import Answer
 
 
-def _wait_for_status(delivery_id: int, status: str, timeout: float = 60.0) -> WebhookDelivery:
-    deadline = time.monotonic() + timeout
-    while True:
-        delivery = WebhookDelivery.objects.get(pk=delivery_id)
-        if delivery.status == status or time.monotonic() > deadline:
-            return delivery
-        time.sleep(0.1)
+def _succeeded(worker, delivery_id: int) -> WebhookDelivery:  # type: ignore[no-untyped-def]
+    """The delivery once the worker has sent it (fails with the worker's log otherwise)."""
+    return worker.wait_for(
+        lambda: WebhookDelivery.objects.filter(pk=delivery_id, status="succeeded").first(), seconds=60
+    )
 
 
 @pytest.mark.celery_worker
@@ -33,8 +29,7 @@ def test_a_stage_change_reaches_the_receiver_exactly_once(live_worker_factory, r
     assert request.json()["type"] == "application.stage_changed"
     assert request.json()["data"]["id"] == application.pk
     delivery = WebhookDelivery.objects.get(endpoint=endpoint)
-    delivery = _wait_for_status(delivery.pk, "succeeded")
-    assert delivery.status == "succeeded", worker.log()
+    delivery = _succeeded(worker, delivery.pk)
     assert request.headers["webhook-id"] == delivery.webhook_id
 
     # Duplicates of both tasks, then a sentinel behind them on the worker's one queue.
@@ -44,7 +39,7 @@ def test_a_stage_change_reaches_the_receiver_exactly_once(live_worker_factory, r
     requests = receiver.wait_for(2, timeout=60)
 
     assert [r.json()["type"] for r in requests] == ["application.stage_changed", "webhook.test"], worker.log()
-    assert _wait_for_status(sentinel.pk, "succeeded").status == "succeeded"
+    assert _succeeded(worker, sentinel.pk).status == "succeeded"
     assert WebhookDelivery.objects.filter(endpoint=endpoint, event_id=delivery.event_id).count() == 1
 
 
@@ -58,7 +53,7 @@ def test_a_worker_retries_a_failed_attempt_with_the_same_webhook_id(live_worker_
     delivery = endpoint_send_test(actor=recruiter, endpoint=endpoint)
 
     first, second = receiver.wait_for(2, timeout=60)
-    delivery = _wait_for_status(delivery.pk, "succeeded")
+    delivery = _succeeded(worker, delivery.pk)
     assert (delivery.status, delivery.attempts, delivery.response_code) == ("succeeded", 2, 200), worker.log()
     assert first.verified
     assert second.verified
