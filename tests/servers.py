@@ -6,6 +6,7 @@ the tests that use them commit their data (``django_db(transaction=True)``).
 
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,12 +66,20 @@ def free_port() -> int:
 STARTUP_SECONDS = 60
 
 
-def _wait_until_up(base: str, process: subprocess.Popen) -> None:  # type: ignore[type-arg]
+def _drain_lines(stream: Any, into: deque[str]) -> None:
+    """Keep reading a child's output so it never blocks on a full pipe (a server logging every
+    failed Redis call fills 64 KB in seconds); the last lines stay for assertion messages."""
+    for line in iter(stream.readline, ""):
+        into.append(line)
+
+
+def _wait_until_up(base: str, process: subprocess.Popen, output: deque[str]) -> None:  # type: ignore[type-arg]
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            stderr = process.stderr.read().decode() if process.stderr else ""
-            raise AssertionError(f"server {base} exited with {process.returncode}:\n{stderr}")
+            process.wait()
+            time.sleep(0.2)  # lets the drain thread read the last lines
+            raise AssertionError(f"server {base} exited with {process.returncode}:\n{''.join(output)}")
         try:
             with urllib.request.urlopen(f"{base}/health/live", timeout=2) as response:  # noqa: S310 - loopback
                 if response.status == 200:
@@ -103,15 +112,18 @@ def uvicorn_servers(env: dict[str, str], count: int = 2) -> Iterator[list[str]]:
                 env=env,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
+                text=True,
             )
-            servers.append((f"http://127.0.0.1:{port}", process))
-        for base, process in servers:
-            _wait_until_up(base, process)
-        yield [base for base, _ in servers]
+            output: deque[str] = deque(maxlen=200)
+            threading.Thread(target=_drain_lines, args=(process.stderr, output), daemon=True).start()
+            servers.append((f"http://127.0.0.1:{port}", process, output))
+        for base, process, output in servers:
+            _wait_until_up(base, process, output)
+        yield [base for base, _, _ in servers]
     finally:
-        for _, process in servers:
+        for _, process, _ in servers:
             process.terminate()
-        for _, process in servers:
+        for _, process, _ in servers:
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -225,3 +237,85 @@ def celery_worker(env: dict[str, str], *, concurrency: int = 1) -> Iterator[Cele
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@dataclass
+class RedisServer:
+    """A ``redis-server`` of the test's own on a free port, for fault drills.
+
+    Never the shared Redis: other tests and sessions use that one. Nothing is persisted, so
+    after :meth:`stop` and :meth:`start` the server comes back empty (as a Redis that lost its
+    data would): whatever was queued in it is gone.
+    """
+
+    port: int
+    process: subprocess.Popen | None = None  # type: ignore[type-arg]
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(  # noqa: S603
+            [  # noqa: S607 - redis-server from PATH, as CI installs it
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self._wait_until_answering()
+
+    def _wait_until_answering(self) -> None:
+        import redis
+
+        client = redis.Redis(port=self.port, socket_timeout=0.5, socket_connect_timeout=0.5)
+        deadline = time.monotonic() + STARTUP_SECONDS
+        try:
+            while True:
+                assert self.process is not None
+                if self.process.poll() is not None:
+                    raise AssertionError(f"redis-server on {self.port} exited with {self.process.returncode}")
+                try:
+                    if client.ping():
+                        return
+                except redis.RedisError:
+                    if time.monotonic() >= deadline:
+                        raise
+                    time.sleep(0.05)
+        finally:
+            client.close()
+
+    def stop(self) -> None:
+        """Kill it: connections are reset and new ones refused."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)
+            self.process.kill()
+            self.process.wait()
+
+    def pause(self) -> None:
+        """SIGSTOP: the kernel still accepts connections, but nothing ever answers."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
+
+
+@contextlib.contextmanager
+def redis_server() -> Iterator[RedisServer]:
+    """Start a :class:`RedisServer`; always kill it afterwards (resumed first if paused)."""
+    server = RedisServer(port=free_port())
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
