@@ -46,6 +46,7 @@ own ``get_usage`` would take two round trips per limit. Other caches go through 
 requests through without headers and logs a warning; otherwise they are refused with 429.
 """
 
+import hashlib
 import ipaddress
 import logging
 import re
@@ -60,6 +61,7 @@ from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django_ratelimit import core
+from redis.exceptions import NoScriptError
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
@@ -249,9 +251,20 @@ for i, key in ipairs(KEYS) do
 end
 return counts
 """
+# Only the script's SHA1 is kept, never a client: under ASGI every request has its own cache
+# object and Redis client (Django's caches are per context; the connection pool is shared),
+# so anything keyed by client would grow by one entry per request.
+_COUNT_SCRIPT_SHA = hashlib.sha1(_COUNT_SCRIPT.encode(), usedforsecurity=False).hexdigest()
 # django-ratelimit keeps a key this much longer than its window.
 _EXPIRY_FUDGE = 5
-_scripts: dict[int, Any] = {}
+
+
+def _run_count_script(client: Any, keys: list[str], args: list[int]) -> Any:
+    """EVALSHA, or EVAL (which also caches it on the server) when Redis does not know it yet."""
+    try:
+        return client.evalsha(_COUNT_SCRIPT_SHA, len(keys), *keys, *args)
+    except NoScriptError:
+        return client.eval(_COUNT_SCRIPT, len(keys), *keys, *args)
 
 
 def _redis_client() -> Any | None:
@@ -294,11 +307,8 @@ def count_all(request: HttpRequest, rules: Sequence[Rule]) -> list[Usage]:
         keys.append(cache.make_key(key))
         args += [limit, window + _EXPIRY_FUDGE]
         shapes.append((rule.scope, limit, window, ends))
-    script = _scripts.get(id(client))
-    if script is None:
-        script = _scripts[id(client)] = client.register_script(_COUNT_SCRIPT)
     try:
-        counts = script(keys=keys, args=args, client=client)
+        counts = _run_count_script(client, keys, args)
     except Exception as exc:
         raise CounterUnavailable(str(exc)) from exc
     now = int(time.time())

@@ -4,6 +4,8 @@ Every test here is marked ``ratelimit``: tests/conftest.py turns the limits on a
 test its own counter key prefix (so xdist workers sharing one Redis never meet).
 """
 
+import asyncio
+import gc
 import os
 import urllib.error
 import urllib.request
@@ -14,7 +16,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.test import RequestFactory
+from django.test import AsyncClient, RequestFactory
 from rest_framework.test import APIClient
 
 from hotgigs.api.ratelimit import RateLimitMiddleware, client_ip, endpoint_group
@@ -380,6 +382,49 @@ def test_the_redis_script_keeps_django_ratelimits_counters_and_stops_at_the_firs
         read = core.get_usage(request, group=f"hotgigs.{scope}", key=lambda *_: identity, rate=rate, increment=False)
         assert read is not None
         assert read["count"] == expected
+
+
+def _limiter_state() -> dict[str, int]:
+    """The size of everything the rate-limit module keeps between requests."""
+    from hotgigs.api import ratelimit
+
+    sizes = {}
+    for name, value in vars(ratelimit).items():
+        if isinstance(value, dict | list | set):
+            sizes[name] = len(value)
+        elif hasattr(value, "cache_info"):
+            sizes[name] = value.cache_info().currsize
+    return sizes
+
+
+def _live_redis_clients() -> int:
+    import redis
+
+    gc.collect()
+    return sum(isinstance(thing, redis.Redis) for thing in gc.get_objects())
+
+
+@pytest.mark.redis
+def test_thousands_of_asgi_requests_leave_the_limiters_state_the_same_size(redis_url, settings):
+    # Under ASGI every request gets its own cache object and Redis client (Django's caches
+    # are per context, and the server runs each request in a task of its own, as here);
+    # whatever the limiter keeps must not grow with them.
+    settings.RATE_LIMIT_BURST = "100000/m"
+    settings.RATE_LIMIT_DEFAULT = "100000/h"
+    client = AsyncClient()
+
+    async def send(times: int) -> list[int]:
+        return [(await asyncio.create_task(client.get(NOWHERE))).status_code for _ in range(times)]
+
+    warm_up = asyncio.run(send(50))
+    state, clients = _limiter_state(), _live_redis_clients()
+
+    statuses = asyncio.run(send(2000))
+
+    assert set(warm_up) == set(statuses) == {404}
+    assert _limiter_state() == state
+    # A few may still belong to requests the collector has not reached; none is pinned.
+    assert _live_redis_clients() <= clients + 5
 
 
 @pytest.mark.parametrize("limits_on", [True, False])
