@@ -1,12 +1,14 @@
-"""Writes for applications: submit, move along the pipeline, withdraw.
+"""Writes for applications: submit, move along the pipeline, withdraw; the score sweep.
 
 Each call validates before it writes and raises a domain error otherwise, changing
 nothing. Every move appends a StageChange and publishes an ``application_status`` event
 to the organization and to the candidate, after commit.
 """
 
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -17,7 +19,7 @@ from candidates.models import Candidate
 from candidates.selectors import candidate_list
 from hotgigs.accounts.models import Membership, User
 from hotgigs.accounts.selectors import actor_is_member, actor_is_staff
-from hotgigs.ai.dispatch import request_application_score
+from hotgigs.ai.dispatch import SCORE_APPLICATION, request_application_score, send_task_by_name
 from hotgigs.cache import invalidate_on_commit
 from hotgigs.errors import Forbidden
 from hotgigs.notifications.choices import NotificationKind, RecipientRole
@@ -28,6 +30,7 @@ from jobs.models import Job
 
 MAX_COVER_LETTER = 10_000
 MAX_REASON = 2_000
+SCORE_SWEEP_BATCH = 500
 
 
 def application_event_data(application: Application) -> dict[str, Any]:
@@ -218,3 +221,28 @@ def application_withdraw(*, actor: User, application: Application, reason: str =
         reason=reason,
         event="application.withdrawn",
     )
+
+
+def application_scores_sweep(*, older_than: timedelta | None = None, limit: int = SCORE_SWEEP_BATCH) -> int:
+    """Ask again for the match score of applications that still have none.
+
+    Submitting queues the scoring after commit; if that message was lost (the broker was
+    down or lost its data, a worker died) nothing else would ever score the application.
+    This queues ``applications.score_application`` for applications without a score created
+    more than ``older_than`` ago (default ``APPLICATIONS_SCORE_SWEEP_LAG_SECONDS``, longer
+    than scoring normally takes), oldest first, at most ``limit``. Scoring is idempotent, so
+    one queued twice costs a little work and changes nothing. Stops at the first message the
+    broker refuses. Returns how many were queued (run eagerly: scored).
+    """
+    lag = older_than if older_than is not None else timedelta(seconds=settings.APPLICATIONS_SCORE_SWEEP_LAG_SECONDS)
+    ids = (
+        Application.objects.filter(match_score__isnull=True, created_at__lte=timezone.now() - lag)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    queued = 0
+    for application_id in ids:
+        if not send_task_by_name(SCORE_APPLICATION, [application_id]):
+            break
+        queued += 1
+    return queued

@@ -16,6 +16,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from applications import matching
+from applications.services import application_scores_sweep
 from hotgigs.ai import dispatch
 from hotgigs.resilience import TransientError
 from hotgigs.resilience.celery import RETRY_TASK_OPTIONS
@@ -59,3 +60,9 @@ def score_application(application_id: int) -> float | None:
         logger.info("application %s is gone", application_id, extra={"application_id": application_id})
         return None
     return float(match.score)
+
+
+@shared_task(name="applications.score_sweep", ignore_result=True)
+def score_sweep() -> int:
+    """Beat: queue the scoring of applications still without a match score (their task was lost)."""
+    return application_scores_sweep()

@@ -1,6 +1,5 @@
 """Writes for candidate profiles, their skills and their resume files."""
 
-import functools
 import hashlib
 import logging
 import unicodedata
@@ -13,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -500,6 +500,16 @@ def resume_reparse(*, resume_id: int, inline: bool = False) -> Resume | None:
     return resume_parse(resume_id=resume_id)
 
 
+def _delete_file_on_commit(storage: Storage, name: str) -> None:
+    """Delete a stored file once the transaction commits (a rolled-back delete keeps it). A
+    storage error is logged and fails nothing: the row is gone, the file is an orphan."""
+
+    def delete_file() -> None:
+        storage.delete(name)
+
+    transaction.on_commit(delete_file, robust=True)
+
+
 @transaction.atomic
 def resume_delete(*, actor: User, resume: Resume) -> None:
     """Remove a resume: its row now, its file once the transaction commits.
@@ -514,7 +524,7 @@ def resume_delete(*, actor: User, resume: Resume) -> None:
     storage, name = resume.file.storage, resume.file.name
     Resume.objects.filter(pk=resume.pk).delete()
     # After commit: a rolled-back delete must still find its file.
-    transaction.on_commit(lambda: storage.delete(name))
+    _delete_file_on_commit(storage, name)
     _suggest_skills(candidate.pk)
     request_candidate_ranking(candidate.pk)
     logger.info("resume deleted", extra={"resume_id": resume.pk, "candidate_id": candidate.pk, "actor_id": actor.pk})
@@ -532,7 +542,7 @@ def candidate_delete(*, actor: User, candidate: Candidate) -> None:
     files = [(resume.file.storage, resume.file.name) for resume in Resume.objects.filter(candidate_id=candidate.pk)]
     Candidate.objects.filter(pk=candidate.pk).delete()
     for storage, name in files:
-        transaction.on_commit(functools.partial(storage.delete, name))
+        _delete_file_on_commit(storage, name)
     logger.info("candidate erased", extra={"candidate_id": candidate.pk, "actor_id": actor.pk, "files": len(files)})
 
 

@@ -51,7 +51,11 @@ def invalidate_on_commit(
     if analytics:
         names += [f"analytics:org:{organization_id}", "analytics:all"]
     if names:
-        transaction.on_commit(lambda: _bump(names), robust=True)
+
+        def bump_generations() -> None:
+            _bump(names)
+
+        transaction.on_commit(bump_generations, robust=True)
 
 
 def generations(names: Sequence[str]) -> list[str] | None:

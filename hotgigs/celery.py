@@ -57,6 +57,8 @@ app.conf.beat_schedule = {
         "schedule": 900.0,
         "options": {"expires": 800.0},
     },
+    # Applications whose scoring task was lost (broker outage): no match score yet.
+    "applications.score_sweep": {"task": "applications.score_sweep", "schedule": 60.0, "options": {"expires": 50.0}},
     # Webhooks whose fan-out task was lost (broker outage) and pending deliveries that are due.
     "webhooks.sweep": {"task": "webhooks.sweep", "schedule": 30.0, "options": {"expires": 25.0}},
     # Readiness of database, cache, channel layer and broker, kept as gauges and in the cache.

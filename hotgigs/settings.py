@@ -15,6 +15,8 @@ import django_stubs_ext
 import environ
 from kombu import Queue
 
+from hotgigs.redis_clients import guarded_async_connection_class, guarded_connection_class
+
 # Lets admin and queryset generics be subscripted at runtime (ModelAdmin[Job]).
 django_stubs_ext.monkeypatch()
 
@@ -148,13 +150,27 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # CACHE, CHANNEL LAYER, CELERY BROKER
 # ------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# Time limits of every Redis client (cache, rate limiter, breaker store, channel layer, broker;
+# hotgigs/redis_clients.py): seconds to connect and to wait for an answer. A Redis that does
+# not answer within them is marked down in the process for REDIS_FAIL_FAST_SECONDS, and every
+# call to it fails at once meanwhile (the cache and the limiter fail open; tasks are swept later).
+REDIS_SOCKET_CONNECT_TIMEOUT = env.float("REDIS_SOCKET_CONNECT_TIMEOUT", default=0.5)
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=0.5)
+REDIS_FAIL_FAST_SECONDS = env.float("REDIS_FAIL_FAST_SECONDS", default=2.0)
 if REDIS_URL:
+    _connection_class = guarded_connection_class(REDIS_URL)
+    _async_connection_class = guarded_async_connection_class(REDIS_URL)
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="hotgigs"),
-            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
+            "OPTIONS": {
+                "CLIENT_CLASS": "django_redis.client.DefaultClient",
+                "SOCKET_CONNECT_TIMEOUT": REDIS_SOCKET_CONNECT_TIMEOUT,
+                "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+                "CONNECTION_POOL_KWARGS": {"connection_class": _connection_class} if _connection_class else {},
+            },
         }
     }
     # "redis-pubsub" (default): channels-redis' Pub/Sub layer, one Redis message per group per
@@ -163,6 +179,14 @@ if REDIS_URL:
     # (Pub/Sub) against 164.6 ms delivering 178/s (lists). Neither stores what a disconnected
     # process misses; the outbox does (gap repair by ``prev``, replay by ``since``).
     CHANNEL_LAYER_BACKEND = env.str("CHANNEL_LAYER_BACKEND", default="redis-pubsub")
+    _layer_host: dict[str, Any] = {
+        "address": REDIS_URL,
+        "socket_connect_timeout": REDIS_SOCKET_CONNECT_TIMEOUT,
+        # The list-based layer blocks up to its brpop_timeout (5 s) waiting for messages.
+        "socket_timeout": REDIS_SOCKET_TIMEOUT + (5 if CHANNEL_LAYER_BACKEND == "redis" else 0),
+    }
+    if _async_connection_class:
+        _layer_host["connection_class"] = _async_connection_class
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": {
@@ -170,7 +194,7 @@ if REDIS_URL:
                 "redis-pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
             }[CHANNEL_LAYER_BACKEND],
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                "hosts": [_layer_host],
                 "prefix": env.str("CHANNEL_LAYER_PREFIX", default="hotgigs"),
             },
         }
@@ -192,6 +216,18 @@ CELERY_MATCHING_QUEUE = env.str("CELERY_MATCHING_QUEUE", default="matching")
 CELERY_TASK_QUEUES = (Queue(CELERY_TASK_DEFAULT_QUEUE), Queue(CELERY_MATCHING_QUEUE))
 CELERY_TASK_ROUTES = ("hotgigs.celery.route_task",)
 CELERY_TASK_EAGER_PROPAGATES = True
+# A publish gives up after one immediate retry (a pooled connection that went stale) and the
+# socket timeouts above, so a broker outage costs a write at most REDIS_SOCKET_TIMEOUT: the
+# rows are committed and the beat sweepers queue what was not (README "When Redis is slow or down").
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_CONNECT_TIMEOUT
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": REDIS_SOCKET_CONNECT_TIMEOUT,
+        "socket_timeout": REDIS_SOCKET_TIMEOUT,
+    }
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0, "interval_max": 0}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_SOCKET_CONNECT_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = REDIS_SOCKET_TIMEOUT
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
@@ -479,6 +515,9 @@ MATCH_TOP_CANDIDATES_PER_JOB = env.int("MATCH_TOP_CANDIDATES_PER_JOB", default=1
 MATCH_TOP_JOBS_PER_CANDIDATE = env.int("MATCH_TOP_JOBS_PER_CANDIDATE", default=50)
 # Matches scoring below this are not stored (unless the pair is an application).
 MATCH_MIN_SCORE_TO_STORE = env.float("MATCH_MIN_SCORE_TO_STORE", default=0.0)
+# The beat sweep (applications.score_sweep, every 60 s) queues the scoring of applications
+# older than this that still have no match score (their task was lost in a broker outage).
+APPLICATIONS_SCORE_SWEEP_LAG_SECONDS = env.int("APPLICATIONS_SCORE_SWEEP_LAG_SECONDS", default=120)
 
 # REALTIME (hotgigs/realtime; README "Realtime")
 # ------------------------------------------------------------------------------

@@ -19,7 +19,6 @@ import json
 import os
 import sys
 import time
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -125,9 +124,13 @@ def _paced(plan: dict[str, Any], run: Any) -> None:
         if delay > 0:
             time.sleep(delay)
         stamp: list[float] = []
+
+        def stamp_commit(into: list[float] = stamp) -> None:
+            _stamp(into)
+
         began = time.perf_counter()
         with transaction.atomic():
-            transaction.on_commit(partial(_stamp, stamp))
+            transaction.on_commit(stamp_commit, robust=True)
             run(item)
         records.append({**item, "commit": stamp[0], "service_s": time.perf_counter() - began})
     Path(plan["out"]).write_text(json.dumps(records))

@@ -66,7 +66,7 @@ def forget_families(family_ids: list[str]) -> None:
             return
 
     drop()
-    transaction.on_commit(drop)
+    transaction.on_commit(drop, robust=True)
 
 
 def _families_of(user_ids: list[int]) -> list[str]:

@@ -20,7 +20,6 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import timedelta
-from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -65,8 +64,14 @@ def smtp_breaker() -> Any:
     return get_breaker(SMTP_BREAKER, failure_exceptions=(TransientError,))
 
 
-def _queue_email(delivery_id: int) -> None:
-    send_task_by_name(SEND_EMAIL, [delivery_id])
+def _queue_email_on_commit(delivery_id: int) -> None:
+    """Queue the email once the transaction commits. A broker that is down never fails the
+    write: the row stays ``pending`` and ``notifications.requeue_stale`` queues it later."""
+
+    def queue_email() -> None:
+        send_task_by_name(SEND_EMAIL, [delivery_id])
+
+    transaction.on_commit(queue_email, robust=True)
 
 
 @transaction.atomic
@@ -134,8 +139,7 @@ def notify(
             )
         )
     for delivery in EmailDelivery.objects.bulk_create(deliveries):
-        # robust: a broker that is down must not fail the write; the sweeper queues it later.
-        transaction.on_commit(partial(_queue_email, delivery.pk), robust=True)
+        _queue_email_on_commit(delivery.pk)
     return event
 
 
@@ -222,7 +226,7 @@ def email_delivery_resend(*, delivery: EmailDelivery) -> None:
         )
         if not updated:
             raise Conflict("Only a failed email can be sent again.", details={"status": delivery.status})
-        transaction.on_commit(partial(_queue_email, delivery.pk), robust=True)
+        _queue_email_on_commit(delivery.pk)
 
 
 def email_delivery_requeue_stale(*, older_than: timedelta | None = None, limit: int = 500) -> int:
@@ -234,7 +238,9 @@ def email_delivery_requeue_stale(*, older_than: timedelta | None = None, limit: 
     concurrently: sending re-checks the claim. Returns how many were queued.
     """
     now = timezone.now()
-    cutoff = now - (older_than or timedelta(seconds=settings.NOTIFICATIONS_EMAIL_REQUEUE_SECONDS))
+    if older_than is None:
+        older_than = timedelta(seconds=settings.NOTIFICATIONS_EMAIL_REQUEUE_SECONDS)
+    cutoff = now - older_than
     lease = now - timedelta(seconds=settings.NOTIFICATIONS_EMAIL_CLAIM_SECONDS)
     ids = list(
         EmailDelivery.objects.filter(
@@ -245,9 +251,7 @@ def email_delivery_requeue_stale(*, older_than: timedelta | None = None, limit: 
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )
-    for delivery_id in ids:
-        _queue_email(delivery_id)
-    return len(ids)
+    return sum(send_task_by_name(SEND_EMAIL, [delivery_id]) for delivery_id in ids)
 
 
 @transaction.atomic

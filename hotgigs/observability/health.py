@@ -30,6 +30,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
+from hotgigs import redis_clients
 from hotgigs.observability import metrics
 
 logger = logging.getLogger(__name__)
@@ -93,9 +94,10 @@ def check_database() -> str | None:
 
 def check_cache() -> str | None:
     token = secrets.token_hex(8)
-    cache.set("health:probe", token, timeout=30)
-    if cache.get("health:probe") != token:
-        raise RuntimeError("cache did not return the value just written")
+    with redis_clients.probe():
+        cache.set("health:probe", token, timeout=30)
+        if cache.get("health:probe") != token:
+            raise RuntimeError("cache did not return the value just written")
     return None
 
 
@@ -111,7 +113,8 @@ def check_channel_layer() -> str | None:
         if message.get("type") != "health.probe":
             raise RuntimeError("channel layer returned another message")
 
-    asyncio.run(round_trip())
+    with redis_clients.probe():
+        asyncio.run(round_trip())
     return None
 
 
@@ -121,8 +124,10 @@ def check_broker() -> str | None:
     with app.connection_for_write() as conn:
         if conn.transport.driver_type == "memory":  # type: ignore[attr-defined]
             return "eager" if app.conf.task_always_eager else "memory"
+        # One attempt: the broker's socket timeouts bound it (a silent Redis fails in about
+        # REDIS_SOCKET_TIMEOUT instead of the whole readiness timeout).
         conn.ensure_connection(
-            max_retries=1,
+            max_retries=0,
             interval_start=0,
             interval_step=0,
             timeout=timeout_seconds(),  # type: ignore[arg-type]  # kombu takes float seconds

@@ -177,7 +177,11 @@ def publish_many_on_commit(events: list[Event]) -> list[OutboxEvent]:
             previous = {group: last[group] for group in layer_groups if group in last}
             batch.append((layer_groups, row.as_message(), previous))
             last.update(dict.fromkeys(layer_groups, row.pk))
-        transaction.on_commit(lambda: _send(batch))
+
+        def push_events() -> None:
+            _send(batch)
+
+        transaction.on_commit(push_events, robust=True)
         for row in rows:
             # Organization events also go to the organization's webhook endpoints (after commit too).
             fan_out_on_commit(row)

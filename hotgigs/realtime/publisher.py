@@ -10,6 +10,10 @@ pushes leave in the order they were made.
 
 The in-memory layer (the embedded default) is bound to the loop that created its queues and is
 not thread-safe; it keeps ``async_to_sync``, as do layers this module does not know.
+
+While the layer's Redis is marked down (``hotgigs.redis_clients``: it timed out or refused
+moments ago) a push is skipped at once and logged: pushes are best effort, the outbox keeps
+every event for replay, so a write never waits on a Redis that does not answer.
 """
 
 import asyncio
@@ -22,6 +26,9 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
+
+from hotgigs import redis_clients
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +55,17 @@ def _background_loop() -> asyncio.AbstractEventLoop:
         return _loop
 
 
+def _layer_address() -> str | None:
+    """``host:port`` of the default channel layer's (first) Redis, as the down mark knows it."""
+    layers: dict[str, Any] = settings.CHANNEL_LAYERS
+    hosts = layers.get("default", {}).get("CONFIG", {}).get("hosts") or []
+    if not hosts:
+        return None
+    host = hosts[0]
+    address = host.get("address") if isinstance(host, dict) else host
+    return redis_clients.url_address(address) if isinstance(address, str) else None
+
+
 def push(coroutine: Callable[..., Coroutine[Any, Any, None]], *args: Any) -> None:
     """Run ``coroutine(layer, *args)`` against the default channel layer and wait for it.
 
@@ -61,11 +79,16 @@ def push(coroutine: Callable[..., Coroutine[Any, Any, None]], *args: Any) -> Non
     if not _uses_redis(layer):
         async_to_sync(coroutine)(layer, *args)
         return
+    address = _layer_address()
+    if redis_clients.is_down(address):
+        logger.warning("realtime.push_skipped", extra={"redis": address, "reason": "redis_down"})
+        return
     future: concurrent.futures.Future[None] = asyncio.run_coroutine_threadsafe(
         coroutine(layer, *args), _background_loop()
     )
     try:
         future.result(timeout=PUSH_TIMEOUT_SECONDS)
-    except TimeoutError:
+    except TimeoutError as exc:
         future.cancel()
+        redis_clients.mark_down(address, exc)
         logger.warning("realtime.push_timeout", extra={"seconds": PUSH_TIMEOUT_SECONDS})

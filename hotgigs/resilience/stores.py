@@ -19,6 +19,8 @@ from typing import Literal, Protocol
 
 import redis
 
+from hotgigs.redis_clients import client_options
+
 logger = logging.getLogger(__name__)
 
 State = Literal["closed", "open", "half_open", "unknown"]
@@ -362,10 +364,13 @@ class RedisBreakerStore:
         self._record = client.register_script(_RECORD)
 
     @classmethod
-    def from_url(cls, url: str, *, prefix: str = "hotgigs:cb", timeout: float = 1.0) -> "RedisBreakerStore":
-        client = redis.Redis.from_url(
-            url, decode_responses=True, socket_timeout=timeout, socket_connect_timeout=timeout
-        )
+    def from_url(cls, url: str, *, prefix: str = "hotgigs:cb", timeout: float | None = None) -> "RedisBreakerStore":
+        """A store on its own client: the project's Redis timeouts (``timeout`` overrides both)
+        and the shared fail-fast mark (``hotgigs.redis_clients``)."""
+        options = client_options(url)
+        if timeout is not None:
+            options.update(socket_timeout=timeout, socket_connect_timeout=timeout)
+        client = redis.Redis.from_url(url, decode_responses=True, **options)
         return cls(client, prefix=prefix)
 
     def keys(self, name: str) -> tuple[str, str]:

@@ -1,14 +1,15 @@
 """The outbox's hook into webhooks: queue the fan-out of an organization's event once it commits.
 
-Imported by ``hotgigs.realtime.events``, so it stays light: the task module is imported
-only when an event needs it. If queuing fails (the broker is down) the event is still in
-the outbox and the beat sweep fans it out later.
+Imported by ``hotgigs.realtime.events``, so it stays light: the task is queued by name.
+If queuing fails (the broker is down) the event is still in the outbox and the beat sweep
+fans it out later.
 """
 
 import logging
 
 from django.db import transaction
 
+from hotgigs.ai.dispatch import send_task_by_name
 from hotgigs.realtime.models import OutboxEvent
 from hotgigs.webhooks.choices import EVENT_TYPES
 from hotgigs.webhooks.models import WebhookEndpoint
@@ -16,13 +17,11 @@ from hotgigs.webhooks.models import WebhookEndpoint
 logger = logging.getLogger(__name__)
 
 
-def _queue_fan_out(event_id: int) -> None:
-    from hotgigs.webhooks.tasks import fan_out
+FAN_OUT_TASK = "webhooks.fan_out"
 
-    try:
-        fan_out.delay(event_id)
-    except Exception:
-        logger.exception("webhooks.fan_out_queue_failed", extra={"event_id": event_id})
+
+def _queue_fan_out(event_id: int) -> None:
+    send_task_by_name(FAN_OUT_TASK, [event_id])
 
 
 def fan_out_on_commit(event: OutboxEvent) -> None:
@@ -37,4 +36,8 @@ def fan_out_on_commit(event: OutboxEvent) -> None:
     if not WebhookEndpoint.objects.filter(organization_id=event.organization_id, is_active=True).exists():
         return
     event_id = event.pk
-    transaction.on_commit(lambda: _queue_fan_out(event_id))
+
+    def queue_fan_out() -> None:
+        _queue_fan_out(event_id)
+
+    transaction.on_commit(queue_fan_out, robust=True)

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from hotgigs.accounts.models import Organization, User
 from hotgigs.accounts.selectors import actor_is_member, actor_is_staff
+from hotgigs.ai.dispatch import send_task_by_name
 from hotgigs.errors import NotFound
 from hotgigs.realtime.models import OutboxEvent
 from hotgigs.resilience import CircuitOpenError, TransientError, get_breaker
@@ -44,6 +45,7 @@ MAX_URL = 2000
 MAX_DESCRIPTION = 255
 FAN_OUT_CURSOR = "fan_out"
 SWEEP_BATCH = 500
+DELIVER_TASK = "webhooks.deliver"
 SWEEP_MAX_BATCHES = 20
 
 
@@ -171,17 +173,16 @@ def _disable(endpoint_id: int, *, reason: str) -> None:
 
 
 def _queue_on_commit(delivery_id: int, attempts: int) -> None:
-    from hotgigs.webhooks.tasks import deliver
+    def queue_delivery() -> None:
+        _queue(delivery_id, attempts)
 
-    transaction.on_commit(lambda: _queue(deliver, delivery_id, attempts))
+    transaction.on_commit(queue_delivery, robust=True)
 
 
-def _queue(task: Any, delivery_id: int, attempts: int) -> None:
-    try:
-        task.delay(delivery_id, attempts)
-    except Exception:
-        # The delivery is pending in the database: the sweep sends it when the broker is back.
-        logger.exception("webhooks.queue_failed", extra={"delivery_id": delivery_id})
+def _queue(delivery_id: int, attempts: int) -> bool:
+    # If the broker is down the delivery stays pending in the database: the sweep sends it
+    # when the broker is back.
+    return send_task_by_name(DELIVER_TASK, [delivery_id, attempts])
 
 
 def _new_webhook_id() -> str:
@@ -287,11 +288,7 @@ def deliveries_requeue_due() -> int:
         .order_by("next_attempt_at")
         .values_list("pk", "attempts")[:SWEEP_BATCH]
     )
-    from hotgigs.webhooks.tasks import deliver
-
-    for delivery_id, attempts in rows:
-        _queue(deliver, delivery_id, attempts)
-    return len(rows)
+    return sum(_queue(delivery_id, attempts) for delivery_id, attempts in rows)
 
 
 def webhooks_sweep() -> dict[str, int]:
