@@ -14,7 +14,8 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils import timezone
-from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.exceptions import TokenBackendError, TokenError
+from rest_framework_simplejwt.state import token_backend as jwt_backend
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -136,16 +137,23 @@ def token_issue_for_user(*, user: User, device_id: str = "", scopes: tuple[str, 
 
 
 def _decode_refresh(raw: str) -> RefreshToken:
+    """A refresh token whose signature, algorithm, expiry, audience, issuer and type are verified.
+
+    The blacklist is deliberately not consulted here: :func:`token_refresh` must see a used
+    token (to revoke its family), so simplejwt's own ``verify()``, which refuses blacklisted
+    tokens, cannot be used. The signature is checked by the token backend instead; the payload
+    is trusted only after that.
+    """
     if not isinstance(raw, str) or not raw:
         raise InvalidToken()
     try:
-        # verify=False: the blacklist check comes below, where reuse must revoke the family.
+        jwt_backend.decode(raw, verify=True)  # type: ignore[arg-type]
         token = RefreshToken(raw, verify=False)  # type: ignore[arg-type]
         token.check_exp()
         token.verify_token_type()
-    except TokenError:
+    except (TokenError, TokenBackendError):
         raise InvalidToken() from None
-    if FAMILY_CLAIM not in token.payload:
+    if not token.get(FAMILY_CLAIM) or not token.get("jti"):
         raise InvalidToken()
     return token
 

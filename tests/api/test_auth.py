@@ -3,6 +3,7 @@
 import base64
 import json
 import time
+import uuid
 from datetime import timedelta
 
 import jwt
@@ -185,6 +186,66 @@ def test_access_token_is_not_a_refresh_token(api_client, recruiter):
     response = api_client.post(REFRESH_URL, {"refresh_token": body["access_token"]}, format="json")
 
     assert response.status_code == 401
+
+
+def _fresh(claims: dict, **changes) -> dict:
+    """The claims of a real token with a new ``jti`` and expiry: what a forger would send."""
+    now = int(time.time())
+    return {**claims, "jti": uuid.uuid4().hex, "iat": now, "exp": now + 3600, **changes}
+
+
+BAD_REFRESH_TOKENS = {
+    "wrong-key": lambda c: _forge(_fresh(c), key="another-secret-key-of-enough-length-000000"),
+    "expired": lambda c: _forge(_fresh(c, iat=int(time.time()) - 100, exp=int(time.time()) - 10)),
+    "tampered": lambda c: _forge(_fresh(c))[:-4] + ("AAAA" if not _forge(_fresh(c)).endswith("AAAA") else "BBBB"),
+    "wrong-audience": lambda c: _forge(_fresh(c, aud="someone-else")),
+    "wrong-issuer": lambda c: _forge(_fresh(c, iss="someone-else")),
+    "alg-none": lambda c: _unsigned(_fresh(c)),
+    "hs512": lambda c: _forge(_fresh(c), algorithm="HS512"),
+    "access-type": lambda c: _forge(_fresh(c, token_type="access")),
+    "no-family": lambda c: _forge({k: v for k, v in _fresh(c).items() if k != "fam"}),
+    "no-expiry": lambda c: _forge({k: v for k, v in _fresh(c).items() if k != "exp"}),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_REFRESH_TOKENS))
+def test_refresh_refuses_forged_expired_and_foreign_tokens(api_client, recruiter, kind):
+    real = _issue(api_client, recruiter)
+    token = BAD_REFRESH_TOKENS[kind](_claims(real["refresh_token"]))
+
+    response = api_client.post(REFRESH_URL, {"refresh_token": token}, format="json")
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "UNAUTHORIZED"
+    family = TokenFamily.objects.get()
+    assert family.last_rotated_at is None
+    assert family.revoked_at is None
+    # The real token still works: a refused forgery neither rotates nor revokes anything.
+    assert api_client.post(REFRESH_URL, {"refresh_token": real["refresh_token"]}, format="json").status_code == 200
+
+
+def test_forged_copy_with_the_real_key_refreshes(api_client, recruiter):
+    """Guards the test above: the same fresh claims signed with the real key are accepted."""
+    real = _issue(api_client, recruiter)
+
+    response = api_client.post(
+        REFRESH_URL, {"refresh_token": _forge(_fresh(_claims(real["refresh_token"])))}, format="json"
+    )
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_REFRESH_TOKENS))
+def test_revoke_refuses_forged_expired_and_foreign_tokens(api_client, recruiter, kind):
+    real = _issue(api_client, recruiter)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {real['access_token']}")
+    token = BAD_REFRESH_TOKENS[kind](_claims(real["refresh_token"]))
+
+    response = api_client.post(REVOKE_URL, {"refresh_token": token}, format="json")
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "UNAUTHORIZED"
+    assert TokenFamily.objects.get().revoked_at is None
 
 
 # --- revoke ----------------------------------------------------------------------------------
