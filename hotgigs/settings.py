@@ -306,6 +306,16 @@ API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=100)
 # Seconds a token family's user and memberships stay cached (hotgigs/accounts/identity.py);
 # every change to them drops the entry at once. 0 reads them from the database every request.
 AUTH_CACHE_SECONDS = env.int("AUTH_CACHE_SECONDS", default=60)
+# A refresh token presented again this many seconds after its rotation (a second tab
+# refreshing at the same moment) gets the same new pair; later reuse revokes the family.
+AUTH_REFRESH_REUSE_GRACE_SECONDS = env.int("AUTH_REFRESH_REUSE_GRACE_SECONDS", default=10)
+# Per-account login protection, whatever the client address (hotgigs/accounts/throttle.py):
+# after this many failed logins in a row, each further attempt must wait, doubling from the
+# base up to the maximum (seconds); a successful login or a day without failures clears it.
+AUTH_LOGIN_FREE_FAILURES = env.int("AUTH_LOGIN_FREE_FAILURES", default=5)
+AUTH_LOGIN_BACKOFF_BASE_SECONDS = env.int("AUTH_LOGIN_BACKOFF_BASE_SECONDS", default=1)
+AUTH_LOGIN_BACKOFF_MAX_SECONDS = env.int("AUTH_LOGIN_BACKOFF_MAX_SECONDS", default=900)
+AUTH_LOGIN_FAILURE_WINDOW_SECONDS = env.int("AUTH_LOGIN_FAILURE_WINDOW_SECONDS", default=24 * 3600)
 # Bodies above this size are refused with 413 before any parsing (uploads have their own limit).
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1_048_576)
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES

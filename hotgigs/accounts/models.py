@@ -134,6 +134,12 @@ class TokenFamily(models.Model):
     scope = models.TextField(help_text="Space-separated scopes granted at login.")
     created_at = models.DateTimeField(auto_now_add=True)
     last_rotated_at = models.DateTimeField(null=True, blank=True)
+    # The refresh token rotated last and the pair it was exchanged for: presenting that token
+    # again within AUTH_REFRESH_REUSE_GRACE_SECONDS (a second browser tab refreshing at the
+    # same moment) answers the same pair instead of revoking the family. The pair is a copy
+    # of what simplejwt's OutstandingToken already keeps; the next rotation replaces it.
+    rotated_jti = models.CharField(max_length=64, blank=True)
+    rotated_pair = models.JSONField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoke_reason = models.CharField(max_length=32, blank=True)
 

@@ -3,11 +3,13 @@
 The response shape of the contract is built here:
 ``{access_token, refresh_token, expires_in, token_type, scope, jti, device_id}``.
 Refresh tokens rotate: each is blacklisted when used, and presenting a used one again
-revokes its whole :class:`TokenFamily`.
+revokes its whole :class:`TokenFamily`, except the token rotated last within a few seconds of
+its rotation (a second tab), which answers the same new pair.
 """
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -168,25 +170,43 @@ def _revoke_family(family: TokenFamily, reason: str) -> None:
 def token_refresh(*, refresh_token: str) -> TokenPair:
     """Rotate a refresh token: blacklist it and issue a new pair in the same family.
 
-    Reusing a refresh token that was already rotated revokes the whole family (the
-    revocation is committed) and raises InvalidToken, as does an expired, tampered or
-    revoked token.
+    The token rotated last, presented again within ``AUTH_REFRESH_REUSE_GRACE_SECONDS`` of its
+    rotation, answers the pair it was already exchanged for (two tabs refreshing at once both
+    stay logged in). Any other reuse of a rotated token revokes the whole family (the
+    revocation is committed) and raises InvalidToken, as does an expired, forged or revoked
+    token.
     """
     token = _decode_refresh(refresh_token)
     jti = str(token["jti"])
     with transaction.atomic():
-        # Lock the family so two concurrent refreshes of one token cannot both succeed.
+        # Lock the family so two concurrent refreshes of one token are decided one after the other.
         family = TokenFamily.objects.select_for_update().filter(pk=token[FAMILY_CLAIM]).select_related("user").first()
         if family is None or family.revoked_at is not None or not family.user.is_active:
             raise InvalidToken()
         if not BlacklistedToken.objects.filter(token__jti=jti).exists():
             token.blacklist()
+            pair = _pair(_new_refresh(family.user, family), family)
             family.last_rotated_at = timezone.now()
-            family.save(update_fields=["last_rotated_at"])
-            return _pair(_new_refresh(family.user, family), family)
+            family.rotated_jti = jti
+            family.rotated_pair = pair.as_dict()
+            family.save(update_fields=["last_rotated_at", "rotated_jti", "rotated_pair"])
+            return pair
+        if _within_reuse_grace(family, jti):
+            logger.info("auth.refresh_reused_within_grace", extra={"user_id": family.user_id, "family": str(family.pk)})
+            return TokenPair(**family.rotated_pair)  # type: ignore[arg-type]
         _revoke_family(family, "reuse")
     logger.warning("auth.refresh_reuse_detected", extra={"user_id": family.user_id, "family": str(family.pk)})
     raise InvalidToken()
+
+
+def _within_reuse_grace(family: TokenFamily, jti: str) -> bool:
+    grace = timedelta(seconds=settings.AUTH_REFRESH_REUSE_GRACE_SECONDS)
+    return (
+        bool(family.rotated_pair)
+        and family.rotated_jti == jti
+        and family.last_rotated_at is not None
+        and timezone.now() - family.last_rotated_at <= grace
+    )
 
 
 @transaction.atomic

@@ -4,14 +4,19 @@ import base64
 import json
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import jwt
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.db.models import F
+from rest_framework.test import APIClient
 
 from hotgigs.accounts.models import TokenFamily
 from hotgigs.accounts.scopes import RECRUITER_SCOPES
+from tests.conftest import require_service
 from tests.factories import CandidateFactory, UserFactory
 from tests.factories.accounts import PASSWORD
 
@@ -149,6 +154,7 @@ def test_refresh_rotates(api_client, recruiter):
 def test_reusing_a_rotated_refresh_token_revokes_the_family(api_client, recruiter):
     first = _issue(api_client, recruiter)
     second = api_client.post(REFRESH_URL, {"refresh_token": first["refresh_token"]}, format="json").json()
+    TokenFamily.objects.update(last_rotated_at=F("last_rotated_at") - timedelta(minutes=5))
 
     reuse = api_client.post(REFRESH_URL, {"refresh_token": first["refresh_token"]}, format="json")
 
@@ -162,13 +168,68 @@ def test_reusing_a_rotated_refresh_token_revokes_the_family(api_client, recruite
     assert api_client.get(PROTECTED_URL).status_code == 401
 
 
+def test_a_second_tab_refreshing_the_same_token_gets_the_same_pair(api_client, recruiter):
+    first = _issue(api_client, recruiter)
+    tab_one = api_client.post(REFRESH_URL, {"refresh_token": first["refresh_token"]}, format="json")
+
+    tab_two = api_client.post(REFRESH_URL, {"refresh_token": first["refresh_token"]}, format="json")
+
+    assert tab_two.status_code == 200
+    assert tab_two.json() == tab_one.json()
+    assert TokenFamily.objects.get().revoked_at is None
+    # Both tabs now hold a working pair, and the shared refresh token rotates once more.
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {tab_two.json()['access_token']}")
+    assert api_client.get(PROTECTED_URL).status_code == 200
+    api_client.credentials()
+    assert (
+        api_client.post(REFRESH_URL, {"refresh_token": tab_two.json()["refresh_token"]}, format="json").status_code
+        == 200
+    )
+
+
+def test_reuse_after_the_grace_revokes_the_family(api_client, recruiter):
+    first = _issue(api_client, recruiter)
+    api_client.post(REFRESH_URL, {"refresh_token": first["refresh_token"]}, format="json")
+    TokenFamily.objects.update(last_rotated_at=F("last_rotated_at") - timedelta(seconds=11))
+
+    reuse = api_client.post(REFRESH_URL, {"refresh_token": first["refresh_token"]}, format="json")
+
+    assert reuse.status_code == 401
+    assert TokenFamily.objects.get().revoke_reason == "reuse"
+
+
+def test_reuse_of_an_older_token_within_the_grace_revokes_the_family(api_client, recruiter):
+    """Only the token rotated last is forgiven: the one before it was replaced twice already."""
+    first = _issue(api_client, recruiter)
+    second = api_client.post(REFRESH_URL, {"refresh_token": first["refresh_token"]}, format="json").json()
+    api_client.post(REFRESH_URL, {"refresh_token": second["refresh_token"]}, format="json")
+
+    reuse = api_client.post(REFRESH_URL, {"refresh_token": first["refresh_token"]}, format="json")
+
+    assert reuse.status_code == 401
+    assert TokenFamily.objects.get().revoke_reason == "reuse"
+
+
+def test_no_grace_when_it_is_set_to_zero(api_client, recruiter, settings):
+    settings.AUTH_REFRESH_REUSE_GRACE_SECONDS = 0
+    first = _issue(api_client, recruiter)
+    api_client.post(REFRESH_URL, {"refresh_token": first["refresh_token"]}, format="json")
+    TokenFamily.objects.update(last_rotated_at=F("last_rotated_at") - timedelta(seconds=1))
+
+    reuse = api_client.post(REFRESH_URL, {"refresh_token": first["refresh_token"]}, format="json")
+
+    assert reuse.status_code == 401
+
+
 def test_reuse_revokes_only_that_family(api_client, recruiter):
     phone = _issue(api_client, recruiter, device_id="phone")
     laptop = _issue(api_client, recruiter, device_id="laptop")
     api_client.post(REFRESH_URL, {"refresh_token": phone["refresh_token"]}, format="json")
+    TokenFamily.objects.update(last_rotated_at=F("last_rotated_at") - timedelta(minutes=5))
 
     api_client.post(REFRESH_URL, {"refresh_token": phone["refresh_token"]}, format="json")
 
+    assert TokenFamily.objects.get(device_id="phone").revoke_reason == "reuse"
     assert api_client.post(REFRESH_URL, {"refresh_token": laptop["refresh_token"]}, format="json").status_code == 200
 
 
@@ -444,3 +505,25 @@ def test_me_reports_roles_and_scope(login, org_admin, org):
     assert response.status_code == 200
     assert response.json()["organizations"] == [{"id": org.pk, "name": org.name, "role": "org_admin"}]
     assert response.json()["scope"] == "jobs:read"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_refreshes_of_one_token_all_get_the_same_pair(recruiter):
+    """Eight tabs refresh at once: the family survives and every tab holds the same pair."""
+    require_service("PostgreSQL (DATABASE_URL)", connection.vendor == "postgresql")
+    first = _issue(APIClient(), recruiter)
+
+    def refresh(_: int) -> tuple[int, dict]:
+        try:
+            response = APIClient().post(REFRESH_URL, {"refresh_token": first["refresh_token"]}, format="json")
+            return response.status_code, response.json()
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(refresh, range(8)))
+
+    assert {status for status, _ in answers} == {200}
+    assert len({body["refresh_token"] for _, body in answers}) == 1
+    assert TokenFamily.objects.get().revoked_at is None
