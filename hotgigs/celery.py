@@ -59,6 +59,12 @@ app.conf.beat_schedule = {
     },
     # Webhooks whose fan-out task was lost (broker outage) and pending deliveries that are due.
     "webhooks.sweep": {"task": "webhooks.sweep", "schedule": 30.0, "options": {"expires": 25.0}},
+    # Failed-login counters past AUTH_LOGIN_FAILURE_WINDOW_SECONDS (hotgigs/accounts/throttle.py).
+    "accounts.purge_login_throttles": {
+        "task": "accounts.purge_login_throttles",
+        "schedule": 3600.0,
+        "options": {"expires": 3000.0},
+    },
     # Readiness of database, cache, channel layer and broker, kept as gauges and in the cache.
     "observability.record_readiness": {
         "task": "observability.record_readiness",

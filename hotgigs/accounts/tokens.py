@@ -23,6 +23,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from hotgigs.accounts.models import TokenFamily, User
 from hotgigs.accounts.scopes import parse_scope, scopes_for_user
+from hotgigs.accounts.throttle import login_charge, login_succeeded
 from hotgigs.errors import DomainError, ValidationFailed
 
 logger = logging.getLogger(__name__)
@@ -100,17 +101,22 @@ def _clean_device_id(device_id: Any) -> str:
     return device_id
 
 
-@transaction.atomic
 def token_issue(*, email: str, password: str, device_id: str | None = None, scope: str | None = None) -> TokenPair:
     """Log in: check the credentials and start a new token family.
 
     ``scope`` narrows the role's scopes; asking for one the role lacks raises InvalidScope
-    (VALIDATION_ERROR). Wrong credentials or an inactive user raise InvalidCredentials.
+    (VALIDATION_ERROR). Wrong credentials or an inactive user raise InvalidCredentials, the
+    same for an unknown address. After repeated failures for one address, from any client
+    address, LoginThrottled (RATE_LIMITED) until its back-off has passed (``throttle``).
     """
     device = _clean_device_id(device_id)
-    user = authenticate(username=(email or "").strip().lower(), password=password)
+    email = (email or "").strip().lower()
+    # Committed before the password is checked, so a failure stays counted.
+    login_charge(email=email)
+    user = authenticate(username=email, password=password)
     if not isinstance(user, User) or not user.is_active:
         raise InvalidCredentials()
+    login_succeeded(email=email)
     allowed = scopes_for_user(user)
     if scope:
         requested = parse_scope(scope)

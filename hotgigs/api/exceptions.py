@@ -66,6 +66,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     if isinstance(exc, DomainError):
         code, message, details = exc.code, exc.message, exc.details
         status = STATUS_FOR_CODE.get(code, 400)
+        if isinstance(details, dict) and isinstance(details.get("retry_after"), int):
+            headers["Retry-After"] = str(details["retry_after"])
     elif isinstance(exc, (Http404, ObjectDoesNotExist)):
         code, message, details, status = "NOT_FOUND", "Not found.", None, 404
     elif isinstance(exc, DjangoPermissionDenied):

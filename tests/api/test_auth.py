@@ -14,7 +14,7 @@ from django.db import connection
 from django.db.models import F
 from rest_framework.test import APIClient
 
-from hotgigs.accounts.models import TokenFamily
+from hotgigs.accounts.models import TokenFamily, User
 from hotgigs.accounts.scopes import RECRUITER_SCOPES
 from tests.conftest import require_service
 from tests.factories import CandidateFactory, UserFactory
@@ -453,7 +453,7 @@ def test_register_creates_a_candidate_who_can_log_in(api_client):
         format="json",
     )
 
-    assert response.status_code == 201
+    assert response.status_code == 202
     assert response.json()["email"] == "new@example.test"
     token = api_client.post(TOKEN_URL, {"email": "new@example.test", "password": "A-long-passphrase-42"}, format="json")
     assert token.status_code == 200
@@ -486,17 +486,39 @@ def test_register_validation_creates_nothing(api_client, body, field, django_use
     assert django_user_model.objects.count() == 0
 
 
-def test_register_duplicate_email_conflicts(api_client):
+def test_register_with_a_taken_email_answers_like_a_new_one_and_changes_nothing(
+    api_client, django_capture_on_commit_callbacks, mailoutbox
+):
+    existing = CandidateFactory(full_name="Original Owner")
+    users_before = User.objects.count()
+    body = {"password": "A-long-passphrase-42", "full_name": "Copy", "headline": "Impostor"}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        taken = api_client.post(REGISTER_URL, {**body, "email": existing.user.email.upper()}, format="json")
+    fresh = api_client.post(REGISTER_URL, {**body, "email": "fresh@example.test"}, format="json")
+
+    assert taken.status_code == fresh.status_code == 202
+    assert set(taken.json()) == set(fresh.json()) == {"email", "message"}
+    assert taken.json()["message"] == fresh.json()["message"]
+    assert User.objects.count() == users_before + 1  # only the fresh address
+    existing.refresh_from_db()
+    assert existing.full_name == "Original Owner"
+    assert existing.user.check_password(PASSWORD)
+    # The owner of the address hears that someone tried.
+    assert [m.to for m in mailoutbox] == [[existing.user.email]]
+    assert "tried to sign up" in mailoutbox[0].subject
+
+
+def test_register_validates_before_it_looks_the_address_up(api_client):
+    """A weak password is refused the same way for a taken address as for a new one."""
     existing = CandidateFactory()
+    weak = {"password": "123", "full_name": "X"}
 
-    response = api_client.post(
-        REGISTER_URL,
-        {"email": existing.user.email.upper(), "password": "A-long-passphrase-42", "full_name": "Copy"},
-        format="json",
-    )
+    taken = api_client.post(REGISTER_URL, {**weak, "email": existing.user.email}, format="json")
+    fresh = api_client.post(REGISTER_URL, {**weak, "email": "fresh@example.test"}, format="json")
 
-    assert response.status_code == 409
-    assert response.json()["code"] == "CONFLICT"
+    assert taken.status_code == fresh.status_code == 400
+    assert taken.json() == fresh.json()
 
 
 def test_me_reports_roles_and_scope(login, org_admin, org):
