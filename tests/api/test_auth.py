@@ -58,11 +58,15 @@ def test_token_has_the_contract_shape(api_client, recruiter):
 
 
 def test_access_token_pins_audience_issuer_and_expiry(api_client, recruiter):
-    claims = _claims(_issue(api_client, recruiter)["access_token"])
+    pair = _issue(api_client, recruiter)
+    claims = _claims(pair["access_token"])
 
     assert claims["aud"] == settings.SIMPLE_JWT["AUDIENCE"]
     assert claims["iss"] == settings.SIMPLE_JWT["ISSUER"]
-    assert claims["exp"] - claims["iat"] == settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds()
+    # simplejwt counts the access token's expiry from the moment its refresh token was made;
+    # the access token's own iat may be a second later on a busy machine.
+    issued = _claims(pair["refresh_token"])["iat"]
+    assert claims["exp"] - issued == settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds()
     assert jwt.get_unverified_header(_issue(api_client, recruiter)["access_token"])["alg"] == "HS256"
 
 
@@ -390,6 +394,21 @@ def test_bad_access_tokens_are_unauthorized(api_client, recruiter, kind):
     assert response.status_code == 401
     assert response.json()["code"] == "UNAUTHORIZED"
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_token_naming_another_user_is_refused_even_with_its_family_cached(api_client, recruiter, other_recruiter):
+    """The identity cache is keyed by family; a token whose user is not the family's user must not read it.
+
+    Transactional: identities are cached only outside a transaction.
+    """
+    claims = _valid_claims(api_client, recruiter)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {_forge(claims)}")
+    assert api_client.get(PROTECTED_URL).status_code == 200  # the family's identity is now cached
+
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {_forge({**claims, 'user_id': other_recruiter.pk})}")
+
+    assert api_client.get(PROTECTED_URL).status_code == 401
 
 
 def test_valid_forged_copy_is_accepted(api_client, recruiter):
