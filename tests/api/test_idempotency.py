@@ -25,10 +25,10 @@ from hotgigs.api.tasks import purge_idempotency_keys
 from hotgigs.celery import app as celery_app
 from interviews.models import Interview
 from jobs.models import Job
+from tests import servers
 from tests.conftest import require_service
 from tests.factories import ApplicationFactory
 from tests.factories.accounts import PASSWORD
-from tests.servers import process_env, test_database_url, uvicorn_servers
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +90,7 @@ CASES = ["jobs_case", "candidates_case", "applications_case", "interviews_case"]
 
 @pytest.mark.parametrize("case_name", CASES)
 def test_a_retry_gets_the_first_answer_and_writes_nothing(request, case_name):
-    case: Case = request.getfixturevalue(case_name)
+    case = request.getfixturevalue(case_name)
 
     first = case.client.post(case.url, case.body, format="json", **{KEY: "retry-1"})
     retry = case.client.post(case.url, case.body, format="json", **{KEY: "retry-1"})
@@ -328,7 +328,7 @@ class Call(threading.Thread):
 def _wait_for_lock_waiters(count: int) -> None:
     """Until ``count`` sessions of the test database wait for a lock (bounded, not a timing check)."""
     deadline = time.monotonic() + 30
-    with psycopg.connect(test_database_url(), autocommit=True) as watcher:
+    with psycopg.connect(servers.test_database_url(), autocommit=True) as watcher:
         while time.monotonic() < deadline:
             waiting = watcher.execute(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
@@ -346,7 +346,7 @@ def jobs_table_locked():
     A request that got as far as writing its job waits there, inside its transaction, as a
     slow request would.
     """
-    holder = psycopg.connect(test_database_url())
+    holder = psycopg.connect(servers.test_database_url())
     holder.execute("LOCK TABLE jobs_job IN SHARE MODE")
     try:
         yield holder.commit
@@ -362,9 +362,9 @@ def _live_recruiter_token(recruiter) -> str:  # type: ignore[no-untyped-def]
 def test_two_requests_at_once_with_one_key_write_once(recruiter, redis_url, jobs_table_locked):
     require_service("PostgreSQL (DATABASE_URL)", connection.vendor == "postgresql")
     token = _live_recruiter_token(recruiter)
-    env = process_env(redis_url, IDEMPOTENCY_KEY_WAIT_SECONDS="30")
+    env = servers.process_env(redis_url, IDEMPOTENCY_KEY_WAIT_SECONDS="30")
     # Two processes: one ASGI process runs its sync views one at a time.
-    with uvicorn_servers(env, count=2) as (one, two):
+    with servers.uvicorn_servers(env, count=2) as (one, two):
         first = Call(one, token, "same-key", JOB)
         first.start()
         _wait_for_lock_waiters(1)  # the first request is inside its transaction, writing
@@ -388,8 +388,8 @@ def test_two_requests_at_once_with_one_key_write_once(recruiter, redis_url, jobs
 def test_a_retry_while_the_first_still_runs_is_a_conflict_then_replays(recruiter, redis_url, jobs_table_locked):
     require_service("PostgreSQL (DATABASE_URL)", connection.vendor == "postgresql")
     token = _live_recruiter_token(recruiter)
-    env = process_env(redis_url, IDEMPOTENCY_KEY_WAIT_SECONDS="0.5")
-    with uvicorn_servers(env, count=2) as (one, two):
+    env = servers.process_env(redis_url, IDEMPOTENCY_KEY_WAIT_SECONDS="0.5")
+    with servers.uvicorn_servers(env, count=2) as (one, two):
         first = Call(one, token, "slow-key", JOB)
         first.start()
         _wait_for_lock_waiters(1)
