@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "channels",
     "hotgigs.accounts",
+    "hotgigs.api",
     "hotgigs.realtime",
     "hotgigs.observability",
     "hotgigs.webhooks",
@@ -323,6 +324,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 # (hotgigs/api/caching.py); off, every read is computed. TTL in seconds: the seed's 15 minutes.
 API_CACHE_ENABLED = env.bool("API_CACHE_ENABLED", default=True)
 API_CACHE_TTL = env.int("API_CACHE_TTL", default=900)
+# Idempotency-Key on creates (hotgigs/api/idempotency.py): how long a key and its stored answer
+# are replayed (then purged by the beat task api.purge_idempotency_keys), and how long a retry
+# waits for a request with the same key still in progress before 409 CONFLICT.
+IDEMPOTENCY_KEY_TTL = timedelta(seconds=env.int("IDEMPOTENCY_KEY_TTL_SECONDS", default=24 * 3600))
+IDEMPOTENCY_KEY_WAIT_SECONDS = env.float("IDEMPOTENCY_KEY_WAIT_SECONDS", default=2.0)
 
 SIMPLE_JWT = {
     "ALGORITHM": "HS256",

@@ -61,6 +61,7 @@ from candidates.services import (
 from hotgigs.accounts.models import User
 from hotgigs.accounts.scopes import CANDIDATES_READ, CANDIDATES_WRITE
 from hotgigs.accounts.selectors import actor_is_recruiter, actor_is_staff
+from hotgigs.api.idempotency import idempotent
 from hotgigs.api.serializers import ErrorEnvelopeSerializer, StrictInputSerializer
 from hotgigs.api.views import ERRORS, PublicAuthView
 from jobs.filters import CursorOrderingFilter
@@ -209,6 +210,7 @@ class CandidateViewSet(
         request=CandidateInputSerializer,
         responses=CREATED,
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         actor = _actor(request)
         if not (actor_is_staff(actor) or actor_is_recruiter(actor)):
