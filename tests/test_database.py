@@ -1,6 +1,10 @@
 """hotgigs/database.py: which limits a process gets, and which database errors are a 503."""
 
+import os
+import re
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import psycopg
@@ -65,15 +69,41 @@ def run_sql(*statements: str) -> None:
             cursor.execute(statement)
 
 
-@pytest.mark.postgres
-def test_this_test_process_runs_with_the_web_limits(postgres):
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW statement_timeout")
-        statement = cursor.fetchone()[0]
-        cursor.execute("SHOW lock_timeout")
-        lock = cursor.fetchone()[0]
+SHOW_LIMITS = """from django.db import connection
+cursor = connection.cursor()
+cursor.execute("SHOW statement_timeout")
+statement = cursor.fetchone()[0]
+cursor.execute("SHOW lock_timeout")
+print("LIMITS", statement, cursor.fetchone()[0])
+"""
 
-    assert (statement, lock) == ("5s", "2s")
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("argv", "stdin", "limits"),
+    [
+        pytest.param(["-c", "import django\ndjango.setup()\n" + SHOW_LIMITS], None, ("5s", "2s"), id="web"),
+        pytest.param(["manage.py", "shell", "-c", SHOW_LIMITS], None, ("0", "0"), id="manage.py"),
+        pytest.param(["-m", "celery", "-A", "hotgigs", "shell", "--python"], SHOW_LIMITS, ("1min", "0"), id="celery"),
+    ],
+)
+def test_each_kind_of_process_connects_with_its_own_limits(postgres, argv, stdin, limits):
+    env = servers.process_env(os.environ.get("REDIS_URL", ""))
+
+    run = subprocess.run(  # noqa: S603
+        [sys.executable, *argv],
+        input=stdin,
+        cwd=servers.ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    found = re.search(r"LIMITS (\S+) (\S+)", run.stdout)
+    assert found, run.stdout + run.stderr
+    assert found.groups() == limits
 
 
 @pytest.mark.postgres
