@@ -37,8 +37,8 @@ def process_kind(argv: Sequence[str]) -> ProcessKind:
 
     ``"worker"``: the ``celery`` command (worker, beat). ``"command"``: ``manage.py``,
     ``django-admin`` or ``python -m django`` with any command but ``runserver``.
-    ``"web"``: everything else (uvicorn, gunicorn, daphne, runserver, the test suite), so an
-    unknown server gets the strict limits rather than none.
+    ``"web"``: everything else (uvicorn, gunicorn, daphne, runserver), so an unknown server
+    gets the strict limits rather than none.
     """
     program = _program(argv)
     if program == "celery":
