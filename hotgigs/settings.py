@@ -92,8 +92,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Last, so its process_exception sees a view's exception first: a database timeout is a 503.
-    "hotgigs.api.middleware.DatabaseUnavailableMiddleware",
 ]
 
 TEMPLATES = [

@@ -1,5 +1,4 @@
-"""Request id and body-size guard, applied before any view runs; the 503 of a view the
-database could not serve in time."""
+"""Request id and body-size guard, applied before any view runs."""
 
 import contextvars
 import re
@@ -10,8 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from hotgigs import database
-from hotgigs.api.errors import database_unavailable_response, error_response
+from hotgigs.api.errors import error_response
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -83,24 +81,3 @@ class ApiBodySizeMiddleware:
                 status=413,
             )
         return None
-
-
-class DatabaseUnavailableMiddleware:
-    """Answer 503 with ``Retry-After`` when a view fails because the database could not serve
-    it in time: a statement or lock timeout, no free pooled connection, a lost connection.
-
-    DRF views answer these in their exception handler; this covers every other view (the
-    admin, /health/, plain Django views), under WSGI and ASGI alike: Django hands a view's
-    exception to ``process_exception``. Other errors pass on to the 500 handler.
-    """
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
-
-    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not database.is_unavailable(exception):
-            return None
-        return database_unavailable_response(request, exception)

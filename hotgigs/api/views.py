@@ -142,9 +142,11 @@ def handler404(request: HttpRequest, exception: Exception | None = None) -> Http
 def handler500(request: HttpRequest) -> HttpResponse:
     """JSON INTERNAL_ERROR under /api/ (with the request id), Django's page elsewhere.
 
-    Django calls it while handling the exception, so a database that could not serve a
-    middleware in time (a session read or write) is still told apart: 503 with Retry-After.
-    (Views' exceptions are answered earlier, by DatabaseUnavailableMiddleware.)
+    Django calls it while the exception is being handled (under ASGI too: asgiref re-raises
+    it in the thread that renders the error), so a database that could not serve a plain view
+    or a middleware in time (the admin, a session read) is told apart: 503 with Retry-After,
+    the envelope under /api/, /health/ and /metrics, a short page elsewhere. (DRF views answer
+    it in their exception handler.)
     """
     exc = sys.exc_info()[1]
     if exc is not None and database.is_unavailable(exc):

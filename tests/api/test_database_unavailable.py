@@ -2,8 +2,8 @@
 
 Real PostgreSQL errors: a statement cancelled by ``statement_timeout`` and a lock wait ended
 by ``lock_timeout`` while another session holds the table. Each layer renders them: DRF's
-exception handler (the API), ``DatabaseUnavailableMiddleware`` (plain views, the admin,
-/health/) and ``handler500`` (errors raised by middleware). A real bug in SQL stays a 500.
+exception handler (the API) and ``handler500`` (plain views, the admin, /health/, errors
+raised by middleware). A real bug in SQL stays a 500.
 """
 
 from collections.abc import Iterator
@@ -112,7 +112,7 @@ def test_an_admin_page_on_a_locked_table_answers_a_503_page(staff, hold_lock):
 
 
 @pytest.mark.parametrize(("path", "json"), [("/api/v1/jobs", True), ("/metrics", True), ("/admin/", False)])
-def test_handler500_answers_503_for_a_database_timeout_raised_by_middleware(rf, path, json):
+def test_handler500_answers_503_for_a_database_timeout(rf, path, json):
     # Django calls handler500 while the exception is being handled, as here.
     try:
         with transaction.atomic(), connection.cursor() as cursor:

@@ -28,6 +28,7 @@ from typing import Any
 import psycopg
 import pytest
 from django.db import connection
+from django.test import Client
 from psycopg import sql
 
 from hotgigs.accounts.tokens import token_issue_for_user
@@ -65,11 +66,20 @@ class Answer:
     seconds: float
 
 
-def call(method: str, url: str, token: str | None = None, body: dict[str, Any] | None = None) -> Answer:
+def call(
+    method: str,
+    url: str,
+    token: str | None = None,
+    body: dict[str, Any] | None = None,
+    *,
+    cookie: str | None = None,
+) -> Answer:
     data = json.dumps(body).encode() if body is not None else None
     headers = {"Content-Type": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
+    if cookie:
+        headers["Cookie"] = cookie
     request = urllib.request.Request(url, data=data, method=method, headers=headers)  # noqa: S310 (loopback only)
     start = time.perf_counter()
     try:
@@ -177,7 +187,16 @@ def hiring(recruiter, org) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     return {"token": token_issue_for_user(user=recruiter).access_token, "org": org}
 
 
-def test_reads_of_a_locked_table_answer_503_within_the_lock_timeout(start_server, hiring):
+@pytest.fixture
+def staff_session(staff, settings) -> str:  # type: ignore[no-untyped-def]
+    """The Cookie header of a logged-in back-office session of a staff user (stored in the database)."""
+    client = Client()
+    client.force_login(staff)
+    name = settings.SESSION_COOKIE_NAME
+    return f"{name}={client.cookies[name].value}"
+
+
+def test_reads_of_a_locked_table_answer_503_within_the_lock_timeout(start_server, hiring, staff_session):
     base = start_server()
     token = hiring["token"]
 
@@ -186,7 +205,13 @@ def test_reads_of_a_locked_table_answer_503_within_the_lock_timeout(start_server
         wait_for_lock_waiters(1)
         unrelated = [pool.submit(call, "GET", f"{base}/api/v1/auth/me", token) for _ in range(4)]
         locked_answers, unrelated_answers = results(blocked), results(unrelated)
-    after = [call("GET", f"{base}/api/v1/jobs", token), call("GET", f"{base}/api/v1/auth/me", token)]
+        # A plain Django view (the admin's job list): Django's 500 handler tells the timeout apart.
+        admin = call("GET", f"{base}/admin/jobs/job/", cookie=staff_session)
+    after = [
+        call("GET", f"{base}/api/v1/jobs", token),
+        call("GET", f"{base}/api/v1/auth/me", token),
+        call("GET", f"{base}/admin/jobs/job/", cookie=staff_session),
+    ]
 
     summary("locked jobs_job, GET /api/v1/jobs", locked_answers)
     summary("locked jobs_job, GET /api/v1/auth/me", unrelated_answers)
@@ -200,7 +225,12 @@ def test_reads_of_a_locked_table_answer_503_within_the_lock_timeout(start_server
         if answer.status == 503:
             assert_unavailable(answer)
     assert max(a.seconds for a in unrelated_answers) < POOL_TIMEOUT + MARGIN
-    assert [a.status for a in after] == [200, 200]
+    summary("locked jobs_job, GET /admin/jobs/job/", [admin])
+    assert admin.status == 503, admin
+    assert "Service unavailable" in admin.body
+    assert int(admin.headers["retry-after"]) >= 1
+    assert admin.seconds < LOCK_TIMEOUT + MARGIN
+    assert [a.status for a in after] == [200, 200, 200]
     assert len(after[0].body["results"]) == 2
 
 
