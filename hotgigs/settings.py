@@ -7,13 +7,17 @@ the in-memory channel layer and Celery tasks run eagerly in-process. Setting
 ``.env.example`` lists every variable.
 """
 
+import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import django_stubs_ext
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
+
+from hotgigs.database import process_kind, session_options
 
 # Lets admin and queryset generics be subscripted at runtime (ModelAdmin[Job]).
 django_stubs_ext.monkeypatch()
@@ -141,10 +145,42 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["OPTIONS"]["pool"] = {
             "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
             "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=8),
-            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+            # Seconds a request waits for a free connection before answering 503 (not 10 s and a 500).
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=2.0),
         }
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Seconds to establish a connection (libpq counts whole seconds, at least 2).
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
+    # Session time limits in seconds (0: none), per kind of process (hotgigs/database.py). Web:
+    # a request blocked on a lock gives up after 2 s and any statement after 5 s, so the pool
+    # wait (2 s) plus the slowest statement stays under the edge's 10 s request timeout, and
+    # the client gets a 503 to retry instead of its own timeout. Celery worker and beat: the
+    # seed's 60 s max duration per statement (well under the task time limits), locks waited
+    # for within it. manage.py commands: none, so `migrate` is never cut short.
+    HOTGIGS_PROCESS_KIND = env.str("HOTGIGS_PROCESS_KIND", default="") or process_kind(sys.argv)
+    DATABASE_TIMEOUTS = {
+        "web": (env.float("DATABASE_STATEMENT_TIMEOUT", default=5.0), env.float("DATABASE_LOCK_TIMEOUT", default=2.0)),
+        "worker": (
+            env.float("DATABASE_WORKER_STATEMENT_TIMEOUT", default=60.0),
+            env.float("DATABASE_WORKER_LOCK_TIMEOUT", default=0.0),
+        ),
+        "command": (
+            env.float("DATABASE_COMMAND_STATEMENT_TIMEOUT", default=0.0),
+            env.float("DATABASE_COMMAND_LOCK_TIMEOUT", default=0.0),
+        ),
+    }
+    if HOTGIGS_PROCESS_KIND not in DATABASE_TIMEOUTS:
+        raise ImproperlyConfigured(f"HOTGIGS_PROCESS_KIND must be one of {', '.join(DATABASE_TIMEOUTS)}.")
+    DATABASES["default"]["OPTIONS"]["options"] = session_options(
+        statement_timeout=DATABASE_TIMEOUTS[HOTGIGS_PROCESS_KIND][0],
+        lock_timeout=DATABASE_TIMEOUTS[HOTGIGS_PROCESS_KIND][1],
+        existing=DATABASES["default"]["OPTIONS"].get("options", ""),
+    )
     DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str("DATABASE_TEST_NAME", default="test_hotgigs")
+# Retry-After (seconds) of a 503 SERVICE_UNAVAILABLE: the database did not serve the request in
+# time (a statement or lock timeout, no free pooled connection, a lost connection), or
+# /health/ready found a component down.
+SERVICE_UNAVAILABLE_RETRY_AFTER = env.int("SERVICE_UNAVAILABLE_RETRY_AFTER", default=5)
 
 # CACHE, CHANNEL LAYER, CELERY BROKER
 # ------------------------------------------------------------------------------
