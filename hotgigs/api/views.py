@@ -1,6 +1,7 @@
 """Kernel API views: authentication endpoints and the JSON error pages for /api/."""
 
 import logging
+import sys
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -13,9 +14,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from hotgigs import database
 from hotgigs.accounts import tokens
 from hotgigs.accounts.selectors import actor_roles, organization_list
-from hotgigs.api.errors import error_response
+from hotgigs.api.errors import database_unavailable_response, error_response
 from hotgigs.api.middleware import current_request_id
 from hotgigs.api.permissions import token_scopes
 from hotgigs.api.serializers import ErrorEnvelopeSerializer, StrictInputSerializer
@@ -138,7 +140,17 @@ def handler404(request: HttpRequest, exception: Exception | None = None) -> Http
 
 
 def handler500(request: HttpRequest) -> HttpResponse:
-    """JSON INTERNAL_ERROR under /api/ (with the request id), Django's page elsewhere."""
+    """JSON INTERNAL_ERROR under /api/ (with the request id), Django's page elsewhere.
+
+    Django calls it while the exception is being handled (under ASGI too: asgiref re-raises
+    it in the thread that renders the error), so a database that could not serve a plain view
+    or a middleware in time (the admin, a session read) is told apart: 503 with Retry-After,
+    the envelope under /api/, /health/ and /metrics, a short page elsewhere. (DRF views answer
+    it in their exception handler.)
+    """
+    exc = sys.exc_info()[1]
+    if exc is not None and database.is_unavailable(exc):
+        return database_unavailable_response(request, exc)
     if _is_api(request):
         return error_response(
             "INTERNAL_ERROR", f"An internal error occurred. Quote request id {current_request_id()} when reporting it."
