@@ -165,7 +165,7 @@ def assert_answered_quickly(answers: list[Answer], healthy: list[list[Answer]]) 
     assert login.status == 200, login
     assert apply.status == 201, apply
     assert ready.status == 503, ready
-    assert ready.body["code"] == "INTERNAL_ERROR"
+    assert ready.body["code"] == "SERVICE_UNAVAILABLE"
     assert set(ready.body["details"]["failing"]) == REDIS_COMPONENTS
     slow = [
         (answer.what, round(answer.seconds, 3), round(max(r[n].seconds for r in healthy), 3))
