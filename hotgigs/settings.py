@@ -292,7 +292,12 @@ NOTIFICATIONS_FEEDBACK_REMINDER_LOOKBACK_DAYS = env.int("NOTIFICATIONS_FEEDBACK_
 # ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["hotgigs.api.authentication.JWTAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "hotgigs.api.permissions.HasScope"],
+    # MethodAllowed first: an unsupported method is 405 whoever asks, before 401 or a scope's 403.
+    "DEFAULT_PERMISSION_CLASSES": [
+        "hotgigs.api.permissions.MethodAllowed",
+        "rest_framework.permissions.IsAuthenticated",
+        "hotgigs.api.permissions.HasScope",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "hotgigs.api.pagination.CursorPagination",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
