@@ -18,10 +18,11 @@ Filters (all optional, combined with AND):
 """
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, F, IntegerField, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from drf_spectacular.types import OpenApiTypes
@@ -49,6 +50,28 @@ class IntegerFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
+class StrictBooleanField(forms.Field):
+    """``true`` / ``false`` (or ``1`` / ``0``, any case); anything else is refused, not ignored."""
+
+    default_error_messages = {"invalid": "Must be true or false."}  # noqa: RUF012
+    VALUES: ClassVar[dict[str, bool]] = {"true": True, "1": True, "false": False, "0": False}
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in self.empty_values:
+            return None
+        key = str(value).strip().lower()
+        if key not in self.VALUES:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return self.VALUES[key]
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class BooleanFilter(django_filters.Filter):
+    """A boolean parameter; django-filter's own reads an unknown value as "not given"."""
+
+    field_class = StrictBooleanField
+
+
 class ChoiceInFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
     """A comma-separated list of choices."""
 
@@ -74,7 +97,7 @@ class JobFilter(django_filters.FilterSet):
 
     status = ChoiceInFilter(choices=JobStatus.choices, field_name="status", lookup_expr="in")
     remote_policy = django_filters.ChoiceFilter(choices=RemotePolicy.choices)
-    remote = django_filters.BooleanFilter(method="filter_remote", label="Remote or hybrid (true) / on-site (false).")
+    remote = BooleanFilter(method="filter_remote", label="Remote or hybrid (true) / on-site (false).")
     employment_type = django_filters.ChoiceFilter(choices=EmploymentType.choices)
     location = django_filters.CharFilter(field_name="location", lookup_expr="icontains", max_length=200)
     skill = CharInFilter(method="filter_skill", label="Comma-separated skill names; all must be asked for.")
