@@ -3,7 +3,7 @@
 Filters only narrow what the selector already allows the actor to see; they never widen it.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import django_filters
@@ -21,22 +21,23 @@ from applications.models import Application
 MAX_ID = 2**63 - 1
 
 
-# PostgreSQL refuses offsets of 16 hours or more (real zones span -12:00 to +14:00).
-MAX_UTC_OFFSET = timedelta(hours=16)
+# The instants a filter can name beyond what Python represents in UTC (year 1 to 9999).
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+_LATEST = datetime.max.replace(tzinfo=UTC)
 
 
 class AwareDateTimeField(forms.Field):
     """An ISO 8601 date-time that must carry a UTC offset (a naive time is ambiguous).
 
-    The offset must be within ±15:59, and the instant is returned in UTC, so an answer never
-    depends on how a database treats offsets or years past 9999 in UTC.
+    Any offset RFC 3339 allows (up to ±23:59) is taken, and the instant is handed on in UTC:
+    PostgreSQL refuses offsets of 16 hours or more, and a value that leaves years 1-9999 once
+    in UTC (``0001-01-01T00:00:00+05:00``) becomes the earliest or latest instant, which a
+    ``>=`` / ``<`` comparison treats exactly as the real one, since no row lies beyond it.
     """
 
     default_error_messages = {  # noqa: RUF012
         "invalid": "Enter an ISO 8601 date and time.",
         "naive": "Include a UTC offset, e.g. 2030-01-31T09:00:00Z.",
-        "offset": "The UTC offset must be within ±15:59.",
-        "range": "The time is out of range once converted to UTC.",
     }
 
     def to_python(self, value: Any) -> datetime | None:
@@ -48,15 +49,12 @@ class AwareDateTimeField(forms.Field):
             parsed = None
         if parsed is None:
             raise ValidationError(self.error_messages["invalid"], code="invalid")
-        offset = parsed.utcoffset()
-        if offset is None:
+        if parsed.utcoffset() is None:
             raise ValidationError(self.error_messages["naive"], code="naive")
-        if abs(offset) >= MAX_UTC_OFFSET:
-            raise ValidationError(self.error_messages["offset"], code="offset")
         try:
             return parsed.astimezone(UTC)
         except OverflowError:
-            raise ValidationError(self.error_messages["range"], code="range") from None
+            return _EARLIEST if parsed.year == _EARLIEST.year else _LATEST
 
 
 @extend_schema_field(OpenApiTypes.DATETIME)

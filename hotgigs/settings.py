@@ -292,7 +292,7 @@ NOTIFICATIONS_FEEDBACK_REMINDER_LOOKBACK_DAYS = env.int("NOTIFICATIONS_FEEDBACK_
 # ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["hotgigs.api.authentication.JWTAuthentication"],
-    # MethodAllowed first: an unsupported method is 405 whoever asks, before 401 or a scope's 403.
+    # MethodAllowed first: an unsupported method is 405 without a token or scope too, not 401 or 403.
     "DEFAULT_PERMISSION_CLASSES": [
         "hotgigs.api.permissions.MethodAllowed",
         "rest_framework.permissions.IsAuthenticated",

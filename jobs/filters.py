@@ -144,8 +144,8 @@ class CursorOrderingFilter(BaseFilterBackend):
     annotation that sorts it, and optionally ``ordering_annotations`` for those
     annotations. One field only, followed by ``id`` as tie-breaker, because cursor
     pagination positions itself on the first field (which must therefore be never null).
-    An unknown value answers 400 VALIDATION_ERROR; without the parameter the pagination's
-    default (newest first) applies.
+    An unknown or empty value answers 400 VALIDATION_ERROR; without the parameter the
+    pagination's default (newest first) applies.
     """
 
     ordering_param = "ordering"
@@ -155,12 +155,12 @@ class CursorOrderingFilter(BaseFilterBackend):
         return getattr(view, "ordering_fields", {})
 
     def get_ordering(self, request: Request, queryset: QuerySet[Any], view: Any) -> tuple[str, ...] | None:
-        raw = request.query_params.get(self.ordering_param, "").strip()
-        if not raw:
+        raw = request.query_params.get(self.ordering_param)
+        if raw is None:
             return None
-        descending = raw.startswith("-")
-        name = raw.removeprefix("-")
-        target = self._fields(view).get(name)
+        descending = raw.strip().startswith("-")
+        name = raw.strip().removeprefix("-")
+        target = self._fields(view).get(name) if name else None
         if target is None:
             allowed = sorted(self._fields(view))
             raise ValidationFailed(

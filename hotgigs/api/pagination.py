@@ -1,7 +1,7 @@
 """Cursor pagination: stable under inserts, no COUNT(*), capped page size.
 
 Query parameters, each refused with 400 VALIDATION_ERROR naming it when its value is bad
-(an empty value counts as absent, as for the filters):
+(an empty value is bad too: leave the parameter out instead):
 
 - ``page_size``: a whole number of at least 1 (digits only); above ``API_MAX_PAGE_SIZE`` it
   is capped to it, and ``next`` leads on.
@@ -40,8 +40,8 @@ class CursorPagination(pagination.CursorPagination):
         return int(settings.API_MAX_PAGE_SIZE)
 
     def get_page_size(self, request: Request) -> int:
-        raw = request.query_params.get(self.page_size_query_param, "")
-        if raw == "":
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
             return int(self.page_size)
         if not _DIGITS.fullmatch(raw) or int(raw) < 1:
             raise ValidationFailed(
@@ -54,7 +54,7 @@ class CursorPagination(pagination.CursorPagination):
         return min(int(raw), self.max_page_size)
 
     def get_ordering(self, request: Request, queryset: Any, view: Any = None) -> tuple[str, ...]:
-        if not getattr(view, "ordering_fields", None) and request.query_params.get(self.ordering_query_param):
+        if not getattr(view, "ordering_fields", None) and self.ordering_query_param in request.query_params:
             raise ValidationFailed(
                 details={self.ordering_query_param: ["This list has one fixed order (newest first)."]}
             )
@@ -69,8 +69,8 @@ class CursorPagination(pagination.CursorPagination):
         return str(replace_query_param(str(self.base_url), self.cursor_query_param, value))
 
     def decode_cursor(self, request: Request) -> pagination.Cursor | None:
-        encoded = request.query_params.get(self.cursor_query_param, "")
-        if encoded == "":
+        encoded = request.query_params.get(self.cursor_query_param)
+        if encoded is None:
             return None
         try:
             offset, reverse, position = self._signer().unsign_object(encoded)

@@ -148,6 +148,7 @@ def test_a_malformed_bearer_header_is_unauthorized_while_rate_limits_count(clien
     response = client.get("/api/v1/jobs", HTTP_AUTHORIZATION=header)
 
     _assert_envelope(response, 401, "UNAUTHORIZED")
+    assert response["WWW-Authenticate"].startswith("Bearer")
 
 
 def _nested_arrays(depth: int) -> str:
@@ -189,38 +190,67 @@ def test_json_at_the_depth_limit_is_parsed(client, settings):
     assert set(body["details"]) == {"device_id"}
 
 
+DATE_FILTERS = [
+    ("/api/v1/applications", "created_after"),
+    ("/api/v1/applications", "created_before"),
+    ("/api/v1/interviews", "starts_after"),
+    ("/api/v1/interviews", "starts_before"),
+]
+
+
 @pytest.mark.parametrize(
-    "value", ["2030-01-01T00:00:00+16:00", "2030-01-01T00:00:00-16:00", "2030-01-01T00:00:00+23:59"]
-)
-@pytest.mark.parametrize(
-    ("url", "name"),
+    "value",
     [
-        ("/api/v1/applications", "created_after"),
-        ("/api/v1/applications", "created_before"),
-        ("/api/v1/interviews", "starts_after"),
-        ("/api/v1/interviews", "starts_before"),
+        "2030-01-01T00:00:00+16:00",
+        "2030-01-01T00:00:00-16:00",
+        "2030-01-01T00:00:00+23:59",
+        "0001-01-01T00:00:00+05:00",
+        "9999-12-31T23:59:59-15:00",
     ],
 )
-def test_a_date_with_an_offset_beyond_15_59_is_refused(login, org_admin, url, name, value):
-    _bad_param(login(org_admin).get(url, {name: value}), name)
-
-
-@pytest.mark.parametrize(
-    ("url", "name"),
-    [("/api/v1/applications", "created_after"), ("/api/v1/interviews", "starts_after")],
-)
-def test_a_date_whose_utc_time_leaves_the_calendar_is_refused(login, org_admin, url, name):
-    _bad_param(login(org_admin).get(url, {name: "9999-12-31T23:59:59-15:00"}), name)
-
-
-@pytest.mark.parametrize(
-    ("url", "name"),
-    [("/api/v1/applications", "created_after"), ("/api/v1/interviews", "starts_after")],
-)
-def test_a_date_at_the_largest_offset_is_accepted(login, org_admin, url, name):
-    response = login(org_admin).get(url, {name: "2030-01-01T00:00:00+15:59"})
+@pytest.mark.parametrize(("url", "name"), DATE_FILTERS)
+def test_any_rfc3339_offset_in_a_date_filter_is_answered(login, org_admin, url, name, value):
+    # PostgreSQL refuses offsets of 16 h or more (they answered 500); RFC 3339 and the schema allow ±23:59.
+    response = login(org_admin).get(url, {name: value})
 
     assert response.status_code == 200
+
+
+@pytest.fixture
+def application_at_2030(open_job):  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from applications.models import Application
+    from tests.factories import ApplicationFactory
+
+    application = ApplicationFactory(job=open_job)
+    Application.objects.filter(pk=application.pk).update(created_at=datetime(2030, 1, 1, tzinfo=UTC))
+    return application
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ({"created_after": "2030-01-01T20:00:00+20:00"}, True),
+        ({"created_after": "2030-01-01T20:00:00.000001+20:00"}, False),
+        ({"created_before": "2029-12-31T04:00:00.000001-20:00"}, True),
+        ({"created_before": "2029-12-31T04:00:00-20:00"}, False),
+        ({"created_after": "0001-01-01T00:00:00+05:00"}, True),
+        ({"created_before": "0001-01-01T00:00:00+05:00"}, False),
+        ({"created_after": "9999-12-31T23:59:59-15:00"}, False),
+        ({"created_before": "9999-12-31T23:59:59-15:00"}, True),
+    ],
+)
+def test_a_date_filter_compares_the_instant_in_utc(login, recruiter, application_at_2030, query, found):
+    rows = login(recruiter).get("/api/v1/applications", query).json()["results"]
+
+    assert [row["id"] for row in rows] == ([application_at_2030.pk] if found else [])
+
+
+@pytest.mark.parametrize("value", ["2030-01-01T00:00:00", "2030-01-01T00:00:00+24:00", "tomorrow", "2030-13-01T00:00Z"])
+@pytest.mark.parametrize(("url", "name"), DATE_FILTERS)
+def test_a_date_filter_without_an_offset_or_malformed_is_refused(login, org_admin, url, name, value):
+    _bad_param(login(org_admin).get(url, {name: value}), name)
 
 
 LISTS = [
@@ -234,15 +264,16 @@ LISTS = [
 ]
 
 
-@pytest.mark.parametrize("value", ["abc", "0", "-1", "1.5", "1e2", " 5", "٣"])
+@pytest.mark.parametrize("value", ["abc", "0", "-1", "1.5", "1e2", " 5", "٣", ""])
 @pytest.mark.parametrize("url", LISTS)
 def test_a_bad_page_size_is_refused(login, org_admin, url, value):
     _bad_param(login(org_admin).get(url, {"page_size": value}), "page_size")
 
 
+@pytest.mark.parametrize("value", ["bogus", "-", ""])
 @pytest.mark.parametrize("url", LISTS)
-def test_an_unknown_ordering_is_refused(login, org_admin, url):
-    _bad_param(login(org_admin).get(url, {"ordering": "bogus"}), "ordering")
+def test_an_unknown_ordering_is_refused(login, org_admin, url, value):
+    _bad_param(login(org_admin).get(url, {"ordering": value}), "ordering")
 
 
 def _encoded(querystring: str) -> str:
@@ -254,6 +285,7 @@ def _encoded(querystring: str) -> str:
 # Cursors the server never made: garbage, an empty query, positions of the wrong type or out
 # of PostgreSQL's range, an offset past the cutoff.
 FORGED_CURSORS = [
+    "",
     "garbage",
     "AAAA",
     _encoded("p=foo"),
@@ -307,7 +339,7 @@ def test_a_known_filter_with_a_bad_value_is_refused(login, org_admin, url, name,
     _bad_param(login(org_admin).get(url, {name: value}), name)
 
 
-@pytest.mark.parametrize("value", ["true", "false", "1", "0", "True", "FALSE"])
+@pytest.mark.parametrize("value", ["true", "false", "True", "FALSE"])
 def test_boolean_filters_take_the_usual_spellings(login, org_admin, value):
     assert login(org_admin).get("/api/v1/jobs", {"remote": value}).status_code == 200
     assert login(org_admin).get("/api/v1/candidates", {"open_to_remote": value}).status_code == 200
