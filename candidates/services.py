@@ -11,6 +11,7 @@ from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -24,12 +25,15 @@ from candidates.errors import CandidateAlreadyLinked, CandidateEmailTaken, Inval
 from candidates.links import link_sign
 from candidates.models import Candidate, CandidateSkill, Resume
 from candidates.storage import storage_signs_urls
+from hotgigs.accounts.errors import EmailTaken
 from hotgigs.accounts.models import Membership, User
-from hotgigs.accounts.selectors import actor_is_recruiter, actor_is_staff, actor_organization_ids
-from hotgigs.accounts.services import user_create
+from hotgigs.accounts.selectors import actor_is_recruiter, actor_is_staff, actor_organization_ids, user_get_by_email
+from hotgigs.accounts.services import user_create, user_validate_new
 from hotgigs.ai.dispatch import enqueue_on_commit, request_candidate_ranking
 from hotgigs.ai.vocabulary import canonical_skill, skill_display_name, skills_in_text
 from hotgigs.errors import Forbidden
+from hotgigs.notifications.choices import NotificationKind, RecipientRole
+from hotgigs.notifications.services import notify
 
 logger = logging.getLogger(__name__)
 
@@ -256,15 +260,40 @@ def candidate_update(*, actor: User, candidate: Candidate, data: Mapping[str, An
 @transaction.atomic
 def candidate_register(
     *, email: str, password: str, full_name: str, profile: Mapping[str, Any] | None = None
-) -> Candidate:
+) -> Candidate | None:
     """Sign up a candidate: a login and its profile, created together or not at all.
 
-    ``profile`` holds optional profile fields (headline, skills, …). Raises the errors of
-    ``hotgigs.accounts.services.user_create`` (InvalidAccountInput, EmailTaken) and of
-    :func:`candidate_create`.
+    ``profile`` holds optional profile fields (headline, skills, …). Everything is validated
+    first (InvalidAccountInput, InvalidCandidate), whether or not the address is in use.
+    When a user already has the address, nothing is created and None is returned: that
+    user is told by email, at most once an hour, that someone tried to sign up with it, and
+    the caller answers exactly as for a new account, so sign-up reveals no account. The
+    password is hashed either way, so both take the same time. Raises CandidateEmailTaken
+    when a sourced candidate (without a login) already has the address.
     """
-    user = user_create(email=email, password=password, full_name=full_name)
-    return candidate_create(actor=user, data={**(profile or {}), "full_name": full_name, "email": user.email})
+    clean_email = user_validate_new(email=email, password=password, full_name=full_name)
+    _clean({**(profile or {}), "full_name": full_name, "email": clean_email})
+    existing = user_get_by_email(email=clean_email)
+    if existing is not None:
+        make_password(password)
+        _signup_attempt_notify(existing)
+        return None
+    try:
+        with transaction.atomic():
+            user = user_create(email=clean_email, password=password, full_name=full_name)
+            return candidate_create(actor=user, data={**(profile or {}), "full_name": full_name, "email": user.email})
+    except EmailTaken:  # registered by a concurrent request since the lookup above
+        return None
+
+
+def _signup_attempt_notify(user: User) -> None:
+    hour = timezone.now().strftime("%Y%m%d%H")
+    notify(
+        kind=NotificationKind.ACCOUNT_SIGNUP_ATTEMPT,
+        event_key=f"account.signup_attempt:{user.pk}:{hour}",
+        recipients={user.pk: RecipientRole.ACCOUNT_HOLDER},
+        context={"path": "/login"},
+    )
 
 
 # --- resumes -------------------------------------------------------------------------------

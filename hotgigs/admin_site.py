@@ -23,7 +23,9 @@ from django.db.models import Model, QuerySet
 from django.forms.formsets import BaseFormSet
 from django.http import HttpRequest, HttpResponse
 
+from hotgigs.accounts.errors import LoginThrottled
 from hotgigs.accounts.selectors import actor_is_recruiter, actor_is_staff
+from hotgigs.accounts.throttle import login_charge, login_succeeded
 from hotgigs.errors import DomainError, ValidationFailed
 
 # Set on the request when a service rejected a save; read back while re-rendering the form.
@@ -48,6 +50,22 @@ class BackOfficeAuthenticationForm(AdminAuthenticationForm):
         **AdminAuthenticationForm.error_messages,
         "invalid_login": "Please enter the correct email address and password of a staff or recruiter account.",
     }
+
+    def clean(self) -> dict[str, Any]:
+        # The API's per-account back-off (hotgigs/accounts/throttle.py) guards this form too.
+        email = self.cleaned_data.get("username")
+        if email and self.cleaned_data.get("password"):
+            try:
+                login_charge(email=email)
+            except LoginThrottled as exc:
+                wait = (exc.details or {}).get("retry_after", 1)
+                raise ValidationError(
+                    f"Too many failed logins for this account. Try again in {wait} seconds.", code="throttled"
+                ) from None
+        cleaned = super().clean()
+        if email:
+            login_succeeded(email=email)
+        return cleaned
 
     def confirm_login_allowed(self, user: Any) -> None:
         # Skip AdminAuthenticationForm's is_staff check but keep AuthenticationForm's.

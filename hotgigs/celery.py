@@ -45,6 +45,12 @@ def route_task(name: str, args: Any, kwargs: Any, options: Any, task: Any = None
 app.conf.beat_schedule = {
     # Outbox events past REALTIME_OUTBOX_RETENTION (3 days by default).
     "realtime.prune_outbox": {"task": "realtime.prune_outbox", "schedule": 3600.0, "options": {"expires": 3000.0}},
+    # Idempotency-Key rows past IDEMPOTENCY_KEY_TTL (24 h by default); expired keys never replay.
+    "api.purge_idempotency_keys": {
+        "task": "api.purge_idempotency_keys",
+        "schedule": 3600.0,
+        "options": {"expires": 3000.0},
+    },
     # Emails whose task was lost or whose worker died mid-send.
     "notifications.requeue_stale": {
         "task": "notifications.requeue_stale",
@@ -59,6 +65,12 @@ app.conf.beat_schedule = {
     },
     # Webhooks whose fan-out task was lost (broker outage) and pending deliveries that are due.
     "webhooks.sweep": {"task": "webhooks.sweep", "schedule": 30.0, "options": {"expires": 25.0}},
+    # Failed-login counters past AUTH_LOGIN_FAILURE_WINDOW_SECONDS (hotgigs/accounts/throttle.py).
+    "accounts.purge_login_throttles": {
+        "task": "accounts.purge_login_throttles",
+        "schedule": 3600.0,
+        "options": {"expires": 3000.0},
+    },
     # Readiness of database, cache, channel layer and broker, kept as gauges and in the cache.
     "observability.record_readiness": {
         "task": "observability.record_readiness",

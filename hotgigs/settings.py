@@ -7,13 +7,17 @@ the in-memory channel layer and Celery tasks run eagerly in-process. Setting
 ``.env.example`` lists every variable.
 """
 
+import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import django_stubs_ext
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
+
+from hotgigs.database import process_kind, session_options
 
 # Lets admin and queryset generics be subscripted at runtime (ModelAdmin[Job]).
 django_stubs_ext.monkeypatch()
@@ -61,6 +65,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "channels",
     "hotgigs.accounts",
+    "hotgigs.api",
     "hotgigs.realtime",
     "hotgigs.observability",
     "hotgigs.webhooks",
@@ -140,10 +145,42 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["OPTIONS"]["pool"] = {
             "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
             "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=8),
-            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+            # Seconds a request waits for a free connection before answering 503 (not 10 s and a 500).
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=2.0),
         }
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Seconds to establish a connection (libpq counts whole seconds, at least 2).
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
+    # Session time limits in seconds (0: none), per kind of process (hotgigs/database.py). Web:
+    # a request blocked on a lock gives up after 2 s and any statement after 5 s, so the pool
+    # wait (2 s) plus the slowest statement stays under the edge's 10 s request timeout, and
+    # the client gets a 503 to retry instead of its own timeout. Celery worker and beat: the
+    # seed's 60 s max duration per statement (well under the task time limits), locks waited
+    # for within it. manage.py commands: none, so `migrate` is never cut short.
+    HOTGIGS_PROCESS_KIND = env.str("HOTGIGS_PROCESS_KIND", default="") or process_kind(sys.argv)
+    DATABASE_TIMEOUTS = {
+        "web": (env.float("DATABASE_STATEMENT_TIMEOUT", default=5.0), env.float("DATABASE_LOCK_TIMEOUT", default=2.0)),
+        "worker": (
+            env.float("DATABASE_WORKER_STATEMENT_TIMEOUT", default=60.0),
+            env.float("DATABASE_WORKER_LOCK_TIMEOUT", default=0.0),
+        ),
+        "command": (
+            env.float("DATABASE_COMMAND_STATEMENT_TIMEOUT", default=0.0),
+            env.float("DATABASE_COMMAND_LOCK_TIMEOUT", default=0.0),
+        ),
+    }
+    if HOTGIGS_PROCESS_KIND not in DATABASE_TIMEOUTS:
+        raise ImproperlyConfigured(f"HOTGIGS_PROCESS_KIND must be one of {', '.join(DATABASE_TIMEOUTS)}.")
+    DATABASES["default"]["OPTIONS"]["options"] = session_options(
+        statement_timeout=DATABASE_TIMEOUTS[HOTGIGS_PROCESS_KIND][0],
+        lock_timeout=DATABASE_TIMEOUTS[HOTGIGS_PROCESS_KIND][1],
+        existing=DATABASES["default"]["OPTIONS"].get("options", ""),
+    )
     DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str("DATABASE_TEST_NAME", default="test_hotgigs")
+# Retry-After (seconds) of a 503 SERVICE_UNAVAILABLE: the database did not serve the request in
+# time (a statement or lock timeout, no free pooled connection, a lost connection), or
+# /health/ready found a component down.
+SERVICE_UNAVAILABLE_RETRY_AFTER = env.int("SERVICE_UNAVAILABLE_RETRY_AFTER", default=5)
 
 # CACHE, CHANNEL LAYER, CELERY BROKER
 # ------------------------------------------------------------------------------
@@ -311,6 +348,16 @@ API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=100)
 # Seconds a token family's user and memberships stay cached (hotgigs/accounts/identity.py);
 # every change to them drops the entry at once. 0 reads them from the database every request.
 AUTH_CACHE_SECONDS = env.int("AUTH_CACHE_SECONDS", default=60)
+# A refresh token presented again this many seconds after its rotation (a second tab
+# refreshing at the same moment) gets the same new pair; later reuse revokes the family.
+AUTH_REFRESH_REUSE_GRACE_SECONDS = env.int("AUTH_REFRESH_REUSE_GRACE_SECONDS", default=10)
+# Per-account login protection, whatever the client address (hotgigs/accounts/throttle.py):
+# after this many failed logins in a row, each further attempt must wait, doubling from the
+# base up to the maximum (seconds); a successful login or a day without failures clears it.
+AUTH_LOGIN_FREE_FAILURES = env.int("AUTH_LOGIN_FREE_FAILURES", default=5)
+AUTH_LOGIN_BACKOFF_BASE_SECONDS = env.int("AUTH_LOGIN_BACKOFF_BASE_SECONDS", default=1)
+AUTH_LOGIN_BACKOFF_MAX_SECONDS = env.int("AUTH_LOGIN_BACKOFF_MAX_SECONDS", default=900)
+AUTH_LOGIN_FAILURE_WINDOW_SECONDS = env.int("AUTH_LOGIN_FAILURE_WINDOW_SECONDS", default=24 * 3600)
 # Bodies above this size are refused with 413 before any parsing (uploads have their own limit).
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1_048_576)
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
@@ -320,6 +367,11 @@ API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=32)
 # (hotgigs/api/caching.py); off, every read is computed. TTL in seconds: the seed's 15 minutes.
 API_CACHE_ENABLED = env.bool("API_CACHE_ENABLED", default=True)
 API_CACHE_TTL = env.int("API_CACHE_TTL", default=900)
+# Idempotency-Key on creates (hotgigs/api/idempotency.py): how long a key and its stored answer
+# are replayed (then purged by the beat task api.purge_idempotency_keys), and how long a retry
+# waits for a request with the same key still in progress before 409 CONFLICT.
+IDEMPOTENCY_KEY_TTL = timedelta(seconds=env.int("IDEMPOTENCY_KEY_TTL_SECONDS", default=24 * 3600))
+IDEMPOTENCY_KEY_WAIT_SECONDS = env.float("IDEMPOTENCY_KEY_WAIT_SECONDS", default=2.0)
 
 SIMPLE_JWT = {
     "ALGORITHM": "HS256",

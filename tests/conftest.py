@@ -52,6 +52,23 @@ def _breakers_of_this_test_process() -> None:
     breaker._breakers.clear()
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """This process gets a management command's database time limits (none by default).
+
+    Guessed from its command line, a test process would get a web process's (5 s per
+    statement): it creates, migrates and drops databases, which take longer than that on a
+    loaded machine. The servers and workers tests start get the limits of their own kind;
+    tests of the limits set them on their own sessions.
+    """
+    from hotgigs.database import session_options
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        statement, lock = settings.DATABASE_TIMEOUTS["command"]
+        database["OPTIONS"]["options"] = session_options(statement_timeout=statement, lock_timeout=lock)
+
+
 @pytest.fixture
 def redis_url() -> str:
     url = os.environ.get("REDIS_URL", "")

@@ -51,6 +51,7 @@ from hotgigs.accounts.scopes import (
 )
 from hotgigs.accounts.selectors import actor_is_member, actor_is_recruiter, actor_is_staff
 from hotgigs.ai import dispatch
+from hotgigs.api.idempotency import idempotent
 from hotgigs.api.pagination import CursorPagination
 from hotgigs.api.views import ERRORS
 from hotgigs.errors import Forbidden, ValidationFailed
@@ -106,6 +107,7 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # typ
         request=ApplicationCreateSerializer,
         responses={201: ApplicationSerializer, **ERRORS},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         actor: User = request.user  # type: ignore[assignment]
         data = ApplicationCreateSerializer(data=request.data)

@@ -61,6 +61,7 @@ from candidates.services import (
 from hotgigs.accounts.models import User
 from hotgigs.accounts.scopes import CANDIDATES_READ, CANDIDATES_WRITE
 from hotgigs.accounts.selectors import actor_is_recruiter, actor_is_staff
+from hotgigs.api.idempotency import idempotent
 from hotgigs.api.serializers import ErrorEnvelopeSerializer, StrictInputSerializer
 from hotgigs.api.views import ERRORS, PublicAuthView
 from jobs.filters import CursorOrderingFilter
@@ -82,29 +83,30 @@ class RegisterRequestSerializer(StrictInputSerializer):
 
 
 class RegisterResponseSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    user_id = serializers.IntegerField()
-    candidate_id = serializers.IntegerField()
     email = serializers.EmailField()
+    message = serializers.CharField()
+
+
+REGISTER_ACCEPTED = "Registration received. Log in with this email address and your password at /api/v1/auth/token."
 
 
 class RegisterView(PublicAuthView):
-    """Sign up as a candidate: creates the login and the profile, then log in with /auth/token."""
+    """Sign up as a candidate, then log in with /auth/token.
 
-    @extend_schema(request=RegisterRequestSerializer, responses={201: RegisterResponseSerializer, **ERRORS}, auth=[])
+    The answer is the same 202 whether the address is new or already has an account (then
+    nothing changes and its owner is told by email), so sign-up reveals no account.
+    """
+
+    @extend_schema(request=RegisterRequestSerializer, responses={202: RegisterResponseSerializer, **ERRORS}, auth=[])
     def post(self, request: Request) -> Response:
         data = RegisterRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        candidate = candidate_register(
-            email=fields.pop("email"),
-            password=fields.pop("password"),
-            full_name=fields.pop("full_name"),
-            profile=fields,
+        email = fields.pop("email")
+        candidate_register(
+            email=email, password=fields.pop("password"), full_name=fields.pop("full_name"), profile=fields
         )
-        return Response(
-            {"user_id": candidate.user_id, "candidate_id": candidate.pk, "email": candidate.email},
-            status=status.HTTP_201_CREATED,
-        )
+        return Response({"email": email.strip().lower(), "message": REGISTER_ACCEPTED}, status=status.HTTP_202_ACCEPTED)
 
 
 def _actor(request: Request) -> User:
@@ -208,6 +210,7 @@ class CandidateViewSet(
         request=CandidateInputSerializer,
         responses=CREATED,
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         actor = _actor(request)
         if not (actor_is_staff(actor) or actor_is_recruiter(actor)):

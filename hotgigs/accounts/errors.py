@@ -1,4 +1,4 @@
-from hotgigs.errors import Conflict, NotFound, ValidationFailed
+from hotgigs.errors import Conflict, DomainError, NotFound, ValidationFailed
 
 
 class EmailTaken(Conflict):
@@ -11,3 +11,10 @@ class OrganizationNotFound(NotFound):
 
 class InvalidAccountInput(ValidationFailed):
     default_message = "The account details are not valid."
+
+
+class LoginThrottled(DomainError):
+    """Too many failed logins in a row for this address: ``details.retry_after`` seconds to wait."""
+
+    code = "RATE_LIMITED"
+    default_message = "Too many failed logins for this account. Try again later."

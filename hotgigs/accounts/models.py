@@ -134,6 +134,12 @@ class TokenFamily(models.Model):
     scope = models.TextField(help_text="Space-separated scopes granted at login.")
     created_at = models.DateTimeField(auto_now_add=True)
     last_rotated_at = models.DateTimeField(null=True, blank=True)
+    # The refresh token rotated last and the pair it was exchanged for: presenting that token
+    # again within AUTH_REFRESH_REUSE_GRACE_SECONDS (a second browser tab refreshing at the
+    # same moment) answers the same pair instead of revoking the family. The pair is a copy
+    # of what simplejwt's OutstandingToken already keeps; the next rotation replaces it.
+    rotated_jti = models.CharField(max_length=64, blank=True)
+    rotated_pair = models.JSONField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoke_reason = models.CharField(max_length=32, blank=True)
 
@@ -143,3 +149,23 @@ class TokenFamily(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}/{self.device_id or '-'} ({'revoked' if self.revoked_at else 'active'})"
+
+
+class LoginThrottle(models.Model):
+    """Failed logins in a row for one email address, and until when the next attempt must wait.
+
+    Keyed by a hash of the normalized address whether or not an account has it, so the
+    throttle answers the same for every address and reveals none. A successful login deletes
+    the row; rows without a failure for ``AUTH_LOGIN_FAILURE_WINDOW_SECONDS`` are purged.
+    """
+
+    key = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the normalized email address.")
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = (models.Index(fields=("last_failure_at",), name="accounts_lt_last_failure"),)
+
+    def __str__(self) -> str:
+        return f"{self.key[:12]}… ({self.failures} failures)"

@@ -24,6 +24,24 @@ def _clean_email(email: str) -> str:
     return email
 
 
+def user_validate_new(*, email: str, password: str | None, full_name: str = "") -> str:
+    """Check a would-be user's email, name and password; returns the normalized email.
+
+    Raises InvalidAccountInput for a malformed email, an over-long name or a weak password.
+    It does not look up whether the address is taken, so callers that must not reveal
+    accounts (sign-up) can validate everything before they decide anything else.
+    """
+    email = _clean_email(email)
+    if not isinstance(full_name, str) or len(full_name) > 200:
+        raise InvalidAccountInput(details={"full_name": ["At most 200 characters."]})
+    if password is not None:
+        try:
+            validate_password(password, User(email=email, full_name=full_name.strip()))
+        except DjangoValidationError as exc:
+            raise InvalidAccountInput(details={"password": list(exc.messages)}) from None
+    return email
+
+
 @transaction.atomic
 def user_create(
     *,

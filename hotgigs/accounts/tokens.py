@@ -3,23 +3,27 @@
 The response shape of the contract is built here:
 ``{access_token, refresh_token, expires_in, token_type, scope, jti, device_id}``.
 Refresh tokens rotate: each is blacklisted when used, and presenting a used one again
-revokes its whole :class:`TokenFamily`.
+revokes its whole :class:`TokenFamily`, except the token rotated last within a few seconds of
+its rotation (a second tab), which answers the same new pair.
 """
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils import timezone
-from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.exceptions import TokenBackendError, TokenError
+from rest_framework_simplejwt.state import token_backend as jwt_backend
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from hotgigs.accounts.models import TokenFamily, User
 from hotgigs.accounts.scopes import parse_scope, scopes_for_user
+from hotgigs.accounts.throttle import login_charge, login_succeeded
 from hotgigs.errors import DomainError, ValidationFailed
 
 logger = logging.getLogger(__name__)
@@ -97,17 +101,22 @@ def _clean_device_id(device_id: Any) -> str:
     return device_id
 
 
-@transaction.atomic
 def token_issue(*, email: str, password: str, device_id: str | None = None, scope: str | None = None) -> TokenPair:
     """Log in: check the credentials and start a new token family.
 
     ``scope`` narrows the role's scopes; asking for one the role lacks raises InvalidScope
-    (VALIDATION_ERROR). Wrong credentials or an inactive user raise InvalidCredentials.
+    (VALIDATION_ERROR). Wrong credentials or an inactive user raise InvalidCredentials, the
+    same for an unknown address. After repeated failures for one address, from any client
+    address, LoginThrottled (RATE_LIMITED) until its back-off has passed (``throttle``).
     """
     device = _clean_device_id(device_id)
-    user = authenticate(username=(email or "").strip().lower(), password=password)
+    email = (email or "").strip().lower()
+    # Committed before the password is checked, so a failure stays counted.
+    login_charge(email=email)
+    user = authenticate(username=email, password=password)
     if not isinstance(user, User) or not user.is_active:
         raise InvalidCredentials()
+    login_succeeded(email=email)
     allowed = scopes_for_user(user)
     if scope:
         requested = parse_scope(scope)
@@ -136,16 +145,23 @@ def token_issue_for_user(*, user: User, device_id: str = "", scopes: tuple[str, 
 
 
 def _decode_refresh(raw: str) -> RefreshToken:
+    """A refresh token whose signature, algorithm, expiry, audience, issuer and type are verified.
+
+    The blacklist is deliberately not consulted here: :func:`token_refresh` must see a used
+    token (to revoke its family), so simplejwt's own ``verify()``, which refuses blacklisted
+    tokens, cannot be used. The signature is checked by the token backend instead; the payload
+    is trusted only after that.
+    """
     if not isinstance(raw, str) or not raw:
         raise InvalidToken()
     try:
-        # verify=False: the blacklist check comes below, where reuse must revoke the family.
+        jwt_backend.decode(raw, verify=True)  # type: ignore[arg-type]
         token = RefreshToken(raw, verify=False)  # type: ignore[arg-type]
         token.check_exp()
         token.verify_token_type()
-    except TokenError:
+    except (TokenError, TokenBackendError):
         raise InvalidToken() from None
-    if FAMILY_CLAIM not in token.payload:
+    if not token.get(FAMILY_CLAIM) or not token.get("jti"):
         raise InvalidToken()
     return token
 
@@ -160,25 +176,43 @@ def _revoke_family(family: TokenFamily, reason: str) -> None:
 def token_refresh(*, refresh_token: str) -> TokenPair:
     """Rotate a refresh token: blacklist it and issue a new pair in the same family.
 
-    Reusing a refresh token that was already rotated revokes the whole family (the
-    revocation is committed) and raises InvalidToken, as does an expired, tampered or
-    revoked token.
+    The token rotated last, presented again within ``AUTH_REFRESH_REUSE_GRACE_SECONDS`` of its
+    rotation, answers the pair it was already exchanged for (two tabs refreshing at once both
+    stay logged in). Any other reuse of a rotated token revokes the whole family (the
+    revocation is committed) and raises InvalidToken, as does an expired, forged or revoked
+    token.
     """
     token = _decode_refresh(refresh_token)
     jti = str(token["jti"])
     with transaction.atomic():
-        # Lock the family so two concurrent refreshes of one token cannot both succeed.
+        # Lock the family so two concurrent refreshes of one token are decided one after the other.
         family = TokenFamily.objects.select_for_update().filter(pk=token[FAMILY_CLAIM]).select_related("user").first()
         if family is None or family.revoked_at is not None or not family.user.is_active:
             raise InvalidToken()
         if not BlacklistedToken.objects.filter(token__jti=jti).exists():
             token.blacklist()
+            pair = _pair(_new_refresh(family.user, family), family)
             family.last_rotated_at = timezone.now()
-            family.save(update_fields=["last_rotated_at"])
-            return _pair(_new_refresh(family.user, family), family)
+            family.rotated_jti = jti
+            family.rotated_pair = pair.as_dict()
+            family.save(update_fields=["last_rotated_at", "rotated_jti", "rotated_pair"])
+            return pair
+        if _within_reuse_grace(family, jti):
+            logger.info("auth.refresh_reused_within_grace", extra={"user_id": family.user_id, "family": str(family.pk)})
+            return TokenPair(**family.rotated_pair)  # type: ignore[arg-type]
         _revoke_family(family, "reuse")
     logger.warning("auth.refresh_reuse_detected", extra={"user_id": family.user_id, "family": str(family.pk)})
     raise InvalidToken()
+
+
+def _within_reuse_grace(family: TokenFamily, jti: str) -> bool:
+    grace = timedelta(seconds=settings.AUTH_REFRESH_REUSE_GRACE_SECONDS)
+    return (
+        bool(family.rotated_pair)
+        and family.rotated_jti == jti
+        and family.last_rotated_at is not None
+        and timezone.now() - family.last_rotated_at <= grace
+    )
 
 
 @transaction.atomic

@@ -1,9 +1,11 @@
 """DRF exception handler rendering every error as ``{code, message, details}``.
 
 Domain errors (``hotgigs.errors``) carry their own code; DRF and Django exceptions are
-mapped by type. Anything unexpected becomes a 500 INTERNAL_ERROR without internals,
-logged with the request id that the response also carries. The envelope is always JSON,
-also from views that render something else (the docs page's HTML, the schema's YAML).
+mapped by type. A database that could not serve the request in time (statement or lock
+timeout, no free pooled connection) is a 503 SERVICE_UNAVAILABLE with ``Retry-After``.
+Anything unexpected becomes a 500 INTERNAL_ERROR without internals, logged with the
+request id that the response also carries. The envelope is always JSON, also from views
+that render something else (the docs page's HTML, the schema's YAML).
 """
 
 import logging
@@ -18,7 +20,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from hotgigs.api.errors import STATUS_FOR_CODE, envelope
+from hotgigs import database
+from hotgigs.api.errors import STATUS_FOR_CODE, database_unavailable, envelope
 from hotgigs.api.middleware import current_request_id
 from hotgigs.errors import DomainError
 
@@ -78,6 +81,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     if isinstance(exc, DomainError):
         code, message, details = exc.code, exc.message, exc.details
         status = STATUS_FOR_CODE.get(code, 400)
+        if isinstance(details, dict) and isinstance(details.get("retry_after"), int):
+            headers["Retry-After"] = str(details["retry_after"])
     elif isinstance(exc, (Http404, ObjectDoesNotExist)):
         code, message, details, status = "NOT_FOUND", "Not found.", None, 404
     elif isinstance(exc, DjangoPermissionDenied):
@@ -92,6 +97,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
             headers["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
         if getattr(exc, "wait", None) is not None:
             headers["Retry-After"] = str(int(exc.wait))  # type: ignore[attr-defined]
+    elif database.is_unavailable(exc):
+        request = context.get("request")
+        message, details = database_unavailable(exc, getattr(request, "path", ""))
+        code, status = "SERVICE_UNAVAILABLE", 503
+        headers["Retry-After"] = str(details["retry_after"])
     else:
         request = context.get("request")
         logger.exception(

@@ -17,6 +17,7 @@ ERROR_SCHEMA = {
                 "CONFLICT",
                 "RATE_LIMITED",
                 "INTERNAL_ERROR",
+                "SERVICE_UNAVAILABLE",
             ],
         },
         "message": {"type": "string"},
@@ -35,6 +36,7 @@ _COMMON = {
     "415": "Unsupported content type (VALIDATION_ERROR).",
     "429": "Rate limit exceeded (RATE_LIMITED); see Retry-After.",
     "500": "Internal error (INTERNAL_ERROR); quote the X-Request-ID header.",
+    "503": "The database did not answer in time (SERVICE_UNAVAILABLE); retry after Retry-After seconds.",
 }
 
 
@@ -52,7 +54,7 @@ def add_error_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]
         for method, operation in path_item.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
-            statuses = ["400", "404", "405", "413", "415", "429", "500"]
+            statuses = ["400", "404", "405", "413", "415", "429", "500", "503"]
             if operation.get("security") != [{}] and operation.get("security") != []:
                 statuses += ["401", "403"]
             if method in ("post", "put", "patch", "delete"):

@@ -35,6 +35,7 @@ class ErrorEnvelopeSerializer(serializers.Serializer):  # type: ignore[type-arg]
             "CONFLICT",
             "RATE_LIMITED",
             "INTERNAL_ERROR",
+            "SERVICE_UNAVAILABLE",
         ]
     )
     message = serializers.CharField()

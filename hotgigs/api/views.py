@@ -6,6 +6,7 @@ view); elsewhere (the admin) Django's own pages.
 """
 
 import logging
+import sys
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -18,9 +19,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from hotgigs import database
 from hotgigs.accounts import tokens
 from hotgigs.accounts.selectors import actor_roles, organization_list
-from hotgigs.api.errors import error_response
+from hotgigs.api.errors import ENVELOPE_PATH_PREFIXES, database_unavailable_response, error_response
 from hotgigs.api.middleware import current_request_id
 from hotgigs.api.permissions import token_scopes
 from hotgigs.api.serializers import ErrorEnvelopeSerializer, StrictInputSerializer
@@ -131,23 +133,29 @@ class MeView(APIView):
         )
 
 
-# Paths whose clients are programs: their errors are the JSON envelope, never an HTML page.
-JSON_PREFIXES = ("/api/", "/ws/", "/health/", "/metrics")
-
-
 def _is_api(request: HttpRequest) -> bool:
-    return request.path.startswith(JSON_PREFIXES)
+    return request.path.startswith(ENVELOPE_PATH_PREFIXES)
 
 
 def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    """JSON NOT_FOUND under the JSON prefixes, Django's page elsewhere."""
+    """JSON NOT_FOUND under the envelope prefixes, Django's page elsewhere."""
     if _is_api(request):
         return error_response("NOT_FOUND", "No such endpoint or resource.")
     return defaults.page_not_found(request, exception)  # type: ignore[arg-type]
 
 
 def handler500(request: HttpRequest) -> HttpResponse:
-    """JSON INTERNAL_ERROR under the JSON prefixes (with the request id), Django's page elsewhere."""
+    """JSON INTERNAL_ERROR under the envelope prefixes (with the request id), Django's page elsewhere.
+
+    Django calls it while the exception is being handled (under ASGI too: asgiref re-raises
+    it in the thread that renders the error), so a database that could not serve a plain view
+    or a middleware in time (the admin, a session read) is told apart: 503 with Retry-After,
+    the envelope under the envelope prefixes, a short page elsewhere. (DRF views answer it in
+    their exception handler.)
+    """
+    exc = sys.exc_info()[1]
+    if exc is not None and database.is_unavailable(exc):
+        return database_unavailable_response(request, exc)
     if _is_api(request):
         return error_response(
             "INTERNAL_ERROR", f"An internal error occurred. Quote request id {current_request_id()} when reporting it."

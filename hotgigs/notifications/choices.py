@@ -11,6 +11,7 @@ class NotificationKind(models.TextChoices):
     INTERVIEW_RESCHEDULED = "interview.rescheduled", "Interview rescheduled"
     INTERVIEW_CANCELLED = "interview.cancelled", "Interview cancelled"
     INTERVIEW_FEEDBACK_REMINDER = "interview.feedback_reminder", "Reminder to submit interview feedback"
+    ACCOUNT_SIGNUP_ATTEMPT = "account.signup_attempt", "Someone tried to sign up with your email address"
 
 
 class DeliveryStatus(models.TextChoices):
@@ -29,3 +30,4 @@ class RecipientRole(models.TextChoices):
     CANDIDATE = "candidate", "Candidate"
     TEAM = "team", "Hiring team"
     INTERVIEWER = "interviewer", "Interviewer"
+    ACCOUNT_HOLDER = "account_holder", "Account holder"

@@ -4,8 +4,8 @@
 
 ``GET /health/ready``: 200 ``{"status": "ok", "checked_at", "checks": {component: {ok,
 latency_ms[, mode]}}, "failing": []}`` when the database, cache, channel layer and broker
-all answer; otherwise 503 with the envelope ``{code: "INTERNAL_ERROR", message: "Not ready:
-<components>.", details: {same body, "failing": [<components>]}}``.
+all answer; otherwise 503 with ``Retry-After`` and the envelope ``{code: "SERVICE_UNAVAILABLE",
+message: "Not ready: <components>.", details: {same body, "failing": [<components>]}}``.
 
 ``GET /metrics``: the Prometheus text format, only with ``Authorization: Bearer
 <METRICS_TOKEN>``: 401 UNAUTHORIZED without it or with a wrong one, 404 NOT_FOUND while
@@ -23,7 +23,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from hotgigs.api.errors import error_response
+from hotgigs.api.errors import error_response, retry_after_seconds
 from hotgigs.observability import health, metrics
 
 View = Callable[[HttpRequest], HttpResponse]
@@ -64,7 +64,9 @@ def ready(request: HttpRequest) -> HttpResponse:
     if result.ok:
         return _no_store(JsonResponse(body))
     failing = ", ".join(result.failing)
-    return _no_store(error_response("INTERNAL_ERROR", f"Not ready: {failing}.", body, status=503))
+    response = error_response("SERVICE_UNAVAILABLE", f"Not ready: {failing}.", body)
+    response["Retry-After"] = str(retry_after_seconds())
+    return _no_store(response)
 
 
 @_get_only

@@ -23,6 +23,7 @@ from applications.api.views import ID_PATTERN
 from applications.selectors import application_get
 from hotgigs.accounts.models import User
 from hotgigs.accounts.scopes import FEEDBACK_READ, FEEDBACK_WRITE, INTERVIEWS_READ, INTERVIEWS_WRITE
+from hotgigs.api.idempotency import idempotent
 from hotgigs.api.pagination import CursorPagination
 from hotgigs.api.views import ERRORS
 from interviews.api.serializers import (
@@ -106,6 +107,7 @@ class InterviewViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # type:
         request=InterviewScheduleSerializer,
         responses={201: InterviewSerializer, **ERRORS},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         data = InterviewScheduleSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -20,6 +20,7 @@ from hotgigs.accounts.models import Organization, User
 from hotgigs.accounts.scopes import JOBS_READ, JOBS_WRITE
 from hotgigs.accounts.selectors import actor_is_recruiter, actor_is_staff, organization_get, organization_list
 from hotgigs.api.caching import cached_read, jobs_read_scope
+from hotgigs.api.idempotency import idempotent
 from hotgigs.api.serializers import StrictInputSerializer
 from hotgigs.api.views import ERRORS
 from hotgigs.errors import Forbidden, ValidationFailed
@@ -118,6 +119,7 @@ class JobViewSet(
         return cached_read(self, request, jobs_read_scope(_actor(request)), compute)
 
     @extend_schema(summary="Create a draft job", request=JobCreateSerializer, responses={201: JobSerializer, **ERRORS})
+    @idempotent
     def create(self, request: Request) -> Response:
         actor = _actor(request)
         # Checked before the body so a candidate learns "not allowed", not "fix your input".

@@ -3,14 +3,20 @@
 import base64
 import json
 import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import jwt
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.db.models import F
+from rest_framework.test import APIClient
 
-from hotgigs.accounts.models import TokenFamily
+from hotgigs.accounts.models import TokenFamily, User
 from hotgigs.accounts.scopes import RECRUITER_SCOPES
+from tests.conftest import require_service
 from tests.factories import CandidateFactory, UserFactory
 from tests.factories.accounts import PASSWORD
 
@@ -52,11 +58,15 @@ def test_token_has_the_contract_shape(api_client, recruiter):
 
 
 def test_access_token_pins_audience_issuer_and_expiry(api_client, recruiter):
-    claims = _claims(_issue(api_client, recruiter)["access_token"])
+    pair = _issue(api_client, recruiter)
+    claims = _claims(pair["access_token"])
 
     assert claims["aud"] == settings.SIMPLE_JWT["AUDIENCE"]
     assert claims["iss"] == settings.SIMPLE_JWT["ISSUER"]
-    assert claims["exp"] - claims["iat"] == settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds()
+    # simplejwt counts the access token's expiry from the moment its refresh token was made;
+    # the access token's own iat may be a second later on a busy machine.
+    issued = _claims(pair["refresh_token"])["iat"]
+    assert claims["exp"] - issued == settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds()
     assert jwt.get_unverified_header(_issue(api_client, recruiter)["access_token"])["alg"] == "HS256"
 
 
@@ -148,6 +158,7 @@ def test_refresh_rotates(api_client, recruiter):
 def test_reusing_a_rotated_refresh_token_revokes_the_family(api_client, recruiter):
     first = _issue(api_client, recruiter)
     second = api_client.post(REFRESH_URL, {"refresh_token": first["refresh_token"]}, format="json").json()
+    TokenFamily.objects.update(last_rotated_at=F("last_rotated_at") - timedelta(minutes=5))
 
     reuse = api_client.post(REFRESH_URL, {"refresh_token": first["refresh_token"]}, format="json")
 
@@ -161,13 +172,68 @@ def test_reusing_a_rotated_refresh_token_revokes_the_family(api_client, recruite
     assert api_client.get(PROTECTED_URL).status_code == 401
 
 
+def test_a_second_tab_refreshing_the_same_token_gets_the_same_pair(api_client, recruiter):
+    first = _issue(api_client, recruiter)
+    tab_one = api_client.post(REFRESH_URL, {"refresh_token": first["refresh_token"]}, format="json")
+
+    tab_two = api_client.post(REFRESH_URL, {"refresh_token": first["refresh_token"]}, format="json")
+
+    assert tab_two.status_code == 200
+    assert tab_two.json() == tab_one.json()
+    assert TokenFamily.objects.get().revoked_at is None
+    # Both tabs now hold a working pair, and the shared refresh token rotates once more.
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {tab_two.json()['access_token']}")
+    assert api_client.get(PROTECTED_URL).status_code == 200
+    api_client.credentials()
+    assert (
+        api_client.post(REFRESH_URL, {"refresh_token": tab_two.json()["refresh_token"]}, format="json").status_code
+        == 200
+    )
+
+
+def test_reuse_after_the_grace_revokes_the_family(api_client, recruiter):
+    first = _issue(api_client, recruiter)
+    api_client.post(REFRESH_URL, {"refresh_token": first["refresh_token"]}, format="json")
+    TokenFamily.objects.update(last_rotated_at=F("last_rotated_at") - timedelta(seconds=11))
+
+    reuse = api_client.post(REFRESH_URL, {"refresh_token": first["refresh_token"]}, format="json")
+
+    assert reuse.status_code == 401
+    assert TokenFamily.objects.get().revoke_reason == "reuse"
+
+
+def test_reuse_of_an_older_token_within_the_grace_revokes_the_family(api_client, recruiter):
+    """Only the token rotated last is forgiven: the one before it was replaced twice already."""
+    first = _issue(api_client, recruiter)
+    second = api_client.post(REFRESH_URL, {"refresh_token": first["refresh_token"]}, format="json").json()
+    api_client.post(REFRESH_URL, {"refresh_token": second["refresh_token"]}, format="json")
+
+    reuse = api_client.post(REFRESH_URL, {"refresh_token": first["refresh_token"]}, format="json")
+
+    assert reuse.status_code == 401
+    assert TokenFamily.objects.get().revoke_reason == "reuse"
+
+
+def test_no_grace_when_it_is_set_to_zero(api_client, recruiter, settings):
+    settings.AUTH_REFRESH_REUSE_GRACE_SECONDS = 0
+    first = _issue(api_client, recruiter)
+    api_client.post(REFRESH_URL, {"refresh_token": first["refresh_token"]}, format="json")
+    TokenFamily.objects.update(last_rotated_at=F("last_rotated_at") - timedelta(seconds=1))
+
+    reuse = api_client.post(REFRESH_URL, {"refresh_token": first["refresh_token"]}, format="json")
+
+    assert reuse.status_code == 401
+
+
 def test_reuse_revokes_only_that_family(api_client, recruiter):
     phone = _issue(api_client, recruiter, device_id="phone")
     laptop = _issue(api_client, recruiter, device_id="laptop")
     api_client.post(REFRESH_URL, {"refresh_token": phone["refresh_token"]}, format="json")
+    TokenFamily.objects.update(last_rotated_at=F("last_rotated_at") - timedelta(minutes=5))
 
     api_client.post(REFRESH_URL, {"refresh_token": phone["refresh_token"]}, format="json")
 
+    assert TokenFamily.objects.get(device_id="phone").revoke_reason == "reuse"
     assert api_client.post(REFRESH_URL, {"refresh_token": laptop["refresh_token"]}, format="json").status_code == 200
 
 
@@ -185,6 +251,66 @@ def test_access_token_is_not_a_refresh_token(api_client, recruiter):
     response = api_client.post(REFRESH_URL, {"refresh_token": body["access_token"]}, format="json")
 
     assert response.status_code == 401
+
+
+def _fresh(claims: dict, **changes) -> dict:
+    """The claims of a real token with a new ``jti`` and expiry: what a forger would send."""
+    now = int(time.time())
+    return {**claims, "jti": uuid.uuid4().hex, "iat": now, "exp": now + 3600, **changes}
+
+
+BAD_REFRESH_TOKENS = {
+    "wrong-key": lambda c: _forge(_fresh(c), key="another-secret-key-of-enough-length-000000"),
+    "expired": lambda c: _forge(_fresh(c, iat=int(time.time()) - 100, exp=int(time.time()) - 10)),
+    "tampered": lambda c: _forge(_fresh(c))[:-4] + ("AAAA" if not _forge(_fresh(c)).endswith("AAAA") else "BBBB"),
+    "wrong-audience": lambda c: _forge(_fresh(c, aud="someone-else")),
+    "wrong-issuer": lambda c: _forge(_fresh(c, iss="someone-else")),
+    "alg-none": lambda c: _unsigned(_fresh(c)),
+    "hs512": lambda c: _forge(_fresh(c), algorithm="HS512"),
+    "access-type": lambda c: _forge(_fresh(c, token_type="access")),
+    "no-family": lambda c: _forge({k: v for k, v in _fresh(c).items() if k != "fam"}),
+    "no-expiry": lambda c: _forge({k: v for k, v in _fresh(c).items() if k != "exp"}),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_REFRESH_TOKENS))
+def test_refresh_refuses_forged_expired_and_foreign_tokens(api_client, recruiter, kind):
+    real = _issue(api_client, recruiter)
+    token = BAD_REFRESH_TOKENS[kind](_claims(real["refresh_token"]))
+
+    response = api_client.post(REFRESH_URL, {"refresh_token": token}, format="json")
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "UNAUTHORIZED"
+    family = TokenFamily.objects.get()
+    assert family.last_rotated_at is None
+    assert family.revoked_at is None
+    # The real token still works: a refused forgery neither rotates nor revokes anything.
+    assert api_client.post(REFRESH_URL, {"refresh_token": real["refresh_token"]}, format="json").status_code == 200
+
+
+def test_forged_copy_with_the_real_key_refreshes(api_client, recruiter):
+    """Guards the test above: the same fresh claims signed with the real key are accepted."""
+    real = _issue(api_client, recruiter)
+
+    response = api_client.post(
+        REFRESH_URL, {"refresh_token": _forge(_fresh(_claims(real["refresh_token"])))}, format="json"
+    )
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_REFRESH_TOKENS))
+def test_revoke_refuses_forged_expired_and_foreign_tokens(api_client, recruiter, kind):
+    real = _issue(api_client, recruiter)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {real['access_token']}")
+    token = BAD_REFRESH_TOKENS[kind](_claims(real["refresh_token"]))
+
+    response = api_client.post(REVOKE_URL, {"refresh_token": token}, format="json")
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "UNAUTHORIZED"
+    assert TokenFamily.objects.get().revoked_at is None
 
 
 # --- revoke ----------------------------------------------------------------------------------
@@ -270,6 +396,21 @@ def test_bad_access_tokens_are_unauthorized(api_client, recruiter, kind):
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_token_naming_another_user_is_refused_even_with_its_family_cached(api_client, recruiter, other_recruiter):
+    """The identity cache is keyed by family; a token whose user is not the family's user must not read it.
+
+    Transactional: identities are cached only outside a transaction.
+    """
+    claims = _valid_claims(api_client, recruiter)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {_forge(claims)}")
+    assert api_client.get(PROTECTED_URL).status_code == 200  # the family's identity is now cached
+
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {_forge({**claims, 'user_id': other_recruiter.pk})}")
+
+    assert api_client.get(PROTECTED_URL).status_code == 401
+
+
 def test_valid_forged_copy_is_accepted(api_client, recruiter):
     """Guards the test above: re-signing the real claims with the real key works."""
     api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {_forge(_valid_claims(api_client, recruiter))}")
@@ -331,7 +472,7 @@ def test_register_creates_a_candidate_who_can_log_in(api_client):
         format="json",
     )
 
-    assert response.status_code == 201
+    assert response.status_code == 202
     assert response.json()["email"] == "new@example.test"
     token = api_client.post(TOKEN_URL, {"email": "new@example.test", "password": "A-long-passphrase-42"}, format="json")
     assert token.status_code == 200
@@ -364,17 +505,39 @@ def test_register_validation_creates_nothing(api_client, body, field, django_use
     assert django_user_model.objects.count() == 0
 
 
-def test_register_duplicate_email_conflicts(api_client):
+def test_register_with_a_taken_email_answers_like_a_new_one_and_changes_nothing(
+    api_client, django_capture_on_commit_callbacks, mailoutbox
+):
+    existing = CandidateFactory(full_name="Original Owner")
+    users_before = User.objects.count()
+    body = {"password": "A-long-passphrase-42", "full_name": "Copy", "headline": "Impostor"}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        taken = api_client.post(REGISTER_URL, {**body, "email": existing.user.email.upper()}, format="json")
+    fresh = api_client.post(REGISTER_URL, {**body, "email": "fresh@example.test"}, format="json")
+
+    assert taken.status_code == fresh.status_code == 202
+    assert set(taken.json()) == set(fresh.json()) == {"email", "message"}
+    assert taken.json()["message"] == fresh.json()["message"]
+    assert User.objects.count() == users_before + 1  # only the fresh address
+    existing.refresh_from_db()
+    assert existing.full_name == "Original Owner"
+    assert existing.user.check_password(PASSWORD)
+    # The owner of the address hears that someone tried.
+    assert [m.to for m in mailoutbox] == [[existing.user.email]]
+    assert "tried to sign up" in mailoutbox[0].subject
+
+
+def test_register_validates_before_it_looks_the_address_up(api_client):
+    """A weak password is refused the same way for a taken address as for a new one."""
     existing = CandidateFactory()
+    weak = {"password": "123", "full_name": "X"}
 
-    response = api_client.post(
-        REGISTER_URL,
-        {"email": existing.user.email.upper(), "password": "A-long-passphrase-42", "full_name": "Copy"},
-        format="json",
-    )
+    taken = api_client.post(REGISTER_URL, {**weak, "email": existing.user.email}, format="json")
+    fresh = api_client.post(REGISTER_URL, {**weak, "email": "fresh@example.test"}, format="json")
 
-    assert response.status_code == 409
-    assert response.json()["code"] == "CONFLICT"
+    assert taken.status_code == fresh.status_code == 400
+    assert taken.json() == fresh.json()
 
 
 def test_me_reports_roles_and_scope(login, org_admin, org):
@@ -383,3 +546,25 @@ def test_me_reports_roles_and_scope(login, org_admin, org):
     assert response.status_code == 200
     assert response.json()["organizations"] == [{"id": org.pk, "name": org.name, "role": "org_admin"}]
     assert response.json()["scope"] == "jobs:read"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_refreshes_of_one_token_all_get_the_same_pair(recruiter):
+    """Eight tabs refresh at once: the family survives and every tab holds the same pair."""
+    require_service("PostgreSQL (DATABASE_URL)", connection.vendor == "postgresql")
+    first = _issue(APIClient(), recruiter)
+
+    def refresh(_: int) -> tuple[int, dict]:
+        try:
+            response = APIClient().post(REFRESH_URL, {"refresh_token": first["refresh_token"]}, format="json")
+            return response.status_code, response.json()
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(refresh, range(8)))
+
+    assert {status for status, _ in answers} == {200}
+    assert len({body["refresh_token"] for _, body in answers}) == 1
+    assert TokenFamily.objects.get().revoked_at is None

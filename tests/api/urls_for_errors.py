@@ -1,6 +1,7 @@
 """A URLconf for error-layer tests: the real API plus views that fail on purpose."""
 
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.db import connection, transaction
 from django.urls import path
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -38,11 +39,49 @@ def forbidden_django_view(request):  # type: ignore[no-untyped-def]
 FAILING = {"explode": exploding_django_view, "bad-request": suspicious_django_view, "forbidden": forbidden_django_view}
 PREFIXES = ("api/v1", "api", "ws", "health", "metrics")
 
+
+def run_past_statement_timeout() -> None:
+    """A statement PostgreSQL cancels for running past its (tiny, local) statement timeout."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL statement_timeout = 50")
+        cursor.execute("SELECT pg_sleep(2)")
+
+
+class SlowQueryView(APIView):
+    scope_exempt = True
+    authentication_classes = ()
+    permission_classes = ()
+
+    def get(self, request):  # type: ignore[no-untyped-def]
+        run_past_statement_timeout()
+        return Response({"ok": True})
+
+
+class BadQueryView(APIView):
+    scope_exempt = True
+    authentication_classes = ()
+    permission_classes = ()
+
+    def get(self, request):  # type: ignore[no-untyped-def]
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT secret_column FROM no_such_table")
+        return Response({"ok": True})
+
+
+def slow_query_django_view(request):  # type: ignore[no-untyped-def]
+    run_past_statement_timeout()
+
+
 urlpatterns = [
     path("api/v1/test/explode", ExplodingView.as_view()),
     path("api/v1/test/undeclared", UndeclaredScopeView.as_view()),
     path("api/v1/test/explode-plain", exploding_django_view),
     *(path(f"{prefix}/test/{kind}", view) for prefix in PREFIXES for kind, view in FAILING.items()),
+    path("api/v1/test/slow-query", SlowQueryView.as_view()),
+    path("api/v1/test/bad-query", BadQueryView.as_view()),
+    path("api/v1/test/slow-query-plain", slow_query_django_view),
+    path("health/slow-query", slow_query_django_view),
+    path("back-office/slow-query", slow_query_django_view),
     *project_urls.urlpatterns,
 ]
 

@@ -48,7 +48,8 @@ def test_ready_answers_503_naming_an_unreachable_cache(client, settings):
 
     assert response.status_code == 503
     body = response.json()
-    assert body["code"] == "INTERNAL_ERROR"
+    assert body["code"] == "SERVICE_UNAVAILABLE"
+    assert int(response["Retry-After"]) >= 1
     assert body["details"]["failing"] == ["cache"]
     assert body["details"]["checks"]["cache"]["ok"] is False
     assert body["details"]["checks"]["cache"]["error"]

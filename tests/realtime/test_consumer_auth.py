@@ -3,6 +3,7 @@
 import time
 from datetime import timedelta
 
+import jwt
 import pytest
 from asgiref.sync import async_to_sync
 from django.utils import timezone
@@ -50,6 +51,13 @@ def test_refresh_token_is_not_an_access_token():
     refresh = token_issue_for_user(user=UserFactory()).refresh_token
 
     async_to_sync(_closes_4401)(socket(refresh))
+
+
+def test_token_signed_with_another_key_closes_4401():
+    claims = AccessToken(token_for(UserFactory())).payload
+    forged = jwt.encode(claims, "another-secret-key-of-enough-length-000000", algorithm="HS256")
+
+    async_to_sync(_closes_4401)(socket(forged))
 
 
 def test_revoked_family_closes_4401():
