@@ -5,7 +5,7 @@ from applications.errors import DuplicateApplication, IllegalStageMove, InvalidA
 from applications.models import Application, StageChange
 from applications.services import application_move, application_submit, application_withdraw
 from hotgigs.errors import Forbidden
-from hotgigs.realtime.models import Notification
+from hotgigs.realtime.models import Notification, OutboxEvent
 from tests.factories import ApplicationFactory, CandidateFactory, JobFactory, OrganizationFactory
 
 # The pipeline's legal moves, written out here rather than read from STAGE_TRANSITIONS, so a
@@ -182,6 +182,53 @@ def test_a_move_notifies_the_candidate(open_job, recruiter, candidate):
     assert notification.kind == "application.stage_changed"
     assert notification.payload["application_id"] == application.pk
     assert (notification.payload["from_stage"], notification.payload["to_stage"]) == ("applied", "screening")
+
+
+def _status_events() -> list[tuple[str, list[str]]]:
+    return list(OutboxEvent.objects.filter(channel="application_status").values_list("type", "groups"))
+
+
+def test_a_move_is_published_to_the_organization_the_application_and_the_candidate(open_job, recruiter, candidate):
+    application = ApplicationFactory(job=open_job, candidate=candidate)
+
+    application_move(actor=recruiter, application=application, to_stage="screening")
+
+    assert _status_events() == [
+        (
+            "application.stage_changed",
+            sorted(
+                [
+                    f"application_status.org.{open_job.organization_id}",
+                    f"application_status.application.{application.pk}",
+                    f"application_status.user.{candidate.user_id}",
+                ]
+            ),
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("to_stage", "event_type"),
+    [
+        ("screening", "application.stage_changed"),
+        ("rejected", "application.stage_changed"),
+        ("withdrawn", "application.withdrawn"),
+    ],
+)
+def test_a_recruiters_move_names_its_event(open_job, recruiter, to_stage, event_type):
+    application = ApplicationFactory(job=open_job)
+
+    application_move(actor=recruiter, application=application, to_stage=to_stage)
+
+    assert [event_type for event_type, _ in _status_events()] == [event_type]
+
+
+def test_the_candidates_withdrawal_is_a_withdrawn_event(open_job, candidate):
+    application = ApplicationFactory(job=open_job, candidate=candidate, stage="offer")
+
+    application_withdraw(actor=candidate.user, application=application)
+
+    assert [event_type for event_type, _ in _status_events()] == ["application.withdrawn"]
 
 
 def test_a_move_of_a_sourced_candidate_notifies_nobody(open_job, recruiter):
