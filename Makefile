@@ -42,7 +42,7 @@ install-dev: $(INSTALLED_DEV)
 run: $(INSTALLED)
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo
-	$(BIN)/uvicorn hotgigs.asgi:application --host $(HOST) --port $(PORT)
+	$(PY) -m hotgigs.serve --host $(HOST) --port $(PORT)
 
 test: $(INSTALLED_DEV)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
