@@ -415,13 +415,19 @@ LOGGING = {
     "filters": {"request_id": {"()": "hotgigs.observability.logs.RequestIdFilter"}},
     "formatters": {
         "json": {"()": "hotgigs.observability.logs.json_formatter"},
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "plain": {"()": "hotgigs.observability.logs.plain_formatter"},
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # The server's request lines (full URLs: a WebSocket's ?token=, a signed link) go through
+        # the console handler, whose formatters redact query strings, however the server was
+        # started; uvicorn.error propagates to "uvicorn". Levels stay the server's own.
+        "uvicorn": {"handlers": ["console"], "propagate": False},
+        "uvicorn.access": {"handlers": ["console"], "propagate": False},
+        "django.server": {"handlers": ["console"], "propagate": False},
         "django.db.backends": {"level": "INFO"},
         "hotgigs.observability.trace": {"level": "DEBUG" if HOTGIGS_TRACE else "WARNING"},
     },
