@@ -15,6 +15,8 @@ import django_stubs_ext
 import environ
 from kombu import Queue
 
+from hotgigs.secret_key import secret_key
+
 # Lets admin and queryset generics be subscripted at runtime (ModelAdmin[Job]).
 django_stubs_ext.monkeypatch()
 
@@ -27,10 +29,12 @@ if env.bool("DJANGO_READ_DOT_ENV_FILE", default=False):
 # GENERAL
 # ------------------------------------------------------------------------------
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-# The embedded default key is for local runs only; deployments set DJANGO_SECRET_KEY.
-SECRET_KEY = env.str(
-    "DJANGO_SECRET_KEY",
-    default="insecure-local-development-key-change-me-for-any-real-deployment",
+# With DEBUG off a missing or public key stops the process here (hotgigs/secret_key.py);
+# DJANGO_SECRET_KEY_FILE (make run, the Docker stack) holds a random key made on first start.
+SECRET_KEY = secret_key(
+    key=env.str("DJANGO_SECRET_KEY", default=""),
+    key_file=env.str("DJANGO_SECRET_KEY_FILE", default=""),
+    debug=DEBUG,
 )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -399,6 +403,7 @@ if env.bool("DJANGO_SECURE", default=False):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 
 # LOGGING
 # ------------------------------------------------------------------------------
