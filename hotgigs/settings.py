@@ -10,9 +10,12 @@ the in-memory channel layer and Celery tasks run eagerly in-process. Setting
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import django_stubs_ext
 import environ
+from corsheaders.defaults import default_headers
+from csp.constants import NONE, SELF
 from kombu import Queue
 
 from hotgigs.secret_key import secret_key
@@ -57,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "corsheaders",
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
@@ -79,8 +83,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "hotgigs.api.middleware.RequestIdMiddleware",
     "hotgigs.observability.middleware.ObservabilityMiddleware",
+    # Answers preflights itself (before authentication and the rate limiter: a preflight is
+    # neither 401 nor 429 and does not count) and names the origin on every /api/ answer,
+    # 401s and 429s included, so the frontend can read them.
+    "corsheaders.middleware.CorsMiddleware",
     "hotgigs.api.versioning.ApiVersionMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Serves the admin's static files from any server (uvicorn, gunicorn) without a proxy.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise (static files never count) and SecurityMiddleware (a 429 gets its headers).
@@ -404,6 +413,49 @@ if env.bool("DJANGO_SECURE", default=False):
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+
+# CORS (django-cors-headers): the browser frontend calls /api/ from its own origin. Bearer
+# tokens, not cookies, so no credentials mode. Origins are scheme://host[:port].
+CORS_ALLOWED_ORIGINS = env.list(
+    "CORS_ALLOWED_ORIGINS",
+    default=["{0.scheme}://{0.netloc}".format(urlsplit(FRONTEND_URL))],
+)
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_HEADERS = (*default_headers, "idempotency-key", "if-none-match", "x-request-id")
+CORS_EXPOSE_HEADERS = (
+    "X-Request-ID",
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+    "Retry-After",
+    "ETag",
+    "API-Version",
+    "Deprecation",
+    "Sunset",
+    "Link",
+)
+# Seconds a browser may reuse a preflight answer.
+CORS_PREFLIGHT_MAX_AGE = env.int("CORS_PREFLIGHT_MAX_AGE", default=3600)
+
+# Content-Security-Policy (django-csp) on every response: the admin and the API docs
+# (Swagger UI from drf-spectacular-sidecar's static files, its start script served by the
+# docs view itself) load only this site's scripts, styles, images and fonts; no inline
+# script, no framing, no plugin. JSON answers carry it too, harmlessly.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "manifest-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+    }
+}
 
 # LOGGING
 # ------------------------------------------------------------------------------

@@ -82,9 +82,9 @@ def json_formatter() -> logging.Formatter:
         "%(levelname)s %(name)s %(message)s %(request_id)s",
         rename_fields={"levelname": "level", "name": "logger"},
         timestamp="ts",
-        # Objects Django and uvicorn attach to their records, not fields: the request id and
-        # the message say which request it was.
-        reserved_attrs=[*RESERVED_ATTRS, "request", "websocket"],
+        # What Django and uvicorn attach to their records besides the message: objects (the
+        # request id and the message say which request it was) and uvicorn's ANSI-coloured copy.
+        reserved_attrs=[*RESERVED_ATTRS, "request", "websocket", "color_message"],
     )
 
 
