@@ -128,3 +128,22 @@ def test_hsts_covers_subdomains_when_secure(tmp_path):
     result = python(code, env)
 
     assert result.stdout.split() == ["True", "True"], result.stderr
+
+
+def test_cors_origins_default_to_the_frontend_origin(tmp_path):
+    env = clean_env(tmp_path, DJANGO_SECRET_KEY="k" * 50, FRONTEND_URL="https://app.example.com/hotgigs/")
+    env.pop("CORS_ALLOWED_ORIGINS", None)
+
+    result = python("from django.conf import settings; print(settings.CORS_ALLOWED_ORIGINS)", env)
+
+    assert result.stdout.strip() == "['https://app.example.com']", result.stderr
+
+
+def test_cors_origins_come_from_their_own_variable(tmp_path):
+    env = clean_env(
+        tmp_path, DJANGO_SECRET_KEY="k" * 50, CORS_ALLOWED_ORIGINS="https://a.example,https://b.example:8443"
+    )
+
+    result = python("from django.conf import settings; print(settings.CORS_ALLOWED_ORIGINS)", env)
+
+    assert result.stdout.strip() == "['https://a.example', 'https://b.example:8443']", result.stderr
