@@ -6,6 +6,7 @@ the tests that use them commit their data (``django_db(transaction=True)``).
 
 import contextlib
 import os
+import shlex
 import socket
 import subprocess
 import sys
@@ -65,11 +66,13 @@ def free_port() -> int:
 STARTUP_SECONDS = 60
 
 
-def _wait_until_up(base: str, process: subprocess.Popen) -> None:  # type: ignore[type-arg]
+def _wait_until_up(base: str, process: subprocess.Popen, output: Path | None = None) -> None:  # type: ignore[type-arg]
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             stderr = process.stderr.read().decode() if process.stderr else ""
+            if output is not None:
+                stderr = output.read_text(errors="replace")
             raise AssertionError(f"server {base} exited with {process.returncode}:\n{stderr}")
         try:
             with urllib.request.urlopen(f"{base}/health/live", timeout=2) as response:  # noqa: S310 - loopback
@@ -80,33 +83,70 @@ def _wait_until_up(base: str, process: subprocess.Popen) -> None:  # type: ignor
     raise AssertionError(f"{base} did not start within {STARTUP_SECONDS} s")
 
 
+def make_run_command(port: int, host: str = "127.0.0.1") -> list[str]:
+    """The command ``make run`` starts its web server with: the last line ``make -n run`` prints."""
+    printed = subprocess.run(  # noqa: S603
+        ["make", "--no-print-directory", "-n", "run", f"HOST={host}", f"PORT={port}"],  # noqa: S607
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return shlex.split(printed.strip().splitlines()[-1])
+
+
+def serve_command(port: int) -> list[str]:
+    """``python -m hotgigs.serve`` on loopback: how ``make run`` and the Docker image start the server."""
+    return [sys.executable, "-m", "hotgigs.serve", "--host", "127.0.0.1", "--port", str(port)]
+
+
+def plain_uvicorn_command(port: int) -> list[str]:
+    """``uvicorn hotgigs.asgi:application`` with no option of ours: how anyone else might start it."""
+    return [sys.executable, "-m", "uvicorn", "hotgigs.asgi:application", "--host", "127.0.0.1", "--port", str(port)]
+
+
 @contextlib.contextmanager
-def uvicorn_servers(env: dict[str, str], count: int = 2) -> Iterator[list[str]]:
-    """Start ``count`` ``uvicorn hotgigs.asgi:application`` processes with ``env``; yield their
-    base URLs once each answers /health/live; always stop them."""
+def server_process(
+    command: Callable[[int], list[str]], env: dict[str, str], *, output: Path | None = None
+) -> Iterator[str]:
+    """Start one web server ``command(port)`` with ``env``; yield its base URL once /health/live
+    answers; always stop it. With ``output``, its stdout and stderr both go to that file."""
+    with uvicorn_servers(env, count=1, command=command, output=output) as (base,):
+        yield base
+
+
+@contextlib.contextmanager
+def uvicorn_servers(
+    env: dict[str, str],
+    count: int = 2,
+    *,
+    command: Callable[[int], list[str]] = serve_command,
+    output: Path | None = None,
+) -> Iterator[list[str]]:
+    """Start ``count`` web servers with ``env``, by default as ``make run`` does
+    (:func:`serve_command`); yield their base URLs once each answers /health/live; always stop them.
+
+    With ``output`` (one server only), its stdout and stderr are appended to that file.
+    """
+    if output is not None and count != 1:
+        raise ValueError("output takes one server")
     servers = []
     try:
         for _ in range(count):
             port = free_port()
+            sink = open(output, "ab") if output is not None else None  # noqa: SIM115 - closed below
             process = subprocess.Popen(  # noqa: S603
-                [
-                    sys.executable,
-                    "-m",
-                    "uvicorn",
-                    "hotgigs.asgi:application",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                ],
+                command(port),
                 cwd=ROOT,
                 env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
+                stdout=sink or subprocess.DEVNULL,
+                stderr=sink or subprocess.PIPE,
             )
+            if sink is not None:
+                sink.close()
             servers.append((f"http://127.0.0.1:{port}", process))
         for base, process in servers:
-            _wait_until_up(base, process)
+            _wait_until_up(base, process, output)
         yield [base for base, _ in servers]
     finally:
         for _, process in servers:
