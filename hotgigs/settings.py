@@ -351,6 +351,8 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "hotgigs.api.schema.add_error_responses",
         "hotgigs.api.schema.close_request_bodies",
+        "hotgigs.api.schema.integer_path_ids",
+        "hotgigs.api.schema.add_response_headers",
     ],
     "SECURITY": [{"jwtAuth": []}],
 }

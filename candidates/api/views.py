@@ -61,6 +61,7 @@ from candidates.services import (
 from hotgigs.accounts.models import User
 from hotgigs.accounts.scopes import CANDIDATES_READ, CANDIDATES_WRITE
 from hotgigs.accounts.selectors import actor_is_recruiter, actor_is_staff
+from hotgigs.api.schema import PATH_ID_PATTERN
 from hotgigs.api.serializers import ErrorEnvelopeSerializer, StrictInputSerializer
 from hotgigs.api.views import ERRORS, PublicAuthView
 from jobs.filters import CursorOrderingFilter
@@ -174,7 +175,7 @@ class CandidateViewSet(
         "full_name": "full_name",
         "years_experience": "years_experience",
     }
-    lookup_value_regex = r"[0-9]+"
+    lookup_value_regex = PATH_ID_PATTERN
     required_scopes: ClassVar[dict[str, str]] = {
         "list": CANDIDATES_READ,
         "retrieve": CANDIDATES_READ,
@@ -279,7 +280,7 @@ class CandidateViewSet(
         return Response(ResumeSerializer(rows, many=True).data)
 
     @extend_schema(summary="One resume, with its extracted text", responses={200: ResumeDetailSerializer, **ERRORS})
-    @action(detail=True, methods=["get"], url_path=r"resumes/(?P<resume_id>[0-9]+)", filter_backends=[])
+    @action(detail=True, methods=["get"], url_path=rf"resumes/(?P<resume_id>{PATH_ID_PATTERN})", filter_backends=[])
     def resume(self, request: Request, pk: str, resume_id: str) -> Response:
         row = resume_get(actor=_actor(request), candidate_id=int(pk), resume_id=int(resume_id))
         return Response(ResumeDetailSerializer(row).data)
@@ -304,7 +305,9 @@ class CandidateViewSet(
         description="Valid for RESUME_LINK_SECONDS (300 by default); fetch it without a bearer token.",
         responses={200: ResumeLinkSerializer, **ERRORS},
     )
-    @action(detail=True, methods=["get"], url_path=r"resumes/(?P<resume_id>[0-9]+)/link", filter_backends=[])
+    @action(
+        detail=True, methods=["get"], url_path=rf"resumes/(?P<resume_id>{PATH_ID_PATTERN})/link", filter_backends=[]
+    )
     def resume_link(self, request: Request, pk: str, resume_id: str) -> Response:
         actor = _actor(request)
         row = resume_get(actor=actor, candidate_id=int(pk), resume_id=int(resume_id))
