@@ -14,7 +14,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from candidates.models import Candidate, CandidateSkill
-from hotgigs.api.filters import FilterSet, TextValuesFilter
+from hotgigs.api.filters import BooleanFilter, FilterSet, TextValuesFilter
 from jobs.filters import IntegerFilter, normalized_values, search_terms
 
 
@@ -25,7 +25,7 @@ class CandidateFilter(FilterSet):
     min_years_experience = IntegerFilter(field_name="years_experience", lookup_expr="gte", min_value=0, max_value=70)
     max_years_experience = IntegerFilter(field_name="years_experience", lookup_expr="lte", min_value=0, max_value=70)
     location = django_filters.CharFilter(field_name="location", lookup_expr="icontains", max_length=200)
-    open_to_remote = django_filters.BooleanFilter()
+    open_to_remote = BooleanFilter()
     search = django_filters.CharFilter(
         method="filter_search", max_length=200, label="Words in name, headline or summary."
     )

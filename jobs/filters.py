@@ -33,7 +33,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.request import Request
 
-from hotgigs.api.filters import ChoicesFilter, FilterSet, TextValuesFilter
+from hotgigs.api.filters import BooleanFilter, ChoicesFilter, FilterSet, TextValuesFilter
 from hotgigs.errors import ValidationFailed
 from jobs.choices import EmploymentType, JobStatus, RemotePolicy
 from jobs.models import Job, JobSkill
@@ -67,7 +67,7 @@ class JobFilter(FilterSet):
 
     status = ChoicesFilter(choices=JobStatus.choices, field_name="status", label="Any of these statuses.")
     remote_policy = django_filters.ChoiceFilter(choices=RemotePolicy.choices)
-    remote = django_filters.BooleanFilter(method="filter_remote", label="Remote or hybrid (true) / on-site (false).")
+    remote = BooleanFilter(method="filter_remote", label="Remote or hybrid (true) / on-site (false).")
     employment_type = django_filters.ChoiceFilter(choices=EmploymentType.choices)
     location = django_filters.CharFilter(field_name="location", lookup_expr="icontains", max_length=200)
     skill = TextValuesFilter(method="filter_skill", max_length=100, label="Skill names; all must be asked for.")

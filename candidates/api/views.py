@@ -33,6 +33,7 @@ from rest_framework.views import APIView
 from candidates.api.serializers import (
     CandidateInputSerializer,
     CandidateSerializer,
+    CandidateSkillInputSerializer,
     ResumeDetailSerializer,
     ResumeLinkSerializer,
     ResumeSerializer,
@@ -50,6 +51,7 @@ from candidates.selectors import (
     resume_list,
 )
 from candidates.services import (
+    MAX_SKILLS,
     candidate_create,
     candidate_register,
     candidate_update,
@@ -68,7 +70,7 @@ from jobs.filters import CursorOrderingFilter
 
 
 class RegisterRequestSerializer(StrictInputSerializer):
-    email = serializers.CharField(max_length=254)
+    email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=4096, trim_whitespace=False)
     full_name = serializers.CharField(max_length=200)
     headline = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -79,7 +81,7 @@ class RegisterRequestSerializer(StrictInputSerializer):
     open_to_remote = serializers.BooleanField(required=False)
     discoverable = serializers.BooleanField(required=False)
     consent = serializers.BooleanField(required=False)
-    skills = serializers.ListField(child=serializers.JSONField(), required=False, max_length=100)
+    skills = CandidateSkillInputSerializer(many=True, required=False, max_length=MAX_SKILLS)  # type: ignore[call-arg]
 
 
 class RegisterResponseSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -96,6 +98,8 @@ class RegisterView(PublicAuthView):
         data = RegisterRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
+        if "skills" in fields:
+            fields["skills"] = [dict(skill) for skill in fields["skills"]]
         candidate = candidate_register(
             email=fields.pop("email"),
             password=fields.pop("password"),

@@ -110,8 +110,29 @@ class TextValuesFilter(MultiValueFilter):
         super().__init__(*args, child=forms.CharField(max_length=max_length), **kwargs)
 
 
+class StrictBooleanField(forms.Field):
+    """``true`` or ``false`` (as OpenAPI serializes a boolean); anything else is an error, not "no filter"."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in self.empty_values:
+            return None
+        text = str(value).strip().lower()
+        if text not in ("true", "false"):
+            raise ValidationError("Give true or false.", code="invalid")
+        return text == "true"
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    """A true/false filter that refuses other spellings instead of ignoring them."""
+
+    field_class = StrictBooleanField
+
+
 class FilterSet(django_filters.FilterSet):
-    """Refuses a single-value filter given more than once (the last one would silently win)."""
+    """Refuses a single-value filter given more than once (the last one would silently win),
+    and an empty value of a filter whose values are not free text (``?job=``, ``?remote=``)."""
 
     def is_valid(self) -> bool:
         valid = super().is_valid()
@@ -119,10 +140,15 @@ class FilterSet(django_filters.FilterSet):
         if getlist is None:
             return valid
         for name, filter_ in self.filters.items():
-            if isinstance(filter_, MultiValueFilter) or len(getlist(name)) < 2:
+            values = getlist(name)
+            if isinstance(filter_, MultiValueFilter) or not values:
                 continue
-            self.form.add_error(name, ValidationError("Give this parameter once.", code="repeated"))
-            valid = False
+            if len(values) > 1:
+                self.form.add_error(name, ValidationError("Give this parameter once.", code="repeated"))
+                valid = False
+            elif not isinstance(filter_, django_filters.CharFilter) and not str(values[0]).strip():
+                self.form.add_error(name, ValidationError("Give a value or leave the parameter out.", code="empty"))
+                valid = False
         return valid
 
 

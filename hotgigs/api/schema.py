@@ -3,7 +3,9 @@ operation, integer path ids, and request strings as DRF really parses them."""
 
 from typing import Any
 
+from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import serializers
 
 # Every path id of the API: 1 to 18 digits (longer cannot name a row, and would overflow
 # SQLite's integers). The schema says so as an integer from 1 to PATH_ID_MAX.
@@ -189,3 +191,28 @@ def add_response_headers(result: dict[str, Any], **kwargs: Any) -> dict[str, Any
                     for name, header in CACHE_HEADERS.items():
                         headers.setdefault(name, header)
     return result
+
+
+# --- request strings as DRF parses them ----------------------------------------------------------
+
+# DRF's CharField refuses NUL characters; a trimmed, non-blank one also needs something besides
+# whitespace (it strips the value before checking it is not blank).
+NO_NUL_PATTERN = r"^[^\x00]*$"
+NOT_BLANK_PATTERN = r"^[^\x00]*[^\s\x00][^\x00]*$"
+
+
+class AutoSchema(BaseAutoSchema):
+    """drf-spectacular's AutoSchema, with the patterns DRF's string fields enforce on input."""
+
+    def _map_serializer_field(self, field: Any, direction: Any, bypass_extensions: bool = False) -> Any:
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if (
+            direction == "request"
+            and isinstance(field, serializers.CharField)
+            and isinstance(schema, dict)
+            and schema.get("type") == "string"
+            and not {"pattern", "format", "enum"} & set(schema)
+        ):
+            trimmed_non_blank = field.trim_whitespace and not field.allow_blank
+            schema["pattern"] = NOT_BLANK_PATTERN if trimmed_non_blank else NO_NUL_PATTERN
+        return schema

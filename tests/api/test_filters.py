@@ -160,3 +160,21 @@ def test_the_schema_documents_multi_value_filters_as_exploded_arrays(client, pat
         assert "pattern" in items
     else:
         assert set(enum) <= set(items["enum"])
+
+
+@pytest.mark.parametrize(
+    ("url", "query", "parameter"),
+    [
+        (JOBS, "remote=AAA", "remote"),
+        (JOBS, "remote=1", "remote"),
+        (CANDIDATES, "open_to_remote=maybe", "open_to_remote"),
+        (INTERVIEWS, "starts_before=", "starts_before"),
+        (APPLICATIONS, "job=", "job"),
+        (JOBS, "salary_min=", "salary_min"),
+    ],
+)
+def test_a_malformed_or_empty_typed_value_is_refused_not_ignored(login, recruiter, url, query, parameter):
+    response = login(recruiter).get(f"{url}?{query}")
+
+    assert response.status_code == 400
+    assert parameter in response.json()["details"]

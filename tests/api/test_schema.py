@@ -159,3 +159,22 @@ def test_cached_reads_document_etag_and_304(schema, path, method):
     assert "ETag" in operation["responses"]["200"]["headers"]
     assert "ETag" in operation["responses"]["304"]["headers"]
     assert "content" not in operation["responses"]["304"]
+
+
+def test_request_strings_state_what_drf_refuses(schema):
+    components = schema["components"]["schemas"]
+    title = components["JobCreateRequest"]["properties"]["title"]
+    reason = components["ApplicationWithdrawRequest"]["properties"]["reason"]
+    password = components["TokenRequestRequest"]["properties"]["password"]
+
+    # Stripped and not blank: something besides whitespace; never a NUL character.
+    assert title["pattern"] == r"^[^\x00]*[^\s\x00][^\x00]*$"
+    assert reason["pattern"] == r"^[^\x00]*$"
+    assert password["pattern"] == r"^[^\x00]*$"
+
+
+def test_email_preferences_name_the_kinds(schema):
+    email = schema["components"]["schemas"]["PatchedPreferencesUpdateRequest"]["properties"]["email"]
+
+    assert email["additionalProperties"] is False
+    assert "interview.scheduled" in email["properties"]

@@ -44,6 +44,8 @@ class EndpointUpdateSerializer(StrictInputSerializer):
 class DeliveryFilterSerializer(StrictInputSerializer):
     """Query parameters of the delivery log."""
 
+    strict_json_types = False
+
     status = serializers.ChoiceField(choices=DeliveryStatus.choices, required=False)
     cursor = serializers.CharField(required=False, help_text="The `next` or `previous` link's cursor.")
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=settings.API_MAX_PAGE_SIZE)
