@@ -3,13 +3,12 @@
 Filters only narrow what the selector already allows the actor to see; they never widen it.
 """
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -23,12 +22,22 @@ from hotgigs.api.filters import ChoicesFilter, FilterSet
 MAX_ID = 2**63 - 1
 
 
+# PostgreSQL refuses offsets of 16 hours or more (real zones span -12:00 to +14:00).
+MAX_UTC_OFFSET = timedelta(hours=16)
+
+
 class AwareDateTimeField(forms.Field):
-    """An ISO 8601 date-time that must carry a UTC offset (a naive time is ambiguous)."""
+    """An ISO 8601 date-time that must carry a UTC offset (a naive time is ambiguous).
+
+    The offset must be within ±15:59, and the instant is returned in UTC, so an answer never
+    depends on how a database treats offsets or years past 9999 in UTC.
+    """
 
     default_error_messages = {  # noqa: RUF012
         "invalid": "Enter an ISO 8601 date and time.",
         "naive": "Include a UTC offset, e.g. 2030-01-31T09:00:00Z.",
+        "offset": "The UTC offset must be within ±15:59.",
+        "range": "The time is out of range once converted to UTC.",
     }
 
     def to_python(self, value: Any) -> datetime | None:
@@ -40,9 +49,15 @@ class AwareDateTimeField(forms.Field):
             parsed = None
         if parsed is None:
             raise ValidationError(self.error_messages["invalid"], code="invalid")
-        if timezone.is_naive(parsed):
+        offset = parsed.utcoffset()
+        if offset is None:
             raise ValidationError(self.error_messages["naive"], code="naive")
-        return parsed
+        if abs(offset) >= MAX_UTC_OFFSET:
+            raise ValidationError(self.error_messages["offset"], code="offset")
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError:
+            raise ValidationError(self.error_messages["range"], code="range") from None
 
 
 @extend_schema_field(OpenApiTypes.DATETIME)

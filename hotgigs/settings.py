@@ -292,11 +292,16 @@ NOTIFICATIONS_FEEDBACK_REMINDER_LOOKBACK_DAYS = env.int("NOTIFICATIONS_FEEDBACK_
 # ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["hotgigs.api.authentication.JWTAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "hotgigs.api.permissions.HasScope"],
+    # MethodAllowed first: an unsupported method is 405 whoever asks, before 401 or a scope's 403.
+    "DEFAULT_PERMISSION_CLASSES": [
+        "hotgigs.api.permissions.MethodAllowed",
+        "rest_framework.permissions.IsAuthenticated",
+        "hotgigs.api.permissions.HasScope",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "hotgigs.api.pagination.CursorPagination",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["hotgigs.api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "hotgigs.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "hotgigs.api.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -309,6 +314,8 @@ AUTH_CACHE_SECONDS = env.int("AUTH_CACHE_SECONDS", default=60)
 # Bodies above this size are refused with 413 before any parsing (uploads have their own limit).
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1_048_576)
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
+# JSON bodies and WebSocket messages nested deeper than this are refused with 400 before parsing.
+API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=32)
 # Hot reads (job list and detail, analytics) cached per audience, invalidated on every write
 # (hotgigs/api/caching.py); off, every read is computed. TTL in seconds: the seed's 15 minutes.
 API_CACHE_ENABLED = env.bool("API_CACHE_ENABLED", default=True)

@@ -24,7 +24,7 @@ adds the bounds (``minimum``, ``maximum``, ``maxLength``) every filter really en
 """
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import django_filters
 from django import forms
@@ -111,17 +111,18 @@ class TextValuesFilter(MultiValueFilter):
 
 
 class StrictBooleanField(forms.Field):
-    """``true`` or ``false`` (as OpenAPI serializes a boolean); anything else is an error, not "no filter"."""
+    """``true`` / ``false`` (or ``1`` / ``0``, any case); anything else is an error, not "no filter"."""
 
     widget = forms.TextInput
+    VALUES: ClassVar[dict[str, bool]] = {"true": True, "1": True, "false": False, "0": False}
 
     def to_python(self, value: Any) -> bool | None:
         if value in self.empty_values:
             return None
-        text = str(value).strip().lower()
-        if text not in ("true", "false"):
-            raise ValidationError("Give true or false.", code="invalid")
-        return text == "true"
+        key = str(value).strip().lower()
+        if key not in self.VALUES:
+            raise ValidationError("Must be true or false.", code="invalid")
+        return self.VALUES[key]
 
 
 class BooleanFilter(django_filters.BooleanFilter):

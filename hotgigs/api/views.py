@@ -1,4 +1,9 @@
-"""Kernel API views: authentication endpoints and the JSON error pages for /api/."""
+"""Kernel API views: authentication endpoints and the JSON error pages.
+
+Every error under ``/api/``, ``/ws/``, ``/health/`` and ``/metrics`` is the envelope
+``{code, message, details}`` (404, 400, 403, 500 and CSRF refusals here; 405 from each
+view); elsewhere (the admin) Django's own pages.
+"""
 
 import logging
 from typing import Any
@@ -135,19 +140,23 @@ class MeView(APIView):
         )
 
 
+# Paths whose clients are programs: their errors are the JSON envelope, never an HTML page.
+JSON_PREFIXES = ("/api/", "/ws/", "/health/", "/metrics")
+
+
 def _is_api(request: HttpRequest) -> bool:
-    return request.path.startswith("/api/")
+    return request.path.startswith(JSON_PREFIXES)
 
 
 def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    """JSON NOT_FOUND under /api/, Django's page elsewhere."""
+    """JSON NOT_FOUND under the JSON prefixes, Django's page elsewhere."""
     if _is_api(request):
         return error_response("NOT_FOUND", "No such endpoint or resource.")
     return defaults.page_not_found(request, exception)  # type: ignore[arg-type]
 
 
 def handler500(request: HttpRequest) -> HttpResponse:
-    """JSON INTERNAL_ERROR under /api/ (with the request id), Django's page elsewhere."""
+    """JSON INTERNAL_ERROR under the JSON prefixes (with the request id), Django's page elsewhere."""
     if _is_api(request):
         return error_response(
             "INTERNAL_ERROR", f"An internal error occurred. Quote request id {current_request_id()} when reporting it."
@@ -169,8 +178,27 @@ def handler403(request: HttpRequest, exception: Exception | None = None) -> Http
 
 @csrf_exempt
 def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    """Catch-all for unknown URLs under /api/ (works whatever DEBUG is)."""
+    """Catch-all for unknown URLs under the JSON prefixes (works whatever DEBUG is)."""
     return error_response("NOT_FOUND", "No such endpoint or resource.")
+
+
+@csrf_exempt
+def websocket_over_http(request: HttpRequest) -> HttpResponse:
+    """``/ws/`` reached by a plain HTTP request (no WebSocket upgrade): 426 naming the protocol.
+
+    The ASGI server routes real upgrades to the Channels consumer; anything that gets here
+    is a client that forgot to upgrade (or a WSGI server, which cannot). Handshakes are GETs.
+    """
+    if request.method != "GET":
+        response = error_response("METHOD_NOT_ALLOWED", f"Method {request.method} is not allowed here.")
+        response["Allow"] = "GET"
+        return response
+    response = error_response(
+        "VALIDATION_ERROR", "This endpoint speaks WebSocket: open it with a WebSocket upgrade.", status=426
+    )
+    response["Upgrade"] = "websocket"
+    response["Connection"] = "Upgrade"
+    return response
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
