@@ -15,6 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from applications.choices import ApplicationStage
 from applications.models import Application
+from hotgigs.api.filters import ChoicesFilter, FilterSet
 
 # Ids above the largest 64-bit integer cannot name a row; refusing them up front keeps
 # databases that cannot even compare such numbers (SQLite) from failing.
@@ -76,12 +77,13 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
-class ApplicationFilter(django_filters.FilterSet):
-    """``?job=&stage=&stage=&candidate=&created_after=&created_before=``."""
+class ApplicationFilter(FilterSet):
+    """``?job=&stage=&stage=&candidate=&created_after=&created_before=`` (``stage`` also
+    comma-separated; see hotgigs/api/filters.py)."""
 
     job = IdFilter(field_name="job_id")
     candidate = IdFilter(field_name="candidate_id")
-    stage = django_filters.MultipleChoiceFilter(choices=ApplicationStage.choices)
+    stage = ChoicesFilter(choices=ApplicationStage.choices, label="Any of these stages.")
     created_after = AwareDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = AwareDateTimeFilter(field_name="created_at", lookup_expr="lt")
 

@@ -351,7 +351,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "hotgigs.api.pagination.CursorPagination",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["hotgigs.api.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "hotgigs.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "hotgigs.api.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "PAGE_SIZE": 20,
@@ -422,6 +422,8 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "hotgigs.api.schema.add_error_responses",
         "hotgigs.api.schema.close_request_bodies",
+        "hotgigs.api.schema.integer_path_ids",
+        "hotgigs.api.schema.add_response_headers",
     ],
     "SECURITY": [{"jwtAuth": []}],
 }

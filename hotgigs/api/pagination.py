@@ -39,6 +39,16 @@ class CursorPagination(pagination.CursorPagination):
     def max_page_size(self) -> int:  # type: ignore[override]
         return int(settings.API_MAX_PAGE_SIZE)
 
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters: list[dict[str, Any]] = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1}
+                parameter["description"] = (
+                    f"Rows per page, from 1 (default {self.page_size}); larger sizes are capped at {self.max_page_size}."
+                )
+        return parameters
+
     def get_page_size(self, request: Request) -> int:
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:

@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 from hotgigs import database
 from hotgigs.accounts import tokens
+from hotgigs.accounts.choices import MembershipRole
 from hotgigs.accounts.selectors import actor_roles, organization_list
 from hotgigs.api.errors import ENVELOPE_PATH_PREFIXES, database_unavailable_response, error_response
 from hotgigs.api.middleware import current_request_id
@@ -102,12 +103,20 @@ class RevokeView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class MeOrganizationSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """An organization the user belongs to, and their role in it."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    role = serializers.ChoiceField(choices=MembershipRole.choices)
+
+
 class MeResponseSerializer(serializers.Serializer):  # type: ignore[type-arg]
     id = serializers.IntegerField()
     email = serializers.EmailField()
     full_name = serializers.CharField(allow_blank=True)
     is_staff = serializers.BooleanField()
-    organizations = serializers.ListField(child=serializers.DictField())
+    organizations = MeOrganizationSerializer(many=True)
     scope = serializers.CharField(allow_blank=True)
 
 
