@@ -35,6 +35,15 @@ $(INSTALLED_DEV): $(INSTALLED) pyproject.toml
 	$(PY) -m pip install --disable-pip-version-check -e '.[dev]'
 	touch $@
 
+# With DEBUG off the settings refuse to start without a secret key nobody else knows. These
+# targets sign with a random key of this checkout, made on first use in var/ (never in git);
+# a DJANGO_SECRET_KEY or DJANGO_SECRET_KEY_FILE of your own wins. Tests make their own.
+run worker beat migrations-check: export DJANGO_SECRET_KEY_FILE ?= $(CURDIR)/var/secret-key
+run worker beat migrations-check: | var
+
+var:
+	mkdir -p $@
+
 install: $(INSTALLED)
 
 install-dev: $(INSTALLED_DEV)
@@ -42,7 +51,7 @@ install-dev: $(INSTALLED_DEV)
 run: $(INSTALLED)
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo
-	$(BIN)/uvicorn hotgigs.asgi:application --host $(HOST) --port $(PORT)
+	$(PY) -m hotgigs.serve --host $(HOST) --port $(PORT)
 
 test: $(INSTALLED_DEV)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
@@ -63,7 +72,6 @@ worker: $(INSTALLED)
 	$(BIN)/celery -A hotgigs worker --loglevel INFO
 
 beat: $(INSTALLED)
-	mkdir -p var
 	$(BIN)/celery -A hotgigs beat --loglevel INFO --schedule var/celerybeat-schedule
 
 clean:

@@ -3,27 +3,38 @@
 Filters only narrow what the selector already allows the actor to see; they never widen it.
 """
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from applications.choices import ApplicationStage
 from applications.models import Application
+from hotgigs.api.filters import ChoicesFilter, FilterSet
 
 # Ids above the largest 64-bit integer cannot name a row; refusing them up front keeps
 # databases that cannot even compare such numbers (SQLite) from failing.
 MAX_ID = 2**63 - 1
 
 
+# The instants a filter can name beyond what Python represents in UTC (year 1 to 9999).
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+_LATEST = datetime.max.replace(tzinfo=UTC)
+
+
 class AwareDateTimeField(forms.Field):
-    """An ISO 8601 date-time that must carry a UTC offset (a naive time is ambiguous)."""
+    """An ISO 8601 date-time that must carry a UTC offset (a naive time is ambiguous).
+
+    Any offset RFC 3339 allows (up to ±23:59) is taken, and the instant is handed on in UTC:
+    PostgreSQL refuses offsets of 16 hours or more, and a value that leaves years 1-9999 once
+    in UTC (``0001-01-01T00:00:00+05:00``) becomes the earliest or latest instant, which a
+    ``>=`` / ``<`` comparison treats exactly as the real one, since no row lies beyond it.
+    """
 
     default_error_messages = {  # noqa: RUF012
         "invalid": "Enter an ISO 8601 date and time.",
@@ -39,9 +50,12 @@ class AwareDateTimeField(forms.Field):
             parsed = None
         if parsed is None:
             raise ValidationError(self.error_messages["invalid"], code="invalid")
-        if timezone.is_naive(parsed):
+        if parsed.utcoffset() is None:
             raise ValidationError(self.error_messages["naive"], code="naive")
-        return parsed
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError:
+            return _EARLIEST if parsed.year == _EARLIEST.year else _LATEST
 
 
 @extend_schema_field(OpenApiTypes.DATETIME)
@@ -63,12 +77,13 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
-class ApplicationFilter(django_filters.FilterSet):
-    """``?job=&stage=&stage=&candidate=&created_after=&created_before=``."""
+class ApplicationFilter(FilterSet):
+    """``?job=&stage=&stage=&candidate=&created_after=&created_before=`` (``stage`` also
+    comma-separated; see hotgigs/api/filters.py)."""
 
     job = IdFilter(field_name="job_id")
     candidate = IdFilter(field_name="candidate_id")
-    stage = django_filters.MultipleChoiceFilter(choices=ApplicationStage.choices)
+    stage = ChoicesFilter(choices=ApplicationStage.choices, label="Any of these stages.")
     created_after = AwareDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = AwareDateTimeFilter(field_name="created_at", lookup_expr="lt")
 

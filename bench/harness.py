@@ -54,7 +54,15 @@ def prepared_env(database_url: str, redis_url: str, **extra: str) -> dict[str, s
         env["REDIS_URL"] = redis_url
     else:
         env.pop("REDIS_URL", None)
+    use_local_secret_key(env)
     return env
+
+
+def use_local_secret_key(env: dict[str, str] | os._Environ[str]) -> None:
+    """Sign with this checkout's key (var/secret-key, as ``make run`` does) unless one is set:
+    with DEBUG off the settings refuse to start without a key."""
+    (ROOT / "var").mkdir(exist_ok=True)
+    env.setdefault("DJANGO_SECRET_KEY_FILE", str(ROOT / "var" / "secret-key"))
 
 
 def seed(env: dict[str, str], *, fresh: bool = False) -> None:

@@ -1,6 +1,7 @@
 """Query-string filters of the candidate list (all optional, combined with AND).
 
-- ``skill`` — comma-separated skill names (``skill=python,django``), compared normalized
+- ``skill`` — skill names, repeated or comma-separated (``skill=python&skill=django``,
+  ``skill=python,django``; see hotgigs/api/filters.py), compared normalized
   (case and spacing ignored); a candidate must have *every* listed skill (from the profile
   or a resume).
 - ``min_years_experience`` / ``max_years_experience`` — inclusive bounds on years of experience.
@@ -13,17 +14,18 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from candidates.models import Candidate, CandidateSkill
-from jobs.filters import CharInFilter, IntegerFilter, normalized_values, search_terms
+from hotgigs.api.filters import BooleanFilter, FilterSet, TextValuesFilter
+from jobs.filters import IntegerFilter, normalized_values, search_terms
 
 
-class CandidateFilter(django_filters.FilterSet):
+class CandidateFilter(FilterSet):
     """See the module docstring for the meaning of each parameter."""
 
-    skill = CharInFilter(method="filter_skill", label="Comma-separated skill names; all must be present.")
+    skill = TextValuesFilter(method="filter_skill", max_length=100, label="Skill names; all must be present.")
     min_years_experience = IntegerFilter(field_name="years_experience", lookup_expr="gte", min_value=0, max_value=70)
     max_years_experience = IntegerFilter(field_name="years_experience", lookup_expr="lte", min_value=0, max_value=70)
     location = django_filters.CharFilter(field_name="location", lookup_expr="icontains", max_length=200)
-    open_to_remote = django_filters.BooleanFilter()
+    open_to_remote = BooleanFilter()
     search = django_filters.CharFilter(
         method="filter_search", max_length=200, label="Words in name, headline or summary."
     )
@@ -33,7 +35,7 @@ class CandidateFilter(django_filters.FilterSet):
         fields = ()
 
     def filter_skill(self, queryset: QuerySet[Candidate], name: str, value: list[str]) -> QuerySet[Candidate]:
-        for key in normalized_values(value, "skill"):
+        for key in normalized_values(value):
             queryset = queryset.filter(
                 Exists(CandidateSkill.objects.filter(candidate_id=OuterRef("pk"), normalized_name=key))
             )

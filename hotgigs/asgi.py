@@ -14,15 +14,17 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotgigs.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from hotgigs.observability.warmup import warm_up  # noqa: E402
+from hotgigs.realtime.origin import OriginValidator  # noqa: E402
 from hotgigs.realtime.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns)),
+        # No Origin (non-browser clients), CORS_ALLOWED_ORIGINS or this site's own hosts; any
+        # other origin is closed with 4403 (hotgigs/realtime/origin.py).
+        "websocket": OriginValidator(URLRouter(websocket_urlpatterns)),
     }
 )
 

@@ -11,14 +11,18 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import django_stubs_ext
 import environ
+from corsheaders.defaults import default_headers
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
 from hotgigs.database import process_kind, session_options
 from hotgigs.redis_clients import guarded_async_connection_class, guarded_connection_class
+from hotgigs.secret_key import secret_key
 
 # Lets admin and queryset generics be subscripted at runtime (ModelAdmin[Job]).
 django_stubs_ext.monkeypatch()
@@ -32,10 +36,12 @@ if env.bool("DJANGO_READ_DOT_ENV_FILE", default=False):
 # GENERAL
 # ------------------------------------------------------------------------------
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-# The embedded default key is for local runs only; deployments set DJANGO_SECRET_KEY.
-SECRET_KEY = env.str(
-    "DJANGO_SECRET_KEY",
-    default="insecure-local-development-key-change-me-for-any-real-deployment",
+# With DEBUG off a missing or public key stops the process here (hotgigs/secret_key.py);
+# DJANGO_SECRET_KEY_FILE (make run, the Docker stack) holds a random key made on first start.
+SECRET_KEY = secret_key(
+    key=env.str("DJANGO_SECRET_KEY", default=""),
+    key_file=env.str("DJANGO_SECRET_KEY_FILE", default=""),
+    debug=DEBUG,
 )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -58,6 +64,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "corsheaders",
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
@@ -81,8 +88,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "hotgigs.api.middleware.RequestIdMiddleware",
     "hotgigs.observability.middleware.ObservabilityMiddleware",
+    # Answers preflights itself (before authentication and the rate limiter: a preflight is
+    # neither 401 nor 429 and does not count) and names the origin on every /api/ answer,
+    # 401s and 429s included, so the frontend can read them.
+    "corsheaders.middleware.CorsMiddleware",
     "hotgigs.api.versioning.ApiVersionMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Serves the admin's static files from any server (uvicorn, gunicorn) without a proxy.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise (static files never count) and SecurityMiddleware (a 429 gets its headers).
@@ -364,12 +376,17 @@ NOTIFICATIONS_FEEDBACK_REMINDER_LOOKBACK_DAYS = env.int("NOTIFICATIONS_FEEDBACK_
 # ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["hotgigs.api.authentication.JWTAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "hotgigs.api.permissions.HasScope"],
+    # MethodAllowed first: an unsupported method is 405 without a token or scope too, not 401 or 403.
+    "DEFAULT_PERMISSION_CLASSES": [
+        "hotgigs.api.permissions.MethodAllowed",
+        "rest_framework.permissions.IsAuthenticated",
+        "hotgigs.api.permissions.HasScope",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "hotgigs.api.pagination.CursorPagination",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": ["hotgigs.api.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "hotgigs.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "hotgigs.api.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "PAGE_SIZE": 20,
@@ -391,6 +408,8 @@ AUTH_LOGIN_FAILURE_WINDOW_SECONDS = env.int("AUTH_LOGIN_FAILURE_WINDOW_SECONDS",
 # Bodies above this size are refused with 413 before any parsing (uploads have their own limit).
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1_048_576)
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
+# JSON bodies and WebSocket messages nested deeper than this are refused with 400 before parsing.
+API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=32)
 # Hot reads (job list and detail, analytics) cached per audience, invalidated on every write
 # (hotgigs/api/caching.py); off, every read is computed. TTL in seconds: the seed's 15 minutes.
 API_CACHE_ENABLED = env.bool("API_CACHE_ENABLED", default=True)
@@ -438,6 +457,8 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "hotgigs.api.schema.add_error_responses",
         "hotgigs.api.schema.close_request_bodies",
+        "hotgigs.api.schema.integer_path_ids",
+        "hotgigs.api.schema.add_response_headers",
     ],
     "SECURITY": [{"jwtAuth": []}],
 }
@@ -486,6 +507,50 @@ if env.bool("DJANGO_SECURE", default=False):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+
+# CORS (django-cors-headers): the browser frontend calls /api/ from its own origin. Bearer
+# tokens, not cookies, so no credentials mode. Origins are scheme://host[:port].
+CORS_ALLOWED_ORIGINS = env.list(
+    "CORS_ALLOWED_ORIGINS",
+    default=["{0.scheme}://{0.netloc}".format(urlsplit(FRONTEND_URL))],
+)
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_HEADERS = (*default_headers, "idempotency-key", "if-none-match", "x-request-id")
+CORS_EXPOSE_HEADERS = (
+    "X-Request-ID",
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+    "Retry-After",
+    "ETag",
+    "API-Version",
+    "Deprecation",
+    "Sunset",
+    "Link",
+)
+# Seconds a browser may reuse a preflight answer.
+CORS_PREFLIGHT_MAX_AGE = env.int("CORS_PREFLIGHT_MAX_AGE", default=3600)
+
+# Content-Security-Policy (django-csp) on every response: the admin and the API docs
+# (Swagger UI from drf-spectacular-sidecar's static files, its start script served by the
+# docs view itself) load only this site's scripts, styles, images and fonts; no inline
+# script, no framing, no plugin. JSON answers carry it too, harmlessly.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "manifest-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+    }
+}
 
 # LOGGING
 # ------------------------------------------------------------------------------
@@ -502,13 +567,19 @@ LOGGING = {
     "filters": {"request_id": {"()": "hotgigs.observability.logs.RequestIdFilter"}},
     "formatters": {
         "json": {"()": "hotgigs.observability.logs.json_formatter"},
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "plain": {"()": "hotgigs.observability.logs.plain_formatter"},
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # The server's request lines (full URLs: a WebSocket's ?token=, a signed link) go through
+        # the console handler, whose formatters redact query strings, however the server was
+        # started; uvicorn.error propagates to "uvicorn". Levels stay the server's own.
+        "uvicorn": {"handlers": ["console"], "propagate": False},
+        "uvicorn.access": {"handlers": ["console"], "propagate": False},
+        "django.server": {"handlers": ["console"], "propagate": False},
         "django.db.backends": {"level": "INFO"},
         "hotgigs.observability.trace": {"level": "DEBUG" if HOTGIGS_TRACE else "WARNING"},
     },

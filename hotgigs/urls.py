@@ -1,7 +1,8 @@
 """Top-level routes: the back office and the REST API.
 
 The API lives under /api/v1/; the seed's unversioned paths (/api/jobs, …) route to the
-current version. Anything else under /api/ answers the JSON NOT_FOUND envelope.
+current version. Anything else under /api/, /ws/, /health/ and /metrics answers the JSON
+NOT_FOUND envelope; /ws/ itself over plain HTTP (no WebSocket upgrade) answers 426.
 """
 
 from django.urls import include, path, re_path
@@ -17,7 +18,8 @@ urlpatterns = [
     path("metrics", health_views.metrics_view, name="metrics"),
     path("api/v1/", include("hotgigs.api.urls", namespace="v1")),
     path("api/", include("hotgigs.api.urls", namespace="current")),
-    re_path(r"^api/", api_views.api_not_found),
+    path("ws/", api_views.websocket_over_http, name="ws-over-http"),
+    re_path(r"^(?:api|ws|health)/|^metrics/", api_views.api_not_found),
 ]
 
 handler400 = "hotgigs.api.views.handler400"

@@ -1,14 +1,14 @@
 """Query-string filters of the interviews list; they only narrow what the selector allows."""
 
-import django_filters
-
 from applications.filters import AwareDateTimeFilter, IdFilter
+from hotgigs.api.filters import ChoicesFilter, FilterSet
 from interviews.choices import InterviewStatus
 from interviews.models import Interview
 
 
-class InterviewFilter(django_filters.FilterSet):
-    """``?starts_after=&starts_before=&status=&status=&interviewer=&application=``.
+class InterviewFilter(FilterSet):
+    """``?starts_after=&starts_before=&status=&status=&interviewer=&application=`` (``status``
+    also comma-separated; see hotgigs/api/filters.py).
 
     ``starts_after`` is inclusive and ``starts_before`` exclusive, so consecutive windows
     never count an interview twice.
@@ -16,7 +16,7 @@ class InterviewFilter(django_filters.FilterSet):
 
     starts_after = AwareDateTimeFilter(field_name="starts_at", lookup_expr="gte")
     starts_before = AwareDateTimeFilter(field_name="starts_at", lookup_expr="lt")
-    status = django_filters.MultipleChoiceFilter(choices=InterviewStatus.choices)
+    status = ChoicesFilter(choices=InterviewStatus.choices, label="Any of these statuses.")
     interviewer = IdFilter(field_name="interviewers__id")
     application = IdFilter(field_name="application_id")
 

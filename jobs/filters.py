@@ -2,19 +2,23 @@
 
 Filters (all optional, combined with AND):
 
-- ``status`` — one status, or several comma-separated (``status=open,closed``).
+- ``status`` — one status or several, repeated (``status=open&status=closed``) or
+  comma-separated (``status=open,closed``); any of them matches.
 - ``remote_policy`` — exactly one of onsite / hybrid / remote.
 - ``remote`` — ``true``: jobs that can be done at least partly remotely (remote_policy remote
   or hybrid); ``false``: on-site jobs only.
 - ``employment_type`` — one employment type.
 - ``location`` — case-insensitive substring of the location.
-- ``skill`` — comma-separated skill names (``skill=python,django``), compared normalized
-  (case and spacing ignored); a job must ask for *every* listed skill.
+- ``skill`` — skill names, repeated or comma-separated (``skill=python&skill=django``,
+  ``skill=python,django``), compared normalized (case and spacing ignored); a job must ask
+  for *every* listed skill.
 - ``salary_min`` / ``salary_max`` — the job's salary range must overlap the given range. A job
   with only one bound counts as that single figure; jobs that state no salary are left out
   whenever either parameter is given.
 - ``organization`` — organization id (within what the actor may see anyway).
 - ``search`` — words that must each appear in the title or the description (case-insensitive).
+
+Multi-value and repeated parameters follow the API's one convention (hotgigs/api/filters.py).
 """
 
 from collections.abc import Mapping
@@ -29,17 +33,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.request import Request
 
+from hotgigs.api.filters import BooleanFilter, ChoicesFilter, FilterSet, TextValuesFilter
 from hotgigs.errors import ValidationFailed
 from jobs.choices import EmploymentType, JobStatus, RemotePolicy
 from jobs.models import Job, JobSkill
 from jobs.services import normalize_skill_name
 
-MAX_FILTER_VALUES = 20
 MAX_SEARCH_TERMS = 10
-
-
-class CharInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
-    """A comma-separated list of strings."""
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -49,16 +49,9 @@ class IntegerFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
-class ChoiceInFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
-    """A comma-separated list of choices."""
-
-
-def normalized_values(values: list[str] | None, field: str) -> list[str]:
-    """Skill names as the database keys them; refuses an unreasonably long list."""
-    keys = [normalize_skill_name(value) for value in values or [] if value.strip()]
-    if len(keys) > MAX_FILTER_VALUES:
-        raise ValidationFailed(details={field: [f"At most {MAX_FILTER_VALUES} values."]})
-    return list(dict.fromkeys(keys))
+def normalized_values(values: list[str] | None) -> list[str]:
+    """Skill names as the database keys them (the filter field already bounded their number)."""
+    return list(dict.fromkeys(normalize_skill_name(value) for value in values or []))
 
 
 def search_terms(value: str) -> list[str]:
@@ -69,15 +62,15 @@ def search_terms(value: str) -> list[str]:
     return terms
 
 
-class JobFilter(django_filters.FilterSet):
+class JobFilter(FilterSet):
     """See the module docstring for the meaning of each parameter."""
 
-    status = ChoiceInFilter(choices=JobStatus.choices, field_name="status", lookup_expr="in")
+    status = ChoicesFilter(choices=JobStatus.choices, field_name="status", label="Any of these statuses.")
     remote_policy = django_filters.ChoiceFilter(choices=RemotePolicy.choices)
-    remote = django_filters.BooleanFilter(method="filter_remote", label="Remote or hybrid (true) / on-site (false).")
+    remote = BooleanFilter(method="filter_remote", label="Remote or hybrid (true) / on-site (false).")
     employment_type = django_filters.ChoiceFilter(choices=EmploymentType.choices)
     location = django_filters.CharFilter(field_name="location", lookup_expr="icontains", max_length=200)
-    skill = CharInFilter(method="filter_skill", label="Comma-separated skill names; all must be asked for.")
+    skill = TextValuesFilter(method="filter_skill", max_length=100, label="Skill names; all must be asked for.")
     salary_min = IntegerFilter(method="filter_salary_min", min_value=0)
     salary_max = IntegerFilter(method="filter_salary_max", min_value=0)
     organization = IntegerFilter(field_name="organization_id", min_value=1)
@@ -94,7 +87,7 @@ class JobFilter(django_filters.FilterSet):
         return queryset.exclude(remote_policy__in=remote)
 
     def filter_skill(self, queryset: QuerySet[Job], name: str, value: list[str]) -> QuerySet[Job]:
-        for key in normalized_values(value, "skill"):
+        for key in normalized_values(value):
             queryset = queryset.filter(Exists(JobSkill.objects.filter(job_id=OuterRef("pk"), normalized_name=key)))
         return queryset
 
@@ -121,8 +114,8 @@ class CursorOrderingFilter(BaseFilterBackend):
     annotation that sorts it, and optionally ``ordering_annotations`` for those
     annotations. One field only, followed by ``id`` as tie-breaker, because cursor
     pagination positions itself on the first field (which must therefore be never null).
-    An unknown value answers 400 VALIDATION_ERROR; without the parameter the pagination's
-    default (newest first) applies.
+    An unknown or empty value answers 400 VALIDATION_ERROR; without the parameter the
+    pagination's default (newest first) applies.
     """
 
     ordering_param = "ordering"
@@ -132,12 +125,12 @@ class CursorOrderingFilter(BaseFilterBackend):
         return getattr(view, "ordering_fields", {})
 
     def get_ordering(self, request: Request, queryset: QuerySet[Any], view: Any) -> tuple[str, ...] | None:
-        raw = request.query_params.get(self.ordering_param, "").strip()
-        if not raw:
+        raw = request.query_params.get(self.ordering_param)
+        if raw is None:
             return None
-        descending = raw.startswith("-")
-        name = raw.removeprefix("-")
-        target = self._fields(view).get(name)
+        descending = raw.strip().startswith("-")
+        name = raw.strip().removeprefix("-")
+        target = self._fields(view).get(name) if name else None
         if target is None:
             allowed = sorted(self._fields(view))
             raise ValidationFailed(

@@ -6,6 +6,7 @@ the tests that use them commit their data (``django_db(transaction=True)``).
 
 import contextlib
 import os
+import shlex
 import signal
 import socket
 import subprocess
@@ -18,7 +19,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,20 +67,14 @@ def free_port() -> int:
 STARTUP_SECONDS = 60
 
 
-def _drain_lines(stream: Any, into: deque[str]) -> None:
-    """Keep reading a child's output so it never blocks on a full pipe (a server logging every
-    failed Redis call fills 64 KB in seconds); the last lines stay for assertion messages."""
-    for line in iter(stream.readline, ""):
-        into.append(line)
-
-
-def _wait_until_up(base: str, process: subprocess.Popen, output: deque[str]) -> None:  # type: ignore[type-arg]
+def _wait_until_up(base: str, process: subprocess.Popen, output: Path | None = None) -> None:  # type: ignore[type-arg]
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            process.wait()
-            time.sleep(0.2)  # lets the drain thread read the last lines
-            raise AssertionError(f"server {base} exited with {process.returncode}:\n{''.join(output)}")
+            stderr = process.stderr.read().decode() if process.stderr else ""
+            if output is not None:
+                stderr = output.read_text(errors="replace")
+            raise AssertionError(f"server {base} exited with {process.returncode}:\n{stderr}")
         try:
             with urllib.request.urlopen(f"{base}/health/live", timeout=2) as response:  # noqa: S310 - loopback
                 if response.status == 200:
@@ -89,41 +84,75 @@ def _wait_until_up(base: str, process: subprocess.Popen, output: deque[str]) -> 
     raise AssertionError(f"{base} did not start within {STARTUP_SECONDS} s")
 
 
+def make_run_command(port: int, host: str = "127.0.0.1") -> list[str]:
+    """The command ``make run`` starts its web server with: the last line ``make -n run`` prints."""
+    printed = subprocess.run(  # noqa: S603
+        ["make", "--no-print-directory", "-n", "run", f"HOST={host}", f"PORT={port}"],  # noqa: S607
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return shlex.split(printed.strip().splitlines()[-1])
+
+
+def serve_command(port: int) -> list[str]:
+    """``python -m hotgigs.serve`` on loopback: how ``make run`` and the Docker image start the server."""
+    return [sys.executable, "-m", "hotgigs.serve", "--host", "127.0.0.1", "--port", str(port)]
+
+
+def plain_uvicorn_command(port: int) -> list[str]:
+    """``uvicorn hotgigs.asgi:application`` with no option of ours: how anyone else might start it."""
+    return [sys.executable, "-m", "uvicorn", "hotgigs.asgi:application", "--host", "127.0.0.1", "--port", str(port)]
+
+
 @contextlib.contextmanager
-def uvicorn_servers(env: dict[str, str], count: int = 2) -> Iterator[list[str]]:
-    """Start ``count`` ``uvicorn hotgigs.asgi:application`` processes with ``env``; yield their
-    base URLs once each answers /health/live; always stop them."""
+def server_process(
+    command: Callable[[int], list[str]], env: dict[str, str], *, output: Path | None = None
+) -> Iterator[str]:
+    """Start one web server ``command(port)`` with ``env``; yield its base URL once /health/live
+    answers; always stop it. With ``output``, its stdout and stderr both go to that file."""
+    with uvicorn_servers(env, count=1, command=command, output=output) as (base,):
+        yield base
+
+
+@contextlib.contextmanager
+def uvicorn_servers(
+    env: dict[str, str],
+    count: int = 2,
+    *,
+    command: Callable[[int], list[str]] = serve_command,
+    output: Path | None = None,
+) -> Iterator[list[str]]:
+    """Start ``count`` web servers with ``env``, by default as ``make run`` does
+    (:func:`serve_command`); yield their base URLs once each answers /health/live; always stop them.
+
+    With ``output`` (one server only), its stdout and stderr are appended to that file.
+    """
+    if output is not None and count != 1:
+        raise ValueError("output takes one server")
     servers = []
     try:
         for _ in range(count):
             port = free_port()
+            sink = open(output, "ab") if output is not None else None  # noqa: SIM115 - closed below
             process = subprocess.Popen(  # noqa: S603
-                [
-                    sys.executable,
-                    "-m",
-                    "uvicorn",
-                    "hotgigs.asgi:application",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                ],
+                command(port),
                 cwd=ROOT,
                 env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                text=True,
+                stdout=sink or subprocess.DEVNULL,
+                stderr=sink or subprocess.PIPE,
             )
-            output: deque[str] = deque(maxlen=200)
-            threading.Thread(target=_drain_lines, args=(process.stderr, output), daemon=True).start()
-            servers.append((f"http://127.0.0.1:{port}", process, output))
-        for base, process, output in servers:
+            if sink is not None:
+                sink.close()
+            servers.append((f"http://127.0.0.1:{port}", process))
+        for base, process in servers:
             _wait_until_up(base, process, output)
-        yield [base for base, _, _ in servers]
+        yield [base for base, _ in servers]
     finally:
-        for _, process, _ in servers:
+        for _, process in servers:
             process.terminate()
-        for _, process, _ in servers:
+        for _, process in servers:
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:

@@ -8,8 +8,7 @@ sees their organizations (or the one named with ``?organization``; another one a
 from dataclasses import asdict
 from functools import partial
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,6 +17,7 @@ from analytics.api.serializers import AnalyticsQuerySerializer, AnalyticsSummary
 from analytics.selectors import analytics_summary
 from hotgigs.accounts.scopes import ANALYTICS_READ
 from hotgigs.api.caching import analytics_read_scope, cached_read
+from hotgigs.api.schema import IF_NONE_MATCH, NOT_MODIFIED
 from hotgigs.api.views import ERRORS
 
 
@@ -31,10 +31,8 @@ class AnalyticsView(APIView):
         description="Open jobs, applications per stage and per source, stage-to-stage conversion, average "
         "time in stage, time to hire and upcoming interviews, for the caller's organizations. "
         "`organization` narrows to one of them; staff may name any organization or omit it for all.",
-        parameters=[
-            OpenApiParameter("organization", OpenApiTypes.INT64, required=False, description="Organization id.")
-        ],
-        responses={200: AnalyticsSummarySerializer, **ERRORS},
+        parameters=[AnalyticsQuerySerializer, IF_NONE_MATCH],
+        responses={200: AnalyticsSummarySerializer, 304: NOT_MODIFIED, **ERRORS},
     )
     def get(self, request: Request) -> Response:
         # Cached per audience with an ETag (hotgigs.api.caching); application, interview and

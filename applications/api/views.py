@@ -53,13 +53,13 @@ from hotgigs.accounts.selectors import actor_is_member, actor_is_recruiter, acto
 from hotgigs.ai import dispatch
 from hotgigs.api.idempotency import idempotent
 from hotgigs.api.pagination import CursorPagination
+from hotgigs.api.schema import PATH_ID_PATTERN
 from hotgigs.api.views import ERRORS
 from hotgigs.errors import Forbidden, ValidationFailed
 from jobs.errors import JobNotFound
 from jobs.selectors import job_get
 
-# Path ids longer than this cannot be rows (and would overflow SQLite's integers).
-ID_PATTERN = r"[0-9]{1,18}"
+ID_PATTERN = PATH_ID_PATTERN
 
 
 @extend_schema_view(

@@ -179,6 +179,9 @@ def main() -> int:
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotgigs.settings")
+    # This checkout's key, as `make run` uses (the settings refuse to start without one).
+    (Path(__file__).resolve().parents[2] / "var").mkdir(exist_ok=True)
+    os.environ.setdefault("DJANGO_SECRET_KEY_FILE", str(Path(__file__).resolve().parents[2] / "var" / "secret-key"))
     django.setup()
     import numpy as np
 

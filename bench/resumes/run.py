@@ -23,9 +23,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotgigs.settings")
+os.environ.setdefault("DJANGO_SECRET_KEY_FILE", str(Path(__file__).resolve().parents[2] / "var" / "secret-key"))
 
 import django
 
+# This checkout's key, as `make run` uses (the settings refuse to start without one).
+(Path(__file__).resolve().parents[2] / "var").mkdir(exist_ok=True)
 django.setup()
 
 from candidates import extractor, resume_files  # noqa: E402

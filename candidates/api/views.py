@@ -33,6 +33,7 @@ from rest_framework.views import APIView
 from candidates.api.serializers import (
     CandidateInputSerializer,
     CandidateSerializer,
+    CandidateSkillInputSerializer,
     ResumeDetailSerializer,
     ResumeLinkSerializer,
     ResumeSerializer,
@@ -50,6 +51,7 @@ from candidates.selectors import (
     resume_list,
 )
 from candidates.services import (
+    MAX_SKILLS,
     candidate_create,
     candidate_register,
     candidate_update,
@@ -62,13 +64,14 @@ from hotgigs.accounts.models import User
 from hotgigs.accounts.scopes import CANDIDATES_READ, CANDIDATES_WRITE
 from hotgigs.accounts.selectors import actor_is_recruiter, actor_is_staff
 from hotgigs.api.idempotency import idempotent
+from hotgigs.api.schema import PATH_ID_PATTERN
 from hotgigs.api.serializers import ErrorEnvelopeSerializer, StrictInputSerializer
 from hotgigs.api.views import ERRORS, PublicAuthView
 from jobs.filters import CursorOrderingFilter
 
 
 class RegisterRequestSerializer(StrictInputSerializer):
-    email = serializers.CharField(max_length=254)
+    email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=4096, trim_whitespace=False)
     full_name = serializers.CharField(max_length=200)
     headline = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -79,7 +82,7 @@ class RegisterRequestSerializer(StrictInputSerializer):
     open_to_remote = serializers.BooleanField(required=False)
     discoverable = serializers.BooleanField(required=False)
     consent = serializers.BooleanField(required=False)
-    skills = serializers.ListField(child=serializers.JSONField(), required=False, max_length=100)
+    skills = CandidateSkillInputSerializer(many=True, required=False, max_length=MAX_SKILLS)  # type: ignore[call-arg]
 
 
 class RegisterResponseSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -102,6 +105,8 @@ class RegisterView(PublicAuthView):
         data = RegisterRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
+        if "skills" in fields:
+            fields["skills"] = [dict(skill) for skill in fields["skills"]]
         email = fields.pop("email")
         candidate_register(
             email=email, password=fields.pop("password"), full_name=fields.pop("full_name"), profile=fields
@@ -176,7 +181,7 @@ class CandidateViewSet(
         "full_name": "full_name",
         "years_experience": "years_experience",
     }
-    lookup_value_regex = r"[0-9]+"
+    lookup_value_regex = PATH_ID_PATTERN
     required_scopes: ClassVar[dict[str, str]] = {
         "list": CANDIDATES_READ,
         "retrieve": CANDIDATES_READ,
@@ -282,7 +287,7 @@ class CandidateViewSet(
         return Response(ResumeSerializer(rows, many=True).data)
 
     @extend_schema(summary="One resume, with its extracted text", responses={200: ResumeDetailSerializer, **ERRORS})
-    @action(detail=True, methods=["get"], url_path=r"resumes/(?P<resume_id>[0-9]+)", filter_backends=[])
+    @action(detail=True, methods=["get"], url_path=rf"resumes/(?P<resume_id>{PATH_ID_PATTERN})", filter_backends=[])
     def resume(self, request: Request, pk: str, resume_id: str) -> Response:
         row = resume_get(actor=_actor(request), candidate_id=int(pk), resume_id=int(resume_id))
         return Response(ResumeDetailSerializer(row).data)
@@ -307,7 +312,9 @@ class CandidateViewSet(
         description="Valid for RESUME_LINK_SECONDS (300 by default); fetch it without a bearer token.",
         responses={200: ResumeLinkSerializer, **ERRORS},
     )
-    @action(detail=True, methods=["get"], url_path=r"resumes/(?P<resume_id>[0-9]+)/link", filter_backends=[])
+    @action(
+        detail=True, methods=["get"], url_path=rf"resumes/(?P<resume_id>{PATH_ID_PATTERN})/link", filter_backends=[]
+    )
     def resume_link(self, request: Request, pk: str, resume_id: str) -> Response:
         actor = _actor(request)
         row = resume_get(actor=actor, candidate_id=int(pk), resume_id=int(resume_id))

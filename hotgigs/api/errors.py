@@ -22,8 +22,9 @@ STATUS_FOR_CODE: dict[str, int] = {
     "SERVICE_UNAVAILABLE": 503,
 }
 
-# Paths whose errors are JSON envelopes; other paths (the admin) get pages.
-ENVELOPE_PATH_PREFIXES = ("/api/", "/health/", "/metrics")
+# Paths whose clients are programs: their errors are JSON envelopes; other paths (the admin)
+# get pages. /ws/ is here for plain HTTP requests to the WebSocket endpoint.
+ENVELOPE_PATH_PREFIXES = ("/api/", "/ws/", "/health/", "/metrics")
 
 
 def envelope(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -63,7 +64,7 @@ def database_unavailable(exc: BaseException, path: str) -> tuple[str, dict[str, 
 
 def database_unavailable_response(request: HttpRequest, exc: BaseException) -> HttpResponse:
     """503 with ``Retry-After`` for a request the database could not serve in time: the envelope
-    (``SERVICE_UNAVAILABLE``) under /api/, /health/ and /metrics, a short page elsewhere."""
+    (``SERVICE_UNAVAILABLE``) under ENVELOPE_PATH_PREFIXES, a short page elsewhere."""
     message, details = database_unavailable(exc, request.path)
     response: HttpResponse
     if request.path.startswith(ENVELOPE_PATH_PREFIXES):

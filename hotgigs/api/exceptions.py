@@ -4,7 +4,8 @@ Domain errors (``hotgigs.errors``) carry their own code; DRF and Django exceptio
 mapped by type. A database that could not serve the request in time (statement or lock
 timeout, no free pooled connection) is a 503 SERVICE_UNAVAILABLE with ``Retry-After``.
 Anything unexpected becomes a 500 INTERNAL_ERROR without internals, logged with the
-request id that the response also carries.
+request id that the response also carries. The envelope is always JSON, also from views
+that render something else (the docs page's HTML, the schema's YAML).
 """
 
 import logging
@@ -15,6 +16,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
@@ -24,6 +26,16 @@ from hotgigs.api.middleware import current_request_id
 from hotgigs.errors import DomainError
 
 logger = logging.getLogger(__name__)
+
+
+class EnvelopeResponse(Response):
+    """An error response rendered as JSON whatever renderer the view negotiated."""
+
+    @property
+    def rendered_content(self) -> Any:
+        self.accepted_renderer = JSONRenderer()
+        self.accepted_media_type = JSONRenderer.media_type
+        return super().rendered_content
 
 
 def _validation_details(detail: Any) -> dict[str, Any]:
@@ -99,4 +111,4 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         code, message, details, status = "INTERNAL_ERROR", "An internal error occurred.", None, 500
         message = f"{message} Quote request id {current_request_id()} when reporting it."
     set_rollback()
-    return Response(envelope(code, message, details), status=status, headers=headers)
+    return EnvelopeResponse(envelope(code, message, details), status=status, headers=headers)

@@ -1,18 +1,26 @@
 """Scope enforcement: every API view declares the scope each action needs.
 
+An unsupported method is refused first, by :class:`MethodAllowed`: 405 METHOD_NOT_ALLOWED
+(DRF adds ``Allow``) whoever asks, instead of a 401 or a scope check's 403 for a method no
+action answers.
+
 A view sets ``required_scopes``, a mapping from viewset action (``list``, ``create``,
 ``close``…) or HTTP method (``GET``) to a scope, or ``read_scope`` / ``write_scope`` for
 safe / unsafe methods. A view that declares nothing is a programming error, refused
 (fail closed) rather than left open.
 """
 
+import logging
 from typing import Any
 
+from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
 from hotgigs.accounts.scopes import parse_scope
 from hotgigs.errors import Forbidden
+
+logger = logging.getLogger(__name__)
 
 
 class MissingScope(Forbidden):
@@ -33,7 +41,9 @@ def required_scope(view: Any, request: Request) -> str | None:
     scope = getattr(view, attr, None)
     if scope:
         return str(scope)
-    raise MissingScope(f"{type(view).__name__} declares no scope for {action or request.method}.")
+    # A programming error: the log names the view, the client only learns it is refused.
+    logger.error("api.scope_undeclared", extra={"view": type(view).__name__, "action": action or request.method})
+    raise MissingScope("This endpoint declares no scope for this action.")
 
 
 def token_scopes(request: Request) -> tuple[str, ...]:
@@ -42,6 +52,21 @@ def token_scopes(request: Request) -> tuple[str, ...]:
     if token is None or not hasattr(token, "get"):
         return ()
     return parse_scope(str(token.get("scope", "")))
+
+
+def handles_method(view: Any, request: Request) -> bool:
+    """Whether ``view`` has a handler for the request's method (DRF's own dispatch rule)."""
+    method = str(request.method).lower()
+    return method in view.http_method_names and hasattr(view, method)
+
+
+class MethodAllowed(BasePermission):
+    """Refuses a method the view does not handle with 405, before any other permission."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not handles_method(view, request):
+            raise MethodNotAllowed(str(request.method))
+        return True
 
 
 class HasScope(BasePermission):

@@ -62,6 +62,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django_ratelimit import core
 from redis.exceptions import NoScriptError
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
@@ -176,16 +177,18 @@ def _ip_identity(request: HttpRequest) -> str:
 
 
 def _user_identity(request: HttpRequest) -> str | None:
-    """``user:<id>`` from a valid bearer access token, or None (no token, or a bad one)."""
-    header = _jwt.get_header(request)  # type: ignore[arg-type]
-    if header is None:
-        return None
-    raw = _jwt.get_raw_token(header)
-    if raw is None:
-        return None
+    """``user:<id>`` from a valid bearer access token, or None (no token, or a bad one).
+
+    A malformed header (``Bearer`` with no token, or with two) is counted by address here;
+    DRF's authentication then answers it with 401.
+    """
     try:
+        header = _jwt.get_header(request)  # type: ignore[arg-type]
+        raw = None if header is None else _jwt.get_raw_token(header)
+        if raw is None:
+            return None
         token = _jwt.get_validated_token(raw)
-    except (InvalidToken, TokenError):
+    except (AuthenticationFailed, InvalidToken, TokenError):
         return None
     remember_validated_token(request, raw, token)
     user_id = token.get(jwt_settings.USER_ID_CLAIM)

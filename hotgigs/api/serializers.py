@@ -4,6 +4,9 @@ Unknown fields are rejected: a body with a key the endpoint does not accept answ
 400 VALIDATION_ERROR naming the key (``details.<key>: ["Unknown field."]``). This is the
 one documented way; it also makes attempts to set protected fields (organization,
 status, created_by, role) fail loudly instead of being silently ignored.
+
+JSON values must have the type the schema gives them: a string field refuses ``5``, a
+boolean ``0`` or ``"yes"``, an integer ``"5"`` or ``true`` (DRF alone would coerce them).
 """
 
 from typing import Any
@@ -11,14 +14,51 @@ from typing import Any
 from rest_framework import serializers
 
 
+def json_type_error(field: serializers.Field, value: Any) -> str | None:  # type: ignore[type-arg]
+    """Why ``value`` does not have the JSON type ``field`` documents, or None when it does."""
+    if value is None:
+        return None  # allow_null decides
+    if isinstance(field, serializers.ChoiceField):
+        return None if isinstance(value, str) else "Expected a string."
+    if isinstance(field, serializers.BooleanField):
+        return None if isinstance(value, bool) else "Expected true or false."
+    if isinstance(field, serializers.IntegerField):
+        return None if isinstance(value, int) and not isinstance(value, bool) else "Expected a whole number."
+    if isinstance(field, serializers.CharField):
+        return None if isinstance(value, str) else "Expected a string."
+    if isinstance(field, serializers.ListField):
+        if not isinstance(value, list):
+            return "Expected a list."
+        child = field.child
+        problems = [json_type_error(child, item) for item in value] if child is not None else []
+        return next((f"Item {index}: {problem}" for index, problem in enumerate(problems) if problem), None)
+    if isinstance(field, serializers.DictField):
+        if not isinstance(value, dict):
+            return "Expected an object."
+        problems = [json_type_error(field.child, item) for item in value.values()]
+        return next((problem for problem in problems if problem), None)
+    return None
+
+
 class StrictInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    """Input serializer that refuses keys it does not declare."""
+    """Input serializer that refuses keys it does not declare and values of another JSON type."""
+
+    # Query-string serializers read strings and leave the coercion to the fields.
+    strict_json_types = True
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, dict):
             unknown = sorted(set(data) - set(self.fields))
             if unknown:
                 raise serializers.ValidationError({key: ["Unknown field."] for key in unknown})
+            if self.strict_json_types:
+                wrong = {
+                    name: problem
+                    for name, field in self.fields.items()
+                    if name in data and (problem := json_type_error(field, data[name]))
+                }
+                if wrong:
+                    raise serializers.ValidationError({name: [problem] for name, problem in wrong.items()})
         return super().to_internal_value(data)
 
 

@@ -4,10 +4,11 @@ Mounted at /api/v1/ and, for the seed's paths (/api/jobs, …), at /api/.
 """
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from candidates.api import views as candidate_views
 from hotgigs.api import views
+from hotgigs.api.docs import docs_view
 
 app_name = "api"
 
@@ -18,7 +19,7 @@ urlpatterns = [
     path("auth/me", views.MeView.as_view(), name="auth-me"),
     path("auth/register", candidate_views.RegisterView.as_view(), name="auth-register"),
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="v1:schema"), name="docs"),
+    path("docs/", docs_view, name="docs"),
     path("", include("jobs.api.urls")),
     path("", include("candidates.api.urls")),
     path("", include("applications.api.urls")),

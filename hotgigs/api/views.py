@@ -1,4 +1,9 @@
-"""Kernel API views: authentication endpoints and the JSON error pages for /api/."""
+"""Kernel API views: authentication endpoints and the JSON error pages.
+
+Every error under ``/api/``, ``/ws/``, ``/health/`` and ``/metrics`` is the envelope
+``{code, message, details}`` (404, 400, 403, 500 and CSRF refusals here; 405 from each
+view); elsewhere (the admin) Django's own pages.
+"""
 
 import logging
 import sys
@@ -16,8 +21,9 @@ from rest_framework.views import APIView
 
 from hotgigs import database
 from hotgigs.accounts import tokens
+from hotgigs.accounts.choices import MembershipRole
 from hotgigs.accounts.selectors import actor_roles, organization_list
-from hotgigs.api.errors import database_unavailable_response, error_response
+from hotgigs.api.errors import ENVELOPE_PATH_PREFIXES, database_unavailable_response, error_response
 from hotgigs.api.middleware import current_request_id
 from hotgigs.api.permissions import token_scopes
 from hotgigs.api.serializers import ErrorEnvelopeSerializer, StrictInputSerializer
@@ -97,12 +103,20 @@ class RevokeView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class MeOrganizationSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """An organization the user belongs to, and their role in it."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    role = serializers.ChoiceField(choices=MembershipRole.choices)
+
+
 class MeResponseSerializer(serializers.Serializer):  # type: ignore[type-arg]
     id = serializers.IntegerField()
     email = serializers.EmailField()
     full_name = serializers.CharField(allow_blank=True)
     is_staff = serializers.BooleanField()
-    organizations = serializers.ListField(child=serializers.DictField())
+    organizations = MeOrganizationSerializer(many=True)
     scope = serializers.CharField(allow_blank=True)
 
 
@@ -129,24 +143,24 @@ class MeView(APIView):
 
 
 def _is_api(request: HttpRequest) -> bool:
-    return request.path.startswith("/api/")
+    return request.path.startswith(ENVELOPE_PATH_PREFIXES)
 
 
 def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    """JSON NOT_FOUND under /api/, Django's page elsewhere."""
+    """JSON NOT_FOUND under the envelope prefixes, Django's page elsewhere."""
     if _is_api(request):
         return error_response("NOT_FOUND", "No such endpoint or resource.")
     return defaults.page_not_found(request, exception)  # type: ignore[arg-type]
 
 
 def handler500(request: HttpRequest) -> HttpResponse:
-    """JSON INTERNAL_ERROR under /api/ (with the request id), Django's page elsewhere.
+    """JSON INTERNAL_ERROR under the envelope prefixes (with the request id), Django's page elsewhere.
 
     Django calls it while the exception is being handled (under ASGI too: asgiref re-raises
     it in the thread that renders the error), so a database that could not serve a plain view
     or a middleware in time (the admin, a session read) is told apart: 503 with Retry-After,
-    the envelope under /api/, /health/ and /metrics, a short page elsewhere. (DRF views answer
-    it in their exception handler.)
+    the envelope under the envelope prefixes, a short page elsewhere. (DRF views answer it in
+    their exception handler.)
     """
     exc = sys.exc_info()[1]
     if exc is not None and database.is_unavailable(exc):
@@ -172,8 +186,27 @@ def handler403(request: HttpRequest, exception: Exception | None = None) -> Http
 
 @csrf_exempt
 def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    """Catch-all for unknown URLs under /api/ (works whatever DEBUG is)."""
+    """Catch-all for unknown URLs under the JSON prefixes (works whatever DEBUG is)."""
     return error_response("NOT_FOUND", "No such endpoint or resource.")
+
+
+@csrf_exempt
+def websocket_over_http(request: HttpRequest) -> HttpResponse:
+    """``/ws/`` reached by a plain HTTP request (no WebSocket upgrade): 426 naming the protocol.
+
+    The ASGI server routes real upgrades to the Channels consumer; anything that gets here
+    is a client that forgot to upgrade (or a WSGI server, which cannot). Handshakes are GETs.
+    """
+    if request.method != "GET":
+        response = error_response("METHOD_NOT_ALLOWED", f"Method {request.method} is not allowed here.")
+        response["Allow"] = "GET"
+        return response
+    response = error_response(
+        "VALIDATION_ERROR", "This endpoint speaks WebSocket: open it with a WebSocket upgrade.", status=426
+    )
+    response["Upgrade"] = "websocket"
+    response["Connection"] = "Upgrade"
+    return response
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -6,7 +6,9 @@ middleware (413, CSRF, 404 pages), is measured and logged with the request id.
 One access line per request on logger ``hotgigs.access``: ``request_id``, ``user_id`` (null when
 anonymous or not authenticated by the time the response is built), ``method``, ``endpoint``
 (the metric's ``name`` label), ``path`` (no query string: it may carry secrets), ``status``,
-``duration_ms``. ``HOTGIGS_DEBUG_VERBOSE`` adds ``query_string``, ``client_ip``,
+``duration_ms``. ``HOTGIGS_DEBUG_VERBOSE`` adds ``query_string`` (parameter names only, every
+value ``[redacted]``: tokens and signed links travel there), ``client_ip`` (as the rate
+limiter sees it: behind a trusted proxy, the address it forwarded),
 ``user_agent`` and ``response_bytes``; ``HOTGIGS_TRACE`` adds ``db_queries`` and ``db_ms``
 and logs every SQL statement with its duration on ``hotgigs.observability.trace`` (DEBUG).
 """
@@ -23,7 +25,9 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject, empty
 
 from hotgigs.api.middleware import current_request_id
+from hotgigs.api.ratelimit import client_ip
 from hotgigs.observability import metrics
+from hotgigs.observability.logs import redact_query_string
 
 access_logger = logging.getLogger("hotgigs.access")
 trace_logger = logging.getLogger("hotgigs.observability.trace")
@@ -114,8 +118,8 @@ class ObservabilityMiddleware:
             "duration_ms": round(seconds * 1000, 3),
         }
         if settings.HOTGIGS_DEBUG_VERBOSE:
-            fields["query_string"] = request.META.get("QUERY_STRING", "")
-            fields["client_ip"] = request.META.get("REMOTE_ADDR")
+            fields["query_string"] = redact_query_string(request.META.get("QUERY_STRING", ""))
+            fields["client_ip"] = client_ip(request)
             fields["user_agent"] = request.META.get("HTTP_USER_AGENT", "")
             fields["response_bytes"] = None if response.streaming else len(response.content)
         if trace is not None:

@@ -20,6 +20,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from hotgigs.api.errors import error_response, retry_after_seconds
@@ -29,6 +30,8 @@ View = Callable[[HttpRequest], HttpResponse]
 
 
 def _get_only(view: View) -> View:
+    # No session, no form: CSRF does not apply, and a POST must get 405, not a CSRF 403 page.
+    @csrf_exempt
     @wraps(view)
     def wrapper(request: HttpRequest) -> HttpResponse:
         if request.method not in ("GET", "HEAD"):

@@ -49,6 +49,8 @@ from django.utils import timezone
 
 from hotgigs.accounts.scopes import FEEDBACK_READ
 from hotgigs.accounts.selectors import forget_actor_roles
+from hotgigs.api.parsers import JSONTooDeep
+from hotgigs.api.parsers import loads as json_loads
 from hotgigs.errors import DomainError
 from hotgigs.realtime.auth import SocketIdentity, authenticate_socket, identity_is_current, token_from_scope
 from hotgigs.realtime.errors import InvalidMessage
@@ -122,10 +124,18 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             return
         try:
             content = await self.decode_json(text_data)
+        except JSONTooDeep as error:
+            await self._error(error)
+            return
         except ValueError:
             await self._error(InvalidMessage("The message is not JSON."))
             return
         await self.receive_json(content)
+
+    @classmethod
+    async def decode_json(cls, text_data: str) -> Any:
+        # Nesting past API_MAX_JSON_DEPTH would exhaust the decoder's recursion and kill the socket.
+        return json_loads(text_data)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if self._expired():

@@ -68,7 +68,7 @@ class InterviewOutcomeSerializer(StrictInputSerializer):
 
 
 class FeedbackSubmitSerializer(StrictInputSerializer):
-    rating = serializers.IntegerField()
+    rating = serializers.IntegerField(min_value=1, max_value=5, help_text="1 (poor) to 5 (excellent).")
     recommendation = serializers.ChoiceField(choices=Recommendation.choices)
     notes = serializers.CharField(max_length=10_000, required=False, allow_blank=True, trim_whitespace=False)
 

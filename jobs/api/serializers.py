@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
 from hotgigs.api.serializers import StrictInputSerializer
@@ -63,9 +64,34 @@ class JobRequirementsInputSerializer(StrictInputSerializer):
 
 
 class SalaryInputSerializer(StrictInputSerializer):
+    """A salary range: ``min`` ≤ ``max``; a currency (ISO 4217, e.g. EUR) whenever a figure is given."""
+
     min = serializers.IntegerField(min_value=0, max_value=MAX_SALARY, allow_null=True, required=False)
     max = serializers.IntegerField(min_value=0, max_value=MAX_SALARY, allow_null=True, required=False)
     currency = serializers.CharField(max_length=3, allow_blank=True, required=False)
+
+
+class SalaryPatchSerializer(SalaryInputSerializer):
+    """A change to a job's salary: the keys given replace the stored ones, and the result must
+    hold the same rules (``min`` ≤ ``max``, a currency with any figure)."""
+
+
+class SalaryInputSchema(OpenApiSerializerExtension):
+    """States the currency rule of a whole salary (create, replace) in the schema:
+    either a currency is given, or no figure is."""
+
+    target_class = SalaryInputSerializer
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> Any:
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        # Absent or null: no number is both >= 0 (the field) and <= -1. (``enum: [null]`` would
+        # read the same, but the enum hook would make a component of it.)
+        no_figure = {"nullable": True, "maximum": -1}
+        schema["anyOf"] = [
+            {"required": ["currency"], "properties": {"currency": {"pattern": "^[A-Za-z]{3}$"}}},
+            {"properties": {"min": no_figure, "max": no_figure}},
+        ]
+        return schema
 
 
 class JobInputSerializer(StrictInputSerializer):
@@ -97,6 +123,12 @@ class JobInputSerializer(StrictInputSerializer):
         if not self.partial:
             data = {**FULL_DEFAULTS, **data}
         return data
+
+
+class JobPatchSerializer(JobInputSerializer):
+    """Some fields of a job (PATCH): a ``salary`` object changes only the keys it names."""
+
+    salary = SalaryPatchSerializer(required=False)
 
 
 class JobCreateSerializer(JobInputSerializer):

@@ -21,11 +21,18 @@ from hotgigs.accounts.scopes import JOBS_READ, JOBS_WRITE
 from hotgigs.accounts.selectors import actor_is_recruiter, actor_is_staff, organization_get, organization_list
 from hotgigs.api.caching import cached_read, jobs_read_scope
 from hotgigs.api.idempotency import idempotent
+from hotgigs.api.schema import IF_NONE_MATCH, NOT_MODIFIED, PATH_ID_PATTERN
 from hotgigs.api.serializers import StrictInputSerializer
 from hotgigs.api.views import ERRORS
 from hotgigs.errors import Forbidden, ValidationFailed
 from jobs import services
-from jobs.api.serializers import JobCreateSerializer, JobInputSerializer, JobSerializer, nest_service_errors
+from jobs.api.serializers import (
+    JobCreateSerializer,
+    JobInputSerializer,
+    JobPatchSerializer,
+    JobSerializer,
+    nest_service_errors,
+)
 from jobs.filters import SALARY_SORT, CursorOrderingFilter, JobFilter
 from jobs.models import Job
 from jobs.selectors import job_get, job_list
@@ -71,8 +78,14 @@ WRITE_RESPONSES: dict[int, Any] = {200: JobSerializer, **ERRORS}
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List jobs", responses={200: JobSerializer(many=True), **ERRORS}),
-    retrieve=extend_schema(summary="Get a job", responses={200: JobSerializer, **ERRORS}),
+    list=extend_schema(
+        summary="List jobs",
+        parameters=[IF_NONE_MATCH],
+        responses={200: JobSerializer(many=True), 304: NOT_MODIFIED, **ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="Get a job", parameters=[IF_NONE_MATCH], responses={200: JobSerializer, 304: NOT_MODIFIED, **ERRORS}
+    ),
 )
 class JobViewSet(
     mixins.ListModelMixin,
@@ -90,7 +103,7 @@ class JobViewSet(
         "salary_max": "salary_sort",
     }
     ordering_annotations: ClassVar[dict[str, Any]] = {"salary_sort": SALARY_SORT}
-    lookup_value_regex = r"[0-9]+"
+    lookup_value_regex = PATH_ID_PATTERN
     required_scopes: ClassVar[dict[str, str]] = {
         "list": JOBS_READ,
         "retrieve": JOBS_READ,
@@ -134,7 +147,7 @@ class JobViewSet(
     def _update(self, request: Request, *, partial: bool) -> Response:
         actor = _actor(request)
         job = self.get_object()
-        data = JobInputSerializer(data=request.data, partial=partial)
+        data = (JobPatchSerializer if partial else JobInputSerializer)(data=request.data, partial=partial)
         data.is_valid(raise_exception=True)
         job = _call_service(services.job_update, actor=actor, job=job, data=data.service_data())
         return _render(actor, job)
@@ -147,7 +160,7 @@ class JobViewSet(
     def update(self, request: Request, pk: str) -> Response:
         return self._update(request, partial=False)
 
-    @extend_schema(summary="Change some fields of a job", request=JobInputSerializer, responses=WRITE_RESPONSES)
+    @extend_schema(summary="Change some fields of a job", request=JobPatchSerializer, responses=WRITE_RESPONSES)
     def partial_update(self, request: Request, pk: str) -> Response:
         return self._update(request, partial=True)
 

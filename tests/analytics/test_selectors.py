@@ -1,9 +1,12 @@
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 
-from analytics.selectors import pipeline_summary
+from analytics.selectors import TimeToHire, analytics_summary, pipeline_summary
 from applications.choices import ApplicationStage
-from tests.factories import ApplicationFactory, JobFactory
+from tests.factories import ApplicationFactory, JobFactory, StageChangeFactory
 
 ZERO = dict.fromkeys(ApplicationStage.values, 0)
 
@@ -51,3 +54,49 @@ def test_anonymous_counts_nothing(pipelines):
 
     assert summary.open_jobs == 0
     assert summary.applications_by_stage == ZERO
+
+
+def _through(job, *moves: tuple[str, int]):  # type: ignore[no-untyped-def]
+    """An application submitted 60 days ago that then moved to each stage on the given day."""
+    start = timezone.now() - timedelta(days=60)
+    application = ApplicationFactory(job=job, stage=moves[-1][0], stage_changed_at=start)
+    previous = "applied"
+    for stage, day in moves:
+        StageChangeFactory(
+            application=application, from_stage=previous, to_stage=stage, changed_at=start + timedelta(days=day)
+        )
+        previous = stage
+    return application
+
+
+OFFERED = (("screening", 1), ("interview", 2), ("offer", 4))
+
+
+def test_time_to_hire_leaves_out_an_application_withdrawn_after_the_offer(recruiter, open_job):
+    _through(open_job, *OFFERED, ("hired", 10))
+    _through(open_job, *OFFERED, ("withdrawn", 30))
+
+    summary = analytics_summary(actor=recruiter)
+
+    assert summary.time_to_hire == TimeToHire(hires=1, mean_days=10.0, median_days=10.0)
+
+
+def test_time_to_hire_leaves_out_rejections_after_the_offer(recruiter, open_job):
+    _through(open_job, *OFFERED, ("hired", 8))
+    _through(open_job, *OFFERED, ("hired", 12))
+    _through(open_job, *OFFERED, ("rejected", 40))
+
+    summary = analytics_summary(actor=recruiter)
+
+    assert summary.time_to_hire == TimeToHire(hires=2, mean_days=10.0, median_days=10.0)
+
+
+def test_withdrawals_alone_are_no_hires(recruiter, open_job):
+    _through(open_job, *OFFERED, ("withdrawn", 5))
+    _through(open_job, ("screening", 1), ("withdrawn", 2))
+
+    summary = analytics_summary(actor=recruiter)
+
+    assert summary.time_to_hire == TimeToHire(hires=0, mean_days=None, median_days=None)
+    assert summary.applications_by_stage["withdrawn"] == 2
+    assert summary.applications_by_stage["hired"] == 0

@@ -7,7 +7,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from applications.choices import STAGE_TRANSITIONS
 from applications.models import Application, StageChange
 from tests.factories import ApplicationFactory, CandidateFactory, JobFactory, StageChangeFactory
 
@@ -401,24 +400,24 @@ def test_a_recruiter_moves_an_application_forward(login, recruiter, own_applicat
 
 
 @pytest.mark.parametrize(
-    ("current", "target"),
+    ("current", "target", "allowed"),
     [
-        ("applied", "interview"),
-        ("applied", "hired"),
-        ("screening", "applied"),
-        ("offer", "screening"),
-        ("hired", "rejected"),
-        ("withdrawn", "applied"),
+        ("applied", "interview", ["screening", "rejected", "withdrawn"]),
+        ("applied", "hired", ["screening", "rejected", "withdrawn"]),
+        ("screening", "applied", ["interview", "rejected", "withdrawn"]),
+        ("offer", "screening", ["hired", "rejected", "withdrawn"]),
+        ("hired", "rejected", []),
+        ("withdrawn", "applied", []),
     ],
 )
-def test_illegal_moves_are_conflicts_listing_the_allowed_stages(login, recruiter, open_job, current, target):
+def test_illegal_moves_are_conflicts_listing_the_allowed_stages(login, recruiter, open_job, current, target, allowed):
     application = ApplicationFactory(job=open_job, stage=current)
 
     response = login(recruiter).post(detail(application, "/move"), {"stage": target}, format="json")
 
     assert response.status_code == 409
     assert response.json()["code"] == "CONFLICT"
-    assert response.json()["details"] == {"stage": current, "allowed": list(STAGE_TRANSITIONS[current])}
+    assert response.json()["details"] == {"stage": current, "allowed": allowed}
     application.refresh_from_db()
     assert application.stage == current
     assert application.stage_changes.count() == 1

@@ -2,11 +2,19 @@
 
 Every test here is marked ``ratelimit``: tests/conftest.py turns the limits on and gives each
 test its own counter key prefix (so xdist workers sharing one Redis never meet).
+
+Windows are fixed and each identity's ends at its own second of the minute or hour (see
+hotgigs/api/ratelimit.py): a count starts again from zero at that second. A test that expects
+its requests to add up must not let that second pass between them, however slowly a busy
+machine runs it, so the clock (``time.time``, not the monotonic one) stands still in every
+test here (:func:`_one_window`). Tests that count in server processes, whose clocks run on,
+first wait until their window has room for them (:func:`wait_for_room`).
 """
 
 import asyncio
 import gc
 import os
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -15,8 +23,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.exceptions import ImproperlyConfigured
 from django.test import AsyncClient, RequestFactory
+from django_ratelimit import core
 from rest_framework.test import APIClient
 
 from hotgigs.api.ratelimit import RateLimitMiddleware, client_ip, endpoint_group
@@ -26,6 +36,26 @@ pytestmark = pytest.mark.ratelimit
 
 ROOT = Path(__file__).resolve().parents[2]
 NOWHERE = "/api/v1/nope"
+
+
+@pytest.fixture(autouse=True)
+def _one_window(request):  # type: ignore[no-untyped-def]
+    """Stop this process's wall clock for the test, so all its requests share every window."""
+    if "two_servers_on_redis" in request.fixturenames:
+        yield
+        return
+    with time_machine.travel(time.time(), tick=False):
+        yield
+
+
+def wait_for_room(identity: str, period: int, needed: float) -> None:
+    """Sleep into ``identity``'s next window unless ``needed`` seconds are left in this one.
+
+    A window ending at second ``w`` (django-ratelimit's ``_get_window``) still counts ``w``.
+    """
+    left = core._get_window(identity, period) + 1 - time.time()  # type: ignore[no-untyped-call]
+    if left < needed:
+        time.sleep(left + 0.1)
 
 
 def send(client: APIClient, times: int, path: str = NOWHERE, **extra: Any) -> list[int]:
@@ -114,6 +144,26 @@ def test_a_user_keeps_their_count_from_another_address(settings, login, recruite
 
     assert first.status_code == 200
     assert second.status_code == 429
+
+
+@pytest.mark.django_db
+def test_a_users_count_starts_again_at_the_edge_of_their_window(settings, login, recruiter):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "analytics": "1/h"}
+    # The user's hourly window ends at a second of the hour of its own (the per-key offset).
+    last_second = core._get_window(f"user:{recruiter.pk}", 3600)  # type: ignore[no-untyped-call]
+
+    with time_machine.travel(last_second, tick=False) as clock:
+        client = login(recruiter)
+        first = client.get("/api/v1/analytics", REMOTE_ADDR="192.0.2.1")
+        clock.shift(1)
+        second = client.get("/api/v1/analytics", REMOTE_ADDR="192.0.2.2")
+
+    # Fixed windows: the request one second later is the first of the next window.
+    assert first.status_code == 200
+    assert first["X-RateLimit-Reset"] == "0"
+    assert second.status_code == 200
+    assert second["X-RateLimit-Remaining"] == "0"
+    assert second["X-RateLimit-Reset"] == "3599"
 
 
 def test_an_invalid_token_is_counted_by_address(settings):
@@ -345,7 +395,8 @@ def two_servers_on_redis(tmp_path, redis_url):
         DJANGO_SETTINGS_MODULE="hotgigs.settings",
         HOTGIGS_VAR_DIR=str(tmp_path / "var"),
         REDIS_URL=redis_url,
-        RATE_LIMIT_BURST="10/m",
+        # Hourly, so that waiting for room in the window (below) is rare.
+        RATE_LIMIT_BURST="10/h",
         RATE_LIMIT_KEY_PREFIX=f"rl:test:{uuid.uuid4().hex}:",
     )
     with uvicorn_servers(env) as bases:
@@ -355,18 +406,18 @@ def two_servers_on_redis(tmp_path, redis_url):
 @pytest.mark.redis
 def test_two_server_processes_share_the_counters(two_servers_on_redis):
     first, second = two_servers_on_redis
+    # The servers' clocks run on: the 11 requests must not straddle the edge of the window.
+    wait_for_room("ip:127.0.0.1", 3600, needed=60)
 
     answers = [get(f"{(first, second)[n % 2]}{NOWHERE}") for n in range(11)]
 
     assert [status for status, _ in answers] == [404] * 10 + [429]
     assert [headers["X-RateLimit-Remaining"] for _, headers in answers] == [str(9 - n) for n in range(10)] + ["0"]
-    assert 1 <= int(answers[-1][1]["Retry-After"]) <= 60
+    assert 1 <= int(answers[-1][1]["Retry-After"]) <= 3600
 
 
 @pytest.mark.redis
 def test_the_redis_script_keeps_django_ratelimits_counters_and_stops_at_the_first_exceeded(redis_url):
-    from django_ratelimit import core
-
     from hotgigs.api.ratelimit import Rule, _redis_client, count_all
 
     assert _redis_client() is not None, "with REDIS_URL the counters must take the one-round-trip path"

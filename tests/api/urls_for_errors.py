@@ -1,5 +1,6 @@
 """A URLconf for error-layer tests: the real API plus views that fail on purpose."""
 
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.db import connection, transaction
 from django.urls import path
 from rest_framework.response import Response
@@ -24,6 +25,19 @@ class UndeclaredScopeView(APIView):
 
 def exploding_django_view(request):  # type: ignore[no-untyped-def]
     raise RuntimeError("secret internal detail")
+
+
+def suspicious_django_view(request):  # type: ignore[no-untyped-def]
+    raise SuspiciousOperation("secret internal detail")
+
+
+def forbidden_django_view(request):  # type: ignore[no-untyped-def]
+    raise PermissionDenied("secret internal detail")
+
+
+# Plain Django views that fail under every prefix whose errors must be the envelope.
+FAILING = {"explode": exploding_django_view, "bad-request": suspicious_django_view, "forbidden": forbidden_django_view}
+PREFIXES = ("api/v1", "api", "ws", "health", "metrics")
 
 
 def run_past_statement_timeout() -> None:
@@ -62,6 +76,7 @@ urlpatterns = [
     path("api/v1/test/explode", ExplodingView.as_view()),
     path("api/v1/test/undeclared", UndeclaredScopeView.as_view()),
     path("api/v1/test/explode-plain", exploding_django_view),
+    *(path(f"{prefix}/test/{kind}", view) for prefix in PREFIXES for kind, view in FAILING.items()),
     path("api/v1/test/slow-query", SlowQueryView.as_view()),
     path("api/v1/test/bad-query", BadQueryView.as_view()),
     path("api/v1/test/slow-query-plain", slow_query_django_view),
@@ -70,5 +85,7 @@ urlpatterns = [
     *project_urls.urlpatterns,
 ]
 
+handler400 = project_urls.handler400
+handler403 = project_urls.handler403
 handler404 = project_urls.handler404
 handler500 = project_urls.handler500

@@ -5,12 +5,13 @@ from django.contrib.auth.models import AnonymousUser
 
 from applications.errors import ApplicationNotFound
 from applications.selectors import (
+    actor_is_hiring_team,
     application_get,
     application_history,
     application_list,
     application_time_in_stage,
 )
-from tests.factories import ApplicationFactory, StageChangeFactory
+from tests.factories import ApplicationFactory, CandidateFactory, StageChangeFactory
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -47,6 +48,34 @@ def test_staff_sees_every_application(applications, staff):
 
 def test_anonymous_sees_no_application(applications):
     assert not application_list(actor=AnonymousUser()).exists()
+
+
+def test_anonymous_sees_no_application_of_a_sourced_candidate_either(open_job, recruiter):
+    # A sourced candidate has no user: "the candidate's own" must not match an actor without one.
+    ApplicationFactory(job=open_job, candidate=CandidateFactory(user=None, created_by=recruiter))
+
+    assert not application_list(actor=AnonymousUser()).exists()
+
+
+def test_a_recruiter_who_applies_elsewhere_sees_their_own_application_too(applications, recruiter, other_open_job):
+    own = ApplicationFactory(job=other_open_job, candidate=CandidateFactory(user=recruiter))
+
+    assert set(application_list(actor=recruiter)) == {applications["mine_here"], applications["theirs_here"], own}
+
+
+def test_the_hiring_team_is_staff_and_members_of_the_jobs_organization(applications, recruiter, other_recruiter, staff):
+    application = applications["mine_here"]
+
+    assert actor_is_hiring_team(actor=recruiter, application=application)
+    assert actor_is_hiring_team(actor=staff, application=application)
+    assert not actor_is_hiring_team(actor=other_recruiter, application=application)
+
+
+def test_a_member_of_another_organization_applying_is_not_the_hiring_team(open_job, other_recruiter):
+    own = ApplicationFactory(job=open_job, candidate=CandidateFactory(user=other_recruiter))
+
+    assert application_get(actor=other_recruiter, application_id=own.pk) == own
+    assert not actor_is_hiring_team(actor=other_recruiter, application=own)
 
 
 @pytest.mark.parametrize(("actor_name", "key"), [("candidate", "theirs_here"), ("recruiter", "mine_there")])

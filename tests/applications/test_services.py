@@ -5,12 +5,30 @@ from applications.errors import DuplicateApplication, IllegalStageMove, InvalidA
 from applications.models import Application, StageChange
 from applications.services import application_move, application_submit, application_withdraw
 from hotgigs.errors import Forbidden
-from hotgigs.realtime.models import Notification
+from hotgigs.realtime.models import Notification, OutboxEvent
 from tests.factories import ApplicationFactory, CandidateFactory, JobFactory, OrganizationFactory
 
-STAGES = list(ApplicationStage.values)
-LEGAL_MOVES = sorted((src, dst) for src, targets in STAGE_TRANSITIONS.items() for dst in targets)
-ILLEGAL_MOVES = sorted((src, dst) for src in STAGES for dst in STAGES if dst not in STAGE_TRANSITIONS[src])
+# The pipeline's legal moves, written out here rather than read from STAGE_TRANSITIONS, so a
+# change to the code's table fails these tests until this one is changed on purpose too.
+# Row: from; column: to. 1 = legal. One step forward, or out (rejected / withdrawn) from any
+# active stage; hired, rejected and withdrawn are final.
+STAGES = ["applied", "screening", "interview", "offer", "hired", "rejected", "withdrawn"]
+# fmt: off
+MOVE_TABLE = {
+    #             applied screening interview offer hired rejected withdrawn
+    "applied":   (0,      1,        0,        0,    0,    1,       1),
+    "screening": (0,      0,        1,        0,    0,    1,       1),
+    "interview": (0,      0,        0,        1,    0,    1,       1),
+    "offer":     (0,      0,        0,        0,    1,    1,       1),
+    "hired":     (0,      0,        0,        0,    0,    0,       0),
+    "rejected":  (0,      0,        0,        0,    0,    0,       0),
+    "withdrawn": (0,      0,        0,        0,    0,    0,       0),
+}
+# fmt: on
+LEGAL_MOVES = [(src, dst) for src in STAGES for dst, legal in zip(STAGES, MOVE_TABLE[src], strict=True) if legal]
+ILLEGAL_MOVES = [(src, dst) for src in STAGES for dst, legal in zip(STAGES, MOVE_TABLE[src], strict=True) if not legal]
+# What a refused move lists as allowed, in this order.
+ALLOWED = {src: [dst for dst in STAGES if (src, dst) in LEGAL_MOVES] for src in STAGES}
 
 
 def _counts() -> tuple[int, int]:
@@ -112,9 +130,16 @@ def test_bad_application_input_is_rejected(open_job, candidate, kwargs, field):
     assert _counts() == (0, 0)
 
 
-def test_the_move_tables_cover_every_pair():
-    assert len(LEGAL_MOVES) + len(ILLEGAL_MOVES) == len(STAGES) ** 2
+def test_the_pipeline_has_exactly_the_stages_of_the_table():
+    assert list(ApplicationStage.values) == STAGES
+
+
+def test_the_codes_move_table_is_the_expected_one():
+    assert {src: sorted(targets) for src, targets in STAGE_TRANSITIONS.items()} == {
+        src: sorted(ALLOWED[src]) for src in STAGES
+    }
     assert len(LEGAL_MOVES) == 12
+    assert len(LEGAL_MOVES) + len(ILLEGAL_MOVES) == len(STAGES) ** 2
 
 
 @pytest.mark.parametrize(("from_stage", "to_stage"), ILLEGAL_MOVES)
@@ -127,7 +152,7 @@ def test_every_illegal_move_is_refused_and_changes_nothing(open_job, recruiter, 
 
     application.refresh_from_db()
     assert exc_info.value.code == "CONFLICT"
-    assert exc_info.value.details["allowed"] == list(STAGE_TRANSITIONS[from_stage])
+    assert exc_info.value.details["allowed"] == ALLOWED[from_stage]
     assert application.stage == from_stage
     assert _counts() == before
     assert not Notification.objects.exists()
@@ -157,6 +182,53 @@ def test_a_move_notifies_the_candidate(open_job, recruiter, candidate):
     assert notification.kind == "application.stage_changed"
     assert notification.payload["application_id"] == application.pk
     assert (notification.payload["from_stage"], notification.payload["to_stage"]) == ("applied", "screening")
+
+
+def _status_events() -> list[tuple[str, list[str]]]:
+    return list(OutboxEvent.objects.filter(channel="application_status").values_list("type", "groups"))
+
+
+def test_a_move_is_published_to_the_organization_the_application_and_the_candidate(open_job, recruiter, candidate):
+    application = ApplicationFactory(job=open_job, candidate=candidate)
+
+    application_move(actor=recruiter, application=application, to_stage="screening")
+
+    assert _status_events() == [
+        (
+            "application.stage_changed",
+            sorted(
+                [
+                    f"application_status.org.{open_job.organization_id}",
+                    f"application_status.application.{application.pk}",
+                    f"application_status.user.{candidate.user_id}",
+                ]
+            ),
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("to_stage", "event_type"),
+    [
+        ("screening", "application.stage_changed"),
+        ("rejected", "application.stage_changed"),
+        ("withdrawn", "application.withdrawn"),
+    ],
+)
+def test_a_recruiters_move_names_its_event(open_job, recruiter, to_stage, event_type):
+    application = ApplicationFactory(job=open_job)
+
+    application_move(actor=recruiter, application=application, to_stage=to_stage)
+
+    assert [event_type for event_type, _ in _status_events()] == [event_type]
+
+
+def test_the_candidates_withdrawal_is_a_withdrawn_event(open_job, candidate):
+    application = ApplicationFactory(job=open_job, candidate=candidate, stage="offer")
+
+    application_withdraw(actor=candidate.user, application=application)
+
+    assert [event_type for event_type, _ in _status_events()] == ["application.withdrawn"]
 
 
 def test_a_move_of_a_sourced_candidate_notifies_nobody(open_job, recruiter):

@@ -11,4 +11,4 @@ class NotificationFactory(DjangoModelFactory[Notification]):
 
     user = factory.SubFactory(UserFactory)
     kind = "application.stage_changed"
-    payload = factory.LazyFunction(lambda: {"application_id": 1})
+    payload = factory.LazyFunction(lambda: {"application_id": 1, "role": "candidate", "path": "/applications/1"})

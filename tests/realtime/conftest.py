@@ -6,14 +6,14 @@ from typing import Any
 import pytest
 from channels.db import database_sync_to_async
 from channels.routing import URLRouter
-from channels.security.websocket import AllowedHostsOriginValidator
 from channels.testing import WebsocketCommunicator
 from rest_framework_simplejwt.tokens import AccessToken
 
 from hotgigs.accounts.tokens import token_issue_for_user
+from hotgigs.realtime.origin import OriginValidator
 from hotgigs.realtime.routing import websocket_urlpatterns
 
-APPLICATION = AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns))
+APPLICATION = OriginValidator(URLRouter(websocket_urlpatterns))
 ORIGIN = (b"origin", b"http://localhost")
 
 

@@ -1,13 +1,16 @@
 """Events reach /ws/ after commit, in order, once; replay since an id fills what was missed."""
 
+from datetime import timedelta
+
 import pytest
 from asgiref.sync import async_to_sync
 from django.db import transaction
+from django.utils import timezone
 
 from applications.services import application_move
 from hotgigs.realtime import events
 from hotgigs.realtime.models import OutboxEvent
-from hotgigs.realtime.services import notification_create
+from hotgigs.realtime.services import notification_create, outbox_prune
 from jobs.services import job_close, job_create, job_open, job_update
 from tests.factories import ApplicationFactory, CandidateFactory, JobFactory, MembershipFactory
 from tests.realtime.conftest import call, connect, receive, subscribe, token_for
@@ -158,6 +161,53 @@ def test_replay_is_limited_and_says_so(settings, org, team):
     assert replayed[2]["reason"] == "limit"
     assert replayed[2]["last_id"] == replayed[1]["id"]
     assert live["type"] == "job.opened"
+
+
+def _pruned_history(recruiter, org) -> list[int]:
+    """Four events of the organization's job updates, the first two pruned: the ids kept."""
+    job = _draft(recruiter, org)
+    for title in ("One", "Two", "Three"):
+        job_update(actor=recruiter, job=job, data={"title": title})
+    ids = list(OutboxEvent.objects.order_by("pk").values_list("pk", flat=True))
+    assert ids == list(range(ids[0], ids[0] + 4))
+    OutboxEvent.objects.filter(pk__in=ids[:2]).update(created_at=timezone.now() - timedelta(days=10))
+    assert outbox_prune(older_than=timedelta(days=1)) == 2
+    return ids[2:]
+
+
+async def _resume(token: str, org_id: int, since: int, count: int) -> tuple[list[dict], bool]:  # type: ignore[type-arg]
+    """Subscribe with ``since``; the ``count`` frames after the ack, and whether nothing followed."""
+    communicator = await connect(token)
+    await subscribe(communicator, "job_updates", scope="organization", organization_id=org_id, since=since)
+    frames = await receive(communicator, count)
+    silent = await communicator.receive_nothing(0.3)
+    await communicator.disconnect()
+    return frames, silent
+
+
+def test_replay_from_before_a_pruned_event_says_expired(org, team):
+    recruiter, token = team
+    kept = _pruned_history(recruiter, org)
+    since = kept[0] - 2
+
+    frames, silent = async_to_sync(_resume)(token, org.pk, since, len(kept) + 1)
+
+    assert [frame["id"] for frame in frames[:-1]] == kept
+    notice = frames[-1]
+    assert (notice["type"], notice["reason"], notice["last_id"]) == ("replay_truncated", "expired", kept[-1])
+    assert silent
+
+
+@pytest.mark.parametrize(("before_oldest", "already_seen"), [(1, 0), (0, 1)])
+def test_replay_from_the_last_pruned_event_or_later_is_complete(org, team, before_oldest, already_seen):
+    recruiter, token = team
+    kept = _pruned_history(recruiter, org)
+    since = kept[0] - before_oldest
+
+    frames, silent = async_to_sync(_resume)(token, org.pk, since, len(kept) - already_seen)
+
+    assert [frame["id"] for frame in frames] == kept[already_seen:]
+    assert silent
 
 
 def test_replay_sends_nothing_the_subscriber_may_not_see(org, other_org, team):

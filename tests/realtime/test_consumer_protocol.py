@@ -97,6 +97,9 @@ BAD_MESSAGES = {
     ),
     "since as bool": json.dumps({"action": "subscribe", "channel": "notifications", "params": {"since": True}}),
     "too long": json.dumps({"action": "ping", "channel": "x" * 9000}),
+    "nested arrays 1000 deep": "[" * 1000 + "]" * 1000,
+    "nested objects 1000 deep": '{"a":' * 1000 + "1" + "}" * 1000,
+    "unclosed 4000 deep": "[" * 4000,
 }
 
 
@@ -150,3 +153,35 @@ def test_subscriptions_per_socket_are_capped(settings, candidate):
 
     assert first["type"] == second["type"] == "ack"
     assert third["code"] == "VALIDATION_ERROR"
+
+
+def test_a_message_nested_past_the_depth_limit_is_refused_and_the_socket_stays_open(settings, candidate):
+    settings.API_MAX_JSON_DEPTH = 8
+    token = token_for(candidate.user)
+    too_deep = {"action": "subscribe", "channel": "notifications", "params": {"a": [[[[[[[[1]]]]]]]]}}
+    at_limit = {"action": "subscribe", "channel": "notifications", "params": {"a": [[[[[1]]]]]}}
+
+    async def scenario():
+        communicator = await connect(token)
+        await communicator.send_json_to(too_deep)
+        refused = await communicator.receive_json_from()
+        await communicator.send_json_to(at_limit)
+        parsed = await communicator.receive_json_from()
+        await send(communicator, "ping")
+        pong = await communicator.receive_json_from()
+        await communicator.disconnect()
+        return refused, parsed, pong
+
+    refused, parsed, pong = async_to_sync(scenario)()
+
+    assert refused == {
+        "type": "error",
+        "code": "VALIDATION_ERROR",
+        "message": refused["message"],
+        "details": {"max_depth": 8},
+    }
+    # Within the limit the message is read, and refused for what it says (an unknown param).
+    assert parsed["code"] == "VALIDATION_ERROR"
+    assert parsed["details"] != {"max_depth": 8}
+    assert parsed["action"] == "subscribe"
+    assert pong["type"] == "pong"

@@ -1,7 +1,7 @@
 """Fault drills: a real server on a Redis of its own that is stopped or paused.
 
-Each drill starts a ``redis-server`` on a free port (never the shared one), a real
-``uvicorn hotgigs.asgi:application`` (as ``make run`` starts it) on the test database and
+Each drill starts a ``redis-server`` on a free port (never the shared one), a real server
+started as ``make run`` starts it (``python -m hotgigs.serve``) on the test database and
 that Redis, with the rate limiter on and tasks going to that Redis as their broker. Then it
 kills Redis (connections reset, new ones refused) or pauses it with SIGSTOP (the kernel
 still accepts connections, nothing ever answers) and sends the requests a client sends
@@ -26,6 +26,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -39,7 +40,7 @@ from hotgigs.realtime.models import OutboxEvent
 from tests.conftest import require_service
 from tests.factories import CandidateFactory, JobFactory, MembershipFactory, OrganizationFactory
 from tests.factories.accounts import PASSWORD
-from tests.servers import RedisServer, process_env, redis_server, uvicorn_servers
+from tests.servers import RedisServer, process_env, redis_server, serve_command, server_process
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis, pytest.mark.postgres]
 
@@ -123,7 +124,7 @@ def own_redis(redis_url: str) -> Iterator[RedisServer]:
 
 
 @pytest.fixture
-def world(own_redis: RedisServer, postgres: None, transactional_db: None) -> Iterator[World]:
+def world(own_redis: RedisServer, postgres: None, transactional_db: None, tmp_path: Path) -> Iterator[World]:
     org = OrganizationFactory()
     recruiter = MembershipFactory(organization=org).user
     candidate = CandidateFactory()
@@ -144,7 +145,8 @@ def world(own_redis: RedisServer, postgres: None, transactional_db: None) -> Ite
         LOG_LEVEL="ERROR",
     )
     # Stopped before pytest-django flushes the tables, so the server holds no connection then.
-    with uvicorn_servers(env, count=1) as (base,):
+    # Its log goes to a file: with Redis down it logs every failed call.
+    with server_process(serve_command, env, output=tmp_path / "server.log") as base:
         yield World(base, own_redis, recruiter.email, candidate.user.email, [job.pk for job in jobs])  # type: ignore[attr-defined]
 
 

@@ -1,5 +1,7 @@
 """Fan-out and delivery against a real loopback receiver that verifies every signature."""
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
@@ -255,6 +257,73 @@ def test_a_duplicated_task_sends_once(recruiter, org, receiver):
 
     assert len(receiver.requests) == 1
     assert receiver.requests[0].json()["type"] == "webhook.test"
+
+
+def _failed_once(recruiter, org, receiver, *, retry_in: float) -> WebhookDelivery:  # type: ignore[no-untyped-def]
+    """A test delivery whose first attempt failed with a 500: pending, attempts 1, its retry
+    due ``retry_in`` seconds from now (negative: already due)."""
+    endpoint = make_endpoint(recruiter, org, receiver, types=("job.created",))
+    delivery = services.endpoint_send_test(actor=recruiter, endpoint=endpoint)
+    receiver.answer(Answer(500))
+    first = services.delivery_attempt(delivery_id=delivery.pk, expected_attempts=0)
+    assert (first.outcome, first.attempts) == ("retry", 1)
+    _due_in(delivery, retry_in)
+    return delivery
+
+
+def _due_in(delivery: WebhookDelivery, seconds: float) -> None:
+    due = timezone.now() + timedelta(seconds=seconds)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=due)
+
+
+def test_a_stale_copy_of_an_attempt_already_made_sends_nothing(recruiter, org, receiver):
+    # Due, so nothing but the attempt count tells the stale copy from the retry.
+    delivery = _failed_once(recruiter, org, receiver, retry_in=-1)
+
+    # The first attempt's task delivered a second time (at-least-once), after its retry was queued.
+    outcome = deliver.apply(args=(delivery.pk, 0)).get()
+
+    assert outcome == "skipped"
+    assert len(receiver.requests) == 1
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.response_code) == ("pending", 1, 500)
+
+
+def test_the_retry_task_sends_although_its_retry_time_is_a_little_ahead(recruiter, org, receiver):
+    delivery = _failed_once(recruiter, org, receiver, retry_in=30)
+
+    # The task of attempt 2 carries attempts=1; a worker may run it before next_attempt_at.
+    outcome = deliver.apply(args=(delivery.pk, 1)).get()
+
+    assert outcome == "succeeded"
+    assert len(receiver.requests) == 2
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.response_code) == ("succeeded", 2, 200)
+
+
+def test_a_duplicate_of_a_retry_that_was_already_made_sends_nothing(recruiter, org, receiver):
+    delivery = _failed_once(recruiter, org, receiver, retry_in=-1)
+    receiver.answer(Answer(503))
+    second = services.delivery_attempt(delivery_id=delivery.pk, expected_attempts=1)
+    assert (second.outcome, second.attempts) == ("retry", 2)
+    _due_in(delivery, -1)
+
+    duplicate = services.delivery_attempt(delivery_id=delivery.pk, expected_attempts=1)
+
+    assert duplicate.outcome == "skipped"
+    assert len(receiver.requests) == 2
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.response_code) == ("pending", 2, 503)
+
+
+def test_a_task_from_the_future_sends_nothing(recruiter, org, receiver):
+    delivery = _failed_once(recruiter, org, receiver, retry_in=-1)
+
+    # expected_attempts ahead of the row (e.g. queued for a redelivery that was then reset).
+    outcome = deliver.apply(args=(delivery.pk, 2)).get()
+
+    assert outcome == "skipped"
+    assert len(receiver.requests) == 1
 
 
 def test_the_sweep_fans_out_an_event_whose_task_never_ran(

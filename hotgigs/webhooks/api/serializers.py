@@ -4,39 +4,58 @@ The secret is output only by create and rotate-secret (``EndpointWithSecretSeria
 every other response leaves it out.
 """
 
+from typing import Any
+
+from django.conf import settings
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from hotgigs.api.serializers import StrictInputSerializer
-from hotgigs.webhooks.choices import DeliveryStatus
+from hotgigs.webhooks.choices import EVENT_TYPES, DeliveryStatus
 from hotgigs.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 MAX_ID = 2**63 - 1
 
 
+def event_types_field(**kwargs: Any) -> serializers.ListField:
+    """A non-empty list of the event types an organization may subscribe to."""
+    return serializers.ListField(
+        child=serializers.ChoiceField(choices=EVENT_TYPES), min_length=1, max_length=len(EVENT_TYPES) * 4, **kwargs
+    )
+
+
+@extend_schema_serializer(component_name="WebhookEndpointCreate")
 class EndpointCreateSerializer(StrictInputSerializer):
     """``organization`` may be omitted by members of exactly one organization."""
 
     organization = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
     url = serializers.CharField(max_length=2000, trim_whitespace=False)
-    event_types = serializers.ListField(child=serializers.CharField(max_length=64), max_length=100)
+    event_types = event_types_field()
     description = serializers.CharField(max_length=255, required=False, allow_blank=True)
 
 
+@extend_schema_serializer(component_name="WebhookEndpointUpdate")
 class EndpointUpdateSerializer(StrictInputSerializer):
     url = serializers.CharField(max_length=2000, required=False, trim_whitespace=False)
-    event_types = serializers.ListField(child=serializers.CharField(max_length=64), max_length=100, required=False)
+    event_types = event_types_field(required=False)
     description = serializers.CharField(max_length=255, required=False, allow_blank=True)
 
 
 class DeliveryFilterSerializer(StrictInputSerializer):
+    """Query parameters of the delivery log."""
+
+    strict_json_types = False
+
     status = serializers.ChoiceField(choices=DeliveryStatus.choices, required=False)
-    cursor = serializers.CharField(required=False)
-    page_size = serializers.IntegerField(required=False)
+    cursor = serializers.CharField(required=False, help_text="The `next` or `previous` link's cursor.")
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=settings.API_MAX_PAGE_SIZE)
 
 
+@extend_schema_serializer(component_name="WebhookEndpoint")
 class EndpointSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     organization_id = serializers.IntegerField(read_only=True)
     created_by_id = serializers.IntegerField(read_only=True, allow_null=True)
+    event_types = serializers.ListField(child=serializers.ChoiceField(choices=EVENT_TYPES), read_only=True)
 
     class Meta:
         model = WebhookEndpoint
@@ -57,6 +76,7 @@ class EndpointSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         read_only_fields: tuple[str, ...] = fields
 
 
+@extend_schema_serializer(component_name="WebhookEndpointWithSecret")
 class EndpointWithSecretSerializer(EndpointSerializer):
     """The endpoint with its signing secret: shown once, when created or rotated."""
 
@@ -67,6 +87,7 @@ class EndpointWithSecretSerializer(EndpointSerializer):
         read_only_fields = fields
 
 
+@extend_schema_serializer(component_name="WebhookDelivery")
 class DeliverySerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     endpoint_id = serializers.IntegerField(read_only=True)
 

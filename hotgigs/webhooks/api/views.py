@@ -9,7 +9,7 @@ are not http(s) or reach a refused address: 400 VALIDATION_ERROR, nothing writte
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -19,6 +19,7 @@ from hotgigs.accounts.models import Organization, User
 from hotgigs.accounts.scopes import WEBHOOKS_READ, WEBHOOKS_WRITE
 from hotgigs.accounts.selectors import organization_get, organization_list
 from hotgigs.api.pagination import CursorPagination
+from hotgigs.api.schema import PATH_ID_PATTERN
 from hotgigs.api.views import ERRORS
 from hotgigs.errors import ValidationFailed
 from hotgigs.webhooks import services
@@ -33,7 +34,7 @@ from hotgigs.webhooks.api.serializers import (
 from hotgigs.webhooks.models import WebhookDelivery, WebhookEndpoint
 from hotgigs.webhooks.selectors import delivery_get, delivery_list, endpoint_get, endpoint_list
 
-ID_PATTERN = r"[0-9]{1,18}"
+ID_PATTERN = PATH_ID_PATTERN
 
 
 class EndpointPagination(CursorPagination):
@@ -184,11 +185,7 @@ class WebhookEndpointViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  #
     @extend_schema(
         summary="The endpoint's delivery log",
         description="Newest first, cursor-paginated; `status` filters.",
-        parameters=[
-            OpenApiParameter("status", str, enum=["pending", "succeeded", "failed"]),
-            OpenApiParameter("cursor", str),
-            OpenApiParameter("page_size", int),
-        ],
+        parameters=[DeliveryFilterSerializer],
         responses={200: DeliverySerializer(many=True), **ERRORS},
     )
     @action(detail=True, methods=["get"], pagination_class=DeliveryPagination)

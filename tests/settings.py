@@ -1,0 +1,15 @@
+"""Settings of the test suite: the project's own, with a secret key of this run.
+
+``hotgigs/settings.py`` refuses to load with ``DEBUG`` off and no secret key, and the suite
+runs with ``DEBUG`` off as production does. Unless the environment names a key, each run
+gets a random one in the environment, so the servers and workers its tests start (which
+inherit it) sign and verify with the same key as the tests.
+"""
+
+import os
+import secrets
+
+if not os.environ.get("DJANGO_SECRET_KEY") and not os.environ.get("DJANGO_SECRET_KEY_FILE"):
+    os.environ["DJANGO_SECRET_KEY"] = secrets.token_urlsafe(50)
+
+from hotgigs.settings import *  # noqa: F403
