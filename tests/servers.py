@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -73,7 +74,7 @@ def _wait_until_up(base: str, process: subprocess.Popen, output: Path | None = N
         if process.poll() is not None:
             stderr = process.stderr.read().decode() if process.stderr else ""
             if output is not None:
-                stderr = output.read_text(errors="replace")
+                stderr = output.read_text(errors="replace")[-20_000:]
             raise AssertionError(f"server {base} exited with {process.returncode}:\n{stderr}")
         try:
             with urllib.request.urlopen(f"{base}/health/live", timeout=2) as response:  # noqa: S310 - loopback
@@ -132,32 +133,37 @@ def uvicorn_servers(
     if output is not None and count != 1:
         raise ValueError("output takes one server")
     servers = []
+    # A server's output always goes to a file: a pipe nobody reads fills up (64 KiB) and then
+    # blocks a server that logs a lot, e.g. every failed Redis call during a fault drill.
+    scratch: list[Path] = []
     try:
         for _ in range(count):
             port = free_port()
-            sink = open(output, "ab") if output is not None else None  # noqa: SIM115 - closed below
-            process = subprocess.Popen(  # noqa: S603
-                command(port),
-                cwd=ROOT,
-                env=env,
-                stdout=sink or subprocess.DEVNULL,
-                stderr=sink or subprocess.PIPE,
-            )
-            if sink is not None:
-                sink.close()
-            servers.append((f"http://127.0.0.1:{port}", process))
-        for base, process in servers:
-            _wait_until_up(base, process, output)
-        yield [base for base, _ in servers]
+            log = output
+            if log is None:
+                handle, name = tempfile.mkstemp(prefix="hotgigs-server-", suffix=".log")
+                os.close(handle)
+                log = Path(name)
+                scratch.append(log)
+            with open(log, "ab") as sink:
+                process = subprocess.Popen(  # noqa: S603
+                    command(port), cwd=ROOT, env=env, stdout=sink, stderr=sink
+                )
+            servers.append((f"http://127.0.0.1:{port}", process, log))
+        for base, process, log in servers:
+            _wait_until_up(base, process, log)
+        yield [base for base, _, _ in servers]
     finally:
-        for _, process in servers:
+        for _, process, _ in servers:
             process.terminate()
-        for _, process in servers:
+        for _, process, _ in servers:
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+        for log in scratch:
+            log.unlink(missing_ok=True)
 
 
 @dataclass
