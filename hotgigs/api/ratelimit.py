@@ -316,7 +316,8 @@ def count_all(request: HttpRequest, rules: Sequence[Rule]) -> list[Usage]:
         raise CounterUnavailable(str(exc)) from exc
     now = int(time.time())
     return [
-        Usage(scope, limit, window, int(value), ends - now)
+        # The window's end was read before the round trip: a second may have passed since.
+        Usage(scope, limit, window, int(value), max(ends - now, 0))
         for (scope, limit, window, ends), value in zip(shapes, counts, strict=False)
     ]
 

@@ -435,6 +435,21 @@ def test_the_redis_script_keeps_django_ratelimits_counters_and_stops_at_the_firs
         assert read["count"] == expected
 
 
+@pytest.mark.redis
+def test_reset_never_goes_negative_when_a_second_passes_during_the_round_trip(redis_url, monkeypatch):
+    """The window's end is read before the Redis call and "now" after it (h7's finding)."""
+    from hotgigs.api import ratelimit
+
+    identity = f"ip:203.0.113.{uuid.uuid4().int % 250}"
+    request = RequestFactory().get("/api/v1/jobs")
+    later = time.time() + 7200  # as if the round trip had outlasted the window
+    monkeypatch.setattr(ratelimit, "time", type("Clock", (), {"time": staticmethod(lambda: later)}))
+
+    usages = ratelimit.count_all(request, [ratelimit.Rule("burst", "50/m", identity)])
+
+    assert [usage.reset for usage in usages] == [0]
+
+
 def _limiter_state() -> dict[str, int]:
     """The size of everything the rate-limit module keeps between requests."""
     from hotgigs.api import ratelimit
