@@ -29,18 +29,21 @@ from tests.factories import (
 )
 from tests.factories.accounts import PASSWORD
 
-# Not yet: negative_data_rejection, positive_data_acceptance and ignored_auth (see the
-# issue's hand-over notes: bodies and filters now refuse wrong types, but state-dependent
-# rules and a few field formats still differ from what the schema can say).
 CHECKS = [
     schemathesis.checks.not_a_server_error,
     schemathesis.checks.status_code_conformance,
     schemathesis.checks.content_type_conformance,
     schemathesis.checks.response_schema_conformance,
     schemathesis.checks.response_headers_conformance,
+    schemathesis.checks.negative_data_rejection,
+    schemathesis.checks.positive_data_acceptance,
     schemathesis.checks.missing_required_header,
     schemathesis.checks.unsupported_method,
     schemathesis.checks.allow_header_conformance,
+    schemathesis.checks.use_after_free,
+    schemathesis.checks.ensure_resource_availability,
+    schemathesis.checks.ignored_auth,
+    schemathesis.checks.object_level_authorization,
 ]
 
 FUZZ_SETTINGS = settings(
