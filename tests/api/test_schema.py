@@ -198,3 +198,15 @@ def test_a_phone_outside_the_pattern_is_refused(login, candidate, phone):
     assert response.status_code == 400
     assert response.json()["code"] == "VALIDATION_ERROR"
     assert "phone" in response.json()["details"]
+
+
+def test_min_score_states_zero_to_one_hundred(schema):
+    """The match filter refuses a negative score or one above 100; its pattern says so."""
+    import re
+
+    (parameter,) = [
+        p for p in schema["paths"]["/api/v1/jobs/{job_id}/matches/"]["get"]["parameters"] if p["name"] == "min_score"
+    ]
+    pattern = parameter["schema"]["pattern"]
+    assert [v for v in ("0", "7.5", "99.99", "100", "100.00") if not re.search(pattern, v)] == []
+    assert [v for v in ("-8", "100.01", "101", "", ".", "1e2") if re.search(pattern, v)] == []

@@ -41,6 +41,14 @@ class EndpointUpdateSerializer(StrictInputSerializer):
     description = serializers.CharField(max_length=255, required=False, allow_blank=True)
 
 
+class EndpointListQuerySerializer(StrictInputSerializer):
+    """Query parameters of the endpoint list: only the cursor."""
+
+    strict_json_types = False
+
+    cursor = serializers.CharField(required=False, help_text="The `next` or `previous` link's cursor.")
+
+
 class DeliveryFilterSerializer(StrictInputSerializer):
     """Query parameters of the delivery log."""
 
