@@ -139,7 +139,10 @@ SCORE_PATTERN = r"^(?:100(?:\.0{1,2})?|[0-9]{1,2}(?:\.[0-9]{1,2})?)$"
 
 @extend_schema_field({"type": "string", "format": "decimal", "pattern": SCORE_PATTERN})
 class ScoreFilterField(serializers.DecimalField):
-    """A 0–100 score in a query string."""
+    """A 0–100 score in a query string; an empty value is refused, not read as absent."""
+
+    def get_value(self, dictionary: Any) -> Any:
+        return dictionary.get(self.field_name, serializers.empty)
 
 
 class MatchQuerySerializer(serializers.Serializer):  # type: ignore[type-arg]

@@ -346,3 +346,10 @@ def test_an_unknown_match_filter_is_a_validation_error(login, recruiter, matched
     assert response.status_code == 400
     assert response.json()["code"] == "VALIDATION_ERROR"
     assert response.json()["details"] == {"minscore": ["Unknown field."]}
+
+
+def test_an_empty_min_score_is_a_validation_error(login, recruiter, matched):
+    response = login(recruiter).get(_url("jobs", matched[0].pk), {"min_score": ""})
+
+    assert response.status_code == 400
+    assert "min_score" in response.json()["details"]

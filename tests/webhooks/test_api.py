@@ -212,3 +212,8 @@ def test_an_unknown_query_parameter_on_the_endpoint_list_is_a_validation_error(r
     assert response.status_code == 400
     assert response.json()["code"] == "VALIDATION_ERROR"
     assert response.json()["details"] == {"stauts": ["Unknown field."]}
+
+
+@pytest.mark.django_db
+def test_the_endpoint_list_takes_a_page_size(recruiter):
+    assert login(recruiter).get(BASE, {"page_size": "1"}).status_code == 200

@@ -42,11 +42,12 @@ class EndpointUpdateSerializer(StrictInputSerializer):
 
 
 class EndpointListQuerySerializer(StrictInputSerializer):
-    """Query parameters of the endpoint list: only the cursor."""
+    """Query parameters of the endpoint list: only the pagination's."""
 
     strict_json_types = False
 
     cursor = serializers.CharField(required=False, help_text="The `next` or `previous` link's cursor.")
+    page_size = serializers.CharField(required=False, help_text="Checked by the pagination.")
 
 
 class DeliveryFilterSerializer(StrictInputSerializer):
