@@ -2,6 +2,7 @@
 
 import hashlib
 import logging
+import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -57,6 +58,10 @@ MAX_SKILLS = 100
 def normalize_skill_name(name: str) -> str:
     """Lower-case, trim and collapse whitespace (the same key jobs use)."""
     return " ".join(name.split()).lower()
+
+
+# ASCII digits, spaces and + - ( ) . only; the API schema states this same pattern.
+PHONE_PATTERN = r"^[0-9+\-() .]*$"
 
 
 def _text(data: Mapping[str, Any], field: str, max_length: int, required: bool, errors: dict[str, list[str]]) -> str:
@@ -143,7 +148,7 @@ def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(years, bool) or not isinstance(years, int) or not 0 <= years <= 70:
         errors["years_experience"] = ["Must be a whole number from 0 to 70."]
     cleaned["years_experience"] = years
-    if cleaned["phone"] and not all(c.isdigit() or c in "+-() ." for c in cleaned["phone"]):
+    if cleaned["phone"] and not re.search(PHONE_PATTERN, cleaned["phone"]):
         errors["phone"] = ["Digits, spaces and + - ( ) . only."]
     if errors:
         raise InvalidCandidate(details=errors)

@@ -4,11 +4,15 @@ from rest_framework import serializers
 
 from applications.api.serializers import id_field
 from applications.choices import ApplicationStage
+from hotgigs.api.serializers import StrictInputSerializer
 from interviews.choices import InterviewKind
 
 
-class AnalyticsQuerySerializer(serializers.Serializer):  # type: ignore[type-arg]
-    """``?organization=<id>``: one of the caller's organizations (any, for staff)."""
+class AnalyticsQuerySerializer(StrictInputSerializer):
+    """``?organization=<id>``: one of the caller's organizations (any, for staff); no other parameter."""
+
+    # Query strings carry only strings; the fields coerce them.
+    strict_json_types = False
 
     organization = id_field(required=False)
 

@@ -133,10 +133,22 @@ def history_entries(changes: list[Any], spans: list[StageSpan], *, internal: boo
 # --- matches ----------------------------------------------------------------------------------
 
 
+# What the score filter accepts: 0 to 100, at most two decimals (the field's own checks).
+SCORE_PATTERN = r"^(?:100(?:\.0{1,2})?|[0-9]{1,2}(?:\.[0-9]{1,2})?)$"
+
+
+@extend_schema_field({"type": "string", "format": "decimal", "pattern": SCORE_PATTERN})
+class ScoreFilterField(serializers.DecimalField):
+    """A 0–100 score in a query string; an empty value is refused, not read as absent."""
+
+    def get_value(self, dictionary: Any) -> Any:
+        return dictionary.get(self.field_name, serializers.empty)
+
+
 class MatchQuerySerializer(serializers.Serializer):  # type: ignore[type-arg]
     """Query-string filters of the match lists (they only narrow what the caller may see)."""
 
-    min_score = serializers.DecimalField(
+    min_score = ScoreFilterField(
         max_digits=5,
         decimal_places=2,
         min_value=Decimal(0),

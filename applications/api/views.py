@@ -198,6 +198,10 @@ class MatchCursorPagination(CursorPagination):
 
 
 def _match_filters(request: Request, matches: QuerySet[Match]) -> QuerySet[Match]:
+    # The filters plus the pagination's own parameters; a misspelt one answers 400.
+    unknown = set(request.query_params) - set(MatchQuerySerializer().fields) - {"cursor", "page_size"}
+    if unknown:
+        raise ValidationFailed(details={key: ["Unknown field."] for key in sorted(unknown)})
     query = MatchQuerySerializer(data=request.query_params)
     query.is_valid(raise_exception=True)
     fields = query.validated_data

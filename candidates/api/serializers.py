@@ -6,10 +6,11 @@ VALIDATION_ERROR naming the key; that is also how protected fields are refused: 
 ``user``, ``created_by``, a skill's ``source`` and the timestamps are not input fields.
 """
 
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from candidates.choices import RESUME_CONTENT_TYPES, ParseStatus, SkillSource
-from candidates.services import MAX_SKILLS
+from candidates.services import MAX_SKILLS, PHONE_PATTERN
 from hotgigs.api.serializers import StrictInputSerializer
 from jobs.choices import SkillLevel
 
@@ -31,7 +32,12 @@ class CandidateInputSerializer(StrictInputSerializer):
 
     full_name = serializers.CharField(max_length=200, required=False)
     email = serializers.EmailField(max_length=254, required=False)
-    phone = serializers.CharField(max_length=32, allow_blank=True, required=False)
+    phone = serializers.CharField(
+        max_length=32,
+        allow_blank=True,
+        required=False,
+        validators=[RegexValidator(PHONE_PATTERN, "Digits, spaces and + - ( ) . only.")],
+    )
     headline = serializers.CharField(max_length=200, allow_blank=True, required=False)
     summary = serializers.CharField(max_length=20_000, allow_blank=True, required=False)
     years_experience = serializers.IntegerField(min_value=0, max_value=70, required=False)

@@ -3,6 +3,7 @@ operation, integer path ids, and request strings as DRF really parses them."""
 
 from typing import Any
 
+from django.core.validators import RegexValidator
 from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
@@ -214,6 +215,8 @@ class AutoSchema(BaseAutoSchema):
             and isinstance(schema, dict)
             and schema.get("type") == "string"
             and not {"pattern", "format", "enum"} & set(schema)
+            # A field with its own pattern has it stated by drf-spectacular from the validator.
+            and not any(isinstance(v, RegexValidator) for v in field.validators)
         ):
             trimmed_non_blank = field.trim_whitespace and not field.allow_blank
             schema["pattern"] = NOT_BLANK_PATTERN if trimmed_non_blank else NO_NUL_PATTERN

@@ -9,6 +9,7 @@ import logging
 import sys
 from typing import Any
 
+from django.core.validators import RegexValidator
 from django.http import HttpRequest, HttpResponse
 from django.views import csrf, defaults
 from django.views.decorators.csrf import csrf_exempt
@@ -36,7 +37,12 @@ ERRORS = {code: OpenApiResponse(ErrorEnvelopeSerializer) for code in (400, 401, 
 class TokenRequestSerializer(StrictInputSerializer):
     email = serializers.CharField(max_length=254)
     password = serializers.CharField(max_length=4096, trim_whitespace=False)
-    device_id = serializers.CharField(max_length=128, required=False, allow_blank=True)
+    device_id = serializers.CharField(
+        max_length=tokens.MAX_DEVICE_ID,
+        required=False,
+        allow_blank=True,
+        validators=[RegexValidator(tokens.DEVICE_ID_PATTERN, tokens.DEVICE_ID_MESSAGE)],
+    )
     scope = serializers.CharField(max_length=1024, required=False, allow_blank=True)
 
 

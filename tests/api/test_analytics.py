@@ -152,6 +152,15 @@ def test_a_bad_organization_is_a_validation_error(login, recruiter, value):
     assert "organization" in response.json()["details"]
 
 
+def test_an_unknown_query_parameter_is_a_validation_error(login, recruiter):
+    """The schema names only ``organization``; a misspelt filter must not silently widen the figures."""
+    response = login(recruiter).get(URL, {"organisation": 1})
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "VALIDATION_ERROR"
+    assert response.json()["details"] == {"organisation": ["Unknown field."]}
+
+
 def test_an_empty_organization_has_zeros_and_no_rates(login, recruiter):
     body = login(recruiter).get(URL).json()
 

@@ -337,3 +337,19 @@ def test_recomputing_a_candidate_the_recruiter_cannot_see_is_not_found(login, re
     response = login(recruiter).post(_url("candidates", hidden.pk, "/recompute"))
 
     assert response.status_code == 404
+
+
+def test_an_unknown_match_filter_is_a_validation_error(login, recruiter, matched):
+    job = matched[0]
+    response = login(recruiter).get(_url("jobs", job.pk), {"minscore": "90", "page_size": "5"})
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "VALIDATION_ERROR"
+    assert response.json()["details"] == {"minscore": ["Unknown field."]}
+
+
+def test_an_empty_min_score_is_a_validation_error(login, recruiter, matched):
+    response = login(recruiter).get(_url("jobs", matched[0].pk), {"min_score": ""})
+
+    assert response.status_code == 400
+    assert "min_score" in response.json()["details"]

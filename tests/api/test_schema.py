@@ -177,3 +177,36 @@ def test_email_preferences_name_the_kinds(schema):
 
     assert email["additionalProperties"] is False
     assert "interview.scheduled" in email["properties"]
+
+
+def test_phone_and_device_id_state_the_characters_the_server_accepts(schema):
+    """The server checks these fields with the very pattern the document states, so they agree."""
+    from candidates.services import PHONE_PATTERN
+    from hotgigs.accounts.tokens import DEVICE_ID_PATTERN
+
+    for name in ("CandidateInputRequest", "PatchedCandidateInputRequest"):
+        assert schema["components"]["schemas"][name]["properties"]["phone"]["pattern"] == PHONE_PATTERN
+    assert schema["components"]["schemas"]["TokenRequestRequest"]["properties"]["device_id"]["pattern"] == (
+        DEVICE_ID_PATTERN
+    )
+
+
+@pytest.mark.parametrize("phone", ["²123", "١٢٣", "+1 555 0100 x2"])
+def test_a_phone_outside_the_pattern_is_refused(login, candidate, phone):
+    response = login(candidate.user).patch("/api/v1/candidates/me/", {"phone": phone}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "VALIDATION_ERROR"
+    assert "phone" in response.json()["details"]
+
+
+def test_min_score_states_zero_to_one_hundred(schema):
+    """The match filter refuses a negative score or one above 100; its pattern says so."""
+    import re
+
+    (parameter,) = [
+        p for p in schema["paths"]["/api/v1/jobs/{job_id}/matches/"]["get"]["parameters"] if p["name"] == "min_score"
+    ]
+    pattern = parameter["schema"]["pattern"]
+    assert [v for v in ("0", "7.5", "99.99", "100", "100.00") if not re.search(pattern, v)] == []
+    assert [v for v in ("-8", "100.01", "101", "", ".", "1e2") if re.search(pattern, v)] == []

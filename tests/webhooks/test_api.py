@@ -203,3 +203,17 @@ def test_staff_see_every_organizations_endpoints(staff, recruiter, org, other_re
     listed = login(staff).get(BASE).json()["results"]
 
     assert [row["id"] for row in listed] == [mine.pk, theirs.pk]
+
+
+@pytest.mark.django_db
+def test_an_unknown_query_parameter_on_the_endpoint_list_is_a_validation_error(recruiter):
+    response = login(recruiter).get(BASE, {"stauts": "failed"})
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "VALIDATION_ERROR"
+    assert response.json()["details"] == {"stauts": ["Unknown field."]}
+
+
+@pytest.mark.django_db
+def test_the_endpoint_list_takes_a_page_size(recruiter):
+    assert login(recruiter).get(BASE, {"page_size": "1"}).status_code == 200

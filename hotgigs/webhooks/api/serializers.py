@@ -41,6 +41,15 @@ class EndpointUpdateSerializer(StrictInputSerializer):
     description = serializers.CharField(max_length=255, required=False, allow_blank=True)
 
 
+class EndpointListQuerySerializer(StrictInputSerializer):
+    """Query parameters of the endpoint list: only the pagination's."""
+
+    strict_json_types = False
+
+    cursor = serializers.CharField(required=False, help_text="The `next` or `previous` link's cursor.")
+    page_size = serializers.CharField(required=False, help_text="Checked by the pagination.")
+
+
 class DeliveryFilterSerializer(StrictInputSerializer):
     """Query parameters of the delivery log."""
 

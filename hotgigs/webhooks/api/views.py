@@ -27,6 +27,7 @@ from hotgigs.webhooks.api.serializers import (
     DeliveryFilterSerializer,
     DeliverySerializer,
     EndpointCreateSerializer,
+    EndpointListQuerySerializer,
     EndpointSerializer,
     EndpointUpdateSerializer,
     EndpointWithSecretSerializer,
@@ -91,6 +92,11 @@ class WebhookEndpointViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  #
     @property
     def _actor(self) -> User:
         return self.request.user  # type: ignore[return-value]
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # A misspelt filter answers 400 rather than silently listing everything.
+        EndpointListQuerySerializer(data=request.query_params.dict()).is_valid(raise_exception=True)
+        return super().list(request, *args, **kwargs)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return Response(EndpointSerializer(self.get_object()).data)
