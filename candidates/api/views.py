@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db.models import QuerySet
 from django.http import FileResponse
 from django.urls import reverse
@@ -52,6 +53,7 @@ from candidates.selectors import (
 )
 from candidates.services import (
     MAX_SKILLS,
+    PHONE_PATTERN,
     candidate_create,
     candidate_register,
     candidate_update,
@@ -75,7 +77,12 @@ class RegisterRequestSerializer(StrictInputSerializer):
     password = serializers.CharField(max_length=4096, trim_whitespace=False)
     full_name = serializers.CharField(max_length=200)
     headline = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    phone = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        validators=[RegexValidator(PHONE_PATTERN, "Digits, spaces and + - ( ) . only.")],
+    )
     location = serializers.CharField(max_length=200, required=False, allow_blank=True)
     summary = serializers.CharField(max_length=20_000, required=False, allow_blank=True)
     years_experience = serializers.IntegerField(min_value=0, max_value=70, required=False)

@@ -184,7 +184,7 @@ def test_phone_and_device_id_state_the_characters_the_server_accepts(schema):
     from candidates.services import PHONE_PATTERN
     from hotgigs.accounts.tokens import DEVICE_ID_PATTERN
 
-    for name in ("CandidateInputRequest", "PatchedCandidateInputRequest"):
+    for name in ("CandidateInputRequest", "PatchedCandidateInputRequest", "RegisterRequestRequest"):
         assert schema["components"]["schemas"][name]["properties"]["phone"]["pattern"] == PHONE_PATTERN
     assert schema["components"]["schemas"]["TokenRequestRequest"]["properties"]["device_id"]["pattern"] == (
         DEVICE_ID_PATTERN
