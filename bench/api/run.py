@@ -82,10 +82,7 @@ def main() -> None:
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (apt-get install wrk)")
 
-    limits = {
-        f"RATE_LIMIT_{name}": "1000000000/m"
-        for name in ("BURST", "DEFAULT", "JOBS", "CANDIDATES", "APPLICATIONS", "INTERVIEWS", "ANALYTICS", "AUTH")
-    }
+    limits = harness.unlimited_rate_limits()
     metrics_dir = tempfile.mkdtemp(prefix="hotgigs-metrics-")
     env = harness.prepared_env(
         args.database_url,

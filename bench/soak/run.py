@@ -342,10 +342,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
 
-    limits = {
-        f"RATE_LIMIT_{name}": "1000000000/m"
-        for name in ("BURST", "DEFAULT", "JOBS", "CANDIDATES", "APPLICATIONS", "INTERVIEWS", "ANALYTICS", "AUTH")
-    }
+    limits = harness.unlimited_rate_limits()
     metrics_dir = tempfile.mkdtemp(prefix="hotgigs-metrics-")
     queue = f"soak-{os.getpid()}"
     env = harness.prepared_env(
