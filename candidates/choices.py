@@ -17,6 +17,19 @@ class SkillSource(models.TextChoices):
     RESUME = "resume", "Suggested from a resume"
 
 
+class SkillLevel(models.TextChoices):
+    """How well a candidate knows a skill: the four-step scale job requirements use too.
+
+    The same values and labels as ``jobs.choices.SkillLevel`` (jobs and candidates do not
+    import each other), so the API schema shows one level enum for both.
+    """
+
+    BEGINNER = "beginner", "Beginner"
+    INTERMEDIATE = "intermediate", "Intermediate"
+    ADVANCED = "advanced", "Advanced"
+    EXPERT = "expert", "Expert"
+
+
 RESUME_CONTENT_TYPES = (
     "application/pdf",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",

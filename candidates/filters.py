@@ -14,8 +14,8 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from candidates.models import Candidate, CandidateSkill
-from hotgigs.api.filters import BooleanFilter, FilterSet, TextValuesFilter
-from jobs.filters import IntegerFilter, normalized_values, search_terms
+from candidates.services import normalize_skill_name
+from hotgigs.api.filters import BooleanFilter, FilterSet, IntegerFilter, TextValuesFilter, search_terms
 
 
 class CandidateFilter(FilterSet):
@@ -35,7 +35,7 @@ class CandidateFilter(FilterSet):
         fields = ()
 
     def filter_skill(self, queryset: QuerySet[Candidate], name: str, value: list[str]) -> QuerySet[Candidate]:
-        for key in normalized_values(value):
+        for key in dict.fromkeys(normalize_skill_name(item) for item in value or []):
             queryset = queryset.filter(
                 Exists(CandidateSkill.objects.filter(candidate_id=OuterRef("pk"), normalized_name=key))
             )

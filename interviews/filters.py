@@ -1,7 +1,6 @@
 """Query-string filters of the interviews list; they only narrow what the selector allows."""
 
-from applications.filters import AwareDateTimeFilter, IdFilter
-from hotgigs.api.filters import ChoicesFilter, FilterSet
+from hotgigs.api.filters import AwareDateTimeFilter, ChoicesFilter, FilterSet, IdFilter
 from interviews.choices import InterviewStatus
 from interviews.models import Interview
 

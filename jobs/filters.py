@@ -1,4 +1,4 @@
-"""Query-string filters of the job list, and an ordering backend that cursor pagination accepts.
+"""Query-string filters of the job list.
 
 Filters (all optional, combined with AND):
 
@@ -21,45 +21,26 @@ Filters (all optional, combined with AND):
 Multi-value and repeated parameters follow the API's one convention (hotgigs/api/filters.py).
 """
 
-from collections.abc import Mapping
-from typing import Any
-
 import django_filters
-from django import forms
 from django.db.models import Exists, F, IntegerField, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
-from rest_framework.filters import BaseFilterBackend
-from rest_framework.request import Request
 
-from hotgigs.api.filters import BooleanFilter, ChoicesFilter, FilterSet, TextValuesFilter
-from hotgigs.errors import ValidationFailed
+from hotgigs.api.filters import (
+    BooleanFilter,
+    ChoicesFilter,
+    FilterSet,
+    IntegerFilter,
+    TextValuesFilter,
+    search_terms,
+)
 from jobs.choices import EmploymentType, JobStatus, RemotePolicy
 from jobs.models import Job, JobSkill
 from jobs.services import normalize_skill_name
-
-MAX_SEARCH_TERMS = 10
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class IntegerFilter(django_filters.NumberFilter):
-    """A whole number (NumberFilter alone accepts and documents decimals)."""
-
-    field_class = forms.IntegerField
 
 
 def normalized_values(values: list[str] | None) -> list[str]:
     """Skill names as the database keys them (the filter field already bounded their number)."""
     return list(dict.fromkeys(normalize_skill_name(value) for value in values or []))
-
-
-def search_terms(value: str) -> list[str]:
-    """The words of a ``search`` parameter (at most MAX_SEARCH_TERMS)."""
-    terms = value.split()
-    if len(terms) > MAX_SEARCH_TERMS:
-        raise ValidationFailed(details={"search": [f"At most {MAX_SEARCH_TERMS} words."]})
-    return terms
 
 
 class JobFilter(FilterSet):
@@ -105,61 +86,6 @@ class JobFilter(FilterSet):
         for term in search_terms(value):
             queryset = queryset.filter(Q(title__icontains=term) | Q(description__icontains=term))
         return queryset
-
-
-class CursorOrderingFilter(BaseFilterBackend):
-    """``?ordering=<field>`` or ``?ordering=-<field>`` over the fields a view allows.
-
-    The view declares ``ordering_fields``: a mapping of public name to the model field or
-    annotation that sorts it, and optionally ``ordering_annotations`` for those
-    annotations. One field only, followed by ``id`` as tie-breaker, because cursor
-    pagination positions itself on the first field (which must therefore be never null).
-    An unknown or empty value answers 400 VALIDATION_ERROR; without the parameter the
-    pagination's default (newest first) applies.
-    """
-
-    ordering_param = "ordering"
-
-    @staticmethod
-    def _fields(view: Any) -> Mapping[str, str]:
-        return getattr(view, "ordering_fields", {})
-
-    def get_ordering(self, request: Request, queryset: QuerySet[Any], view: Any) -> tuple[str, ...] | None:
-        raw = request.query_params.get(self.ordering_param)
-        if raw is None:
-            return None
-        descending = raw.strip().startswith("-")
-        name = raw.strip().removeprefix("-")
-        target = self._fields(view).get(name) if name else None
-        if target is None:
-            allowed = sorted(self._fields(view))
-            raise ValidationFailed(
-                details={self.ordering_param: [f"Must be one of: {', '.join(allowed)} (prefix - for descending)."]}
-            )
-        sign = "-" if descending else ""
-        return (f"{sign}{target}", f"{sign}id")
-
-    def filter_queryset(self, request: Request, queryset: QuerySet[Any], view: Any) -> QuerySet[Any]:
-        ordering = self.get_ordering(request, queryset, view)
-        if ordering is None:
-            return queryset
-        annotations: Mapping[str, Any] = getattr(view, "ordering_annotations", {})
-        field = ordering[0].removeprefix("-")
-        if field in annotations:
-            queryset = queryset.annotate(**{field: annotations[field]})
-        return queryset.order_by(*ordering)
-
-    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
-        names = sorted(self._fields(view))
-        return [
-            {
-                "name": self.ordering_param,
-                "required": False,
-                "in": "query",
-                "description": "Sort by one field, - for descending. Default: newest first.",
-                "schema": {"type": "string", "enum": [*names, *(f"-{n}" for n in names)]},
-            }
-        ]
 
 
 # Jobs without a salary sort as 0, so the cursor's position field is never null.

@@ -2,9 +2,8 @@
 
 from rest_framework import serializers
 
-from applications.api.serializers import id_field
 from applications.choices import ApplicationStage
-from hotgigs.api.serializers import StrictInputSerializer
+from hotgigs.api.serializers import StrictInputSerializer, id_field
 from interviews.choices import InterviewKind
 
 

@@ -11,18 +11,16 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from applications.choices import STAGE_TRANSITIONS, ApplicationSource, ApplicationStage
-from applications.filters import MAX_ID
 from applications.models import Application, Match
 from applications.selectors import StageSpan
 from applications.services import MAX_COVER_LETTER, MAX_REASON
 from hotgigs.accounts.selectors import actor_is_member, actor_is_staff
-from hotgigs.api.serializers import StrictInputSerializer
-
-
-def id_field(**kwargs: Any) -> serializers.IntegerField:
-    """A reference to a row by id (positive, fits 64 bits)."""
-    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
-
+from hotgigs.api.serializers import (
+    ApplicationCandidateSerializer,
+    ApplicationJobSerializer,
+    StrictInputSerializer,
+    id_field,
+)
 
 # --- input ------------------------------------------------------------------------------------
 
@@ -49,17 +47,6 @@ class ApplicationWithdrawSerializer(StrictInputSerializer):
 
 
 # --- output -----------------------------------------------------------------------------------
-
-
-class ApplicationJobSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    id = serializers.IntegerField()
-    title = serializers.CharField()
-    organization_id = serializers.IntegerField()
-
-
-class ApplicationCandidateSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    id = serializers.IntegerField()
-    full_name = serializers.CharField()
 
 
 class ApplicationSerializer(serializers.Serializer):  # type: ignore[type-arg]

@@ -9,10 +9,9 @@ VALIDATION_ERROR naming the key; that is also how protected fields are refused: 
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
-from candidates.choices import RESUME_CONTENT_TYPES, ParseStatus, SkillSource
+from candidates.choices import RESUME_CONTENT_TYPES, ParseStatus, SkillLevel, SkillSource
 from candidates.services import MAX_SKILLS, PHONE_PATTERN
 from hotgigs.api.serializers import StrictInputSerializer
-from jobs.choices import SkillLevel
 
 
 class CandidateSkillInputSerializer(StrictInputSerializer):

@@ -65,11 +65,11 @@ from candidates.services import (
 from hotgigs.accounts.models import User
 from hotgigs.accounts.scopes import CANDIDATES_READ, CANDIDATES_WRITE
 from hotgigs.accounts.selectors import actor_is_recruiter, actor_is_staff
+from hotgigs.api.filters import CursorOrderingFilter
 from hotgigs.api.idempotency import idempotent
 from hotgigs.api.schema import PATH_ID_PATTERN
 from hotgigs.api.serializers import ErrorEnvelopeSerializer, StrictInputSerializer
 from hotgigs.api.views import ERRORS, PublicAuthView
-from jobs.filters import CursorOrderingFilter
 
 
 class RegisterRequestSerializer(StrictInputSerializer):

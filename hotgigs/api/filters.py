@@ -23,14 +23,23 @@ filter is a :class:`MultiValueFilter`; the schema extension at the bottom docume
 adds the bounds (``minimum``, ``maximum``, ``maxLength``) every filter really enforces.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework.filters import BaseFilterBackend
+from rest_framework.request import Request
+
+from hotgigs.api.schema import MAX_ID
+from hotgigs.errors import ValidationFailed
 
 MAX_FILTER_VALUES = 20
 
@@ -194,3 +203,133 @@ class StrictDjangoFilterExtension(DjangoFilterExtension):
                 if filter_field.extra.get(key) is not None and schema.get("type") in ("integer", "number", "string"):
                     schema[keyword] = filter_field.extra[key]
         return parameters
+
+
+# --- filter types and an ordering backend several lists share ------------------------------
+
+MAX_SEARCH_TERMS = 10
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number (NumberFilter alone accepts and documents decimals)."""
+
+    field_class = forms.IntegerField
+
+
+def search_terms(value: str) -> list[str]:
+    """The words of a ``search`` parameter (at most MAX_SEARCH_TERMS)."""
+    terms = value.split()
+    if len(terms) > MAX_SEARCH_TERMS:
+        raise ValidationFailed(details={"search": [f"At most {MAX_SEARCH_TERMS} words."]})
+    return terms
+
+
+# The instants a filter can name beyond what Python represents in UTC (year 1 to 9999).
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+_LATEST = datetime.max.replace(tzinfo=UTC)
+
+
+class AwareDateTimeField(forms.Field):
+    """An ISO 8601 date-time that must carry a UTC offset (a naive time is ambiguous).
+
+    Any offset RFC 3339 allows (up to ±23:59) is taken, and the instant is handed on in UTC:
+    PostgreSQL refuses offsets of 16 hours or more, and a value that leaves years 1-9999 once
+    in UTC (``0001-01-01T00:00:00+05:00``) becomes the earliest or latest instant, which a
+    ``>=`` / ``<`` comparison treats exactly as the real one, since no row lies beyond it.
+    """
+
+    default_error_messages = {  # noqa: RUF012
+        "invalid": "Enter an ISO 8601 date and time.",
+        "naive": "Include a UTC offset, e.g. 2030-01-31T09:00:00Z.",
+    }
+
+    def to_python(self, value: Any) -> datetime | None:
+        if value in self.empty_values:
+            return None
+        try:
+            parsed = parse_datetime(str(value).strip())
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        if parsed.utcoffset() is None:
+            raise ValidationError(self.error_messages["naive"], code="naive")
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError:
+            return _EARLIEST if parsed.year == _EARLIEST.year else _LATEST
+
+
+@extend_schema_field(OpenApiTypes.DATETIME)
+class AwareDateTimeFilter(django_filters.Filter):
+    """Compares a date-time column with an offset-carrying ISO 8601 value."""
+
+    field_class = AwareDateTimeField
+
+
+@extend_schema_field(OpenApiTypes.INT64)
+class IdFilter(django_filters.NumberFilter):
+    """A row id: a positive whole number."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class CursorOrderingFilter(BaseFilterBackend):
+    """``?ordering=<field>`` or ``?ordering=-<field>`` over the fields a view allows.
+
+    The view declares ``ordering_fields``: a mapping of public name to the model field or
+    annotation that sorts it, and optionally ``ordering_annotations`` for those
+    annotations. One field only, followed by ``id`` as tie-breaker, because cursor
+    pagination positions itself on the first field (which must therefore be never null).
+    An unknown or empty value answers 400 VALIDATION_ERROR; without the parameter the
+    pagination's default (newest first) applies.
+    """
+
+    ordering_param = "ordering"
+
+    @staticmethod
+    def _fields(view: Any) -> Mapping[str, str]:
+        return getattr(view, "ordering_fields", {})
+
+    def get_ordering(self, request: Request, queryset: QuerySet[Any], view: Any) -> tuple[str, ...] | None:
+        raw = request.query_params.get(self.ordering_param)
+        if raw is None:
+            return None
+        descending = raw.strip().startswith("-")
+        name = raw.strip().removeprefix("-")
+        target = self._fields(view).get(name) if name else None
+        if target is None:
+            allowed = sorted(self._fields(view))
+            raise ValidationFailed(
+                details={self.ordering_param: [f"Must be one of: {', '.join(allowed)} (prefix - for descending)."]}
+            )
+        sign = "-" if descending else ""
+        return (f"{sign}{target}", f"{sign}id")
+
+    def filter_queryset(self, request: Request, queryset: QuerySet[Any], view: Any) -> QuerySet[Any]:
+        ordering = self.get_ordering(request, queryset, view)
+        if ordering is None:
+            return queryset
+        annotations: Mapping[str, Any] = getattr(view, "ordering_annotations", {})
+        field = ordering[0].removeprefix("-")
+        if field in annotations:
+            queryset = queryset.annotate(**{field: annotations[field]})
+        return queryset.order_by(*ordering)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        names = sorted(self._fields(view))
+        return [
+            {
+                "name": self.ordering_param,
+                "required": False,
+                "in": "query",
+                "description": "Sort by one field, - for descending. Default: newest first.",
+                "schema": {"type": "string", "enum": [*names, *(f"-{n}" for n in names)]},
+            }
+        ]

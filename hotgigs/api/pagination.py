@@ -10,7 +10,7 @@ Query parameters, each refused with 400 VALIDATION_ERROR naming it when its valu
   for another ``ordering`` is refused instead of being read as a position of the wrong type
   or silently restarting the list.
 - ``ordering``: on lists without a choice of order (no ``ordering_fields``) any value is
-  refused; the lists that have one check it themselves (``jobs.filters.CursorOrderingFilter``).
+  refused; the lists that have one check it themselves (``hotgigs.api.filters.CursorOrderingFilter``).
 """
 
 import re

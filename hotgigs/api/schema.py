@@ -14,6 +14,10 @@ PATH_ID_PATTERN = r"[0-9]{1,18}"
 PATH_ID_MAX = 10**18 - 1
 PATH_ID_SCHEMA: dict[str, Any] = {"type": "integer", "format": "int64", "minimum": 1, "maximum": PATH_ID_MAX}
 
+# Ids above the largest 64-bit integer cannot name a row; refusing them up front (in bodies and
+# query strings) keeps databases that cannot even compare such numbers (SQLite) from failing.
+MAX_ID = 2**63 - 1
+
 ERROR_SCHEMA = {
     "type": "object",
     "required": ["code", "message", "details"],

@@ -1,4 +1,4 @@
-"""Base classes for input serializers.
+"""Base classes for input serializers, and the small shapes several apps' serializers share.
 
 Unknown fields are rejected: a body with a key the endpoint does not accept answers
 400 VALIDATION_ERROR naming the key (``details.<key>: ["Unknown field."]``). This is the
@@ -12,6 +12,8 @@ boolean ``0`` or ``"yes"``, an integer ``"5"`` or ``true`` (DRF alone would coer
 from typing import Any
 
 from rest_framework import serializers
+
+from hotgigs.api.schema import MAX_ID
 
 
 def json_type_error(field: serializers.Field, value: Any) -> str | None:  # type: ignore[type-arg]
@@ -80,3 +82,23 @@ class ErrorEnvelopeSerializer(serializers.Serializer):  # type: ignore[type-arg]
     )
     message = serializers.CharField()
     details = serializers.JSONField(allow_null=True)
+
+
+def id_field(**kwargs: Any) -> serializers.IntegerField:
+    """A reference to a row by id (positive, fits 64 bits)."""
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+# The job and candidate of an application, as an application and its interviews render them
+# (one component of the schema each, whichever app's serializer nests them).
+
+
+class ApplicationJobSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    organization_id = serializers.IntegerField()
+
+
+class ApplicationCandidateSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    id = serializers.IntegerField()
+    full_name = serializers.CharField()

@@ -12,8 +12,12 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from applications.api.serializers import ApplicationCandidateSerializer, ApplicationJobSerializer, id_field
-from hotgigs.api.serializers import StrictInputSerializer
+from hotgigs.api.serializers import (
+    ApplicationCandidateSerializer,
+    ApplicationJobSerializer,
+    StrictInputSerializer,
+    id_field,
+)
 from interviews.choices import InterviewKind, InterviewStatus, Recommendation
 from interviews.models import Interview
 from interviews.selectors import actor_may_read_feedback

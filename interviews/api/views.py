@@ -19,12 +19,12 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from applications.api.views import ID_PATTERN
 from applications.selectors import application_get
 from hotgigs.accounts.models import User
 from hotgigs.accounts.scopes import FEEDBACK_READ, FEEDBACK_WRITE, INTERVIEWS_READ, INTERVIEWS_WRITE
 from hotgigs.api.idempotency import idempotent
 from hotgigs.api.pagination import CursorPagination
+from hotgigs.api.schema import PATH_ID_PATTERN
 from hotgigs.api.views import ERRORS
 from interviews.api.serializers import (
     FeedbackSerializer,
@@ -70,7 +70,7 @@ class InterviewViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # type:
     serializer_class = InterviewSerializer
     filterset_class = InterviewFilter
     pagination_class = InterviewPagination
-    lookup_value_regex = ID_PATTERN
+    lookup_value_regex = PATH_ID_PATTERN
     required_scopes = {  # noqa: RUF012
         "list": INTERVIEWS_READ,
         "retrieve": INTERVIEWS_READ,

@@ -20,6 +20,7 @@ from hotgigs.accounts.models import Organization, User
 from hotgigs.accounts.scopes import JOBS_READ, JOBS_WRITE
 from hotgigs.accounts.selectors import actor_is_recruiter, actor_is_staff, organization_get, organization_list
 from hotgigs.api.caching import cached_read, jobs_read_scope
+from hotgigs.api.filters import CursorOrderingFilter
 from hotgigs.api.idempotency import idempotent
 from hotgigs.api.schema import IF_NONE_MATCH, NOT_MODIFIED, PATH_ID_PATTERN
 from hotgigs.api.serializers import StrictInputSerializer
@@ -33,7 +34,7 @@ from jobs.api.serializers import (
     JobSerializer,
     nest_service_errors,
 )
-from jobs.filters import SALARY_SORT, CursorOrderingFilter, JobFilter
+from jobs.filters import SALARY_SORT, JobFilter
 from jobs.models import Job
 from jobs.selectors import job_get, job_list
 
