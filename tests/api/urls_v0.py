@@ -5,7 +5,7 @@ from django.urls import include, path
 from hotgigs import urls as project_urls
 
 urlpatterns = [
-    path("api/v0/", include("hotgigs.api.urls", namespace="v0")),
+    path("api/v0/", include(project_urls.api_v1, namespace="v0")),
     *project_urls.urlpatterns,
 ]
 
