@@ -34,7 +34,6 @@ from hotgigs.admin_site import (
     mark_formsets_saved,
     run_per_row,
 )
-from interviews.models import Interview
 from jobs.selectors import job_list
 
 # The moves a recruiter makes from the list; withdrawing is the candidate's own move.
@@ -58,22 +57,6 @@ class StageChangeInline(ReadOnlyInlineMixin, admin.TabularInline[StageChange, Ap
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[StageChange]:
         return super().get_queryset(request).select_related("actor").order_by("changed_at", "id")
-
-
-class InterviewInline(ReadOnlyInlineMixin, admin.TabularInline[Interview, Application]):
-    """A summary of the application's interviews, each linking to its own page."""
-
-    model = Interview
-    fields = ("kind", "starts_at", "ends_at", "status", "panel")
-    readonly_fields = fields
-    show_change_link = True
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Interview]:
-        return super().get_queryset(request).prefetch_related("interviewers")
-
-    @admin.display(description="interviewers")
-    def panel(self, obj: Interview) -> str:
-        return ", ".join(user.get_full_name() for user in obj.interviewers.all()) or "—"
 
 
 def _move_action(stage: ApplicationStage) -> Callable[..., None]:
@@ -107,7 +90,8 @@ class ApplicationAdmin(ServiceFormAdminMixin, OrgScopedAdminMixin, admin.ModelAd
     search_fields = ("candidate__full_name", "candidate__email", "job__title")
     date_hierarchy = "created_at"
     autocomplete_fields = ("job", "candidate")
-    inlines = (StageChangeInline, InterviewInline)
+    # interviews/admin.py adds its InterviewInline (interviews sit above applications).
+    inlines = (StageChangeInline,)
     actions = tuple(_move_action(stage) for stage in ACTION_STAGES)
     add_fields = ("job", "candidate", "source", "cover_letter")
     view_fields = (

@@ -8,6 +8,7 @@ take their input through the API, so the admin does not re-implement that form.
 
 from typing import Any
 
+from django.apps import apps
 from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
@@ -28,6 +29,31 @@ class FeedbackInline(ReadOnlyInlineMixin, admin.TabularInline[Feedback, Intervie
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Feedback]:
         return super().get_queryset(request).select_related("interviewer").order_by("submitted_at", "id")
+
+
+class InterviewInline(ReadOnlyInlineMixin, admin.TabularInline[Interview, Model]):
+    """A summary of an application's interviews, each linking to its own page.
+
+    Shown on the application's page: interviews sit above applications, so this app adds
+    the inline to the application admin rather than the application admin importing it.
+    """
+
+    model = Interview
+    fields = ("kind", "starts_at", "ends_at", "status", "panel")
+    readonly_fields = fields
+    show_change_link = True
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Interview]:
+        return super().get_queryset(request).prefetch_related("interviewers")
+
+    @admin.display(description="interviewers")
+    def panel(self, obj: Interview) -> str:
+        return ", ".join(user.get_full_name() for user in obj.interviewers.all()) or "—"
+
+
+# Admin modules load in INSTALLED_APPS order, applications before interviews.
+_application_admin = type(admin_site.get_model_admin(apps.get_model("applications", "Application")))
+_application_admin.inlines = (*_application_admin.inlines, InterviewInline)
 
 
 @admin.register(Interview, site=admin_site)
