@@ -20,20 +20,18 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
-    QuerySet,
     Subquery,
 )
 from django.utils import timezone
 
 from analytics.errors import AnalyticsScopeNotFound
 from applications.choices import ACTIVE_STAGES, ApplicationSource, ApplicationStage
-from applications.models import Application, StageChange
+from applications.selectors import application_report_list, stage_change_report_list
 from hotgigs.accounts.models import Organization
 from hotgigs.accounts.selectors import Actor, actor_is_staff, actor_organization_ids
 from interviews.choices import InterviewStatus
-from interviews.models import Interview
-from jobs.choices import JobStatus
-from jobs.models import Job
+from interviews.selectors import interview_report_list
+from jobs.selectors import job_open_count
 
 # The forward path through the pipeline; conversion is measured between neighbours.
 FUNNEL: tuple[str, ...] = (
@@ -120,16 +118,11 @@ class AnalyticsSummary:
     upcoming_interviews: UpcomingInterviews
 
 
-def _scoped(qs: QuerySet, actor: Actor, field: str) -> QuerySet:  # type: ignore[type-arg]
-    if actor_is_staff(actor):
-        return qs
-    return qs.filter(**{f"{field}__in": actor_organization_ids(actor)})
-
-
 def pipeline_summary(*, actor: Actor) -> PipelineSummary:
     """Counts for the actor's organizations (every organization for staff; none for candidates)."""
-    open_jobs = _scoped(Job.objects.filter(status=JobStatus.OPEN), actor, "organization_id").count()
-    rows = _scoped(Application.objects.all(), actor, "job__organization_id").values("stage").annotate(n=Count("id"))
+    scope = None if actor_is_staff(actor) else actor_organization_ids(actor)
+    open_jobs = job_open_count(organization_ids=scope)
+    rows = application_report_list(organization_ids=scope).values("stage").annotate(n=Count("id"))
     by_stage = dict.fromkeys(ApplicationStage.values, 0)
     by_stage.update({row["stage"]: row["n"] for row in rows})
     return PipelineSummary(open_jobs=open_jobs, applications_by_stage=by_stage)
@@ -156,14 +149,10 @@ def analytics_scope(*, actor: Actor, organization_id: int | None = None) -> froz
     return frozenset({organization_id})
 
 
-def _in_scope(qs: QuerySet, scope: frozenset[int] | None, field: str) -> QuerySet:  # type: ignore[type-arg]
-    return qs if scope is None else qs.filter(**{f"{field}__in": sorted(scope)})
-
-
 def _counts(scope: frozenset[int] | None) -> tuple[dict[str, int], dict[str, int]]:
     by_stage = dict.fromkeys(ApplicationStage.values, 0)
     by_source = dict.fromkeys(ApplicationSource.values, 0)
-    rows = _in_scope(Application.objects.all(), scope, "job__organization_id").values("stage", "source")
+    rows = application_report_list(organization_ids=scope).values("stage", "source")
     for row in rows.annotate(n=Count("id")).order_by():
         by_stage[row["stage"]] = by_stage.get(row["stage"], 0) + row["n"]
         by_source[row["source"]] = by_source.get(row["source"], 0) + row["n"]
@@ -171,7 +160,7 @@ def _counts(scope: frozenset[int] | None) -> tuple[dict[str, int], dict[str, int
 
 
 def _conversion(scope: frozenset[int] | None) -> tuple[StageConversion, ...]:
-    changes = _in_scope(StageChange.objects.filter(to_stage__in=FUNNEL), scope, "application__job__organization_id")
+    changes = stage_change_report_list(organization_ids=scope).filter(to_stage__in=FUNNEL)
     reached = dict.fromkeys(FUNNEL, 0)
     rows = changes.values("to_stage").annotate(n=Count("application_id", distinct=True)).order_by()
     reached.update({row["to_stage"]: row["n"] for row in rows})
@@ -186,12 +175,14 @@ def _conversion(scope: frozenset[int] | None) -> tuple[StageConversion, ...]:
 def _avg_time_in_stage(scope: frozenset[int] | None) -> dict[str, float | None]:
     # The stay that a change opens ends at the application's next change (ties broken by id,
     # as in the history's own order).
-    next_change = StageChange.objects.filter(application_id=OuterRef("application_id")).filter(
+    next_change = stage_change_report_list(organization_ids=None).filter(application_id=OuterRef("application_id"))
+    next_change = next_change.filter(
         Q(changed_at__gt=OuterRef("changed_at")) | Q(changed_at=OuterRef("changed_at"), pk__gt=OuterRef("pk"))
     )
     left_at = Subquery(next_change.order_by("changed_at", "pk").values("changed_at")[:1])
     stays = (
-        _in_scope(StageChange.objects.filter(to_stage__in=ACTIVE_STAGES), scope, "application__job__organization_id")
+        stage_change_report_list(organization_ids=scope)
+        .filter(to_stage__in=ACTIVE_STAGES)
         .annotate(left_at=left_at)
         .filter(left_at__isnull=False)
     )
@@ -208,7 +199,7 @@ def _avg_time_in_stage(scope: frozenset[int] | None) -> dict[str, float | None]:
 
 
 def _time_to_hire(scope: frozenset[int] | None) -> TimeToHire:
-    hires = _in_scope(Application.objects.filter(stage=ApplicationStage.HIRED), scope, "job__organization_id")
+    hires = application_report_list(organization_ids=scope).filter(stage=ApplicationStage.HIRED)
     pairs = hires.annotate(
         submitted_at=Min("stage_changes__changed_at"),
         hired_at=Max("stage_changes__changed_at", filter=Q(stage_changes__to_stage=ApplicationStage.HIRED)),
@@ -222,12 +213,8 @@ def _time_to_hire(scope: frozenset[int] | None) -> TimeToHire:
 
 
 def _upcoming(scope: frozenset[int] | None, now: datetime) -> UpcomingInterviews:
-    interviews = _in_scope(
-        Interview.objects.filter(
-            status=InterviewStatus.SCHEDULED, starts_at__gte=now, starts_at__lt=now + UPCOMING_WINDOW
-        ),
-        scope,
-        "application__job__organization_id",
+    interviews = interview_report_list(organization_ids=scope).filter(
+        status=InterviewStatus.SCHEDULED, starts_at__gte=now, starts_at__lt=now + UPCOMING_WINDOW
     )
     first = interviews.select_related("application__job").order_by("starts_at", "id")[:UPCOMING_SHOWN]
     return UpcomingInterviews(
@@ -258,7 +245,7 @@ def analytics_summary(
     """
     now = now or timezone.now()
     scope = analytics_scope(actor=actor, organization_id=organization_id)
-    open_jobs = _in_scope(Job.objects.filter(status=JobStatus.OPEN), scope, "organization_id").count()
+    open_jobs = job_open_count(organization_ids=scope)
     by_stage, by_source = _counts(scope)
     return AnalyticsSummary(
         organization_ids=None if scope is None else tuple(sorted(scope)),

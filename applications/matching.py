@@ -23,30 +23,40 @@ Guarantees, for all three:
   on every run whatever their rank, so no stored score goes stale.
 * **No outage errors.** A remote provider that is down falls back to the local one
   inside the engine (the receipt's ``fallback`` says so); these functions do not raise
-  for it. They raise ``DoesNotExist`` only if the row asked for is gone — the tasks treat
-  that as nothing to do.
+  for it. They raise ``JobNotFound`` / ``CandidateNotFound`` / ``Application.DoesNotExist``
+  only if the row asked for is gone — the tasks treat that as nothing to do.
 """
 
+from __future__ import annotations
+
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from applications.models import Application, Match
-from candidates.choices import ParseStatus
-from candidates.models import Candidate, Resume
+from candidates.selectors import (
+    candidate_for_matching_get,
+    candidate_for_matching_list,
+    candidate_list,
+    latest_resume_texts,
+)
 from hotgigs.accounts.models import Membership
 from hotgigs.accounts.selectors import Actor
 from hotgigs.ai import CandidateProfile, JobProfile, MatchProvider, MatchResult, get_provider, input_hash
 from jobs.choices import JobStatus
-from jobs.models import Job, JobSkill
-from jobs.selectors import job_visible_filter
+from jobs.selectors import job_for_matching_get, job_for_matching_list, job_visible_filter
+
+if TYPE_CHECKING:
+    # Annotations only: the rows come from the jobs and candidates selectors.
+    from candidates.models import Candidate
+    from jobs.models import Job
 
 logger = logging.getLogger(__name__)
 
@@ -95,22 +105,6 @@ def job_profile(job: Job) -> JobProfile:
     )
 
 
-def latest_resume_texts(candidate_ids: Iterable[int]) -> dict[int, str]:
-    """The extracted text of each candidate's latest parsed resume (absent when none)."""
-    texts: dict[int, str] = {}
-    ids = list(candidate_ids)
-    for start in range(0, len(ids), CHUNK_SIZE):
-        rows = (
-            Resume.objects.filter(candidate_id__in=ids[start : start + CHUNK_SIZE], parse_status=ParseStatus.PARSED)
-            .exclude(extracted_text="")
-            .order_by("candidate_id", "-uploaded_at", "-id")
-            .values_list("candidate_id", "extracted_text")
-        )
-        for candidate_id, text in rows:
-            texts.setdefault(candidate_id, text)
-    return texts
-
-
 def candidate_profile(candidate: Candidate, *, resume_text: str | None = None) -> CandidateProfile:
     """The engine's view of ``candidate``: profile fields, skills and latest resume text."""
     if resume_text is None:
@@ -133,10 +127,6 @@ def _candidate_profiles(queryset: QuerySet[Candidate]) -> list[CandidateProfile]
     return [candidate_profile(c, resume_text=texts.get(c.pk, "")) for c in candidates]
 
 
-def _jobs_with_skills(queryset: QuerySet[Job]) -> QuerySet[Job]:
-    return queryset.prefetch_related(Prefetch("skills", queryset=JobSkill.objects.order_by("position", "id")))
-
-
 def candidate_pool(job: Job) -> QuerySet[Candidate]:
     """The candidates ranked for ``job``.
 
@@ -147,13 +137,13 @@ def candidate_pool(job: Job) -> QuerySet[Candidate]:
     """
     applied_here = Q(Exists(Application.objects.filter(candidate_id=OuterRef("pk"), job_id=job.pk)))
     if job.status != JobStatus.OPEN:
-        return Candidate.objects.filter(applied_here)
+        return candidate_for_matching_list(condition=applied_here)
     org = job.organization_id
     applied_to_org = Q(Exists(Application.objects.filter(candidate_id=OuterRef("pk"), job__organization_id=org)))
     sourced = Q(user__isnull=True) & Q(
         Exists(Membership.objects.filter(user_id=OuterRef("created_by_id"), organization_id=org))
     )
-    return Candidate.objects.filter(Q(discoverable=True) | applied_to_org | sourced | applied_here)
+    return candidate_for_matching_list(condition=Q(discoverable=True) | applied_to_org | sourced | applied_here)
 
 
 # Storage --------------------------------------------------------------------------------
@@ -252,10 +242,10 @@ def _min_score() -> float:
 def match_job(job_id: int, *, provider: MatchProvider | None = None) -> MatchRun:
     """Rank the candidate pool of job ``job_id`` and store the best matches (see the module docstring).
 
-    Raises ``Job.DoesNotExist`` for a missing job.
+    Raises ``JobNotFound`` for a missing job.
     """
     provider = provider or get_provider()
-    job = _jobs_with_skills(Job.objects.filter(pk=job_id)).get()
+    job = job_for_matching_get(job_id=job_id)
     profile = job_profile(job)
     candidates = _candidate_profiles(candidate_pool(job))
     run = MatchRun(provider=provider.name)
@@ -288,17 +278,13 @@ def match_job(job_id: int, *, provider: MatchProvider | None = None) -> MatchRun
 def match_candidate(candidate_id: int, *, provider: MatchProvider | None = None) -> MatchRun:
     """Score the open jobs (and the jobs applied to) for candidate ``candidate_id``; keep the best.
 
-    Pairs whose stored hash is current are not recomputed. Raises ``Candidate.DoesNotExist``.
+    Pairs whose stored hash is current are not recomputed. Raises ``CandidateNotFound``.
     """
     provider = provider or get_provider()
-    candidate = Candidate.objects.prefetch_related("skills").get(pk=candidate_id)
+    candidate = candidate_for_matching_get(candidate_id=candidate_id)
     profile = candidate_profile(candidate)
     applied = set(Application.objects.filter(candidate_id=candidate.pk).values_list("job_id", flat=True))
-    jobs = list(
-        _jobs_with_skills(
-            Job.objects.filter(Q(status=JobStatus.OPEN, organization__is_active=True) | Q(pk__in=applied))
-        ).order_by("pk")
-    )
+    jobs = list(job_for_matching_list(also_ids=applied).order_by("pk"))
     run = MatchRun(provider=provider.name)
     if not jobs:
         run.skipped = "no jobs"
@@ -348,9 +334,9 @@ def match_application(application_id: int, *, provider: MatchProvider | None = N
     """
     provider = provider or get_provider()
     application = Application.objects.select_related("job", "candidate").get(pk=application_id)
-    job = _jobs_with_skills(Job.objects.filter(pk=application.job_id)).get()
+    job = job_for_matching_get(job_id=application.job_id)
     job_view = job_profile(job)
-    candidate = Candidate.objects.prefetch_related("skills").get(pk=application.candidate_id)
+    candidate = candidate_for_matching_get(candidate_id=application.candidate_id)
     candidate_view = candidate_profile(candidate)
     existing = _existing(job_id=job.pk, candidate_id=candidate.pk)
     stored = existing.get((job.pk, candidate.pk))
@@ -380,8 +366,6 @@ def match_list(*, actor: Actor) -> QuerySet[Match]:
     own matches on the job board. (A read; it lives here until the matches API moves it
     to ``applications.selectors``.)
     """
-    from candidates.selectors import candidate_list
-
     return (
         Match.objects.filter(job_visible_filter(actor=actor, prefix="job__"))
         .filter(candidate__in=candidate_list(actor=actor).values("pk"))

@@ -92,3 +92,23 @@ def application_time_in_stage(*, application: Application, now: datetime | None 
             )
         )
     return spans
+
+
+# --- reporting: every row of a set of organizations, for figures (analytics) whose caller has
+# already settled the scope from its actor. None means every organization.
+
+
+def application_report_list(*, organization_ids: frozenset[int] | None) -> QuerySet[Application]:
+    """The applications to these organizations' jobs."""
+    applications = Application.objects.all()
+    if organization_ids is None:
+        return applications
+    return applications.filter(job__organization_id__in=sorted(organization_ids))
+
+
+def stage_change_report_list(*, organization_ids: frozenset[int] | None) -> QuerySet[StageChange]:
+    """The stage history of these organizations' applications."""
+    changes = StageChange.objects.all()
+    if organization_ids is None:
+        return changes
+    return changes.filter(application__job__organization_id__in=sorted(organization_ids))

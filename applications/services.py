@@ -5,8 +5,10 @@ nothing. Every move appends a StageChange and publishes an ``application_status`
 to the organization and to the candidate, after commit.
 """
 
+from __future__ import annotations
+
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -15,7 +17,6 @@ from django.utils import timezone
 from applications.choices import STAGE_TRANSITIONS, ApplicationSource, ApplicationStage
 from applications.errors import DuplicateApplication, IllegalStageMove, InvalidApplication, JobNotOpen
 from applications.models import Application, StageChange
-from candidates.models import Candidate
 from candidates.selectors import candidate_list
 from hotgigs.accounts.models import Membership, User
 from hotgigs.accounts.selectors import actor_is_member, actor_is_staff
@@ -27,6 +28,9 @@ from hotgigs.notifications.services import notify
 from hotgigs.realtime.events import group_for_organization, group_for_user, publish_on_commit
 from jobs.choices import JobStatus
 from jobs.models import Job
+
+if TYPE_CHECKING:
+    from candidates.models import Candidate
 
 MAX_COVER_LETTER = 10_000
 MAX_REASON = 2_000

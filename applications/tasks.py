@@ -17,9 +17,11 @@ from django.db import InterfaceError, OperationalError
 
 from applications import matching
 from applications.services import application_scores_sweep
+from candidates.errors import CandidateNotFound
 from hotgigs.ai import dispatch
 from hotgigs.resilience import TransientError
 from hotgigs.resilience.celery import RETRY_TASK_OPTIONS
+from jobs.errors import JobNotFound
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +38,7 @@ def rank_candidates_for_job(job_id: int) -> dict[str, Any] | None:
     """Rank candidates for a job that opened or changed; store the best matches."""
     try:
         return _run(matching.match_job, job_id).as_dict()  # type: ignore[no-any-return]
-    except matching.Job.DoesNotExist:
+    except JobNotFound:
         logger.info("job %s is gone; nothing to rank", job_id, extra={"job_id": job_id})
         return None
 
@@ -46,7 +48,7 @@ def rank_jobs_for_candidate(candidate_id: int) -> dict[str, Any] | None:
     """Rank open jobs for a candidate whose profile or resume changed."""
     try:
         return _run(matching.match_candidate, candidate_id).as_dict()  # type: ignore[no-any-return]
-    except matching.Candidate.DoesNotExist:
+    except CandidateNotFound:
         logger.info("candidate %s is gone; nothing to rank", candidate_id, extra={"candidate_id": candidate_id})
         return None
 

@@ -5,9 +5,12 @@ their organization's jobs, who opted in to discovery, or whom a member of their
 organization sourced (added without a login). Staff see everyone.
 """
 
+from collections.abc import Iterable
+
 from django.apps import apps
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from candidates.choices import ParseStatus
 from candidates.errors import CandidateNotFound, ResumeLinkInvalid, ResumeNotFound
 from candidates.links import link_verify
 from candidates.models import Candidate, Resume
@@ -88,3 +91,47 @@ def resume_from_link(*, token: str) -> Resume:
     if user is None or resume is None or not candidate_list(actor=user).filter(pk=resume.candidate_id).exists():
         raise ResumeLinkInvalid(details={"link": "invalid"})
     return resume
+
+
+# --- system reads: not scoped to an actor, for background work (matching, staff commands) that
+# decides itself which rows it may touch. Never for what an actor sees.
+
+
+def candidate_for_matching_get(*, candidate_id: int) -> Candidate:
+    """One candidate with their skills loaded, whoever asks; raises CandidateNotFound."""
+    try:
+        return Candidate.objects.prefetch_related("skills").get(pk=candidate_id)
+    except Candidate.DoesNotExist:
+        raise CandidateNotFound() from None
+
+
+def candidate_for_matching_list(*, condition: Q) -> QuerySet[Candidate]:
+    """The candidates that meet ``condition`` (a condition over Candidate), whoever asks."""
+    return Candidate.objects.filter(condition)
+
+
+def candidate_exists(*, candidate_id: int) -> bool:
+    """Whether candidate ``candidate_id`` exists, whoever asks."""
+    return Candidate.objects.filter(pk=candidate_id).exists()
+
+
+# Candidate ids per query of latest_resume_texts (keeps the IN list bounded).
+RESUME_TEXT_CHUNK = 2_000
+
+
+def latest_resume_texts(candidate_ids: Iterable[int]) -> dict[int, str]:
+    """The extracted text of each candidate's latest parsed resume (absent when none), whoever asks."""
+    texts: dict[int, str] = {}
+    ids = list(candidate_ids)
+    for start in range(0, len(ids), RESUME_TEXT_CHUNK):
+        rows = (
+            Resume.objects.filter(
+                candidate_id__in=ids[start : start + RESUME_TEXT_CHUNK], parse_status=ParseStatus.PARSED
+            )
+            .exclude(extracted_text="")
+            .order_by("candidate_id", "-uploaded_at", "-id")
+            .values_list("candidate_id", "extracted_text")
+        )
+        for candidate_id, text in rows:
+            texts.setdefault(candidate_id, text)
+    return texts

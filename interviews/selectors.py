@@ -40,3 +40,14 @@ def feedback_list(*, actor: Actor, interview: Interview) -> QuerySet[Feedback]:
     if not actor_may_read_feedback(actor=actor, interview=interview):
         return Feedback.objects.none()
     return interview.feedback.select_related("interviewer").order_by("submitted_at", "id")
+
+
+def interview_report_list(*, organization_ids: frozenset[int] | None) -> QuerySet[Interview]:
+    """The interviews of these organizations' applications (None: every organization).
+
+    For figures whose scope the caller has already settled from its actor (analytics).
+    """
+    interviews = Interview.objects.all()
+    if organization_ids is None:
+        return interviews
+    return interviews.filter(application__job__organization_id__in=sorted(organization_ids))

@@ -4,6 +4,8 @@ Platform staff see every job; members of an organization see all of its jobs; ev
 else (candidates) sees the job board, the open jobs.
 """
 
+from collections.abc import Iterable
+
 from django.db.models import Prefetch, Q, QuerySet
 
 from hotgigs.accounts.selectors import Actor, actor_is_staff, actor_organization_ids
@@ -53,3 +55,48 @@ def job_get(*, actor: Actor, job_id: int) -> Job:
         return job_list(actor=actor).get(pk=job_id)
     except (Job.DoesNotExist, ValueError, TypeError):
         raise JobNotFound() from None
+
+
+def job_open_count(*, organization_ids: frozenset[int] | None) -> int:
+    """How many open jobs these organizations have (None: every organization).
+
+    For figures whose scope the caller has already settled from its actor (analytics).
+    """
+    jobs = Job.objects.filter(status=JobStatus.OPEN)
+    if organization_ids is not None:
+        jobs = jobs.filter(organization_id__in=sorted(organization_ids))
+    return jobs.count()
+
+
+# --- system reads: not scoped to an actor, for background work (matching, staff commands) that
+# decides itself which rows it may touch. Never for what an actor sees.
+
+
+def job_for_matching_get(*, job_id: int) -> Job:
+    """One job, with organization and skills loaded, whoever asks; raises JobNotFound."""
+    try:
+        return _with_related(Job.objects.filter(pk=job_id)).get()
+    except Job.DoesNotExist:
+        raise JobNotFound() from None
+
+
+def job_for_matching_list(*, also_ids: Iterable[int] = ()) -> QuerySet[Job]:
+    """The job board's jobs (open, of an active organization) and the jobs ``also_ids``,
+    with organization and skills loaded, whoever asks."""
+    return _with_related(
+        Job.objects.filter(Q(status=JobStatus.OPEN, organization__is_active=True) | Q(pk__in=list(also_ids)))
+    )
+
+
+def job_board_ids() -> list[int]:
+    """The ids of the job board's jobs (open, of an active organization), in id order."""
+    return list(
+        Job.objects.filter(status=JobStatus.OPEN, organization__is_active=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def job_exists(*, job_id: int) -> bool:
+    """Whether job ``job_id`` exists, whoever asks."""
+    return Job.objects.filter(pk=job_id).exists()

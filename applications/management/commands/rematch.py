@@ -20,9 +20,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from applications import matching
-from candidates.models import Candidate
-from jobs.choices import JobStatus
-from jobs.models import Job
+from candidates.errors import CandidateNotFound
+from candidates.selectors import candidate_exists
+from jobs.errors import JobNotFound
+from jobs.selectors import job_board_ids, job_exists
 
 BAR_WIDTH = 30
 
@@ -62,16 +63,15 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         call: Callable[[int], matching.MatchRun]
         if options["job"] is not None:
-            if not Job.objects.filter(pk=options["job"]).exists():
+            if not job_exists(job_id=options["job"]):
                 raise CommandError(f"Job {options['job']} does not exist.")
             label, ids, call = "jobs", [options["job"]], matching.match_job
         elif options["candidate"] is not None:
-            if not Candidate.objects.filter(pk=options["candidate"]).exists():
+            if not candidate_exists(candidate_id=options["candidate"]):
                 raise CommandError(f"Candidate {options['candidate']} does not exist.")
             label, ids, call = "candidates", [options["candidate"]], matching.match_candidate
         else:
-            open_jobs = Job.objects.filter(status=JobStatus.OPEN, organization__is_active=True).order_by("pk")
-            label, ids, call = "jobs", list(open_jobs.values_list("pk", flat=True)), matching.match_job
+            label, ids, call = "jobs", job_board_ids(), matching.match_job
 
         started = time.perf_counter()
         bar = (
@@ -84,7 +84,7 @@ class Command(BaseCommand):
         for object_id in ids:
             try:
                 run = call(object_id)
-            except (Job.DoesNotExist, Candidate.DoesNotExist):
+            except (JobNotFound, CandidateNotFound):
                 pass  # deleted since the list was read: nothing to match
             except Exception as exc:
                 failed.append(object_id)
