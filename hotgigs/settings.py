@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "applications",
     "interviews",
     "analytics",
+    # The top layer: demo data (manage.py seed_demo) built with every app's services.
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -18,9 +18,9 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
-from analytics.demo.seed import count_rows
 from applications.choices import STAGE_TRANSITIONS, ApplicationStage
 from applications.models import Application, StageChange
+from demo.seed import count_rows
 from hotgigs.accounts.models import Membership, Organization, User
 from interviews.choices import InterviewStatus
 from interviews.models import Feedback, Interview

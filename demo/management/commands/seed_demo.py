@@ -6,14 +6,14 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from analytics.demo.seed import DEFAULT_SEED, seed_demo
+from demo.seed import DEFAULT_SEED, seed_demo
 from hotgigs.errors import DomainError
 
 
 class Command(BaseCommand):
     help = (
         "Create demo organizations, recruiters, jobs, candidates, applications in every pipeline stage, "
-        "interviews and feedback, derived from O*NET 29.2 (CC BY 4.0, see analytics/demo/ATTRIBUTION.md). "
+        "interviews and feedback, derived from O*NET 29.2 (CC BY 4.0, see demo/ATTRIBUTION.md). "
         "Idempotent: a second run with the same seed creates nothing. Prints the demo logins."
     )
 

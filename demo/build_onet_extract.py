@@ -9,7 +9,7 @@ then "Hot Technology", then the rest, with both flags kept.
 
 Usage, from the repository root (the O*NET files live in ``../shared/data``)::
 
-    .venv/bin/python analytics/demo/build_onet_extract.py [--data-dir ../shared/data]
+    .venv/bin/python demo/build_onet_extract.py [--data-dir ../shared/data]
 
 The output is deterministic (sorted, no timestamps), so a rerun on the same release
 produces the same file and a clean diff.
@@ -21,7 +21,7 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA_DIR = REPO_ROOT.parent / "shared" / "data"
 OUTPUT = Path(__file__).resolve().parent / "onet_extract.json"
 
