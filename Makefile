@@ -15,12 +15,12 @@ INSTALLED := $(VENV)/.installed
 INSTALLED_DEV := $(VENV)/.installed-dev
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev run test lint typecheck migrations-check check worker beat clean
+.PHONY: help install install-dev run test lint lint-imports typecheck migrations-check check worker beat clean
 
 help:
 	@echo "make run               set up, migrate, seed demo data, serve http://$(HOST):$(PORT)"
 	@echo "make test              set up and run the whole test suite"
-	@echo "make check             lint + typecheck + migrations-check"
+	@echo "make check             lint + lint-imports (layers) + typecheck + migrations-check"
 	@echo "make worker | beat     Celery worker / beat (needs REDIS_URL)"
 	@echo "make clean             remove the virtualenv and tool caches (keeps var/ data)"
 
@@ -60,13 +60,17 @@ lint: $(INSTALLED_DEV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The layers and their contracts ([tool.importlinter] in pyproject.toml).
+lint-imports: $(INSTALLED_DEV)
+	$(BIN)/lint-imports
+
 typecheck: $(INSTALLED_DEV)
 	$(BIN)/mypy .
 
 migrations-check: $(INSTALLED)
 	$(PY) manage.py makemigrations --check --dry-run
 
-check: lint typecheck migrations-check
+check: lint lint-imports typecheck migrations-check
 
 worker: $(INSTALLED)
 	$(BIN)/celery -A hotgigs worker --loglevel INFO
@@ -75,5 +79,5 @@ beat: $(INSTALLED)
 	$(BIN)/celery -A hotgigs beat --loglevel INFO --schedule var/celerybeat-schedule
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache build dist *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
