@@ -28,8 +28,9 @@ from django.utils import timezone
 from analytics.errors import AnalyticsScopeNotFound
 from applications.choices import ACTIVE_STAGES, ApplicationSource, ApplicationStage
 from applications.models import Application, StageChange
+from hotgigs.accounts import policies
 from hotgigs.accounts.models import Organization
-from hotgigs.accounts.selectors import Actor, actor_is_staff, actor_organization_ids
+from hotgigs.accounts.policies import Actor
 from interviews.choices import InterviewStatus
 from interviews.models import Interview
 from jobs.choices import JobStatus
@@ -121,9 +122,8 @@ class AnalyticsSummary:
 
 
 def _scoped(qs: QuerySet, actor: Actor, field: str) -> QuerySet:  # type: ignore[type-arg]
-    if actor_is_staff(actor):
-        return qs
-    return qs.filter(**{f"{field}__in": actor_organization_ids(actor)})
+    visible = policies.visible_rows(actor, organization=field)
+    return qs.none() if visible is None else qs.filter(visible)
 
 
 def pipeline_summary(*, actor: Actor) -> PipelineSummary:
@@ -142,13 +142,13 @@ def analytics_scope(*, actor: Actor, organization_id: int | None = None) -> froz
     one they name. Naming an organization the actor does not belong to (or, for staff, one
     that does not exist) raises AnalyticsScopeNotFound. Anyone else gets an empty scope.
     """
-    if actor_is_staff(actor):
+    if policies.sees_every_organization(actor):
         if organization_id is None:
             return None
         if not Organization.objects.filter(pk=organization_id).exists():
             raise AnalyticsScopeNotFound()
         return frozenset({organization_id})
-    own = actor_organization_ids(actor)
+    own = policies.organization_ids(actor)
     if organization_id is None:
         return own
     if organization_id not in own:

@@ -41,7 +41,7 @@ from django.utils import timezone
 from applications.models import Application, Match
 from candidates.choices import ParseStatus
 from candidates.models import Candidate, Resume
-from hotgigs.accounts.models import Membership
+from candidates.selectors import candidate_shared_with
 from hotgigs.accounts.selectors import Actor
 from hotgigs.ai import CandidateProfile, JobProfile, MatchProvider, MatchResult, get_provider, input_hash
 from jobs.choices import JobStatus
@@ -141,19 +141,14 @@ def candidate_pool(job: Job) -> QuerySet[Candidate]:
     """The candidates ranked for ``job``.
 
     For an open job: those its organization's recruiters may see (the access rule of
-    ``candidates.selectors.candidate_list``) — discoverable ones, applicants to any of the
+    ``candidates.selectors.candidate_shared_with``) — discoverable ones, applicants to any of the
     organization's jobs, and profiles its members sourced — plus the job's applicants.
     For any other job: its applicants only.
     """
     applied_here = Q(Exists(Application.objects.filter(candidate_id=OuterRef("pk"), job_id=job.pk)))
     if job.status != JobStatus.OPEN:
         return Candidate.objects.filter(applied_here)
-    org = job.organization_id
-    applied_to_org = Q(Exists(Application.objects.filter(candidate_id=OuterRef("pk"), job__organization_id=org)))
-    sourced = Q(user__isnull=True) & Q(
-        Exists(Membership.objects.filter(user_id=OuterRef("created_by_id"), organization_id=org))
-    )
-    return Candidate.objects.filter(Q(discoverable=True) | applied_to_org | sourced | applied_here)
+    return Candidate.objects.filter(candidate_shared_with(frozenset({job.organization_id})) | applied_here)
 
 
 # Storage --------------------------------------------------------------------------------

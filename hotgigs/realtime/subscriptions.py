@@ -30,13 +30,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from applications.selectors import application_get
+from hotgigs.accounts import policies
+from hotgigs.accounts.policies import Actor
 from hotgigs.accounts.scopes import (
     APPLICATIONS_READ,
     INTERVIEWS_READ,
     JOBS_READ,
     NOTIFICATIONS_READ,
 )
-from hotgigs.accounts.selectors import Actor, actor_is_recruiter, actor_is_staff, organization_get
+from hotgigs.accounts.selectors import organization_get
 from hotgigs.realtime.errors import InvalidMessage, SubscriptionForbidden
 from hotgigs.realtime.events import (
     JOB_BOARD,
@@ -151,7 +153,7 @@ def subscription_authorize(*, actor: Actor, scopes: tuple[str, ...], subscriptio
             "The token does not carry the scope this channel needs.", details={"required_scope": required}
         )
     if subscription.organization_id is not None:
-        if not (actor_is_staff(actor) or actor_is_recruiter(actor)):
+        if not policies.may_recruit(actor):
             raise SubscriptionForbidden("Organization channels are for the organization's recruiters.")
         organization_get(actor=actor, organization_id=subscription.organization_id)
     if subscription.application_id is not None:
