@@ -44,6 +44,15 @@ def actor_is_hiring_team(*, actor: Actor, application: Application) -> bool:
     return policies.may_manage_organization(actor, application.job.organization_id)
 
 
+def application_audience_authorize(actor: Actor, application_id: int) -> None:
+    """Realtime: the actor may follow the application's events when they may see it (its
+    candidate, the job's organization, staff); raises ApplicationNotFound otherwise.
+
+    Registered with the realtime kernel (``register_audience``) in ``ApplicationsConfig.ready``.
+    """
+    application_get(actor=actor, application_id=application_id)
+
+
 def application_history(*, application: Application) -> QuerySet[StageChange]:
     """The application's stage changes, oldest first, with the actor loaded."""
     return application.stage_changes.select_related("actor").order_by("changed_at", "id")
