@@ -27,8 +27,9 @@ from django.utils import timezone
 from analytics.errors import AnalyticsScopeNotFound
 from applications.choices import ACTIVE_STAGES, ApplicationSource, ApplicationStage
 from applications.selectors import application_report_list, stage_change_report_list
+from hotgigs.accounts import policies
 from hotgigs.accounts.models import Organization
-from hotgigs.accounts.selectors import Actor, actor_is_staff, actor_organization_ids
+from hotgigs.accounts.policies import Actor
 from interviews.choices import InterviewStatus
 from interviews.selectors import interview_report_list
 from jobs.selectors import job_open_count
@@ -120,7 +121,7 @@ class AnalyticsSummary:
 
 def pipeline_summary(*, actor: Actor) -> PipelineSummary:
     """Counts for the actor's organizations (every organization for staff; none for candidates)."""
-    scope = None if actor_is_staff(actor) else actor_organization_ids(actor)
+    scope = None if policies.sees_every_organization(actor) else policies.organization_ids(actor)
     open_jobs = job_open_count(organization_ids=scope)
     rows = application_report_list(organization_ids=scope).values("stage").annotate(n=Count("id"))
     by_stage = dict.fromkeys(ApplicationStage.values, 0)
@@ -135,13 +136,13 @@ def analytics_scope(*, actor: Actor, organization_id: int | None = None) -> froz
     one they name. Naming an organization the actor does not belong to (or, for staff, one
     that does not exist) raises AnalyticsScopeNotFound. Anyone else gets an empty scope.
     """
-    if actor_is_staff(actor):
+    if policies.sees_every_organization(actor):
         if organization_id is None:
             return None
         if not Organization.objects.filter(pk=organization_id).exists():
             raise AnalyticsScopeNotFound()
         return frozenset({organization_id})
-    own = actor_organization_ids(actor)
+    own = policies.organization_ids(actor)
     if organization_id is None:
         return own
     if organization_id not in own:

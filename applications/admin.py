@@ -23,8 +23,8 @@ from applications.models import Application, Match, StageChange
 from applications.selectors import application_list
 from applications.services import application_move, application_submit
 from candidates.selectors import candidate_list
+from hotgigs.accounts import policies
 from hotgigs.accounts.models import User
-from hotgigs.accounts.selectors import actor_is_staff
 from hotgigs.admin_site import (
     OrgScopedAdminMixin,
     ReadOnlyInlineMixin,
@@ -111,7 +111,7 @@ class ApplicationAdmin(ServiceFormAdminMixin, OrgScopedAdminMixin, admin.ModelAd
         return application_list(actor=request.user)
 
     def get_list_filter(self, request: HttpRequest) -> Any:
-        if actor_is_staff(request.user):  # type: ignore[arg-type]
+        if policies.sees_every_organization(request.user):  # type: ignore[arg-type]
             return (*self.list_filter[:2], "job__organization", *self.list_filter[2:])
         return self.list_filter
 

@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class ApplicationsConfig(AppConfig):
     name = "applications"
     verbose_name = "Applications and pipeline"
+
+    def ready(self) -> None:
+        # The realtime kernel knows no domain app: this app tells it who may follow the
+        # events of one application (``application_status`` with an ``application_id``).
+        from applications.selectors import application_audience_authorize
+        from hotgigs.realtime.subscriptions import APPLICATION, register_audience
+
+        register_audience(APPLICATION, application_audience_authorize)

@@ -45,9 +45,9 @@ from candidates.selectors import (
     candidate_for_matching_get,
     candidate_for_matching_list,
     candidate_list,
+    candidate_shared_with,
     latest_resume_texts,
 )
-from hotgigs.accounts.models import Membership
 from hotgigs.accounts.selectors import Actor
 from hotgigs.ai import CandidateProfile, JobProfile, MatchProvider, MatchResult, get_provider, input_hash
 from jobs.choices import JobStatus
@@ -131,19 +131,15 @@ def candidate_pool(job: Job) -> QuerySet[Candidate]:
     """The candidates ranked for ``job``.
 
     For an open job: those its organization's recruiters may see (the access rule of
-    ``candidates.selectors.candidate_list``) — discoverable ones, applicants to any of the
+    ``candidates.selectors.candidate_shared_with``) — discoverable ones, applicants to any of the
     organization's jobs, and profiles its members sourced — plus the job's applicants.
     For any other job: its applicants only.
     """
     applied_here = Q(Exists(Application.objects.filter(candidate_id=OuterRef("pk"), job_id=job.pk)))
     if job.status != JobStatus.OPEN:
         return candidate_for_matching_list(condition=applied_here)
-    org = job.organization_id
-    applied_to_org = Q(Exists(Application.objects.filter(candidate_id=OuterRef("pk"), job__organization_id=org)))
-    sourced = Q(user__isnull=True) & Q(
-        Exists(Membership.objects.filter(user_id=OuterRef("created_by_id"), organization_id=org))
-    )
-    return candidate_for_matching_list(condition=Q(discoverable=True) | applied_to_org | sourced | applied_here)
+    shared = candidate_shared_with(frozenset({job.organization_id}))
+    return candidate_for_matching_list(condition=shared | applied_here)
 
 
 # Storage --------------------------------------------------------------------------------

@@ -12,20 +12,15 @@ from django.utils import timezone
 
 from applications.errors import ApplicationNotFound
 from applications.models import Application, StageChange
-from hotgigs.accounts.selectors import Actor, actor_is_member, actor_is_staff, actor_organization_ids
+from hotgigs.accounts import policies
+from hotgigs.accounts.policies import Actor
 
 
 def application_visible_filter(*, actor: Actor, prefix: str = "") -> Q | None:
     """The access rule as a ``Q`` over a relation to Application, or None for "nothing"."""
-    if actor_is_staff(actor):
-        return Q()
-    if not actor.is_authenticated:
-        return None
-    visible = Q(**{f"{prefix}candidate__user_id": actor.pk})
-    org_ids = actor_organization_ids(actor)
-    if org_ids:
-        visible |= Q(**{f"{prefix}job__organization_id__in": org_ids})
-    return visible
+    return policies.visible_rows(
+        actor, owner=f"{prefix}candidate__user_id", organization=f"{prefix}job__organization_id"
+    )
 
 
 def application_list(*, actor: Actor) -> QuerySet[Application]:
@@ -46,7 +41,16 @@ def application_get(*, actor: Actor, application_id: int) -> Application:
 def actor_is_hiring_team(*, actor: Actor, application: Application) -> bool:
     """Staff and members of the job's organization; they alone read internal notes
     (move reasons, who moved it)."""
-    return actor_is_staff(actor) or actor_is_member(actor, application.job.organization_id)
+    return policies.may_manage_organization(actor, application.job.organization_id)
+
+
+def application_audience_authorize(actor: Actor, application_id: int) -> None:
+    """Realtime: the actor may follow the application's events when they may see it (its
+    candidate, the job's organization, staff); raises ApplicationNotFound otherwise.
+
+    Registered with the realtime kernel (``register_audience``) in ``ApplicationsConfig.ready``.
+    """
+    application_get(actor=actor, application_id=application_id)
 
 
 def application_history(*, application: Application) -> QuerySet[StageChange]:

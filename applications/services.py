@@ -18,8 +18,8 @@ from applications.choices import STAGE_TRANSITIONS, ApplicationSource, Applicati
 from applications.errors import DuplicateApplication, IllegalStageMove, InvalidApplication, JobNotOpen
 from applications.models import Application, StageChange
 from candidates.selectors import candidate_list
+from hotgigs.accounts import policies
 from hotgigs.accounts.models import Membership, User
-from hotgigs.accounts.selectors import actor_is_member, actor_is_staff
 from hotgigs.ai.dispatch import SCORE_APPLICATION, request_application_score, send_task_by_name
 from hotgigs.cache import invalidate_on_commit
 from hotgigs.errors import Forbidden
@@ -81,10 +81,6 @@ def _notify_submitted(application: Application, job: Job, candidate: Candidate, 
     )
 
 
-def _may_manage(actor: User, organization_id: int) -> bool:
-    return actor_is_staff(actor) or actor_is_member(actor, organization_id)
-
-
 @transaction.atomic
 def application_submit(
     *,
@@ -103,9 +99,9 @@ def application_submit(
     over-long cover letter, and DuplicateApplication when the pair already exists (also
     under concurrent submits, through the unique constraint).
     """
-    applying_for_self = candidate.user_id is not None and candidate.user_id == actor.pk
+    applying_for_self = policies.is_self(actor, candidate.user_id)
     if not applying_for_self:
-        if not _may_manage(actor, job.organization_id):
+        if not policies.may_manage_organization(actor, job.organization_id):
             raise Forbidden("You may only apply on your own behalf.")
         if not candidate_list(actor=actor).filter(pk=candidate.pk).exists():
             raise Forbidden("You may not see this candidate.")
@@ -207,7 +203,7 @@ def application_move(*, actor: User, application: Application, to_stage: str, re
     InvalidApplication for an unknown stage, and IllegalStageMove (CONFLICT) with the
     allowed stages in ``details`` for any other move.
     """
-    if not _may_manage(actor, application.job.organization_id):
+    if not policies.may_manage_organization(actor, application.job.organization_id):
         raise Forbidden("Only the job's recruiters may move this application.")
     event = "application.withdrawn" if to_stage == ApplicationStage.WITHDRAWN else "application.stage_changed"
     return _move(actor=actor, application=application, to_stage=to_stage, reason=reason, event=event)
@@ -216,7 +212,7 @@ def application_move(*, actor: User, application: Application, to_stage: str, re
 def application_withdraw(*, actor: User, application: Application, reason: str = "") -> Application:
     """The candidate takes their application back. Raises Forbidden for anyone else and
     IllegalStageMove once the application has ended."""
-    if application.candidate.user_id is None or application.candidate.user_id != actor.pk:
+    if not policies.is_self(actor, application.candidate.user_id):
         raise Forbidden("Only the candidate may withdraw their application.")
     return _move(
         actor=actor,

@@ -14,12 +14,9 @@ from candidates.choices import ParseStatus
 from candidates.errors import CandidateNotFound, ResumeLinkInvalid, ResumeNotFound
 from candidates.links import link_verify
 from candidates.models import Candidate, Resume
-from hotgigs.accounts.models import Membership, User
-from hotgigs.accounts.selectors import Actor, actor_is_staff, actor_organization_ids
-
-
-def _sourced_by(org_ids: frozenset[int]) -> Exists:
-    return Exists(Membership.objects.filter(user_id=OuterRef("created_by_id"), organization_id__in=org_ids))
+from hotgigs.accounts import policies
+from hotgigs.accounts.models import User
+from hotgigs.accounts.policies import Actor
 
 
 def _applied_to(org_ids: frozenset[int]) -> Exists:
@@ -28,21 +25,21 @@ def _applied_to(org_ids: frozenset[int]) -> Exists:
     return Exists(application.objects.filter(candidate_id=OuterRef("pk"), job__organization_id__in=org_ids))
 
 
+def candidate_shared_with(organization_ids: frozenset[int]) -> Q:
+    """Candidates the members of these organizations see: discoverable ones, applicants to
+    one of their jobs, and profiles without a login that one of their members sourced."""
+    # Only profiles without a login count as sourced: a member's own job-hunting profile
+    # (created by themself) must not show up for their colleagues.
+    sourced = Q(user__isnull=True) & Q(policies.members_of(organization_ids, field="created_by_id"))
+    return Q(discoverable=True) | Q(_applied_to(organization_ids)) | sourced
+
+
 def candidate_list(*, actor: Actor) -> QuerySet[Candidate]:
-    """Candidates the actor may see, with their skills loaded."""
+    """Candidates the actor may see, with their skills loaded: staff all, a candidate their
+    own profile, members those shared with their organizations (:func:`candidate_shared_with`)."""
     qs = Candidate.objects.prefetch_related("skills")
-    if actor_is_staff(actor):
-        return qs
-    if not actor.is_authenticated:
-        return qs.none()
-    visible = Q(user_id=actor.pk)
-    org_ids = actor_organization_ids(actor)
-    if org_ids:
-        # Only profiles without a login count as sourced: a member's own job-hunting profile
-        # (created by themself) must not show up for their colleagues.
-        sourced = Q(user__isnull=True) & Q(_sourced_by(org_ids))
-        visible |= Q(discoverable=True) | Q(_applied_to(org_ids)) | sourced
-    return qs.filter(visible)
+    visible = policies.visible_rows(actor, owner="user_id", organization=candidate_shared_with)
+    return qs.none() if visible is None else qs.filter(visible)
 
 
 def candidate_get(*, actor: Actor, candidate_id: int) -> Candidate:

@@ -26,9 +26,10 @@ from candidates.errors import CandidateAlreadyLinked, CandidateEmailTaken, Inval
 from candidates.links import link_sign
 from candidates.models import Candidate, CandidateSkill, Resume
 from candidates.storage import storage_signs_urls
+from hotgigs.accounts import policies
 from hotgigs.accounts.errors import EmailTaken
-from hotgigs.accounts.models import Membership, User
-from hotgigs.accounts.selectors import actor_is_recruiter, actor_is_staff, actor_organization_ids, user_get_by_email
+from hotgigs.accounts.models import User
+from hotgigs.accounts.selectors import user_get_by_email
 from hotgigs.accounts.services import user_create, user_validate_new
 from hotgigs.ai.dispatch import enqueue_on_commit, request_candidate_ranking
 from hotgigs.ai.vocabulary import canonical_skill, skill_display_name, skills_in_text
@@ -198,7 +199,7 @@ def candidate_create(*, actor: User, data: Mapping[str, Any], for_self: bool = T
     sourced candidate without a login (raises Forbidden for anyone else). Raises
     InvalidCandidate for bad input and CandidateEmailTaken for a duplicate email.
     """
-    if not for_self and not (actor_is_staff(actor) or actor_is_recruiter(actor)):
+    if not for_self and not policies.may_recruit(actor):
         raise Forbidden("Only recruiters may add candidates.")
     if for_self and Candidate.objects.filter(user_id=actor.pk).exists():
         raise CandidateAlreadyLinked()
@@ -220,16 +221,10 @@ def candidate_create(*, actor: User, data: Mapping[str, Any], for_self: bool = T
 
 
 def _may_edit(actor: User, candidate: Candidate) -> bool:
-    if actor_is_staff(actor) or (candidate.user_id is not None and candidate.user_id == actor.pk):
-        return True
     # Recruiters keep the profiles of candidates their organization sourced (no login) up to
     # date; seeing a profile (an applicant, a discoverable one) is not enough to rewrite it.
-    return (
-        candidate.user_id is None
-        and candidate.created_by_id is not None
-        and Membership.objects.filter(
-            user_id=candidate.created_by_id, organization_id__in=actor_organization_ids(actor)
-        ).exists()
+    return policies.may_edit_candidate(
+        actor, candidate_user_id=candidate.user_id, created_by_id=candidate.created_by_id
     )
 
 
@@ -331,8 +326,7 @@ class ResumeLink:
 
 def _may_upload(actor: User, candidate: Candidate) -> bool:
     # The caller already sees the candidate (selector); a candidate login sees only itself.
-    own = candidate.user_id is not None and candidate.user_id == actor.pk
-    return own or actor_is_staff(actor) or actor_is_recruiter(actor)
+    return policies.may_upload_resume(actor, candidate_user_id=candidate.user_id)
 
 
 def _invalid_file(message: str, **extra: Any) -> InvalidResume:
@@ -571,7 +565,7 @@ def candidate_delete(*, actor: User, candidate: Candidate) -> None:
     Rows go now; the files once the transaction commits, so a rolled-back delete keeps
     them. Raises Forbidden for anyone but staff.
     """
-    if not actor_is_staff(actor):
+    if not policies.is_staff(actor):
         raise Forbidden("Only staff may erase candidate profiles.")
     files = [(resume.file.storage, resume.file.name) for resume in Resume.objects.filter(candidate_id=candidate.pk)]
     Candidate.objects.filter(pk=candidate.pk).delete()

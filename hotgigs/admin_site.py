@@ -23,8 +23,8 @@ from django.db.models import Model, QuerySet
 from django.forms.formsets import BaseFormSet
 from django.http import HttpRequest, HttpResponse
 
+from hotgigs.accounts import policies
 from hotgigs.accounts.errors import LoginThrottled
-from hotgigs.accounts.selectors import actor_is_recruiter, actor_is_staff
 from hotgigs.accounts.throttle import login_charge, login_succeeded
 from hotgigs.errors import DomainError, ValidationFailed
 
@@ -36,7 +36,7 @@ MAX_REPORTED_FAILURES = 10
 
 def may_use_back_office(user: Any) -> bool:
     """Platform staff and members of an active organization may use the back office."""
-    return bool(user.is_active and (actor_is_staff(user) or actor_is_recruiter(user)))
+    return policies.may_use_back_office(user)
 
 
 class BackOfficeAuthenticationForm(AdminAuthenticationForm):
@@ -93,7 +93,7 @@ class StaffOnlyAdminMixin:
     """Pages only platform staff may use (users, organizations); Django permissions apply."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return actor_is_staff(request.user) and super().has_module_permission(request)  # type: ignore[arg-type,misc]
+        return policies.is_staff(request.user) and super().has_module_permission(request)  # type: ignore[arg-type,misc]
 
 
 class OrgScopedAdminMixin:
@@ -118,33 +118,33 @@ class OrgScopedAdminMixin:
         return qs.order_by(*ordering) if ordering else qs
 
     def _is_member(self, request: HttpRequest) -> bool:
-        return actor_is_recruiter(request.user)  # type: ignore[arg-type]
+        return policies.is_recruiter(request.user)  # type: ignore[arg-type]
 
     def _in_scope(self, request: HttpRequest, obj: Model | None) -> bool:
         return obj is None or self.scoped_queryset(request).filter(pk=obj.pk).exists()
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        if actor_is_staff(request.user):  # type: ignore[arg-type]
+        if policies.is_staff(request.user):  # type: ignore[arg-type]
             return super().has_module_permission(request)  # type: ignore[misc]
         return self._is_member(request)
 
     def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        if actor_is_staff(request.user):  # type: ignore[arg-type]
+        if policies.is_staff(request.user):  # type: ignore[arg-type]
             return super().has_view_permission(request, obj)  # type: ignore[misc]
         return self._is_member(request) and self._in_scope(request, obj)
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        if actor_is_staff(request.user):  # type: ignore[arg-type]
+        if policies.is_staff(request.user):  # type: ignore[arg-type]
             return super().has_change_permission(request, obj)  # type: ignore[misc]
         return self._is_member(request) and self._in_scope(request, obj)
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        if actor_is_staff(request.user):  # type: ignore[arg-type]
+        if policies.is_staff(request.user):  # type: ignore[arg-type]
             return super().has_add_permission(request, *args)  # type: ignore[misc]
         return self._is_member(request)
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        if actor_is_staff(request.user):  # type: ignore[arg-type]
+        if policies.is_staff(request.user):  # type: ignore[arg-type]
             return super().has_delete_permission(request, obj)  # type: ignore[misc]
         return False
 
@@ -158,25 +158,25 @@ class ScopedInlineMixin:
     """
 
     def _is_member(self, request: HttpRequest) -> bool:
-        return actor_is_recruiter(request.user)  # type: ignore[arg-type]
+        return policies.is_recruiter(request.user)  # type: ignore[arg-type]
 
     def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        if actor_is_staff(request.user):  # type: ignore[arg-type]
+        if policies.is_staff(request.user):  # type: ignore[arg-type]
             return super().has_view_permission(request, obj)  # type: ignore[misc]
         return self._is_member(request)
 
     def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        if actor_is_staff(request.user):  # type: ignore[arg-type]
+        if policies.is_staff(request.user):  # type: ignore[arg-type]
             return super().has_add_permission(request, obj)  # type: ignore[misc]
         return self._is_member(request)
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        if actor_is_staff(request.user):  # type: ignore[arg-type]
+        if policies.is_staff(request.user):  # type: ignore[arg-type]
             return super().has_change_permission(request, obj)  # type: ignore[misc]
         return self._is_member(request)
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        if actor_is_staff(request.user):  # type: ignore[arg-type]
+        if policies.is_staff(request.user):  # type: ignore[arg-type]
             return super().has_delete_permission(request, obj)  # type: ignore[misc]
         return self._is_member(request)
 

@@ -7,8 +7,9 @@ interviews of their organization's applications; staff see all.
 from django.db.models import Prefetch, QuerySet
 
 from applications.selectors import application_visible_filter
+from hotgigs.accounts import policies
 from hotgigs.accounts.models import User
-from hotgigs.accounts.selectors import Actor, actor_is_member, actor_is_staff
+from hotgigs.accounts.policies import Actor
 from interviews.errors import InterviewNotFound
 from interviews.models import Feedback, Interview
 
@@ -32,7 +33,7 @@ def interview_get(*, actor: Actor, interview_id: int) -> Interview:
 
 def actor_may_read_feedback(*, actor: Actor, interview: Interview) -> bool:
     """Feedback is for the hiring team only: staff and members of the job's organization."""
-    return actor_is_staff(actor) or actor_is_member(actor, interview.application.job.organization_id)
+    return policies.may_manage_organization(actor, interview.application.job.organization_id)
 
 
 def feedback_list(*, actor: Actor, interview: Interview) -> QuerySet[Feedback]:

@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from applications.choices import ACTIVE_STAGES
 from applications.models import Application
-from hotgigs.accounts.models import Membership, User
-from hotgigs.accounts.selectors import actor_is_member, actor_is_staff
+from hotgigs.accounts import policies
+from hotgigs.accounts.models import User
 from hotgigs.cache import invalidate_on_commit
 from hotgigs.errors import Forbidden
 from hotgigs.notifications.calendar import CalendarEntry
@@ -109,7 +109,7 @@ def _notify(interview: Interview, application: Application, kind: str, event_key
 
 
 def _require_team(actor: User, organization_id: int) -> None:
-    if not (actor_is_staff(actor) or actor_is_member(actor, organization_id)):
+    if not policies.may_manage_organization(actor, organization_id):
         raise Forbidden("Only the hiring team may manage interviews.")
 
 
@@ -165,11 +165,7 @@ def _lock_interviewers(
     if not ids or len(ids) > MAX_INTERVIEWERS:
         errors["interviewer_ids"] = [f"Give 1 to {MAX_INTERVIEWERS} interviewers."]
         return []
-    member_ids = set(
-        Membership.objects.filter(organization_id=organization_id, user_id__in=ids, user__is_active=True).values_list(
-            "user_id", flat=True
-        )
-    )
+    member_ids = policies.organization_member_ids(organization_id, among=ids)
     outsiders = [pk for pk in ids if pk not in member_ids]
     if outsiders:
         errors["interviewer_ids"] = [f"Not members of the job's organization: {outsiders}."]

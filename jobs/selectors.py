@@ -8,7 +8,8 @@ from collections.abc import Iterable
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from hotgigs.accounts.selectors import Actor, actor_is_staff, actor_organization_ids
+from hotgigs.accounts import policies
+from hotgigs.accounts.policies import Actor
 from jobs.choices import JobStatus
 from jobs.errors import JobNotFound
 from jobs.models import Job, JobSkill
@@ -27,11 +28,9 @@ def job_board_list() -> QuerySet[Job]:
 
 def job_list(*, actor: Actor) -> QuerySet[Job]:
     """Jobs the actor may see, with organization and skills loaded."""
-    if actor_is_staff(actor):
-        return _with_related(Job.objects.all())
-    org_ids = actor_organization_ids(actor)
-    if org_ids:
-        return _with_related(Job.objects.filter(organization_id__in=org_ids))
+    visible = policies.visible_rows(actor, organization="organization_id")
+    if visible is not None:
+        return _with_related(Job.objects.filter(visible))
     if actor.is_authenticated:
         return job_board_list()
     return Job.objects.none()
@@ -39,11 +38,9 @@ def job_list(*, actor: Actor) -> QuerySet[Job]:
 
 def job_visible_filter(*, actor: Actor, prefix: str = "") -> Q:
     """The same rule as :func:`job_list`, as a ``Q`` over a relation to Job (``prefix="job__"``)."""
-    if actor_is_staff(actor):
-        return Q()
-    org_ids = actor_organization_ids(actor)
-    if org_ids:
-        return Q(**{f"{prefix}organization_id__in": org_ids})
+    visible = policies.visible_rows(actor, organization=f"{prefix}organization_id")
+    if visible is not None:
+        return visible
     if not actor.is_authenticated:
         return Q(**{f"{prefix}pk__in": []})
     return Q(**{f"{prefix}status": JobStatus.OPEN, f"{prefix}organization__is_active": True})

@@ -12,8 +12,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from hotgigs.accounts import policies
 from hotgigs.accounts.models import Organization, User
-from hotgigs.accounts.selectors import actor_is_member, actor_is_staff
 from hotgigs.ai.dispatch import request_job_ranking
 from hotgigs.cache import invalidate_on_commit
 from hotgigs.errors import Forbidden
@@ -50,7 +50,7 @@ def normalize_skill_name(name: str) -> str:
 
 
 def _require_member(actor: User, organization_id: int) -> None:
-    if not (actor_is_staff(actor) or actor_is_member(actor, organization_id)):
+    if not policies.may_manage_organization(actor, organization_id):
         raise Forbidden("Only members of the job's organization may change it.")
 
 

@@ -14,7 +14,7 @@ from applications.choices import STAGE_TRANSITIONS, ApplicationSource, Applicati
 from applications.models import Application, Match
 from applications.selectors import StageSpan
 from applications.services import MAX_COVER_LETTER, MAX_REASON
-from hotgigs.accounts.selectors import actor_is_member, actor_is_staff
+from hotgigs.accounts import policies
 from hotgigs.api.serializers import (
     ApplicationCandidateSerializer,
     ApplicationJobSerializer,
@@ -72,7 +72,7 @@ class ApplicationSerializer(serializers.Serializer):  # type: ignore[type-arg]
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=ApplicationStage.choices)))
     def get_allowed_moves(self, application: Application) -> list[str]:
         actor = self.context["request"].user
-        if actor_is_staff(actor) or actor_is_member(actor, application.job.organization_id):
+        if policies.may_manage_organization(actor, application.job.organization_id):
             return [str(stage) for stage in STAGE_TRANSITIONS[application.stage]]
         return []
 

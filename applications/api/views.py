@@ -40,6 +40,7 @@ from applications.selectors import (
 )
 from applications.services import application_move, application_submit, application_withdraw
 from candidates.selectors import candidate_for_user, candidate_get
+from hotgigs.accounts import policies
 from hotgigs.accounts.models import User
 from hotgigs.accounts.scopes import (
     APPLICATIONS_READ,
@@ -49,7 +50,6 @@ from hotgigs.accounts.scopes import (
     JOBS_READ,
     JOBS_WRITE,
 )
-from hotgigs.accounts.selectors import actor_is_member, actor_is_recruiter, actor_is_staff
 from hotgigs.ai import dispatch
 from hotgigs.api.idempotency import idempotent
 from hotgigs.api.pagination import CursorPagination
@@ -215,10 +215,6 @@ def _match_filters(request: Request, matches: QuerySet[Match]) -> QuerySet[Match
     return matches
 
 
-def _hiring_team(actor: User, organization_id: int) -> bool:
-    return actor_is_staff(actor) or actor_is_member(actor, organization_id)
-
-
 JOB_ID = OpenApiParameter("job_id", int, OpenApiParameter.PATH, description="The job's id.")
 CANDIDATE_ID = OpenApiParameter("candidate_id", int, OpenApiParameter.PATH, description="The candidate's id.")
 
@@ -264,7 +260,7 @@ class MatchViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
     def job_matches(self, request: Request, job_id: str) -> Response:
         actor = self._actor()
         job = job_get(actor=actor, job_id=int(job_id))
-        if not _hiring_team(actor, job.organization_id):
+        if not policies.may_manage_organization(actor, job.organization_id):
             raise JobNotFound()
         return self._page(match_list(actor=actor).filter(job_id=job.pk), JobMatchSerializer, internal=True)
 
@@ -282,7 +278,7 @@ class MatchViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
     def candidate_matches(self, request: Request, candidate_id: str) -> Response:
         actor = self._actor()
         candidate = candidate_get(actor=actor, candidate_id=int(candidate_id))
-        internal = actor_is_staff(actor) or candidate.user_id != actor.pk
+        internal = policies.sees_internal_candidate_view(actor, candidate_user_id=candidate.user_id)
         matches = match_list(actor=actor).filter(candidate_id=candidate.pk)
         return self._page(matches, CandidateMatchSerializer, internal=internal)
 
@@ -299,7 +295,7 @@ class MatchViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
     def job_recompute(self, request: Request, job_id: str) -> Response:
         actor = self._actor()
         job = job_get(actor=actor, job_id=int(job_id))
-        if not _hiring_team(actor, job.organization_id):
+        if not policies.may_manage_organization(actor, job.organization_id):
             raise JobNotFound()
         dispatch.request_job_ranking(job.pk)
         body = {"status": "queued", "task": dispatch.RANK_CANDIDATES_FOR_JOB, "job_id": job.pk, "candidate_id": None}
@@ -319,7 +315,7 @@ class MatchViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
     def candidate_recompute(self, request: Request, candidate_id: str) -> Response:
         actor = self._actor()
         candidate = candidate_get(actor=actor, candidate_id=int(candidate_id))
-        if not (actor_is_staff(actor) or actor_is_recruiter(actor)):
+        if not policies.may_recruit(actor):
             raise Forbidden("Only recruiters and staff recompute matches.")
         dispatch.request_candidate_ranking(candidate.pk)
         body = {

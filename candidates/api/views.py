@@ -62,9 +62,9 @@ from candidates.services import (
     resume_download_link,
     resume_upload,
 )
+from hotgigs.accounts import policies
 from hotgigs.accounts.models import User
 from hotgigs.accounts.scopes import CANDIDATES_READ, CANDIDATES_WRITE
-from hotgigs.accounts.selectors import actor_is_recruiter, actor_is_staff
 from hotgigs.api.filters import CursorOrderingFilter
 from hotgigs.api.idempotency import idempotent
 from hotgigs.api.schema import PATH_ID_PATTERN
@@ -225,7 +225,7 @@ class CandidateViewSet(
     @idempotent
     def create(self, request: Request) -> Response:
         actor = _actor(request)
-        if not (actor_is_staff(actor) or actor_is_recruiter(actor)):
+        if not policies.may_recruit(actor):
             return _create_own(actor, request)
         data = CandidateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -5,8 +5,8 @@ when the token is issued and may be narrowed (never widened) by the client's req
 Every endpoint declares the scope it needs (``hotgigs.api.permissions.HasScope``).
 """
 
+from hotgigs.accounts import policies
 from hotgigs.accounts.models import User
-from hotgigs.accounts.selectors import actor_is_recruiter, actor_is_staff, actor_roles
 
 JOBS_READ = "jobs:read"
 JOBS_WRITE = "jobs:write"
@@ -62,12 +62,12 @@ RECRUITER_SCOPES: tuple[str, ...] = tuple(scope for scope in ALL_SCOPES if scope
 
 def scopes_for_user(user: User) -> tuple[str, ...]:
     """Every scope the user's role allows, in the canonical order of ``ALL_SCOPES``."""
-    if actor_is_staff(user):
+    if policies.is_staff(user):
         return ALL_SCOPES
     allowed = set(CANDIDATE_SCOPES)
-    if actor_is_recruiter(user):
+    if policies.is_recruiter(user):
         allowed.update(RECRUITER_SCOPES)
-        if "org_admin" in actor_roles(user).values():
+        if policies.is_org_admin_anywhere(user):
             allowed.add(ORGANIZATION_ADMIN)
     return tuple(scope for scope in ALL_SCOPES if scope in allowed)
 

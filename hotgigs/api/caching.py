@@ -69,7 +69,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hotgigs.accounts.selectors import Actor, actor_is_staff, actor_organization_ids
+from hotgigs.accounts import policies
+from hotgigs.accounts.policies import Actor
 from hotgigs.cache import generations as _generations
 from hotgigs.cache import invalidate_on_commit as invalidate_on_commit
 
@@ -97,12 +98,13 @@ def _organizations(ids: Iterable[int]) -> str:
 
 def jobs_read_scope(actor: Actor) -> ReadScope | None:
     """The audience and generations of a job list or detail read, as ``job_list`` scopes it."""
-    if actor_is_staff(actor):
+    audience = policies.audience(actor)
+    if audience.kind == "staff":
         return ReadScope("staff", ("jobs:all",))
-    org_ids = actor_organization_ids(actor)
-    if org_ids:
+    if audience.kind == "organizations":
+        org_ids = audience.organization_ids
         return ReadScope(_organizations(org_ids), tuple(f"jobs:org:{pk}" for pk in sorted(org_ids)))
-    if actor.is_authenticated:
+    if audience.kind == "outsider":
         return ReadScope("board", ("jobs:board",))
     return None
 
@@ -113,12 +115,13 @@ def analytics_read_scope(actor: Actor) -> ReadScope | None:
     Staff depend on ``analytics:all`` (bumped with every organization's), whichever
     organization they name; members on each of their organizations'.
     """
-    if actor_is_staff(actor):
+    audience = policies.audience(actor)
+    if audience.kind == "staff":
         return ReadScope("staff", ("analytics:all",))
-    org_ids = actor_organization_ids(actor)
-    if org_ids:
+    if audience.kind == "organizations":
+        org_ids = audience.organization_ids
         return ReadScope(_organizations(org_ids), tuple(f"analytics:org:{pk}" for pk in sorted(org_ids)))
-    if actor.is_authenticated:
+    if audience.kind == "outsider":
         # No organization: every figure is zero, whoever asks.
         return ReadScope("none", ("analytics:all",))
     return None

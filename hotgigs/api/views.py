@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hotgigs import database
-from hotgigs.accounts import tokens
+from hotgigs.accounts import policies, tokens
 from hotgigs.accounts.choices import MembershipRole
 from hotgigs.accounts.selectors import actor_roles, organization_list
 from hotgigs.api.errors import ENVELOPE_PATH_PREFIXES, database_unavailable_response, error_response
@@ -141,7 +141,7 @@ class MeView(APIView):
                 "id": user.pk,
                 "email": user.email,  # type: ignore[union-attr]
                 "full_name": user.full_name,  # type: ignore[union-attr]
-                "is_staff": bool(user.is_staff),
+                "is_staff": policies.is_staff(user),
                 "organizations": [{"id": o.pk, "name": o.name, "role": roles[o.pk]} for o in orgs],
                 "scope": " ".join(token_scopes(request)),
             }

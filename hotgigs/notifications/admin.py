@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
-from hotgigs.accounts.selectors import actor_is_staff
+from hotgigs.accounts import policies
 from hotgigs.admin_site import StaffOnlyAdminMixin, admin_site, run_per_row
 from hotgigs.notifications.models import EmailDelivery, NotificationPreference
 from hotgigs.notifications.services import email_delivery_resend
@@ -43,7 +43,7 @@ class EmailDeliveryAdmin(StaffOnlyAdminMixin, admin.ModelAdmin[EmailDelivery]):
         return False
 
     def has_resend_permission(self, request: HttpRequest) -> bool:
-        return actor_is_staff(request.user)  # type: ignore[arg-type]
+        return policies.is_staff(request.user)  # type: ignore[arg-type]
 
     @admin.action(description="Send the selected failed emails again", permissions=["resend"])
     def send_again(self, request: HttpRequest, queryset: QuerySet[EmailDelivery]) -> None:

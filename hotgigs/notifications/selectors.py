@@ -4,8 +4,8 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from hotgigs.accounts import policies
 from hotgigs.accounts.models import User
-from hotgigs.accounts.selectors import actor_is_staff
 from hotgigs.notifications.choices import NotificationKind
 from hotgigs.notifications.models import EmailDelivery, NotificationPreference
 
@@ -28,6 +28,5 @@ def preference_list(*, actor: User) -> list[Preference]:
 def email_delivery_list(*, actor: User) -> QuerySet[EmailDelivery]:
     """Deliveries the actor may see: all for staff, their own otherwise."""
     qs = EmailDelivery.objects.select_related("user")
-    if actor_is_staff(actor):
-        return qs
-    return qs.filter(user_id=actor.pk)
+    visible = policies.visible_rows(actor, owner="user_id")
+    return qs.none() if visible is None else qs.filter(visible)

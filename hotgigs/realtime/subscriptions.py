@@ -1,8 +1,11 @@
 """Which channel-layer group a subscription follows, and whether the actor may follow it.
 
 Each subscription names one group (see ``hotgigs/realtime/events.py``). Parsing checks the
-shape only; :func:`subscription_authorize` applies the access rules of DESIGN.md through the
-domain selectors, the same reads the REST API uses:
+shape only; :func:`subscription_authorize` applies the access rules of DESIGN.md: the access
+policy (``hotgigs/accounts/policies.py``) for organization channels, and for a channel of one
+row (an application) the authorizer its domain app registered with :func:`register_audience`
+in its ``AppConfig.ready`` — the same selector the REST API reads that row with. The kernel
+imports no domain app; a row kind nobody registered answers NOT_FOUND (fail closed):
 
 =====================  ==========================================  ===========================
 channel                 params                                      who may follow it
@@ -26,17 +29,20 @@ channel asked for by someone who recruits for no organization; NOT_FOUND for an 
 or application the actor may not see, exactly as the API answers 404 for hidden rows.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from applications.selectors import application_get
+from hotgigs.accounts import policies
+from hotgigs.accounts.policies import Actor
 from hotgigs.accounts.scopes import (
     APPLICATIONS_READ,
     INTERVIEWS_READ,
     JOBS_READ,
     NOTIFICATIONS_READ,
 )
-from hotgigs.accounts.selectors import Actor, actor_is_recruiter, actor_is_staff, organization_get
+from hotgigs.accounts.selectors import organization_get
+from hotgigs.errors import NotFound
 from hotgigs.realtime.errors import InvalidMessage, SubscriptionForbidden
 from hotgigs.realtime.events import (
     JOB_BOARD,
@@ -59,6 +65,32 @@ SCOPES_BY_CHANNEL: dict[str, tuple[str, ...]] = {
     "notifications": ("mine",),
 }
 MAX_ID = 2**63 - 1
+
+APPLICATION = "application"
+"""The row kind of ``application_status`` subscriptions that name one ``application_id``."""
+
+AudienceAuthorizer = Callable[[Actor, int], None]
+"""Returns quietly when the actor may follow the row's group; raises a DomainError (NOT_FOUND
+for a row the actor may not see, as the API answers) otherwise."""
+
+_AUDIENCES: dict[str, AudienceAuthorizer] = {}
+
+
+def register_audience(kind: str, authorize: AudienceAuthorizer) -> None:
+    """Register who may follow the realtime group of one row of ``kind`` (e.g. ``"application"``).
+
+    Called by the domain app that owns the rows, from its ``AppConfig.ready``; registering a
+    kind again replaces its authorizer (app registries reload in tests).
+    """
+    _AUDIENCES[kind] = authorize
+
+
+def audience_authorize(kind: str, *, actor: Actor, object_id: int) -> None:
+    """Ask the registered authorizer of ``kind``; NOT_FOUND when no app registered one."""
+    authorize = _AUDIENCES.get(kind)
+    if authorize is None:
+        raise NotFound()
+    authorize(actor, object_id)
 
 
 @dataclass(frozen=True)
@@ -151,8 +183,8 @@ def subscription_authorize(*, actor: Actor, scopes: tuple[str, ...], subscriptio
             "The token does not carry the scope this channel needs.", details={"required_scope": required}
         )
     if subscription.organization_id is not None:
-        if not (actor_is_staff(actor) or actor_is_recruiter(actor)):
+        if not policies.may_recruit(actor):
             raise SubscriptionForbidden("Organization channels are for the organization's recruiters.")
         organization_get(actor=actor, organization_id=subscription.organization_id)
     if subscription.application_id is not None:
-        application_get(actor=actor, application_id=subscription.application_id)
+        audience_authorize(APPLICATION, actor=actor, object_id=subscription.application_id)

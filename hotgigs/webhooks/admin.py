@@ -11,8 +11,8 @@ from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
+from hotgigs.accounts import policies
 from hotgigs.accounts.models import User
-from hotgigs.accounts.selectors import actor_is_staff, actor_organization_ids
 from hotgigs.admin_site import OrgScopedAdminMixin, ReadOnlyInlineMixin, admin_site, run_per_row
 from hotgigs.webhooks.models import WebhookDelivery, WebhookEndpoint
 from hotgigs.webhooks.selectors import endpoint_list
@@ -62,7 +62,7 @@ class _ReadOnly:
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return actor_is_staff(request.user)  # type: ignore[arg-type]
+        return policies.is_staff(request.user)  # type: ignore[arg-type]
 
 
 @admin.register(WebhookEndpoint, site=admin_site)
@@ -103,9 +103,8 @@ class WebhookDeliveryAdmin(_ReadOnly, OrgScopedAdminMixin, admin.ModelAdmin[Webh
 
     def scoped_queryset(self, request: HttpRequest) -> QuerySet[WebhookDelivery]:
         qs = WebhookDelivery.objects.select_related("endpoint")
-        if actor_is_staff(request.user):  # type: ignore[arg-type]
-            return qs
-        return qs.filter(endpoint__organization_id__in=actor_organization_ids(request.user))
+        visible = policies.visible_rows(request.user, organization="endpoint__organization_id")  # type: ignore[arg-type]
+        return qs.none() if visible is None else qs.filter(visible)
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         # Rows are never edited here; the model-level permission lets the actions run.

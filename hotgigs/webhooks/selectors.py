@@ -6,7 +6,8 @@ anyone else sees none, so another organization's endpoint is simply not found.
 
 from django.db.models import QuerySet
 
-from hotgigs.accounts.selectors import Actor, actor_is_staff, actor_organization_ids
+from hotgigs.accounts import policies
+from hotgigs.accounts.policies import Actor
 from hotgigs.webhooks.errors import WebhookDeliveryNotFound, WebhookEndpointNotFound
 from hotgigs.webhooks.models import WebhookDelivery, WebhookEndpoint
 
@@ -14,9 +15,8 @@ from hotgigs.webhooks.models import WebhookDelivery, WebhookEndpoint
 def endpoint_list(*, actor: Actor) -> QuerySet[WebhookEndpoint]:
     """Endpoints the actor may see and manage, oldest first."""
     qs = WebhookEndpoint.objects.select_related("organization").order_by("id")
-    if actor_is_staff(actor):
-        return qs
-    return qs.filter(organization_id__in=actor_organization_ids(actor))
+    visible = policies.visible_rows(actor, organization="organization_id")
+    return qs.none() if visible is None else qs.filter(visible)
 
 
 def endpoint_get(*, actor: Actor, endpoint_id: int) -> WebhookEndpoint:

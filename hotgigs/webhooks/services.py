@@ -25,8 +25,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from hotgigs.accounts import policies
 from hotgigs.accounts.models import Organization, User
-from hotgigs.accounts.selectors import actor_is_member, actor_is_staff
 from hotgigs.ai.dispatch import send_task_by_name
 from hotgigs.errors import NotFound
 from hotgigs.realtime.models import OutboxEvent
@@ -54,7 +54,7 @@ SWEEP_MAX_BATCHES = 20
 
 def _require_member(actor: User, organization_id: int) -> None:
     # Selectors already hide other organizations' rows; this guards direct callers too.
-    if not (actor_is_staff(actor) or actor_is_member(actor, organization_id)):
+    if not policies.may_manage_organization(actor, organization_id):
         raise NotFound()
 
 

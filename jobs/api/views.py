@@ -16,9 +16,10 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from hotgigs.accounts import policies
 from hotgigs.accounts.models import Organization, User
 from hotgigs.accounts.scopes import JOBS_READ, JOBS_WRITE
-from hotgigs.accounts.selectors import actor_is_recruiter, actor_is_staff, organization_get, organization_list
+from hotgigs.accounts.selectors import organization_get, organization_list
 from hotgigs.api.caching import cached_read, jobs_read_scope
 from hotgigs.api.filters import CursorOrderingFilter
 from hotgigs.api.idempotency import idempotent
@@ -137,7 +138,7 @@ class JobViewSet(
     def create(self, request: Request) -> Response:
         actor = _actor(request)
         # Checked before the body so a candidate learns "not allowed", not "fix your input".
-        if not (actor_is_staff(actor) or actor_is_recruiter(actor)):
+        if not policies.may_recruit(actor):
             raise Forbidden("Only members of an organization may create jobs.")
         data = JobCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)

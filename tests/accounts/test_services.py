@@ -2,7 +2,7 @@ import pytest
 
 from hotgigs.accounts.errors import EmailTaken, InvalidAccountInput
 from hotgigs.accounts.models import Membership, Organization, User
-from hotgigs.accounts.selectors import actor_is_org_admin, actor_roles
+from hotgigs.accounts.policies import actor_roles, is_org_admin
 from hotgigs.accounts.services import membership_set, organization_onboard, user_create
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
@@ -67,11 +67,11 @@ def test_user_create_rejects_a_bad_name(db, full_name):
 
 def test_membership_set_updates_the_role_and_forgets_cached_roles(org):
     user = MembershipFactory(organization=org).user
-    assert not actor_is_org_admin(user, org.pk)
+    assert not is_org_admin(user, org.pk)
 
     membership_set(user=user, organization=org, role="org_admin")
 
-    assert actor_is_org_admin(user, org.pk)
+    assert is_org_admin(user, org.pk)
     assert Membership.objects.get(user=user, organization=org).role == "org_admin"
     assert Membership.objects.count() == 1
 
