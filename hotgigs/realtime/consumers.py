@@ -234,6 +234,16 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
 
     # Events from the channel layer -----------------------------------------------------------
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels closes stale database connections before every handler: one hop to the
+        # database thread per message. One event reaches every socket of a process at once, and
+        # those hops queued one behind another took most of a broadcast's time. The push handler
+        # reaches the database only through database_sync_to_async, which closes them itself.
+        if message.get("type") == "event.push":
+            await self.event_push(message)
+        else:
+            await super().dispatch(message)
+
     async def event_push(self, message: dict[str, Any]) -> None:
         """An event published to one of this socket's groups (``hotgigs/realtime/events.py``)."""
         if self.identity is None or self.closed:
