@@ -36,6 +36,7 @@ connection).
 """
 
 import asyncio
+import json
 import logging
 import time
 from collections import OrderedDict
@@ -77,6 +78,15 @@ class _Following:
 
 def _now_iso() -> str:
     return timezone.now().isoformat()
+
+
+def _with_subscriptions(text: str, keys: list[str]) -> str:
+    """``json.dumps({**event, "subscriptions": keys})`` (what ``send_json`` sends), given ``text = json.dumps(event)``.
+
+    The publisher encodes each event once (``hotgigs/realtime/events.py``); each socket only
+    appends the keys of its own subscriptions, so a client receives the same bytes as before.
+    """
+    return f'{text[:-1]}, "subscriptions": {json.dumps(keys)}}}'
 
 
 class EventsConsumer(AsyncJsonWebsocketConsumer):
@@ -234,6 +244,16 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
 
     # Events from the channel layer -----------------------------------------------------------
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels closes stale database connections before every handler: one hop to the
+        # database thread per message. One event reaches every socket of a process at once, and
+        # those hops queued one behind another took most of a broadcast's time. The push handler
+        # reaches the database only through database_sync_to_async, which closes them itself.
+        if message.get("type") == "event.push":
+            await self.event_push(message)
+        else:
+            await super().dispatch(message)
+
     async def event_push(self, message: dict[str, Any]) -> None:
         """An event published to one of this socket's groups (``hotgigs/realtime/events.py``)."""
         if self.identity is None or self.closed:
@@ -254,7 +274,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             if last is not None and last > following.last_id:
                 await self._repair(following, event_id)
         if targets:
-            await self._deliver(event, targets)
+            await self._deliver(event, targets, text=message.get("text"))
 
     async def _repair(self, following: _Following, before: int) -> None:
         """Send the subscription's events that were pushed late or lost, read from the outbox."""
@@ -271,7 +291,8 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         for event in missed:
             await self._deliver(event, [following])
 
-    async def _deliver(self, event: dict[str, Any], targets: list[_Following]) -> None:
+    async def _deliver(self, event: dict[str, Any], targets: list[_Following], *, text: str | None = None) -> None:
+        """Send ``event`` once, naming the ``targets`` it belongs to; ``text``: its JSON, if encoded already."""
         event_id = int(event["id"])
         for following in targets:
             following.last_id = max(following.last_id, event_id)
@@ -282,7 +303,11 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         self.recent[event_id] = None
         if len(self.recent) > RECENT_IDS:
             self.recent.popitem(last=False)
-        await self.send_json({**event, "subscriptions": [following.subscription.key for following in targets]})
+        keys = [following.subscription.key for following in targets]
+        if text is None:
+            await self.send_json({**event, "subscriptions": keys})
+        else:
+            await self.send(text_data=_with_subscriptions(text, keys))
 
     # Token lifetime, heartbeat ---------------------------------------------------------------
 

@@ -91,13 +91,17 @@ def _lock_groups(groups: list[str]) -> None:
 
 
 async def _push(layer: Any, batch: list[tuple[list[str], dict[str, Any], dict[str, int]]]) -> None:
-    """Send each ``(groups, message, previous)`` of ``batch`` to its groups, in order."""
+    """Send each ``(groups, message, previous)`` of ``batch`` to its groups, in order.
+
+    The event's JSON text is encoded here, once, and travels beside the event: every socket
+    it reaches forwards that text instead of encoding the same event again
+    (``EventsConsumer._deliver`` in ``hotgigs/realtime/consumers.py``).
+    """
     for groups, message, previous in batch:
+        push = {"type": "event.push", "event": message, "text": json.dumps(message), "groups": groups, "prev": previous}
         for group in groups:
             try:
-                await layer.group_send(
-                    group, {"type": "event.push", "event": message, "groups": groups, "prev": previous}
-                )
+                await layer.group_send(group, push)
             except Exception:
                 # A push is best effort: the event is in the outbox, and a consumer that notices
                 # the gap (``prev``) or a client that reconnects with ``since`` reads it from there.
