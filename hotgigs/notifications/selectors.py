@@ -1,13 +1,13 @@
-"""Reads of notifications: a user's email preferences, the email deliveries."""
+"""Reads of notifications: a user's in-app notifications, email preferences, the email deliveries."""
 
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
 from hotgigs.accounts.models import User
-from hotgigs.accounts.selectors import actor_is_staff
+from hotgigs.accounts.selectors import Actor, actor_is_staff
 from hotgigs.notifications.choices import NotificationKind
-from hotgigs.notifications.models import EmailDelivery, NotificationPreference
+from hotgigs.notifications.models import EmailDelivery, Notification, NotificationPreference
 
 
 @dataclass(frozen=True)
@@ -31,3 +31,15 @@ def email_delivery_list(*, actor: User) -> QuerySet[EmailDelivery]:
     if actor_is_staff(actor):
         return qs
     return qs.filter(user_id=actor.pk)
+
+
+def notification_list(*, actor: Actor, unread: bool | None = None) -> QuerySet[Notification]:
+    """The actor's own notifications, newest first; nobody sees anyone else's (staff neither)."""
+    if not actor.is_authenticated:
+        return Notification.objects.none()
+    qs = Notification.objects.filter(user_id=actor.pk)
+    if unread is True:
+        qs = qs.filter(read_at__isnull=True)
+    elif unread is False:
+        qs = qs.filter(read_at__isnull=False)
+    return qs.order_by("-created_at", "-id")

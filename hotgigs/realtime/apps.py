@@ -4,4 +4,4 @@ from django.apps import AppConfig
 class RealtimeConfig(AppConfig):
     name = "hotgigs.realtime"
     label = "realtime"
-    verbose_name = "Realtime and notifications"
+    verbose_name = "Realtime"

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from hotgigs.errors import Forbidden
-from hotgigs.realtime.models import Notification
+from hotgigs.notifications.models import Notification
 from interviews.errors import (
     FeedbackAlreadySubmitted,
     IllegalInterviewTransition,

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from hotgigs.notifications.services import notification_create
 from hotgigs.realtime.events import publish_on_commit
-from hotgigs.realtime.services import notification_create
 from hotgigs.resilience import get_breaker
 from hotgigs.webhooks import services
 from hotgigs.webhooks.models import WebhookDelivery, WebhookEndpoint
