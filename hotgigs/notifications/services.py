@@ -1,10 +1,12 @@
 """Writes of notifications: turn a domain event into in-app notifications and emails.
 
-Domain services call :func:`notify` inside their transaction. It records the event once
-(its key is unique), stores one in-app notification per recipient (pushed on the
-``notifications`` channel after commit) and one :class:`EmailDelivery` per recipient who
-has not opted out of the kind, and queues ``notifications.send_email`` for each after
-commit. :func:`email_delivery_send` is what that task runs.
+Domain apps' outbox subscribers (``applications/subscribers.py``, ``interviews/subscribers.py``,
+…), running on Celery after the event committed, call :func:`notify`. It records the event
+once (its key is unique), stores one in-app notification per recipient (recorded as a
+``notification.created`` event, pushed on the ``notifications`` channel after commit) and
+one :class:`EmailDelivery` per recipient who has not opted out of the kind, and queues
+``notifications.send_email`` for each after commit. :func:`email_delivery_send` is what
+that task runs.
 
 Delivery is at least once with one narrow exception chosen on purpose: a worker that dies
 after the SMTP server accepted a message but before the row is marked ``sent`` leaves it
@@ -28,14 +30,16 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from hotgigs.accounts.models import User
-from hotgigs.ai.dispatch import send_task_by_name
 from hotgigs.errors import Conflict, ValidationFailed
+from hotgigs.events import catalogue
+from hotgigs.events.audiences import group_for_user
+from hotgigs.events.outbox import Event, record_many
 from hotgigs.notifications import mail
 from hotgigs.notifications.calendar import CalendarEntry, calendar_ics, calendar_next_sequence, calendar_uid
 from hotgigs.notifications.choices import DeliveryStatus, NotificationKind, RecipientRole
 from hotgigs.notifications.errors import InvalidPreferences
 from hotgigs.notifications.models import EmailDelivery, Notification, NotificationEvent, NotificationPreference
-from hotgigs.realtime.events import Event, group_for_user, publish_many_on_commit
+from hotgigs.queueing import send_task_by_name
 from hotgigs.resilience import TransientError, get_breaker
 
 logger = logging.getLogger(__name__)
@@ -87,7 +91,8 @@ def notification_create(*, user_id: int, kind: str, payload: dict[str, Any]) -> 
 def notifications_create(*, kind: str, payloads: dict[int, dict[str, Any]]) -> list[Notification]:
     """One notification of ``kind`` per user (user id → payload), each pushed on its user's channel.
 
-    Written in two inserts and published as one batch (one lock, one push after commit), in the order of ``payloads``. Raises
+    Written in two inserts and recorded as one batch of ``notification.created`` events
+    (one lock, one push after commit), in the order of ``payloads``. Raises
     ValidationFailed, writing nothing, for a blank or over-long ``kind`` or a payload that
     is not an object.
     """
@@ -98,13 +103,12 @@ def notifications_create(*, kind: str, payloads: dict[int, dict[str, Any]]) -> l
     notifications = Notification.objects.bulk_create(
         [Notification(user_id=user_id, kind=kind, payload=payload) for user_id, payload in payloads.items()]
     )
-    publish_many_on_commit(
+    record_many(
         [
             Event(
-                channel="notifications",
-                type="notification.created",
+                type=catalogue.NOTIFICATION_CREATED,
                 data={"id": notification.pk, "kind": kind, "payload": notification.payload},
-                groups=[group_for_user(notification.user_id)],
+                audiences=[group_for_user(notification.user_id)],
             )
             for notification in notifications
         ]
