@@ -173,10 +173,11 @@ def test_every_legal_move_appends_history(open_job, recruiter, from_stage, to_st
     assert application.stage_changes.count() == 2
 
 
-def test_a_move_notifies_the_candidate(open_job, recruiter, candidate):
+def test_a_move_notifies_the_candidate(open_job, recruiter, candidate, django_capture_on_commit_callbacks):
     application = ApplicationFactory(job=open_job, candidate=candidate)
 
-    application_move(actor=recruiter, application=application, to_stage="screening")
+    with django_capture_on_commit_callbacks(execute=True):
+        application_move(actor=recruiter, application=application, to_stage="screening")
 
     notification = Notification.objects.get()
     assert notification.user == candidate.user
