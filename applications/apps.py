@@ -12,3 +12,5 @@ class ApplicationsConfig(AppConfig):
         from hotgigs.realtime.subscriptions import APPLICATION, register_audience
 
         register_audience(APPLICATION, application_audience_authorize)
+
+        from applications import subscribers  # noqa: F401  (registers the outbox subscribers)

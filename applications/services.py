@@ -1,8 +1,11 @@
 """Writes for applications: submit, move along the pipeline, withdraw; the score sweep.
 
 Each call validates before it writes and raises a domain error otherwise, changing
-nothing. Every move appends a StageChange and publishes an ``application_status`` event
-to the organization and to the candidate, after commit.
+nothing. Every write ends by recording its domain event (``application.submitted``,
+``.stage_changed``, ``.withdrawn``) in the outbox, and does nothing else about it: the
+subscribers in ``applications/subscribers.py`` (notifications, scoring, cache) and the
+kernel's (realtime push to the organization, the application and the candidate; webhooks)
+react after commit.
 """
 
 from __future__ import annotations
@@ -18,14 +21,14 @@ from applications.choices import STAGE_TRANSITIONS, ApplicationSource, Applicati
 from applications.errors import DuplicateApplication, IllegalStageMove, InvalidApplication, JobNotOpen
 from applications.models import Application, StageChange
 from candidates.selectors import candidate_list
+from hotgigs import queueing
 from hotgigs.accounts import policies
-from hotgigs.accounts.models import Membership, User
-from hotgigs.ai.dispatch import SCORE_APPLICATION, request_application_score, send_task_by_name
-from hotgigs.cache import invalidate_on_commit
+from hotgigs.accounts.models import User
+from hotgigs.ai.dispatch import SCORE_APPLICATION
 from hotgigs.errors import Forbidden
-from hotgigs.notifications.choices import NotificationKind, RecipientRole
-from hotgigs.notifications.services import notify
-from hotgigs.realtime.events import group_for_organization, group_for_user, publish_on_commit
+from hotgigs.events import catalogue
+from hotgigs.events.audiences import group_for_application, group_for_organization, group_for_user
+from hotgigs.events.outbox import record
 from jobs.choices import JobStatus
 from jobs.models import Job
 
@@ -48,37 +51,18 @@ def application_event_data(application: Application) -> dict[str, Any]:
     }
 
 
-def _publish(application: Application, event: str, *, organization_id: int, candidate_user_id: int | None) -> None:
-    groups = [group_for_organization(organization_id), f"application.{application.pk}"]
+def _record(
+    application: Application,
+    event: str,
+    *,
+    organization_id: int,
+    candidate_user_id: int | None,
+    context: dict[str, Any],
+) -> None:
+    audiences = [group_for_organization(organization_id), group_for_application(application.pk)]
     if candidate_user_id:
-        groups.append(group_for_user(candidate_user_id))
-    publish_on_commit(channel="application_status", type=event, data=application_event_data(application), groups=groups)
-    invalidate_on_commit(organization_id=organization_id, analytics=True)
-
-
-def _notify_submitted(application: Application, job: Job, candidate: Candidate, actor: User) -> None:
-    context = {
-        "application_id": application.pk,
-        "job_id": job.pk,
-        "job_title": job.title,
-        "organization_name": job.organization.name,
-        "candidate_name": candidate.full_name,
-        "path": f"/applications/{application.pk}",
-    }
-    if candidate.user_id:
-        notify(
-            kind=NotificationKind.APPLICATION_RECEIVED,
-            event_key=f"application.received:{application.pk}",
-            recipients={candidate.user_id: RecipientRole.CANDIDATE},
-            context=context,
-        )
-    team = Membership.objects.filter(organization_id=job.organization_id).exclude(user_id=actor.pk)
-    notify(
-        kind=NotificationKind.APPLICATION_NEW,
-        event_key=f"application.new:{application.pk}",
-        recipients=dict.fromkeys(team.values_list("user_id", flat=True), RecipientRole.TEAM),
-        context=context,
-    )
+        audiences.append(group_for_user(candidate_user_id))
+    record(event, data=application_event_data(application), audiences=audiences, context=context)
 
 
 @transaction.atomic
@@ -137,11 +121,13 @@ def application_submit(
     StageChange.objects.create(
         application=application, from_stage="", to_stage=ApplicationStage.APPLIED, actor=actor, changed_at=now
     )
-    _notify_submitted(application, job, candidate, actor)
-    _publish(
-        application, "application.submitted", organization_id=job.organization_id, candidate_user_id=candidate.user_id
+    _record(
+        application,
+        catalogue.APPLICATION_SUBMITTED,
+        organization_id=job.organization_id,
+        candidate_user_id=candidate.user_id,
+        context={"actor_id": actor.pk},
     )
-    request_application_score(application.pk)
     return application
 
 
@@ -175,24 +161,13 @@ def _move(*, actor: User, application: Application, to_stage: str, reason: str, 
         reason=reason.strip(),
         changed_at=now,
     )
-    candidate_user_id = application.candidate.user_id
-    _publish(application, event, organization_id=application.job.organization_id, candidate_user_id=candidate_user_id)
-    if candidate_user_id and candidate_user_id != actor.pk:
-        notify(
-            kind=NotificationKind.APPLICATION_STAGE_CHANGED,
-            event_key=f"application.stage_changed:{change.pk}",
-            recipients={candidate_user_id: RecipientRole.CANDIDATE},
-            context={
-                "application_id": application.pk,
-                "job_title": application.job.title,
-                "organization_name": application.job.organization.name,
-                "from_stage": from_stage,
-                "to_stage": to_stage,
-                "from_stage_label": str(ApplicationStage(from_stage).label),
-                "to_stage_label": str(ApplicationStage(to_stage).label),
-                "path": f"/applications/{application.pk}",
-            },
-        )
+    _record(
+        application,
+        event,
+        organization_id=application.job.organization_id,
+        candidate_user_id=application.candidate.user_id,
+        context={"actor_id": actor.pk, "from_stage": from_stage, "stage_change_id": change.pk},
+    )
     return application
 
 
@@ -205,7 +180,11 @@ def application_move(*, actor: User, application: Application, to_stage: str, re
     """
     if not policies.may_manage_organization(actor, application.job.organization_id):
         raise Forbidden("Only the job's recruiters may move this application.")
-    event = "application.withdrawn" if to_stage == ApplicationStage.WITHDRAWN else "application.stage_changed"
+    event = (
+        catalogue.APPLICATION_WITHDRAWN
+        if to_stage == ApplicationStage.WITHDRAWN
+        else catalogue.APPLICATION_STAGE_CHANGED
+    )
     return _move(actor=actor, application=application, to_stage=to_stage, reason=reason, event=event)
 
 
@@ -219,7 +198,7 @@ def application_withdraw(*, actor: User, application: Application, reason: str =
         application=application,
         to_stage=ApplicationStage.WITHDRAWN,
         reason=reason,
-        event="application.withdrawn",
+        event=catalogue.APPLICATION_WITHDRAWN,
     )
 
 
@@ -242,7 +221,7 @@ def application_scores_sweep(*, older_than: timedelta | None = None, limit: int 
     )
     queued = 0
     for application_id in ids:
-        if not send_task_by_name(SCORE_APPLICATION, [application_id]):
+        if not queueing.send_task_by_name(SCORE_APPLICATION, [application_id]):
             break
         queued += 1
     return queued

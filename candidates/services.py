@@ -1,4 +1,10 @@
-"""Writes for candidate profiles, their skills and their resume files."""
+"""Writes for candidate profiles, their skills and their resume files.
+
+Writes record internal domain events in the outbox (``candidate.profile_changed``,
+``candidate.resumes_changed``, ``resume.parse_requested``, ``account.signup_attempt``);
+ranking, resume parsing and the signup-attempt email are ``candidates/subscribers.py``'s,
+after commit.
+"""
 
 import hashlib
 import logging
@@ -31,11 +37,10 @@ from hotgigs.accounts.errors import EmailTaken
 from hotgigs.accounts.models import User
 from hotgigs.accounts.selectors import user_get_by_email
 from hotgigs.accounts.services import user_create, user_validate_new
-from hotgigs.ai.dispatch import enqueue_on_commit, request_candidate_ranking
 from hotgigs.ai.vocabulary import canonical_skill, skill_display_name, skills_in_text
 from hotgigs.errors import Forbidden
-from hotgigs.notifications.choices import NotificationKind, RecipientRole
-from hotgigs.notifications.services import notify
+from hotgigs.events import catalogue
+from hotgigs.events.outbox import record
 
 logger = logging.getLogger(__name__)
 
@@ -216,8 +221,20 @@ def candidate_create(*, actor: User, data: Mapping[str, Any], for_self: bool = T
     )
     _save(candidate)
     _replace_skills(candidate, skills)
-    request_candidate_ranking(candidate.pk)
+    _profile_changed(candidate.pk)
     return candidate
+
+
+def _profile_changed(candidate_id: int) -> None:
+    record(catalogue.CANDIDATE_PROFILE_CHANGED, data={"candidate_id": candidate_id})
+
+
+def _resumes_changed(candidate_id: int) -> None:
+    record(catalogue.CANDIDATE_RESUMES_CHANGED, data={"candidate_id": candidate_id})
+
+
+def _parse_requested(resume: Resume) -> None:
+    record(catalogue.RESUME_PARSE_REQUESTED, data={"resume_id": resume.pk, "candidate_id": resume.candidate_id})
 
 
 def _may_edit(actor: User, candidate: Candidate) -> bool:
@@ -253,7 +270,7 @@ def candidate_update(*, actor: User, candidate: Candidate, data: Mapping[str, An
     _save(candidate)
     if "skills" in data:
         _replace_skills(candidate, skills)
-    request_candidate_ranking(candidate.pk)
+    _profile_changed(candidate.pk)
     return candidate
 
 
@@ -276,7 +293,8 @@ def candidate_register(
     existing = user_get_by_email(email=clean_email)
     if existing is not None:
         make_password(password)
-        _signup_attempt_notify(existing)
+        # The holder is told by email, at most once an hour (candidates/subscribers.py).
+        record(catalogue.ACCOUNT_SIGNUP_ATTEMPT, data={"user_id": existing.pk})
         return None
     try:
         with transaction.atomic():
@@ -284,16 +302,6 @@ def candidate_register(
             return candidate_create(actor=user, data={**(profile or {}), "full_name": full_name, "email": user.email})
     except EmailTaken:  # registered by a concurrent request since the lookup above
         return None
-
-
-def _signup_attempt_notify(user: User) -> None:
-    hour = timezone.now().strftime("%Y%m%d%H")
-    notify(
-        kind=NotificationKind.ACCOUNT_SIGNUP_ATTEMPT,
-        event_key=f"account.signup_attempt:{user.pk}:{hour}",
-        recipients={user.pk: RecipientRole.ACCOUNT_HOLDER},
-        context={"path": "/login"},
-    )
 
 
 # --- resumes -------------------------------------------------------------------------------
@@ -395,7 +403,7 @@ def resume_upload(*, actor: User, candidate: Candidate, upload: UploadedFile | N
     except Exception:
         resume.file.storage.delete(resume.file.name)
         raise
-    enqueue_on_commit(PARSE_RESUME_TASK, resume.pk)
+    _parse_requested(resume)
     logger.info(
         "resume stored",
         extra={"resume_id": resume.pk, "candidate_id": candidate.pk, "content_type": content_type, "size": len(data)},
@@ -500,7 +508,7 @@ def resume_parse(*, resume_id: int) -> Resume | None:
         resume.save(update_fields=["extracted_text", "parse_status", "parse_error", "parsed_at"])
         suggestions_changed = _suggest_skills(resume.candidate_id)
         if text or had_text or suggestions_changed:
-            request_candidate_ranking(resume.candidate_id)
+            _resumes_changed(resume.candidate_id)
     logger.info(
         "resume parsed",
         extra={"resume_id": resume_id, "status": resume.parse_status, "chars": len(text), "pages": pages},
@@ -523,7 +531,7 @@ def resume_reparse(*, resume_id: int, inline: bool = False) -> Resume | None:
         resume.parse_error = ""
         resume.save(update_fields=["parse_status", "parse_error"])
         if not inline:
-            enqueue_on_commit(PARSE_RESUME_TASK, resume.pk)
+            _parse_requested(resume)
             return resume
     return resume_parse(resume_id=resume_id)
 
@@ -554,7 +562,7 @@ def resume_delete(*, actor: User, resume: Resume) -> None:
     # After commit: a rolled-back delete must still find its file.
     _delete_file_on_commit(storage, name)
     _suggest_skills(candidate.pk)
-    request_candidate_ranking(candidate.pk)
+    _resumes_changed(candidate.pk)
     logger.info("resume deleted", extra={"resume_id": resume.pk, "candidate_id": candidate.pk, "actor_id": actor.pk})
 
 

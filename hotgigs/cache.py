@@ -1,8 +1,9 @@
 """Generation counters that invalidate cached reads when rows change.
 
-Kernel code with no HTTP in it, so services can call :func:`invalidate_on_commit`
-without depending on the API layer; ``hotgigs.api.caching`` builds the cached responses
-on top of it (see its docstring for the whole scheme).
+Kernel code with no HTTP in it: the domain apps' after-commit outbox subscribers call
+:func:`invalidate` when their events commit, without depending on the API layer;
+``hotgigs.api.caching`` builds the cached responses on top of it (see its docstring for
+the whole scheme).
 """
 
 import logging
@@ -34,15 +35,7 @@ def _bump(names: Sequence[str]) -> None:
             logger.exception("cache.invalidate_failed", extra={"generation": name})
 
 
-def invalidate_on_commit(
-    *, organization_id: int, jobs: bool = False, board: bool = False, analytics: bool = False
-) -> None:
-    """After the current transaction commits, drop the cached reads a write changed.
-
-    ``jobs``: the organization's jobs (members' and staff's lists and details);
-    ``board``: the job board (pass it when the job is or was open); ``analytics``: the
-    organization's figures and staff's. Nothing happens if the transaction rolls back.
-    """
+def _names(*, organization_id: int, jobs: bool, board: bool, analytics: bool) -> list[str]:
     names: list[str] = []
     if jobs:
         names += [f"jobs:org:{organization_id}", "jobs:all"]
@@ -50,6 +43,24 @@ def invalidate_on_commit(
         names.append("jobs:board")
     if analytics:
         names += [f"analytics:org:{organization_id}", "analytics:all"]
+    return names
+
+
+def invalidate(*, organization_id: int, jobs: bool = False, board: bool = False, analytics: bool = False) -> None:
+    """Drop now the cached reads a committed write changed (an after-commit subscriber's call).
+
+    ``jobs``: the organization's jobs (members' and staff's lists and details);
+    ``board``: the job board (pass it when the job is or was open); ``analytics``: the
+    organization's figures and staff's. A cache error is logged, never raised.
+    """
+    _bump(_names(organization_id=organization_id, jobs=jobs, board=board, analytics=analytics))
+
+
+def invalidate_on_commit(
+    *, organization_id: int, jobs: bool = False, board: bool = False, analytics: bool = False
+) -> None:
+    """:func:`invalidate` once the current transaction commits; nothing if it rolls back."""
+    names = _names(organization_id=organization_id, jobs=jobs, board=board, analytics=analytics)
     if names:
 
         def bump_generations() -> None:

@@ -65,7 +65,9 @@ app.conf.beat_schedule = {
     },
     # Applications whose scoring task was lost (broker outage): no match score yet.
     "applications.score_sweep": {"task": "applications.score_sweep", "schedule": 60.0, "options": {"expires": 50.0}},
-    # Webhooks whose fan-out task was lost (broker outage) and pending deliveries that are due.
+    # Domain events whose events.dispatch task was lost (broker outage, a worker killed).
+    "events.sweep": {"task": "events.sweep", "schedule": 30.0, "options": {"expires": 25.0}},
+    # Pending webhook deliveries that are due (their task was lost or their retry is due).
     "webhooks.sweep": {"task": "webhooks.sweep", "schedule": 30.0, "options": {"expires": 25.0}},
     # Failed-login counters past AUTH_LOGIN_FAILURE_WINDOW_SECONDS (hotgigs/accounts/throttle.py).
     "accounts.purge_login_throttles": {

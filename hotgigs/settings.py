@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "channels",
     "hotgigs.accounts",
     "hotgigs.api",
+    "hotgigs.events",
     "hotgigs.realtime",
     "hotgigs.observability",
     "hotgigs.webhooks",
@@ -665,9 +666,10 @@ WEBHOOKS_CONNECT_TIMEOUT = env.float("WEBHOOKS_CONNECT_TIMEOUT", default=3.0)
 WEBHOOKS_USER_AGENT = env.str("WEBHOOKS_USER_AGENT", default="HotGigs-Webhooks/1.0")
 # An endpoint whose deliveries fail for good this many times in a row is disabled.
 WEBHOOKS_DISABLE_AFTER_FAILURES = env.int("WEBHOOKS_DISABLE_AFTER_FAILURES", default=20)
-# The beat sweep (webhooks.sweep, every 30 s) fans out outbox events older than the lag whose
-# fan-out never ran, and requeues pending deliveries due for longer than the grace.
-WEBHOOKS_SWEEP_LAG = timedelta(seconds=env.float("WEBHOOKS_SWEEP_LAG_SECONDS", default=60.0))
+# The beat sweep (webhooks.sweep, every 30 s) requeues pending deliveries due for longer than the grace.
+# Domain events whose events.dispatch task has not run this long after they were due are
+# dispatched by the beat sweep (events.sweep): longer than a busy worker's normal delay.
+EVENTS_DISPATCH_SWEEP_LAG = timedelta(seconds=env.float("EVENTS_DISPATCH_SWEEP_LAG_SECONDS", default=60.0))
 WEBHOOKS_REQUEUE_GRACE = timedelta(seconds=env.float("WEBHOOKS_REQUEUE_GRACE_SECONDS", default=60.0))
 # After a secret rotation the old secret keeps signing (a second signature) this long.
 WEBHOOKS_SECRET_ROTATION_GRACE = timedelta(seconds=env.int("WEBHOOKS_SECRET_ROTATION_GRACE_SECONDS", default=24 * 3600))

@@ -2,7 +2,9 @@
 
 Times must be timezone-aware and in the future; an interviewer never holds two
 scheduled interviews that overlap (checked under a row lock on the interviewers, so two
-concurrent bookings cannot both succeed). Events go to ``interview_schedule`` after commit.
+concurrent bookings cannot both succeed). Every write ends by recording its domain event
+(``interview.*``, ``feedback.submitted``) in the outbox; the invitations and calendar
+emails are ``interviews/subscribers.py``'s, after commit.
 """
 
 import zoneinfo
@@ -20,12 +22,12 @@ from applications.choices import ACTIVE_STAGES
 from applications.models import Application
 from hotgigs.accounts import policies
 from hotgigs.accounts.models import User
-from hotgigs.cache import invalidate_on_commit
 from hotgigs.errors import Forbidden
-from hotgigs.notifications.calendar import CalendarEntry
+from hotgigs.events import catalogue
+from hotgigs.events.audiences import group_for_organization, group_for_user
+from hotgigs.events.outbox import record
 from hotgigs.notifications.choices import NotificationKind, RecipientRole
 from hotgigs.notifications.services import notify
-from hotgigs.realtime.events import group_for_organization, group_for_user, publish_on_commit
 from interviews.choices import InterviewKind, InterviewStatus, Recommendation
 from interviews.errors import (
     FeedbackAlreadySubmitted,
@@ -55,57 +57,19 @@ def interview_event_data(interview: Interview) -> dict[str, Any]:
     }
 
 
-def _publish(interview: Interview, application: Application, event: str, *, to_candidate: bool = True) -> None:
-    groups = [group_for_organization(application.job.organization_id)]
-    groups += [group_for_user(user_id) for user_id in interview.interviewers.values_list("pk", flat=True)]
-    if to_candidate and application.candidate.user_id:
-        groups.append(group_for_user(application.candidate.user_id))
-    publish_on_commit(channel="interview_schedule", type=event, data=interview_event_data(interview), groups=groups)
-    invalidate_on_commit(organization_id=application.job.organization_id, analytics=True)
+def _record(interview: Interview, application: Application, event: str) -> None:
+    audiences = [group_for_organization(application.job.organization_id)]
+    audiences += [group_for_user(user_id) for user_id in interview.interviewers.values_list("pk", flat=True)]
+    if application.candidate.user_id:
+        audiences.append(group_for_user(application.candidate.user_id))
+    record(event, data=interview_event_data(interview), audiences=audiences)
 
 
-def _when(interview: Interview) -> str:
+def interview_when(interview: Interview) -> str:
+    """The interview's time as its emails word it, in its own time zone."""
     tz = zoneinfo.ZoneInfo(interview.timezone)
     starts, ends = interview.starts_at.astimezone(tz), interview.ends_at.astimezone(tz)
     return f"{starts:%a %d %b %Y, %H:%M}–{ends:%H:%M} ({interview.timezone})"
-
-
-def _notify(interview: Interview, application: Application, kind: str, event_key: str) -> None:
-    """In-app notification and email (with the calendar entry) to the candidate and the panel."""
-    panel = list(interview.interviewers.values_list("pk", "email"))
-    recipients = dict.fromkeys((pk for pk, _ in panel), RecipientRole.INTERVIEWER)
-    attendees = [email for _, email in panel]
-    if application.candidate.user_id:
-        recipients[application.candidate.user_id] = RecipientRole.CANDIDATE
-        attendees.insert(0, application.candidate.email)
-    job = application.job
-    notify(
-        kind=kind,
-        event_key=event_key,
-        recipients=recipients,
-        context={
-            "interview_id": interview.pk,
-            "job_title": job.title,
-            **interview_event_data(interview),
-            "organization_name": job.organization.name,
-            "candidate_name": application.candidate.full_name,
-            "interview_kind_label": str(InterviewKind(interview.kind).label),
-            "location": interview.location,
-            "meeting_url": interview.meeting_url,
-            "when": _when(interview),
-            "path": f"/interviews/{interview.pk}",
-        },
-        calendar=CalendarEntry(
-            key=f"interview-{interview.pk}",
-            starts_at=interview.starts_at,
-            ends_at=interview.ends_at,
-            summary=f"Interview: {application.candidate.full_name} for {job.title} ({job.organization.name})",
-            location=interview.location or interview.meeting_url,
-            url=interview.meeting_url,
-            cancelled=interview.status == InterviewStatus.CANCELLED,
-            attendees=tuple(attendees),
-        ),
-    )
 
 
 def _require_team(actor: User, organization_id: int) -> None:
@@ -235,8 +199,7 @@ def interview_schedule(
         scheduled_by=actor,
     )
     interview.interviewers.set(interviewers)
-    _publish(interview, application, "interview.scheduled")
-    _notify(interview, application, NotificationKind.INTERVIEW_SCHEDULED, f"interview.scheduled:{interview.pk}")
+    _record(interview, application, catalogue.INTERVIEW_SCHEDULED)
     return interview
 
 
@@ -285,13 +248,7 @@ def interview_reschedule(
     interview.starts_at, interview.ends_at = starts_at, ends_at
     interview.save(update_fields=["starts_at", "ends_at", "updated_at"])
     interview.interviewers.set(interviewers)
-    _publish(interview, application, "interview.rescheduled")
-    _notify(
-        interview,
-        application,
-        NotificationKind.INTERVIEW_RESCHEDULED,
-        f"interview.rescheduled:{interview.pk}:{interview.updated_at.isoformat()}",
-    )
+    _record(interview, application, catalogue.INTERVIEW_RESCHEDULED)
     return interview
 
 
@@ -308,8 +265,7 @@ def interview_cancel(*, actor: User, interview: Interview, reason: str = "") -> 
     interview.status = InterviewStatus.CANCELLED
     interview.cancel_reason = reason.strip()
     interview.save(update_fields=["status", "cancel_reason", "updated_at"])
-    _publish(interview, application, "interview.cancelled")
-    _notify(interview, application, NotificationKind.INTERVIEW_CANCELLED, f"interview.cancelled:{interview.pk}")
+    _record(interview, application, catalogue.INTERVIEW_CANCELLED)
     return interview
 
 
@@ -327,7 +283,7 @@ def interview_record_outcome(*, actor: User, interview: Interview, status: str) 
         )
     interview.status = status
     interview.save(update_fields=["status", "updated_at"])
-    _publish(interview, application, f"interview.{status}")
+    _record(interview, application, catalogue.INTERVIEW_OUTCOME_EVENTS[status])
     return interview
 
 
@@ -376,11 +332,10 @@ def feedback_submit(
             )
     except IntegrityError:
         raise FeedbackAlreadySubmitted() from None
-    publish_on_commit(
-        channel="interview_schedule",
-        type="feedback.submitted",
+    record(
+        catalogue.FEEDBACK_SUBMITTED,
         data={"interview_id": interview.pk, "feedback_id": feedback.pk, "interviewer_id": actor.pk},
-        groups=[group_for_organization(interview.application.job.organization_id)],
+        audiences=[group_for_organization(interview.application.job.organization_id)],
     )
     return feedback
 
@@ -414,13 +369,13 @@ def interview_feedback_reminders_send(*, now: datetime | None = None) -> int:
                 continue
             event = notify(
                 kind=NotificationKind.INTERVIEW_FEEDBACK_REMINDER,
-                event_key=f"interview.feedback_reminder:{interview.pk}:{interviewer.pk}",
+                event_key=f"{NotificationKind.INTERVIEW_FEEDBACK_REMINDER}:{interview.pk}:{interviewer.pk}",
                 recipients={interviewer.pk: RecipientRole.INTERVIEWER},
                 context={
                     "interview_id": interview.pk,
                     "job_title": application.job.title,
                     "candidate_name": application.candidate.full_name,
-                    "when": _when(interview),
+                    "when": interview_when(interview),
                     "path": f"/interviews/{interview.pk}/feedback",
                 },
             )

@@ -1,8 +1,9 @@
 """Writes for jobs: create, update, and the status moves open / close / archive.
 
 Every function validates the whole input first and raises before touching a row, so a
-failed call changes nothing. Events are published on commit to the organization's group
-(and to the job board when the job is open).
+failed call changes nothing. Every write ends by recording its domain event (``job.*``) in
+the outbox, for the organization (and the job board when the job is open, or closes);
+ranking and cache invalidation are ``jobs/subscribers.py``'s, after commit.
 """
 
 import re
@@ -14,15 +15,14 @@ from django.utils import timezone
 
 from hotgigs.accounts import policies
 from hotgigs.accounts.models import Organization, User
-from hotgigs.ai.dispatch import request_job_ranking
-from hotgigs.cache import invalidate_on_commit
 from hotgigs.errors import Forbidden
-from hotgigs.realtime.events import group_for_organization, publish_on_commit
+from hotgigs.events import catalogue
+from hotgigs.events.audiences import JOB_BOARD, group_for_organization
+from hotgigs.events.outbox import record
 from jobs.choices import JOB_TRANSITIONS, EducationLevel, EmploymentType, JobStatus, RemotePolicy, SkillLevel
 from jobs.errors import IllegalJobTransition, InvalidJob
 from jobs.models import Job, JobSkill
 
-JOB_BOARD_GROUP = "job_board"
 MAX_SKILLS = 50
 MAX_SALARY = 100_000_000
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -182,15 +182,11 @@ def job_event_data(job: Job) -> dict[str, Any]:
     }
 
 
-def _publish(job: Job, event: str) -> None:
-    groups = [group_for_organization(job.organization_id)]
-    if job.status == JobStatus.OPEN or event == "job.closed":
-        groups.append(JOB_BOARD_GROUP)
-    publish_on_commit(channel="job_updates", type=event, data=job_event_data(job), groups=groups)
-    # Every job write passes here; open_jobs and job titles also show in analytics.
-    invalidate_on_commit(
-        organization_id=job.organization_id, jobs=True, board=JOB_BOARD_GROUP in groups, analytics=True
-    )
+def _record(job: Job, event: str) -> None:
+    audiences = [group_for_organization(job.organization_id)]
+    if job.status == JobStatus.OPEN or event == catalogue.JOB_CLOSED:
+        audiences.append(JOB_BOARD)
+    record(event, data=job_event_data(job), audiences=audiences)
 
 
 @transaction.atomic
@@ -213,7 +209,7 @@ def job_create(*, actor: User, organization: Organization, data: Mapping[str, An
     skills = cleaned.pop("skills")
     job = Job.objects.create(organization=organization, created_by=actor, status=JobStatus.DRAFT, **cleaned)
     _replace_skills(job, skills)
-    _publish(job, "job.created")
+    _record(job, catalogue.JOB_CREATED)
     return job
 
 
@@ -245,8 +241,7 @@ def job_update(*, actor: User, job: Job, data: Mapping[str, Any]) -> Job:
     job.save()
     if "skills" in data:
         _replace_skills(job, skills)
-    _publish(job, "job.updated")
-    request_job_ranking(job.pk)
+    _record(job, catalogue.JOB_UPDATED)
     return job
 
 
@@ -268,22 +263,20 @@ def _job_move(*, actor: User, job: Job, to_status: str, event: str) -> Job:
     elif to_status == JobStatus.CLOSED:
         job.closed_at = now
     job.save(update_fields=["status", "opened_at", "closed_at", "updated_at"])
-    _publish(job, event)
+    _record(job, event)
     return job
 
 
 def job_open(*, actor: User, job: Job) -> Job:
     """Publish a draft or reopen a closed job. Raises IllegalJobTransition otherwise."""
-    job = _job_move(actor=actor, job=job, to_status=JobStatus.OPEN, event="job.opened")
-    request_job_ranking(job.pk)
-    return job
+    return _job_move(actor=actor, job=job, to_status=JobStatus.OPEN, event=catalogue.JOB_OPENED)
 
 
 def job_close(*, actor: User, job: Job) -> Job:
     """Stop taking applications. Raises IllegalJobTransition unless the job is open."""
-    return _job_move(actor=actor, job=job, to_status=JobStatus.CLOSED, event="job.closed")
+    return _job_move(actor=actor, job=job, to_status=JobStatus.CLOSED, event=catalogue.JOB_CLOSED)
 
 
 def job_archive(*, actor: User, job: Job) -> Job:
     """Retire a draft or closed job for good."""
-    return _job_move(actor=actor, job=job, to_status=JobStatus.ARCHIVED, event="job.archived")
+    return _job_move(actor=actor, job=job, to_status=JobStatus.ARCHIVED, event=catalogue.JOB_ARCHIVED)

@@ -37,13 +37,13 @@ from applications.services import application_event_data, application_move  # no
 from candidates.models import Candidate  # noqa: E402
 from hotgigs.accounts.models import Membership, Organization, User  # noqa: E402
 from hotgigs.accounts.tokens import token_issue_for_user  # noqa: E402
+from hotgigs.events import registry  # noqa: E402
 from hotgigs.realtime.events import (  # noqa: E402
     group_for_application,
     group_for_organization,
     group_for_user,
     publish_on_commit,
 )
-from jobs import services as jobs_services  # noqa: E402
 from jobs.models import Job  # noqa: E402
 from jobs.services import job_update  # noqa: E402
 
@@ -173,8 +173,8 @@ def broadcast(plan_path: str, out: str) -> None:
     recruiter = User.objects.get(pk=plan["recruiter_id"])
     job = Job.objects.get(pk=plan["job_id"])
     # A deployment hands the re-ranking a job edit asks for to a Celery worker; here it would
-    # run in this process and take the CPU the fan-out is measured on, so it is skipped.
-    jobs_services.request_job_ranking = lambda job_id: None  # type: ignore[assignment]
+    # run in this process and take the CPU the fan-out is measured on, so its subscriber is off.
+    registry.unregister("jobs.rank")
 
     def rename(item: dict[str, Any]) -> None:
         job_update(actor=recruiter, job=job, data={"title": item["title"]})

@@ -1,6 +1,8 @@
-"""Email and in-app notifications for domain events (kernel app).
+"""In-app notifications and email for domain events (kernel app).
 
-Domain services call :func:`hotgigs.notifications.services.notify` inside their
-transaction; it stores the in-app notifications and, after commit, queues one email per
-recipient through :mod:`hotgigs.notifications.tasks`.
+Domain apps' outbox subscribers call :func:`hotgigs.notifications.services.notify` on
+Celery once an event has committed; it stores the in-app notifications (model
+:class:`~hotgigs.notifications.models.Notification`, pushed on the ``notifications``
+channel) and, after commit, queues one email per recipient through
+:mod:`hotgigs.notifications.tasks`.
 """

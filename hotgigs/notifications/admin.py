@@ -1,4 +1,4 @@
-"""Email deliveries and preferences, for platform staff to see what was sent to whom."""
+"""Notifications, email deliveries and preferences, for platform staff to see what was sent to whom."""
 
 from django.contrib import admin
 from django.db.models import Model, QuerySet
@@ -6,7 +6,7 @@ from django.http import HttpRequest
 
 from hotgigs.accounts import policies
 from hotgigs.admin_site import StaffOnlyAdminMixin, admin_site, run_per_row
-from hotgigs.notifications.models import EmailDelivery, NotificationPreference
+from hotgigs.notifications.models import EmailDelivery, Notification, NotificationPreference
 from hotgigs.notifications.services import email_delivery_resend
 
 
@@ -60,6 +60,24 @@ class NotificationPreferenceAdmin(StaffOnlyAdminMixin, admin.ModelAdmin[Notifica
     readonly_fields = fields
 
     # A preference is the user's own choice, made through the API; staff only look.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+@admin.register(Notification, site=admin_site)
+class NotificationAdmin(StaffOnlyAdminMixin, admin.ModelAdmin[Notification]):
+    list_display = ("user", "kind", "created_at", "read_at")
+    list_select_related = ("user",)
+    list_filter = ("kind", ("read_at", admin.EmptyFieldListFilter), ("created_at", admin.DateFieldListFilter))
+    search_fields = ("user__email", "kind")
+    date_hierarchy = "created_at"
+    fields = ("user", "kind", "payload", "created_at", "read_at")
+    readonly_fields = fields
+
+    # Notifications are written by services as events happen; the admin only reads them.
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

@@ -4,4 +4,4 @@ from django.apps import AppConfig
 class NotificationsConfig(AppConfig):
     name = "hotgigs.notifications"
     label = "notifications"
-    verbose_name = "Email notifications"
+    verbose_name = "Notifications and email"

@@ -1,17 +1,20 @@
 from django.db import models
 
+from hotgigs.events import catalogue
+
 
 class NotificationKind(models.TextChoices):
-    """Every event a user can be told about; users opt out of email per kind."""
+    """Every event a user can be told about (names of ``hotgigs.events.catalogue``); users
+    opt out of email per kind."""
 
-    APPLICATION_RECEIVED = "application.received", "Your application was received"
-    APPLICATION_NEW = "application.new", "New application to your organization's job"
-    APPLICATION_STAGE_CHANGED = "application.stage_changed", "Your application moved to a new stage"
-    INTERVIEW_SCHEDULED = "interview.scheduled", "Interview scheduled"
-    INTERVIEW_RESCHEDULED = "interview.rescheduled", "Interview rescheduled"
-    INTERVIEW_CANCELLED = "interview.cancelled", "Interview cancelled"
-    INTERVIEW_FEEDBACK_REMINDER = "interview.feedback_reminder", "Reminder to submit interview feedback"
-    ACCOUNT_SIGNUP_ATTEMPT = "account.signup_attempt", "Someone tried to sign up with your email address"
+    APPLICATION_RECEIVED = catalogue.APPLICATION_RECEIVED, "Your application was received"
+    APPLICATION_NEW = catalogue.APPLICATION_NEW, "New application to your organization's job"
+    APPLICATION_STAGE_CHANGED = catalogue.APPLICATION_STAGE_CHANGED, "Your application moved to a new stage"
+    INTERVIEW_SCHEDULED = catalogue.INTERVIEW_SCHEDULED, "Interview scheduled"
+    INTERVIEW_RESCHEDULED = catalogue.INTERVIEW_RESCHEDULED, "Interview rescheduled"
+    INTERVIEW_CANCELLED = catalogue.INTERVIEW_CANCELLED, "Interview cancelled"
+    INTERVIEW_FEEDBACK_REMINDER = catalogue.INTERVIEW_FEEDBACK_REMINDER, "Reminder to submit interview feedback"
+    ACCOUNT_SIGNUP_ATTEMPT = catalogue.ACCOUNT_SIGNUP_ATTEMPT, "Someone tried to sign up with your email address"
 
 
 class DeliveryStatus(models.TextChoices):

@@ -1,4 +1,4 @@
-"""Reads of notifications: a user's email preferences, the email deliveries."""
+"""Reads of notifications: a user's in-app notifications, email preferences, the email deliveries."""
 
 from dataclasses import dataclass
 
@@ -6,8 +6,9 @@ from django.db.models import QuerySet
 
 from hotgigs.accounts import policies
 from hotgigs.accounts.models import User
+from hotgigs.accounts.policies import Actor
 from hotgigs.notifications.choices import NotificationKind
-from hotgigs.notifications.models import EmailDelivery, NotificationPreference
+from hotgigs.notifications.models import EmailDelivery, Notification, NotificationPreference
 
 
 @dataclass(frozen=True)
@@ -30,3 +31,15 @@ def email_delivery_list(*, actor: User) -> QuerySet[EmailDelivery]:
     qs = EmailDelivery.objects.select_related("user")
     visible = policies.visible_rows(actor, owner="user_id")
     return qs.none() if visible is None else qs.filter(visible)
+
+
+def notification_list(*, actor: Actor, unread: bool | None = None) -> QuerySet[Notification]:
+    """The actor's own notifications, newest first; nobody sees anyone else's (staff neither)."""
+    if not actor.is_authenticated:
+        return Notification.objects.none()
+    qs = Notification.objects.filter(user_id=actor.pk)
+    if unread is True:
+        qs = qs.filter(read_at__isnull=True)
+    elif unread is False:
+        qs = qs.filter(read_at__isnull=False)
+    return qs.order_by("-created_at", "-id")

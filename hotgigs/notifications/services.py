@@ -1,10 +1,12 @@
 """Writes of notifications: turn a domain event into in-app notifications and emails.
 
-Domain services call :func:`notify` inside their transaction. It records the event once
-(its key is unique), stores one in-app notification per recipient (pushed on the
-``notifications`` channel after commit) and one :class:`EmailDelivery` per recipient who
-has not opted out of the kind, and queues ``notifications.send_email`` for each after
-commit. :func:`email_delivery_send` is what that task runs.
+Domain apps' outbox subscribers (``applications/subscribers.py``, ``interviews/subscribers.py``,
+…), running on Celery after the event committed, call :func:`notify`. It records the event
+once (its key is unique), stores one in-app notification per recipient (recorded as a
+``notification.created`` event, pushed on the ``notifications`` channel after commit) and
+one :class:`EmailDelivery` per recipient who has not opted out of the kind, and queues
+``notifications.send_email`` for each after commit. :func:`email_delivery_send` is what
+that task runs.
 
 Delivery is at least once with one narrow exception chosen on purpose: a worker that dies
 after the SMTP server accepted a message but before the row is marked ``sent`` leaves it
@@ -28,14 +30,16 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from hotgigs.accounts.models import User
-from hotgigs.ai.dispatch import send_task_by_name
 from hotgigs.errors import Conflict, ValidationFailed
+from hotgigs.events import catalogue
+from hotgigs.events.audiences import group_for_user
+from hotgigs.events.outbox import Event, record_many
 from hotgigs.notifications import mail
 from hotgigs.notifications.calendar import CalendarEntry, calendar_ics, calendar_next_sequence, calendar_uid
 from hotgigs.notifications.choices import DeliveryStatus, NotificationKind, RecipientRole
 from hotgigs.notifications.errors import InvalidPreferences
-from hotgigs.notifications.models import EmailDelivery, NotificationEvent, NotificationPreference
-from hotgigs.realtime.services import notifications_create
+from hotgigs.notifications.models import EmailDelivery, Notification, NotificationEvent, NotificationPreference
+from hotgigs.queueing import send_task_by_name
 from hotgigs.resilience import TransientError, get_breaker
 
 logger = logging.getLogger(__name__)
@@ -72,6 +76,56 @@ def _queue_email_on_commit(delivery_id: int) -> None:
         send_task_by_name(SEND_EMAIL, [delivery_id])
 
     transaction.on_commit(queue_email, robust=True)
+
+
+@transaction.atomic
+def notification_create(*, user_id: int, kind: str, payload: dict[str, Any]) -> Notification:
+    """Store a notification and push it on the user's ``notifications`` channel after commit.
+
+    Raises ValidationFailed for a blank or over-long ``kind`` or a payload that is not an object.
+    """
+    return notifications_create(kind=kind, payloads={user_id: payload})[0]
+
+
+@transaction.atomic
+def notifications_create(*, kind: str, payloads: dict[int, dict[str, Any]]) -> list[Notification]:
+    """One notification of ``kind`` per user (user id → payload), each pushed on its user's channel.
+
+    Written in two inserts and recorded as one batch of ``notification.created`` events
+    (one lock, one push after commit), in the order of ``payloads``. Raises
+    ValidationFailed, writing nothing, for a blank or over-long ``kind`` or a payload that
+    is not an object.
+    """
+    if not isinstance(kind, str) or not kind.strip() or len(kind) > 64:
+        raise ValidationFailed(details={"kind": ["Give a kind of 1 to 64 characters."]})
+    if any(not isinstance(payload, dict) for payload in payloads.values()):
+        raise ValidationFailed(details={"payload": ["Must be an object."]})
+    notifications = Notification.objects.bulk_create(
+        [Notification(user_id=user_id, kind=kind, payload=payload) for user_id, payload in payloads.items()]
+    )
+    record_many(
+        [
+            Event(
+                type=catalogue.NOTIFICATION_CREATED,
+                data={"id": notification.pk, "kind": kind, "payload": notification.payload},
+                audiences=[group_for_user(notification.user_id)],
+            )
+            for notification in notifications
+        ]
+    )
+    return notifications
+
+
+@transaction.atomic
+def notification_mark_read(*, user_id: int, notification_ids: list[int] | None = None) -> int:
+    """Mark the user's notifications read (all unread ones when ``notification_ids`` is None).
+
+    Returns how many changed; other users' notifications are never touched.
+    """
+    qs = Notification.objects.filter(user_id=user_id, read_at__isnull=True)
+    if notification_ids is not None:
+        qs = qs.filter(pk__in=notification_ids)
+    return qs.update(read_at=timezone.now())
 
 
 @transaction.atomic

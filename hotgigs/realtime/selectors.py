@@ -1,4 +1,4 @@
-"""Reads for realtime: the outbox (replay, gap repair) and a user's notifications.
+"""Reads for realtime: the outbox (replay, gap repair).
 
 Outbox reads take a channel-layer group, never a user: the consumer only asks for groups it
 has authorized (``hotgigs/realtime/subscriptions.py``), and every row of a group's index is
@@ -8,10 +8,9 @@ an event that group may receive.
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Max, Min, QuerySet
+from django.db.models import Max, Min
 
-from hotgigs.accounts.selectors import Actor
-from hotgigs.realtime.models import Notification, OutboxEvent, OutboxEventGroup
+from hotgigs.realtime.models import OutboxEvent, OutboxEventGroup
 
 
 @dataclass
@@ -55,15 +54,3 @@ def outbox_replay(*, group: str, since: int | None, limit: int) -> Replay:
     # rolled back; either way the client cannot be told exactly what it missed).
     expired = oldest is not None and oldest > since + 1
     return Replay(events=events[:limit], head=head, truncated=truncated, expired=expired)
-
-
-def notification_list(*, actor: Actor, unread: bool | None = None) -> QuerySet[Notification]:
-    """The actor's own notifications, newest first; nobody sees anyone else's (staff neither)."""
-    if not actor.is_authenticated:
-        return Notification.objects.none()
-    qs = Notification.objects.filter(user_id=actor.pk)
-    if unread is True:
-        qs = qs.filter(read_at__isnull=True)
-    elif unread is False:
-        qs = qs.filter(read_at__isnull=False)
-    return qs.order_by("-created_at", "-id")

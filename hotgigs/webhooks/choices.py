@@ -1,5 +1,7 @@
 from django.db import models
 
+from hotgigs.events import catalogue
+
 
 class DeliveryStatus(models.TextChoices):
     """Where one event's delivery to one endpoint stands."""
@@ -9,24 +11,10 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-# The outbox event types an organization may subscribe to. Only events whose audience is an
-# organization are ever sent; a user's private events (``notification.created``) never are.
-EVENT_TYPES: tuple[str, ...] = (
-    "job.created",
-    "job.updated",
-    "job.opened",
-    "job.closed",
-    "job.archived",
-    "application.submitted",
-    "application.stage_changed",
-    "application.withdrawn",
-    "interview.scheduled",
-    "interview.rescheduled",
-    "interview.cancelled",
-    "interview.completed",
-    "interview.no_show",
-    "feedback.submitted",
-)
+# The outbox event types an organization may subscribe to (``webhook`` in the catalogue). Only
+# events whose audience is an organization are ever sent; a user's private events
+# (``notification.created``) never are.
+EVENT_TYPES: tuple[str, ...] = catalogue.WEBHOOK_EVENT_TYPES
 
 # Sent by "send a test event" to one endpoint, whatever it subscribes to.
-TEST_EVENT_TYPE = "webhook.test"
+TEST_EVENT_TYPE = catalogue.WEBHOOK_TEST

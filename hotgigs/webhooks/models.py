@@ -99,18 +99,3 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} → {self.endpoint_id} ({self.status})"
-
-
-class WebhookCursor(models.Model):
-    """How far the sweep has fanned out the outbox: every event up to ``position`` is done.
-
-    One row per ``name`` (``"fan_out"``). The sweep moves it forward only past events old
-    enough that no transaction still writing could commit an id below it.
-    """
-
-    name = models.CharField(max_length=32, primary_key=True)
-    position = models.BigIntegerField(default=0)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    def __str__(self) -> str:
-        return f"{self.name} @ {self.position}"

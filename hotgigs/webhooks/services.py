@@ -1,15 +1,16 @@
 """Writes for outbound webhooks: endpoints, fan-out of outbox events, delivery attempts.
 
-The path of an event: a service commits an outbox row (``hotgigs.realtime.events``); on
-commit, the fan-out task creates one :class:`WebhookDelivery` per subscribed endpoint of the
-event's organization (unique per endpoint and event, so fanning out twice sends nothing
-twice) and queues one delivery task per new row. Each task makes one attempt
+The path of an event: a service records an outbox row (``hotgigs.events.outbox.record``);
+after commit, ``events.dispatch`` runs the webhooks subscriber (``hotgigs/webhooks/subscribers.py``),
+which creates one :class:`WebhookDelivery` per subscribed endpoint of the event's
+organization (unique per endpoint and event, so fanning out twice sends nothing twice) and
+queues one delivery task per new row. Each task makes one attempt
 (:func:`delivery_attempt`); a network error, timeout, 5xx, 408 or 429 is retried with
 capped exponential backoff and full jitter (at most ``RETRY_MAX_RETRIES`` retries); any
 other 4xx, or a target the address guard refuses, fails at once. Every endpoint has its
 own circuit breaker (``webhook:<id>``): while it is open, deliveries wait, pending. A beat
-sweep (:func:`webhooks_sweep`) fans out events whose task never ran (a broker outage) and
-requeues pending deliveries that are due, so nothing is lost.
+sweep (:func:`webhooks_sweep`) requeues pending deliveries that are due, and the outbox's
+own sweep (``events.sweep``) dispatches events whose task never ran, so nothing is lost.
 """
 
 import json
@@ -27,15 +28,15 @@ from django.utils import timezone
 
 from hotgigs.accounts import policies
 from hotgigs.accounts.models import Organization, User
-from hotgigs.ai.dispatch import send_task_by_name
 from hotgigs.errors import NotFound
+from hotgigs.queueing import send_task_by_name
 from hotgigs.realtime.models import OutboxEvent
 from hotgigs.resilience import CircuitOpenError, TransientError, get_breaker
 from hotgigs.resilience.celery import task_retry_countdown
 from hotgigs.webhooks import client
 from hotgigs.webhooks.choices import EVENT_TYPES, TEST_EVENT_TYPE, DeliveryStatus
 from hotgigs.webhooks.errors import InvalidWebhookEndpoint, WebhookEndpointDisabled, WebhookTargetRefused
-from hotgigs.webhooks.models import WebhookCursor, WebhookDelivery, WebhookEndpoint
+from hotgigs.webhooks.models import WebhookDelivery, WebhookEndpoint
 from hotgigs.webhooks.signing import secret_generate, signature_header
 from hotgigs.webhooks.targets import target_check
 
@@ -43,10 +44,8 @@ logger = logging.getLogger(__name__)
 
 MAX_URL = 2000
 MAX_DESCRIPTION = 255
-FAN_OUT_CURSOR = "fan_out"
 SWEEP_BATCH = 500
 DELIVER_TASK = "webhooks.deliver"
-SWEEP_MAX_BATCHES = 20
 
 
 # --- endpoints ------------------------------------------------------------------------------
@@ -243,35 +242,14 @@ def event_fan_out(*, event_id: int) -> list[int]:
     return _fan_out([event]) if event is not None else []
 
 
+def committed_event_fan_out(*, event: OutboxEvent) -> list[int]:
+    """:func:`event_fan_out` for an event already loaded (the outbox subscriber)."""
+    return _fan_out([event])
+
+
 def event_should_fan_out(*, organization_id: int | None, type: str) -> bool:
     """Whether an outbox event is one webhooks may carry (an organization's, of a known type)."""
     return organization_id is not None and type in EVENT_TYPES
-
-
-def fan_out_sweep() -> int:
-    """Fan out outbox events past the cursor that are older than WEBHOOKS_SWEEP_LAG; returns deliveries made.
-
-    The lag leaves time for transactions still writing to commit: ids are taken at insert,
-    so an event may become visible after a larger id. Only one sweep moves the cursor at a
-    time (the row is locked); another running at once waits for it.
-    """
-    made = 0
-    horizon = timezone.now() - settings.WEBHOOKS_SWEEP_LAG
-    for _ in range(SWEEP_MAX_BATCHES):
-        with transaction.atomic():
-            cursor, _ = WebhookCursor.objects.get_or_create(name=FAN_OUT_CURSOR)
-            cursor = WebhookCursor.objects.select_for_update().get(pk=cursor.pk)
-            events = list(
-                OutboxEvent.objects.filter(pk__gt=cursor.position, created_at__lte=horizon).order_by("pk")[:SWEEP_BATCH]
-            )
-            if not events:
-                return made
-            made += len(_fan_out(events))
-            cursor.position = events[-1].pk
-            cursor.save(update_fields=["position", "updated_at"])
-        if len(events) < SWEEP_BATCH:
-            return made
-    return made
 
 
 def deliveries_requeue_due() -> int:
@@ -292,8 +270,8 @@ def deliveries_requeue_due() -> int:
 
 
 def webhooks_sweep() -> dict[str, int]:
-    """The beat's safety net: fan out what was missed, requeue what is due."""
-    return {"fanned_out": fan_out_sweep(), "requeued": deliveries_requeue_due()}
+    """The beat's safety net: requeue what is due (lost fan-outs are the outbox sweep's)."""
+    return {"requeued": deliveries_requeue_due()}
 
 
 # --- delivery -------------------------------------------------------------------------------

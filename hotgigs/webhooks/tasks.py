@@ -9,7 +9,7 @@ from hotgigs.webhooks.services import delivery_attempt, event_fan_out, webhooks_
 
 @shared_task(name="webhooks.fan_out", ignore_result=True)
 def fan_out(event_id: int) -> int:
-    """Create and queue the deliveries of one outbox event (queued when it commits)."""
+    """Create and queue the deliveries of one outbox event (staff tools; events.dispatch does it after commit)."""
     return len(event_fan_out(event_id=event_id))
 
 
@@ -33,5 +33,5 @@ def deliver(self: Any, delivery_id: int, attempts: int | None = None) -> str:
 
 @shared_task(name="webhooks.sweep", ignore_result=True)
 def sweep() -> dict[str, int]:
-    """Beat: fan out events whose fan-out never ran, requeue pending deliveries that are due."""
+    """Beat: requeue pending deliveries that are due."""
     return webhooks_sweep()

@@ -38,12 +38,6 @@ ALLOWED: dict[str, str] = {
     ),
     # Demo seeding creates the demo organization's memberships.
     "if not Membership.objects.filter(user=user, organization=result.organization).exists():": "demo seeding",
-    # Who is told about a new application (the organization's team but the actor), and that the
-    # actor is not notified of their own move: recipients of notifications, not access decisions.
-    "team = Membership.objects.filter(organization_id=job.organization_id).exclude(user_id=actor.pk)": (
-        "notification recipients"
-    ),
-    "if candidate_user_id and candidate_user_id != actor.pk:": "notification recipients",
 }
 
 

@@ -127,7 +127,7 @@ def test_staff_index_also_lists_the_models_hidden_from_recruiters(staff_client):
 
 def test_recruiter_cannot_open_staff_pages(recruiter_client):
     assert recruiter_client.get(reverse("admin:accounts_user_changelist")).status_code == 403
-    assert recruiter_client.get(reverse("admin:realtime_notification_changelist")).status_code == 403
+    assert recruiter_client.get(reverse("admin:notifications_notification_changelist")).status_code == 403
 
 
 def test_staff_reads_notifications(staff_client, recruiter):

@@ -7,7 +7,7 @@ changes nothing.
 
 import pytest
 
-from hotgigs.realtime.models import Notification
+from hotgigs.notifications.models import Notification
 from jobs.models import Job
 from tests.factories import ApplicationFactory, NotificationFactory
 

@@ -5,6 +5,7 @@ import pytest
 
 from applications.models import Application, Match
 from applications.services import application_submit
+from hotgigs import queueing
 from hotgigs.ai import dispatch
 from tests.factories import CandidateFactory, JobFactory, MembershipFactory
 
@@ -32,11 +33,11 @@ def test_ranking_twice_on_the_worker_keeps_the_same_receipts(live_worker, org):
     job = JobFactory(organization=org, created_by=recruiter)
     candidates = CandidateFactory.create_batch(3, discoverable=True)
 
-    dispatch.send_task_by_name(dispatch.RANK_CANDIDATES_FOR_JOB, [job.pk])
+    queueing.send_task_by_name(dispatch.RANK_CANDIDATES_FOR_JOB, [job.pk])
     first = live_worker.wait_for(lambda: list(Match.objects.filter(job=job).order_by("candidate").values()))
     assert {row["candidate_id"] for row in first} >= {c.pk for c in candidates}
 
     done = live_worker.log().count("succeeded")
-    dispatch.send_task_by_name(dispatch.RANK_CANDIDATES_FOR_JOB, [job.pk])
+    queueing.send_task_by_name(dispatch.RANK_CANDIDATES_FOR_JOB, [job.pk])
     live_worker.wait_for(lambda: live_worker.log().count("succeeded") > done)
     assert list(Match.objects.filter(job=job).order_by("candidate").values()) == first

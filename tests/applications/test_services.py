@@ -5,7 +5,8 @@ from applications.errors import DuplicateApplication, IllegalStageMove, InvalidA
 from applications.models import Application, StageChange
 from applications.services import application_move, application_submit, application_withdraw
 from hotgigs.errors import Forbidden
-from hotgigs.realtime.models import Notification, OutboxEvent
+from hotgigs.notifications.models import Notification
+from hotgigs.realtime.models import OutboxEvent
 from tests.factories import ApplicationFactory, CandidateFactory, JobFactory, OrganizationFactory
 
 # The pipeline's legal moves, written out here rather than read from STAGE_TRANSITIONS, so a
@@ -172,10 +173,11 @@ def test_every_legal_move_appends_history(open_job, recruiter, from_stage, to_st
     assert application.stage_changes.count() == 2
 
 
-def test_a_move_notifies_the_candidate(open_job, recruiter, candidate):
+def test_a_move_notifies_the_candidate(open_job, recruiter, candidate, django_capture_on_commit_callbacks):
     application = ApplicationFactory(job=open_job, candidate=candidate)
 
-    application_move(actor=recruiter, application=application, to_stage="screening")
+    with django_capture_on_commit_callbacks(execute=True):
+        application_move(actor=recruiter, application=application, to_stage="screening")
 
     notification = Notification.objects.get()
     assert notification.user == candidate.user

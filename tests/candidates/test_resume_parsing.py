@@ -9,6 +9,7 @@ from candidates import resume_files
 from candidates.models import CandidateSkill, Resume
 from candidates.services import resume_parse, resume_reparse
 from candidates.tasks import parse_resume
+from hotgigs import queueing
 from hotgigs.ai import dispatch
 from tests.candidates import resume_samples as samples
 from tests.factories import CandidateSkillFactory
@@ -154,7 +155,13 @@ def test_a_profile_skill_supersedes_its_suggestion_in_any_spelling(candidate):
 
 def test_a_parse_queues_rematching_for_the_candidate(candidate, monkeypatch, django_capture_on_commit_callbacks):
     queued = []
-    monkeypatch.setattr(dispatch, "send_task_by_name", lambda name, args: queued.append((name, list(args))))
+    real = queueing.send_task_by_name
+
+    def watch(name, args, **options):  # type: ignore[no-untyped-def]
+        queued.append((name, list(args)))
+        return real(name, args, **options)
+
+    monkeypatch.setattr(queueing, "send_task_by_name", watch)
     resume = make_resume(candidate, b"Python developer", resume_files.TEXT)
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -74,8 +74,10 @@ def test_upload_queues_parsing_after_commit(login, candidate, django_capture_on_
     assert response.status_code == 201
     resume = Resume.objects.get()
     assert resume.parse_status == "pending"
-    for callback in callbacks:
-        callback()
+    # Committing dispatches the event, whose subscriber queues the parse after its own commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in callbacks:
+            callback()
     resume.refresh_from_db()
     assert resume.parse_status == "parsed"
 

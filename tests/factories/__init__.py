@@ -5,7 +5,7 @@ from tests.factories.applications import ApplicationFactory, StageChangeFactory
 from tests.factories.candidates import CandidateFactory, CandidateSkillFactory, ResumeFactory
 from tests.factories.interviews import FeedbackFactory, InterviewFactory
 from tests.factories.jobs import JobFactory, JobSkillFactory
-from tests.factories.realtime import NotificationFactory
+from tests.factories.notifications import NotificationFactory
 from tests.factories.webhooks import WebhookDeliveryFactory, WebhookEndpointFactory
 
 __all__ = [

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from hotgigs.errors import Forbidden
-from hotgigs.realtime.models import Notification
+from hotgigs.notifications.models import Notification
 from interviews.errors import (
     FeedbackAlreadySubmitted,
     IllegalInterviewTransition,
@@ -56,10 +56,13 @@ def _started(interview: Interview) -> Interview:
     return interview
 
 
-def test_interview_schedule_books_the_panel_and_notifies_the_candidate(booking, org, recruiter, candidate):
+def test_interview_schedule_books_the_panel_and_notifies_the_candidate(
+    booking, org, recruiter, candidate, django_capture_on_commit_callbacks
+):
     colleague = MembershipFactory(organization=org).user
 
-    interview = interview_schedule(**{**booking, "interviewer_ids": [recruiter.pk, colleague.pk, recruiter.pk]})
+    with django_capture_on_commit_callbacks(execute=True):
+        interview = interview_schedule(**{**booking, "interviewer_ids": [recruiter.pk, colleague.pk, recruiter.pk]})
 
     interview.refresh_from_db()
     assert interview.status == "scheduled"

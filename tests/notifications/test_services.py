@@ -8,9 +8,8 @@ from django.utils import timezone
 
 from applications.services import application_move, application_submit
 from hotgigs.errors import ValidationFailed
-from hotgigs.notifications.models import EmailDelivery, NotificationEvent, NotificationPreference
+from hotgigs.notifications.models import EmailDelivery, Notification, NotificationEvent, NotificationPreference
 from hotgigs.notifications.services import notify
-from hotgigs.realtime.models import Notification
 from interviews.services import (
     feedback_submit,
     interview_cancel,

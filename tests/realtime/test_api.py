@@ -2,7 +2,7 @@
 
 import pytest
 
-from hotgigs.realtime.models import Notification
+from hotgigs.notifications.models import Notification
 from tests.factories import NotificationFactory, UserFactory
 
 LIST_URL = "/api/v1/notifications"

@@ -8,9 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from applications.services import application_move
+from hotgigs.notifications.services import notification_create
 from hotgigs.realtime import events
 from hotgigs.realtime.models import OutboxEvent
-from hotgigs.realtime.services import notification_create, outbox_prune
+from hotgigs.realtime.services import outbox_prune
 from jobs.services import job_close, job_create, job_open, job_update
 from tests.factories import ApplicationFactory, CandidateFactory, JobFactory, MembershipFactory
 from tests.realtime.conftest import call, connect, receive, subscribe, token_for

@@ -5,9 +5,9 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from hotgigs.notifications.models import Notification
+from hotgigs.notifications.services import notification_create, notification_mark_read
 from hotgigs.realtime.events import channel_group, group_for_user
-from hotgigs.realtime.models import Notification
-from hotgigs.realtime.services import notification_create, notification_mark_read
 from tests.factories import NotificationFactory, UserFactory
 
 
@@ -126,8 +126,8 @@ def test_mark_read_leaves_read_rows_alone(db):
 @pytest.mark.parametrize("kind", ["", "   ", "x" * 65])
 def test_notification_kind_must_be_given(db, kind):
     from hotgigs.errors import ValidationFailed
-    from hotgigs.realtime.models import Notification
-    from hotgigs.realtime.services import notification_create
+    from hotgigs.notifications.models import Notification
+    from hotgigs.notifications.services import notification_create
     from tests.factories import UserFactory
 
     user = UserFactory()
@@ -139,7 +139,7 @@ def test_notification_kind_must_be_given(db, kind):
 
 
 def test_notifications_for_many_users_reach_each_users_channel(db, layer, django_capture_on_commit_callbacks):
-    from hotgigs.realtime.services import notifications_create
+    from hotgigs.notifications.services import notifications_create
 
     users = UserFactory.create_batch(3)
     channels = [_listen(layer, channel_group("notifications", group_for_user(user.pk))) for user in users]
@@ -156,7 +156,7 @@ def test_notifications_for_many_users_reach_each_users_channel(db, layer, django
 
 def test_one_bad_payload_writes_no_notification(db):
     from hotgigs.errors import ValidationFailed
-    from hotgigs.realtime.services import notifications_create
+    from hotgigs.notifications.services import notifications_create
 
     users = UserFactory.create_batch(2)
 

@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from hotgigs.events.dispatch import events_dispatch_sweep
+from hotgigs.notifications.services import notification_create
 from hotgigs.realtime.events import publish_on_commit
-from hotgigs.realtime.services import notification_create
 from hotgigs.resilience import get_breaker
 from hotgigs.webhooks import services
 from hotgigs.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -69,13 +70,9 @@ def test_user_private_events_never_fan_out(recruiter, org, receiver, django_capt
     assert receiver.requests == []
 
 
-def test_an_organization_without_endpoints_queues_no_fan_out(
-    org, other_org, recruiter, receiver, monkeypatch, django_capture_on_commit_callbacks
+def test_an_organization_without_endpoints_gets_no_delivery(
+    org, other_org, recruiter, receiver, django_capture_on_commit_callbacks
 ):
-    from hotgigs.webhooks import dispatch
-
-    queued = []
-    monkeypatch.setattr(dispatch, "_queue_fan_out", queued.append)
     make_endpoint(recruiter, org, receiver, types=("application.stage_changed",))
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -86,8 +83,8 @@ def test_an_organization_without_endpoints_queues_no_fan_out(
             channel="application_status", type="application.stage_changed", data={}, groups=[f"org.{org.pk}"]
         )
 
-    assert queued == [with_endpoint.pk]
-    assert without.pk not in queued
+    assert list(WebhookDelivery.objects.values_list("event_id", flat=True)) == [with_endpoint.pk]
+    assert without.pk != with_endpoint.pk
 
 
 def test_fanning_out_the_same_event_twice_sends_it_once(
@@ -333,15 +330,17 @@ def test_the_sweep_fans_out_an_event_whose_task_never_ran(
     # Committed without its on-commit callbacks: as if the broker had lost the fan-out task.
     move_application(recruiter, open_job)
     assert WebhookDelivery.objects.count() == 0
-    settings.WEBHOOKS_SWEEP_LAG = timezone.timedelta(0)
+    settings.EVENTS_DISPATCH_SWEEP_LAG = timezone.timedelta(0)
 
+    # The outbox's sweep dispatches the event to its subscribers, the webhooks' among them.
     with django_capture_on_commit_callbacks(execute=True):
-        first = services.webhooks_sweep()
+        first = events_dispatch_sweep()
     with django_capture_on_commit_callbacks(execute=True):
-        second = services.webhooks_sweep()
+        second = events_dispatch_sweep()
 
-    assert first["fanned_out"] == 1
-    assert second["fanned_out"] == 0
+    assert first == 1
+    assert second == 0
+    assert WebhookDelivery.objects.count() == 1
     [request] = receiver.requests
     assert request.verified
     assert request.json()["type"] == "application.stage_changed"
@@ -354,9 +353,9 @@ def test_the_sweep_leaves_events_younger_than_the_lag(
     move_application(recruiter, open_job)
 
     with django_capture_on_commit_callbacks(execute=True):
-        result = services.webhooks_sweep()
+        result = events_dispatch_sweep()
 
-    assert result["fanned_out"] == 0
+    assert result == 0
     assert receiver.requests == []
 
 

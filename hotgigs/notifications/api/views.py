@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from hotgigs.accounts.scopes import NOTIFICATIONS_READ, NOTIFICATIONS_WRITE
 from hotgigs.api.views import ERRORS
+from hotgigs.events import catalogue
 from hotgigs.notifications.api.serializers import PreferencesSerializer, PreferencesUpdateSerializer
 from hotgigs.notifications.selectors import preference_list
 from hotgigs.notifications.services import preferences_update
@@ -35,8 +36,8 @@ class NotificationPreferencesView(APIView):
 
     @extend_schema(
         summary="Change my notification preferences",
-        description='`{"email": {"interview.scheduled": false}}` switches email off for that kind; kinds not '
-        "named keep their setting. Answers the full list.",
+        description=f'`{{"email": {{"{catalogue.INTERVIEW_SCHEDULED}": false}}}}` switches email off for that kind; '
+        "kinds not named keep their setting. Answers the full list.",
         request=PreferencesUpdateSerializer,
         responses={200: PreferencesSerializer, **ERRORS},
     )

@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from hotgigs.api.serializers import StrictInputSerializer
 from hotgigs.notifications.choices import NotificationKind, RecipientRole
-from hotgigs.realtime.models import Notification
+from hotgigs.notifications.models import Notification
 
 MAX_MARK_IDS = 500
 

@@ -15,14 +15,14 @@ from rest_framework.views import APIView
 from hotgigs.accounts.scopes import NOTIFICATIONS_READ, NOTIFICATIONS_WRITE
 from hotgigs.api.views import ERRORS
 from hotgigs.errors import ValidationFailed
+from hotgigs.notifications.models import Notification
+from hotgigs.notifications.selectors import notification_list
+from hotgigs.notifications.services import notification_mark_read
 from hotgigs.realtime.api.serializers import (
     NotificationMarkReadResultSerializer,
     NotificationMarkReadSerializer,
     NotificationSerializer,
 )
-from hotgigs.realtime.models import Notification
-from hotgigs.realtime.selectors import notification_list
-from hotgigs.realtime.services import notification_mark_read
 
 _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 

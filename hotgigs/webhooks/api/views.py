@@ -32,6 +32,7 @@ from hotgigs.webhooks.api.serializers import (
     EndpointUpdateSerializer,
     EndpointWithSecretSerializer,
 )
+from hotgigs.webhooks.choices import TEST_EVENT_TYPE
 from hotgigs.webhooks.models import WebhookDelivery, WebhookEndpoint
 from hotgigs.webhooks.selectors import delivery_get, delivery_list, endpoint_get, endpoint_list
 
@@ -178,7 +179,7 @@ class WebhookEndpointViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  #
 
     @extend_schema(
         summary="Send a test event",
-        description="Queues a `webhook.test` event to this endpoint only. 409 when the endpoint is disabled.",
+        description=f"Queues a `{TEST_EVENT_TYPE}` event to this endpoint only. 409 when the endpoint is disabled.",
         request=None,
         responses={202: DeliverySerializer, **ERRORS},
     )

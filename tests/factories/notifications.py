@@ -1,7 +1,7 @@
 import factory
 from factory.django import DjangoModelFactory
 
-from hotgigs.realtime.models import Notification
+from hotgigs.notifications.models import Notification
 from tests.factories.accounts import UserFactory
 
 

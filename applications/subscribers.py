@@ -1,0 +1,102 @@
+"""What the applications app does when its events commit (registered in ``AppConfig.ready``).
+
+* ``applications.notify`` (Celery): a submission tells the candidate (``application.received``)
+  and the job's organization members but the one who added it (``application.new``); a move
+  by the hiring team tells the candidate (``application.stage_changed``). Each notification
+  is keyed by the application or the stage change, so a retried dispatch tells nobody twice.
+* ``applications.score`` (Celery): a submission asks for its match score (idempotent task).
+* ``applications.cache`` (after commit, in-process): the organization's analytics change.
+"""
+
+from typing import Any
+
+from applications.choices import ApplicationStage
+from applications.models import Application
+from hotgigs import cache, queueing
+from hotgigs.accounts import policies
+from hotgigs.ai.dispatch import SCORE_APPLICATION
+from hotgigs.events import catalogue
+from hotgigs.events.registry import Recorded, after_commit, on_worker
+from hotgigs.notifications.choices import NotificationKind, RecipientRole
+from hotgigs.notifications.services import notify
+from hotgigs.realtime.models import OutboxEvent
+
+EVENTS = (catalogue.APPLICATION_SUBMITTED, catalogue.APPLICATION_STAGE_CHANGED, catalogue.APPLICATION_WITHDRAWN)
+MOVES = (catalogue.APPLICATION_STAGE_CHANGED, catalogue.APPLICATION_WITHDRAWN)
+
+
+def _application(event: OutboxEvent) -> Application | None:
+    return Application.objects.select_related("job__organization", "candidate").filter(pk=event.data["id"]).first()
+
+
+def _notify_submitted(event: OutboxEvent, application: Application) -> None:
+    job, candidate = application.job, application.candidate
+    context: dict[str, Any] = {
+        "application_id": application.pk,
+        "job_id": job.pk,
+        "job_title": job.title,
+        "organization_name": job.organization.name,
+        "candidate_name": candidate.full_name,
+        "path": f"/applications/{application.pk}",
+    }
+    if candidate.user_id:
+        notify(
+            kind=NotificationKind.APPLICATION_RECEIVED,
+            event_key=f"{NotificationKind.APPLICATION_RECEIVED}:{application.pk}",
+            recipients={candidate.user_id: RecipientRole.CANDIDATE},
+            context=context,
+        )
+    # The organization's team, but not the member who added the application themself.
+    team = policies.organization_member_ids(job.organization_id) - {event.context.get("actor_id")}
+    notify(
+        kind=NotificationKind.APPLICATION_NEW,
+        event_key=f"{NotificationKind.APPLICATION_NEW}:{application.pk}",
+        recipients=dict.fromkeys(sorted(team), RecipientRole.TEAM),
+        context=context,
+    )
+
+
+def _notify_moved(event: OutboxEvent, application: Application) -> None:
+    candidate_user_id = application.candidate.user_id
+    if not candidate_user_id or candidate_user_id == event.context.get("actor_id"):
+        return
+    from_stage, to_stage = event.context["from_stage"], event.data["stage"]
+    notify(
+        kind=NotificationKind.APPLICATION_STAGE_CHANGED,
+        event_key=f"{NotificationKind.APPLICATION_STAGE_CHANGED}:{event.context['stage_change_id']}",
+        recipients={candidate_user_id: RecipientRole.CANDIDATE},
+        context={
+            "application_id": application.pk,
+            "job_title": application.job.title,
+            "organization_name": application.job.organization.name,
+            "from_stage": from_stage,
+            "to_stage": to_stage,
+            "from_stage_label": str(ApplicationStage(from_stage).label),
+            "to_stage_label": str(ApplicationStage(to_stage).label),
+            "path": f"/applications/{application.pk}",
+        },
+    )
+
+
+@on_worker("applications.notify", types=EVENTS)
+def notify_people(event: OutboxEvent) -> None:
+    application = _application(event)
+    if application is None:
+        return
+    if event.type == catalogue.APPLICATION_SUBMITTED:
+        _notify_submitted(event, application)
+    else:
+        _notify_moved(event, application)
+
+
+@on_worker("applications.score", types=(catalogue.APPLICATION_SUBMITTED,))
+def request_score(event: OutboxEvent) -> None:
+    # Scoring runs on the matching queue; the score sweep catches a request that was lost.
+    queueing.enqueue_on_commit(SCORE_APPLICATION, event.data["id"])
+
+
+@after_commit("applications.cache", types=EVENTS)
+def invalidate_analytics(recorded: list[Recorded]) -> None:
+    for organization_id in {item.event.organization_id for item in recorded}:
+        if organization_id is not None:
+            cache.invalidate(organization_id=organization_id, analytics=True)
