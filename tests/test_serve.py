@@ -77,9 +77,32 @@ def test_make_run_the_dockerfile_and_compose_start_the_same_launcher():
     make_run = make_run_command(8000)
     dockerfile = (ROOT / "docker" / "Dockerfile").read_text()
     compose = yaml.safe_load((ROOT / "docker" / "compose.yaml").read_text())
+    services = compose["services"]
 
     assert make_run[1:3] == ["-m", "hotgigs.serve"]
+    assert "--interface" not in make_run, "make run serves everything from one ASGI process"
     cmd = re.search(r"^CMD (.+)$", dockerfile, re.MULTILINE)
     assert cmd is not None
     assert '"-m", "hotgigs.serve"' in cmd.group(1)
-    assert "command" not in compose["services"]["web"], "compose's web runs the image's CMD"
+    assert "command" not in services["realtime"], "compose's realtime (ASGI) runs the image's CMD"
+    assert services["web"]["command"][:5] == ["python", "-m", "hotgigs.serve", "--interface", "wsgi"]
+
+
+def test_compose_puts_the_proxy_in_front_and_trusts_only_its_address():
+    compose = yaml.safe_load((ROOT / "docker" / "compose.yaml").read_text())
+    services = compose["services"]
+    proxy = services["proxy"]
+
+    proxy_address = proxy["networks"]["default"]["ipv4_address"]
+    assert "ports" not in services["web"]
+    assert "ports" not in services["realtime"]
+    assert proxy["ports"] == ["127.0.0.1:8000:8080"]
+    assert "./nginx/hotgigs.conf.template:/etc/nginx/templates/default.conf.template:ro" in proxy["volumes"]
+    assert proxy["environment"]["HOTGIGS_WEB_UPSTREAM"] == "web:8000"
+    assert proxy["environment"]["HOTGIGS_REALTIME_UPSTREAM"] == "realtime:8000"
+    assert "/health/proxy" in " ".join(proxy["healthcheck"]["test"])
+    for name in ("web", "realtime"):
+        environment = services[name]["environment"]
+        assert environment["RATE_LIMIT_TRUSTED_PROXY_HEADER"] == "HTTP_X_FORWARDED_FOR"
+        assert environment["RATE_LIMIT_TRUSTED_PROXIES"] == proxy_address
+        assert "healthcheck" in services[name]
