@@ -63,11 +63,10 @@ from django.http import HttpRequest, HttpResponse
 from django_ratelimit import core
 from redis.exceptions import NoScriptError
 from rest_framework.exceptions import AuthenticationFailed
-from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
-from hotgigs.api.authentication import remember_validated_token
+from hotgigs.api.authentication import JWTAuthentication, remember_validated_token
 from hotgigs.api.errors import error_response
 
 logger = logging.getLogger(__name__)
