@@ -106,3 +106,27 @@ def test_compose_puts_the_proxy_in_front_and_trusts_only_its_address():
         assert environment["RATE_LIMIT_TRUSTED_PROXY_HEADER"] == "HTTP_X_FORWARDED_FOR"
         assert environment["RATE_LIMIT_TRUSTED_PROXIES"] == proxy_address
         assert "healthcheck" in services[name]
+
+
+@pytest.mark.parametrize(("threads", "worker_class"), [(1, "sync"), (4, "gthread")])
+def test_the_wsgi_launcher_takes_its_sizes_from_settings_and_trusts_no_forwarded_header(
+    settings, threads, worker_class
+):
+    import argparse
+
+    from hotgigs.serve import wsgi_options
+
+    settings.WEB_CONCURRENCY = 3
+    settings.WSGI_THREADS = threads
+    settings.WSGI_TIMEOUT = 17
+    args = argparse.Namespace(host="127.0.0.1", port=8001, workers=0, threads=0)
+
+    options = wsgi_options(args, settings)
+
+    assert options["bind"] == ["127.0.0.1:8001"]
+    assert options["workers"] == 3
+    assert (options["worker_class"], options["threads"]) == (worker_class, threads)
+    assert options["timeout"] == 17
+    assert options["forwarded_allow_ips"] == ""
+    assert options["accesslog"] is None
+    assert options["preload_app"] is False
