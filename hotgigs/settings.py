@@ -604,8 +604,9 @@ HOTGIGS_WARM_UP = env.bool("HOTGIGS_WARM_UP", default=True)
 # ------------------------------------------------------------------------------
 # Worker processes of either interface (uvicorn for asgi, gunicorn for wsgi).
 WEB_CONCURRENCY = env.int("WEB_CONCURRENCY", default=1)
-# wsgi: threads per gunicorn worker; 1 is the sync worker, more the gthread worker.
-WSGI_THREADS = env.int("WSGI_THREADS", default=1)
+# wsgi: threads per gunicorn worker; 1 is the sync worker, more the gthread worker (measured
+# best here: bench/api, README "Serving").
+WSGI_THREADS = env.int("WSGI_THREADS", default=4)
 # wsgi: seconds a request may run before its worker is restarted (also the graceful stop).
 WSGI_TIMEOUT = env.int("WSGI_TIMEOUT", default=30)
 # wsgi: seconds an idle keep-alive connection stays open (gthread only; sync closes each one).
