@@ -1,5 +1,5 @@
-"""Shared pieces of the HTTP benchmarks: a seeded PostgreSQL database, real uvicorn
-servers, and wrk as the load generator (its Lua scripts print one RESULT line)."""
+"""Shared pieces of the HTTP benchmarks: a seeded PostgreSQL database, real uvicorn and
+gunicorn servers, and wrk as the load generator (its Lua scripts print one RESULT line)."""
 
 import contextlib
 import json
@@ -11,7 +11,9 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 LUA = ROOT / "bench" / "api"
@@ -90,6 +92,94 @@ def wait_ready(base: str, timeout: float = 60) -> None:
         except OSError:
             time.sleep(0.3)
     raise SystemExit(f"server at {base} did not come up")
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """One way of serving HTTP, as ``python -m hotgigs.serve`` starts it."""
+
+    interface: str  # "asgi" (uvicorn) or "wsgi" (gunicorn)
+    workers: int
+    threads: int = 1
+
+    @property
+    def label(self) -> str:
+        if self.interface == "asgi":
+            return f"uvicorn x{self.workers}"
+        kind = f"gthread x{self.workers}x{self.threads}" if self.threads > 1 else f"sync x{self.workers}"
+        return f"gunicorn {kind}"
+
+    @classmethod
+    def parse(cls, text: str) -> "ServerConfig":
+        """``asgi:2``, ``wsgi:3`` (sync workers) or ``wsgi:2x4`` (gthread: workers x threads)."""
+        interface, _, size = text.partition(":")
+        if interface not in ("asgi", "wsgi") or not size:
+            raise ValueError(f"not a server configuration: {text!r} (asgi:N, wsgi:N or wsgi:NxT)")
+        workers, _, threads = size.partition("x")
+        return cls(interface, int(workers), int(threads or 1))
+
+
+@dataclass(frozen=True)
+class Running:
+    """A server started by :func:`server`: its base URL and the process that started it."""
+
+    base: str
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the server and all its worker processes.
+
+        On a shared, loaded machine throughput moves with whatever else runs; the CPU a
+        request costs the server moves much less, so the benchmarks print both."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for pid in _process_tree(self.pid):
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+        return total
+
+
+def _process_tree(pid: int) -> list[int]:
+    found = [pid]
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children = (task / "children").read_text().split()
+        except OSError:
+            continue
+        for child in children:
+            found += _process_tree(int(child))
+    return found
+
+
+@contextlib.contextmanager
+def server(env: dict[str, str], config: ServerConfig, *, root: Path = ROOT) -> Iterator[Running]:
+    """Run ``python -m hotgigs.serve`` as ``config`` says (quiet) from the checkout ``root``."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "hotgigs.serve", "--interface", config.interface, "--port", str(port)]
+    command += ["--workers", str(config.workers)]
+    if config.interface == "wsgi":
+        command += ["--threads", str(config.threads)]
+    # The project's access log (one JSON line per request) stays on, as deployed; its output
+    # goes to /dev/null, as a log shipper would take it off the box.
+    process = subprocess.Popen(command, env=env, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_ready(base)
+        yield Running(base, process.pid)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def measured(running: Running, path: str, **options: Any) -> dict[str, float]:
+    """:func:`wrk` on ``running``, with the server's CPU milliseconds per request added."""
+    before = running.cpu_seconds()
+    result = wrk(running.base, path, **options)
+    result["cpu_ms"] = (running.cpu_seconds() - before) * 1000 / max(result["requests"], 1)
+    return result
 
 
 @contextlib.contextmanager
@@ -185,10 +275,19 @@ def recruiter_token(env: dict[str, str]) -> str:
     return out.stdout.strip().splitlines()[-1]
 
 
-def table(medians: dict[str, dict[str, float]]) -> str:
-    lines = [f"{'scenario':<16} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>8}"]
+def table(medians: dict[str, dict[str, float]], *, ratio_to: float | None = None) -> str:
+    """One line per scenario; with ``ratio_to`` (the floor's req/s) a column of throughput ratios,
+    and the server's CPU milliseconds per request when the runs measured it (:func:`measured`)."""
+    ratio_head = f" {'x floor':>8}" if ratio_to else ""
+    cpu = all("cpu_ms" in m for m in medians.values())
+    cpu_head = f" {'cpu ms':>7}" if cpu else ""
+    lines = [
+        f"{'scenario':<16} {'req/s':>8}{ratio_head}{cpu_head} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>8}"
+    ]
     for name, m in medians.items():
+        ratio = f" {m['rps'] / ratio_to:>8.2f}" if ratio_to else ""
+        cpu_ms = f" {m['cpu_ms']:>7.2f}" if cpu else ""
         lines.append(
-            f"{name:<16} {m['rps']:>8.0f} {m['p50_ms']:>8.1f} {m['p95_ms']:>8.1f} {m['p99_ms']:>8.1f} {m['error_rate']:>8.2%}"
+            f"{name:<16} {m['rps']:>8.0f}{ratio}{cpu_ms} {m['p50_ms']:>8.1f} {m['p95_ms']:>8.1f} {m['p99_ms']:>8.1f} {m['error_rate']:>8.2%}"
         )
     return "\n".join(lines)

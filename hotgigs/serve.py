@@ -1,33 +1,56 @@
-"""Start the web server: ``python -m hotgigs.serve [--host H] [--port P] [--workers N]``.
+"""Start the web server: ``python -m hotgigs.serve [--interface asgi|wsgi] [--host H] [--port P]``.
 
-``make run``, ``docker/Dockerfile`` (and so ``docker/compose.yaml``) all start uvicorn through
-this module, so the options that matter for security live in one place instead of three
-command lines that drift apart:
+Two interfaces, one launcher, the same code behind both:
+
+* ``asgi`` (the default): uvicorn on ``hotgigs.asgi``, HTTP and WebSockets from one process
+  group. ``make run`` serves everything this way (the embedded default, one process), and in
+  the production stack the ``realtime`` service serves ``/ws/`` this way.
+* ``wsgi``: gunicorn on ``hotgigs.wsgi``, HTTP only. DRF views are synchronous: under ASGI
+  each request and each sync middleware pays a hop to a worker thread, so the same views
+  serve about 3x the requests per second from WSGI workers (README, "Serving"). In the
+  production stack the ``web`` service serves everything but ``/ws/`` this way, behind the
+  reverse proxy of ``docker/nginx/hotgigs.conf.template``.
+
+``make run``, ``docker/Dockerfile`` and ``docker/compose.yaml`` all start the server through
+this module, so the options that matter for security live in one place instead of command
+lines that drift apart:
 
 * **No forwarded headers in the server.** Left to itself, uvicorn believes ``X-Forwarded-For``
   and ``X-Forwarded-Proto`` from 127.0.0.1 (``--forwarded-allow-ips``, ``FORWARDED_ALLOW_IPS``)
   and rewrites the client address before Django runs, so anything on loopback could choose
-  its own rate-limit counter. Here uvicorn keeps the peer address, and one rule decides who
-  the client is: :func:`hotgigs.api.ratelimit.client_ip`, which reads
+  its own rate-limit counter; gunicorn likewise believes ``X-Forwarded-Proto`` from
+  127.0.0.1. Here neither server trusts any peer: it keeps the peer address, and one rule
+  decides who the client is: :func:`hotgigs.api.ratelimit.client_ip`, which reads
   ``RATE_LIMIT_TRUSTED_PROXY_HEADER`` only from ``RATE_LIMIT_TRUSTED_PROXIES`` (empty: from
   nobody). Behind a TLS proxy, ``DJANGO_SECURE`` takes the scheme from ``X-Forwarded-Proto``.
+* **The same log redaction.** Both servers' loggers (``uvicorn.*``, ``gunicorn.*``) write
+  through the project's console handler, whose formatters redact query-string values
+  (``/ws/?token=[redacted]``). gunicorn writes no access line of its own: the application's
+  access log (``hotgigs.access``) already has one per request, with its request id.
 * **Settings load before the port opens.** A misconfiguration (no ``DJANGO_SECRET_KEY`` with
   ``DEBUG`` off, an unreadable rate) ends the start with its message and exit status 1,
   instead of every worker process failing on import and being restarted in a loop.
 
-``--workers`` defaults to ``WEB_CONCURRENCY`` (1 when unset), as with uvicorn itself.
+Sizes come from settings (``.env.example``): ``WEB_CONCURRENCY`` worker processes (1 when
+unset) for either interface; for ``wsgi`` also ``WSGI_THREADS`` (1: gunicorn's sync worker;
+more: the gthread worker with that many threads per process), ``WSGI_TIMEOUT`` (a request
+running longer gets its worker restarted), ``WSGI_KEEPALIVE`` and ``WSGI_MAX_REQUESTS``.
+``--workers`` and ``--threads`` override them.
 """
 
 import argparse
+import logging
 import os
 import sys
+from typing import Any
 
-import uvicorn
+from gunicorn.glogging import Logger
 
-APPLICATION = "hotgigs.asgi:application"
+ASGI_APPLICATION = "hotgigs.asgi:application"
+WSGI_APPLICATION = "hotgigs.wsgi:application"
 
 
-def _check_settings() -> None:
+def _check_settings() -> Any:
     """Load the settings (they refuse a missing or public secret key); exit 1 with the reason."""
     from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured
@@ -36,24 +59,111 @@ def _check_settings() -> None:
         settings.INSTALLED_APPS  # noqa: B018 - the attribute access loads the settings module
     except ImproperlyConfigured as exc:
         sys.exit(f"hotgigs.serve: refusing to start: {exc}")
+    return settings
+
+
+def _configure_logging(settings: Any) -> None:
+    """Apply the project's LOGGING in this (master) process, as each worker's Django setup does."""
+    from django.utils.log import configure_logging
+
+    configure_logging(settings.LOGGING_CONFIG, settings.LOGGING)
+
+
+def _serve_asgi(args: argparse.Namespace, settings: Any) -> None:
+    import uvicorn
+
+    uvicorn.run(
+        ASGI_APPLICATION,
+        host=args.host,
+        port=args.port,
+        workers=args.workers or settings.WEB_CONCURRENCY,
+        proxy_headers=False,
+    )
+
+
+def wsgi_options(args: argparse.Namespace, settings: Any) -> dict[str, Any]:
+    """gunicorn's settings for ``args`` and the project's settings."""
+    threads = args.threads or settings.WSGI_THREADS
+    return {
+        "bind": [f"[{args.host}]:{args.port}" if ":" in args.host else f"{args.host}:{args.port}"],
+        "workers": args.workers or settings.WEB_CONCURRENCY,
+        "worker_class": "gthread" if threads > 1 else "sync",
+        "threads": threads,
+        "timeout": settings.WSGI_TIMEOUT,
+        "graceful_timeout": settings.WSGI_TIMEOUT,
+        "keepalive": settings.WSGI_KEEPALIVE,
+        "max_requests": settings.WSGI_MAX_REQUESTS,
+        "max_requests_jitter": settings.WSGI_MAX_REQUESTS // 10,
+        # No peer may set the scheme or the client address: see the module docstring.
+        "forwarded_allow_ips": "",
+        "accesslog": None,
+        "logger_class": "hotgigs.serve.GunicornLogger",
+        "loglevel": logging.getLevelName(logging.getLogger().getEffectiveLevel()).lower(),
+        "proc_name": "hotgigs-wsgi",
+        # The runtime control socket is one path per user ($HOME/.gunicorn): two servers on one
+        # machine would fight over it, and nothing here uses it.
+        "control_socket_disable": True,
+        # Workers import the application themselves: a database pool opened before fork
+        # would be shared by every worker.
+        "preload_app": False,
+    }
+
+
+def _serve_wsgi(args: argparse.Namespace, settings: Any) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    options = wsgi_options(args, settings)
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            from gunicorn.util import import_app
+
+            return import_app(WSGI_APPLICATION)
+
+    Server(prog="python -m hotgigs.serve --interface wsgi").run()
+
+
+class GunicornLogger(Logger):  # type: ignore[misc]
+    """gunicorn's logger without handlers of its own: its records go to the ``gunicorn``
+    logger, which settings.LOGGING sends through the project's (redacting) handler."""
+
+    def setup(self, cfg: Any) -> None:
+        self.cfg = cfg
+        self.loglevel = self.LOG_LEVELS.get(cfg.loglevel.lower(), logging.INFO)
+        self.error_log.setLevel(self.loglevel)
+        for log in (self.error_log, self.access_log):
+            log.propagate = True
+            for handler in list(log.handlers):
+                log.removeHandler(handler)
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m hotgigs.serve", description="Serve HotGigs (ASGI, uvicorn).")
+    parser = argparse.ArgumentParser(prog="python -m hotgigs.serve", description="Serve HotGigs.")
+    parser.add_argument(
+        "--interface",
+        choices=("asgi", "wsgi"),
+        default="asgi",
+        help="asgi: uvicorn, HTTP and WebSockets (default); wsgi: gunicorn, HTTP only",
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY") or 1))
+    parser.add_argument("--workers", type=int, default=0, help="worker processes (default: WEB_CONCURRENCY)")
+    parser.add_argument("--threads", type=int, default=0, help="wsgi: threads per worker (default: WSGI_THREADS)")
     args = parser.parse_args(argv)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotgigs.settings")
-    _check_settings()
-    uvicorn.run(
-        APPLICATION,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        proxy_headers=False,
-    )
+    settings = _check_settings()
+    if args.interface == "wsgi":
+        # uvicorn configures its own loggers, and Django's LOGGING then takes them over in
+        # each worker; gunicorn's master logs before any worker exists.
+        _configure_logging(settings)
+        _serve_wsgi(args, settings)
+    else:
+        _serve_asgi(args, settings)
 
 
 if __name__ == "__main__":

@@ -579,9 +579,10 @@ LOGGING = {
     "loggers": {
         # The server's request lines (full URLs: a WebSocket's ?token=, a signed link) go through
         # the console handler, whose formatters redact query strings, however the server was
-        # started; uvicorn.error propagates to "uvicorn". Levels stay the server's own.
+        # started; uvicorn.error propagates to "uvicorn", gunicorn.error to "gunicorn" (hotgigs.serve). Levels stay the server's own.
         "uvicorn": {"handlers": ["console"], "propagate": False},
         "uvicorn.access": {"handlers": ["console"], "propagate": False},
+        "gunicorn": {"handlers": ["console"], "propagate": False},
         "django.server": {"handlers": ["console"], "propagate": False},
         "django.db.backends": {"level": "INFO"},
         "hotgigs.observability.trace": {"level": "DEBUG" if HOTGIGS_TRACE else "WARNING"},
@@ -601,6 +602,20 @@ PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
 HEALTH_CHECK_TIMEOUT = env.float("HEALTH_CHECK_TIMEOUT", default=2.0)
 # Import the URLConf, open the database pool and touch the cache when a process starts.
 HOTGIGS_WARM_UP = env.bool("HOTGIGS_WARM_UP", default=True)
+
+# SERVING (python -m hotgigs.serve; README "Serving")
+# ------------------------------------------------------------------------------
+# Worker processes of either interface (uvicorn for asgi, gunicorn for wsgi).
+WEB_CONCURRENCY = env.int("WEB_CONCURRENCY", default=1)
+# wsgi: threads per gunicorn worker; 1 is the sync worker, more the gthread worker (measured
+# best here: bench/api, README "Serving").
+WSGI_THREADS = env.int("WSGI_THREADS", default=4)
+# wsgi: seconds a request may run before its worker is restarted (also the graceful stop).
+WSGI_TIMEOUT = env.int("WSGI_TIMEOUT", default=30)
+# wsgi: seconds an idle keep-alive connection stays open (gthread only; sync closes each one).
+WSGI_KEEPALIVE = env.int("WSGI_KEEPALIVE", default=5)
+# wsgi: restart a worker after this many requests (plus up to 10% jitter); 0 = never.
+WSGI_MAX_REQUESTS = env.int("WSGI_MAX_REQUESTS", default=0)
 
 # RESILIENCE: circuit breakers and retries around external services
 # ------------------------------------------------------------------------------

@@ -102,6 +102,11 @@ def serve_command(port: int) -> list[str]:
     return [sys.executable, "-m", "hotgigs.serve", "--host", "127.0.0.1", "--port", str(port)]
 
 
+def wsgi_serve_command(port: int) -> list[str]:
+    """``python -m hotgigs.serve --interface wsgi`` on loopback: the production stack's HTTP side."""
+    return [*serve_command(port), "--interface", "wsgi"]
+
+
 def plain_uvicorn_command(port: int) -> list[str]:
     """``uvicorn hotgigs.asgi:application`` with no option of ours: how anyone else might start it."""
     return [sys.executable, "-m", "uvicorn", "hotgigs.asgi:application", "--host", "127.0.0.1", "--port", str(port)]
@@ -354,3 +359,102 @@ def redis_server() -> Iterator[RedisServer]:
         yield server
     finally:
         server.stop()
+
+
+NGINX_TEMPLATE = ROOT / "docker" / "nginx" / "hotgigs.conf.template"
+TEMPLATE_VARIABLES = ("HOTGIGS_WEB_UPSTREAM", "HOTGIGS_REALTIME_UPSTREAM", "HOTGIGS_PROXY_PORT")
+
+
+def nginx_binary() -> str | None:
+    """The nginx executable (Debian puts it in /usr/sbin, which a user's PATH may lack)."""
+    import shutil
+
+    return shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
+
+
+def render_proxy_template(values: dict[str, str]) -> str:
+    """The repository's proxy configuration with its three variables filled in, as the
+    nginx image renders it at start (only the variables given; nginx's own ``$vars`` stay)."""
+    from string import Template
+
+    if set(values) != set(TEMPLATE_VARIABLES):
+        raise ValueError(f"the template takes exactly {TEMPLATE_VARIABLES}")
+    rendered = Template(NGINX_TEMPLATE.read_text()).safe_substitute(values)
+    if "${" in rendered:
+        raise AssertionError("the proxy template uses a variable nobody sets")
+    return rendered
+
+
+@contextlib.contextmanager
+def nginx_proxy(web: str, realtime: str) -> Iterator[str]:
+    """nginx with the repository's configuration (docker/nginx/hotgigs.conf.template) in front
+    of ``web`` (WSGI) and ``realtime`` (ASGI), listening on a free loopback port; yields its
+    base URL once its health check answers; always stops it."""
+    binary = nginx_binary()
+    if binary is None:
+        raise FileNotFoundError("nginx")
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="hotgigs-nginx-") as scratch:
+        folder = Path(scratch)
+        # Started as root, nginx's workers run as an unprivileged user: they must reach these.
+        folder.chmod(0o755)
+        for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+            (folder / name).mkdir(mode=0o777)
+            (folder / name).chmod(0o777)
+        site = folder / "hotgigs.conf"
+        site.write_text(
+            render_proxy_template(
+                {
+                    "HOTGIGS_WEB_UPSTREAM": web.removeprefix("http://"),
+                    "HOTGIGS_REALTIME_UPSTREAM": realtime.removeprefix("http://"),
+                    "HOTGIGS_PROXY_PORT": f"127.0.0.1:{port}",
+                }
+            )
+        )
+        main = folder / "nginx.conf"
+        main.write_text(
+            f"""daemon off;
+worker_processes 1;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log warn;
+events {{ worker_connections 256; }}
+http {{
+    access_log off;
+    client_body_temp_path {folder}/body;
+    proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi;
+    uwsgi_temp_path {folder}/uwsgi;
+    scgi_temp_path {folder}/scgi;
+    include {site};
+}}
+"""
+        )
+        log = folder / "error.log"
+        with open(folder / "output.log", "ab") as sink:
+            process = subprocess.Popen(  # noqa: S603
+                [binary, "-p", str(folder), "-c", str(main)], cwd=folder, stdout=sink, stderr=sink
+            )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + STARTUP_SECONDS
+            while True:
+                if process.poll() is not None:
+                    output = (folder / "output.log").read_text(errors="replace")
+                    errors = log.read_text(errors="replace") if log.exists() else ""
+                    raise AssertionError(f"nginx exited with {process.returncode}:\n{output}\n{errors}")
+                try:
+                    with urllib.request.urlopen(f"{base}/health/proxy", timeout=2) as response:  # noqa: S310
+                        if response.status == 200:
+                            break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.1)
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

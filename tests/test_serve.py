@@ -77,9 +77,56 @@ def test_make_run_the_dockerfile_and_compose_start_the_same_launcher():
     make_run = make_run_command(8000)
     dockerfile = (ROOT / "docker" / "Dockerfile").read_text()
     compose = yaml.safe_load((ROOT / "docker" / "compose.yaml").read_text())
+    services = compose["services"]
 
     assert make_run[1:3] == ["-m", "hotgigs.serve"]
+    assert "--interface" not in make_run, "make run serves everything from one ASGI process"
     cmd = re.search(r"^CMD (.+)$", dockerfile, re.MULTILINE)
     assert cmd is not None
     assert '"-m", "hotgigs.serve"' in cmd.group(1)
-    assert "command" not in compose["services"]["web"], "compose's web runs the image's CMD"
+    assert "command" not in services["realtime"], "compose's realtime (ASGI) runs the image's CMD"
+    assert services["web"]["command"][:5] == ["python", "-m", "hotgigs.serve", "--interface", "wsgi"]
+
+
+def test_compose_puts_the_proxy_in_front_and_trusts_only_its_address():
+    compose = yaml.safe_load((ROOT / "docker" / "compose.yaml").read_text())
+    services = compose["services"]
+    proxy = services["proxy"]
+
+    proxy_address = proxy["networks"]["default"]["ipv4_address"]
+    assert "ports" not in services["web"]
+    assert "ports" not in services["realtime"]
+    assert proxy["ports"] == ["127.0.0.1:8000:8080"]
+    assert "./nginx/hotgigs.conf.template:/etc/nginx/templates/default.conf.template:ro" in proxy["volumes"]
+    assert proxy["environment"]["HOTGIGS_WEB_UPSTREAM"] == "web:8000"
+    assert proxy["environment"]["HOTGIGS_REALTIME_UPSTREAM"] == "realtime:8000"
+    assert "/health/proxy" in " ".join(proxy["healthcheck"]["test"])
+    for name in ("web", "realtime"):
+        environment = services[name]["environment"]
+        assert environment["RATE_LIMIT_TRUSTED_PROXY_HEADER"] == "HTTP_X_FORWARDED_FOR"
+        assert environment["RATE_LIMIT_TRUSTED_PROXIES"] == proxy_address
+        assert "healthcheck" in services[name]
+
+
+@pytest.mark.parametrize(("threads", "worker_class"), [(1, "sync"), (4, "gthread")])
+def test_the_wsgi_launcher_takes_its_sizes_from_settings_and_trusts_no_forwarded_header(
+    settings, threads, worker_class
+):
+    import argparse
+
+    from hotgigs.serve import wsgi_options
+
+    settings.WEB_CONCURRENCY = 3
+    settings.WSGI_THREADS = threads
+    settings.WSGI_TIMEOUT = 17
+    args = argparse.Namespace(host="127.0.0.1", port=8001, workers=0, threads=0)
+
+    options = wsgi_options(args, settings)
+
+    assert options["bind"] == ["127.0.0.1:8001"]
+    assert options["workers"] == 3
+    assert (options["worker_class"], options["threads"]) == (worker_class, threads)
+    assert options["timeout"] == 17
+    assert options["forwarded_allow_ips"] == ""
+    assert options["accesslog"] is None
+    assert options["preload_app"] is False

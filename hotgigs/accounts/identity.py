@@ -41,6 +41,27 @@ def identity_get(family_id: str) -> tuple[User, dict[int, str]] | None:
     return entry["user"], entry["roles"]
 
 
+def identity_cache_key(family_id: str) -> str | None:
+    """The entry's key as the default cache stores it, so another round trip to the same Redis
+    can read it (the rate limiter's); None when the identity cache is off."""
+    if settings.AUTH_CACHE_SECONDS <= 0:
+        return None
+    return str(cache.make_key(_key(family_id)))
+
+
+def identity_from_stored(value: bytes | None) -> tuple[User, dict[int, str]] | None:
+    """:func:`identity_get`'s answer from the raw value read at :func:`identity_cache_key`."""
+    if value is None:
+        return None
+    try:
+        entry: Any = cache.client.decode(value)  # type: ignore[attr-defined]  # django-redis
+    except Exception:
+        return None
+    if not entry:
+        return None
+    return entry["user"], entry["roles"]
+
+
 def identity_put(family_id: str, user: User, roles: dict[int, str]) -> None:
     """Remember an active family's user and roles (only outside a transaction: the rows read
     inside one may never commit)."""

@@ -2,16 +2,19 @@
 
 **Invalidation by generation.** Nothing is ever deleted. Each scope of data has a
 generation counter in the cache (``jobs:org:<id>``, ``jobs:board``, ``jobs:all``,
-``analytics:org:<id>``, ``analytics:all``), and a cached response's key includes the
+``analytics:org:<id>``, ``analytics:all``), and a cached response is stored with the
 generations of every scope it was computed from. Services call
 :func:`hotgigs.cache.invalidate_on_commit` with each write; once the transaction commits the counters
-go up, so every entry of those scopes stops being addressed at once, in every process
-(the cache is Redis in production). Orphaned entries expire after ``API_CACHE_TTL``.
+go up, so every entry of those scopes stops being served at once, in every process
+(the cache is Redis in production). Entries expire after ``API_CACHE_TTL``.
 
 A reader fetches the generations *before* it queries the database, so an entry built
-from rows older than a write is stored under the generation the write has already moved
+from rows older than a write is stored with the generation the write has already moved
 past, and is never served. Counters never expire; a missing counter (evicted, or a new
 cache) starts from a random 62-bit number, so it cannot collide with one used before.
+A hit costs one cache round trip: the counters and the entry are read together (one
+``MGET``, atomic on Redis), and the entry is served only if the generations it was stored
+with are the ones read with it.
 
 **Who shares an entry.** The key holds the actor's *audience*, derived from the same
 access rules as the selectors:
@@ -71,12 +74,14 @@ from rest_framework.views import APIView
 
 from hotgigs.accounts import policies
 from hotgigs.accounts.policies import Actor
+from hotgigs.cache import GENERATION_PREFIX
 from hotgigs.cache import generations as _generations
 from hotgigs.cache import invalidate_on_commit as invalidate_on_commit
 
 logger = logging.getLogger(__name__)
 
-ENTRY_PREFIX = "api:resp:"
+# v2: one key per read (the generations are stored in the entry, no longer hashed into its key).
+ENTRY_PREFIX = "api:resp:v2:"
 CACHE_CONTROL = "private, max-age=0, must-revalidate"
 CACHE_STATUS_HEADER = "X-Cache"
 
@@ -156,7 +161,7 @@ def _finish(request: Request, response: Response, etag: str, cache_status: str) 
     return response
 
 
-def _entry_key(view: APIView, request: Request, scope: ReadScope, generations: list[str]) -> str:
+def _entry_key(view: APIView, request: Request, scope: ReadScope) -> str:
     action = getattr(view, "action", None) or request.method
     query = urlencode([(key, value) for key, values in sorted(request.query_params.lists()) for value in values])
     parts = [
@@ -166,9 +171,26 @@ def _entry_key(view: APIView, request: Request, scope: ReadScope, generations: l
         str(request.accepted_media_type),
         request.build_absolute_uri(request.path),
         query,
-        *generations,
     ]
     return ENTRY_PREFIX + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _lookup(key: str, scope: ReadScope) -> tuple[list[str] | None, Any]:
+    """The scope's current generations and the entry stored at ``key``, in one round trip.
+
+    Returns ``(None, None)`` when a counter cannot be read or made (never cache then) and
+    ``(generations, None)`` when there is no entry, or one stored under other generations.
+    """
+    counter_keys = [GENERATION_PREFIX + name for name in scope.generations]
+    found = cache.get_many([*counter_keys, key])
+    if any(found.get(counter) is None for counter in counter_keys):
+        # A counter is missing (never read, or evicted): made afresh, so no entry can match it.
+        return _generations(scope.generations), None
+    generations = [f"{counter}={found[counter]}" for counter in counter_keys]
+    entry = found.get(key)
+    if entry is None or len(entry) != 4 or entry[3] != generations:
+        return generations, None
+    return generations, entry
 
 
 def cache_enabled() -> bool:
@@ -188,20 +210,21 @@ def cached_read(view: APIView, request: Request, scope: ReadScope | None, comput
     never cached). ``compute`` is the view's own handler; its errors propagate untouched.
     """
     key = None
+    generations: list[str] | None = None
     if scope is not None and cache_enabled() and not transaction.get_connection().in_atomic_block:
         try:
-            generations = _generations(scope.generations)
-            if generations is not None:
-                key = _entry_key(view, request, scope, generations)
-                entry = cache.get(key)
-                if entry is not None:
-                    body, content_type, etag = entry
-                    hit = Response(status=status.HTTP_200_OK)
-                    hit.content = body
-                    hit["Content-Type"] = content_type
-                    return _finish(request, hit, etag, "hit")
+            key = _entry_key(view, request, scope)
+            generations, entry = _lookup(key, scope)
+            if entry is not None:
+                body, content_type, etag, _ = entry
+                hit = Response(status=status.HTTP_200_OK)
+                hit.content = body
+                hit["Content-Type"] = content_type
+                return _finish(request, hit, etag, "hit")
         except Exception:
             logger.exception("api_cache.read_failed")
+            generations = None
+        if generations is None:
             key = None
 
     response = compute()
@@ -214,7 +237,7 @@ def cached_read(view: APIView, request: Request, scope: ReadScope | None, comput
     etag = _etag(body)
     if key is not None:
         try:
-            cache.set(key, (body, response["Content-Type"], etag), timeout=cache_ttl())
+            cache.set(key, (body, response["Content-Type"], etag, generations), timeout=cache_ttl())
         except Exception:
             logger.exception("api_cache.write_failed")
     return _finish(request, response, etag, "miss" if key is not None else "bypass")

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import jwt
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import connection
 from django.db.models import F
@@ -432,6 +433,21 @@ def test_deactivated_user_token_stops_working(api_client, recruiter):
     api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {body['access_token']}")
 
     assert api_client.get(PROTECTED_URL).status_code == 401
+
+
+def test_a_token_accepted_before_is_refused_once_it_expires(api_client, recruiter):
+    # Each process remembers the tokens it verified (hotgigs.api.authentication); the expiry
+    # must still be checked on every request.
+    body = _issue(api_client, recruiter)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {body['access_token']}")
+    accepted = api_client.get(PROTECTED_URL)
+
+    with time_machine.travel(time.time() + body["expires_in"] + 1, tick=False):
+        expired = api_client.get(PROTECTED_URL)
+
+    assert accepted.status_code == 200
+    assert expired.status_code == 401
+    assert expired.json()["code"] == "UNAUTHORIZED"
 
 
 def test_token_lifetimes_are_settings(api_client, recruiter, settings):

@@ -525,3 +525,31 @@ def test_a_revoked_family_is_refused_although_the_rate_limiter_validated_the_tok
 
     assert response.status_code == 401
     assert response.json()["code"] == "UNAUTHORIZED"
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)  # identities are cached only outside a transaction
+def test_the_identity_read_with_the_counters_authenticates_until_the_family_is_revoked(
+    redis_url, login, recruiter, monkeypatch
+):
+    from hotgigs.api import authentication
+
+    client = login(recruiter)
+    first = client.get("/api/v1/jobs")  # reads the user from the database and caches the identity
+
+    def no_second_round_trip(family_id: str) -> None:
+        pytest.fail("authentication asked the cache again for the identity the rate limiter read")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(authentication, "identity_get", no_second_round_trip)
+        second = client.get("/api/v1/jobs")
+    revoked = client.post("/api/v1/auth/revoke")  # no per-user limit there: authenticates the usual way
+    with monkeypatch.context() as patched:
+        patched.setattr(authentication, "identity_get", no_second_round_trip)
+        after = client.get("/api/v1/jobs")
+
+    assert first.status_code == 200
+    assert second.status_code == 200
+    assert revoked.status_code in (200, 204)
+    assert after.status_code == 401
+    assert after.json()["code"] == "UNAUTHORIZED"
