@@ -116,3 +116,17 @@ def stage_change_report_list(*, organization_ids: frozenset[int] | None) -> Quer
     if organization_ids is None:
         return changes
     return changes.filter(application__job__organization_id__in=sorted(organization_ids))
+
+
+def application_lock(*, application_id: int) -> Application:
+    """The application with its job, organization and candidate, locked (``SELECT … FOR
+    UPDATE``) until the transaction ends, whoever asks: for another app's write that must
+    not see its stage change meanwhile, such as booking an interview. Raises ApplicationNotFound."""
+    try:
+        return (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("job__organization", "candidate")
+            .get(pk=application_id)
+        )
+    except Application.DoesNotExist:
+        raise ApplicationNotFound() from None

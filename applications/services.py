@@ -10,10 +10,8 @@ react after commit.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -21,23 +19,22 @@ from applications.choices import STAGE_TRANSITIONS, ApplicationSource, Applicati
 from applications.errors import DuplicateApplication, IllegalStageMove, InvalidApplication, JobNotOpen
 from applications.models import Application, StageChange
 from candidates.selectors import candidate_list
-from hotgigs import queueing
 from hotgigs.accounts import policies
 from hotgigs.accounts.models import User
-from hotgigs.ai.dispatch import SCORE_APPLICATION
 from hotgigs.errors import Forbidden
 from hotgigs.events import catalogue
 from hotgigs.events.audiences import group_for_application, group_for_organization, group_for_user
 from hotgigs.events.outbox import record
 from jobs.choices import JobStatus
-from jobs.models import Job
+from jobs.selectors import job_lock
 
 if TYPE_CHECKING:
+    # Annotations only: the rows come from the candidates and jobs selectors.
     from candidates.models import Candidate
+    from jobs.models import Job
 
 MAX_COVER_LETTER = 10_000
 MAX_REASON = 2_000
-SCORE_SWEEP_BATCH = 500
 
 
 def application_event_data(application: Application) -> dict[str, Any]:
@@ -98,7 +95,7 @@ def application_submit(
         errors["cover_letter"] = [f"At most {MAX_COVER_LETTER} characters."]
     if errors:
         raise InvalidApplication(details=errors)
-    job = Job.objects.select_for_update(of=("self",)).select_related("organization").get(pk=job.pk)
+    job = job_lock(job_id=job.pk)
     # The job board rule: a deactivated organization's jobs take no applications either.
     if job.status != JobStatus.OPEN or not job.organization.is_active:
         raise JobNotOpen(details={"job_status": job.status})
@@ -200,28 +197,3 @@ def application_withdraw(*, actor: User, application: Application, reason: str =
         reason=reason,
         event=catalogue.APPLICATION_WITHDRAWN,
     )
-
-
-def application_scores_sweep(*, older_than: timedelta | None = None, limit: int = SCORE_SWEEP_BATCH) -> int:
-    """Ask again for the match score of applications that still have none.
-
-    Submitting queues the scoring after commit; if that message was lost (the broker was
-    down or lost its data, a worker died) nothing else would ever score the application.
-    This queues ``applications.score_application`` for applications without a score created
-    more than ``older_than`` ago (default ``APPLICATIONS_SCORE_SWEEP_LAG_SECONDS``, longer
-    than scoring normally takes), oldest first, at most ``limit``. Scoring is idempotent, so
-    one queued twice costs a little work and changes nothing. Stops at the first message the
-    broker refuses. Returns how many were queued (run eagerly: scored).
-    """
-    lag = older_than if older_than is not None else timedelta(seconds=settings.APPLICATIONS_SCORE_SWEEP_LAG_SECONDS)
-    ids = (
-        Application.objects.filter(match_score__isnull=True, created_at__lte=timezone.now() - lag)
-        .order_by("created_at", "pk")
-        .values_list("pk", flat=True)[:limit]
-    )
-    queued = 0
-    for application_id in ids:
-        if not queueing.send_task_by_name(SCORE_APPLICATION, [application_id]):
-            break
-        queued += 1
-    return queued

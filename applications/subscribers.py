@@ -4,11 +4,16 @@
   and the job's organization members but the one who added it (``application.new``); a move
   by the hiring team tells the candidate (``application.stage_changed``). Each notification
   is keyed by the application or the stage change, so a retried dispatch tells nobody twice.
-* ``applications.score`` (Celery): a submission asks for its match score (idempotent task).
+* ``applications.score`` (Celery): a submission asks for its match score (idempotent task);
+  :func:`application_scores_sweep` (beat) asks again for any application still unscored.
 * ``applications.cache`` (after commit, in-process): the organization's analytics change.
 """
 
+from datetime import timedelta
 from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
 
 from applications.choices import ApplicationStage
 from applications.models import Application
@@ -16,12 +21,13 @@ from hotgigs import cache, queueing
 from hotgigs.accounts import policies
 from hotgigs.ai.dispatch import SCORE_APPLICATION
 from hotgigs.events import catalogue
+from hotgigs.events.models import OutboxEvent
 from hotgigs.events.registry import Recorded, after_commit, on_worker
 from hotgigs.notifications.choices import NotificationKind, RecipientRole
 from hotgigs.notifications.services import notify
-from hotgigs.realtime.models import OutboxEvent
 
 EVENTS = (catalogue.APPLICATION_SUBMITTED, catalogue.APPLICATION_STAGE_CHANGED, catalogue.APPLICATION_WITHDRAWN)
+SCORE_SWEEP_BATCH = 500
 MOVES = (catalogue.APPLICATION_STAGE_CHANGED, catalogue.APPLICATION_WITHDRAWN)
 
 
@@ -100,3 +106,28 @@ def invalidate_analytics(recorded: list[Recorded]) -> None:
     for organization_id in {item.event.organization_id for item in recorded}:
         if organization_id is not None:
             cache.invalidate(organization_id=organization_id, analytics=True)
+
+
+def application_scores_sweep(*, older_than: timedelta | None = None, limit: int = SCORE_SWEEP_BATCH) -> int:
+    """Ask again for the match score of applications that still have none.
+
+    Submitting queues the scoring after commit; if that message was lost (the broker was
+    down or lost its data, a worker died) nothing else would ever score the application.
+    This queues ``applications.score_application`` for applications without a score created
+    more than ``older_than`` ago (default ``APPLICATIONS_SCORE_SWEEP_LAG_SECONDS``, longer
+    than scoring normally takes), oldest first, at most ``limit``. Scoring is idempotent, so
+    one queued twice costs a little work and changes nothing. Stops at the first message the
+    broker refuses. Returns how many were queued (run eagerly: scored).
+    """
+    lag = older_than if older_than is not None else timedelta(seconds=settings.APPLICATIONS_SCORE_SWEEP_LAG_SECONDS)
+    ids = (
+        Application.objects.filter(match_score__isnull=True, created_at__lte=timezone.now() - lag)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    queued = 0
+    for application_id in ids:
+        if not queueing.send_task_by_name(SCORE_APPLICATION, [application_id]):
+            break
+        queued += 1
+    return queued

@@ -16,7 +16,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from applications import matching
-from applications.services import application_scores_sweep
+from applications.subscribers import application_scores_sweep
 from candidates.errors import CandidateNotFound
 from hotgigs.ai import dispatch
 from hotgigs.resilience import TransientError

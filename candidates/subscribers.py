@@ -13,11 +13,11 @@ All on Celery, all idempotent:
 from candidates.services import PARSE_RESUME_TASK
 from hotgigs.ai.dispatch import RANK_JOBS_FOR_CANDIDATE
 from hotgigs.events import catalogue
+from hotgigs.events.models import OutboxEvent
 from hotgigs.events.registry import on_worker
 from hotgigs.notifications.choices import NotificationKind, RecipientRole
 from hotgigs.notifications.services import notify
 from hotgigs.queueing import enqueue_on_commit
-from hotgigs.realtime.models import OutboxEvent
 
 
 @on_worker("candidates.rank", types=(catalogue.CANDIDATE_PROFILE_CHANGED, catalogue.CANDIDATE_RESUMES_CHANGED))

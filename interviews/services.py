@@ -7,27 +7,26 @@ concurrent bookings cannot both succeed). Every write ends by recording its doma
 emails are ``interviews/subscribers.py``'s, after commit.
 """
 
+from __future__ import annotations
+
 import zoneinfo
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from applications.choices import ACTIVE_STAGES
-from applications.models import Application
+from applications.selectors import application_lock
 from hotgigs.accounts import policies
 from hotgigs.accounts.models import User
 from hotgigs.errors import Forbidden
 from hotgigs.events import catalogue
 from hotgigs.events.audiences import group_for_organization, group_for_user
 from hotgigs.events.outbox import record
-from hotgigs.notifications.choices import NotificationKind, RecipientRole
-from hotgigs.notifications.services import notify
 from interviews.choices import InterviewKind, InterviewStatus, Recommendation
 from interviews.errors import (
     FeedbackAlreadySubmitted,
@@ -38,6 +37,10 @@ from interviews.errors import (
     InvalidInterview,
 )
 from interviews.models import Feedback, Interview
+
+if TYPE_CHECKING:
+    # Annotations only: the application comes from the applications selectors.
+    from applications.models import Application
 
 MAX_DURATION = timedelta(hours=8)
 MIN_DURATION = timedelta(minutes=5)
@@ -173,11 +176,7 @@ def interview_schedule(
     InterviewerBusy when an interviewer already has an overlapping scheduled interview.
     """
     # Locking the application keeps its stage from changing while the interview is booked.
-    application = (
-        Application.objects.select_for_update(of=("self",))
-        .select_related("job__organization", "candidate")
-        .get(pk=application.pk)
-    )
+    application = application_lock(application_id=application.pk)
     _require_team(actor, application.job.organization_id)
     if application.stage not in ACTIVE_STAGES:
         raise InterviewNotSchedulable(details={"stage": application.stage})
@@ -338,46 +337,3 @@ def feedback_submit(
         audiences=[group_for_organization(interview.application.job.organization_id)],
     )
     return feedback
-
-
-def interview_feedback_reminders_send(*, now: datetime | None = None) -> int:
-    """Remind each interviewer who owes a scorecard, once per interview (beat task).
-
-    Covers scheduled or completed interviews that ended more than
-    ``NOTIFICATIONS_FEEDBACK_REMINDER_HOURS`` ago and within the look-back window; an
-    interviewer who submitted feedback is left alone. Running it again reminds nobody twice
-    (the reminder's event key is per interview and interviewer). Returns how many were sent.
-    """
-    now = now or timezone.now()
-    ended_before = now - timedelta(hours=settings.NOTIFICATIONS_FEEDBACK_REMINDER_HOURS)
-    ended_after = ended_before - timedelta(days=settings.NOTIFICATIONS_FEEDBACK_REMINDER_LOOKBACK_DAYS)
-    interviews = (
-        Interview.objects.filter(
-            status__in=(InterviewStatus.SCHEDULED, InterviewStatus.COMPLETED),
-            ends_at__lt=ended_before,
-            ends_at__gte=ended_after,
-        )
-        .select_related("application__job", "application__candidate")
-        .prefetch_related("interviewers", "feedback")
-    )
-    sent = 0
-    for interview in interviews:
-        done = {feedback.interviewer_id for feedback in interview.feedback.all()}
-        application = interview.application
-        for interviewer in interview.interviewers.all():
-            if interviewer.pk in done:
-                continue
-            event = notify(
-                kind=NotificationKind.INTERVIEW_FEEDBACK_REMINDER,
-                event_key=f"{NotificationKind.INTERVIEW_FEEDBACK_REMINDER}:{interview.pk}:{interviewer.pk}",
-                recipients={interviewer.pk: RecipientRole.INTERVIEWER},
-                context={
-                    "interview_id": interview.pk,
-                    "job_title": application.job.title,
-                    "candidate_name": application.candidate.full_name,
-                    "when": interview_when(interview),
-                    "path": f"/interviews/{interview.pk}/feedback",
-                },
-            )
-            sent += event is not None
-    return sent

@@ -10,11 +10,11 @@
 
 from hotgigs import cache
 from hotgigs.events import catalogue
+from hotgigs.events.models import OutboxEvent
 from hotgigs.events.registry import Recorded, after_commit, on_worker
 from hotgigs.notifications.calendar import CalendarEntry
 from hotgigs.notifications.choices import NotificationKind, RecipientRole
 from hotgigs.notifications.services import notify
-from hotgigs.realtime.models import OutboxEvent
 from interviews.choices import InterviewKind
 from interviews.models import Interview
 from interviews.services import interview_when

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from interviews.services import interview_feedback_reminders_send
+from interviews.reminders import interview_feedback_reminders_send
 
 
 @shared_task(name="interviews.send_feedback_reminders", ignore_result=True)

@@ -97,3 +97,13 @@ def job_board_ids() -> list[int]:
 def job_exists(*, job_id: int) -> bool:
     """Whether job ``job_id`` exists, whoever asks."""
     return Job.objects.filter(pk=job_id).exists()
+
+
+def job_lock(*, job_id: int) -> Job:
+    """The job with its organization, locked (``SELECT … FOR UPDATE``) until the transaction
+    ends, whoever asks: for another app's write that depends on the job's state staying put,
+    such as a submission checking that it is open. Raises JobNotFound."""
+    try:
+        return Job.objects.select_for_update(of=("self",)).select_related("organization").get(pk=job_id)
+    except Job.DoesNotExist:
+        raise JobNotFound() from None

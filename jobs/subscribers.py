@@ -10,9 +10,9 @@ from hotgigs import cache
 from hotgigs.ai.dispatch import RANK_CANDIDATES_FOR_JOB
 from hotgigs.events import catalogue
 from hotgigs.events.audiences import JOB_BOARD, channel_group
+from hotgigs.events.models import OutboxEvent
 from hotgigs.events.registry import Recorded, after_commit, on_worker
 from hotgigs.queueing import enqueue_on_commit
-from hotgigs.realtime.models import OutboxEvent
 
 JOB_EVENTS = (
     catalogue.JOB_CREATED,

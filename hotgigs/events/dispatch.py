@@ -27,8 +27,8 @@ from django.utils import timezone
 
 from hotgigs import queueing
 from hotgigs.events import registry
+from hotgigs.events.models import OutboxEvent
 from hotgigs.events.outbox import DISPATCH_TASK
-from hotgigs.realtime.models import OutboxEvent
 from hotgigs.resilience.celery import task_retry_countdown
 
 logger = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 Services call :func:`record` (or :func:`record_many`) inside their transaction, as the
 last thing they do, and nothing else about the event. It writes one
-:class:`~hotgigs.realtime.models.OutboxEvent` row at once, so the event commits or rolls
+:class:`~hotgigs.events.models.OutboxEvent` row at once, so the event commits or rolls
 back with the change (the transactional outbox; Zulip's ``send_event_on_commit``). After
 commit, in the writing process:
 
@@ -35,7 +35,7 @@ from django.db.models import Max
 from hotgigs import queueing
 from hotgigs.events import catalogue, registry
 from hotgigs.events.audiences import GROUP_NAME, channel_group, organization_of
-from hotgigs.realtime.models import OutboxEvent, OutboxEventGroup
+from hotgigs.events.models import OutboxEvent, OutboxEventGroup
 
 logger = logging.getLogger(__name__)
 

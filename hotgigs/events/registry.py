@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from hotgigs.events import catalogue
 
 if TYPE_CHECKING:
-    from hotgigs.realtime.models import OutboxEvent
+    from hotgigs.events.models import OutboxEvent
 
 
 @dataclass(frozen=True)

@@ -38,9 +38,9 @@ from hotgigs.events.audiences import (
     group_for_organization,
     group_for_user,
 )
+from hotgigs.events.models import OutboxEvent
 from hotgigs.events.registry import Recorded
 from hotgigs.realtime import publisher
-from hotgigs.realtime.models import OutboxEvent
 
 logger = logging.getLogger(__name__)
 

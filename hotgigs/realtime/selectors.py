@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import Max, Min
 
-from hotgigs.realtime.models import OutboxEvent, OutboxEventGroup
+from hotgigs.events.models import OutboxEvent, OutboxEventGroup
 
 
 @dataclass

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from hotgigs.realtime.models import OutboxEvent, OutboxEventGroup
+from hotgigs.events.models import OutboxEvent, OutboxEventGroup
 
 
 def outbox_prune(*, older_than: timedelta | None = None, batch_size: int = 5000) -> int:

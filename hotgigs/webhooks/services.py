@@ -29,8 +29,8 @@ from django.utils import timezone
 from hotgigs.accounts import policies
 from hotgigs.accounts.models import Organization, User
 from hotgigs.errors import NotFound
+from hotgigs.events.models import OutboxEvent
 from hotgigs.queueing import send_task_by_name
-from hotgigs.realtime.models import OutboxEvent
 from hotgigs.resilience import CircuitOpenError, TransientError, get_breaker
 from hotgigs.resilience.celery import task_retry_countdown
 from hotgigs.webhooks import client

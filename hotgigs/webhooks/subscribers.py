@@ -6,8 +6,8 @@ queued as its own ``webhooks.deliver`` task after commit.
 """
 
 from hotgigs.events.catalogue import WEBHOOK_EVENT_TYPES
+from hotgigs.events.models import OutboxEvent
 from hotgigs.events.registry import on_worker
-from hotgigs.realtime.models import OutboxEvent
 from hotgigs.webhooks.services import committed_event_fan_out
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from applications.models import Application
-from applications.services import application_scores_sweep
+from applications.subscribers import application_scores_sweep
 from applications.tasks import score_sweep
 from hotgigs import redis_clients
 from hotgigs.celery import app

@@ -5,8 +5,8 @@ from applications.errors import DuplicateApplication, IllegalStageMove, InvalidA
 from applications.models import Application, StageChange
 from applications.services import application_move, application_submit, application_withdraw
 from hotgigs.errors import Forbidden
+from hotgigs.events.models import OutboxEvent
 from hotgigs.notifications.models import Notification
-from hotgigs.realtime.models import OutboxEvent
 from tests.factories import ApplicationFactory, CandidateFactory, JobFactory, OrganizationFactory
 
 # The pipeline's legal moves, written out here rather than read from STAGE_TRANSITIONS, so a

@@ -14,9 +14,9 @@ from applications.services import application_submit
 from hotgigs import queueing
 from hotgigs.events import catalogue, registry
 from hotgigs.events.dispatch import events_dispatch, events_dispatch_sweep
+from hotgigs.events.models import OutboxEvent
 from hotgigs.events.outbox import DISPATCH_TASK, record
 from hotgigs.notifications.models import Notification
-from hotgigs.realtime.models import OutboxEvent
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,9 +5,9 @@ import pytest
 from applications.services import application_submit
 from hotgigs import queueing
 from hotgigs.events import catalogue
+from hotgigs.events.models import OutboxEvent
 from hotgigs.events.outbox import DISPATCH_TASK
 from hotgigs.notifications.models import EmailDelivery, Notification
-from hotgigs.realtime.models import OutboxEvent
 from tests.factories import CandidateFactory, JobFactory, MembershipFactory
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True), pytest.mark.redis]

@@ -8,9 +8,9 @@ from django.core import mail
 from django.utils import timezone
 
 from applications.services import application_move, application_submit
+from interviews.reminders import interview_feedback_reminders_send
 from interviews.services import (
     interview_cancel,
-    interview_feedback_reminders_send,
     interview_reschedule,
     interview_schedule,
 )

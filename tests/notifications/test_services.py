@@ -10,10 +10,10 @@ from applications.services import application_move, application_submit
 from hotgigs.errors import ValidationFailed
 from hotgigs.notifications.models import EmailDelivery, Notification, NotificationEvent, NotificationPreference
 from hotgigs.notifications.services import notify
+from interviews.reminders import interview_feedback_reminders_send
 from interviews.services import (
     feedback_submit,
     interview_cancel,
-    interview_feedback_reminders_send,
     interview_reschedule,
     interview_schedule,
 )

@@ -8,9 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from applications.services import application_move
+from hotgigs.events.models import OutboxEvent
 from hotgigs.notifications.services import notification_create
 from hotgigs.realtime import events
-from hotgigs.realtime.models import OutboxEvent
 from hotgigs.realtime.services import outbox_prune
 from jobs.services import job_close, job_create, job_open, job_update
 from tests.factories import ApplicationFactory, CandidateFactory, JobFactory, MembershipFactory

@@ -3,8 +3,8 @@
 import pytest
 from django.db import transaction
 
+from hotgigs.events.models import OutboxEvent, OutboxEventGroup
 from hotgigs.realtime.events import publish_on_commit
-from hotgigs.realtime.models import OutboxEvent, OutboxEventGroup
 from hotgigs.realtime.selectors import outbox_replay
 from jobs.services import job_close, job_create
 

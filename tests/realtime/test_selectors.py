@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from hotgigs.events.models import OutboxEvent
 from hotgigs.realtime.events import publish_on_commit
-from hotgigs.realtime.models import OutboxEvent
 from hotgigs.realtime.selectors import outbox_replay
 from hotgigs.realtime.services import outbox_prune
 

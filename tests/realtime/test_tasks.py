@@ -5,8 +5,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from hotgigs.celery import app
+from hotgigs.events.models import OutboxEvent, OutboxEventGroup
 from hotgigs.realtime.events import publish_on_commit
-from hotgigs.realtime.models import OutboxEvent, OutboxEventGroup
 from hotgigs.realtime.services import outbox_prune
 from hotgigs.realtime.tasks import prune_outbox
 

@@ -32,7 +32,7 @@ from django.test import Client
 from psycopg import sql
 
 from hotgigs.accounts.tokens import token_issue_for_user
-from hotgigs.realtime.models import OutboxEvent
+from hotgigs.events.models import OutboxEvent
 from jobs.models import Job
 from tests import servers
 from tests.conftest import require_service

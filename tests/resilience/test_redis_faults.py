@@ -33,10 +33,10 @@ import pytest
 from django.db import connection
 
 from applications.models import Application
+from hotgigs.events.models import OutboxEvent
 from hotgigs.notifications.choices import DeliveryStatus
 from hotgigs.notifications.models import EmailDelivery
 from hotgigs.notifications.services import email_delivery_requeue_stale
-from hotgigs.realtime.models import OutboxEvent
 from tests.conftest import require_service
 from tests.factories import CandidateFactory, JobFactory, MembershipFactory, OrganizationFactory
 from tests.factories.accounts import PASSWORD
