@@ -10,9 +10,10 @@ most: the jobs list, a login, an application, and the readiness probe.
 What must hold (README "When Redis is slow or down"): Redis being down adds less than
 :data:`BUDGET_SECONDS` to any answer — the limiter and the cache fail open, the write
 answers 201 and is saved — readiness answers 503 naming the Redis components, and once
-Redis is back the application's match score arrives through the beat sweep (run here
-directly: no worker consumed the lost queue). The budget is counted on top of the same
-request's time with Redis up, measured just before: the suite's machine may be loaded.
+Redis is back what the application sets off (notifications, emails, its match score)
+arrives through the beat sweeps (run here directly: no worker consumed the lost queue).
+The budget is counted on top of the same request's time with Redis up, measured just
+before: the suite's machine may be loaded.
 
 Run with ``-s`` to see the figures of each drill.
 """
@@ -33,6 +34,8 @@ import pytest
 from django.db import connection
 
 from applications.models import Application
+from hotgigs.events import catalogue
+from hotgigs.events.dispatch import events_dispatch_sweep
 from hotgigs.events.models import OutboxEvent
 from hotgigs.notifications.choices import DeliveryStatus
 from hotgigs.notifications.models import EmailDelivery
@@ -185,26 +188,37 @@ def assert_answered_quickly(answers: list[Answer], healthy: list[list[Answer]]) 
 def assert_nothing_lost(settings: Any, application_ids: list[int]) -> None:
     """Redis is back, empty: the beat sweeps (run here) do what no task ever reached.
 
-    Scores (``applications.score_sweep``) and emails (``notifications.requeue_stale``); the
+    The submissions' ``events.dispatch`` never reached a worker, so nobody was told yet and
+    nothing is scored; the outbox's sweep (``events.sweep``) dispatches them: notifications
+    and emails, and the scoring request. The score and email sweeps
+    (``applications.score_sweep``, ``notifications.requeue_stale``) stay as safety nets. The
     realtime events are in the outbox, for clients to replay.
     """
     from applications.tasks import score_sweep
 
     emails = EmailDelivery.objects.filter(
-        event__key__in=[f"application.{kind}:{pk}" for pk in application_ids for kind in ("received", "new")]
+        event__key__in=[
+            f"{kind}:{pk}"
+            for pk in application_ids
+            for kind in (catalogue.APPLICATION_RECEIVED, catalogue.APPLICATION_NEW)
+        ]
     )
     unscored = Application.objects.filter(pk__in=application_ids, match_score__isnull=True)
-    assert unscored.count() == len(application_ids)
-    assert emails.count() == 2 * len(application_ids)
-    assert set(emails.values_list("status", flat=True)) == {DeliveryStatus.PENDING}
-    submitted = OutboxEvent.objects.filter(type="application.submitted", data__id__in=application_ids)
+    submitted = OutboxEvent.objects.filter(type=catalogue.APPLICATION_SUBMITTED, data__id__in=application_ids)
     assert submitted.count() == len(application_ids)
+    assert submitted.filter(dispatch_due_at__isnull=False).count() == len(application_ids)
+    assert unscored.count() == len(application_ids)
+    assert not emails.exists()
+    settings.EVENTS_DISPATCH_SWEEP_LAG = timedelta(0)
     settings.APPLICATIONS_SCORE_SWEEP_LAG_SECONDS = 0
 
+    events_dispatch_sweep()
     score_sweep()
     email_delivery_requeue_stale(older_than=timedelta(0))
 
+    assert not submitted.filter(dispatch_due_at__isnull=False).exists()
     assert not unscored.exists()
+    assert emails.count() == 2 * len(application_ids)
     assert set(emails.values_list("status", flat=True)) == {DeliveryStatus.SENT}
 
 
