@@ -18,9 +18,8 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 
 from applications.choices import ApplicationStage
-from applications.matching import match_list
 from applications.models import Application, Match, StageChange
-from applications.selectors import application_list
+from applications.selectors import application_list, match_list
 from applications.services import application_move, application_submit
 from candidates.selectors import candidate_list
 from hotgigs.accounts import policies

@@ -44,14 +44,12 @@ from applications.models import Application, Match
 from candidates.selectors import (
     candidate_for_matching_get,
     candidate_for_matching_list,
-    candidate_list,
     candidate_shared_with,
     latest_resume_texts,
 )
-from hotgigs.accounts.selectors import Actor
 from hotgigs.ai import CandidateProfile, JobProfile, MatchProvider, MatchResult, get_provider, input_hash
 from jobs.choices import JobStatus
-from jobs.selectors import job_for_matching_get, job_for_matching_list, job_visible_filter
+from jobs.selectors import job_for_matching_get, job_for_matching_list
 
 if TYPE_CHECKING:
     # Annotations only: the rows come from the jobs and candidates selectors.
@@ -349,22 +347,3 @@ def match_application(application_id: int, *, provider: MatchProvider | None = N
     if application.match_score != match.score:
         Application.objects.filter(pk=application.pk).update(match_score=match.score)
     return match
-
-
-# Reads ----------------------------------------------------------------------------------
-
-
-def match_list(*, actor: Actor) -> QuerySet[Match]:
-    """Matches the actor may see, best first per job, with job and candidate loaded.
-
-    A pair is visible when both its job and its candidate are: staff see all; recruiters
-    the matches of their organizations' jobs for candidates they may see; a candidate their
-    own matches on the job board. (A read; it lives here until the matches API moves it
-    to ``applications.selectors``.)
-    """
-    return (
-        Match.objects.filter(job_visible_filter(actor=actor, prefix="job__"))
-        .filter(candidate__in=candidate_list(actor=actor).values("pk"))
-        .select_related("job", "job__organization", "candidate")
-        .order_by("job_id", "-score", "candidate_id")
-    )

@@ -11,9 +11,11 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from applications.errors import ApplicationNotFound
-from applications.models import Application, StageChange
+from applications.models import Application, Match, StageChange
+from candidates.selectors import candidate_list
 from hotgigs.accounts import policies
 from hotgigs.accounts.policies import Actor
+from jobs.selectors import job_visible_filter
 
 
 def application_visible_filter(*, actor: Actor, prefix: str = "") -> Q | None:
@@ -130,3 +132,18 @@ def application_lock(*, application_id: int) -> Application:
         )
     except Application.DoesNotExist:
         raise ApplicationNotFound() from None
+
+
+def match_list(*, actor: Actor) -> QuerySet[Match]:
+    """Matches the actor may see, best first per job, with job and candidate loaded.
+
+    A pair is visible when both its job and its candidate are: staff see all; recruiters
+    the matches of their organizations' jobs for candidates they may see; a candidate their
+    own matches on the job board. (The writes are ``applications.matching``'s.)
+    """
+    return (
+        Match.objects.filter(job_visible_filter(actor=actor, prefix="job__"))
+        .filter(candidate__in=candidate_list(actor=actor).values("pk"))
+        .select_related("job", "job__organization", "candidate")
+        .order_by("job_id", "-score", "candidate_id")
+    )

@@ -29,7 +29,6 @@ from applications.api.serializers import (
     history_entries,
 )
 from applications.filters import ApplicationFilter
-from applications.matching import match_list
 from applications.models import Application, Match
 from applications.selectors import (
     actor_is_hiring_team,
@@ -37,6 +36,7 @@ from applications.selectors import (
     application_history,
     application_list,
     application_time_in_stage,
+    match_list,
 )
 from applications.services import application_move, application_submit, application_withdraw
 from candidates.selectors import candidate_for_user, candidate_get
@@ -226,7 +226,7 @@ class MatchViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
     reads Match rows, so the routes live here: jobs and candidates never import applications).
     Reads go through the selectors: a job or candidate the caller may not see answers 404,
     and the matches listed are those whose job and candidate the caller may both see
-    (``applications.matching.match_list``).
+    (``applications.selectors.match_list``).
     """
 
     pagination_class = MatchCursorPagination

@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 
 from applications import tasks
-from applications.matching import match_application, match_candidate, match_job, match_list
+from applications.matching import match_application, match_candidate, match_job
 from applications.models import Application, Match
+from applications.selectors import match_list
 from applications.services import application_submit
 from candidates.services import candidate_update
 from hotgigs.ai.scoring import SCORING_VERSION
