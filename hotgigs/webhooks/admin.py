@@ -16,7 +16,8 @@ from hotgigs.accounts.models import User
 from hotgigs.admin_site import OrgScopedAdminMixin, ReadOnlyInlineMixin, admin_site, run_per_row
 from hotgigs.webhooks.models import WebhookDelivery, WebhookEndpoint
 from hotgigs.webhooks.selectors import endpoint_list
-from hotgigs.webhooks.services import delivery_redeliver, endpoint_enable
+from hotgigs.webhooks.services.delivery import delivery_redeliver
+from hotgigs.webhooks.services.endpoints import endpoint_enable
 
 DELIVERY_FIELDS = (
     "event_type",

@@ -8,7 +8,7 @@ queued as its own ``webhooks.deliver`` task after commit.
 from hotgigs.events.catalogue import WEBHOOK_EVENT_TYPES
 from hotgigs.events.models import OutboxEvent
 from hotgigs.events.registry import on_worker
-from hotgigs.webhooks.services import committed_event_fan_out
+from hotgigs.webhooks.services.fan_out import committed_event_fan_out
 
 
 @on_worker("webhooks.fan_out", types=WEBHOOK_EVENT_TYPES)

@@ -4,7 +4,8 @@ from typing import Any
 
 from celery import shared_task
 
-from hotgigs.webhooks.services import delivery_attempt, event_fan_out, webhooks_sweep
+from hotgigs.webhooks.services.delivery import delivery_attempt
+from hotgigs.webhooks.services.fan_out import event_fan_out, webhooks_sweep
 
 
 @shared_task(name="webhooks.fan_out", ignore_result=True)

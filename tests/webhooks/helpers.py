@@ -4,7 +4,7 @@ from typing import Any
 
 from applications.services import application_move
 from hotgigs.webhooks.models import WebhookEndpoint
-from hotgigs.webhooks.services import endpoint_create
+from hotgigs.webhooks.services.endpoints import endpoint_create
 from tests.factories import ApplicationFactory
 
 

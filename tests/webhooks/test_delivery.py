@@ -8,9 +8,10 @@ from django.utils import timezone
 from hotgigs.events.dispatch import events_dispatch_sweep
 from hotgigs.notifications.services import notification_create
 from hotgigs.realtime.events import publish_on_commit
-from hotgigs.resilience import get_breaker
-from hotgigs.webhooks import services
 from hotgigs.webhooks.models import WebhookDelivery, WebhookEndpoint
+from hotgigs.webhooks.services.delivery import delivery_attempt, delivery_redeliver, endpoint_breaker
+from hotgigs.webhooks.services.endpoints import endpoint_enable, endpoint_rotate_secret, endpoint_send_test
+from hotgigs.webhooks.services.fan_out import event_fan_out, webhooks_sweep
 from hotgigs.webhooks.tasks import deliver
 from tests.webhooks.helpers import make_endpoint, move_application
 from tests.webhooks.receiver import Answer
@@ -66,7 +67,7 @@ def test_user_private_events_never_fan_out(recruiter, org, receiver, django_capt
             channel="notifications", type="application.stage_changed", data={}, groups=[f"user.{recruiter.pk}"]
         )
 
-    assert services.event_fan_out(event_id=event.pk) == []
+    assert event_fan_out(event_id=event.pk) == []
     assert receiver.requests == []
 
 
@@ -96,7 +97,7 @@ def test_fanning_out_the_same_event_twice_sends_it_once(
     event_id = WebhookDelivery.objects.get().event_id
 
     with django_capture_on_commit_callbacks(execute=True):
-        again = services.event_fan_out(event_id=event_id)
+        again = event_fan_out(event_id=event_id)
 
     assert again == []
     assert len(receiver.requests) == 1
@@ -185,7 +186,7 @@ def test_an_endpoint_is_disabled_after_repeated_failures_and_can_be_enabled(
         move_application(recruiter, open_job)
     assert len(receiver.requests) == 2  # a disabled endpoint gets no new deliveries
 
-    services.endpoint_enable(actor=recruiter, endpoint=endpoint)
+    endpoint_enable(actor=recruiter, endpoint=endpoint)
     with django_capture_on_commit_callbacks(execute=True):
         move_application(recruiter, open_job)
     endpoint.refresh_from_db()
@@ -210,18 +211,18 @@ def test_the_breaker_opens_per_endpoint_and_defers_without_losing(
     paths = [r.path for r in receiver.requests]
     assert paths.count("/failing") == 2
     assert paths.count("/healthy") == 1
-    assert get_breaker(services.breaker_name(failing.pk), **services._BREAKER_OPTIONS).state().state == "open"
-    assert get_breaker(services.breaker_name(healthy.pk), **services._BREAKER_OPTIONS).state().state == "closed"
+    assert endpoint_breaker(failing.pk).state().state == "open"
+    assert endpoint_breaker(healthy.pk).state().state == "closed"
     deferred = WebhookDelivery.objects.get(endpoint=failing)
     assert deferred.status == "pending"
     assert deferred.next_attempt_at > timezone.now()
 
     # Once the circuit lets calls through again, the sweep sends the deferred delivery.
-    get_breaker(services.breaker_name(failing.pk), **services._BREAKER_OPTIONS).reset()
+    endpoint_breaker(failing.pk).reset()
     settings.WEBHOOKS_REQUEUE_GRACE = timezone.timedelta(0)
     WebhookDelivery.objects.filter(pk=deferred.pk).update(next_attempt_at=timezone.now())
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.webhooks_sweep()["requeued"] == 1
+        assert webhooks_sweep()["requeued"] == 1
     deferred.refresh_from_db()
     assert deferred.status == "succeeded"
     assert [r.path for r in receiver.requests].count("/failing") == 3
@@ -234,7 +235,7 @@ def test_redelivery_keeps_the_webhook_id(recruiter, org, open_job, receiver, dja
     delivery = WebhookDelivery.objects.get()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.delivery_redeliver(actor=recruiter, delivery=delivery)
+        delivery_redeliver(actor=recruiter, delivery=delivery)
 
     first, second = receiver.requests
     assert second.verified
@@ -247,7 +248,7 @@ def test_redelivery_keeps_the_webhook_id(recruiter, org, open_job, receiver, dja
 def test_a_duplicated_task_sends_once(recruiter, org, receiver):
     endpoint = make_endpoint(recruiter, org, receiver, types=("job.created",))
     # Its on-commit queuing never runs here (the test's transaction does not commit).
-    delivery = services.endpoint_send_test(actor=recruiter, endpoint=endpoint)
+    delivery = endpoint_send_test(actor=recruiter, endpoint=endpoint)
 
     deliver.apply(args=(delivery.pk, 0))
     deliver.apply(args=(delivery.pk, 0))
@@ -260,9 +261,9 @@ def _failed_once(recruiter, org, receiver, *, retry_in: float) -> WebhookDeliver
     """A test delivery whose first attempt failed with a 500: pending, attempts 1, its retry
     due ``retry_in`` seconds from now (negative: already due)."""
     endpoint = make_endpoint(recruiter, org, receiver, types=("job.created",))
-    delivery = services.endpoint_send_test(actor=recruiter, endpoint=endpoint)
+    delivery = endpoint_send_test(actor=recruiter, endpoint=endpoint)
     receiver.answer(Answer(500))
-    first = services.delivery_attempt(delivery_id=delivery.pk, expected_attempts=0)
+    first = delivery_attempt(delivery_id=delivery.pk, expected_attempts=0)
     assert (first.outcome, first.attempts) == ("retry", 1)
     _due_in(delivery, retry_in)
     return delivery
@@ -301,11 +302,11 @@ def test_the_retry_task_sends_although_its_retry_time_is_a_little_ahead(recruite
 def test_a_duplicate_of_a_retry_that_was_already_made_sends_nothing(recruiter, org, receiver):
     delivery = _failed_once(recruiter, org, receiver, retry_in=-1)
     receiver.answer(Answer(503))
-    second = services.delivery_attempt(delivery_id=delivery.pk, expected_attempts=1)
+    second = delivery_attempt(delivery_id=delivery.pk, expected_attempts=1)
     assert (second.outcome, second.attempts) == ("retry", 2)
     _due_in(delivery, -1)
 
-    duplicate = services.delivery_attempt(delivery_id=delivery.pk, expected_attempts=1)
+    duplicate = delivery_attempt(delivery_id=delivery.pk, expected_attempts=1)
 
     assert duplicate.outcome == "skipped"
     assert len(receiver.requests) == 2
@@ -406,10 +407,10 @@ def test_after_a_rotation_both_secrets_verify_during_the_grace_period(
 ):
     endpoint = make_endpoint(recruiter, org, receiver)
     old_secret = endpoint.secret
-    endpoint = services.endpoint_rotate_secret(actor=recruiter, endpoint=endpoint)
+    endpoint = endpoint_rotate_secret(actor=recruiter, endpoint=endpoint)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.endpoint_send_test(actor=recruiter, endpoint=endpoint)
+        endpoint_send_test(actor=recruiter, endpoint=endpoint)
 
     [request] = receiver.requests
     assert request.verified  # the receiver still holds the old secret
@@ -424,10 +425,10 @@ def test_after_the_grace_period_only_the_new_secret_signs(
 ):
     settings.WEBHOOKS_SECRET_ROTATION_GRACE = timezone.timedelta(0)
     endpoint = make_endpoint(recruiter, org, receiver)
-    endpoint = services.endpoint_rotate_secret(actor=recruiter, endpoint=endpoint)
+    endpoint = endpoint_rotate_secret(actor=recruiter, endpoint=endpoint)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.endpoint_send_test(actor=recruiter, endpoint=endpoint)
+        endpoint_send_test(actor=recruiter, endpoint=endpoint)
 
     [request] = receiver.requests
     assert not request.verified
@@ -439,17 +440,17 @@ def test_after_the_grace_period_only_the_new_secret_signs(
 def test_retry_after_is_respected_within_the_cap(recruiter, org, receiver, settings, retry_after, expected):
     settings.RETRY_MAX_DELAY = 30.0
     endpoint = make_endpoint(recruiter, org, receiver, types=("job.created",))
-    delivery = services.endpoint_send_test(actor=recruiter, endpoint=endpoint)
+    delivery = endpoint_send_test(actor=recruiter, endpoint=endpoint)
     receiver.answer(Answer(429, headers={"Retry-After": retry_after}))
 
-    attempt = services.delivery_attempt(delivery_id=delivery.pk)
+    attempt = delivery_attempt(delivery_id=delivery.pk)
 
     assert (attempt.outcome, attempt.retry_in) == ("retry", expected)
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts, delivery.response_code) == ("pending", 1, 429)
     assert delivery.next_attempt_at > timezone.now()
     # Not due yet: a task without the attempt count (the sweep's due check) leaves it alone.
-    assert services.delivery_attempt(delivery_id=delivery.pk).outcome == "skipped"
+    assert delivery_attempt(delivery_id=delivery.pk).outcome == "skipped"
     assert len(receiver.requests) == 1
 
 
@@ -457,12 +458,12 @@ def test_enabling_an_endpoint_sends_its_pending_deliveries(
     recruiter, org, receiver, django_capture_on_commit_callbacks
 ):
     endpoint = make_endpoint(recruiter, org, receiver, types=("job.created",))
-    delivery = services.endpoint_send_test(actor=recruiter, endpoint=endpoint)
+    delivery = endpoint_send_test(actor=recruiter, endpoint=endpoint)
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(is_active=False, disabled_reason="too many failures")
-    assert services.delivery_attempt(delivery_id=delivery.pk).outcome == "skipped"
+    assert delivery_attempt(delivery_id=delivery.pk).outcome == "skipped"
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.endpoint_enable(actor=recruiter, endpoint=endpoint)
+        endpoint_enable(actor=recruiter, endpoint=endpoint)
 
     delivery.refresh_from_db()
     assert delivery.status == "succeeded"
@@ -471,10 +472,10 @@ def test_enabling_an_endpoint_sends_its_pending_deliveries(
 
 def test_a_long_response_is_logged_as_an_excerpt(recruiter, org, receiver):
     endpoint = make_endpoint(recruiter, org, receiver, types=("job.created",))
-    delivery = services.endpoint_send_test(actor=recruiter, endpoint=endpoint)
+    delivery = endpoint_send_test(actor=recruiter, endpoint=endpoint)
     receiver.big_body = "x" * 50_000
 
-    services.delivery_attempt(delivery_id=delivery.pk)
+    delivery_attempt(delivery_id=delivery.pk)
 
     delivery.refresh_from_db()
     assert delivery.status == "succeeded"

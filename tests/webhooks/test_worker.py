@@ -3,7 +3,7 @@
 import pytest
 
 from hotgigs.webhooks.models import WebhookDelivery
-from hotgigs.webhooks.services import endpoint_send_test
+from hotgigs.webhooks.services.endpoints import endpoint_send_test
 from hotgigs.webhooks.tasks import deliver, fan_out
 from tests.webhooks.helpers import make_endpoint, move_application
 from tests.webhooks.receiver import Answer

@@ -22,7 +22,6 @@ from hotgigs.api.pagination import CursorPagination
 from hotgigs.api.schema import PATH_ID_PATTERN
 from hotgigs.api.views import ERRORS
 from hotgigs.errors import ValidationFailed
-from hotgigs.webhooks import services
 from hotgigs.webhooks.api.serializers import (
     DeliveryFilterSerializer,
     DeliverySerializer,
@@ -35,6 +34,15 @@ from hotgigs.webhooks.api.serializers import (
 from hotgigs.webhooks.choices import TEST_EVENT_TYPE
 from hotgigs.webhooks.models import WebhookDelivery, WebhookEndpoint
 from hotgigs.webhooks.selectors import delivery_get, delivery_list, endpoint_get, endpoint_list
+from hotgigs.webhooks.services.delivery import delivery_redeliver
+from hotgigs.webhooks.services.endpoints import (
+    endpoint_create,
+    endpoint_delete,
+    endpoint_enable,
+    endpoint_rotate_secret,
+    endpoint_send_test,
+    endpoint_update,
+)
 
 ID_PATTERN = PATH_ID_PATTERN
 
@@ -115,7 +123,7 @@ class WebhookEndpointViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  #
         data.is_valid(raise_exception=True)
         fields = data.validated_data
         organization = _organization_for(self._actor, fields.get("organization"))
-        endpoint = services.endpoint_create(
+        endpoint = endpoint_create(
             actor=self._actor,
             organization=organization,
             url=fields["url"],
@@ -128,7 +136,7 @@ class WebhookEndpointViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  #
         endpoint = self.get_object()  # 404 for a hidden row comes before any body check
         data = EndpointUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        endpoint = services.endpoint_update(actor=self._actor, endpoint=endpoint, **data.validated_data)
+        endpoint = endpoint_update(actor=self._actor, endpoint=endpoint, **data.validated_data)
         return Response(EndpointSerializer(endpoint).data)
 
     @extend_schema(
@@ -151,7 +159,7 @@ class WebhookEndpointViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  #
 
     @extend_schema(summary="Delete a webhook endpoint", request=None, responses={204: None, **ERRORS})
     def destroy(self, request: Request, pk: str) -> Response:
-        services.endpoint_delete(actor=self._actor, endpoint=self.get_object())
+        endpoint_delete(actor=self._actor, endpoint=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -163,7 +171,7 @@ class WebhookEndpointViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  #
     )
     @action(detail=True, methods=["post"], url_path="rotate-secret")
     def rotate_secret(self, request: Request, pk: str) -> Response:
-        endpoint = services.endpoint_rotate_secret(actor=self._actor, endpoint=self.get_object())
+        endpoint = endpoint_rotate_secret(actor=self._actor, endpoint=self.get_object())
         return Response(EndpointWithSecretSerializer(endpoint).data)
 
     @extend_schema(
@@ -174,7 +182,7 @@ class WebhookEndpointViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  #
     )
     @action(detail=True, methods=["post"])
     def enable(self, request: Request, pk: str) -> Response:
-        endpoint = services.endpoint_enable(actor=self._actor, endpoint=self.get_object())
+        endpoint = endpoint_enable(actor=self._actor, endpoint=self.get_object())
         return Response(EndpointSerializer(endpoint).data)
 
     @extend_schema(
@@ -185,7 +193,7 @@ class WebhookEndpointViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  #
     )
     @action(detail=True, methods=["post"], url_path="test")
     def send_test(self, request: Request, pk: str) -> Response:
-        delivery = services.endpoint_send_test(actor=self._actor, endpoint=self.get_object())
+        delivery = endpoint_send_test(actor=self._actor, endpoint=self.get_object())
         delivery.refresh_from_db()
         return Response(DeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
 
@@ -216,5 +224,5 @@ class WebhookEndpointViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  #
     @action(detail=True, methods=["post"], url_path=rf"deliveries/(?P<delivery_id>{ID_PATTERN})/redeliver")
     def redeliver(self, request: Request, pk: str, delivery_id: str) -> Response:
         delivery = delivery_get(actor=request.user, endpoint=self.get_object(), delivery_id=int(delivery_id))
-        delivery = services.delivery_redeliver(actor=self._actor, delivery=delivery)
+        delivery = delivery_redeliver(actor=self._actor, delivery=delivery)
         return Response(DeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from hotgigs.webhooks.services import deliveries_redeliver
+from hotgigs.webhooks.services.delivery import deliveries_redeliver
 
 
 def _since(value: str) -> datetime:

@@ -1,0 +1,153 @@
+"""An organization's webhook endpoints: create, update, delete, rotate the secret, enable, test.
+
+Members of the organization (and staff) manage its endpoints; everyone else gets NotFound.
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from hotgigs.accounts import policies
+from hotgigs.accounts.models import Organization, User
+from hotgigs.errors import NotFound
+from hotgigs.webhooks.choices import EVENT_TYPES, TEST_EVENT_TYPE, DeliveryStatus
+from hotgigs.webhooks.errors import InvalidWebhookEndpoint, WebhookEndpointDisabled, WebhookTargetRefused
+from hotgigs.webhooks.models import WebhookDelivery, WebhookEndpoint
+from hotgigs.webhooks.services.delivery import endpoint_breaker, new_webhook_id, queue_on_commit
+from hotgigs.webhooks.signing import secret_generate
+from hotgigs.webhooks.targets import target_check
+
+MAX_URL = 2000
+MAX_DESCRIPTION = 255
+
+
+def _require_member(actor: User, organization_id: int) -> None:
+    # Selectors already hide other organizations' rows; this guards direct callers too.
+    if not policies.may_manage_organization(actor, organization_id):
+        raise NotFound()
+
+
+def _clean(*, url: Any = None, event_types: Any = None, description: Any = None, partial: bool) -> dict[str, Any]:
+    """Validated fields, or InvalidWebhookEndpoint / WebhookTargetRefused naming every bad one."""
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {}
+    if url is not None or not partial:
+        if not isinstance(url, str) or not url.strip() or len(url) > MAX_URL:
+            errors["url"] = [f"Give a URL of at most {MAX_URL} characters."]
+        else:
+            try:
+                target_check(url.strip())
+            except WebhookTargetRefused as refused:
+                errors.update(refused.details or {})
+            cleaned["url"] = url.strip()
+    if event_types is not None or not partial:
+        if not isinstance(event_types, list) or not event_types or not all(isinstance(t, str) for t in event_types):
+            errors["event_types"] = ["Give a non-empty list of event types."]
+        else:
+            unknown = sorted({t for t in event_types if t not in EVENT_TYPES})
+            if unknown:
+                errors["event_types"] = [f"Unknown event types: {', '.join(unknown)}."]
+            cleaned["event_types"] = [t for t in EVENT_TYPES if t in set(event_types)]
+    if description is not None:
+        if not isinstance(description, str) or len(description) > MAX_DESCRIPTION:
+            errors["description"] = [f"At most {MAX_DESCRIPTION} characters."]
+        else:
+            cleaned["description"] = description.strip()
+    if errors:
+        raise InvalidWebhookEndpoint(details=errors)
+    return cleaned
+
+
+@transaction.atomic
+def endpoint_create(
+    *, actor: User, organization: Organization, url: str, event_types: list[str], description: str = ""
+) -> WebhookEndpoint:
+    """Register an endpoint for ``organization`` with a fresh secret (the caller shows it once).
+
+    Raises NotFound when the actor is not a member (nor staff), InvalidWebhookEndpoint for a
+    bad field (unknown event types, a URL that is not http(s) or reaches a refused address).
+    """
+    _require_member(actor, organization.pk)
+    fields = _clean(url=url, event_types=event_types, description=description, partial=False)
+    return WebhookEndpoint.objects.create(
+        organization=organization, secret=secret_generate(), created_by=actor, **fields
+    )
+
+
+@transaction.atomic
+def endpoint_update(
+    *,
+    actor: User,
+    endpoint: WebhookEndpoint,
+    url: str | None = None,
+    event_types: list[str] | None = None,
+    description: str | None = None,
+) -> WebhookEndpoint:
+    """Change the given fields (None leaves a field as it is); same checks as creating."""
+    _require_member(actor, endpoint.organization_id)
+    fields = _clean(url=url, event_types=event_types, description=description, partial=True)
+    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    for name, value in fields.items():
+        setattr(endpoint, name, value)
+    endpoint.save(update_fields=[*fields, "updated_at"])
+    return endpoint
+
+
+@transaction.atomic
+def endpoint_delete(*, actor: User, endpoint: WebhookEndpoint) -> None:
+    """Remove the endpoint and its delivery log; pending deliveries are dropped with it."""
+    _require_member(actor, endpoint.organization_id)
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).delete()
+
+
+@transaction.atomic
+def endpoint_rotate_secret(*, actor: User, endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    """Give the endpoint a new secret; the old one keeps signing for WEBHOOKS_SECRET_ROTATION_GRACE."""
+    _require_member(actor, endpoint.organization_id)
+    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    endpoint.previous_secret = endpoint.secret
+    endpoint.previous_secret_expires_at = timezone.now() + settings.WEBHOOKS_SECRET_ROTATION_GRACE
+    endpoint.secret = secret_generate()
+    endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at", "updated_at"])
+    return endpoint
+
+
+@transaction.atomic
+def endpoint_enable(*, actor: User, endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    """Enable a disabled endpoint: failures are forgotten, its pending deliveries are sent again."""
+    _require_member(actor, endpoint.organization_id)
+    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    endpoint.is_active = True
+    endpoint.disabled_reason = ""
+    endpoint.disabled_at = None
+    endpoint.consecutive_failures = 0
+    endpoint.save(update_fields=["is_active", "disabled_reason", "disabled_at", "consecutive_failures", "updated_at"])
+    pending = list(
+        WebhookDelivery.objects.filter(endpoint=endpoint, status=DeliveryStatus.PENDING).values_list("pk", "attempts")
+    )
+    for delivery_id, attempts in pending:
+        queue_on_commit(delivery_id, attempts)
+    endpoint_breaker(endpoint.pk).reset()
+    return endpoint
+
+
+@transaction.atomic
+def endpoint_send_test(*, actor: User, endpoint: WebhookEndpoint) -> WebhookDelivery:
+    """Queue a ``webhook.test`` event to this one endpoint; raises WebhookEndpointDisabled if disabled."""
+    _require_member(actor, endpoint.organization_id)
+    if not endpoint.is_active:
+        raise WebhookEndpointDisabled()
+    now = timezone.now()
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        event_id=None,
+        event_type=TEST_EVENT_TYPE,
+        event_data={"endpoint_id": endpoint.pk, "organization_id": endpoint.organization_id, "sent_by": actor.pk},
+        event_timestamp=now,
+        webhook_id=new_webhook_id(),
+        next_attempt_at=now,
+    )
+    queue_on_commit(delivery.pk, 0)
+    return delivery
