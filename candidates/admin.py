@@ -17,15 +17,14 @@ from django.http import HttpRequest
 from candidates.choices import SkillSource
 from candidates.models import Candidate, CandidateSkill, Resume
 from candidates.selectors import candidate_list, resume_visible
-from candidates.services import (
+from candidates.services.profiles import (
     EDITABLE_FIELDS,
     SKILL_LEVELS,
     candidate_create,
     candidate_delete,
     candidate_update,
-    resume_delete,
-    resume_reparse,
 )
+from candidates.services.resumes import resume_delete, resume_reparse
 from hotgigs.accounts.models import User
 from hotgigs.admin_site import (
     OrgScopedAdminMixin,

@@ -14,7 +14,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from candidates.models import Candidate, CandidateSkill
-from candidates.services import normalize_skill_name
+from candidates.services.profiles import normalize_skill_name
 from hotgigs.api.filters import BooleanFilter, FilterSet, IntegerFilter, TextValuesFilter, search_terms
 
 

@@ -4,13 +4,14 @@ By default a private folder (``RESUME_STORAGE_ROOT``, under MEDIA_ROOT) that no 
 serves; with ``RESUME_STORAGE_BUCKET`` set, an S3-compatible bucket through
 django-storages (the ``s3`` extra), private, whose presigned URLs serve downloads.
 Files are only ever handed out through the short-lived signed links of
-``candidates.services.resume_download_link``.
+``candidates.services.resumes.resume_download_link``.
 """
 
 from typing import Any
 
 from django.core.files.storage import Storage, storages
 from django.core.signals import setting_changed
+from django.db import transaction
 from django.dispatch import receiver
 from django.utils.functional import LazyObject, empty
 
@@ -41,3 +42,13 @@ def _reset(*, setting: str, **kwargs: Any) -> None:
     # Tests (and only tests) change STORAGES at run time; follow them like default_storage does.
     if setting in {"STORAGES", "MEDIA_ROOT", "RESUME_STORAGE_ROOT"}:
         resume_storage_instance._wrapped = empty
+
+
+def file_delete_on_commit(storage: Storage, name: str) -> None:
+    """Delete a stored file once the transaction commits (a rolled-back delete keeps it). A
+    storage error is logged and fails nothing: the row is gone, the file is an orphan."""
+
+    def delete_file() -> None:
+        storage.delete(name)
+
+    transaction.on_commit(delete_file, robust=True)

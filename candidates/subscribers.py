@@ -10,7 +10,7 @@ All on Celery, all idempotent:
   account; its holder is told once per hour (the notification key holds the hour).
 """
 
-from candidates.services import PARSE_RESUME_TASK
+from candidates.services.resumes import PARSE_RESUME_TASK
 from hotgigs.ai.dispatch import RANK_JOBS_FOR_CANDIDATE
 from hotgigs.events import catalogue
 from hotgigs.events.models import OutboxEvent

@@ -12,18 +12,18 @@ from typing import Any
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from candidates import services
+from candidates.services import resumes
 from hotgigs.resilience import TransientError
 from hotgigs.resilience.celery import RETRY_TASK_OPTIONS
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name=services.PARSE_RESUME_TASK, ignore_result=True, **RETRY_TASK_OPTIONS)
+@shared_task(name=resumes.PARSE_RESUME_TASK, ignore_result=True, **RETRY_TASK_OPTIONS)
 def parse_resume(resume_id: int) -> dict[str, Any] | None:
     """Parse one resume (skipped when it is already parsed, failed or gone)."""
     try:
-        resume = services.resume_parse(resume_id=resume_id)
+        resume = resumes.resume_parse(resume_id=resume_id)
     except (OperationalError, InterfaceError) as exc:
         raise TransientError(f"database unavailable: {exc}") from exc
     if resume is None:

@@ -32,7 +32,7 @@ from applications.choices import ApplicationSource, ApplicationStage
 from applications.models import Application, StageChange
 from applications.services import application_move, application_submit, application_withdraw
 from candidates.models import Candidate
-from candidates.services import candidate_create
+from candidates.services.profiles import candidate_create
 from hotgigs.accounts.choices import MembershipRole
 from hotgigs.accounts.models import Membership, Organization, User
 from hotgigs.accounts.selectors import user_get_by_email

@@ -18,7 +18,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # Tasks that go to CELERY_MATCHING_QUEUE (see settings.py); everything else takes the default queue.
-# (The resume task's name is candidates.services.PARSE_RESUME_TASK; that module cannot be
+# (The resume task's name is candidates.services.resumes.PARSE_RESUME_TASK; that module cannot be
 # imported this early, and tests/test_celery_routes.py checks every name is a real task.)
 MATCHING_TASKS = frozenset(
     {

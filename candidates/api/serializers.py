@@ -10,7 +10,7 @@ from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from candidates.choices import RESUME_CONTENT_TYPES, ParseStatus, SkillLevel, SkillSource
-from candidates.services import MAX_SKILLS, PHONE_PATTERN
+from candidates.services.profiles import MAX_SKILLS, PHONE_PATTERN
 from hotgigs.api.serializers import StrictInputSerializer
 
 

@@ -51,17 +51,14 @@ from candidates.selectors import (
     resume_get,
     resume_list,
 )
-from candidates.services import (
+from candidates.services.profiles import (
     MAX_SKILLS,
     PHONE_PATTERN,
     candidate_create,
     candidate_register,
     candidate_update,
-    resume_delete,
-    resume_download_filename,
-    resume_download_link,
-    resume_upload,
 )
+from candidates.services.resumes import resume_delete, resume_download_filename, resume_download_link, resume_upload
 from hotgigs.accounts import policies
 from hotgigs.accounts.models import User
 from hotgigs.accounts.scopes import CANDIDATES_READ, CANDIDATES_WRITE

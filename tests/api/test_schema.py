@@ -181,7 +181,7 @@ def test_email_preferences_name_the_kinds(schema):
 
 def test_phone_and_device_id_state_the_characters_the_server_accepts(schema):
     """The server checks these fields with the very pattern the document states, so they agree."""
-    from candidates.services import PHONE_PATTERN
+    from candidates.services.profiles import PHONE_PATTERN
     from hotgigs.accounts.tokens import DEVICE_ID_PATTERN
 
     for name in ("CandidateInputRequest", "PatchedCandidateInputRequest", "RegisterRequestRequest"):

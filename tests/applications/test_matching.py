@@ -10,7 +10,7 @@ from applications.matching import match_application, match_candidate, match_job
 from applications.models import Application, Match
 from applications.selectors import match_list
 from applications.services import application_submit
-from candidates.services import candidate_update
+from candidates.services.profiles import candidate_update
 from hotgigs.ai.scoring import SCORING_VERSION
 from jobs.services import job_open, job_update
 from tests.ai.fake_openai import fake_openai, openai_settings  # noqa: F401 - fixtures

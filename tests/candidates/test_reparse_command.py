@@ -168,7 +168,7 @@ def test_staff_deleting_resumes_in_the_admin_removes_their_files(
 
 
 def test_candidate_delete_is_for_staff_only(candidate, recruiter):
-    from candidates.services import candidate_delete
+    from candidates.services.profiles import candidate_delete
     from hotgigs.errors import Forbidden
 
     with pytest.raises(Forbidden):

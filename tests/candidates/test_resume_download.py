@@ -232,7 +232,7 @@ def test_candidate_deletes_own_resume_and_its_file(login, candidate, resume_dir,
 
 
 def test_deleting_drops_the_suggestions_of_that_resume(login, candidate, django_capture_on_commit_callbacks):
-    from candidates.services import resume_parse
+    from candidates.services.resumes import resume_parse
 
     resume = make_resume(candidate, b"Terraform engineer", name="cv.txt")
     Resume.objects.filter(pk=resume.pk).update(content_type="text/plain", parse_status="pending")

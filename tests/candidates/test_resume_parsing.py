@@ -7,7 +7,7 @@ from django.test import TestCase
 
 from candidates import resume_files
 from candidates.models import CandidateSkill, Resume
-from candidates.services import resume_parse, resume_reparse
+from candidates.services.resumes import resume_parse, resume_reparse
 from candidates.tasks import parse_resume
 from hotgigs import queueing
 from hotgigs.ai import dispatch
@@ -129,7 +129,7 @@ def test_suggestions_follow_the_resumes(candidate):
 
 
 def test_saving_profile_skills_keeps_suggestions(candidate):
-    from candidates.services import candidate_update
+    from candidates.services.profiles import candidate_update
 
     parsed(make_resume(candidate, b"Python and Terraform engineer", resume_files.TEXT))
 
@@ -142,7 +142,7 @@ def test_saving_profile_skills_keeps_suggestions(candidate):
 
 
 def test_a_profile_skill_supersedes_its_suggestion_in_any_spelling(candidate):
-    from candidates.services import candidate_update
+    from candidates.services.profiles import candidate_update
 
     parsed(make_resume(candidate, b"JavaScript and Terraform engineer", resume_files.TEXT))
     assert ("JavaScript", "beginner") in suggestions(candidate)

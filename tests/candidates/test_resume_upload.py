@@ -204,9 +204,9 @@ def test_a_json_body_is_refused(login, candidate, resume_dir):
 
 
 def test_too_many_resumes_are_refused(login, candidate, resume_dir, monkeypatch):
-    from candidates import services
+    from candidates.services import resumes
 
-    monkeypatch.setattr(services, "RESUME_MAX_PER_CANDIDATE", 2)
+    monkeypatch.setattr(resumes, "RESUME_MAX_PER_CANDIDATE", 2)
     ResumeFactory.create_batch(2, candidate=candidate, sha256="")
     before = sorted(stored_files(resume_dir))
 
@@ -250,7 +250,7 @@ def test_concurrent_uploads_of_the_same_bytes_store_one_resume(resume_dir):
 
     from django.db import connection, connections
 
-    from candidates.services import resume_upload
+    from candidates.services.resumes import resume_upload
     from tests.conftest import require_service
 
     require_service("PostgreSQL (DATABASE_URL)", connection.vendor == "postgresql")

@@ -5,7 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from candidates.models import Resume
-from candidates.services import PARSE_RESUME_TASK
+from candidates.services.resumes import PARSE_RESUME_TASK
 from tests.candidates import resume_samples as samples
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True), pytest.mark.redis]

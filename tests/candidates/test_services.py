@@ -2,7 +2,7 @@ import pytest
 
 from candidates.errors import CandidateAlreadyLinked, CandidateEmailTaken, InvalidCandidate
 from candidates.models import Candidate, CandidateSkill
-from candidates.services import candidate_create, candidate_update
+from candidates.services.profiles import candidate_create, candidate_update
 from hotgigs.errors import Forbidden
 from tests.factories import ApplicationFactory, CandidateFactory, CandidateSkillFactory, UserFactory
 

@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from candidates.choices import ParseStatus
 from candidates.models import Candidate, Resume
-from candidates.services import resume_reparse
+from candidates.services.resumes import resume_reparse
 
 
 class Command(BaseCommand):

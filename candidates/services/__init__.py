@@ -1,0 +1,12 @@
+"""Writes of the candidates app, one module per concern.
+
+* :mod:`.profiles` — candidate profiles and their skills: create, update, register
+  (sign-up), erase;
+* :mod:`.resumes` — resume files: upload, parse, reparse, delete, download links, and the
+  skills a resume suggests.
+
+Writes record internal domain events in the outbox (``candidate.profile_changed``,
+``candidate.resumes_changed``, ``resume.parse_requested``, ``account.signup_attempt``);
+ranking, resume parsing and the signup-attempt email are ``candidates/subscribers.py``'s,
+after commit.
+"""
