@@ -701,7 +701,7 @@ class DemoSeeder:
             job = Job.objects.filter(organization=org, title=plan.title).first()
             if job is None:
                 creator = self.teams[plan.org_slug][plan.creator]
-                job = job_create(actor=creator, organization=org, data=plan.data)
+                job = job_create(actor=creator, organization=org, **plan.data)
                 update: dict[str, Any] = {"created_at": self.ago(plan.created_days_ago)}
                 if plan.status != JobStatus.DRAFT:
                     job = job_open(actor=creator, job=job)

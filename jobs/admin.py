@@ -7,6 +7,7 @@ and ``job_update`` (skills included, from the inline), the status only moves thr
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Count, ForeignKey, QuerySet
 from django.forms import ModelChoiceField
@@ -27,7 +28,40 @@ from hotgigs.admin_site import (
 )
 from jobs.models import Job, JobSkill
 from jobs.selectors import job_list
-from jobs.services import EDITABLE_FIELDS, job_close, job_create, job_open, job_update
+from jobs.services import CURRENCY_CODE, MAX_SALARY, SkillSpec, job_close, job_create, job_open, job_update
+
+# The fields of a job the services take; organization, status and timestamps are not among them.
+JOB_FIELDS = (
+    "title",
+    "description",
+    "department",
+    "location",
+    "remote_policy",
+    "employment_type",
+    "min_years_experience",
+    "education",
+    "salary_min",
+    "salary_max",
+    "salary_currency",
+)
+
+
+class JobAdminForm(forms.ModelForm):  # type: ignore[type-arg]
+    """The job's fields with the ranges and the currency code the API input checks too."""
+
+    min_years_experience = forms.IntegerField(min_value=0, max_value=50, initial=0)
+    salary_min = forms.IntegerField(min_value=0, max_value=MAX_SALARY, required=False)
+    salary_max = forms.IntegerField(min_value=0, max_value=MAX_SALARY, required=False)
+
+    class Meta:
+        model = Job
+        fields = ("organization", *JOB_FIELDS)
+
+    def clean_salary_currency(self) -> str:
+        code: str = self.cleaned_data["salary_currency"].strip().upper()
+        if code and not CURRENCY_CODE.match(code):
+            raise forms.ValidationError("Must be a three-letter ISO 4217 code such as USD.")
+        return code
 
 
 class JobSkillInline(ScopedInlineMixin, admin.TabularInline[JobSkill, Job]):
@@ -53,6 +87,7 @@ class JobAdmin(ServiceFormAdminMixin, OrgScopedAdminMixin, admin.ModelAdmin[Job]
     list_select_related = ("organization",)
     search_fields = ("title", "description", "location")
     date_hierarchy = "created_at"
+    form = JobAdminForm
     inlines = (JobSkillInline,)
     actions = ("open_selected", "close_selected")
     readonly_fields = ("status", "created_by", "created_at", "updated_at", "opened_at", "closed_at")
@@ -91,24 +126,26 @@ class JobAdmin(ServiceFormAdminMixin, OrgScopedAdminMixin, admin.ModelAdmin[Job]
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         actor: User = request.user  # type: ignore[assignment]
-        data = {field: form.cleaned_data[field] for field in EDITABLE_FIELDS if field in form.cleaned_data}
+        fields = {field: form.cleaned_data[field] for field in JOB_FIELDS if field in form.cleaned_data}
         skills = self._skills(formsets)
-        if skills is not None:
-            data["skills"] = skills
         job = form.instance
         if change:
-            saved = job_update(actor=actor, job=job, data=data)
+            if skills is not None:
+                fields["skills"] = skills
+            saved = job_update(actor=actor, job=job, **fields)
         else:
-            saved = job_create(actor=actor, organization=form.cleaned_data["organization"], data=data)
+            saved = job_create(
+                actor=actor, organization=form.cleaned_data["organization"], skills=skills or [], **fields
+            )
         adopt(job, saved)
         mark_formsets_saved(formsets)
 
     @staticmethod
-    def _skills(formsets: list[BaseFormSet[Any]]) -> list[dict[str, Any]] | None:
+    def _skills(formsets: list[BaseFormSet[Any]]) -> list[SkillSpec] | None:
         rows = formset_rows(formsets, JobSkill)
         if rows is None:
             return None
-        return [{"name": row["name"], "level": row["level"], "required": row["required"]} for row in rows]
+        return [SkillSpec(name=row["name"], level=row["level"], required=row["required"]) for row in rows]
 
     @admin.action(description="Open selected jobs", permissions=["change"])
     def open_selected(self, request: HttpRequest, queryset: QuerySet[Job]) -> None:

@@ -177,7 +177,7 @@ def broadcast(plan_path: str, out: str) -> None:
     registry.unregister("jobs.rank")
 
     def rename(item: dict[str, Any]) -> None:
-        job_update(actor=recruiter, job=job, data={"title": item["title"]})
+        job_update(actor=recruiter, job=job, title=item["title"])
 
     _paced(plan, rename)
 

@@ -1,10 +1,10 @@
 """HTTP shapes of jobs: the input a client sends and the representation it gets back.
 
 Input is nested like the output (``requirements`` and ``salary`` are objects) and is
-flattened into the keys ``jobs.services`` takes. Input serializers check types, lengths,
-ranges and the shape of the requirements; business rules (salary min ≤ max, a currency
-with a salary, no duplicate skills) stay in the services, whose errors the view re-keys
-to these nested field names.
+flattened into the keyword arguments ``jobs.services`` takes. Input serializers check
+every shape (types, lengths, ranges, choices, the currency code, the requirements); the
+services check only business rules (salary min ≤ max, a currency with a salary, no
+duplicate skills), whose errors the view re-keys to these nested field names.
 
 Unknown keys, at any level, answer 400 VALIDATION_ERROR naming the key. That is also how
 protected fields are refused: ``id``, ``status``, ``created_by``, the timestamps — and
@@ -23,7 +23,7 @@ from rest_framework import serializers
 from hotgigs.api.serializers import StrictInputSerializer
 from jobs.choices import EducationLevel, EmploymentType, JobStatus, RemotePolicy, SkillLevel
 from jobs.models import Job
-from jobs.services import MAX_SALARY, MAX_SKILLS
+from jobs.services import CURRENCY_CODE, MAX_SALARY, MAX_SKILLS
 
 # What a full replacement (PUT) resets an omitted optional field to: the create defaults.
 FULL_DEFAULTS: dict[str, Any] = {
@@ -70,6 +70,12 @@ class SalaryInputSerializer(StrictInputSerializer):
     max = serializers.IntegerField(min_value=0, max_value=MAX_SALARY, allow_null=True, required=False)
     currency = serializers.CharField(max_length=3, allow_blank=True, required=False)
 
+    def validate_currency(self, value: str) -> str:
+        code = value.upper()
+        if code and not CURRENCY_CODE.match(code):
+            raise serializers.ValidationError("Must be a three-letter ISO 4217 code such as USD.")
+        return code
+
 
 class SalaryPatchSerializer(SalaryInputSerializer):
     """A change to a job's salary: the keys given replace the stored ones, and the result must
@@ -107,8 +113,19 @@ class JobInputSerializer(StrictInputSerializer):
     requirements = JobRequirementsInputSerializer(required=False)
     salary = SalaryInputSerializer(required=False)
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # A PATCH makes nested fields optional too, but a skill always needs its name (the
+        # message is the one the service gave before the serializer checked it).
+        skills = (attrs.get("requirements") or {}).get("skills") or []
+        nameless = [
+            f"Item {index}: name must be 1 to 100 characters." for index, s in enumerate(skills) if "name" not in s
+        ]
+        if nameless:
+            raise serializers.ValidationError({"requirements": {"skills": nameless}})
+        return attrs
+
     def service_data(self) -> dict[str, Any]:
-        """The validated input as the flat ``data`` mapping of ``job_create`` / ``job_update``."""
+        """The validated input as the keyword arguments of ``job_create`` / ``job_update``."""
         data: dict[str, Any] = dict(self.validated_data)
         requirements = data.pop("requirements", None) or {}
         salary = data.pop("salary", None) or {}

@@ -143,7 +143,7 @@ class JobViewSet(
         data = JobCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         organization = _organization_for(actor, data.validated_data.get("organization"))
-        job = _call_service(services.job_create, actor=actor, organization=organization, data=data.service_data())
+        job = _call_service(services.job_create, actor=actor, organization=organization, **data.service_data())
         return _render(actor, job, status_code=status.HTTP_201_CREATED)
 
     def _update(self, request: Request, *, partial: bool) -> Response:
@@ -151,7 +151,7 @@ class JobViewSet(
         job = self.get_object()
         data = (JobPatchSerializer if partial else JobInputSerializer)(data=request.data, partial=partial)
         data.is_valid(raise_exception=True)
-        job = _call_service(services.job_update, actor=actor, job=job, data=data.service_data())
+        job = _call_service(services.job_update, actor=actor, job=job, **data.service_data())
         return _render(actor, job)
 
     @extend_schema(

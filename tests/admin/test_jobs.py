@@ -57,16 +57,23 @@ def test_add_form_creates_a_draft_through_the_service(recruiter_client, recruite
 
 
 def test_service_rejection_shows_on_the_form_and_creates_nothing(recruiter_client, org):
-    # The form accepts a three-letter currency and duplicate skill names; the service does not.
-    data = job_form(org.pk, **{"salary_currency": "E1R", "skills-1-name": "python"})
+    # The form accepts duplicate skill names (a business rule); the service does not.
+    data = job_form(org.pk, **{"skills-1-name": "python"})
 
     response = recruiter_client.post(add_url(Job), data)
 
     assert response.status_code == 200
     form = response.context["adminform"].form
-    assert "salary_currency" in form.errors
     assert any("skills" in error for error in form.non_field_errors())
     assert response.context["errors"]
+    assert not Job.objects.exists()
+
+
+def test_the_form_checks_the_currency_code_and_creates_nothing(recruiter_client, org):
+    response = recruiter_client.post(add_url(Job), job_form(org.pk, salary_currency="E1R"))
+
+    assert response.status_code == 200
+    assert "salary_currency" in response.context["adminform"].form.errors
     assert not Job.objects.exists()
 
 

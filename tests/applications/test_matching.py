@@ -212,7 +212,7 @@ def test_changing_a_job_reranks_it(django_capture_on_commit_callbacks, recruiter
     hashes = dict(Match.objects.values_list("candidate_id", "input_hash"))
 
     with django_capture_on_commit_callbacks(execute=True):
-        job_update(actor=recruiter, job=python_job, data={"min_years_experience": 10})
+        job_update(actor=recruiter, job=python_job, min_years_experience=10)
 
     assert dict(Match.objects.values_list("candidate_id", "input_hash")).keys() == hashes.keys()
     assert all(Match.objects.get(candidate_id=c).input_hash != h for c, h in hashes.items())

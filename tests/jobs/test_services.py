@@ -15,7 +15,7 @@ VALID = {
     "min_years_experience": 3,
     "salary_min": 70000,
     "salary_max": 90000,
-    "salary_currency": "eur",
+    "salary_currency": "EUR",
 }
 
 
@@ -32,7 +32,7 @@ def test_job_create_makes_a_draft_with_ordered_skills(org, recruiter):
         ],
     }
 
-    job = job_create(actor=recruiter, organization=org, data=data)
+    job = job_create(actor=recruiter, organization=org, **data)
 
     job.refresh_from_db()
     assert job.status == "draft"
@@ -47,7 +47,7 @@ def test_job_create_makes_a_draft_with_ordered_skills(org, recruiter):
 
 
 def test_job_create_fills_defaults(org, recruiter):
-    job = job_create(actor=recruiter, organization=org, data={"title": "Analyst", "description": "Numbers."})
+    job = job_create(actor=recruiter, organization=org, title="Analyst", description="Numbers.")
 
     assert (job.remote_policy, job.employment_type, job.education, job.min_years_experience) == (
         "onsite",
@@ -59,7 +59,7 @@ def test_job_create_fills_defaults(org, recruiter):
 
 
 def test_job_create_accepts_a_title_of_255_characters(org, recruiter):
-    job = job_create(actor=recruiter, organization=org, data={**VALID, "title": "t" * 255})
+    job = job_create(actor=recruiter, organization=org, **{**VALID, "title": "t" * 255})
 
     assert len(job.title) == 255
 
@@ -67,73 +67,47 @@ def test_job_create_accepts_a_title_of_255_characters(org, recruiter):
 @pytest.mark.parametrize(
     ("change", "field"),
     [
-        ({"title": ""}, "title"),
-        ({"title": "   "}, "title"),
-        ({"title": "t" * 256}, "title"),
-        ({"title": 42}, "title"),
-        ({"description": ""}, "description"),
-        ({"remote_policy": "moon"}, "remote_policy"),
-        ({"employment_type": "forever"}, "employment_type"),
-        ({"education": "phd"}, "education"),
-        ({"min_years_experience": -1}, "min_years_experience"),
-        ({"min_years_experience": 51}, "min_years_experience"),
-        ({"min_years_experience": None}, "min_years_experience"),
-        ({"min_years_experience": "3"}, "min_years_experience"),
         ({"salary_min": 100_000, "salary_max": 90_000}, "salary_max"),
-        ({"salary_min": -5}, "salary_min"),
-        ({"salary_max": True}, "salary_max"),
         ({"salary_currency": ""}, "salary_currency"),
         ({"salary_min": None, "salary_max": 5, "salary_currency": ""}, "salary_currency"),
-        ({"salary_currency": "EURO"}, "salary_currency"),
-        ({"salary_currency": "E1R"}, "salary_currency"),
-        ({"skills": [{"name": "Python", "level": "guru"}]}, "skills"),
         ({"skills": [{"name": "Python"}, {"name": " python"}]}, "skills"),
-        ({"skills": [{"name": ""}]}, "skills"),
-        ({"skills": [{"name": "x" * 101}]}, "skills"),
-        ({"skills": [{"name": "Python", "required": "yes"}]}, "skills"),
-        ({"skills": ["Python"]}, "skills"),
-        ({"skills": "Python"}, "skills"),
-        ({"skills": {"name": "Python"}}, "skills"),
-        ({"skills": None}, "skills"),
-        ({"skills": [{"name": f"S{i}"} for i in range(51)]}, "skills"),
-        ({"organization": 1}, "non_field_errors"),
-        ({"status": "open"}, "non_field_errors"),
-        ({"created_by": 1}, "non_field_errors"),
-        ({"opened_at": None}, "non_field_errors"),
-        ({"colour": "red"}, "non_field_errors"),
     ],
 )
-def test_job_create_rejects_bad_input_and_changes_nothing(org, recruiter, change, field):
+def test_job_create_enforces_business_rules_and_changes_nothing(org, recruiter, change, field):
     before = _counts()
 
     with pytest.raises(InvalidJob) as exc_info:
-        job_create(actor=recruiter, organization=org, data={**VALID, "skills": [{"name": "Go"}], **change})
+        job_create(actor=recruiter, organization=org, **{**VALID, "skills": [{"name": "Go"}], **change})
 
     assert exc_info.value.code == "VALIDATION_ERROR"
     assert set(exc_info.value.details) == {field}
     assert _counts() == before
 
 
-def test_job_create_reports_every_problem_at_once(org, recruiter):
+def test_job_create_reports_every_broken_rule_at_once(org, recruiter):
     with pytest.raises(InvalidJob) as exc_info:
-        job_create(actor=recruiter, organization=org, data={"title": "", "description": "", "remote_policy": "x"})
+        job_create(
+            actor=recruiter,
+            organization=org,
+            **{**VALID, "salary_min": 10, "salary_max": 5, "salary_currency": "", "skills": [{"name": "Go"}] * 2},
+        )
 
-    assert set(exc_info.value.details) == {"title", "description", "remote_policy"}
+    assert set(exc_info.value.details) == {"salary_max", "salary_currency", "skills"}
 
 
 def test_job_create_by_a_non_member_is_forbidden(org, other_recruiter, candidate):
     before = _counts()
 
     with pytest.raises(Forbidden):
-        job_create(actor=other_recruiter, organization=org, data=VALID)
+        job_create(actor=other_recruiter, organization=org, **VALID)
     with pytest.raises(Forbidden):
-        job_create(actor=candidate.user, organization=org, data=VALID)
+        job_create(actor=candidate.user, organization=org, **VALID)
 
     assert _counts() == before
 
 
 def test_staff_may_create_in_any_organization(org, staff):
-    job = job_create(actor=staff, organization=org, data=VALID)
+    job = job_create(actor=staff, organization=org, **VALID)
 
     assert job.organization == org
 
@@ -142,7 +116,7 @@ def test_job_update_changes_only_the_given_fields(org, recruiter):
     job = JobFactory(organization=org, title="Old", location="Paris", status="draft")
     JobSkillFactory(job=job, name="Rust")
 
-    updated = job_update(actor=recruiter, job=job, data={"title": "  New title "})
+    updated = job_update(actor=recruiter, job=job, title="New title")
 
     updated.refresh_from_db()
     assert updated.title == "New title"
@@ -154,7 +128,7 @@ def test_job_update_changes_only_the_given_fields(org, recruiter):
 def test_job_update_replaces_skills_when_given(open_job, recruiter):
     JobSkillFactory(job=open_job, name="Rust")
 
-    job_update(actor=recruiter, job=open_job, data={"skills": [{"name": "Go"}, {"name": "SQL"}]})
+    job_update(actor=recruiter, job=open_job, skills=[{"name": "Go"}, {"name": "SQL"}])
 
     assert list(open_job.skills.values_list("name", flat=True)) == ["Go", "SQL"]
 
@@ -163,26 +137,15 @@ def test_job_update_validates_against_the_stored_row(open_job, recruiter):
     before = Job.objects.values().get(pk=open_job.pk)
 
     with pytest.raises(InvalidJob) as exc_info:
-        job_update(actor=recruiter, job=open_job, data={"salary_min": open_job.salary_max + 1})
+        job_update(actor=recruiter, job=open_job, salary_min=open_job.salary_max + 1)
 
     assert set(exc_info.value.details) == {"salary_max"}
     assert Job.objects.values().get(pk=open_job.pk) == before
 
 
-@pytest.mark.parametrize("field", ["status", "organization", "created_by"])
-def test_job_update_rejects_protected_fields(open_job, recruiter, other_org, field):
-    with pytest.raises(InvalidJob) as exc_info:
-        job_update(actor=recruiter, job=open_job, data={field: "archived"})
-
-    open_job.refresh_from_db()
-    assert set(exc_info.value.details) == {"non_field_errors"}
-    assert open_job.status == "open"
-    assert open_job.organization_id != other_org.pk
-
-
 def test_job_update_by_another_organization_is_forbidden(open_job, other_recruiter):
     with pytest.raises(Forbidden):
-        job_update(actor=other_recruiter, job=open_job, data={"title": "Hijacked"})
+        job_update(actor=other_recruiter, job=open_job, title="Hijacked")
 
     open_job.refresh_from_db()
     assert open_job.title != "Hijacked"
@@ -192,7 +155,7 @@ def test_an_archived_job_is_not_editable(org, recruiter):
     job = JobFactory(organization=org, status="archived")
 
     with pytest.raises(IllegalJobTransition) as exc_info:
-        job_update(actor=recruiter, job=job, data={"title": "Revived"})
+        job_update(actor=recruiter, job=job, title="Revived")
 
     job.refresh_from_db()
     assert exc_info.value.code == "CONFLICT"
@@ -256,14 +219,3 @@ def test_job_moves_by_another_organization_are_forbidden(open_job, other_recruit
 
     open_job.refresh_from_db()
     assert open_job.status == "open"
-
-
-def test_job_create_rejects_non_object_data(org, recruiter):
-    from jobs.errors import InvalidJob
-    from jobs.models import Job
-    from jobs.services import job_create
-
-    with pytest.raises(InvalidJob):
-        job_create(actor=recruiter, organization=org, data=["title"])  # type: ignore[arg-type]
-
-    assert not Job.objects.exists()

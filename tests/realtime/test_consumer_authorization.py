@@ -142,10 +142,8 @@ def test_board_never_carries_draft_jobs(world):
     async def scenario():
         communicator = await connect(token)
         await subscribe(communicator, "job_updates", scope="board")
-        job = await call(
-            job_create, actor=recruiter_a, organization=org_a, data={"title": "Secret", "description": "x"}
-        )
-        await call(job_update, actor=recruiter_a, job=job, data={"title": "Still secret"})
+        job = await call(job_create, actor=recruiter_a, organization=org_a, title="Secret", description="x")
+        await call(job_update, actor=recruiter_a, job=job, title="Still secret")
         silent = await communicator.receive_nothing(0.3)
         await call(job_open, actor=recruiter_a, job=job)
         [opened] = await receive(communicator, 1)
@@ -168,9 +166,7 @@ def test_recruiter_of_another_organization_hears_nothing(world):
         communicator = await connect(token_b)
         for channel in ("job_updates", "application_status", "interview_schedule"):
             await subscribe(communicator, channel, scope="organization", organization_id=org_b.pk)
-        job = await call(
-            job_create, actor=recruiter_a, organization=org_a, data={"title": "A only", "description": "x"}
-        )
+        job = await call(job_create, actor=recruiter_a, organization=org_a, title="A only", description="x")
         await call(job_open, actor=recruiter_a, job=job)
         await call(application_move, actor=recruiter_a, application=world["application_x"], to_stage="screening")
         silent = await communicator.receive_nothing(0.3)

@@ -26,7 +26,7 @@ def team(org):
 
 
 def _draft(recruiter, org, title="Platform engineer"):
-    return job_create(actor=recruiter, organization=org, data={"title": title, "description": "Build things."})
+    return job_create(actor=recruiter, organization=org, title=title, description="Build things.")
 
 
 def test_event_arrives_after_commit_with_its_shape(org, team):
@@ -57,7 +57,7 @@ class Boom(Exception):
 
 def _update_then_fail(recruiter, job):
     with transaction.atomic():
-        job_update(actor=recruiter, job=job, data={"title": "Never happened"})
+        job_update(actor=recruiter, job=job, title="Never happened")
         raise Boom
 
 
@@ -85,7 +85,7 @@ def test_events_arrive_in_id_order(org, team):
         communicator = await connect(token)
         await subscribe(communicator, "job_updates", scope="organization", organization_id=org.pk)
         job = await call(_draft, recruiter=recruiter, org=org)
-        await call(job_update, actor=recruiter, job=job, data={"title": "Renamed"})
+        await call(job_update, actor=recruiter, job=job, title="Renamed")
         await call(job_open, actor=recruiter, job=job)
         await call(job_close, actor=recruiter, job=job)
         received = await receive(communicator, 4)
@@ -112,7 +112,7 @@ def test_replay_since_an_id_then_live_without_gaps_or_duplicates(org, other_org,
         await first.disconnect()
 
         # While disconnected: two events of this organization and one of another.
-        await call(job_update, actor=recruiter, job=job, data={"title": "While away"})
+        await call(job_update, actor=recruiter, job=job, title="While away")
         await call(_draft, recruiter=other_recruiter, org=other_org, title="Not yours")
         await call(job_open, actor=recruiter, job=job)
 
@@ -146,7 +146,7 @@ def test_replay_is_limited_and_says_so(settings, org, team):
         job = await call(_draft, recruiter=recruiter, org=org)
         start = await call(lambda: OutboxEvent.objects.get(type="job.created").pk)
         for title in ("One", "Two", "Three"):
-            await call(job_update, actor=recruiter, job=job, data={"title": title})
+            await call(job_update, actor=recruiter, job=job, title=title)
         communicator = await connect(token)
         await subscribe(communicator, "job_updates", scope="organization", organization_id=org.pk, since=start)
         replayed = await receive(communicator, 3)
@@ -168,7 +168,7 @@ def _pruned_history(recruiter, org) -> list[int]:
     """Four events of the organization's job updates, the first two pruned: the ids kept."""
     job = _draft(recruiter, org)
     for title in ("One", "Two", "Three"):
-        job_update(actor=recruiter, job=job, data={"title": title})
+        job_update(actor=recruiter, job=job, title=title)
     ids = list(OutboxEvent.objects.order_by("pk").values_list("pk", flat=True))
     assert ids == list(range(ids[0], ids[0] + 4))
     OutboxEvent.objects.filter(pk__in=ids[:2]).update(created_at=timezone.now() - timedelta(days=10))

@@ -72,7 +72,8 @@ def test_a_published_event_arrives_byte_identical_to_the_per_socket_encoding(lay
             job_create,
             actor=recruiter,
             organization=org,
-            data={"title": "Ingénieur « plateforme » \u2603", "description": 'Quotes " and \\ and\nlines.'},
+            title="Ingénieur « plateforme » \u2603",
+            description='Quotes " and \\ and\nlines.',
         )
         output = await communicator.receive_output(timeout=5)
         await communicator.disconnect()

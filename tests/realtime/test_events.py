@@ -11,7 +11,7 @@ from jobs.services import job_close, job_create
 
 def test_a_service_writes_its_event_to_the_outbox(org, recruiter, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        job = job_create(actor=recruiter, organization=org, data={"title": "Outboxed", "description": "x"})
+        job = job_create(actor=recruiter, organization=org, title="Outboxed", description="x")
 
     event = OutboxEvent.objects.get()
     assert event.channel == "job_updates"
@@ -35,7 +35,7 @@ class Boom(Exception):
 
 @transaction.atomic
 def _create_then_fail(recruiter, org) -> None:
-    job_create(actor=recruiter, organization=org, data={"title": "Gone", "description": "x"})
+    job_create(actor=recruiter, organization=org, title="Gone", description="x")
     raise Boom
 
 
