@@ -54,6 +54,8 @@ from aiosmtpd.controller import Controller
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from websockets.asyncio.client import connect
 
+from hotgigs.events import catalogue
+
 HERE = Path(__file__).resolve().parent
 TARGET_P95_S = 2.0
 PATHS = ("email", "webhook", "realtime")
@@ -94,7 +96,7 @@ class SmtpHandler:
         message_id = message["Message-ID"]
         kind = message["X-HotGigs-Kind"]
         for recipient in envelope.rcpt_tos:
-            if kind == "application.received":
+            if kind == catalogue.APPLICATION_RECEIVED:
                 self.receipts.record("email", recipient, message_id)
             elif recipient == self.recruiter_email:
                 with self.receipts.lock:
@@ -116,7 +118,7 @@ def webhook_server(receipts: Receipts, secret: list[str]) -> ThreadingHTTPServer
                 self.send_response(401)
                 self.end_headers()
                 return
-            if payload.get("type") == "application.submitted":
+            if payload.get("type") == catalogue.APPLICATION_SUBMITTED:
                 receipts.record("webhook", payload["data"]["id"], self.headers["webhook-id"])
             self.send_response(204)
             self.end_headers()
@@ -197,7 +199,7 @@ async def listen(base: str, token: str, organization_id: int, receipts: Receipts
         ready.set()
         async for raw in socket:
             message = json.loads(raw)
-            if message.get("type") == "application.submitted":
+            if message.get("type") == catalogue.APPLICATION_SUBMITTED:
                 receipts.record("realtime", message["data"]["id"], message["id"])
 
 
@@ -248,7 +250,10 @@ async def bench(args: argparse.Namespace, env: dict[str, str], seed: dict[str, A
                 "POST",
                 f"{base}/api/v1/webhooks/endpoints",
                 seed["recruiter_token"],
-                {"url": f"http://127.0.0.1:{hooks.server_address[1]}/hook", "event_types": ["application.submitted"]},
+                {
+                    "url": f"http://127.0.0.1:{hooks.server_address[1]}/hook",
+                    "event_types": [catalogue.APPLICATION_SUBMITTED],
+                },
             )
             if status != 201:
                 raise SystemExit(f"webhook endpoint not registered: {status} {endpoint}")

@@ -37,7 +37,7 @@ from applications.services import application_event_data, application_move  # no
 from candidates.models import Candidate  # noqa: E402
 from hotgigs.accounts.models import Membership, Organization, User  # noqa: E402
 from hotgigs.accounts.tokens import token_issue_for_user  # noqa: E402
-from hotgigs.events import registry  # noqa: E402
+from hotgigs.events import catalogue, registry  # noqa: E402
 from hotgigs.realtime.events import (  # noqa: E402
     group_for_application,
     group_for_organization,
@@ -145,7 +145,7 @@ def events(plan_path: str, out: str) -> None:
         application = audience[item["application_id"]]
         publish_on_commit(
             channel="application_status",
-            type="application.stage_changed",
+            type=catalogue.APPLICATION_STAGE_CHANGED,
             data={**application_event_data(application), "stage": item["stage"]},
             groups=[
                 group_for_organization(item["organization_id"]),

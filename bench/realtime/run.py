@@ -54,6 +54,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import harness
 
+from hotgigs.events import catalogue
+
 HERE = Path(__file__).resolve().parent
 ORIGIN = "http://localhost"
 STAGES = ("screening", "interview", "offer", "hired")
@@ -196,7 +198,7 @@ def moves_plan(
         items[i % publishers].append(
             {"at": k / rate if rate else 0.0, "application_id": application_id, "stage": stage, "socket": i}
         )
-        expected.setdefault(i, set()).add(("application.stage_changed", application_id, stage))
+        expected.setdefault(i, set()).add((catalogue.APPLICATION_STAGE_CHANGED, application_id, stage))
     start = time.time() + 4.0  # publishers need a moment to start Django
     plans = [{"start": start, "recruiter_id": seed["recruiter_id"], "items": chunk} for chunk in items if chunk]
     return plans, expected
@@ -206,7 +208,7 @@ def small_groups_figures(
     sockets: list[Socket], records: list[dict[str, Any]], expected: dict[int, set[tuple[str, Any, Any]]]
 ) -> dict[str, float]:
     latencies, receipts, lost = [], [], 0
-    by_key = {("application.stage_changed", r["application_id"], r["stage"]): r for r in records}
+    by_key = {(catalogue.APPLICATION_STAGE_CHANGED, r["application_id"], r["stage"]): r for r in records}
     for index, keys in expected.items():
         for key in keys:
             at = sockets[index].received.get(key)
@@ -241,7 +243,7 @@ def broadcast_figures(sockets: list[Socket], records: list[dict[str, Any]], job_
     """First, median and last arrival after each record's ``commit`` (ms), as medians over the records."""
     firsts, medians, lasts, lost = [], [], [], 0
     for record in records:
-        key = ("job.updated", job_id, record["title"])
+        key = (catalogue.JOB_UPDATED, job_id, record["title"])
         arrivals = [s.received[key] - record["commit"] for s in sockets if key in s.received]
         lost += len(sockets) - len(arrivals)
         if len(arrivals) < len(sockets):
@@ -284,7 +286,13 @@ async def floor_broadcasts(
                 "remote_policy": "onsite",
             }
             ts = datetime.datetime.now(datetime.UTC).isoformat()
-            event = {"id": n + 1, "channel": "job_updates", "type": "job.updated", "data": data, "ts": ts}
+            event = {
+                "id": n + 1,
+                "channel": catalogue.JOB_UPDATES,
+                "type": catalogue.JOB_UPDATED,
+                "data": data,
+                "ts": ts,
+            }
             text = json.dumps({**event, "subscriptions": ["job_updates.job_board"]})
             sent = time.time()
             await client.publish(channel, text)
@@ -344,7 +352,7 @@ async def bench(args: argparse.Namespace, env: dict[str, str], seed: dict[str, A
                 "stage": f"e{k}",
             }
             items[i % args.publishers].append(item)
-            expected.setdefault(i, set()).add(("application.stage_changed", spec["application_id"], f"e{k}"))
+            expected.setdefault(i, set()).add((catalogue.APPLICATION_STAGE_CHANGED, spec["application_id"], f"e{k}"))
         start = time.time() + 4.0
         plans = [{"start": start, "items": chunk} for chunk in items if chunk]
         records = await run_plans(env, "events", plans, tmp)
@@ -364,7 +372,9 @@ async def bench(args: argparse.Namespace, env: dict[str, str], seed: dict[str, A
         # broadcast -----------------------------------------------------------------------------
         for s in sockets:
             assert s.ws is not None
-            await s.ws.send(json.dumps({"action": "subscribe", "channel": "job_updates", "params": {"scope": "board"}}))
+            await s.ws.send(
+                json.dumps({"action": "subscribe", "channel": catalogue.JOB_UPDATES, "params": {"scope": "board"}})
+            )
         deadline = time.monotonic() + 60
         while any(s.acks < 2 for s in sockets) and time.monotonic() < deadline:
             await asyncio.sleep(0.1)
@@ -395,8 +405,10 @@ async def bench(args: argparse.Namespace, env: dict[str, str], seed: dict[str, A
                 args.broadcast_interval,
             ),
         )
-        expected_b = {s.index: {("job.updated", seed["job_id"], t) for t in titles} for s in sockets}
-        expected_f = {s.index: {("job.updated", seed["job_id"], t) for t in floor_titles} for s in floor_sockets}
+        expected_b = {s.index: {(catalogue.JOB_UPDATED, seed["job_id"], t) for t in titles} for s in sockets}
+        expected_f = {
+            s.index: {(catalogue.JOB_UPDATED, seed["job_id"], t) for t in floor_titles} for s in floor_sockets
+        }
         await drain(sockets, expected_b)
         await drain(floor_sockets, expected_f)
         broadcast = broadcast_figures(sockets, records_b, seed["job_id"])
