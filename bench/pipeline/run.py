@@ -415,6 +415,7 @@ def main() -> None:
             check=True,
         )
         seed = json.loads(seed_path.read_text())
+        harness.analyze(args.database_url)
         print(f"seeded {args.applications} candidates, 10 open jobs in {time.perf_counter() - began:.1f} s")
         asyncio.run(bench(args, env, seed, receipts))
     finally:

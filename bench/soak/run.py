@@ -1,7 +1,10 @@
 """Soak benchmark: a steady mixed load for a long time, watching every process for growth.
 
-A real deployment-shaped stack on PostgreSQL and Redis: uvicorn with --workers processes and a
-Celery worker on both queues (matching, emails and the rest). For --duration seconds (default
+A real deployment-shaped stack on PostgreSQL and Redis and a Celery worker on both queues
+(matching, emails and the rest). --http picks the HTTP server as ``python -m hotgigs.serve``
+starts it: ``asgi:2`` (uvicorn, two workers, serving the WebSockets too: ``make run``'s shape
+with more workers) or ``wsgi:3x4`` (gunicorn gthread, 3 workers x 4 threads, as compose's
+``web`` runs it) beside one uvicorn process for the WebSockets (compose's ``realtime``). For --duration seconds (default
 20 minutes) this script sends --rate requests per second, open loop (a request leaves on
 schedule whether or not earlier ones answered), mixed as a frontend would:
 
@@ -23,7 +26,7 @@ figures are its growth from there, and p95 is compared with the 100 ms target at
 
 Usage (PostgreSQL and Redis must be reachable; the database is dropped, created and seeded):
     .venv/bin/python bench/soak/run.py [--duration 1200] [--rate 30] [--sockets 200]
-        [--warmup 180] [--sample 30] [--workers 2]
+        [--warmup 180] [--sample 30] [--http asgi:2|wsgi:3x4] [--ws-workers 1]
 """
 
 import argparse
@@ -84,14 +87,17 @@ def children(pid: int) -> list[int]:
 
 @dataclass
 class Stack:
-    web: subprocess.Popen  # type: ignore[type-arg]
+    servers: dict[str, int]  # label -> pid of the server's master process
     worker: subprocess.Popen  # type: ignore[type-arg]
     base: str
+    ws_base: str
 
     def processes(self) -> dict[str, int]:
-        named = {"uvicorn master": self.web.pid}
-        for n, pid in enumerate(sorted(children(self.web.pid))):
-            named[f"uvicorn worker {n + 1}"] = pid
+        named = {}
+        for label, pid in self.servers.items():
+            named[f"{label} master"] = pid
+            for n, child in enumerate(sorted(children(pid))):
+                named[f"{label} {n + 1}"] = child
         named["celery master"] = self.worker.pid
         for n, pid in enumerate(sorted(children(self.worker.pid))):
             named[f"celery child {n + 1}"] = pid
@@ -99,18 +105,7 @@ class Stack:
 
 
 @contextlib.contextmanager
-def stack(env: dict[str, str], workers: int, queue: str) -> Iterator[Stack]:
-    port = harness.free_port()
-    web = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "uvicorn", "hotgigs.asgi:application", "--host", "127.0.0.1", "--port", str(port)),
-            *("--workers", str(workers), "--no-access-log", "--log-level", "warning"),
-        ],
-        env=env,
-        cwd=harness.ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+def stack(env: dict[str, str], http: harness.ServerConfig, ws_workers: int, queue: str) -> Iterator[Stack]:
     worker = subprocess.Popen(
         [
             *(sys.executable, "-m", "celery", "-A", "hotgigs", "worker", "--queues", f"{queue},{queue}-matching"),
@@ -122,17 +117,21 @@ def stack(env: dict[str, str], workers: int, queue: str) -> Iterator[Stack]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        base = f"http://127.0.0.1:{port}"
-        harness.wait_ready(base)
-        yield Stack(web=web, worker=worker, base=base)
+        with contextlib.ExitStack() as servers:
+            web = servers.enter_context(harness.server(env, http))
+            named = {http.label: web.pid}
+            ws_base = web.base
+            if http.interface == "wsgi":
+                ws = servers.enter_context(harness.server(env, harness.ServerConfig("asgi", ws_workers)))
+                named[f"ws uvicorn x{ws_workers}"] = ws.pid
+                ws_base = ws.base
+            yield Stack(servers=named, worker=worker, base=web.base, ws_base=ws_base)
     finally:
-        for process in (web, worker):
-            process.terminate()
-        for process in (web, worker):
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        worker.terminate()
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
 
 
 @dataclass
@@ -146,8 +145,9 @@ class Window:
 class Load:
     """Open-loop requests at a fixed rate and subscribed sockets; results per sampling window."""
 
-    def __init__(self, base: str, plan: dict[str, Any], rate: float) -> None:
+    def __init__(self, base: str, ws_base: str, plan: dict[str, Any], rate: float) -> None:
         self.base = base
+        self.ws_base = ws_base
         self.plan = plan
         self.rate = rate
         self.window = Window()
@@ -215,7 +215,7 @@ class Load:
         self.stopped.set()
 
     async def socket(self, token: str) -> None:
-        url = self.base.replace("http", "ws", 1) + f"/ws/?token={token}"
+        url = self.ws_base.replace("http", "ws", 1) + f"/ws/?token={token}"
         try:
             async with connect(url, origin="http://localhost", open_timeout=60, ping_interval=None) as ws:  # type: ignore[arg-type]
                 await ws.send(
@@ -260,7 +260,7 @@ def slope_per_10_min(points: list[tuple[float, float]]) -> float:
 
 
 async def soak(args: argparse.Namespace, run: Stack, plan: dict[str, Any], env: dict[str, str]) -> None:
-    load = Load(run.base, plan, args.rate)
+    load = Load(run.base, run.ws_base, plan, args.rate)
     sockets = [asyncio.create_task(load.socket(token)) for token in plan["sockets"]]
     await asyncio.sleep(5)
     requests = asyncio.create_task(load.requests(args.duration))
@@ -270,8 +270,13 @@ async def soak(args: argparse.Namespace, run: Stack, plan: dict[str, Any], env: 
     print(
         f"{'t s':>6} {'req':>6} {'p95 ms':>8} {'errors':>6} {'events':>7} {'db conns':>8} {'redis keys':>10}  RSS MiB"
     )
+    refresh_statistics = not harness.autovacuum_on(args.database_url)
+    if refresh_statistics:
+        print("this server runs PostgreSQL without autovacuum: the soak analyzes the database every sample instead")
     while not requests.done():
         await asyncio.wait({requests}, timeout=args.sample)
+        if refresh_statistics:
+            await asyncio.to_thread(harness.analyze, args.database_url)
         t = time.perf_counter() - start
         window = load.take_window()
         keys, _ = redis_figures(args.redis_url)
@@ -295,10 +300,10 @@ async def soak(args: argparse.Namespace, run: Stack, plan: dict[str, Any], env: 
     steady = [p for p in rows if p["t"] >= args.warmup]
     print()
     print(
-        f"uvicorn --workers {args.workers} + Celery worker, PostgreSQL + Redis; {args.rate} req/s for {args.duration} s, "
+        f"{' + '.join(run.servers)} + Celery worker, PostgreSQL + Redis; {args.rate} req/s for {args.duration} s, "
         f"{len(plan['sockets'])} WebSockets; warm-up {args.warmup} s excluded from the fits"
     )
-    print(f"{'process':<18} {'first MiB':>10} {'last MiB':>9} {'30 s after':>10} {'growth MiB/10 min':>18}")
+    print(f"{'process':<26} {'first MiB':>10} {'last MiB':>9} {'30 s after':>10} {'growth MiB/10 min':>18}")
     worst = 0.0
     for name, points in memory.items():
         fitted = [p for p in points if p[0] >= args.warmup]
@@ -307,7 +312,7 @@ async def soak(args: argparse.Namespace, run: Stack, plan: dict[str, Any], env: 
             worst = max(worst, growth)
         first = fitted[0][1] if fitted else float("nan")
         print(
-            f"{name:<18} {first:>10.1f} {points[-1][1]:>9.1f} {after.get(name) or float('nan'):>10.1f} {growth:>18.2f}"
+            f"{name:<26} {first:>10.1f} {points[-1][1]:>9.1f} {after.get(name) or float('nan'):>10.1f} {growth:>18.2f}"
         )
     p95 = pct(total.latencies, 0.95)
     print()
@@ -339,7 +344,13 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=30.0)
     parser.add_argument("--sockets", type=int, default=200)
     parser.add_argument("--sample", type=float, default=30.0)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--http",
+        type=harness.ServerConfig.parse,
+        default=harness.ServerConfig("asgi", 2),
+        help="asgi:N (uvicorn serves HTTP and WebSockets) or wsgi:NxT (gunicorn gthread beside a uvicorn)",
+    )
+    parser.add_argument("--ws-workers", type=int, default=1, help="uvicorn workers for the WebSockets with --http wsgi")
     args = parser.parse_args()
 
     limits = harness.unlimited_rate_limits()
@@ -373,7 +384,7 @@ def main() -> None:
             f"note: only {len(plan['pairs'])} fresh candidate-job pairs for {applies} applications; the rest count as errors"
         )
     try:
-        with stack(env, args.workers, queue) as run:
+        with stack(env, args.http, args.ws_workers, queue) as run:
             asyncio.run(soak(args, run, plan, env))
     finally:
         shutil.rmtree(metrics_dir, ignore_errors=True)
