@@ -37,6 +37,7 @@ from hotgigs.accounts.choices import MembershipRole
 from hotgigs.accounts.models import Membership, Organization, User
 from hotgigs.accounts.selectors import user_get_by_email
 from hotgigs.accounts.services import membership_set, organization_onboard, user_create
+from hotgigs.events.dispatch import events_dispatch_due_now
 from hotgigs.notifications.services import emails_muted
 from interviews.choices import InterviewKind, InterviewStatus, Recommendation
 from interviews.errors import InterviewerBusy
@@ -881,10 +882,13 @@ class DemoSeeder:
 def seed_demo(*, seed: int = DEFAULT_SEED, log: Callable[[str], None] | None = None) -> SeedReport:
     """Create the demo data set for ``seed`` if it is not there yet; report what exists.
 
-    The demo's made-up history sends no email (its in-app notifications are kept).
+    The demo's made-up history sends no email (its in-app notifications are kept): its
+    events are dispatched here, muted, instead of by a worker afterwards, which would email
+    every demo user.
     """
     started = timezone.now()
     with emails_muted():
         report = DemoSeeder(build_plan(seed), log=log).run()
+        events_dispatch_due_now()
     report.seconds = (timezone.now() - started).total_seconds()
     return report

@@ -19,7 +19,7 @@ are idempotent per event, so the rare double run costs work, never a duplicate.
 
 import logging
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -111,9 +111,27 @@ def events_dispatch_sweep() -> int:
     Oldest first, in batches (each its own transaction), at most
     ``SWEEP_BATCH × SWEEP_MAX_BATCHES`` a run. Returns how many events ran.
     """
+    ran = _dispatch_due(timezone.now() - settings.EVENTS_DISPATCH_SWEEP_LAG, max_batches=SWEEP_MAX_BATCHES)
+    if ran:
+        logger.warning("events.swept", extra={"events": ran})
+    return ran
+
+
+def events_dispatch_due_now() -> int:
+    """Dispatch, here and now, every event still waiting for its worker subscribers.
+
+    For a process that must see its events' effects happen in its own context rather than a
+    worker's later: demo seeding runs it with emails muted, so the made-up history leaves
+    in-app notifications but no email for a worker to send afterwards. Returns how many ran.
+    """
+    return _dispatch_due(timezone.now(), max_batches=None)
+
+
+def _dispatch_due(horizon: datetime, *, max_batches: int | None) -> int:
     ran = 0
-    horizon = timezone.now() - settings.EVENTS_DISPATCH_SWEEP_LAG
-    for _ in range(SWEEP_MAX_BATCHES):
+    batches = 0
+    while max_batches is None or batches < max_batches:
+        batches += 1
         ids = list(
             OutboxEvent.objects.filter(dispatch_due_at__lte=horizon)
             .order_by("dispatch_due_at", "pk")
@@ -125,6 +143,4 @@ def events_dispatch_sweep() -> int:
         ran += done
         if done == 0 or len(ids) < SWEEP_BATCH:
             break
-    if ran:
-        logger.warning("events.swept", extra={"events": ran})
     return ran

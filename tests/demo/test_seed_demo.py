@@ -22,12 +22,20 @@ from applications.choices import STAGE_TRANSITIONS, ApplicationStage
 from applications.models import Application, StageChange
 from demo.seed import count_rows
 from hotgigs.accounts.models import Membership, Organization, User
+from hotgigs.events.models import OutboxEvent
+from hotgigs.notifications.choices import NotificationKind
+from hotgigs.notifications.models import EmailDelivery, Notification
 from interviews.choices import InterviewStatus
 from interviews.models import Feedback, Interview
 from jobs.choices import JobStatus
 from jobs.models import Job
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# The mark makes pytest-django set up the test database even when this module runs alone
+# (it creates only the databases some collected test asks for); the module's own
+# transaction, below, holds the seeded rows.
+pytestmark = pytest.mark.django_db
 
 
 @dataclass(frozen=True)
@@ -109,3 +117,11 @@ def test_output_lists_logins_that_authenticate(seeded: Seeded) -> None:
     assert len(emails) >= 9
     for email in emails:
         assert authenticate(email=email, password=settings.HOTGIGS_DEMO_PASSWORD) is not None, email
+
+
+def test_the_history_is_dispatched_muted_and_leaves_no_email_for_a_worker(seeded: Seeded) -> None:
+    # A worker dispatching the seeded events later, outside the mute, would email every
+    # demo user; seeding dispatches them itself: in-app notifications, no email.
+    assert not OutboxEvent.objects.filter(dispatch_due_at__isnull=False).exists()
+    assert Notification.objects.filter(kind=NotificationKind.APPLICATION_STAGE_CHANGED).exists()
+    assert not EmailDelivery.objects.exists()
