@@ -117,7 +117,9 @@ def record_many(events: Sequence[Event]) -> list[OutboxEvent]:
     if not prepared:
         return []
     all_groups = sorted({group for _, _, groups, _ in prepared for group in groups})
-    with transaction.atomic():
+    # Atomic on its own; inside the caller's transaction it needs no savepoint of its own
+    # (two statements saved per call): nothing here is caught and carried on from.
+    with transaction.atomic(savepoint=False):
         _lock_groups(all_groups)
         last: dict[str, int] = (
             dict(

@@ -26,7 +26,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from hotgigs.accounts.models import User
@@ -87,7 +87,6 @@ def notification_create(*, user_id: int, kind: str, payload: dict[str, Any]) -> 
     return notifications_create(kind=kind, payloads={user_id: payload})[0]
 
 
-@transaction.atomic
 def notifications_create(*, kind: str, payloads: dict[int, dict[str, Any]]) -> list[Notification]:
     """One notification of ``kind`` per user (user id → payload), each pushed on its user's channel.
 
@@ -100,20 +99,23 @@ def notifications_create(*, kind: str, payloads: dict[int, dict[str, Any]]) -> l
         raise ValidationFailed(details={"kind": ["Give a kind of 1 to 64 characters."]})
     if any(not isinstance(payload, dict) for payload in payloads.values()):
         raise ValidationFailed(details={"payload": ["Must be an object."]})
-    notifications = Notification.objects.bulk_create(
-        [Notification(user_id=user_id, kind=kind, payload=payload) for user_id, payload in payloads.items()]
-    )
-    record_many(
-        [
-            Event(
-                type=catalogue.NOTIFICATION_CREATED,
-                data={"id": notification.pk, "kind": kind, "payload": notification.payload},
-                audiences=[group_for_user(notification.user_id)],
-            )
-            for notification in notifications
-        ]
-    )
-    return notifications
+    # Checked before the transaction, so a refusal leaves the caller's transaction usable;
+    # inside the caller's transaction no savepoint of its own is needed.
+    with transaction.atomic(savepoint=False):
+        notifications = Notification.objects.bulk_create(
+            [Notification(user_id=user_id, kind=kind, payload=payload) for user_id, payload in payloads.items()]
+        )
+        record_many(
+            [
+                Event(
+                    type=catalogue.NOTIFICATION_CREATED,
+                    data={"id": notification.pk, "kind": kind, "payload": notification.payload},
+                    audiences=[group_for_user(notification.user_id)],
+                )
+                for notification in notifications
+            ]
+        )
+        return notifications
 
 
 @transaction.atomic
@@ -128,7 +130,6 @@ def notification_mark_read(*, user_id: int, notification_ids: list[int] | None =
     return qs.update(read_at=timezone.now())
 
 
-@transaction.atomic
 def notify(
     *,
     kind: str,
@@ -157,48 +158,49 @@ def notify(
         errors["recipients"] = [f"Roles must be among: {', '.join(RecipientRole.values)}."]
     if errors:
         raise ValidationFailed(details=errors)
-    try:
-        with transaction.atomic():
-            event = NotificationEvent.objects.create(key=event_key, kind=kind)
-    except IntegrityError:
-        logger.info("event %s already notified", event_key, extra={"event_key": event_key})
-        return None
-    users = list(
-        User.objects.filter(pk__in=list(recipients), is_active=True).order_by("pk").values("pk", "email", "full_name")
-    )
-    opted_out = set(
-        NotificationPreference.objects.filter(user_id__in=[u["pk"] for u in users], kind=kind, email=False).values_list(
-            "user_id", flat=True
+    # Checked before the transaction, so a refusal leaves the caller's transaction usable;
+    # inside the caller's transaction no savepoint of its own is needed.
+    with transaction.atomic(savepoint=False):
+        try:
+            with transaction.atomic():
+                event = NotificationEvent.objects.create(key=event_key, kind=kind)
+        except IntegrityError:
+            logger.info("event %s already notified", event_key, extra={"event_key": event_key})
+            return None
+        users = list(
+            User.objects.filter(pk__in=list(recipients), is_active=True)
+            .order_by("pk")
+            .values("pk", "email", "full_name")
         )
-    )
-    ics = ""
-    if calendar is not None:
-        ics = calendar_ics(calendar, sequence=calendar_next_sequence(calendar_uid(calendar.key)))
-    payloads = {user["pk"]: {**context, "role": recipients[user["pk"]]} for user in users}
-    notifications_create(kind=kind, payloads=payloads)
-    deliveries = []
-    for user in users:
-        payload = payloads[user["pk"]]
-        if user["pk"] in opted_out or not user["email"] or _EMAILS_MUTED.get():
-            continue
-        deliveries.append(
-            EmailDelivery(
-                idempotency_key=f"{event_key}:{user['pk']}:{kind}",
-                event=event,
-                user_id=user["pk"],
-                kind=kind,
-                to_email=user["email"],
-                context={**payload, "to_name": user["full_name"] or user["email"]},
-                ics=ics,
+        opted_out = set(
+            NotificationPreference.objects.filter(
+                user_id__in=[u["pk"] for u in users], kind=kind, email=False
+            ).values_list("user_id", flat=True)
+        )
+        ics = ""
+        if calendar is not None:
+            ics = calendar_ics(calendar, sequence=calendar_next_sequence(calendar_uid(calendar.key)))
+        payloads = {user["pk"]: {**context, "role": recipients[user["pk"]]} for user in users}
+        notifications_create(kind=kind, payloads=payloads)
+        deliveries = []
+        for user in users:
+            payload = payloads[user["pk"]]
+            if user["pk"] in opted_out or not user["email"] or _EMAILS_MUTED.get():
+                continue
+            deliveries.append(
+                EmailDelivery(
+                    idempotency_key=f"{event_key}:{user['pk']}:{kind}",
+                    event=event,
+                    user_id=user["pk"],
+                    kind=kind,
+                    to_email=user["email"],
+                    context={**payload, "to_name": user["full_name"] or user["email"]},
+                    ics=ics,
+                )
             )
-        )
-    for delivery in EmailDelivery.objects.bulk_create(deliveries):
-        _queue_email_on_commit(delivery.pk)
-    return event
-
-
-def _opted_out(user_id: int, kind: str) -> bool:
-    return NotificationPreference.objects.filter(user_id=user_id, kind=kind, email=False).exists()
+        for delivery in EmailDelivery.objects.bulk_create(deliveries):
+            _queue_email_on_commit(delivery.pk)
+        return event
 
 
 def email_delivery_send(*, delivery_id: int) -> str:
@@ -212,10 +214,19 @@ def email_delivery_send(*, delivery_id: int) -> str:
     the row ``failed`` for good.
     """
     now = timezone.now()
-    row = EmailDelivery.objects.filter(pk=delivery_id).values("status", "user_id", "kind").first()
-    if row is None:
+    # One read for the row and its recipient's opt-out; the claim below is what decides.
+    delivery = (
+        EmailDelivery.objects.filter(pk=delivery_id)
+        .annotate(
+            opted_out=Exists(
+                NotificationPreference.objects.filter(user_id=OuterRef("user_id"), kind=OuterRef("kind"), email=False)
+            )
+        )
+        .first()
+    )
+    if delivery is None:
         return "gone"
-    if row["status"] == DeliveryStatus.PENDING and _opted_out(row["user_id"], row["kind"]):
+    if delivery.status == DeliveryStatus.PENDING and delivery.opted_out:  # type: ignore[attr-defined]
         EmailDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING).update(
             status=DeliveryStatus.SKIPPED, last_error="The user opted out of this kind of email."
         )
@@ -234,7 +245,8 @@ def email_delivery_send(*, delivery_id: int) -> str:
             DeliveryStatus.SKIPPED: "skipped",
         }
         return outcomes.get(status or "", "gone")
-    delivery = EmailDelivery.objects.get(pk=delivery_id)
+    # What an email says (recipient, kind, context, invitation) never changes after the row is
+    # written, so the copy read before the claim is the one to send.
     try:
         message = mail.build_message(delivery)
         smtp_breaker().call(mail.deliver, message)
