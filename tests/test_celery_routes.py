@@ -19,7 +19,9 @@ def test_matching_tasks_go_to_the_matching_queue(settings, name):
     assert route_task(name, (), {}, {}) == {"queue": "matching-here"}
 
 
-@pytest.mark.parametrize("name", ["notifications.send_email", "webhooks.deliver", "webhooks.fan_out"])
+@pytest.mark.parametrize(
+    "name", ["notifications.send_email", "notifications.send_emails", "webhooks.deliver", "webhooks.fan_out"]
+)
 def test_other_tasks_take_the_default_queue(name):
     assert route_task(name, (), {}, {}) is None
 

@@ -5,7 +5,8 @@ Domain apps' outbox subscribers (``applications/subscribers.py``, ``interviews/s
 once (its key is unique), stores one in-app notification per recipient (recorded as a
 ``notification.created`` event, pushed on the ``notifications`` channel after commit) and
 one :class:`EmailDelivery` per recipient who has not opted out of the kind, and queues
-``notifications.send_email`` for each after commit. :func:`email_delivery_send` is what
+one ``notifications.send_emails`` for all the emails of the transaction after commit
+(``notifications.send_email`` when there is one). :func:`email_delivery_send` is what
 that task runs.
 
 Delivery is at least once with one narrow exception chosen on purpose: a worker that dies
@@ -45,6 +46,7 @@ from hotgigs.resilience import TransientError, get_breaker
 logger = logging.getLogger(__name__)
 
 SEND_EMAIL = "notifications.send_email"
+SEND_EMAILS = "notifications.send_emails"
 MAX_EVENT_KEY = 200
 _EMAILS_MUTED: ContextVar[bool] = ContextVar("hotgigs_emails_muted", default=False)
 
@@ -68,14 +70,39 @@ def smtp_breaker() -> Any:
     return get_breaker(SMTP_BREAKER, failure_exceptions=(TransientError,))
 
 
-def _queue_email_on_commit(delivery_id: int) -> None:
-    """Queue the email once the transaction commits. A broker that is down never fails the
-    write: the row stays ``pending`` and ``notifications.requeue_stale`` queues it later."""
+class _PendingEmails:
+    """The emails a transaction wrote; the first :meth:`queue` after commit sends them all."""
 
-    def queue_email() -> None:
-        send_task_by_name(SEND_EMAIL, [delivery_id])
+    def __init__(self) -> None:
+        self.ids: list[int] = []
+        self.queued = False
 
-    transaction.on_commit(queue_email, robust=True)
+    def queue(self) -> None:
+        if self.queued:
+            return
+        self.queued = True
+        if len(self.ids) == 1:
+            send_task_by_name(SEND_EMAIL, self.ids)
+        else:
+            send_task_by_name(SEND_EMAILS, [self.ids])
+
+
+def _queue_emails_on_commit(delivery_ids: list[int]) -> None:
+    """Queue the emails once the transaction commits: one task for all a transaction wrote.
+
+    A submission writes two or more (the candidate's receipt, the team's notice); one task
+    sends them over one SMTP session instead of a task each. A broker that is down never
+    fails the write: the rows stay ``pending`` and ``notifications.requeue_stale`` queues
+    them later. Every call registers its own callback (a rolled-back savepoint loses none);
+    the first to run sends the whole list.
+    """
+    connection_ = transaction.get_connection()
+    pending: _PendingEmails | None = getattr(connection_, "hotgigs_pending_emails", None)
+    if pending is None or pending.queued:
+        pending = _PendingEmails()
+        connection_.hotgigs_pending_emails = pending  # type: ignore[attr-defined]
+    pending.ids.extend(delivery_ids)
+    transaction.on_commit(pending.queue, robust=True)
 
 
 @transaction.atomic
@@ -198,8 +225,9 @@ def notify(
                     ics=ics,
                 )
             )
-        for delivery in EmailDelivery.objects.bulk_create(deliveries):
-            _queue_email_on_commit(delivery.pk)
+        created = EmailDelivery.objects.bulk_create(deliveries)
+        if created:
+            _queue_emails_on_commit([delivery.pk for delivery in created])
         return event
 
 
@@ -292,7 +320,7 @@ def email_delivery_resend(*, delivery: EmailDelivery) -> None:
         )
         if not updated:
             raise Conflict("Only a failed email can be sent again.", details={"status": delivery.status})
-        _queue_email_on_commit(delivery.pk)
+        _queue_emails_on_commit([delivery.pk])
 
 
 def email_delivery_requeue_stale(*, older_than: timedelta | None = None, limit: int = 500) -> int:

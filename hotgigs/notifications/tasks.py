@@ -8,15 +8,18 @@ is marked ``failed`` with the last error.
 """
 
 import logging
+from collections import Counter
 
 from celery import Task, shared_task
 
 from hotgigs.notifications.services import (
     SEND_EMAIL,
+    SEND_EMAILS,
     email_delivery_give_up,
     email_delivery_requeue_stale,
     email_delivery_send,
 )
+from hotgigs.queueing import send_task_by_name
 from hotgigs.resilience import CircuitOpenError, TransientError
 from hotgigs.resilience.celery import RETRY_TASK_OPTIONS, task_retry_countdown
 
@@ -38,6 +41,35 @@ def send_email(self: Task, delivery_id: int) -> str:  # type: ignore[type-arg]
         if self.request.retries >= self.max_retries:  # type: ignore[operator]
             email_delivery_give_up(delivery_id=delivery_id, error=str(exc))
         raise
+
+
+@shared_task(name=SEND_EMAILS, ignore_result=True)
+def send_emails(delivery_ids: list[int]) -> dict[str, int]:
+    """Send the emails one transaction wrote, in order, over one SMTP session.
+
+    Each is sent as ``send_email`` would (the row's claim decides). When one fails in a way
+    a retry may fix (the server refused for now, timed out, or its circuit is open), it and
+    the ones after it are handed to their own ``send_email`` tasks, which retry with
+    backoff: the server is unwell, so the rest would only wait on it here. Any other error
+    hands over that one email and carries on. Returns what happened, counted.
+    """
+    outcomes: Counter[str] = Counter()
+    for index, delivery_id in enumerate(delivery_ids):
+        try:
+            outcomes[email_delivery_send(delivery_id=delivery_id)] += 1
+        except (TransientError, CircuitOpenError) as exc:
+            countdown = task_retry_countdown(0, at_least=getattr(exc, "retry_after", 0.0))
+            rest = delivery_ids[index:]
+            for later in rest:
+                send_task_by_name(SEND_EMAIL, [later], countdown=countdown)
+            outcomes["handed_over"] += len(rest)
+            logger.warning("emails.handed_over", extra={"delivery_ids": rest, "error": str(exc)})
+            break
+        except Exception:
+            logger.exception("emails.send_failed", extra={"delivery_id": delivery_id})
+            send_task_by_name(SEND_EMAIL, [delivery_id])
+            outcomes["handed_over"] += 1
+    return dict(outcomes)
 
 
 @shared_task(name="notifications.requeue_stale", ignore_result=True)

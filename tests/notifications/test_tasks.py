@@ -6,10 +6,12 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from hotgigs.notifications import services
 from hotgigs.notifications.models import EmailDelivery, NotificationPreference
 from hotgigs.notifications.services import email_delivery_requeue_stale, email_delivery_send, notify
-from hotgigs.notifications.tasks import send_email
+from hotgigs.notifications.tasks import send_email, send_emails
 from hotgigs.resilience import TransientError
+from tests.factories import MembershipFactory
 from tests.servers import free_port
 
 
@@ -206,3 +208,58 @@ def test_the_console_backend_is_the_default(delivery, settings, capsys):
     assert "Subject: New application for Engineer: Ada" in capsys.readouterr().out
     assert _row(delivery).status == "sent"
     assert mail.outbox == []
+
+
+@pytest.fixture
+def team(org, recruiter):  # type: ignore[no-untyped-def]
+    """Three members of one organization: the recruiter and two more."""
+    return [recruiter, MembershipFactory(organization=org).user, MembershipFactory(organization=org).user]
+
+
+def _notify_team(team) -> list:  # type: ignore[no-untyped-def]
+    notify(
+        kind="application.new",
+        event_key="application.new:42",
+        recipients={user.pk: "team" for user in team},
+        context={"job_title": "Engineer", "candidate_name": "Ada", "path": "/applications/42"},
+    )
+    return sorted(user.email for user in team)
+
+
+def test_the_emails_of_one_transaction_go_in_one_task(team, smtp, monkeypatch, django_capture_on_commit_callbacks):
+    queued = []
+    real = services.send_task_by_name
+    monkeypatch.setattr(
+        services, "send_task_by_name", lambda name, args, **kw: queued.append(name) or real(name, args, **kw)
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        expected = _notify_team(team)
+
+    assert queued == [services.SEND_EMAILS]
+    assert sorted(smtp.to()) == expected
+    assert set(EmailDelivery.objects.values_list("status", "attempts")) == {("sent", 1)}
+
+
+def test_a_refusal_in_a_batch_hands_the_rest_to_their_own_retrying_tasks_and_each_goes_once(
+    team, smtp, django_capture_on_commit_callbacks
+):
+    smtp.replies = ["421 4.3.2 Service busy, try again later"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        expected = _notify_team(team)
+
+    assert sorted(smtp.to()) == expected
+    rows = list(EmailDelivery.objects.order_by("pk").values_list("status", "attempts"))
+    # The first was refused once in the batch, then sent by its own task; the others went first time.
+    assert rows == [("sent", 2), ("sent", 1), ("sent", 1)]
+
+
+def test_a_batch_skips_what_was_already_sent(team, smtp, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        _notify_team(team)
+    ids = list(EmailDelivery.objects.order_by("pk").values_list("pk", flat=True))
+    send_email.delay(ids[0]).get()
+
+    assert send_emails.delay(ids).get() == {"already_sent": 1, "sent": 2}
+    assert len(smtp.messages) == 3
