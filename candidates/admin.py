@@ -1,8 +1,10 @@
 """Back office for candidate profiles.
 
 Recruiters see the candidates the access rules give them (applied to their jobs,
-discoverable, or sourced by their organization). Adds and edits go through
-``candidate_create`` / ``candidate_update``, which also decide who may edit which profile
+discoverable, or sourced by their organization). The forms check every shape the API
+input checks (lengths, the phone format, experience 0-70, skill levels, at most
+MAX_SKILLS skills); adds and edits then go through ``candidate_create`` /
+``candidate_update``, which apply the business rules and decide who may edit which profile
 (a recruiter keeps the sourced profiles without a login up to date; a candidate's own
 profile is theirs), so a refused edit shows the service's reason on the form.
 """
@@ -11,15 +13,19 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.core.validators import RegexValidator
 from django.db.models import Model, QuerySet
+from django.forms.formsets import BaseFormSet
 from django.http import HttpRequest
 
-from candidates.choices import SkillSource
+from candidates.choices import SkillLevel, SkillSource
 from candidates.models import Candidate, CandidateSkill, Resume
 from candidates.selectors import candidate_list, resume_visible
 from candidates.services.profiles import (
-    EDITABLE_FIELDS,
-    SKILL_LEVELS,
+    MAX_SKILLS,
+    PHONE_MESSAGE,
+    PHONE_PATTERN,
+    SkillSpec,
     candidate_create,
     candidate_delete,
     candidate_update,
@@ -38,27 +44,40 @@ from hotgigs.admin_site import (
     run_per_row,
 )
 
+# The fields of a profile the services take (skills come from the inline).
+PROFILE_FIELDS = (
+    "full_name",
+    "email",
+    "phone",
+    "headline",
+    "summary",
+    "years_experience",
+    "location",
+    "open_to_remote",
+    "discoverable",
+    "consent",
+)
+
 
 class CandidateForm(forms.ModelForm[Candidate]):
-    """The profile fields, plus consent as the yes/no the service takes (it stamps ``consent_at``)."""
+    """The profile fields with the shapes the API input checks too, plus consent as the
+    yes/no the service takes (it stamps ``consent_at``)."""
 
+    phone = forms.CharField(
+        max_length=32,
+        required=False,
+        validators=[RegexValidator(PHONE_PATTERN, PHONE_MESSAGE)],
+    )
+    summary = forms.CharField(max_length=20_000, required=False, widget=forms.Textarea)
+    years_experience = forms.IntegerField(min_value=0, max_value=70, initial=0)
     consent = forms.BooleanField(
         required=False, help_text="The candidate agreed to their data being processed (sets the consent time)."
     )
 
     class Meta:
         model = Candidate
-        fields = (
-            "full_name",
-            "email",
-            "phone",
-            "headline",
-            "summary",
-            "years_experience",
-            "location",
-            "open_to_remote",
-            "discoverable",
-        )
+        # Consent is the form's own field; the model keeps its time (consent_at).
+        fields = tuple(field for field in PROFILE_FIELDS if field != "consent")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -67,7 +86,8 @@ class CandidateForm(forms.ModelForm[Candidate]):
 
 
 class ProfileSkillForm(forms.ModelForm[CandidateSkill]):
-    level = forms.ChoiceField(choices=[(level, level.capitalize()) for level in SKILL_LEVELS], initial="intermediate")
+    level = forms.ChoiceField(choices=SkillLevel.choices, initial=SkillLevel.INTERMEDIATE)
+    years = forms.IntegerField(min_value=0, max_value=70, required=False)
 
     class Meta:
         model = CandidateSkill
@@ -75,18 +95,23 @@ class ProfileSkillForm(forms.ModelForm[CandidateSkill]):
 
 
 class ProfileSkillInline(ScopedInlineMixin, admin.TabularInline[CandidateSkill, Candidate]):
-    """Skills entered on the profile; the service replaces them as one list on save."""
+    """Skills entered on the profile (at most MAX_SKILLS); the service replaces them as one list on save."""
 
     model = CandidateSkill
     form = ProfileSkillForm
     fields = ("name", "level", "years")
     extra = 1
+    max_num = MAX_SKILLS
     verbose_name = "profile skill"
     verbose_name_plural = "profile skills"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[CandidateSkill]:
         # Skills suggested from a resume are shown read-only on the profile (resume_skills).
         return super().get_queryset(request).filter(source=SkillSource.PROFILE)
+
+    def get_formset(self, request: HttpRequest, obj: Candidate | None = None, **kwargs: Any) -> Any:
+        # Refuse more rows than max_num (by default it only limits the blank rows shown).
+        return super().get_formset(request, obj, validate_max=True, **kwargs)
 
 
 class ResumeInline(ReadOnlyInlineMixin, admin.TabularInline[Resume, Candidate]):
@@ -145,17 +170,24 @@ class CandidateAdmin(ServiceFormAdminMixin, OrgScopedAdminMixin, admin.ModelAdmi
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         actor: User = request.user  # type: ignore[assignment]
-        data = {field: form.cleaned_data[field] for field in EDITABLE_FIELDS if field in form.cleaned_data}
-        rows = formset_rows(formsets, CandidateSkill)
-        if rows is not None:
-            data["skills"] = [{"name": row["name"], "level": row["level"], "years": row["years"]} for row in rows]
+        fields = {field: form.cleaned_data[field] for field in PROFILE_FIELDS if field in form.cleaned_data}
+        skills = self._skills(formsets)
         candidate = form.instance
         if change:
-            saved = candidate_update(actor=actor, candidate=candidate, data=data)
+            if skills is not None:
+                fields["skills"] = skills
+            saved = candidate_update(actor=actor, candidate=candidate, **fields)
         else:
-            saved = candidate_create(actor=actor, data=data, for_self=False)
+            saved = candidate_create(actor=actor, for_self=False, skills=skills or [], **fields)
         adopt(candidate, saved)
         mark_formsets_saved(formsets)
+
+    @staticmethod
+    def _skills(formsets: list[BaseFormSet[Any]]) -> list[SkillSpec] | None:
+        rows = formset_rows(formsets, CandidateSkill)
+        if rows is None:
+            return None
+        return [SkillSpec(name=row["name"], level=row["level"], years=row["years"]) for row in rows]
 
 
 @admin.register(Resume, site=admin_site)

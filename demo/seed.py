@@ -722,11 +722,11 @@ class DemoSeeder:
             if candidate is None:
                 if plan.has_login:
                     user = self._user(plan.email, plan.full_name)
-                    candidate = candidate_create(actor=user, data=plan.data, for_self=True)
+                    candidate = candidate_create(actor=user, for_self=True, **plan.data)
                     User.objects.filter(pk=user.pk).update(date_joined=self.ago(plan.days_ago))
                 else:
                     slug, index = plan.sourced_by or (self.plan.organizations[0].slug, 0)
-                    candidate = candidate_create(actor=self.teams[slug][index], data=plan.data, for_self=False)
+                    candidate = candidate_create(actor=self.teams[slug][index], for_self=False, **plan.data)
                 Candidate.objects.filter(pk=candidate.pk).update(created_at=self.ago(plan.days_ago))
                 created += 1
             self.candidates[plan.email] = candidate

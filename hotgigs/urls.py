@@ -26,7 +26,6 @@ api_v1: tuple[list[URLPattern | URLResolver], str] = (
         path("", include("applications.api.urls")),
         path("", include("interviews.api.urls")),
         path("", include("analytics.api.urls")),
-        path("", include("hotgigs.realtime.api.urls")),
         path("", include("hotgigs.webhooks.api.urls")),
         path("", include("hotgigs.notifications.api.urls")),
     ],

@@ -10,7 +10,6 @@ ranking and cache invalidation are ``jobs/subscribers.py``'s, after commit.
 
 import re
 from collections.abc import Sequence
-from enum import Enum, auto
 from typing import Any, NotRequired, TypedDict
 
 from django.db import transaction
@@ -22,6 +21,7 @@ from hotgigs.errors import Forbidden
 from hotgigs.events import catalogue
 from hotgigs.events.audiences import JOB_BOARD, group_for_organization
 from hotgigs.events.outbox import record
+from hotgigs.unset import UNSET, Unset
 from jobs.choices import JOB_TRANSITIONS, EducationLevel, EmploymentType, JobStatus, RemotePolicy, SkillLevel
 from jobs.errors import IllegalJobTransition, InvalidJob
 from jobs.models import Job, JobSkill
@@ -40,15 +40,6 @@ def normalize_skill_name(name: str) -> str:
 def _require_member(actor: User, organization_id: int) -> None:
     if not policies.may_manage_organization(actor, organization_id):
         raise Forbidden("Only members of the job's organization may change it.")
-
-
-class Unset(Enum):
-    """The default of :func:`job_update`'s fields: "not given, leave as it is"."""
-
-    UNSET = auto()
-
-
-UNSET = Unset.UNSET
 
 
 class SkillSpec(TypedDict):

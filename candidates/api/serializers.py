@@ -1,16 +1,20 @@
 """HTTP shapes of candidate profiles: the input a client sends and the representation it gets.
 
-Input serializers check types, lengths and ranges; the services apply the rules (a valid
-phone, no duplicate skills, a unique email, who may edit what). Unknown keys answer 400
-VALIDATION_ERROR naming the key; that is also how protected fields are refused: ``id``,
-``user``, ``created_by``, a skill's ``source`` and the timestamps are not input fields.
+Input serializers check every shape (types, lengths, ranges, the email and phone formats,
+skill levels, at most MAX_SKILLS skills) and hand ``candidates.services`` typed keyword
+arguments; the services apply the business rules only (who may edit what, a unique email,
+no skill listed twice). Unknown keys answer 400 VALIDATION_ERROR naming the key; that is
+also how protected fields are refused: ``id``, ``user``, ``created_by``, a skill's
+``source`` and the timestamps are not input fields.
 """
+
+from typing import Any
 
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from candidates.choices import RESUME_CONTENT_TYPES, ParseStatus, SkillLevel, SkillSource
-from candidates.services.profiles import MAX_SKILLS, PHONE_PATTERN
+from candidates.services.profiles import MAX_SKILLS, PHONE_MESSAGE, PHONE_PATTERN
 from hotgigs.api.serializers import StrictInputSerializer
 
 
@@ -35,7 +39,7 @@ class CandidateInputSerializer(StrictInputSerializer):
         max_length=32,
         allow_blank=True,
         required=False,
-        validators=[RegexValidator(PHONE_PATTERN, "Digits, spaces and + - ( ) . only.")],
+        validators=[RegexValidator(PHONE_PATTERN, PHONE_MESSAGE)],
     )
     headline = serializers.CharField(max_length=200, allow_blank=True, required=False)
     summary = serializers.CharField(max_length=20_000, allow_blank=True, required=False)
@@ -45,6 +49,25 @@ class CandidateInputSerializer(StrictInputSerializer):
     discoverable = serializers.BooleanField(required=False)
     consent = serializers.BooleanField(required=False)
     skills = CandidateSkillInputSerializer(many=True, required=False, max_length=MAX_SKILLS)  # type: ignore[call-arg]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # A PATCH makes nested fields optional too, but a skill always needs its name (the
+        # message is the one the service gave before the serializer checked it).
+        nameless = [
+            f"Item {index}: name must be 1 to 100 characters."
+            for index, skill in enumerate(attrs.get("skills") or [])
+            if "name" not in skill
+        ]
+        if nameless:
+            raise serializers.ValidationError({"skills": nameless})
+        return attrs
+
+    def service_data(self) -> dict[str, Any]:
+        """The validated input as the keyword arguments of ``candidate_create`` / ``candidate_update``."""
+        data: dict[str, Any] = dict(self.validated_data)
+        if "skills" in data:
+            data["skills"] = [dict(skill) for skill in data["skills"]]
+        return data
 
 
 class CandidateSkillSerializer(serializers.Serializer):  # type: ignore[type-arg]

@@ -40,7 +40,7 @@ from candidates.api.serializers import (
     ResumeSerializer,
     ResumeUploadSerializer,
 )
-from candidates.errors import CandidateNotFound, InvalidResume, ResumeNotFound
+from candidates.errors import CandidateNotFound, InvalidCandidate, InvalidResume, ResumeNotFound
 from candidates.filters import CandidateFilter
 from candidates.models import Candidate
 from candidates.selectors import (
@@ -53,6 +53,7 @@ from candidates.selectors import (
 )
 from candidates.services.profiles import (
     MAX_SKILLS,
+    PHONE_MESSAGE,
     PHONE_PATTERN,
     candidate_create,
     candidate_register,
@@ -78,7 +79,7 @@ class RegisterRequestSerializer(StrictInputSerializer):
         max_length=32,
         required=False,
         allow_blank=True,
-        validators=[RegexValidator(PHONE_PATTERN, "Digits, spaces and + - ( ) . only.")],
+        validators=[RegexValidator(PHONE_PATTERN, PHONE_MESSAGE)],
     )
     location = serializers.CharField(max_length=200, required=False, allow_blank=True)
     summary = serializers.CharField(max_length=20_000, required=False, allow_blank=True)
@@ -111,30 +112,30 @@ class RegisterView(PublicAuthView):
         fields = dict(data.validated_data)
         if "skills" in fields:
             fields["skills"] = [dict(skill) for skill in fields["skills"]]
-        email = fields.pop("email")
-        candidate_register(
-            email=email, password=fields.pop("password"), full_name=fields.pop("full_name"), profile=fields
+        candidate_register(**fields)
+        return Response(
+            {"email": fields["email"].strip().lower(), "message": REGISTER_ACCEPTED}, status=status.HTTP_202_ACCEPTED
         )
-        return Response({"email": email.strip().lower(), "message": REGISTER_ACCEPTED}, status=status.HTTP_202_ACCEPTED)
 
 
 def _actor(request: Request) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _service_data(serializer: CandidateInputSerializer) -> dict[str, Any]:
-    data: dict[str, Any] = dict(serializer.validated_data)
-    if "skills" in data:
-        data["skills"] = [dict(skill) for skill in data["skills"]]
-    return data
+def _require_name_and_email(fields: dict[str, Any]) -> None:
+    """A new profile has a name and an email (a sourced candidate's from the body)."""
+    blank = {field: ["This field may not be blank."] for field in ("full_name", "email") if not fields.get(field)}
+    if blank:
+        raise InvalidCandidate(details=blank)
 
 
 def _create_own(actor: User, request: Request) -> Response:
     """The caller's own profile; name and email default to the login's."""
     data = CandidateInputSerializer(data=request.data)
     data.is_valid(raise_exception=True)
-    fields = {"full_name": actor.full_name, "email": actor.email, **_service_data(data)}
-    candidate = candidate_create(actor=actor, data=fields, for_self=True)
+    fields = {"full_name": actor.full_name, "email": actor.email, **data.service_data()}
+    _require_name_and_email(fields)
+    candidate = candidate_create(actor=actor, for_self=True, **fields)
     return Response(CandidateSerializer(candidate).data, status=status.HTTP_201_CREATED)
 
 
@@ -148,7 +149,7 @@ def _own_profile(actor: User) -> Candidate:
 def _update(actor: User, candidate: Candidate, request: Request) -> Response:
     data = CandidateInputSerializer(data=request.data, partial=True)
     data.is_valid(raise_exception=True)
-    candidate = candidate_update(actor=actor, candidate=candidate, data=_service_data(data))
+    candidate = candidate_update(actor=actor, candidate=candidate, **data.service_data())
     return Response(CandidateSerializer(candidate).data)
 
 
@@ -226,7 +227,9 @@ class CandidateViewSet(
             return _create_own(actor, request)
         data = CandidateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        candidate = candidate_create(actor=actor, data=_service_data(data), for_self=False)
+        fields = data.service_data()
+        _require_name_and_email(fields)
+        candidate = candidate_create(actor=actor, for_self=False, **fields)
         return Response(CandidateSerializer(candidate).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Change some fields of a profile", request=CandidateInputSerializer, responses=ONE)

@@ -1,21 +1,23 @@
 """Writes of candidate profiles and their skills: create, update, register, erase.
 
-A profile change records ``candidate.profile_changed`` (ranking follows, after commit);
-a sign-up with an address in use records ``account.signup_attempt``.
+Inputs arrive checked for shape (types, lengths, ranges, the email and phone formats, skill
+levels, at most MAX_SKILLS skills: the API's input serializers and the admin form); these
+functions take typed keyword arguments and check the business rules only: who may add or
+edit a profile, one profile per login, an email no other candidate has (in any case), the
+consent time, skill names normalized with no skill listed twice. A profile change records
+``candidate.profile_changed`` (ranking follows, after commit); a sign-up with an address in
+use records ``account.signup_attempt``.
 """
 
 import logging
-import re
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, NotRequired, TypedDict
 
 from django.contrib.auth.hashers import make_password
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from candidates.choices import SkillSource
+from candidates.choices import SkillLevel, SkillSource
 from candidates.errors import CandidateAlreadyLinked, CandidateEmailTaken, InvalidCandidate
 from candidates.models import Candidate, CandidateSkill, Resume
 from candidates.storage import file_delete_on_commit
@@ -28,24 +30,17 @@ from hotgigs.ai.vocabulary import canonical_skill
 from hotgigs.errors import Forbidden
 from hotgigs.events import catalogue
 from hotgigs.events.outbox import record
+from hotgigs.unset import UNSET, Unset
 
 logger = logging.getLogger(__name__)
 
-EDITABLE_FIELDS = (
-    "full_name",
-    "email",
-    "phone",
-    "headline",
-    "summary",
-    "years_experience",
-    "location",
-    "open_to_remote",
-    "discoverable",
-    "consent",
-    "skills",
-)
-SKILL_LEVELS = ("beginner", "intermediate", "advanced", "expert")
+# The most skills a profile lists; checked by the API input and the admin form.
 MAX_SKILLS = 100
+# ASCII digits, spaces and + - ( ) . only: the shape of a phone number the API input and the
+# admin form check (with this message), and the API schema states.
+PHONE_PATTERN = r"^[0-9+\-() .]*$"
+PHONE_MESSAGE = "Digits, spaces and + - ( ) . only."
+EMAIL_TAKEN = "A candidate with this email address already exists."
 
 
 def normalize_skill_name(name: str) -> str:
@@ -53,99 +48,37 @@ def normalize_skill_name(name: str) -> str:
     return " ".join(name.split()).lower()
 
 
-# ASCII digits, spaces and + - ( ) . only; the API schema states this same pattern.
-PHONE_PATTERN = r"^[0-9+\-() .]*$"
+class SkillSpec(TypedDict):
+    """One skill of a profile, as a caller gives it (level defaults to intermediate, years to none)."""
+
+    name: str
+    level: NotRequired[str]
+    years: NotRequired[int | None]
 
 
-def _text(data: Mapping[str, Any], field: str, max_length: int, required: bool, errors: dict[str, list[str]]) -> str:
-    value = data.get(field, "")
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        errors[field] = ["Must be a string."]
-        return ""
-    value = value.strip()
-    if required and not value:
-        errors[field] = ["This field may not be blank."]
-    elif len(value) > max_length:
-        errors[field] = [f"At most {max_length} characters."]
-    return value
-
-
-def _bool(data: Mapping[str, Any], field: str, errors: dict[str, list[str]]) -> bool:
-    value = data.get(field, False)
-    if not isinstance(value, bool):
-        errors[field] = ["Must be true or false."]
-        return False
-    return value
-
-
-def _skills(value: Any, errors: dict[str, list[str]]) -> list[dict[str, Any]]:
-    if not isinstance(value, Sequence) or isinstance(value, str) or len(value) > MAX_SKILLS:
-        errors["skills"] = [f"Must be a list of at most {MAX_SKILLS} {{name, level, years}} objects."]
-        return []
-    cleaned: list[dict[str, Any]] = []
+def _skill_rows(skills: Sequence[SkillSpec]) -> list[dict[str, Any]]:
+    """The skills as rows, whitespace collapsed; a skill listed twice (in any spelling) is refused."""
+    rows: list[dict[str, Any]] = []
     seen: set[str] = set()
     problems: list[str] = []
-    for index, item in enumerate(value):
-        if isinstance(item, str):
-            item = {"name": item}
-        if not isinstance(item, Mapping):
-            problems.append(f"Item {index}: must be an object or a name.")
-            continue
-        name = item.get("name")
-        level = item.get("level", "intermediate")
-        years = item.get("years")
-        if not isinstance(name, str) or not name.strip() or len(name.strip()) > 100:
-            problems.append(f"Item {index}: name must be 1 to 100 characters.")
-        elif level not in SKILL_LEVELS:
-            problems.append(f"Item {index}: level must be one of {', '.join(SKILL_LEVELS)}.")
-        elif years is not None and (isinstance(years, bool) or not isinstance(years, int) or not 0 <= years <= 70):
-            problems.append(f"Item {index}: years must be a whole number from 0 to 70.")
-        elif normalize_skill_name(name) in seen:
+    for index, skill in enumerate(skills):
+        name = skill["name"]
+        key = normalize_skill_name(name)
+        if key in seen:
             problems.append(f"Item {index}: {name.strip()!r} is listed twice.")
-        else:
-            key = normalize_skill_name(name)
-            seen.add(key)
-            cleaned.append({"name": " ".join(name.split()), "normalized_name": key, "level": level, "years": years})
+            continue
+        seen.add(key)
+        rows.append(
+            {
+                "name": " ".join(name.split()),
+                "normalized_name": key,
+                "level": skill.get("level", SkillLevel.INTERMEDIATE),
+                "years": skill.get("years"),
+            }
+        )
     if problems:
-        errors["skills"] = problems
-    return cleaned
-
-
-def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
-    if not isinstance(data, Mapping):
-        raise InvalidCandidate(details={"non_field_errors": ["Expected an object of profile fields."]})
-    errors: dict[str, list[str]] = {}
-    unknown = sorted(set(data) - set(EDITABLE_FIELDS))
-    if unknown:
-        errors["non_field_errors"] = [f"Unknown or read-only fields: {', '.join(unknown)}."]
-    cleaned: dict[str, Any] = {
-        "full_name": _text(data, "full_name", 200, True, errors),
-        "email": _text(data, "email", 254, True, errors).lower(),
-        "phone": _text(data, "phone", 32, False, errors),
-        "headline": _text(data, "headline", 200, False, errors),
-        "summary": _text(data, "summary", 20_000, False, errors),
-        "location": _text(data, "location", 200, False, errors),
-        "open_to_remote": _bool(data, "open_to_remote", errors),
-        "discoverable": _bool(data, "discoverable", errors),
-        "consent": _bool(data, "consent", errors),
-        "skills": _skills(data.get("skills", []), errors),
-    }
-    if cleaned["email"] and "email" not in errors:
-        try:
-            validate_email(cleaned["email"])
-        except DjangoValidationError:
-            errors["email"] = ["Enter a valid email address."]
-    years = data.get("years_experience", 0)
-    if isinstance(years, bool) or not isinstance(years, int) or not 0 <= years <= 70:
-        errors["years_experience"] = ["Must be a whole number from 0 to 70."]
-    cleaned["years_experience"] = years
-    if cleaned["phone"] and not re.search(PHONE_PATTERN, cleaned["phone"]):
-        errors["phone"] = ["Digits, spaces and + - ( ) . only."]
-    if errors:
-        raise InvalidCandidate(details=errors)
-    return cleaned
+        raise InvalidCandidate(details={"skills": problems})
+    return rows
 
 
 def _replace_skills(candidate: Candidate, skills: list[dict[str, Any]]) -> None:
@@ -163,51 +96,71 @@ def _replace_skills(candidate: Candidate, skills: list[dict[str, Any]]) -> None:
     )
 
 
+def _require_unused_email(email: str, *, candidate_id: int | None = None) -> None:
+    """Refuse an address another candidate has, in any case."""
+    others = Candidate.objects.filter(email__iexact=email)
+    if candidate_id is not None:
+        others = others.exclude(pk=candidate_id)
+    if others.exists():
+        raise CandidateEmailTaken(details={"email": [EMAIL_TAKEN]})
+
+
 def _save(candidate: Candidate) -> None:
     try:
         with transaction.atomic():
             candidate.save()
     except IntegrityError:
-        raise CandidateEmailTaken(details={"email": ["A candidate with this email address already exists."]}) from None
-
-
-def candidate_current_data(candidate: Candidate) -> dict[str, Any]:
-    """The candidate's editable fields as ``candidate_create`` takes them."""
-    data: dict[str, Any] = {f: getattr(candidate, f) for f in EDITABLE_FIELDS if f not in ("consent", "skills")}
-    data["consent"] = candidate.consent_at is not None
-    data["skills"] = [
-        {"name": s.name, "level": s.level, "years": s.years}
-        for s in candidate.skills.filter(source=SkillSource.PROFILE).order_by("name")
-    ]
-    return data
+        raise CandidateEmailTaken(details={"email": [EMAIL_TAKEN]}) from None
 
 
 @transaction.atomic
-def candidate_create(*, actor: User, data: Mapping[str, Any], for_self: bool = True) -> Candidate:
+def candidate_create(
+    *,
+    actor: User,
+    full_name: str,
+    email: str,
+    for_self: bool = True,
+    phone: str = "",
+    headline: str = "",
+    summary: str = "",
+    years_experience: int = 0,
+    location: str = "",
+    open_to_remote: bool = False,
+    discoverable: bool = False,
+    consent: bool = False,
+    skills: Sequence[SkillSpec] = (),
+) -> Candidate:
     """Create a candidate profile.
 
     With ``for_self`` the profile belongs to ``actor`` (a candidate signing up; raises
     CandidateAlreadyLinked if they have one). Otherwise a recruiter or staff member adds a
-    sourced candidate without a login (raises Forbidden for anyone else). Raises
-    InvalidCandidate for bad input and CandidateEmailTaken for a duplicate email.
+    sourced candidate without a login (raises Forbidden for anyone else). The fields come
+    checked for shape; the email is stored lower-case. Raises InvalidCandidate for a skill
+    listed twice and CandidateEmailTaken for an address another candidate has.
     """
     if not for_self and not policies.may_recruit(actor):
         raise Forbidden("Only recruiters may add candidates.")
     if for_self and Candidate.objects.filter(user_id=actor.pk).exists():
         raise CandidateAlreadyLinked()
-    cleaned = _clean(data)
-    skills = cleaned.pop("skills")
-    consent = cleaned.pop("consent")
-    if Candidate.objects.filter(email__iexact=cleaned["email"]).exists():
-        raise CandidateEmailTaken(details={"email": ["A candidate with this email address already exists."]})
+    rows = _skill_rows(skills)
+    email = email.lower()
+    _require_unused_email(email)
     candidate = Candidate(
         user=actor if for_self else None,
         created_by=actor,
         consent_at=timezone.now() if consent else None,
-        **cleaned,
+        full_name=full_name,
+        email=email,
+        phone=phone,
+        headline=headline,
+        summary=summary,
+        years_experience=years_experience,
+        location=location,
+        open_to_remote=open_to_remote,
+        discoverable=discoverable,
     )
     _save(candidate)
-    _replace_skills(candidate, skills)
+    _replace_skills(candidate, rows)
     _profile_changed(candidate.pk)
     return candidate
 
@@ -226,50 +179,92 @@ def may_edit_profile(actor: User, candidate: Candidate) -> bool:
 
 
 @transaction.atomic
-def candidate_update(*, actor: User, candidate: Candidate, data: Mapping[str, Any]) -> Candidate:
-    """Change some fields of a profile (``skills``, when given, replaces the profile skills).
+def candidate_update(
+    *,
+    actor: User,
+    candidate: Candidate,
+    full_name: str | Unset = UNSET,
+    email: str | Unset = UNSET,
+    phone: str | Unset = UNSET,
+    headline: str | Unset = UNSET,
+    summary: str | Unset = UNSET,
+    years_experience: int | Unset = UNSET,
+    location: str | Unset = UNSET,
+    open_to_remote: bool | Unset = UNSET,
+    discoverable: bool | Unset = UNSET,
+    consent: bool | Unset = UNSET,
+    skills: Sequence[SkillSpec] | Unset = UNSET,
+) -> Candidate:
+    """Change the given fields of a profile (``skills``, when given, replaces the profile skills).
 
     The candidate edits their own profile; recruiters may edit candidates without a login
-    that a member of their organization sourced; staff anyone. Raises Forbidden,
-    InvalidCandidate or CandidateEmailTaken, changing nothing.
+    that a member of their organization sourced; staff anyone. ``consent=True`` stamps the
+    time of consent once, ``False`` withdraws it. Raises Forbidden, InvalidCandidate or
+    CandidateEmailTaken (as :func:`candidate_create`), changing nothing.
     """
     if not may_edit_profile(actor, candidate):
         raise Forbidden("You may not edit this candidate profile.")
     candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
-    cleaned = _clean({**candidate_current_data(candidate), **data})
-    skills = cleaned.pop("skills")
-    consent = cleaned.pop("consent")
-    if Candidate.objects.filter(email__iexact=cleaned["email"]).exclude(pk=candidate.pk).exists():
-        raise CandidateEmailTaken(details={"email": ["A candidate with this email address already exists."]})
-    for field, value in cleaned.items():
-        setattr(candidate, field, value)
-    if consent and candidate.consent_at is None:
-        candidate.consent_at = timezone.now()
-    elif not consent:
-        candidate.consent_at = None
+    rows = _skill_rows(skills) if not isinstance(skills, Unset) else None
+    if not isinstance(email, Unset):
+        email = email.lower()
+        _require_unused_email(email, candidate_id=candidate.pk)
+    changes = {
+        "full_name": full_name,
+        "email": email,
+        "phone": phone,
+        "headline": headline,
+        "summary": summary,
+        "years_experience": years_experience,
+        "location": location,
+        "open_to_remote": open_to_remote,
+        "discoverable": discoverable,
+    }
+    for field, value in changes.items():
+        if value is not UNSET:
+            setattr(candidate, field, value)
+    if not isinstance(consent, Unset):
+        if not consent:
+            candidate.consent_at = None
+        elif candidate.consent_at is None:
+            candidate.consent_at = timezone.now()
     _save(candidate)
-    if "skills" in data:
-        _replace_skills(candidate, skills)
+    if rows is not None:
+        _replace_skills(candidate, rows)
     _profile_changed(candidate.pk)
     return candidate
 
 
 @transaction.atomic
 def candidate_register(
-    *, email: str, password: str, full_name: str, profile: Mapping[str, Any] | None = None
+    *,
+    email: str,
+    password: str,
+    full_name: str,
+    phone: str = "",
+    headline: str = "",
+    summary: str = "",
+    years_experience: int = 0,
+    location: str = "",
+    open_to_remote: bool = False,
+    discoverable: bool = False,
+    consent: bool = False,
+    skills: Sequence[SkillSpec] = (),
 ) -> Candidate | None:
     """Sign up a candidate: a login and its profile, created together or not at all.
 
-    ``profile`` holds optional profile fields (headline, skills, …). Everything is validated
-    first (InvalidAccountInput, InvalidCandidate), whether or not the address is in use.
-    When a user already has the address, nothing is created and None is returned: that
-    user is told by email, at most once an hour, that someone tried to sign up with it, and
-    the caller answers exactly as for a new account, so sign-up reveals no account. The
-    password is hashed either way, so both take the same time. Raises CandidateEmailTaken
-    when a sourced candidate (without a login) already has the address.
+    The profile fields are optional (headline, skills, …) and come checked for shape.
+    Everything is validated first (InvalidAccountInput for the account, InvalidCandidate
+    for a skill listed twice), whether or not the address is in use. When a user already
+    has the address, nothing is created and None is returned: that user is told by email,
+    at most once an hour, that someone tried to sign up with it, and the caller answers
+    exactly as for a new account, so sign-up reveals no account. The password is hashed
+    either way, so both take the same time. Raises CandidateEmailTaken when a sourced
+    candidate (without a login) already has the address.
     """
     clean_email = user_validate_new(email=email, password=password, full_name=full_name)
-    _clean({**(profile or {}), "full_name": full_name, "email": clean_email})
+    # The profile's own rule, checked before the address is looked up: the same answer either way.
+    _skill_rows(skills)
     existing = user_get_by_email(email=clean_email)
     if existing is not None:
         make_password(password)
@@ -279,7 +274,21 @@ def candidate_register(
     try:
         with transaction.atomic():
             user = user_create(email=clean_email, password=password, full_name=full_name)
-            return candidate_create(actor=user, data={**(profile or {}), "full_name": full_name, "email": user.email})
+            return candidate_create(
+                actor=user,
+                full_name=full_name,
+                email=user.email,
+                for_self=True,
+                phone=phone,
+                headline=headline,
+                summary=summary,
+                years_experience=years_experience,
+                location=location,
+                open_to_remote=open_to_remote,
+                discoverable=discoverable,
+                consent=consent,
+                skills=skills,
+            )
     except EmailTaken:  # registered by a concurrent request since the lookup above
         return None
 

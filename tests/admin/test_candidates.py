@@ -90,6 +90,77 @@ def test_service_refuses_a_recruiter_editing_a_candidates_own_profile(recruiter_
     assert candidate.headline == "Backend developer"
 
 
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"phone": "call me"}, "phone"),
+        ({"phone": "1" * 33}, "phone"),
+        ({"years_experience": "71"}, "years_experience"),
+        ({"email": "grace"}, "email"),
+        ({"full_name": ""}, "full_name"),
+        ({"summary": "s" * 20_001}, "summary"),
+    ],
+)
+def test_the_form_checks_profile_shapes_and_creates_nothing(recruiter_client, overrides, field):
+    response = recruiter_client.post(add_url(Candidate), candidate_form(**overrides))
+
+    assert response.status_code == 200
+    assert field in response.context["adminform"].form.errors
+    assert not Candidate.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"skills-0-level": "guru"},
+        {"skills-0-years": "71"},
+        {"skills-0-name": "x" * 101},
+    ],
+)
+def test_the_form_checks_skill_shapes_and_creates_nothing(recruiter_client, overrides):
+    response = recruiter_client.post(add_url(Candidate), candidate_form(**overrides))
+
+    assert response.status_code == 200
+    [skills] = [formset for formset in response.context["inline_admin_formsets"] if formset.formset.prefix == "skills"]
+    assert skills.formset.errors[0]
+    assert not Candidate.objects.exists()
+
+
+def test_the_form_refuses_more_skills_than_a_profile_holds(recruiter_client):
+    rows = {f"skills-{i}-name": f"Skill {i}" for i in range(101)}
+    rows |= {f"skills-{i}-level": "beginner" for i in range(101)}
+
+    response = recruiter_client.post(add_url(Candidate), candidate_form(**{"skills-TOTAL_FORMS": "101", **rows}))
+
+    assert response.status_code == 200
+    [skills] = [formset for formset in response.context["inline_admin_formsets"] if formset.formset.prefix == "skills"]
+    assert skills.formset.non_form_errors()
+    assert not Candidate.objects.exists()
+
+
+def test_a_skill_listed_twice_shows_the_services_reason_and_creates_nothing(recruiter_client):
+    data = candidate_form(**{"skills-TOTAL_FORMS": "2", "skills-1-name": " cobol ", "skills-1-level": "beginner"})
+
+    response = recruiter_client.post(add_url(Candidate), data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors() == ["skills: Item 1: 'cobol' is listed twice."]
+    assert not Candidate.objects.exists()
+
+
+def test_a_bad_edit_changes_nothing(recruiter_client, recruiter):
+    candidate = CandidateFactory.create(user=None, created_by=recruiter, email="grace@example.test", phone="")
+    CandidateSkillFactory.create(candidate=candidate, name="Fortran", normalized_name="fortran")
+    before = Candidate.objects.values().get(pk=candidate.pk)
+
+    response = recruiter_client.post(change_url(candidate), candidate_form(phone="call me", headline="Changed"))
+
+    assert response.status_code == 200
+    assert "phone" in response.context["adminform"].form.errors
+    assert Candidate.objects.values().get(pk=candidate.pk) == before
+    assert list(candidate.skills.values_list("name", flat=True)) == ["Fortran"]
+
+
 def test_change_page_shows_resume_parse_status(recruiter_client, recruiter):
     candidate = CandidateFactory.create(user=None, created_by=recruiter)
     ResumeFactory.create(candidate=candidate, parse_status="failed", parse_error="Not a PDF")

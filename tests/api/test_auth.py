@@ -556,6 +556,30 @@ def test_register_validates_before_it_looks_the_address_up(api_client):
     assert taken.json() == fresh.json()
 
 
+@pytest.mark.parametrize(
+    ("profile", "field"),
+    [
+        ({"phone": "call me"}, "phone"),
+        ({"skills": [{"name": "Go", "level": "guru"}]}, "skills"),
+        ({"skills": [{"name": "Go"}, {"name": " go "}]}, "skills"),
+    ],
+    ids=["bad-phone", "bad-skill-level", "skill-listed-twice"],
+)
+def test_register_checks_the_profile_before_it_looks_the_address_up(api_client, django_user_model, profile, field):
+    """A bad profile field is refused the same way for a taken address as for a new one."""
+    existing = CandidateFactory()
+    users_before = django_user_model.objects.count()
+    body = {"password": "A-long-passphrase-42", "full_name": "X", **profile}
+
+    taken = api_client.post(REGISTER_URL, {**body, "email": existing.user.email}, format="json")
+    fresh = api_client.post(REGISTER_URL, {**body, "email": "fresh@example.test"}, format="json")
+
+    assert taken.status_code == fresh.status_code == 400
+    assert taken.json() == fresh.json()
+    assert field in fresh.json()["details"]
+    assert django_user_model.objects.count() == users_before
+
+
 def test_me_reports_roles_and_scope(login, org_admin, org):
     response = login(org_admin, scope="jobs:read").get(PROTECTED_URL)
 

@@ -249,11 +249,23 @@ def test_duplicate_email_is_a_conflict(login, recruiter, candidate):
 INVALID_BODIES = [
     pytest.param(body(full_name=""), "full_name", id="name-blank"),
     pytest.param(body(full_name="x" * 201), "full_name", id="name-too-long"),
+    pytest.param(body(full_name=None), "full_name", id="name-null"),
     pytest.param(body(email="not-an-email"), "email", id="email"),
+    pytest.param(body(email=7), "email", id="email-type"),
     pytest.param(body(years_experience=71), "years_experience", id="years-range"),
     pytest.param(body(years_experience="many"), "years_experience", id="years-type"),
+    pytest.param(body(years_experience=True), "years_experience", id="years-boolean"),
     pytest.param(body(phone="call me"), "phone", id="phone"),
+    pytest.param(body(phone="1" * 33), "phone", id="phone-too-long"),
+    pytest.param(body(headline="h" * 201), "headline", id="headline-too-long"),
+    pytest.param(body(open_to_remote="yes"), "open_to_remote", id="remote-type"),
+    pytest.param(body(consent=None), "consent", id="consent-null"),
     pytest.param(body(skills=[{"name": "Go", "level": "guru"}]), "skills", id="skill-level"),
+    pytest.param(body(skills=[{"name": "Go", "years": 71}]), "skills", id="skill-years"),
+    pytest.param(body(skills=[{"name": ""}]), "skills", id="skill-name-blank"),
+    pytest.param(body(skills=["Go"]), "skills", id="skill-not-an-object"),
+    pytest.param(body(skills="Go"), "skills", id="skills-not-a-list"),
+    pytest.param(body(skills=[{"name": f"S{i}"} for i in range(101)]), "skills", id="too-many-skills"),
     pytest.param(body(skills=[{"name": "Go"}, {"name": " go"}]), "skills", id="duplicate-skills"),
     pytest.param(body(skills=[{"name": "Go", "source": "resume"}]), "skills", id="protected-skill-source"),
     pytest.param(body(colour="blue"), "colour", id="unknown-field"),
@@ -278,7 +290,32 @@ def test_sourced_candidate_needs_name_and_email(login, recruiter):
     response = login(recruiter).post(URL, {"headline": "Nameless"}, format="json")
 
     assert response.status_code == 400
-    assert {"full_name", "email"} <= set(response.json()["details"])
+    assert response.json() == {
+        "code": "VALIDATION_ERROR",
+        "message": "The candidate profile is not valid.",
+        "details": {"full_name": ["This field may not be blank."], "email": ["This field may not be blank."]},
+    }
+    assert not Candidate.objects.exists()
+
+
+def test_own_profile_of_a_login_without_a_name_needs_one(login):
+    user = UserFactory.create(full_name="")
+
+    nameless = login(user).post(ME, {"headline": "Admiral"}, format="json")
+    named = login(user).post(ME, {"headline": "Admiral", "full_name": "Grace Hopper"}, format="json")
+
+    assert nameless.status_code == 400
+    assert nameless.json()["details"] == {"full_name": ["This field may not be blank."]}
+    assert named.status_code == 201
+    assert named.json()["full_name"] == "Grace Hopper"
+
+
+def test_a_skill_listed_twice_names_the_item(login, recruiter):
+    response = login(recruiter).post(URL, body(skills=[{"name": "Go"}, {"name": " go"}]), format="json")
+
+    assert response.status_code == 400
+    assert response.json()["details"] == {"skills": ["Item 1: 'go' is listed twice."]}
+    assert not Candidate.objects.exists()
 
 
 # --- update ------------------------------------------------------------------------------
@@ -303,6 +340,9 @@ UPDATE_INVALID = [
     pytest.param({"email": "nope"}, "email", id="email"),
     pytest.param({"years_experience": -1}, "years_experience", id="years"),
     pytest.param({"skills": [{"name": "A"}, {"name": "a"}]}, "skills", id="duplicate-skills"),
+    pytest.param({"skills": [{"level": "expert"}]}, "skills", id="skill-without-a-name"),
+    pytest.param({"phone": "call me", "skills": [{"name": "A"}, {"name": "a"}]}, "phone", id="phone-and-duplicates"),
+    pytest.param({"consent": "yes"}, "consent", id="consent-type"),
     pytest.param({"colour": "blue"}, "colour", id="unknown-field"),
     pytest.param({"user": 1}, "user", id="protected-user"),
     pytest.param({"created_by": 1}, "created_by", id="protected-created-by"),

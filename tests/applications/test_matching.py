@@ -220,7 +220,7 @@ def test_changing_a_job_reranks_it(django_capture_on_commit_callbacks, recruiter
 
 def test_changing_a_profile_ranks_open_jobs(django_capture_on_commit_callbacks, python_job, candidate):
     with django_capture_on_commit_callbacks(execute=True):
-        candidate_update(actor=candidate.user, candidate=candidate, data={"skills": [{"name": "Python"}]})
+        candidate_update(actor=candidate.user, candidate=candidate, skills=[{"name": "Python"}])
 
     assert Match.objects.filter(candidate=candidate, job=python_job).exists()
 

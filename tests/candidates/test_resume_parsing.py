@@ -133,9 +133,7 @@ def test_saving_profile_skills_keeps_suggestions(candidate):
 
     parsed(make_resume(candidate, b"Python and Terraform engineer", resume_files.TEXT))
 
-    candidate_update(
-        actor=candidate.user, candidate=candidate, data={"skills": [{"name": "Python", "level": "expert"}]}
-    )
+    candidate_update(actor=candidate.user, candidate=candidate, skills=[{"name": "Python", "level": "expert"}])
 
     assert ("Terraform", "beginner") in suggestions(candidate)
     assert CandidateSkill.objects.get(candidate=candidate, normalized_name="python").source == "profile"
@@ -147,7 +145,7 @@ def test_a_profile_skill_supersedes_its_suggestion_in_any_spelling(candidate):
     parsed(make_resume(candidate, b"JavaScript and Terraform engineer", resume_files.TEXT))
     assert ("JavaScript", "beginner") in suggestions(candidate)
 
-    candidate_update(actor=candidate.user, candidate=candidate, data={"skills": [{"name": "JS", "level": "expert"}]})
+    candidate_update(actor=candidate.user, candidate=candidate, skills=[{"name": "JS", "level": "expert"}])
 
     assert suggestions(candidate) == [("Terraform", "beginner")]
     assert list(candidate.skills.filter(source="profile").values_list("name", flat=True)) == ["JS"]

@@ -44,6 +44,12 @@ def test_create_shows_the_secret_once(org_admin, receiver):
         ({"url": "https://93.184.215.14/", "event_types": []}, "event_types"),
         ({"url": "https://93.184.215.14/", "event_types": ["job.created"], "secret": "whsec_x"}, "secret"),
         ({"event_types": ["job.created"]}, "url"),
+        ({"url": "   ", "event_types": ["job.created"]}, "url"),
+        ({"url": 5, "event_types": ["job.created"]}, "url"),
+        ({"url": "https://93.184.215.14/" + "x" * 2000, "event_types": ["job.created"]}, "url"),
+        ({"url": "https://93.184.215.14/", "event_types": "job.created"}, "event_types"),
+        ({"url": "https://93.184.215.14/", "event_types": [7]}, "event_types"),
+        ({"url": "https://93.184.215.14/", "event_types": ["job.created"], "description": None}, "description"),
     ],
 )
 def test_bad_input_answers_the_envelope_and_writes_nothing(org_admin, settings, payload, field):
@@ -56,6 +62,50 @@ def test_bad_input_answers_the_envelope_and_writes_nothing(org_admin, settings, 
     assert body["code"] == "VALIDATION_ERROR"
     assert field in body["details"]
     assert WebhookEndpoint.objects.count() == 0
+
+
+def test_shapes_keep_the_messages_clients_knew(org_admin):
+    client = login(org_admin)
+
+    blank = client.post(BASE, {"url": "   ", "event_types": ["job.created"]}, format="json")
+    unknown = client.post(
+        BASE, {"url": "https://93.184.215.14/", "event_types": ["job.created", "notification.created"]}, format="json"
+    )
+    long_description = client.post(
+        BASE, {"url": "https://93.184.215.14/", "event_types": ["job.created"], "description": "d" * 256}, format="json"
+    )
+
+    assert blank.json()["details"] == {"url": ["Give a URL of at most 2000 characters."]}
+    assert unknown.json()["details"] == {"event_types": {"1": ['"notification.created" is not a valid choice.']}}
+    assert long_description.json()["details"] == {"description": ["Ensure this field has no more than 255 characters."]}
+    assert {blank.status_code, unknown.status_code, long_description.status_code} == {400}
+    assert WebhookEndpoint.objects.count() == 0
+
+
+def test_a_refused_url_answers_the_endpoint_envelope(org_admin, settings):
+    settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = False
+
+    response = login(org_admin).post(
+        BASE, {"url": "http://127.0.0.1:9/hook", "event_types": ["job.created"]}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "VALIDATION_ERROR",
+        "message": "The webhook endpoint is not valid.",
+        "details": {"url": ["The host is a private, loopback, link-local or reserved address."]},
+    }
+
+
+def test_surrounding_spaces_are_dropped(org_admin, receiver):
+    response = login(org_admin).post(
+        BASE,
+        {"url": f"  {receiver.url()} ", "event_types": ["job.created"], "description": " CRM sync "},
+        format="json",
+    )
+
+    assert response.status_code == 201, response.json()
+    assert (response.json()["url"], response.json()["description"]) == (receiver.url(), "CRM sync")
 
 
 def test_a_bad_update_changes_nothing(recruiter, org, receiver, settings):

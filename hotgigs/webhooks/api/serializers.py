@@ -1,5 +1,9 @@
-"""HTTP shapes of webhook endpoints and deliveries: input parsing (types only) and output.
+"""HTTP shapes of webhook endpoints and deliveries: the input a client sends and the output.
 
+Input serializers check every shape (a URL of at most MAX_URL characters, a non-empty list
+of known event types, a description of at most MAX_DESCRIPTION) and hand
+``hotgigs.webhooks.services.endpoints`` typed keyword arguments; the services keep the rules
+(a URL must reach a public http(s) address, event types stored in the catalogue's order).
 The secret is output only by create and rotate-secret (``EndpointWithSecretSerializer``);
 every other response leaves it out.
 """
@@ -13,6 +17,7 @@ from rest_framework import serializers
 from hotgigs.api.serializers import StrictInputSerializer
 from hotgigs.webhooks.choices import EVENT_TYPES, DeliveryStatus
 from hotgigs.webhooks.models import WebhookDelivery, WebhookEndpoint
+from hotgigs.webhooks.services.endpoints import MAX_DESCRIPTION, MAX_URL
 
 MAX_ID = 2**63 - 1
 
@@ -24,21 +29,40 @@ def event_types_field(**kwargs: Any) -> serializers.ListField:
     )
 
 
+def url_field(**kwargs: Any) -> serializers.CharField:
+    """The endpoint's URL; its length counts surrounding spaces, which are then dropped."""
+    return serializers.CharField(max_length=MAX_URL, trim_whitespace=False, **kwargs)
+
+
+def url_trimmed(value: str) -> str:
+    """The URL without surrounding spaces; nothing but spaces is refused (the message clients knew)."""
+    url = value.strip()
+    if not url:
+        raise serializers.ValidationError(f"Give a URL of at most {MAX_URL} characters.")
+    return url
+
+
 @extend_schema_serializer(component_name="WebhookEndpointCreate")
 class EndpointCreateSerializer(StrictInputSerializer):
     """``organization`` may be omitted by members of exactly one organization."""
 
     organization = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
-    url = serializers.CharField(max_length=2000, trim_whitespace=False)
+    url = url_field()
     event_types = event_types_field()
-    description = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    description = serializers.CharField(max_length=MAX_DESCRIPTION, required=False, allow_blank=True)
+
+    def validate_url(self, value: str) -> str:
+        return url_trimmed(value)
 
 
 @extend_schema_serializer(component_name="WebhookEndpointUpdate")
 class EndpointUpdateSerializer(StrictInputSerializer):
-    url = serializers.CharField(max_length=2000, required=False, trim_whitespace=False)
+    url = url_field(required=False)
     event_types = event_types_field(required=False)
-    description = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    description = serializers.CharField(max_length=MAX_DESCRIPTION, required=False, allow_blank=True)
+
+    def validate_url(self, value: str) -> str:
+        return url_trimmed(value)
 
 
 class EndpointListQuerySerializer(StrictInputSerializer):

@@ -2,8 +2,9 @@
 
 Members of the organization (recruiters, org admins) manage its endpoints; another
 organization's endpoint answers 404; a candidate's token lacks the ``webhooks:*`` scopes
-(403). Bodies are parsed strictly; the services validate (unknown event types, URLs that
-are not http(s) or reach a refused address: 400 VALIDATION_ERROR, nothing written).
+(403). Input serializers check the shapes (unknown keys or event types, lengths); the
+services refuse URLs that are not http(s) or reach a refused address. Either answers 400
+VALIDATION_ERROR and writes nothing.
 """
 
 from typing import Any

@@ -1,9 +1,12 @@
 """An organization's webhook endpoints: create, update, delete, rotate the secret, enable, test.
 
 Members of the organization (and staff) manage its endpoints; everyone else gets NotFound.
+The fields arrive checked for shape (the API's input serializers: a URL of at most MAX_URL
+characters, a non-empty list of known event types, a description of at most
+MAX_DESCRIPTION); these functions take typed keyword arguments and keep the rules: the URL
+must reach a public http(s) address (``target_check``, which resolves the host), and event
+types are stored once each, in the catalogue's order.
 """
-
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -12,6 +15,7 @@ from django.utils import timezone
 from hotgigs.accounts import policies
 from hotgigs.accounts.models import Organization, User
 from hotgigs.errors import NotFound
+from hotgigs.unset import UNSET, Unset
 from hotgigs.webhooks.choices import EVENT_TYPES, TEST_EVENT_TYPE, DeliveryStatus
 from hotgigs.webhooks.errors import InvalidWebhookEndpoint, WebhookEndpointDisabled, WebhookTargetRefused
 from hotgigs.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -19,6 +23,7 @@ from hotgigs.webhooks.services.delivery import endpoint_breaker, new_webhook_id,
 from hotgigs.webhooks.signing import secret_generate
 from hotgigs.webhooks.targets import target_check
 
+# The longest URL and description an endpoint takes; checked by the API input.
 MAX_URL = 2000
 MAX_DESCRIPTION = 255
 
@@ -29,35 +34,18 @@ def _require_member(actor: User, organization_id: int) -> None:
         raise NotFound()
 
 
-def _clean(*, url: Any = None, event_types: Any = None, description: Any = None, partial: bool) -> dict[str, Any]:
-    """Validated fields, or InvalidWebhookEndpoint / WebhookTargetRefused naming every bad one."""
-    errors: dict[str, list[str]] = {}
-    cleaned: dict[str, Any] = {}
-    if url is not None or not partial:
-        if not isinstance(url, str) or not url.strip() or len(url) > MAX_URL:
-            errors["url"] = [f"Give a URL of at most {MAX_URL} characters."]
-        else:
-            try:
-                target_check(url.strip())
-            except WebhookTargetRefused as refused:
-                errors.update(refused.details or {})
-            cleaned["url"] = url.strip()
-    if event_types is not None or not partial:
-        if not isinstance(event_types, list) or not event_types or not all(isinstance(t, str) for t in event_types):
-            errors["event_types"] = ["Give a non-empty list of event types."]
-        else:
-            unknown = sorted({t for t in event_types if t not in EVENT_TYPES})
-            if unknown:
-                errors["event_types"] = [f"Unknown event types: {', '.join(unknown)}."]
-            cleaned["event_types"] = [t for t in EVENT_TYPES if t in set(event_types)]
-    if description is not None:
-        if not isinstance(description, str) or len(description) > MAX_DESCRIPTION:
-            errors["description"] = [f"At most {MAX_DESCRIPTION} characters."]
-        else:
-            cleaned["description"] = description.strip()
-    if errors:
-        raise InvalidWebhookEndpoint(details=errors)
-    return cleaned
+def _require_reachable(url: str) -> None:
+    """Refuse a URL webhooks may not be sent to (not http(s), credentials, a refused address)."""
+    try:
+        target_check(url)
+    except WebhookTargetRefused as refused:
+        raise InvalidWebhookEndpoint(details=refused.details) from None
+
+
+def _in_catalogue_order(event_types: list[str]) -> list[str]:
+    """The event types as stored: each once, in the catalogue's order."""
+    wanted = set(event_types)
+    return [event_type for event_type in EVENT_TYPES if event_type in wanted]
 
 
 @transaction.atomic
@@ -67,12 +55,17 @@ def endpoint_create(
     """Register an endpoint for ``organization`` with a fresh secret (the caller shows it once).
 
     Raises NotFound when the actor is not a member (nor staff), InvalidWebhookEndpoint for a
-    bad field (unknown event types, a URL that is not http(s) or reaches a refused address).
+    URL that is not http(s) or reaches a refused address.
     """
     _require_member(actor, organization.pk)
-    fields = _clean(url=url, event_types=event_types, description=description, partial=False)
+    _require_reachable(url)
     return WebhookEndpoint.objects.create(
-        organization=organization, secret=secret_generate(), created_by=actor, **fields
+        organization=organization,
+        secret=secret_generate(),
+        created_by=actor,
+        url=url,
+        event_types=_in_catalogue_order(event_types),
+        description=description,
     )
 
 
@@ -81,17 +74,24 @@ def endpoint_update(
     *,
     actor: User,
     endpoint: WebhookEndpoint,
-    url: str | None = None,
-    event_types: list[str] | None = None,
-    description: str | None = None,
+    url: str | Unset = UNSET,
+    event_types: list[str] | Unset = UNSET,
+    description: str | Unset = UNSET,
 ) -> WebhookEndpoint:
-    """Change the given fields (None leaves a field as it is); same checks as creating."""
+    """Change the given fields (a field not given stays as it is); same rules as creating."""
     _require_member(actor, endpoint.organization_id)
-    fields = _clean(url=url, event_types=event_types, description=description, partial=True)
+    changes: dict[str, object] = {}
+    if not isinstance(url, Unset):
+        _require_reachable(url)
+        changes["url"] = url
+    if not isinstance(event_types, Unset):
+        changes["event_types"] = _in_catalogue_order(event_types)
+    if not isinstance(description, Unset):
+        changes["description"] = description
     endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
-    for name, value in fields.items():
+    for name, value in changes.items():
         setattr(endpoint, name, value)
-    endpoint.save(update_fields=[*fields, "updated_at"])
+    endpoint.save(update_fields=[*changes, "updated_at"])
     return endpoint
 
 
