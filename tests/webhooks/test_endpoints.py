@@ -32,6 +32,23 @@ def test_event_types_are_stored_once_each_in_the_catalogue_order(recruiter, org)
 
 
 @pytest.mark.parametrize(
+    ("event_types", "message"),
+    [(["job.created", "job.exploded"], "Unknown event types: job.exploded."), ([], "Give at least one event type.")],
+)
+def test_event_types_outside_the_catalogue_are_refused_not_dropped(recruiter, org, event_types, message):
+    with pytest.raises(InvalidWebhookEndpoint) as refused:
+        endpoint_create(actor=recruiter, organization=org, url=PUBLIC, event_types=event_types)
+    assert refused.value.details == {"event_types": [message]}
+    assert not WebhookEndpoint.objects.exists()
+
+    endpoint = endpoint_create(actor=recruiter, organization=org, url=PUBLIC, event_types=["job.created"])
+    with pytest.raises(InvalidWebhookEndpoint):
+        endpoint_update(actor=recruiter, endpoint=endpoint, event_types=event_types)
+    endpoint.refresh_from_db()
+    assert endpoint.event_types == ["job.created"]
+
+
+@pytest.mark.parametrize(
     ("url", "message"),
     [
         ("http://127.0.0.1:9/hook", "The host is a private, loopback, link-local or reserved address."),

@@ -43,8 +43,17 @@ def _require_reachable(url: str) -> None:
 
 
 def _in_catalogue_order(event_types: list[str]) -> list[str]:
-    """The event types as stored: each once, in the catalogue's order."""
+    """The event types as stored: each once, in the catalogue's order.
+
+    An endpoint subscribes to events the catalogue names, at least one: a type it does not
+    name would be dropped without a word, so it is refused here too, for callers other than
+    the API (whose input already refuses it, with a message per item).
+    """
     wanted = set(event_types)
+    unknown = sorted(wanted - set(EVENT_TYPES))
+    if unknown or not wanted:
+        message = f"Unknown event types: {', '.join(unknown)}." if unknown else "Give at least one event type."
+        raise InvalidWebhookEndpoint(details={"event_types": [message]})
     return [event_type for event_type in EVENT_TYPES if event_type in wanted]
 
 
