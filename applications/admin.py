@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import ForeignKey, Model, QuerySet
 from django.forms import ModelChoiceField
@@ -20,7 +21,7 @@ from django.utils.html import format_html
 from applications.choices import ApplicationStage
 from applications.models import Application, Match, StageChange
 from applications.selectors import application_list, match_list
-from applications.services import application_move, application_submit
+from applications.services import MAX_COVER_LETTER, application_move, application_submit
 from candidates.selectors import candidate_list
 from hotgigs.accounts import policies
 from hotgigs.accounts.models import User
@@ -75,8 +76,19 @@ def _move_action(stage: ApplicationStage) -> Callable[..., None]:
     )
 
 
+class ApplicationAdminForm(forms.ModelForm):  # type: ignore[type-arg]
+    """The add form checks shapes as the API's input does (the model's text field has no bound)."""
+
+    cover_letter = forms.CharField(max_length=MAX_COVER_LETTER, required=False, widget=forms.Textarea)
+
+    class Meta:
+        model = Application
+        fields = ("job", "candidate", "source", "cover_letter")
+
+
 @admin.register(Application, site=admin_site)
 class ApplicationAdmin(ServiceFormAdminMixin, OrgScopedAdminMixin, admin.ModelAdmin[Application]):
+    form = ApplicationAdminForm
     list_display = ("candidate", "job", "stage", "source", "match_score", "created_at", "stage_changed_at")
     list_select_related = ("job", "job__organization", "candidate")
     list_filter = (

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from applications.choices import STAGE_TRANSITIONS, ApplicationSource, ApplicationStage
-from applications.errors import DuplicateApplication, IllegalStageMove, InvalidApplication, JobNotOpen
+from applications.errors import DuplicateApplication, IllegalStageMove, JobNotOpen
 from applications.models import Application, StageChange
 from candidates.selectors import candidate_list
 from hotgigs.accounts import policies
@@ -75,10 +75,11 @@ def application_submit(
 
     A candidate applies for themself; a recruiter of the job's organization (or staff) may
     add any candidate they can see. Without a ``source``, a candidate's own application comes
-    from the career site and one a recruiter adds is ``sourced``. Raises Forbidden for anyone else, JobNotOpen unless the
-    job is open and its organization active, InvalidApplication for a bad source or an
-    over-long cover letter, and DuplicateApplication when the pair already exists (also
-    under concurrent submits, through the unique constraint).
+    from the career site and one a recruiter adds is ``sourced``. ``source`` and
+    ``cover_letter`` arrive checked for shape (the API input, the admin form). Raises
+    Forbidden for anyone else, JobNotOpen unless the job is open and its organization active,
+    and DuplicateApplication when the pair already exists (also under concurrent submits,
+    through the unique constraint).
     """
     applying_for_self = policies.is_self(actor, candidate.user_id)
     if not applying_for_self:
@@ -88,13 +89,6 @@ def application_submit(
             raise Forbidden("You may not see this candidate.")
     if source is None:
         source = ApplicationSource.CAREER_SITE if applying_for_self else ApplicationSource.SOURCED
-    errors: dict[str, list[str]] = {}
-    if source not in ApplicationSource.values:
-        errors["source"] = [f"Must be one of: {', '.join(ApplicationSource.values)}."]
-    if not isinstance(cover_letter, str) or len(cover_letter) > MAX_COVER_LETTER:
-        errors["cover_letter"] = [f"At most {MAX_COVER_LETTER} characters."]
-    if errors:
-        raise InvalidApplication(details=errors)
     job = job_lock(job_id=job.pk)
     # The job board rule: a deactivated organization's jobs take no applications either.
     if job.status != JobStatus.OPEN or not job.organization.is_active:
@@ -135,10 +129,6 @@ def _move(*, actor: User, application: Application, to_stage: str, reason: str, 
         .select_related("job", "job__organization", "candidate")
         .get(pk=application.pk)
     )
-    if to_stage not in ApplicationStage.values:
-        raise InvalidApplication(details={"stage": [f"Must be one of: {', '.join(ApplicationStage.values)}."]})
-    if not isinstance(reason, str) or len(reason) > MAX_REASON:
-        raise InvalidApplication(details={"reason": [f"At most {MAX_REASON} characters."]})
     allowed = STAGE_TRANSITIONS[application.stage]
     if to_stage not in allowed:
         raise IllegalStageMove(
@@ -171,9 +161,10 @@ def _move(*, actor: User, application: Application, to_stage: str, reason: str, 
 def application_move(*, actor: User, application: Application, to_stage: str, reason: str = "") -> Application:
     """Move an application one legal step (see ``STAGE_TRANSITIONS``) on behalf of its company.
 
-    Raises Forbidden unless the actor recruits for the job's organization (or is staff),
-    InvalidApplication for an unknown stage, and IllegalStageMove (CONFLICT) with the
-    allowed stages in ``details`` for any other move.
+    ``reason`` arrives checked for shape (the API input). Raises Forbidden unless the actor
+    recruits for the job's organization (or is staff), and IllegalStageMove (CONFLICT) with
+    the allowed stages in ``details`` for any move the pipeline does not allow, an unknown
+    stage included.
     """
     if not policies.may_manage_organization(actor, application.job.organization_id):
         raise Forbidden("Only the job's recruiters may move this application.")

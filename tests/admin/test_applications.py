@@ -101,6 +101,17 @@ def test_add_form_refusal_from_the_service_shows_on_the_form(recruiter_client, r
     assert not Application.objects.exists()
 
 
+def test_add_form_refuses_an_overlong_cover_letter_and_writes_nothing(recruiter_client, recruiter, open_job):
+    candidate = CandidateFactory.create(user=None, created_by=recruiter)
+    data = {"job": open_job.pk, "candidate": candidate.pk, "source": "sourced", "cover_letter": "x" * 10_001}
+
+    response = recruiter_client.post(add_url(Application), data)
+
+    assert response.status_code == 200
+    assert "cover_letter" in response.context["adminform"].form.errors
+    assert not Application.objects.exists()
+
+
 def test_add_form_offers_only_visible_jobs_and_candidates(recruiter_client, other_open_job, other_recruiter):
     hidden = CandidateFactory.create(user=None, created_by=other_recruiter)
     data = {"job": other_open_job.pk, "candidate": hidden.pk, "source": "sourced", "cover_letter": ""}
