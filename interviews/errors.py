@@ -21,9 +21,5 @@ class IllegalInterviewTransition(Conflict):
     default_message = "The interview cannot change in that way now."
 
 
-class InvalidFeedback(ValidationFailed):
-    default_message = "The feedback is not valid."
-
-
 class FeedbackAlreadySubmitted(Conflict):
     default_message = "You have already submitted feedback for this interview."

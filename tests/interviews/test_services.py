@@ -10,7 +10,6 @@ from interviews.errors import (
     IllegalInterviewTransition,
     InterviewerBusy,
     InterviewNotSchedulable,
-    InvalidFeedback,
     InvalidInterview,
 )
 from interviews.models import Feedback, Interview
@@ -85,30 +84,19 @@ def test_interview_schedule_books_the_panel_and_notifies_the_candidate(
             {"starts_at": timezone.now() - timedelta(hours=2), "ends_at": timezone.now() - timedelta(hours=1)},
             "starts_at",
         ),
-        ({"starts_at": _tomorrow(10).replace(tzinfo=None)}, "starts_at"),
-        ({"ends_at": _tomorrow(11).replace(tzinfo=None)}, "ends_at"),
-        ({"starts_at": "tomorrow"}, "starts_at"),
         ({"ends_at": _tomorrow(9)}, "ends_at"),
         ({"ends_at": _tomorrow(10)}, "ends_at"),
         ({"ends_at": _tomorrow(10) + timedelta(minutes=4)}, "ends_at"),
         ({"ends_at": _tomorrow(10) + timedelta(hours=8, minutes=1)}, "ends_at"),
-        ({"kind": "carrier_pigeon"}, "kind"),
         ({"meeting_url": ""}, "meeting_url"),
-        ({"meeting_url": "ftp://meet.example.test"}, "meeting_url"),
         ({"kind": "onsite", "location": "  "}, "location"),
-        ({"kind": "phone", "location": "x" * 256}, "location"),
-        ({"tz_name": "Mars/Olympus_Mons"}, "timezone"),
-        ({"tz_name": ""}, "timezone"),
-        ({"tz_name": "../etc/passwd"}, "timezone"),
         ({"interviewer_ids": []}, "interviewer_ids"),
-        ({"interviewer_ids": None}, "interviewer_ids"),
-        ({"interviewer_ids": "1"}, "interviewer_ids"),
-        ({"interviewer_ids": ["abc"]}, "interviewer_ids"),
-        ({"interviewer_ids": [True]}, "interviewer_ids"),
         ({"interviewer_ids": list(range(1, 12))}, "interviewer_ids"),
     ],
 )
-def test_interview_schedule_rejects_bad_input_and_changes_nothing(booking, change, field):
+def test_interview_schedule_refuses_what_breaks_its_rules_and_changes_nothing(booking, change, field):
+    # The rules: future, ordered, 5 minutes to 8 hours, a link or place for the kind, 1 to 10
+    # interviewers. Shapes are the API input's (tests/api/test_interviews.py).
     with pytest.raises(InvalidInterview) as exc_info:
         interview_schedule(**{**booking, **change})
 
@@ -363,27 +351,6 @@ def test_only_interviewers_submit_feedback(sat_interview, org_admin, staff, cand
     with pytest.raises(Forbidden):
         feedback_submit(actor=actor, interview=sat_interview, rating=4, recommendation="yes")
 
-    assert not Feedback.objects.exists()
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "field"),
-    [
-        ({"rating": 0}, "rating"),
-        ({"rating": 6}, "rating"),
-        ({"rating": True}, "rating"),
-        ({"rating": 4.5}, "rating"),
-        ({"rating": "4"}, "rating"),
-        ({"recommendation": "maybe"}, "recommendation"),
-        ({"notes": "x" * 10_001}, "notes"),
-    ],
-)
-def test_bad_feedback_is_invalid(sat_interview, recruiter, kwargs, field):
-    with pytest.raises(InvalidFeedback) as exc_info:
-        feedback_submit(actor=recruiter, interview=sat_interview, **{"rating": 4, "recommendation": "yes", **kwargs})
-
-    assert exc_info.value.code == "VALIDATION_ERROR"
-    assert set(exc_info.value.details) == {field}
     assert not Feedback.objects.exists()
 
 
