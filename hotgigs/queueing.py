@@ -71,3 +71,40 @@ def enqueue_on_commit(name: str, *args: Any) -> None:
         send_task_by_name(name, args)
 
     transaction.on_commit(queue_task, robust=True)
+
+
+class _Batch:
+    """The ids a transaction gave for one task; the first :meth:`queue` after commit sends them."""
+
+    def __init__(self, name: str, single: str | None) -> None:
+        self.name = name
+        self.single = single
+        self.ids: list[int] = []
+        self.queued = False
+
+    def queue(self) -> None:
+        if self.queued:
+            return
+        self.queued = True
+        if self.single is not None and len(self.ids) == 1:
+            send_task_by_name(self.single, self.ids)
+        else:
+            send_task_by_name(self.name, [self.ids])
+
+
+def batch_on_commit(name: str, ids: Sequence[int], *, single: str | None = None) -> None:
+    """Queue the task ``name`` once per transaction, with every id given to it during it.
+
+    The task receives one argument, the list of ids, after commit (with ``single``, a
+    transaction that gave one id queues ``single`` with that id instead). Every call
+    registers its own callback, so a rolled-back savepoint loses none; the first to run
+    sends the whole list, and ids from a rolled-back savepoint may ride along (the task
+    finds no row for them). Outside a transaction it queues at once.
+    """
+    connection = transaction.get_connection()
+    batches: dict[str, _Batch] = connection.__dict__.setdefault("hotgigs_batches", {})
+    batch = batches.get(name)
+    if batch is None or batch.queued:
+        batch = batches[name] = _Batch(name, single)
+    batch.ids.extend(ids)
+    transaction.on_commit(batch.queue, robust=True)

@@ -164,34 +164,10 @@ def record_many(events: Sequence[Event]) -> list[OutboxEvent]:
     return rows
 
 
-class _PendingDispatch:
-    """The ids a transaction asks ``events.dispatch`` for; the first :meth:`queue` sends them all."""
-
-    def __init__(self) -> None:
-        self.ids: list[int] = []
-        self.queued = False
-
-    def queue(self) -> None:
-        if self.queued:
-            return
-        self.queued = True
-        queueing.send_task_by_name(DISPATCH_TASK, [self.ids])
-
-
 def _dispatch_on_commit(event_ids: list[int]) -> None:
-    """One ``events.dispatch`` per transaction, however many times it records events.
-
-    Every call registers an on-commit callback (so none is lost with a rolled-back
-    savepoint), but they share one list of ids and only the first to run queues the task.
-    Ids of events that rolled back may ride along: the dispatch finds no row and skips them.
-    """
-    connection_ = transaction.get_connection()
-    pending: _PendingDispatch | None = getattr(connection_, "hotgigs_pending_dispatch", None)
-    if pending is None or pending.queued:
-        pending = _PendingDispatch()
-        connection_.hotgigs_pending_dispatch = pending  # type: ignore[attr-defined]
-    pending.ids.extend(event_ids)
-    transaction.on_commit(pending.queue, robust=True)
+    """One ``events.dispatch`` per transaction, however many times it records events
+    (ids of events that rolled back may ride along: the dispatch finds no row and skips them)."""
+    queueing.batch_on_commit(DISPATCH_TASK, event_ids)
 
 
 def _run_after_commit(recorded: list[registry.Recorded]) -> None:

@@ -40,7 +40,7 @@ from hotgigs.notifications.calendar import CalendarEntry, calendar_ics, calendar
 from hotgigs.notifications.choices import DeliveryStatus, NotificationKind, RecipientRole
 from hotgigs.notifications.errors import InvalidPreferences
 from hotgigs.notifications.models import EmailDelivery, Notification, NotificationEvent, NotificationPreference
-from hotgigs.queueing import send_task_by_name
+from hotgigs.queueing import batch_on_commit, send_task_by_name
 from hotgigs.resilience import TransientError, get_breaker
 
 logger = logging.getLogger(__name__)
@@ -70,39 +70,15 @@ def smtp_breaker() -> Any:
     return get_breaker(SMTP_BREAKER, failure_exceptions=(TransientError,))
 
 
-class _PendingEmails:
-    """The emails a transaction wrote; the first :meth:`queue` after commit sends them all."""
-
-    def __init__(self) -> None:
-        self.ids: list[int] = []
-        self.queued = False
-
-    def queue(self) -> None:
-        if self.queued:
-            return
-        self.queued = True
-        if len(self.ids) == 1:
-            send_task_by_name(SEND_EMAIL, self.ids)
-        else:
-            send_task_by_name(SEND_EMAILS, [self.ids])
-
-
 def _queue_emails_on_commit(delivery_ids: list[int]) -> None:
     """Queue the emails once the transaction commits: one task for all a transaction wrote.
 
     A submission writes two or more (the candidate's receipt, the team's notice); one task
     sends them over one SMTP session instead of a task each. A broker that is down never
     fails the write: the rows stay ``pending`` and ``notifications.requeue_stale`` queues
-    them later. Every call registers its own callback (a rolled-back savepoint loses none);
-    the first to run sends the whole list.
+    them later.
     """
-    connection_ = transaction.get_connection()
-    pending: _PendingEmails | None = getattr(connection_, "hotgigs_pending_emails", None)
-    if pending is None or pending.queued:
-        pending = _PendingEmails()
-        connection_.hotgigs_pending_emails = pending  # type: ignore[attr-defined]
-    pending.ids.extend(delivery_ids)
-    transaction.on_commit(pending.queue, robust=True)
+    batch_on_commit(SEND_EMAILS, delivery_ids, single=SEND_EMAIL)
 
 
 @transaction.atomic
