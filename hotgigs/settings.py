@@ -242,7 +242,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": {
                 "redis": "channels_redis.core.RedisChannelLayer",
-                "redis-pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "redis-pubsub": "hotgigs.realtime.layers.PubSubChannelLayer",
             }[CHANNEL_LAYER_BACKEND],
             "CONFIG": {
                 "hosts": [_layer_host],

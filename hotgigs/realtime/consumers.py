@@ -36,6 +36,7 @@ connection).
 """
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -44,6 +45,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.utils import timezone
@@ -93,6 +95,17 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
     """``/ws/``: one socket, any number of subscriptions (up to ``REALTIME_MAX_SUBSCRIPTIONS``)."""
 
     identity: SocketIdentity | None = None
+    released = False
+    gone = False
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        # However the consumer ends (the client's close, a send to a client already gone, an
+        # error), its groups, its channel and its timers are given up: a channel left behind
+        # stays subscribed in Redis and queues every later event of its groups.
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await asyncio.shield(self._release())
 
     async def connect(self) -> None:
         self.identity = None
@@ -107,19 +120,57 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             await self._unauthorized("A valid access token is required.")
             return
         self.identity = identity
-        self.tasks.append(asyncio.create_task(self._close_at_expiry()))
+        self.tasks.append(asyncio.create_task(self._background(self._close_at_expiry())))
         if settings.REALTIME_HEARTBEAT_SECONDS > 0:
-            self.tasks.append(asyncio.create_task(self._heartbeat()))
+            self.tasks.append(asyncio.create_task(self._background(self._heartbeat())))
         logger.info("realtime.connected", extra={"user_id": identity.user.pk})
 
     async def disconnect(self, code: int) -> None:
-        self.closed = True
-        for task in getattr(self, "tasks", []):
-            task.cancel()
-        for group in list(getattr(self, "following", {})):
-            await self.channel_layer.group_discard(group, self.channel_name)
+        await self._release()
         if self.identity is not None:
             logger.info("realtime.disconnected", extra={"user_id": self.identity.user.pk, "code": code})
+
+    async def _release(self) -> None:
+        """Cancel the timers, leave every group and give the channel back; once, however we got here."""
+        self.closed = True
+        if self.released:
+            return
+        self.released = True
+        current = asyncio.current_task()
+        for task in getattr(self, "tasks", []):
+            if task is not current:
+                task.cancel()
+        following = getattr(self, "following", {})
+        for group in list(following):
+            following.pop(group, None)
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception:
+                logger.warning("realtime.group_discard_failed", extra={"group": group}, exc_info=True)
+        release = getattr(self.channel_layer, "release_channel", None)
+        if release is not None and getattr(self, "channel_name", None):
+            await release(self.channel_name)
+
+    async def send(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, close: bool | int = False
+    ) -> None:  # type: ignore[override]
+        if self.gone:
+            raise StopConsumer()
+        try:
+            await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+        except OSError:
+            # The client is gone (the server's ClientDisconnected is an OSError): nothing more
+            # can reach it. End the consumer; __call__ releases what it held.
+            self.gone = True
+            raise StopConsumer() from None
+
+    async def close(self, code: int | bool | None = None, reason: str | None = None) -> None:
+        if self.gone:
+            return
+        try:
+            await super().close(code=code, reason=reason)
+        except OSError:
+            self.gone = True
 
     # Client messages -------------------------------------------------------------------
 
@@ -315,6 +366,11 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         if self.identity is None:
             raise RuntimeError("The socket is not authenticated.")
         return self.identity
+
+    async def _background(self, work: Any) -> None:
+        """Run a timer's ``work``; a send to a client that is gone ends it quietly."""
+        with contextlib.suppress(StopConsumer):
+            await work
 
     def _expired(self) -> bool:
         return self.identity is not None and time.time() >= self.identity.expires_at

@@ -1,0 +1,183 @@
+"""Abusive and unlucky clients against one real uvicorn process on the Redis Pub/Sub layer.
+
+Each test starts ``python -m hotgigs.serve`` on the test database and Redis, with a channel-layer
+prefix of its own, and drives it with real WebSocket clients (``websockets``). Events are
+published straight into the server's channel-layer groups from the test, as the publisher
+does after a commit. What is left behind is read from Redis itself (``PUBSUB CHANNELS`` under
+the prefix): a socket that is gone must leave no subscription there.
+"""
+
+import asyncio
+import contextlib
+import json
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import pytest
+from channels_redis.pubsub import RedisPubSubChannelLayer
+from django.db import connection
+from redis import asyncio as aioredis
+from websockets.asyncio.client import ClientConnection, connect
+
+from hotgigs.realtime.events import JOB_BOARD, channel_group
+from tests.conftest import require_service
+from tests.factories import CandidateFactory
+from tests.realtime.conftest import token_for
+from tests.servers import process_env, uvicorn_servers
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis, pytest.mark.postgres]
+
+ORIGIN = "http://localhost"
+BOARD = channel_group("job_updates", JOB_BOARD)
+# Bounds on waiting for a real process, not timing assertions.
+ANSWER_SECONDS = 10
+SETTLE_SECONDS = 15
+
+T = TypeVar("T")
+
+
+@dataclass
+class Server:
+    base: str
+    redis_url: str
+    prefix: str
+
+    @property
+    def ws(self) -> str:
+        return self.base.replace("http://", "ws://") + "/ws/"
+
+
+def server_env(redis_url: str, prefix: str, **overrides: str) -> dict[str, str]:
+    return process_env(
+        redis_url,
+        CHANNEL_LAYER_PREFIX=prefix,
+        CACHE_KEY_PREFIX=prefix,
+        REALTIME_HEARTBEAT_SECONDS="0",
+        CELERY_TASK_ALWAYS_EAGER="true",
+        **overrides,
+    )
+
+
+@pytest.fixture
+def postgres() -> None:
+    require_service("PostgreSQL (DATABASE_URL)", connection.vendor == "postgresql")
+
+
+@pytest.fixture
+def server_factory(redis_url: str, postgres: None, transactional_db: None) -> Callable[..., Any]:
+    """``start(**env)``: a context manager running one server with these extra settings."""
+
+    @contextlib.contextmanager
+    def start(**overrides: str) -> Iterator[Server]:
+        prefix = f"hotgigs-test-{uuid.uuid4().hex[:12]}"
+        with uvicorn_servers(server_env(redis_url, prefix, **overrides), count=1) as (base,):
+            yield Server(base=base, redis_url=redis_url, prefix=prefix)
+
+    return start
+
+
+@pytest.fixture
+def server(server_factory: Callable[..., Any]) -> Iterator[Server]:
+    with server_factory() as running:
+        yield running
+
+
+@pytest.fixture
+def candidate_token() -> str:
+    return token_for(CandidateFactory().user)
+
+
+async def open_socket(server: Server, token: str) -> ClientConnection:
+    return await connect(f"{server.ws}?token={token}", origin=ORIGIN, max_queue=None)  # type: ignore[arg-type]
+
+
+async def request(client: ClientConnection, message: dict[str, Any]) -> dict[str, Any]:
+    await client.send(json.dumps(message))
+    return json.loads(await asyncio.wait_for(client.recv(), ANSWER_SECONDS))
+
+
+async def subscribe_board(client: ClientConnection, **params: Any) -> dict[str, Any]:
+    return await request(
+        client, {"action": "subscribe", "channel": "job_updates", "params": {"scope": "board", **params}}
+    )
+
+
+def board_event(event_id: int, size: int = 200) -> dict[str, Any]:
+    event = {
+        "id": event_id,
+        "channel": "job_updates",
+        "type": "job.updated",
+        "data": {"id": 1, "title": "x" * size},
+        "ts": "2026-01-01T00:00:00+00:00",
+    }
+    return {"type": "event.push", "event": event, "text": json.dumps(event), "groups": [BOARD], "prev": {}}
+
+
+async def publish(server: Server, first: int, count: int, *, pause_every: int = 50, size: int = 200) -> None:
+    """Send ``count`` board events (ids ``first``…) into the server's group, as the publisher does."""
+    layer = RedisPubSubChannelLayer(hosts=[server.redis_url], prefix=server.prefix)
+    try:
+        for event_id in range(first, first + count):
+            await layer.group_send(BOARD, board_event(event_id, size))
+            if event_id % pause_every == 0:
+                await asyncio.sleep(0)
+    finally:
+        await layer.flush()
+
+
+async def layer_channels(server: Server) -> list[str]:
+    """The server's channel-layer subscriptions still in Redis (``PUBSUB CHANNELS prefix*``)."""
+    client = aioredis.from_url(server.redis_url)
+    try:
+        return sorted(name.decode() for name in await client.pubsub_channels(f"{server.prefix}*"))
+    finally:
+        await client.aclose()
+
+
+async def settle(read: Callable[[], Awaitable[T]], done: Callable[[T], bool], seconds: float = SETTLE_SECONDS) -> T:
+    """Read until ``done(value)`` or the time runs out; return the last value (a bound on waiting)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while True:
+        value = await read()
+        if done(value) or loop.time() >= deadline:
+            return value
+        await asyncio.sleep(0.2)
+
+
+# Dead consumers ---------------------------------------------------------------------------
+
+
+def test_sockets_dropped_while_events_flow_leave_nothing_subscribed(server: Server, candidate_token: str) -> None:
+    """A send that fails because the client is gone runs the disconnect path: no group and no
+    channel of the dead socket stays subscribed in Redis (and no queue keeps growing)."""
+
+    async def scenario() -> tuple[list[str], list[str], list[str]]:
+        clients = [await open_socket(server, candidate_token) for _ in range(40)]
+        for client in clients:
+            assert (await subscribe_board(client))["type"] == "ack"
+        subscribed = await layer_channels(server)
+        flood = asyncio.create_task(publish(server, 1, 3000))
+        # Let events flow to every socket, then drop each connection without a close handshake.
+        await asyncio.wait_for(clients[-1].recv(), ANSWER_SECONDS)
+        for client in clients:
+            client.transport.abort()
+        await flood
+        left = await settle(lambda: layer_channels(server), lambda names: not names)
+        # The server still works: a new socket subscribes, hears an event, and leaves cleanly.
+        probe = await open_socket(server, candidate_token)
+        assert (await subscribe_board(probe))["type"] == "ack"
+        await publish(server, 10_000, 1)
+        heard = json.loads(await asyncio.wait_for(probe.recv(), ANSWER_SECONDS))
+        assert heard["id"] == 10_000
+        await probe.close()
+        after_probe = await settle(lambda: layer_channels(server), lambda names: not names)
+        return subscribed, left, after_probe
+
+    subscribed, left, after_probe = asyncio.run(scenario())
+
+    assert any("__group__" in name for name in subscribed)
+    assert left == []
+    assert after_probe == []
