@@ -247,6 +247,11 @@ if REDIS_URL:
             "CONFIG": {
                 "hosts": [_layer_host],
                 "prefix": env.str("CHANNEL_LAYER_PREFIX", default="hotgigs"),
+                **(
+                    {"capacity": env.int("REALTIME_SOCKET_BACKLOG", default=500)}
+                    if CHANNEL_LAYER_BACKEND == "redis-pubsub"
+                    else {}
+                ),
             },
         }
     }
@@ -669,6 +674,10 @@ REALTIME_REPLAY_LIMIT = env.int("REALTIME_REPLAY_LIMIT", default=1000)
 # Server heartbeat every N seconds: re-checks the token family and every subscription; 0 turns it off.
 REALTIME_HEARTBEAT_SECONDS = env.float("REALTIME_HEARTBEAT_SECONDS", default=30.0)
 REALTIME_MAX_SUBSCRIPTIONS = env.int("REALTIME_MAX_SUBSCRIPTIONS", default=50)
+# Slow readers: a socket is closed with 4008 when one send to it waits longer than this, or
+# when this many messages wait for it in the channel layer (README "Realtime").
+REALTIME_SEND_TIMEOUT_SECONDS = env.float("REALTIME_SEND_TIMEOUT_SECONDS", default=10.0)
+REALTIME_SOCKET_BACKLOG = env.int("REALTIME_SOCKET_BACKLOG", default=500)
 
 # WEBHOOKS (hotgigs/webhooks): signed outbound webhooks fed by the outbox
 # ------------------------------------------------------------------------------

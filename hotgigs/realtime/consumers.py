@@ -63,6 +63,7 @@ from hotgigs.realtime.subscriptions import Subscription, parse_since, subscripti
 logger = logging.getLogger(__name__)
 
 CLOSE_UNAUTHORIZED = 4401
+CLOSE_TOO_SLOW = 4008
 ACTIONS = ("subscribe", "unsubscribe", "ping")
 MAX_MESSAGE_CHARS = 8192
 RECENT_IDS = 2048
@@ -156,13 +157,41 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
     ) -> None:  # type: ignore[override]
         if self.gone:
             raise StopConsumer()
+        # A client that reads too slowly makes every send wait for room in its buffers; a send
+        # that waits longer than REALTIME_SEND_TIMEOUT_SECONDS closes it (README "Realtime").
+        # The send runs as a task of its own, cancelled on time: the consumer's task is not
+        # always the one asyncio reports as current under the server, so asyncio.timeout()
+        # would cancel the wrong one.
+        sending = asyncio.ensure_future(super().send(text_data=text_data, bytes_data=bytes_data, close=close))
         try:
-            await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+            done, _ = await asyncio.wait((sending,), timeout=settings.REALTIME_SEND_TIMEOUT_SECONDS)
+        except asyncio.CancelledError:
+            sending.cancel()
+            raise
+        if not done:
+            sending.cancel()
+            await self._too_slow("a send waited too long")
+        try:
+            sending.result()
         except OSError:
             # The client is gone (the server's ClientDisconnected is an OSError): nothing more
             # can reach it. End the consumer; __call__ releases what it held.
             self.gone = True
             raise StopConsumer() from None
+
+    async def _too_slow(self, why: str) -> None:
+        """Close a socket that cannot keep up: its backlog is given up at once, its client
+        resumes with ``since`` (the events are in the outbox)."""
+        logger.info(
+            "realtime.too_slow", extra={"why": why, "user_id": self.identity.user.pk if self.identity else None}
+        )
+        self.gone = True
+        await self._release()
+        # The close frame waits behind what the client has not read; the server gives it up
+        # and drops the connection after its own close timeout.
+        with contextlib.suppress(OSError):
+            await super().close(code=CLOSE_TOO_SLOW, reason="too slow: reconnect with since")
+        raise StopConsumer()
 
     async def close(self, code: int | bool | None = None, reason: str | None = None) -> None:
         if self.gone:
@@ -312,6 +341,9 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         if self._expired():
             await self._unauthorized("The access token has expired.")
             return
+        overflowed = getattr(self.channel_layer, "overflowed", None)
+        if overflowed is not None and overflowed(self.channel_name):
+            await self._too_slow("backlog full")
         event = message["event"]
         event_id = int(event["id"])
         previous: dict[str, int] = message.get("prev") or {}

@@ -8,8 +8,11 @@ the prefix): a socket that is gone must leave no subscription there.
 """
 
 import asyncio
+import base64
 import contextlib
 import json
+import os
+import socket
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
@@ -21,6 +24,7 @@ from django.db import connection
 from redis import asyncio as aioredis
 from websockets.asyncio.client import ClientConnection, connect
 
+from hotgigs.realtime.consumers import CLOSE_TOO_SLOW
 from hotgigs.realtime.events import JOB_BOARD, channel_group
 from tests.conftest import require_service
 from tests.factories import CandidateFactory
@@ -115,14 +119,17 @@ def board_event(event_id: int, size: int = 200) -> dict[str, Any]:
     return {"type": "event.push", "event": event, "text": json.dumps(event), "groups": [BOARD], "prev": {}}
 
 
-async def publish(server: Server, first: int, count: int, *, pause_every: int = 50, size: int = 200) -> None:
-    """Send ``count`` board events (ids ``first``…) into the server's group, as the publisher does."""
+async def publish(
+    server: Server, first: int, count: int, *, pause_every: int = 50, pause: float = 0, size: int = 200
+) -> None:
+    """Send ``count`` board events (ids ``first``…) into the server's group, as the publisher
+    does; every ``pause_every`` events, wait ``pause`` seconds (a paced stream)."""
     layer = RedisPubSubChannelLayer(hosts=[server.redis_url], prefix=server.prefix)
     try:
         for event_id in range(first, first + count):
             await layer.group_send(BOARD, board_event(event_id, size))
             if event_id % pause_every == 0:
-                await asyncio.sleep(0)
+                await asyncio.sleep(pause)
     finally:
         await layer.flush()
 
@@ -181,3 +188,95 @@ def test_sockets_dropped_while_events_flow_leave_nothing_subscribed(server: Serv
     assert any("__group__" in name for name in subscribed)
     assert left == []
     assert after_probe == []
+
+
+# Slow readers ---------------------------------------------------------------------------
+
+
+class SlowReader:
+    """A WebSocket client on a bare socket that subscribes and then never reads: a phone on a
+    dead network. Its receive buffer is small, so the server's sends back up at once."""
+
+    def __init__(self, server: Server, token: str) -> None:
+        self.raw = socket.socket()
+        self.raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        host, port = server.base.removeprefix("http://").split(":")
+        self.raw.settimeout(ANSWER_SECONDS)
+        self.raw.connect((host, int(port)))
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.raw.sendall(
+            f"GET /ws/?token={token} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
+            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+            f"Origin: {ORIGIN}\r\n\r\n".encode()
+        )
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += self.raw.recv(1)
+        assert head.startswith(b"HTTP/1.1 101"), head
+
+    def send_text(self, text: str) -> None:
+        payload = text.encode()
+        mask = os.urandom(4)
+        assert len(payload) < 126
+        masked = bytes(byte ^ mask[i % 4] for i, byte in enumerate(payload))
+        self.raw.sendall(bytes([0x81, 0x80 | len(payload)]) + mask + masked)
+
+    def drain(self, seconds: float = 45) -> tuple[int, bytes, bool]:
+        """Read what is left: the bytes received, the last of them (a close frame names its
+        code there), and whether the server ended the connection. ``seconds`` bounds the wait
+        for the server to give up on a client that never answers its close frame."""
+        self.raw.settimeout(seconds)
+        received, tail = 0, b""
+        try:
+            while chunk := self.raw.recv(65536):
+                received += len(chunk)
+                tail = (tail + chunk)[-256:]
+        except TimeoutError:
+            return received, tail, False
+        except ConnectionResetError:
+            pass
+        finally:
+            self.raw.close()
+        return received, tail, True
+
+
+def test_slow_readers_are_closed_after_a_bounded_backlog_and_normal_sockets_lose_nothing(
+    server_factory: Callable[..., Any], candidate_token: str
+) -> None:
+    events = 1000
+
+    async def scenario(server: Server) -> tuple[list[tuple[int, bytes, bool]], list[int], list[str]]:
+        slow = [SlowReader(server, candidate_token) for _ in range(3)]
+        for reader in slow:
+            reader.send_text(
+                json.dumps({"action": "subscribe", "channel": "job_updates", "params": {"scope": "board"}})
+            )
+        normal = await open_socket(server, candidate_token)
+        assert (await subscribe_board(normal))["type"] == "ack"
+        await settle(lambda: layer_channels(server), lambda names: len(names) == 5)
+        received: list[int] = []
+
+        async def read_normal() -> None:
+            while len(received) < events:
+                received.append(json.loads(await asyncio.wait_for(normal.recv(), SETTLE_SECONDS))["id"])
+
+        normal_reading = asyncio.create_task(read_normal())
+        # 16 MB in about a second: more than the kernel buffers of a slow socket hold.
+        await publish(server, 1, events, pause_every=10, pause=0.01, size=16_000)
+        await normal_reading
+        # Only the normal socket is left in its group once the slow ones were closed.
+        left = await settle(lambda: layer_channels(server), lambda names: len(names) <= 2)
+        outcomes = await asyncio.gather(*(asyncio.to_thread(client.drain) for client in slow))
+        await normal.close()
+        return outcomes, received, left
+
+    with server_factory(REALTIME_SEND_TIMEOUT_SECONDS="2", REALTIME_SOCKET_BACKLOG="200") as server:
+        outcomes, received, left = asyncio.run(scenario(server))
+
+    assert received == list(range(1, events + 1))
+    for received_bytes, tail, closed in outcomes:
+        assert closed
+        # The close frame (opcode 8): code 4008 and its reason.
+        assert CLOSE_TOO_SLOW.to_bytes(2, "big") + b"too slow" in tail
+        assert received_bytes < events * 16_000 / 2
+    assert len(left) == 2, left
