@@ -674,6 +674,9 @@ REALTIME_REPLAY_LIMIT = env.int("REALTIME_REPLAY_LIMIT", default=1000)
 # Server heartbeat every N seconds: re-checks the token family and every subscription; 0 turns it off.
 REALTIME_HEARTBEAT_SECONDS = env.float("REALTIME_HEARTBEAT_SECONDS", default=30.0)
 REALTIME_MAX_SUBSCRIPTIONS = env.int("REALTIME_MAX_SUBSCRIPTIONS", default=50)
+# Threads of a server process that run its sockets' database work (authentication,
+# subscriptions, replay, heartbeats); each holds at most one pooled database connection.
+REALTIME_DATABASE_THREADS = env.int("REALTIME_DATABASE_THREADS", default=4)
 # Slow readers: a socket is closed with 4008 when one send to it waits longer than this, or
 # when this many messages wait for it in the channel layer (README "Realtime").
 REALTIME_SEND_TIMEOUT_SECONDS = env.float("REALTIME_SEND_TIMEOUT_SECONDS", default=10.0)

@@ -41,13 +41,17 @@ import json
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from hotgigs.accounts.scopes import FEEDBACK_READ
@@ -61,6 +65,7 @@ from hotgigs.realtime.selectors import outbox_events, outbox_replay
 from hotgigs.realtime.subscriptions import Subscription, parse_since, subscription_authorize, subscription_parse
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_TOO_SLOW = 4008
@@ -77,6 +82,32 @@ class _Following:
     channel: str
     params: dict[str, Any]
     last_id: int = 0
+
+
+_DATABASE_THREADS = ThreadPoolExecutor(
+    max_workers=settings.REALTIME_DATABASE_THREADS, thread_name_prefix="realtime-database"
+)
+
+
+def _in_database(function: Callable[..., T]) -> Callable[..., Coroutine[Any, Any, T]]:
+    """``function`` run on the sockets' own database threads (REALTIME_DATABASE_THREADS).
+
+    Channels' default runs every socket's database work on one thread per process, one call
+    after another: a socket waiting on a slow query held up every other socket's subscribe
+    and even their pings. Each call here may take any free thread of a bounded pool (the
+    calls of one socket still run one after another: its consumer awaits each). With the
+    connection pool on (the default), each call hands its connection back when it ends, so
+    an idle thread holds none.
+    """
+
+    def call(*args: Any, **kwargs: Any) -> T:
+        try:
+            return function(*args, **kwargs)
+        finally:
+            if "pool" in connection.settings_dict.get("OPTIONS", {}):
+                connection.close()
+
+    return database_sync_to_async(call, thread_sensitive=False, executor=_DATABASE_THREADS)  # type: ignore[no-any-return]
 
 
 def _now_iso() -> str:
@@ -116,7 +147,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         self.closed = False
         # Accept first: a close before accepting becomes an HTTP 403 and the client never sees 4401.
         await self.accept()
-        identity = await database_sync_to_async(authenticate_socket)(token_from_scope(self.scope))
+        identity = await _in_database(authenticate_socket)(token_from_scope(self.scope))
         if identity is None:
             await self._unauthorized("A valid access token is required.")
             return
@@ -266,14 +297,14 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             )
         # Roles are memoised on the user; a membership gained or lost since connecting counts now.
         forget_actor_roles(identity.user)
-        await database_sync_to_async(subscription_authorize)(
+        await _in_database(subscription_authorize)(
             actor=identity.user, scopes=identity.scopes, subscription=subscription
         )
         if following is None:
             # Join before reading the outbox: whatever commits from here on is either in the
             # read below or arrives in the queue, and the last-id mark drops the overlap.
             await self.channel_layer.group_add(subscription.group, self.channel_name)
-        replay = await database_sync_to_async(outbox_replay)(
+        replay = await _in_database(outbox_replay)(
             group=subscription.group, since=since, limit=settings.REALTIME_REPLAY_LIMIT
         )
         if following is None:
@@ -325,14 +356,18 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
     # Events from the channel layer -----------------------------------------------------------
 
     async def dispatch(self, message: dict[str, Any]) -> None:
-        # Channels closes stale database connections before every handler: one hop to the
-        # database thread per message. One event reaches every socket of a process at once, and
-        # those hops queued one behind another took most of a broadcast's time. The push handler
-        # reaches the database only through database_sync_to_async, which closes them itself.
+        # Channels closes stale database connections before every handler: one hop to a
+        # database thread per message, events and pings included. One event reaches every
+        # socket of a process at once, and those hops queued one behind another took most of a
+        # broadcast's time. Every handler here reaches the database only through _in_database,
+        # which closes them itself, so no message pays that hop.
         if message.get("type") == "event.push":
             await self.event_push(message)
-        else:
-            await super().dispatch(message)
+            return
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def event_push(self, message: dict[str, Any]) -> None:
         """An event published to one of this socket's groups (``hotgigs/realtime/events.py``)."""
@@ -361,7 +396,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
 
     async def _repair(self, following: _Following, before: int) -> None:
         """Send the subscription's events that were pushed late or lost, read from the outbox."""
-        missed = await database_sync_to_async(outbox_events)(
+        missed = await _in_database(outbox_events)(
             group=following.subscription.group,
             after=following.last_id,
             before=before,
@@ -415,13 +450,13 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         while not self.closed:
             await asyncio.sleep(settings.REALTIME_HEARTBEAT_SECONDS)
             identity = self._who()
-            user = await database_sync_to_async(identity_is_current)(identity)
+            user = await _in_database(identity_is_current)(identity)
             if user is None:
                 await self._unauthorized("The token has been revoked.")
                 return
             for key, following in list(self.following.items()):
                 try:
-                    await database_sync_to_async(subscription_authorize)(
+                    await _in_database(subscription_authorize)(
                         actor=user, scopes=identity.scopes, subscription=following.subscription
                     )
                 except DomainError as error:

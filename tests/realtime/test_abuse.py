@@ -27,8 +27,9 @@ from websockets.asyncio.client import ClientConnection, connect
 from hotgigs.realtime.consumers import CLOSE_TOO_SLOW
 from hotgigs.realtime.events import JOB_BOARD, channel_group
 from tests.conftest import require_service
-from tests.factories import CandidateFactory
+from tests.factories import CandidateFactory, MembershipFactory
 from tests.realtime.conftest import token_for
+from tests import servers
 from tests.servers import process_env, uvicorn_servers
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis, pytest.mark.postgres]
@@ -280,3 +281,60 @@ def test_slow_readers_are_closed_after_a_bounded_backlog_and_normal_sockets_lose
         assert CLOSE_TOO_SLOW.to_bytes(2, "big") + b"too slow" in tail
         assert received_bytes < events * 16_000 / 2
     assert len(left) == 2, left
+
+
+# Database work ----------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def organizations_locked() -> Iterator[None]:
+    """Hold an exclusive lock on the organization table from another connection: a socket
+    whose subscription reads it waits, as one stuck on a slow query would."""
+    import psycopg
+
+    from hotgigs.accounts.models import Organization
+
+    with psycopg.connect(servers.test_database_url()) as locker:
+        locker.execute(f'LOCK TABLE "{Organization._meta.db_table}" IN ACCESS EXCLUSIVE MODE')
+        yield
+        locker.rollback()
+
+
+def test_a_socket_stuck_in_the_database_does_not_hold_up_another_users_socket(
+    server_factory: Callable[..., Any], org: Any
+) -> None:
+    recruiter_token = token_for(MembershipFactory(organization=org).user)
+    other_token = token_for(CandidateFactory().user)
+
+    async def scenario() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        server: Server = running
+        stuck = await open_socket(server, recruiter_token)
+        other = await open_socket(server, other_token)
+        for client in (stuck, other):  # authenticated (a pong comes only after that)
+            assert (await request(client, {"action": "ping"}))["type"] == "pong"
+        with organizations_locked():
+            await stuck.send(
+                json.dumps(
+                    {
+                        "action": "subscribe",
+                        "channel": "job_updates",
+                        "params": {"scope": "organization", "organization_id": org.pk},
+                    }
+                )
+            )
+            # While the recruiter's subscription waits on the database, the other user's
+            # socket is answered: its ping and its own subscription.
+            pong = await request(other, {"action": "ping"})
+            ack = await request(other, {"action": "subscribe", "channel": "notifications", "params": {}})
+        stuck_ack = json.loads(await asyncio.wait_for(stuck.recv(), ANSWER_SECONDS))
+        await stuck.close()
+        await other.close()
+        return pong, ack, stuck_ack
+
+    # No lock or statement timeout: the stuck subscription waits for as long as the lock is held.
+    with server_factory(DATABASE_LOCK_TIMEOUT="0", DATABASE_STATEMENT_TIMEOUT="0") as running:
+        pong, ack, stuck_ack = asyncio.run(scenario())
+
+    assert pong["type"] == "pong"
+    assert ack["type"] == "ack"
+    assert stuck_ack["type"] == "ack"
