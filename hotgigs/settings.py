@@ -674,6 +674,11 @@ REALTIME_REPLAY_LIMIT = env.int("REALTIME_REPLAY_LIMIT", default=1000)
 # Server heartbeat every N seconds: re-checks the token family and every subscription; 0 turns it off.
 REALTIME_HEARTBEAT_SECONDS = env.float("REALTIME_HEARTBEAT_SECONDS", default=30.0)
 REALTIME_MAX_SUBSCRIPTIONS = env.int("REALTIME_MAX_SUBSCRIPTIONS", default=50)
+# Every subscribe (accepted, refused or repeated) takes a token: REALTIME_MAX_SUBSCRIPTIONS at
+# once, then this many per second. A connection's replays together send at most
+# REALTIME_REPLAY_BUDGET events (then "replay_truncated" with reason "budget").
+REALTIME_SUBSCRIBES_PER_SECOND = env.float("REALTIME_SUBSCRIBES_PER_SECOND", default=1.0)
+REALTIME_REPLAY_BUDGET = env.int("REALTIME_REPLAY_BUDGET", default=5000)
 # Threads of a server process that run its sockets' database work (authentication,
 # subscriptions, replay, heartbeats); each holds at most one pooled database connection.
 REALTIME_DATABASE_THREADS = env.int("REALTIME_DATABASE_THREADS", default=4)

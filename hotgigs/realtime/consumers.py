@@ -60,8 +60,8 @@ from hotgigs.api.parsers import JSONTooDeep
 from hotgigs.api.parsers import loads as json_loads
 from hotgigs.errors import DomainError
 from hotgigs.realtime.auth import SocketIdentity, authenticate_socket, identity_is_current, token_from_scope
-from hotgigs.realtime.errors import InvalidMessage
-from hotgigs.realtime.selectors import outbox_events, outbox_replay
+from hotgigs.realtime.errors import InvalidMessage, SubscribesRateLimited
+from hotgigs.realtime.selectors import Replay, outbox_events, outbox_replay
 from hotgigs.realtime.subscriptions import Subscription, parse_since, subscription_authorize, subscription_parse
 
 logger = logging.getLogger(__name__)
@@ -145,6 +145,9 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         self.recent: OrderedDict[int, None] = OrderedDict()
         self.tasks: list[asyncio.Task[None]] = []
         self.closed = False
+        self.replay_budget = settings.REALTIME_REPLAY_BUDGET
+        self.subscribe_tokens = float(settings.REALTIME_MAX_SUBSCRIPTIONS)
+        self.subscribe_refilled = time.monotonic()
         # Accept first: a close before accepting becomes an HTTP 403 and the client never sees 4401.
         await self.accept()
         identity = await _in_database(authenticate_socket)(token_from_scope(self.scope))
@@ -284,6 +287,20 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         except DomainError as error:
             await self._error(error, content)
 
+    def _take_subscribe_token(self) -> None:
+        """Every subscribe, accepted, refused or repeated, takes a token of the connection's
+        bucket: REALTIME_MAX_SUBSCRIPTIONS at once, then REALTIME_SUBSCRIBES_PER_SECOND."""
+        now = time.monotonic()
+        burst = float(settings.REALTIME_MAX_SUBSCRIPTIONS)
+        self.subscribe_tokens = min(
+            burst, self.subscribe_tokens + (now - self.subscribe_refilled) * settings.REALTIME_SUBSCRIBES_PER_SECOND
+        )
+        self.subscribe_refilled = now
+        if self.subscribe_tokens < 1:
+            retry_after = (1 - self.subscribe_tokens) / max(settings.REALTIME_SUBSCRIBES_PER_SECOND, 1e-9)
+            raise SubscribesRateLimited(details={"retry_after": round(retry_after, 3)})
+        self.subscribe_tokens -= 1
+
     async def _subscribe(self, content: dict[str, Any]) -> None:
         identity = self._who()
         params = content.get("params") or {}
@@ -295,6 +312,8 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
                 f"At most {settings.REALTIME_MAX_SUBSCRIPTIONS} subscriptions per connection.",
                 details={"subscriptions": [f"At most {settings.REALTIME_MAX_SUBSCRIPTIONS}."]},
             )
+        # What follows reads the database: it is paid for, refused or repeated alike.
+        self._take_subscribe_token()
         # Roles are memoised on the user; a membership gained or lost since connecting counts now.
         forget_actor_roles(identity.user)
         await _in_database(subscription_authorize)(
@@ -304,9 +323,16 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             # Join before reading the outbox: whatever commits from here on is either in the
             # read below or arrives in the queue, and the last-id mark drops the overlap.
             await self.channel_layer.group_add(subscription.group, self.channel_name)
-        replay = await _in_database(outbox_replay)(
-            group=subscription.group, since=since, limit=settings.REALTIME_REPLAY_LIMIT
-        )
+            # A replay is charged to the connection's budget (REALTIME_REPLAY_BUDGET events).
+            limit = min(settings.REALTIME_REPLAY_LIMIT, self.replay_budget)
+            replay = await _in_database(outbox_replay)(group=subscription.group, since=since, limit=limit)
+            if since is not None:
+                self.replay_budget -= len(replay.events)
+            budget_spent = replay.truncated and limit < settings.REALTIME_REPLAY_LIMIT
+        else:
+            # Already following it: live events and gap repair keep it complete; replaying
+            # again would only re-read the outbox for what was sent already.
+            replay, budget_spent = Replay(head=following.last_id), False
         if following is None:
             following = _Following(subscription=subscription, channel=subscription.channel, params=params)
             self.following[subscription.key] = following
@@ -329,7 +355,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
                     "channel": subscription.channel,
                     "params": params,
                     "subscription": subscription.key,
-                    "reason": "limit" if replay.truncated else "expired",
+                    "reason": "budget" if budget_spent else "limit" if replay.truncated else "expired",
                     "last_id": replay.events[-1]["id"] if replay.events else since,
                 }
             )

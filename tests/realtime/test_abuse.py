@@ -26,10 +26,10 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from hotgigs.realtime.consumers import CLOSE_TOO_SLOW
 from hotgigs.realtime.events import JOB_BOARD, channel_group
+from tests import servers
 from tests.conftest import require_service
 from tests.factories import CandidateFactory, MembershipFactory
 from tests.realtime.conftest import token_for
-from tests import servers
 from tests.servers import process_env, uvicorn_servers
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis, pytest.mark.postgres]
@@ -338,3 +338,79 @@ def test_a_socket_stuck_in_the_database_does_not_hold_up_another_users_socket(
     assert pong["type"] == "pong"
     assert ack["type"] == "ack"
     assert stuck_ack["type"] == "ack"
+
+
+# Replay and subscribe limits --------------------------------------------------------------
+
+
+async def frames_until_quiet(client: ClientConnection, seconds: float = 1.5) -> list[dict[str, Any]]:
+    """Every frame the client gets until none comes for ``seconds`` (a bound on waiting)."""
+    frames = []
+    with contextlib.suppress(TimeoutError):
+        while True:
+            frames.append(json.loads(await asyncio.wait_for(client.recv(), seconds)))
+    return frames
+
+
+def test_replay_is_charged_to_a_budget_and_subscribes_are_rate_limited(
+    server_factory: Callable[..., Any], candidate_token: str
+) -> None:
+    from hotgigs.realtime.events import Event, publish_many_on_commit
+
+    publish_many_on_commit(
+        [Event(channel="job_updates", type="test.replayed", data={"n": n}, groups=[JOB_BOARD]) for n in range(30)]
+    )
+    subscribe = {"action": "subscribe", "channel": "job_updates", "params": {"scope": "board", "since": 0}}
+
+    async def scenario(server: Server) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        client = await open_socket(server, candidate_token)
+        # The same subscription three times with since=0: one replay, not three.
+        for _ in range(3):
+            await client.send(json.dumps(subscribe))
+        replayed = await frames_until_quiet(client)
+        # Refused subscribes count too: a burst past the limit is answered RATE_LIMITED.
+        refused_one = {
+            "action": "subscribe",
+            "channel": "job_updates",
+            "params": {"scope": "organization", "organization_id": 1},
+        }
+        for _ in range(12):
+            await client.send(json.dumps(refused_one))
+        refused = await frames_until_quiet(client)
+        await client.close()
+        return replayed, refused
+
+    with server_factory(REALTIME_MAX_SUBSCRIPTIONS="10", REALTIME_REPLAY_BUDGET="100") as server:
+        replayed, refused = asyncio.run(scenario(server))
+
+    events = [frame for frame in replayed if "id" in frame]
+    assert [frame["type"] for frame in replayed].count("ack") == 3
+    assert len(events) == 30
+    codes = [frame.get("code") for frame in refused]
+    assert "RATE_LIMITED" in codes
+
+
+def test_replay_past_the_connections_budget_is_truncated(
+    server_factory: Callable[..., Any], candidate_token: str
+) -> None:
+    from hotgigs.realtime.events import Event, publish_many_on_commit
+
+    publish_many_on_commit(
+        [Event(channel="job_updates", type="test.replayed", data={"n": n}, groups=[JOB_BOARD]) for n in range(30)]
+    )
+
+    async def scenario(server: Server) -> list[dict[str, Any]]:
+        client = await open_socket(server, candidate_token)
+        await client.send(
+            json.dumps({"action": "subscribe", "channel": "job_updates", "params": {"scope": "board", "since": 0}})
+        )
+        frames = await frames_until_quiet(client)
+        await client.close()
+        return frames
+
+    with server_factory(REALTIME_REPLAY_BUDGET="20") as server:
+        frames = asyncio.run(scenario(server))
+
+    assert len([frame for frame in frames if "id" in frame]) == 20, json.dumps(frames)[:600]
+    assert frames[-1]["type"] == "replay_truncated"
+    assert frames[-1]["reason"] == "budget"
