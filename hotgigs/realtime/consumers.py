@@ -55,7 +55,6 @@ from django.db import connection
 from django.utils import timezone
 
 from hotgigs.accounts.scopes import FEEDBACK_READ
-from hotgigs.accounts.selectors import forget_actor_roles
 from hotgigs.api.parsers import JSONTooDeep
 from hotgigs.api.parsers import loads as json_loads
 from hotgigs.errors import DomainError
@@ -108,6 +107,16 @@ def _in_database(function: Callable[..., T]) -> Callable[..., Coroutine[Any, Any
                 connection.close()
 
     return database_sync_to_async(call, thread_sensitive=False, executor=_DATABASE_THREADS)  # type: ignore[no-any-return]
+
+
+def _authorize_current(*, identity: SocketIdentity, subscription: Subscription) -> Any:
+    """The socket's user, fresh, once ``subscription`` is allowed; None when the token family
+    was revoked or the user deactivated. Raises the access rules' DomainError."""
+    user = identity_is_current(identity)
+    if user is None:
+        return None
+    subscription_authorize(actor=user, scopes=identity.scopes, subscription=subscription)
+    return user
 
 
 def _now_iso() -> str:
@@ -314,11 +323,12 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             )
         # What follows reads the database: it is paid for, refused or repeated alike.
         self._take_subscribe_token()
-        # Roles are memoised on the user; a membership gained or lost since connecting counts now.
-        forget_actor_roles(identity.user)
-        await _in_database(subscription_authorize)(
-            actor=identity.user, scopes=identity.scopes, subscription=subscription
-        )
+        # A token revoked (or a user deactivated) since connecting subscribes to nothing more:
+        # checked here, with the access rules, not only at the next heartbeat.
+        user = await _in_database(_authorize_current)(identity=identity, subscription=subscription)
+        if user is None:
+            await self._unauthorized("The token has been revoked.")
+            return
         if following is None:
             # Join before reading the outbox: whatever commits from here on is either in the
             # read below or arrives in the queue, and the last-id mark drops the overlap.

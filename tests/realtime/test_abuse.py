@@ -23,8 +23,9 @@ from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.db import connection
 from redis import asyncio as aioredis
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
-from hotgigs.realtime.consumers import CLOSE_TOO_SLOW
+from hotgigs.realtime.consumers import CLOSE_TOO_SLOW, CLOSE_UNAUTHORIZED
 from hotgigs.realtime.events import JOB_BOARD, channel_group
 from tests import servers
 from tests.conftest import require_service
@@ -414,3 +415,34 @@ def test_replay_past_the_connections_budget_is_truncated(
     assert len([frame for frame in frames if "id" in frame]) == 20, json.dumps(frames)[:600]
     assert frames[-1]["type"] == "replay_truncated"
     assert frames[-1]["reason"] == "budget"
+
+
+# Revoked tokens -----------------------------------------------------------------------------
+
+
+def test_a_revoked_token_can_no_longer_subscribe(server: Server, candidate_token: str) -> None:
+    import urllib.request
+
+    async def scenario() -> tuple[int, dict[str, Any], int | None]:
+        client = await open_socket(server, candidate_token)
+        assert (await subscribe_board(client))["type"] == "ack"
+        revoke = urllib.request.Request(  # noqa: S310 (loopback only)
+            f"{server.base}/api/v1/auth/revoke",
+            data=b"{}",
+            method="POST",
+            headers={"Authorization": f"Bearer {candidate_token}", "Content-Type": "application/json"},
+        )
+        with await asyncio.to_thread(urllib.request.urlopen, revoke, timeout=ANSWER_SECONDS) as response:
+            status = response.status
+        # The heartbeat is off: only the subscribe itself can notice.
+        answer = await request(client, {"action": "subscribe", "channel": "notifications", "params": {}})
+        with contextlib.suppress(ConnectionClosed):
+            await asyncio.wait_for(client.recv(), ANSWER_SECONDS)
+        return status, answer, client.close_code
+
+    status, answer, close_code = asyncio.run(scenario())
+
+    assert status == 204
+    assert answer["type"] == "error"
+    assert answer["code"] == "UNAUTHORIZED"
+    assert close_code == CLOSE_UNAUTHORIZED
