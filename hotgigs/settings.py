@@ -612,6 +612,9 @@ HOTGIGS_WARM_UP = env.bool("HOTGIGS_WARM_UP", default=True)
 # ------------------------------------------------------------------------------
 # Worker processes of either interface (uvicorn for asgi, gunicorn for wsgi).
 WEB_CONCURRENCY = env.int("WEB_CONCURRENCY", default=1)
+# ASGI server (python -m hotgigs.serve): a connection whose request head (the WebSocket upgrade
+# included) is not complete this many seconds after it opened is closed.
+HTTP_HEADER_TIMEOUT_SECONDS = env.float("HTTP_HEADER_TIMEOUT_SECONDS", default=10.0)
 # wsgi: threads per gunicorn worker; 1 is the sync worker, more the gthread worker (measured
 # best here: bench/api, README "Serving").
 WSGI_THREADS = env.int("WSGI_THREADS", default=4)

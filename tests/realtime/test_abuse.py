@@ -15,6 +15,7 @@ import os
 import socket
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -446,3 +447,34 @@ def test_a_revoked_token_can_no_longer_subscribe(server: Server, candidate_token
     assert answer["type"] == "error"
     assert answer["code"] == "UNAUTHORIZED"
     assert close_code == CLOSE_UNAUTHORIZED
+
+
+# Handshake timeout ---------------------------------------------------------------------------
+
+
+def _closed_by_server(connection: socket.socket, seconds: float) -> bool:
+    """Whether the server ends ``connection`` within ``seconds`` (a bound on waiting)."""
+    connection.settimeout(seconds)
+    try:
+        while connection.recv(4096):
+            pass
+    except TimeoutError:
+        return False
+    except ConnectionResetError:
+        pass
+    finally:
+        connection.close()
+    return True
+
+
+def test_connections_that_never_complete_the_upgrade_are_closed(server_factory: Callable[..., Any]) -> None:
+    with server_factory(HTTP_HEADER_TIMEOUT_SECONDS="1") as server:
+        host, port = server.base.removeprefix("http://").split(":")
+        bare = [socket.create_connection((host, int(port))) for _ in range(5)]
+        half = [socket.create_connection((host, int(port))) for _ in range(5)]
+        for connection in half:
+            connection.sendall(f"GET /ws/ HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\n".encode())
+        with ThreadPoolExecutor(max_workers=10) as pool:
+            closed = list(pool.map(lambda connection: _closed_by_server(connection, 10), [*bare, *half]))
+
+    assert all(closed), closed
