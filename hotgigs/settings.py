@@ -21,7 +21,7 @@ from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
 from hotgigs.database import process_kind, session_options
-from hotgigs.redis_clients import guarded_async_connection_class, guarded_connection_class
+from hotgigs.redis_clients import guarded_async_connection_class, guarded_connection_class, redis_db_number
 from hotgigs.secret_key import secret_key
 
 # Lets admin and queryset generics be subscripted at runtime (ModelAdmin[Job]).
@@ -200,6 +200,8 @@ SERVICE_UNAVAILABLE_RETRY_AFTER = env.int("SERVICE_UNAVAILABLE_RETRY_AFTER", def
 
 # CACHE, CHANNEL LAYER, CELERY BROKER
 # ------------------------------------------------------------------------------
+# The name of this deployment: part of the default channel-layer prefix (below).
+DEPLOYMENT_NAME = env.str("DEPLOYMENT_NAME", default="hotgigs")
 REDIS_URL = env.str("REDIS_URL", default="")
 # Time limits of every Redis client (cache, rate limiter, breaker store, channel layer, broker;
 # hotgigs/redis_clients.py): seconds to connect and to wait for an answer. A Redis that does
@@ -230,6 +232,13 @@ if REDIS_URL:
     # (Pub/Sub) against 164.6 ms delivering 178/s (lists). Neither stores what a disconnected
     # process misses; the outbox does (gap repair by ``prev``, replay by ``since``).
     CHANNEL_LAYER_BACKEND = env.str("CHANNEL_LAYER_BACKEND", default="redis-pubsub")
+    # Redis Pub/Sub channels ignore the database number: two deployments sharing a Redis hear
+    # each other unless their prefixes differ. The default is DEPLOYMENT_NAME and the Redis
+    # database number (e.g. "hotgigs.0"), so deployments on different databases, or with
+    # different names, are apart without configuring anything.
+    CHANNEL_LAYER_PREFIX = (
+        env.str("CHANNEL_LAYER_PREFIX", default="") or f"{DEPLOYMENT_NAME}.{redis_db_number(REDIS_URL)}"
+    )
     _layer_host: dict[str, Any] = {
         "address": REDIS_URL,
         "socket_connect_timeout": REDIS_SOCKET_CONNECT_TIMEOUT,
@@ -246,7 +255,7 @@ if REDIS_URL:
             }[CHANNEL_LAYER_BACKEND],
             "CONFIG": {
                 "hosts": [_layer_host],
-                "prefix": env.str("CHANNEL_LAYER_PREFIX", default="hotgigs"),
+                "prefix": CHANNEL_LAYER_PREFIX,
                 **(
                     {"capacity": env.int("REALTIME_SOCKET_BACKLOG", default=500)}
                     if CHANNEL_LAYER_BACKEND == "redis-pubsub"

@@ -478,3 +478,64 @@ def test_connections_that_never_complete_the_upgrade_are_closed(server_factory: 
             closed = list(pool.map(lambda connection: _closed_by_server(connection, 10), [*bare, *half]))
 
     assert all(closed), closed
+
+
+# Deployments sharing a Redis -----------------------------------------------------------------
+
+
+def test_two_deployments_sharing_a_redis_with_default_prefixes_do_not_hear_each_other(
+    postgres: None, transactional_db: None, org: Any
+) -> None:
+    from tests.factories import ApplicationFactory, JobFactory
+    from tests.realtime.test_scale_out import _request
+
+    recruiter = MembershipFactory(organization=org).user
+    applicant = CandidateFactory()
+    application: Any = ApplicationFactory(job=JobFactory(organization=org, created_by=recruiter), candidate=applicant)
+    recruiter_token, applicant_token = token_for(recruiter), token_for(applicant.user)
+
+    def deployment_env(redis_url: str) -> dict[str, str]:
+        env = server_env(redis_url, "unused")
+        del env["CHANNEL_LAYER_PREFIX"]  # each deployment on its default
+        return env
+
+    async def scenario(mine: str, theirs: str) -> tuple[int, int, dict[str, Any], bool]:
+        listener = await connect(
+            f"{mine.replace('http://', 'ws://')}/ws/?token={applicant_token}",
+            origin=ORIGIN,  # type: ignore[arg-type]
+        )
+        ack = await request(
+            listener, {"action": "subscribe", "channel": "application_status", "params": {"scope": "mine"}}
+        )
+        assert ack["type"] == "ack"
+        move = f"/api/v1/applications/{application.pk}/move"
+        # A change in the other deployment (another Redis database) must not reach this socket...
+        theirs_status, _ = await asyncio.to_thread(
+            _request, "POST", theirs + move, recruiter_token, {"stage": "screening"}
+        )
+        try:
+            await asyncio.wait_for(listener.recv(), 2)
+            heard_theirs = True
+        except TimeoutError:
+            heard_theirs = False
+        # ...while a change in its own deployment does.
+        mine_status, _ = await asyncio.to_thread(_request, "POST", mine + move, recruiter_token, {"stage": "interview"})
+        # (Both deployments here share one database, so this socket's gap repair also reads the
+        # other's event from the outbox, before its own.)
+        event = json.loads(await asyncio.wait_for(listener.recv(), ANSWER_SECONDS))
+        while event["data"]["stage"] != "interview":
+            event = json.loads(await asyncio.wait_for(listener.recv(), ANSWER_SECONDS))
+        await listener.close()
+        return theirs_status, mine_status, event, heard_theirs
+
+    with servers.redis_server() as redis:
+        base = redis.url.rsplit("/", 1)[0]
+        with (
+            uvicorn_servers(deployment_env(f"{base}/1"), count=1) as (mine,),
+            uvicorn_servers(deployment_env(f"{base}/2"), count=1) as (theirs,),
+        ):
+            theirs_status, mine_status, event, heard_theirs = asyncio.run(scenario(mine, theirs))
+
+    assert theirs_status == mine_status == 200
+    assert not heard_theirs
+    assert event["data"]["stage"] == "interview"
