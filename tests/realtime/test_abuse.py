@@ -539,3 +539,32 @@ def test_two_deployments_sharing_a_redis_with_default_prefixes_do_not_hear_each_
     assert theirs_status == mine_status == 200
     assert not heard_theirs
     assert event["data"]["stage"] == "interview"
+
+
+# Deeply nested messages ----------------------------------------------------------------------
+
+
+def test_deeply_nested_messages_are_answered_with_an_error_frame(server: Server, candidate_token: str) -> None:
+    deep = "[" * 4000 + "]" * 4000
+    deep_in_params = (
+        '{"action": "subscribe", "channel": "notifications", "params": {"a": ' + "[" * 990 + "]" * 990 + "}}"
+    )
+
+    async def scenario() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        client = await open_socket(server, candidate_token)
+        answers = []
+        for text in (deep, deep_in_params):
+            await client.send(text)
+            answers.append(json.loads(await asyncio.wait_for(client.recv(), ANSWER_SECONDS)))
+        # The socket stays open and usable.
+        pong = await request(client, {"action": "ping"})
+        await client.close()
+        return answers[0], answers[1], pong
+
+    first, second, pong = asyncio.run(scenario())
+
+    for answer in (first, second):
+        assert answer["type"] == "error"
+        assert answer["code"] == "VALIDATION_ERROR"
+        assert "max_depth" in answer["details"]
+    assert pong["type"] == "pong"
