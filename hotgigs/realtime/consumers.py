@@ -11,7 +11,14 @@ Protocol (JSON text frames; see README "Realtime"):
   ``{type: "error", code, message, details}`` with the API's error codes (plus ``action``,
   ``channel``, ``params`` when the error answers a message).
 * close code 4401: no token, an invalid, expired or revoked one, or a token that expires or
-  is revoked while connected.
+  is revoked while connected (a revoked one noticed at its next subscribe or heartbeat).
+* close code 4008: too slow: a send waited longer than REALTIME_SEND_TIMEOUT_SECONDS, or more
+  than REALTIME_SOCKET_BACKLOG messages waited for the socket (hotgigs/realtime/layers.py).
+
+Limits per connection: REALTIME_MAX_SUBSCRIPTIONS subscriptions; subscribes that reach the
+database (accepted, refused or repeated) from a token bucket (REALTIME_SUBSCRIBES_PER_SECOND);
+replays together at most REALTIME_REPLAY_BUDGET events; a repeated subscribe only acks. However
+the consumer ends, it leaves its groups and gives its channel back (``__call__``).
 
 What is checked when. At connect: the token (``hotgigs/realtime/auth.py``). At subscribe:
 the channel's scope and the access rules (``hotgigs/realtime/subscriptions.py``). Before
