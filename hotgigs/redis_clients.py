@@ -203,3 +203,15 @@ class GuardedAsyncConnection(redis.asyncio.Connection):
         if response is not None:
             mark_up(self.address)
         return response
+
+
+def redis_db_number(url: str) -> int:
+    """The database number a Redis URL names (``redis://host:6379/2`` → 2, ``?db=3`` → 3; else 0)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    parts = urlsplit(url)
+    path = parts.path.strip("/")
+    if path.isdigit():
+        return int(path)
+    db = parse_qs(parts.query).get("db")
+    return int(db[0]) if db and db[0].isdigit() else 0

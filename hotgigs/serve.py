@@ -31,6 +31,13 @@ lines that drift apart:
   ``DEBUG`` off, an unreadable rate) ends the start with its message and exit status 1,
   instead of every worker process failing on import and being restarted in a loop.
 
+* **A deadline for the request head.** uvicorn waits forever for the first bytes of a
+  connection and for the rest of a request head: bare TCP connections and half-sent upgrade
+  requests stayed open indefinitely. :class:`HeadTimeoutHttpToolsProtocol` closes a
+  connection whose request head is not complete ``HTTP_HEADER_TIMEOUT_SECONDS`` after it
+  opened (or after its next request began); idle keep-alive connections keep uvicorn's own
+  timeout.
+
 Sizes come from settings (``.env.example``): ``WEB_CONCURRENCY`` worker processes (1 when
 unset) for either interface; for ``wsgi`` also ``WSGI_THREADS`` (1: gunicorn's sync worker;
 more: the gthread worker with that many threads per process), ``WSGI_TIMEOUT`` (a request
@@ -39,12 +46,14 @@ running longer gets its worker restarted), ``WSGI_KEEPALIVE`` and ``WSGI_MAX_REQ
 """
 
 import argparse
+import asyncio
 import logging
 import os
 import sys
 from typing import Any
 
 from gunicorn.glogging import Logger
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 ASGI_APPLICATION = "hotgigs.asgi:application"
 WSGI_APPLICATION = "hotgigs.wsgi:application"
@@ -69,6 +78,44 @@ def _configure_logging(settings: Any) -> None:
     configure_logging(settings.LOGGING_CONFIG, settings.LOGGING)
 
 
+class HeadTimeoutHttpToolsProtocol(HttpToolsProtocol):  # type: ignore[misc]
+    """uvicorn's HTTP protocol with a deadline for each request head (see the module docstring)."""
+
+    _head_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._start_head_timer()
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        if self._head_timer is None:
+            self._start_head_timer()
+
+    def on_headers_complete(self) -> None:
+        self._cancel_head_timer()
+        super().on_headers_complete()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_head_timer()
+        super().connection_lost(exc)
+
+    def _start_head_timer(self) -> None:
+        from django.conf import settings
+
+        self._head_timer = self.loop.call_later(settings.HTTP_HEADER_TIMEOUT_SECONDS, self._head_timed_out)
+
+    def _cancel_head_timer(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _head_timed_out(self) -> None:
+        self._head_timer = None
+        if not self.transport.is_closing():
+            self.transport.abort()
+
+
 def _serve_asgi(args: argparse.Namespace, settings: Any) -> None:
     import uvicorn
 
@@ -78,6 +125,7 @@ def _serve_asgi(args: argparse.Namespace, settings: Any) -> None:
         port=args.port,
         workers=args.workers or settings.WEB_CONCURRENCY,
         proxy_headers=False,
+        http=HeadTimeoutHttpToolsProtocol,
     )
 
 

@@ -21,7 +21,7 @@ from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
 from hotgigs.database import process_kind, session_options
-from hotgigs.redis_clients import guarded_async_connection_class, guarded_connection_class
+from hotgigs.redis_clients import guarded_async_connection_class, guarded_connection_class, redis_db_number
 from hotgigs.secret_key import secret_key
 
 # Lets admin and queryset generics be subscripted at runtime (ModelAdmin[Job]).
@@ -200,6 +200,8 @@ SERVICE_UNAVAILABLE_RETRY_AFTER = env.int("SERVICE_UNAVAILABLE_RETRY_AFTER", def
 
 # CACHE, CHANNEL LAYER, CELERY BROKER
 # ------------------------------------------------------------------------------
+# The name of this deployment: part of the default channel-layer prefix (below).
+DEPLOYMENT_NAME = env.str("DEPLOYMENT_NAME", default="hotgigs")
 REDIS_URL = env.str("REDIS_URL", default="")
 # Time limits of every Redis client (cache, rate limiter, breaker store, channel layer, broker;
 # hotgigs/redis_clients.py): seconds to connect and to wait for an answer. A Redis that does
@@ -230,6 +232,13 @@ if REDIS_URL:
     # (Pub/Sub) against 164.6 ms delivering 178/s (lists). Neither stores what a disconnected
     # process misses; the outbox does (gap repair by ``prev``, replay by ``since``).
     CHANNEL_LAYER_BACKEND = env.str("CHANNEL_LAYER_BACKEND", default="redis-pubsub")
+    # Redis Pub/Sub channels ignore the database number: two deployments sharing a Redis hear
+    # each other unless their prefixes differ. The default is DEPLOYMENT_NAME and the Redis
+    # database number (e.g. "hotgigs.0"), so deployments on different databases, or with
+    # different names, are apart without configuring anything.
+    CHANNEL_LAYER_PREFIX = (
+        env.str("CHANNEL_LAYER_PREFIX", default="") or f"{DEPLOYMENT_NAME}.{redis_db_number(REDIS_URL)}"
+    )
     _layer_host: dict[str, Any] = {
         "address": REDIS_URL,
         "socket_connect_timeout": REDIS_SOCKET_CONNECT_TIMEOUT,
@@ -242,11 +251,16 @@ if REDIS_URL:
         "default": {
             "BACKEND": {
                 "redis": "channels_redis.core.RedisChannelLayer",
-                "redis-pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "redis-pubsub": "hotgigs.realtime.layers.PubSubChannelLayer",
             }[CHANNEL_LAYER_BACKEND],
             "CONFIG": {
                 "hosts": [_layer_host],
-                "prefix": env.str("CHANNEL_LAYER_PREFIX", default="hotgigs"),
+                "prefix": CHANNEL_LAYER_PREFIX,
+                **(
+                    {"capacity": env.int("REALTIME_SOCKET_BACKLOG", default=500)}
+                    if CHANNEL_LAYER_BACKEND == "redis-pubsub"
+                    else {}
+                ),
             },
         }
     }
@@ -607,6 +621,9 @@ HOTGIGS_WARM_UP = env.bool("HOTGIGS_WARM_UP", default=True)
 # ------------------------------------------------------------------------------
 # Worker processes of either interface (uvicorn for asgi, gunicorn for wsgi).
 WEB_CONCURRENCY = env.int("WEB_CONCURRENCY", default=1)
+# ASGI server (python -m hotgigs.serve): a connection whose request head (the WebSocket upgrade
+# included) is not complete this many seconds after it opened is closed.
+HTTP_HEADER_TIMEOUT_SECONDS = env.float("HTTP_HEADER_TIMEOUT_SECONDS", default=10.0)
 # wsgi: threads per gunicorn worker; 1 is the sync worker, more the gthread worker (measured
 # best here: bench/api, README "Serving").
 WSGI_THREADS = env.int("WSGI_THREADS", default=4)
@@ -669,6 +686,18 @@ REALTIME_REPLAY_LIMIT = env.int("REALTIME_REPLAY_LIMIT", default=1000)
 # Server heartbeat every N seconds: re-checks the token family and every subscription; 0 turns it off.
 REALTIME_HEARTBEAT_SECONDS = env.float("REALTIME_HEARTBEAT_SECONDS", default=30.0)
 REALTIME_MAX_SUBSCRIPTIONS = env.int("REALTIME_MAX_SUBSCRIPTIONS", default=50)
+# Every subscribe (accepted, refused or repeated) takes a token: REALTIME_MAX_SUBSCRIPTIONS at
+# once, then this many per second. A connection's replays together send at most
+# REALTIME_REPLAY_BUDGET events (then "replay_truncated" with reason "budget").
+REALTIME_SUBSCRIBES_PER_SECOND = env.float("REALTIME_SUBSCRIBES_PER_SECOND", default=1.0)
+REALTIME_REPLAY_BUDGET = env.int("REALTIME_REPLAY_BUDGET", default=5000)
+# Threads of a server process that run its sockets' database work (authentication,
+# subscriptions, replay, heartbeats); each holds at most one pooled database connection.
+REALTIME_DATABASE_THREADS = env.int("REALTIME_DATABASE_THREADS", default=4)
+# Slow readers: a socket is closed with 4008 when one send to it waits longer than this, or
+# when this many messages wait for it in the channel layer (README "Realtime").
+REALTIME_SEND_TIMEOUT_SECONDS = env.float("REALTIME_SEND_TIMEOUT_SECONDS", default=10.0)
+REALTIME_SOCKET_BACKLOG = env.int("REALTIME_SOCKET_BACKLOG", default=500)
 
 # WEBHOOKS (hotgigs/webhooks): signed outbound webhooks fed by the outbox
 # ------------------------------------------------------------------------------

@@ -26,9 +26,15 @@ Commit times come from the publishing process (an on_commit callback that runs b
 push); receipt times from this process, on the same clock. Heartbeats are off and rate limits
 too; the servers and publishers share a channel-layer prefix of their own.
 
+With ``--abuse``, the run is the abuse phase instead (bench/realtime/abuse.py): subscribe-then-
+drop churn while events flow, slow readers beside normal sockets, a reconnect storm; after each,
+the server's memory and its channel-layer subscriptions in Redis.
+
 Usage (PostgreSQL and Redis must be reachable; the database is created and seeded if missing):
     .venv/bin/python bench/realtime/run.py [--sockets 1000] [--rate 200] [--events 2000]
         [--servers 1] [--publishers 4] [--broadcasts 7]
+    .venv/bin/python bench/realtime/run.py --abuse [--sockets 100] [--churn 500] [--slow 20]
+        [--normal 20] [--abuse-events 2000] [--storm 200] [--rate 200]
 """
 
 import argparse
@@ -494,6 +500,12 @@ def main() -> None:
     parser.add_argument("--broadcasts", type=int, default=7, help="job-board events, and as many on the floor")
     parser.add_argument("--broadcast-interval", type=float, default=3.0)
     parser.add_argument("--concurrency", type=int, default=50, help="sockets opening at the same time")
+    parser.add_argument("--abuse", action="store_true", help="run the abuse phase (bench/realtime/abuse.py) instead")
+    parser.add_argument("--churn", type=int, default=500, help="abuse: sockets that subscribe and drop")
+    parser.add_argument("--slow", type=int, default=20, help="abuse: slow readers")
+    parser.add_argument("--normal", type=int, default=20, help="abuse: normal sockets beside the slow readers")
+    parser.add_argument("--abuse-events", type=int, default=2000, help="abuse: board events during the slow phase")
+    parser.add_argument("--storm", type=int, default=200, help="abuse: sockets of the reconnect storm")
     args = parser.parse_args()
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -529,7 +541,18 @@ def main() -> None:
         print(
             f"seeded {args.sockets} candidates with an application and a token in {time.perf_counter() - began:.1f} s"
         )
-        asyncio.run(bench(args, env, seed, tmp))
+        asyncio.run(run_abuse(args, env, seed) if args.abuse else bench(args, env, seed, tmp))
+
+
+async def run_abuse(args: argparse.Namespace, env: dict[str, str], seed: dict[str, Any]) -> None:
+    import abuse
+
+    ((base, process),) = start_servers(env, 1)
+    try:
+        await abuse.abuse(args, env, seed, base, process.pid)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 if __name__ == "__main__":

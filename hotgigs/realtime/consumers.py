@@ -11,7 +11,14 @@ Protocol (JSON text frames; see README "Realtime"):
   ``{type: "error", code, message, details}`` with the API's error codes (plus ``action``,
   ``channel``, ``params`` when the error answers a message).
 * close code 4401: no token, an invalid, expired or revoked one, or a token that expires or
-  is revoked while connected.
+  is revoked while connected (a revoked one noticed at its next subscribe or heartbeat).
+* close code 4008: too slow: a send waited longer than REALTIME_SEND_TIMEOUT_SECONDS, or more
+  than REALTIME_SOCKET_BACKLOG messages waited for the socket (hotgigs/realtime/layers.py).
+
+Limits per connection: REALTIME_MAX_SUBSCRIPTIONS subscriptions; subscribes that reach the
+database (accepted, refused or repeated) from a token bucket (REALTIME_SUBSCRIBES_PER_SECOND);
+replays together at most REALTIME_REPLAY_BUDGET events; a repeated subscribe only acks. However
+the consumer ends, it leaves its groups and gives its channel back (``__call__``).
 
 What is checked when. At connect: the token (``hotgigs/realtime/auth.py``). At subscribe:
 the channel's scope and the access rules (``hotgigs/realtime/subscriptions.py``). Before
@@ -36,31 +43,38 @@ connection).
 """
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from hotgigs.accounts.scopes import FEEDBACK_READ
-from hotgigs.accounts.selectors import forget_actor_roles
 from hotgigs.api.parsers import JSONTooDeep
 from hotgigs.api.parsers import loads as json_loads
 from hotgigs.errors import DomainError
 from hotgigs.realtime.auth import SocketIdentity, authenticate_socket, identity_is_current, token_from_scope
-from hotgigs.realtime.errors import InvalidMessage
-from hotgigs.realtime.selectors import outbox_events, outbox_replay
+from hotgigs.realtime.errors import InvalidMessage, SubscribesRateLimited
+from hotgigs.realtime.selectors import Replay, outbox_events, outbox_replay
 from hotgigs.realtime.subscriptions import Subscription, parse_since, subscription_authorize, subscription_parse
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 CLOSE_UNAUTHORIZED = 4401
+CLOSE_TOO_SLOW = 4008
 ACTIONS = ("subscribe", "unsubscribe", "ping")
 MAX_MESSAGE_CHARS = 8192
 RECENT_IDS = 2048
@@ -74,6 +88,42 @@ class _Following:
     channel: str
     params: dict[str, Any]
     last_id: int = 0
+
+
+_DATABASE_THREADS = ThreadPoolExecutor(
+    max_workers=settings.REALTIME_DATABASE_THREADS, thread_name_prefix="realtime-database"
+)
+
+
+def _in_database(function: Callable[..., T]) -> Callable[..., Coroutine[Any, Any, T]]:
+    """``function`` run on the sockets' own database threads (REALTIME_DATABASE_THREADS).
+
+    Channels' default runs every socket's database work on one thread per process, one call
+    after another: a socket waiting on a slow query held up every other socket's subscribe
+    and even their pings. Each call here may take any free thread of a bounded pool (the
+    calls of one socket still run one after another: its consumer awaits each). With the
+    connection pool on (the default), each call hands its connection back when it ends, so
+    an idle thread holds none.
+    """
+
+    def call(*args: Any, **kwargs: Any) -> T:
+        try:
+            return function(*args, **kwargs)
+        finally:
+            if "pool" in connection.settings_dict.get("OPTIONS", {}):
+                connection.close()
+
+    return database_sync_to_async(call, thread_sensitive=False, executor=_DATABASE_THREADS)  # type: ignore[no-any-return]
+
+
+def _authorize_current(*, identity: SocketIdentity, subscription: Subscription) -> Any:
+    """The socket's user, fresh, once ``subscription`` is allowed; None when the token family
+    was revoked or the user deactivated. Raises the access rules' DomainError."""
+    user = identity_is_current(identity)
+    if user is None:
+        return None
+    subscription_authorize(actor=user, scopes=identity.scopes, subscription=subscription)
+    return user
 
 
 def _now_iso() -> str:
@@ -93,6 +143,17 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
     """``/ws/``: one socket, any number of subscriptions (up to ``REALTIME_MAX_SUBSCRIPTIONS``)."""
 
     identity: SocketIdentity | None = None
+    released = False
+    gone = False
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        # However the consumer ends (the client's close, a send to a client already gone, an
+        # error), its groups, its channel and its timers are given up: a channel left behind
+        # stays subscribed in Redis and queues every later event of its groups.
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await asyncio.shield(self._release())
 
     async def connect(self) -> None:
         self.identity = None
@@ -100,26 +161,95 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         self.recent: OrderedDict[int, None] = OrderedDict()
         self.tasks: list[asyncio.Task[None]] = []
         self.closed = False
+        self.replay_budget = settings.REALTIME_REPLAY_BUDGET
+        self.subscribe_tokens = float(settings.REALTIME_MAX_SUBSCRIPTIONS)
+        self.subscribe_refilled = time.monotonic()
         # Accept first: a close before accepting becomes an HTTP 403 and the client never sees 4401.
         await self.accept()
-        identity = await database_sync_to_async(authenticate_socket)(token_from_scope(self.scope))
+        identity = await _in_database(authenticate_socket)(token_from_scope(self.scope))
         if identity is None:
             await self._unauthorized("A valid access token is required.")
             return
         self.identity = identity
-        self.tasks.append(asyncio.create_task(self._close_at_expiry()))
+        self.tasks.append(asyncio.create_task(self._background(self._close_at_expiry())))
         if settings.REALTIME_HEARTBEAT_SECONDS > 0:
-            self.tasks.append(asyncio.create_task(self._heartbeat()))
+            self.tasks.append(asyncio.create_task(self._background(self._heartbeat())))
         logger.info("realtime.connected", extra={"user_id": identity.user.pk})
 
     async def disconnect(self, code: int) -> None:
-        self.closed = True
-        for task in getattr(self, "tasks", []):
-            task.cancel()
-        for group in list(getattr(self, "following", {})):
-            await self.channel_layer.group_discard(group, self.channel_name)
+        await self._release()
         if self.identity is not None:
             logger.info("realtime.disconnected", extra={"user_id": self.identity.user.pk, "code": code})
+
+    async def _release(self) -> None:
+        """Cancel the timers, leave every group and give the channel back; once, however we got here."""
+        self.closed = True
+        if self.released:
+            return
+        self.released = True
+        current = asyncio.current_task()
+        for task in getattr(self, "tasks", []):
+            if task is not current:
+                task.cancel()
+        following = getattr(self, "following", {})
+        for group in list(following):
+            following.pop(group, None)
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception:
+                logger.warning("realtime.group_discard_failed", extra={"group": group}, exc_info=True)
+        release = getattr(self.channel_layer, "release_channel", None)
+        if release is not None and getattr(self, "channel_name", None):
+            await release(self.channel_name)
+
+    async def send(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, close: bool | int = False
+    ) -> None:  # type: ignore[override]
+        if self.gone:
+            raise StopConsumer()
+        # A client that reads too slowly makes every send wait for room in its buffers; a send
+        # that waits longer than REALTIME_SEND_TIMEOUT_SECONDS closes it (README "Realtime").
+        # The send runs as a task of its own, cancelled on time: the consumer's task is not
+        # always the one asyncio reports as current under the server, so asyncio.timeout()
+        # would cancel the wrong one.
+        sending = asyncio.ensure_future(super().send(text_data=text_data, bytes_data=bytes_data, close=close))
+        try:
+            done, _ = await asyncio.wait((sending,), timeout=settings.REALTIME_SEND_TIMEOUT_SECONDS)
+        except asyncio.CancelledError:
+            sending.cancel()
+            raise
+        if not done:
+            sending.cancel()
+            await self._too_slow("a send waited too long")
+        try:
+            sending.result()
+        except OSError:
+            # The client is gone (the server's ClientDisconnected is an OSError): nothing more
+            # can reach it. End the consumer; __call__ releases what it held.
+            self.gone = True
+            raise StopConsumer() from None
+
+    async def _too_slow(self, why: str) -> None:
+        """Close a socket that cannot keep up: its backlog is given up at once, its client
+        resumes with ``since`` (the events are in the outbox)."""
+        logger.info(
+            "realtime.too_slow", extra={"why": why, "user_id": self.identity.user.pk if self.identity else None}
+        )
+        self.gone = True
+        await self._release()
+        # The close frame waits behind what the client has not read; the server gives it up
+        # and drops the connection after its own close timeout.
+        with contextlib.suppress(OSError):
+            await super().close(code=CLOSE_TOO_SLOW, reason="too slow: reconnect with since")
+        raise StopConsumer()
+
+    async def close(self, code: int | bool | None = None, reason: str | None = None) -> None:
+        if self.gone:
+            return
+        try:
+            await super().close(code=code, reason=reason)
+        except OSError:
+            self.gone = True
 
     # Client messages -------------------------------------------------------------------
 
@@ -173,6 +303,20 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         except DomainError as error:
             await self._error(error, content)
 
+    def _take_subscribe_token(self) -> None:
+        """Every subscribe, accepted, refused or repeated, takes a token of the connection's
+        bucket: REALTIME_MAX_SUBSCRIPTIONS at once, then REALTIME_SUBSCRIBES_PER_SECOND."""
+        now = time.monotonic()
+        burst = float(settings.REALTIME_MAX_SUBSCRIPTIONS)
+        self.subscribe_tokens = min(
+            burst, self.subscribe_tokens + (now - self.subscribe_refilled) * settings.REALTIME_SUBSCRIBES_PER_SECOND
+        )
+        self.subscribe_refilled = now
+        if self.subscribe_tokens < 1:
+            retry_after = (1 - self.subscribe_tokens) / max(settings.REALTIME_SUBSCRIBES_PER_SECOND, 1e-9)
+            raise SubscribesRateLimited(details={"retry_after": round(retry_after, 3)})
+        self.subscribe_tokens -= 1
+
     async def _subscribe(self, content: dict[str, Any]) -> None:
         identity = self._who()
         params = content.get("params") or {}
@@ -184,18 +328,28 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
                 f"At most {settings.REALTIME_MAX_SUBSCRIPTIONS} subscriptions per connection.",
                 details={"subscriptions": [f"At most {settings.REALTIME_MAX_SUBSCRIPTIONS}."]},
             )
-        # Roles are memoised on the user; a membership gained or lost since connecting counts now.
-        forget_actor_roles(identity.user)
-        await database_sync_to_async(subscription_authorize)(
-            actor=identity.user, scopes=identity.scopes, subscription=subscription
-        )
+        # What follows reads the database: it is paid for, refused or repeated alike.
+        self._take_subscribe_token()
+        # A token revoked (or a user deactivated) since connecting subscribes to nothing more:
+        # checked here, with the access rules, not only at the next heartbeat.
+        user = await _in_database(_authorize_current)(identity=identity, subscription=subscription)
+        if user is None:
+            await self._unauthorized("The token has been revoked.")
+            return
         if following is None:
             # Join before reading the outbox: whatever commits from here on is either in the
             # read below or arrives in the queue, and the last-id mark drops the overlap.
             await self.channel_layer.group_add(subscription.group, self.channel_name)
-        replay = await database_sync_to_async(outbox_replay)(
-            group=subscription.group, since=since, limit=settings.REALTIME_REPLAY_LIMIT
-        )
+            # A replay is charged to the connection's budget (REALTIME_REPLAY_BUDGET events).
+            limit = min(settings.REALTIME_REPLAY_LIMIT, self.replay_budget)
+            replay = await _in_database(outbox_replay)(group=subscription.group, since=since, limit=limit)
+            if since is not None:
+                self.replay_budget -= len(replay.events)
+            budget_spent = replay.truncated and limit < settings.REALTIME_REPLAY_LIMIT
+        else:
+            # Already following it: live events and gap repair keep it complete; replaying
+            # again would only re-read the outbox for what was sent already.
+            replay, budget_spent = Replay(head=following.last_id), False
         if following is None:
             following = _Following(subscription=subscription, channel=subscription.channel, params=params)
             self.following[subscription.key] = following
@@ -218,7 +372,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
                     "channel": subscription.channel,
                     "params": params,
                     "subscription": subscription.key,
-                    "reason": "limit" if replay.truncated else "expired",
+                    "reason": "budget" if budget_spent else "limit" if replay.truncated else "expired",
                     "last_id": replay.events[-1]["id"] if replay.events else since,
                 }
             )
@@ -245,14 +399,18 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
     # Events from the channel layer -----------------------------------------------------------
 
     async def dispatch(self, message: dict[str, Any]) -> None:
-        # Channels closes stale database connections before every handler: one hop to the
-        # database thread per message. One event reaches every socket of a process at once, and
-        # those hops queued one behind another took most of a broadcast's time. The push handler
-        # reaches the database only through database_sync_to_async, which closes them itself.
+        # Channels closes stale database connections before every handler: one hop to a
+        # database thread per message, events and pings included. One event reaches every
+        # socket of a process at once, and those hops queued one behind another took most of a
+        # broadcast's time. Every handler here reaches the database only through _in_database,
+        # which closes them itself, so no message pays that hop.
         if message.get("type") == "event.push":
             await self.event_push(message)
-        else:
-            await super().dispatch(message)
+            return
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def event_push(self, message: dict[str, Any]) -> None:
         """An event published to one of this socket's groups (``hotgigs/realtime/events.py``)."""
@@ -261,6 +419,9 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         if self._expired():
             await self._unauthorized("The access token has expired.")
             return
+        overflowed = getattr(self.channel_layer, "overflowed", None)
+        if overflowed is not None and overflowed(self.channel_name):
+            await self._too_slow("backlog full")
         event = message["event"]
         event_id = int(event["id"])
         previous: dict[str, int] = message.get("prev") or {}
@@ -278,7 +439,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
 
     async def _repair(self, following: _Following, before: int) -> None:
         """Send the subscription's events that were pushed late or lost, read from the outbox."""
-        missed = await database_sync_to_async(outbox_events)(
+        missed = await _in_database(outbox_events)(
             group=following.subscription.group,
             after=following.last_id,
             before=before,
@@ -316,6 +477,11 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             raise RuntimeError("The socket is not authenticated.")
         return self.identity
 
+    async def _background(self, work: Any) -> None:
+        """Run a timer's ``work``; a send to a client that is gone ends it quietly."""
+        with contextlib.suppress(StopConsumer):
+            await work
+
     def _expired(self) -> bool:
         return self.identity is not None and time.time() >= self.identity.expires_at
 
@@ -327,13 +493,13 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         while not self.closed:
             await asyncio.sleep(settings.REALTIME_HEARTBEAT_SECONDS)
             identity = self._who()
-            user = await database_sync_to_async(identity_is_current)(identity)
+            user = await _in_database(identity_is_current)(identity)
             if user is None:
                 await self._unauthorized("The token has been revoked.")
                 return
             for key, following in list(self.following.items()):
                 try:
-                    await database_sync_to_async(subscription_authorize)(
+                    await _in_database(subscription_authorize)(
                         actor=user, scopes=identity.scopes, subscription=following.subscription
                     )
                 except DomainError as error:

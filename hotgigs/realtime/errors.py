@@ -1,6 +1,6 @@
 """Errors of the realtime layer; the consumer sends their ``code`` to the client."""
 
-from hotgigs.errors import Forbidden, NotFound, ValidationFailed
+from hotgigs.errors import DomainError, Forbidden, NotFound, ValidationFailed
 
 
 class InvalidMessage(ValidationFailed):
@@ -13,3 +13,10 @@ class SubscriptionForbidden(Forbidden):
 
 class NotificationNotFound(NotFound):
     default_message = "Notification not found."
+
+
+class SubscribesRateLimited(DomainError):
+    """More subscribes than the connection's bucket allows (``details.retry_after`` seconds)."""
+
+    code = "RATE_LIMITED"
+    default_message = "Too many subscribes on this connection; wait and retry."

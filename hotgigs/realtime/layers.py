@@ -1,0 +1,102 @@
+"""The channel layer of the WebSocket server: channels-redis' Pub/Sub layer, made to let go.
+
+channels-redis' ``RedisPubSubChannelLayer`` subscribes a socket's own channel in Redis when the
+consumer starts, and gives it up only when a ``receive`` waiting on it is cancelled. A consumer
+that dies while it handles one of the channel's messages (a send to a client that is already
+gone fails) is not waiting then: its channel would stay subscribed in Redis, with a local queue
+that gains one message per later event, for the life of the process. :class:`PubSubChannelLayer`
+adds :meth:`~PubSubChannelLayer.release_channel`, which the consumer calls on every way out
+(``hotgigs/realtime/consumers.py``).
+
+Its local queues are bounded too: each socket's channel holds at most ``capacity`` messages
+(``REALTIME_SOCKET_BACKLOG``). A socket whose consumer falls that far behind (its client reads
+too slowly, so every send waits) loses the overflow and is marked; the consumer closes it
+with 4008 and the client resumes with ``since`` from the outbox. channels-redis' own queues
+are unbounded, and a full one would stop its receive loop for every socket of the process.
+"""
+
+import asyncio
+import logging
+from typing import Any
+
+from channels_redis.pubsub import RedisPubSubChannelLayer, RedisPubSubLoopLayer, RedisSingleShardConnection
+from channels_redis.utils import _wrap_close
+
+logger = logging.getLogger(__name__)
+
+
+DEFAULT_CAPACITY = 500
+
+
+class _Shard(RedisSingleShardConnection):  # type: ignore[misc]
+    """One Redis connection's receiver, putting each message into bounded queues."""
+
+    def _receive_message(self, message: dict[str, Any] | None) -> None:
+        if message is None:
+            return
+        name = message["channel"]
+        if isinstance(name, bytes):
+            name = name.decode()
+        layer: _LoopLayer = self.channel_layer
+        if name in layer.channels:
+            layer.put(name, message["data"])
+        elif name in layer.groups:
+            for channel in layer.groups[name]:
+                layer.put(channel, message["data"])
+
+
+class _LoopLayer(RedisPubSubLoopLayer):  # type: ignore[misc]
+    """One event loop's side of the layer (channels-redis keeps one per loop)."""
+
+    def __init__(self, *args: Any, capacity: int = DEFAULT_CAPACITY, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.capacity = capacity
+        self.overflowed: set[str] = set()
+        shards: list[Any] = self._shards  # type: ignore[has-type]
+        self._shards = [_Shard(shard.host, self) for shard in shards]
+
+    async def _subscribe_to_channel(self, channel: str) -> None:
+        self.channels[channel] = asyncio.Queue(maxsize=self.capacity)
+        await self._get_shard(channel).subscribe(channel)
+
+    def put(self, channel: str, data: bytes) -> None:
+        queue = self.channels.get(channel)
+        if queue is None:
+            return
+        try:
+            queue.put_nowait(data)
+        except asyncio.QueueFull:
+            if channel not in self.overflowed:
+                logger.warning("realtime.backlog_full", extra={"channel": channel, "capacity": self.capacity})
+            self.overflowed.add(channel)
+
+    async def release_channel(self, channel: str) -> None:
+        self.overflowed.discard(channel)
+        if self.channels.pop(channel, None) is None:
+            return
+        try:
+            await self._get_shard(channel).unsubscribe(channel)
+        except Exception:
+            # Redis is down: its subscriptions went with the connection.
+            logger.warning("realtime.release_failed", extra={"channel": channel}, exc_info=True)
+
+
+class PubSubChannelLayer(RedisPubSubChannelLayer):  # type: ignore[misc]
+    """channels-redis' Pub/Sub layer with bounded queues, :meth:`overflowed` and :meth:`release_channel`."""
+
+    def _get_layer(self) -> _LoopLayer:
+        loop = asyncio.get_running_loop()
+        layer = self._layers.get(loop)
+        if layer is None:
+            layer = _LoopLayer(*self._args, **self._kwargs, channel_layer=self)
+            self._layers[loop] = layer
+            _wrap_close(self, loop)
+        return layer  # type: ignore[no-any-return]
+
+    def overflowed(self, channel: str) -> bool:
+        """Whether ``channel`` lost messages because its queue was full (its socket must go)."""
+        return channel in self._get_layer().overflowed
+
+    async def release_channel(self, channel: str) -> None:
+        """Forget ``channel`` (its local queue and its Redis subscription), once its consumer is gone."""
+        await self._get_layer().release_channel(channel)
