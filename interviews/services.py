@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -87,13 +89,22 @@ def _check_times(starts_at: datetime, ends_at: datetime, errors: dict[str, list[
         errors["ends_at"] = ["An interview lasts between 5 minutes and 8 hours."]
 
 
-def _check_place(kind: str, location: str, meeting_url: str, errors: dict[str, list[str]]) -> None:
-    # Shapes (known kind, lengths, a valid URL and time zone) are the input's; these are rules
-    # of the kind of interview.
+def _check_place(kind: str, location: str, meeting_url: str, tz_name: str, errors: dict[str, list[str]]) -> None:
+    # Shapes (a known kind, lengths) are the input's. A link's syntax and the zone database's
+    # names are checked here, where the schema's promises end, with the kind's own rules.
     if kind == InterviewKind.ONSITE and not location.strip():
         errors["location"] = ["An on-site interview needs a location."]
-    if kind == InterviewKind.VIDEO and not meeting_url:
+    if meeting_url:
+        try:
+            URLValidator(schemes=["https", "http"])(meeting_url)
+        except DjangoValidationError:
+            errors["meeting_url"] = ["Enter a valid http(s) URL."]
+    elif kind == InterviewKind.VIDEO:
         errors["meeting_url"] = ["A video interview needs a meeting link."]
+    try:
+        zoneinfo.ZoneInfo(tz_name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        errors["timezone"] = ["Must be an IANA time zone such as Europe/Berlin."]
 
 
 def _lock_interviewers(
@@ -142,11 +153,11 @@ def interview_schedule(
 ) -> Interview:
     """Book an interview for an application that is still in the pipeline.
 
-    Shapes (a known kind, aware datetimes, lengths, a valid link and IANA time zone, a list
-    of ids) are the API input's. Raises Forbidden outside the hiring team,
-    InterviewNotSchedulable for an ended application, InvalidInterview for times in the
-    past, in the wrong order or of the wrong length, a missing place or link for the kind,
-    or interviewers outside the organization, and InterviewerBusy when an interviewer
+    Shapes (a known kind, aware datetimes, lengths, a list of ids) are the API input's.
+    Raises Forbidden outside the hiring team, InterviewNotSchedulable for an ended
+    application, InvalidInterview for times in the past, in the wrong order or of the wrong
+    length, a missing place or link for the kind, a link that is not an http(s) URL, a time
+    zone the zone database does not know, or interviewers outside the organization, and InterviewerBusy when an interviewer
     already has an overlapping scheduled interview.
     """
     # Locking the application keeps its stage from changing while the interview is booked.
@@ -156,7 +167,7 @@ def interview_schedule(
         raise InterviewNotSchedulable(details={"stage": application.stage})
     errors: dict[str, list[str]] = {}
     _check_times(starts_at, ends_at, errors)
-    _check_place(kind, location, meeting_url, errors)
+    _check_place(kind, location, meeting_url, tz_name, errors)
     interviewers = _lock_interviewers(application.job.organization_id, interviewer_ids, errors)
     if errors:
         raise InvalidInterview(details=errors)

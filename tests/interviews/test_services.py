@@ -89,14 +89,17 @@ def test_interview_schedule_books_the_panel_and_notifies_the_candidate(
         ({"ends_at": _tomorrow(10) + timedelta(minutes=4)}, "ends_at"),
         ({"ends_at": _tomorrow(10) + timedelta(hours=8, minutes=1)}, "ends_at"),
         ({"meeting_url": ""}, "meeting_url"),
+        ({"meeting_url": "ftp://meet.example.test"}, "meeting_url"),
+        ({"tz_name": "Mars/Olympus_Mons"}, "timezone"),
+        ({"tz_name": "../etc/passwd"}, "timezone"),
         ({"kind": "onsite", "location": "  "}, "location"),
         ({"interviewer_ids": []}, "interviewer_ids"),
         ({"interviewer_ids": list(range(1, 12))}, "interviewer_ids"),
     ],
 )
 def test_interview_schedule_refuses_what_breaks_its_rules_and_changes_nothing(booking, change, field):
-    # The rules: future, ordered, 5 minutes to 8 hours, a link or place for the kind, 1 to 10
-    # interviewers. Shapes are the API input's (tests/api/test_interviews.py).
+    # The rules: future, ordered, 5 minutes to 8 hours, a link or place for the kind, a valid
+    # link and zone, 1 to 10 interviewers. Shapes are the API input's (tests/api/test_interviews.py).
     with pytest.raises(InvalidInterview) as exc_info:
         interview_schedule(**{**booking, **change})
 
