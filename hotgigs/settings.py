@@ -100,9 +100,10 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Serves the admin's static files from any server (uvicorn, gunicorn) without a proxy.
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # After WhiteNoise (static files never count) and SecurityMiddleware (a 429 gets its headers).
-    "hotgigs.api.ratelimit.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After WhiteNoise (static files never count), SecurityMiddleware (a 429 gets its headers)
+    # and SessionMiddleware (a back-office session is counted per user, not per address).
+    "hotgigs.api.ratelimit.RateLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "hotgigs.api.middleware.ApiBodySizeMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -469,8 +470,9 @@ SPECTACULAR_SETTINGS = {
 # RATE LIMITS (hotgigs/api/ratelimit.py; DESIGN.md "Rate limits")
 # ------------------------------------------------------------------------------
 # Rates are "<count>/<period>" with period s, m, h or d. Every path but /health/* and /metrics
-# counts per client IP against the burst and the default; /api/<group> also counts against
-# its group's limit, per user when the bearer token is valid, per IP otherwise.
+# counts against the burst and the default; /api/<group> also counts against its group's
+# limit. Each counts per user (a valid bearer token's, or the back-office session's), per
+# client IP for anonymous requests; the auth group (login, sign-up) always per IP.
 RATE_LIMIT_ENABLED = env.bool("RATE_LIMIT_ENABLED", default=True)
 RATE_LIMIT_BURST = env.str("RATE_LIMIT_BURST", default="50/m")
 RATE_LIMIT_DEFAULT = env.str("RATE_LIMIT_DEFAULT", default="1000/h")
