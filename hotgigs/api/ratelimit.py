@@ -389,6 +389,18 @@ def _admin_site_of(request: HttpRequest) -> AdminSite | None:
     return next((site for site in candidates if isinstance(site, AdminSite)), None)
 
 
+def wait_in_words(seconds: int) -> str:
+    """``45 seconds``, ``1 minute``, ``13 minutes and 28 seconds``: a wait as a person reads it."""
+
+    def unit(count: int, name: str) -> str:
+        return f"{count} {name}{'' if count == 1 else 's'}"
+
+    minutes, rest = divmod(max(seconds, 0), 60)
+    if not minutes:
+        return unit(rest, "second")
+    return unit(minutes, "minute") + (f" and {unit(rest, 'second')}" if rest else "")
+
+
 def _page(request: HttpRequest, retry_after: int) -> HttpResponse:
     """The back office's 429: a page in the admin's look that says when to try again."""
     site = _admin_site_of(request)
@@ -401,6 +413,7 @@ def _page(request: HttpRequest, retry_after: int) -> HttpResponse:
         "is_popup": False,
         "is_nav_sidebar_enabled": False,
         "retry_after": retry_after,
+        "wait": wait_in_words(retry_after),
         "retry_at": timezone.localtime() + timedelta(seconds=retry_after),
     }
     return HttpResponse(render_to_string("admin/rate_limited.html", context, request), status=429)

@@ -29,7 +29,7 @@ from django.test import AsyncClient, Client, RequestFactory
 from django_ratelimit import core
 from rest_framework.test import APIClient
 
-from hotgigs.api.ratelimit import RateLimitMiddleware, client_ip, endpoint_group
+from hotgigs.api.ratelimit import RateLimitMiddleware, client_ip, endpoint_group, wait_in_words
 from tests.servers import uvicorn_servers
 
 pytestmark = pytest.mark.ratelimit
@@ -639,8 +639,7 @@ def test_the_back_office_answers_429_with_a_page_that_says_when_to_retry(setting
     assert "<title>Too many requests | HotGigs</title>" in page
     assert "HotGigs back office" in page  # the admin's header
     assert "admin/css/base.css" in page  # and its look
-    second = "second" if retry_after == 1 else "seconds"
-    assert f"Try again in {retry_after} {second}" in page
+    assert f"Try again in {wait_in_words(retry_after)}" in page
 
 
 def test_the_api_keeps_its_envelope_for_a_429(settings):
@@ -663,3 +662,18 @@ def test_the_back_office_page_also_answers_when_the_counters_fail_closed(setting
     assert response["Content-Type"].startswith("text/html")
     assert response["Retry-After"] == "1"
     assert "Try again in 1 second" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("seconds", "words"),
+    [
+        (1, "1 second"),
+        (45, "45 seconds"),
+        (60, "1 minute"),
+        (61, "1 minute and 1 second"),
+        (808, "13 minutes and 28 seconds"),
+        (3600, "60 minutes"),
+    ],
+)
+def test_the_wait_reads_as_a_person_says_it(seconds, words):
+    assert wait_in_words(seconds) == words
