@@ -48,10 +48,16 @@ install: $(INSTALLED)
 
 install-dev: $(INSTALLED_DEV)
 
+# The address people open: a server listening on every interface is still reached on loopback.
+BASE_URL = http://$(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
+
+# Quiet on purpose: a line per step, then the server prints the addresses and the demo logins
+# (written by seed_demo) last, once it listens. The server command stays the last line.
 run: $(INSTALLED)
-	$(PY) manage.py migrate --no-input
-	$(PY) manage.py seed_demo
-	$(PY) -m hotgigs.serve --host $(HOST) --port $(PORT)
+	@echo "Applying database migrations ..."
+	@$(PY) manage.py migrate --no-input --verbosity 0
+	@$(PY) manage.py seed_demo --base-url $(BASE_URL) --logins-file var/demo-logins.txt
+	$(PY) -m hotgigs.serve --host $(HOST) --port $(PORT) --print-when-ready var/demo-logins.txt
 
 test: $(INSTALLED_DEV)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)

@@ -53,6 +53,7 @@ DATA_FILE = Path(__file__).resolve().with_name("onet_extract.json")
 DEFAULT_SEED = 2026
 DEMO_DOMAIN = "demo.hotgigs.test"
 STAFF_EMAIL = f"staff@{DEMO_DOMAIN}"
+# Where the printed logins point unless the command is told the server's address (--base-url).
 BASE_URL = "http://127.0.0.1:8000"
 CANDIDATE_COUNT = 320
 LOGIN_SHARE = 2 / 3
@@ -614,9 +615,10 @@ class SeedReport:
 class DemoSeeder:
     """Writes a :class:`Plan` through the services; see the module docstring."""
 
-    def __init__(self, plan: Plan, *, log: Callable[[str], None] | None = None) -> None:
+    def __init__(self, plan: Plan, *, log: Callable[[str], None] | None = None, base_url: str = BASE_URL) -> None:
         self.plan = plan
         self.log = log or (lambda message: None)
+        self.base_url = base_url.rstrip("/")
         self.now = timezone.now()
         self.new_user_ids: list[int] = []
         self.teams: dict[str, list[User]] = {}
@@ -644,13 +646,18 @@ class DemoSeeder:
             self._write_backdates()
             self._close_jobs()
             self._set_demo_password()
-        logins = [DemoLogin("platform staff (superuser)", staff.email, f"{BASE_URL}/admin/")]
+            if self.new_jobs or self.new_user_ids:
+                # Committing runs what the new rows' events set off; on a first run that is
+                # most of the time (every candidate matched against every job).
+                self.log("matching candidates with jobs and writing notifications ...")
+        admin, api = f"{self.base_url}/admin/", f"{self.base_url}/api/v1/"
+        logins = [DemoLogin("platform staff (superuser)", staff.email, admin)]
         for org in self.plan.organizations:
             team = self.teams[org.slug]
-            logins.append(DemoLogin(f"{org.name} admin", team[0].email, f"{BASE_URL}/admin/"))
-            logins.append(DemoLogin(f"{org.name} recruiter", team[1].email, f"{BASE_URL}/admin/"))
+            logins.append(DemoLogin(f"{org.name} admin", team[0].email, admin))
+            logins.append(DemoLogin(f"{org.name} recruiter", team[1].email, admin))
         with_login = [c for c in self.plan.candidates if c.has_login][:2]
-        logins += [DemoLogin("candidate", c.email, f"{BASE_URL}/api/v1/") for c in with_login]
+        logins += [DemoLogin("candidate", c.email, api) for c in with_login]
         return SeedReport(before=before, after=count_rows(), logins=logins)
 
     # -- people ----------------------------------------------------------------------
@@ -879,7 +886,9 @@ class DemoSeeder:
             User.objects.filter(pk__in=self.new_user_ids).update(password=password)
 
 
-def seed_demo(*, seed: int = DEFAULT_SEED, log: Callable[[str], None] | None = None) -> SeedReport:
+def seed_demo(
+    *, seed: int = DEFAULT_SEED, log: Callable[[str], None] | None = None, base_url: str = BASE_URL
+) -> SeedReport:
     """Create the demo data set for ``seed`` if it is not there yet; report what exists.
 
     The demo's made-up history sends no email (its in-app notifications are kept): its
@@ -888,7 +897,7 @@ def seed_demo(*, seed: int = DEFAULT_SEED, log: Callable[[str], None] | None = N
     """
     started = timezone.now()
     with emails_muted():
-        report = DemoSeeder(build_plan(seed), log=log).run()
+        report = DemoSeeder(build_plan(seed), log=log, base_url=base_url).run()
         events_dispatch_due_now()
     report.seconds = (timezone.now() - started).total_seconds()
     return report

@@ -47,9 +47,11 @@ running longer gets its worker restarted), ``WSGI_KEEPALIVE`` and ``WSGI_MAX_REQ
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from gunicorn.glogging import Logger
@@ -119,14 +121,27 @@ class HeadTimeoutHttpToolsProtocol(HttpToolsProtocol):  # type: ignore[misc]
 def _serve_asgi(args: argparse.Namespace, settings: Any) -> None:
     import uvicorn
 
-    uvicorn.run(
-        ASGI_APPLICATION,
-        host=args.host,
-        port=args.port,
-        workers=args.workers or settings.WEB_CONCURRENCY,
-        proxy_headers=False,
-        http=HeadTimeoutHttpToolsProtocol,
-    )
+    workers = args.workers or settings.WEB_CONCURRENCY
+    options: dict[str, Any] = {"host": args.host, "port": args.port, "proxy_headers": False}
+    options["http"] = HeadTimeoutHttpToolsProtocol
+    if args.print_when_ready is None or workers > 1 or not args.print_when_ready.is_file():
+        uvicorn.run(ASGI_APPLICATION, workers=workers, **options)
+        return
+    message = args.print_when_ready.read_text()
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets)
+            if self.started:  # listening: what follows is for the person at the console
+                sys.stdout.write(f"\n{message}")
+                sys.stdout.flush()
+
+    # What uvicorn.run does for one process without reload.
+    server = Server(uvicorn.Config(ASGI_APPLICATION, **options))
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
+    if not server.started:
+        sys.exit(3)  # uvicorn's STARTUP_FAILURE
 
 
 def wsgi_options(args: argparse.Namespace, settings: Any) -> dict[str, Any]:
@@ -201,6 +216,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--workers", type=int, default=0, help="worker processes (default: WEB_CONCURRENCY)")
     parser.add_argument("--threads", type=int, default=0, help="wsgi: threads per worker (default: WSGI_THREADS)")
+    parser.add_argument(
+        "--print-when-ready",
+        type=Path,
+        metavar="FILE",
+        help="asgi, one process: print this file, if it exists, once the server listens (make run: the demo logins)",
+    )
     args = parser.parse_args(argv)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotgigs.settings")

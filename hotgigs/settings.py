@@ -100,9 +100,10 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Serves the admin's static files from any server (uvicorn, gunicorn) without a proxy.
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # After WhiteNoise (static files never count) and SecurityMiddleware (a 429 gets its headers).
-    "hotgigs.api.ratelimit.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After WhiteNoise (static files never count), SecurityMiddleware (a 429 gets its headers)
+    # and SessionMiddleware (a back-office session is counted per user, not per address).
+    "hotgigs.api.ratelimit.RateLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "hotgigs.api.middleware.ApiBodySizeMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -268,7 +269,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "hotgigs"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
+# Without Redis, Celery's in-memory transport (tasks run eagerly, below). Its URL names a host
+# because an eager task still takes a producer from kombu's pool, which warns "No hostname was
+# supplied" for a bare memory://.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://localhost/")
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 # With no broker configured, tasks run in-process so `make run` needs no services.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
@@ -483,8 +487,9 @@ SPECTACULAR_SETTINGS = {
 # RATE LIMITS (hotgigs/api/ratelimit.py; DESIGN.md "Rate limits")
 # ------------------------------------------------------------------------------
 # Rates are "<count>/<period>" with period s, m, h or d. Every path but /health/* and /metrics
-# counts per client IP against the burst and the default; /api/<group> also counts against
-# its group's limit, per user when the bearer token is valid, per IP otherwise.
+# counts against the burst and the default; /api/<group> also counts against its group's
+# limit. Each counts per user (a valid bearer token's, or the back-office session's), per
+# client IP for anonymous requests; the auth group (login, sign-up) always per IP.
 RATE_LIMIT_ENABLED = env.bool("RATE_LIMIT_ENABLED", default=True)
 RATE_LIMIT_BURST = env.str("RATE_LIMIT_BURST", default="50/m")
 RATE_LIMIT_DEFAULT = env.str("RATE_LIMIT_DEFAULT", default="1000/h")

@@ -75,7 +75,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name or self.email
 
     def get_short_name(self) -> str:
-        return self.full_name.split(" ")[0] if self.full_name else self.email
+        """The first name, past a title such as "Dr." or "Mrs." (the admin greets people by it)."""
+        words = self.full_name.split()
+        while len(words) > 1 and words[0].endswith("."):
+            words.pop(0)
+        return words[0] if words else self.email
 
 
 class Organization(models.Model):

@@ -2,15 +2,20 @@
 
 Every request except ``/health/*`` and ``/metrics`` (probes and scrapers must never be
 refused) and the static files WhiteNoise answers before this middleware runs, goes through
-up to three limits, checked in this order; the first one exceeded answers 429:
+up to three limits, checked in this order; the first one exceeded answers 429.
 
-1. ``burst``: ``RATE_LIMIT_BURST`` (50/minute) per client IP, on every path, admin included;
-2. ``default``: ``RATE_LIMIT_DEFAULT`` (1000/hour) per client IP, on every path;
+Each limit counts per person where it knows one: the user of a valid bearer access token,
+or else the user logged in to the back office (the session's user). Anonymous requests are
+counted per client IP, so a whole office behind one address shares only the anonymous
+limits (the login pages), never its people's.
+
+1. ``burst``: ``RATE_LIMIT_BURST`` (50/minute) per user or anonymous client IP, on every
+   path, admin included;
+2. ``default``: ``RATE_LIMIT_DEFAULT`` (1000/hour), counted the same way, on every path;
 3. the endpoint group's limit, ``RATE_LIMITS[group]``, for ``/api/<group>…`` and
-   ``/api/v<N>/<group>…`` alike (one counter for both spellings), keyed by the user of a
-   valid bearer access token, by client IP otherwise. The ``auth`` group (login and
-   sign-up, ``/api/v1/auth/token`` and ``/api/v1/auth/register``) is always keyed by IP:
-   it is the brute-force limit.
+   ``/api/v<N>/<group>…`` alike (one counter for both spellings), counted the same way.
+   The ``auth`` group (login and sign-up, ``/api/v1/auth/token`` and
+   ``/api/v1/auth/register``) is always keyed by IP: it is the brute-force limit.
 
 A request counts against a limit only once it passed the limits before it, so a client
 hammering past its burst does not also burn its hourly quota. Requests that are refused
@@ -24,8 +29,11 @@ around a minute edge for the 50/minute burst); the hourly limit caps the total o
 Every response this middleware sees carries ``X-RateLimit-Limit``, ``X-RateLimit-Remaining``
 and ``X-RateLimit-Reset`` (seconds until that window ends, like ``Retry-After``) for the
 most constraining limit that applies: the one with the fewest requests remaining, and of
-those the one that resets last. A 429 describes the limit that was exceeded, has the
-``RATE_LIMITED`` envelope with ``details = {limit, window, scope}`` and ``Retry-After``.
+those the one that resets last. A 429 describes the limit that was exceeded and carries
+``Retry-After``. Under the programs' paths (``ENVELOPE_PATH_PREFIXES``: ``/api/``, ...) it is
+the ``RATE_LIMITED`` envelope with ``details = {limit, window, scope, retry_after}``; anywhere
+else (the back office) it is a page in the admin's look (``admin/rate_limited.html``) that
+says when to try again.
 
 The client IP is ``REMOTE_ADDR`` unless ``RATE_LIMIT_TRUSTED_PROXY_HEADER`` names a header
 (META spelling, e.g. ``HTTP_X_FORWARDED_FOR``) and the peer is one of
@@ -36,7 +44,11 @@ header cannot be used to pick someone else's counter. IPv6 clients are counted p
 
 The user is read from the bearer token's signature and claims without a database query
 (the middleware runs before DRF authentication). A token whose family was revoked still
-names its user here; DRF refuses it afterwards with 401.
+names its user here; DRF refuses it afterwards with 401. Without a valid token, the user is
+the one the session names (the middleware runs after SessionMiddleware and before
+AuthenticationMiddleware): the session is read once, from the cookie's key, and kept on the
+request for the view; only requests that carry a session cookie read it. Session data lives
+on the server, so a client cannot make up whose counter it uses.
 
 Counters live in the ``RATELIMIT_USE_CACHE`` cache: Redis in production (every process and
 replica shares them), local memory otherwise (per process). The keys, windows and values are
@@ -53,13 +65,19 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
+from django.contrib.admin import AdminSite
+from django.contrib.auth import SESSION_KEY
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.urls import Resolver404, resolve
+from django.utils import timezone
 from django_ratelimit import core
 from redis.exceptions import NoScriptError
 from rest_framework.exceptions import AuthenticationFailed
@@ -72,7 +90,7 @@ from hotgigs.api.authentication import (
     remember_prefetched_identity,
     remember_validated_token,
 )
-from hotgigs.api.errors import error_response
+from hotgigs.api.errors import ENVELOPE_PATH_PREFIXES, error_response
 
 logger = logging.getLogger(__name__)
 
@@ -199,6 +217,19 @@ def _user_identity(request: HttpRequest) -> str | None:
     return None if user_id is None else f"user:{user_id}"
 
 
+def _session_identity(request: HttpRequest) -> str | None:
+    """``user:<id>`` of the user logged in to the session (the back office), or None.
+
+    Reads the session SessionMiddleware attached (lazily: no cookie, no read), not the user
+    row: the id is all a counter needs, and AuthenticationMiddleware checks the rest later.
+    """
+    session = getattr(request, "session", None)
+    if session is None:
+        return None
+    user_id = session.get(SESSION_KEY)
+    return None if user_id is None else f"user:{user_id}"
+
+
 def endpoint_group(path: str) -> str | None:
     """The rate-limit group of an API path: ``/api/v1/jobs/3`` and ``/api/jobs`` → ``jobs``."""
     match = _API_PATH.match(path)
@@ -213,12 +244,12 @@ def endpoint_group(path: str) -> str | None:
 def rules_for(request: HttpRequest) -> list[Rule]:
     """The limits that apply to ``request``, in the order they are checked."""
     ip = _ip_identity(request)
-    rules = [Rule(BURST, settings.RATE_LIMIT_BURST, ip), Rule(DEFAULT, settings.RATE_LIMIT_DEFAULT, ip)]
+    who = _user_identity(request) or _session_identity(request) or ip
+    rules = [Rule(BURST, settings.RATE_LIMIT_BURST, who), Rule(DEFAULT, settings.RATE_LIMIT_DEFAULT, who)]
     group = endpoint_group(request.path_info)
     rate = settings.RATE_LIMITS.get(group) if group else None
     if group and rate:
-        identity = ip if group == AUTH else (_user_identity(request) or ip)
-        rules.append(Rule(group, rate, identity))
+        rules.append(Rule(group, rate, ip if group == AUTH else who))
     return rules
 
 
@@ -343,20 +374,74 @@ def _set_headers(response: HttpResponse, usage: Usage) -> HttpResponse:
     return response
 
 
-def rate_limited_response(usage: Usage) -> HttpResponse:
-    """429 RATE_LIMITED for the exceeded limit, with ``Retry-After``."""
-    retry_after = max(usage.reset, 1)
-    response = error_response(
-        "RATE_LIMITED",
-        f"Too many requests: the limit is {usage.limit} per {usage.window} seconds.",
-        {"limit": usage.limit, "window": usage.window, "scope": usage.scope, "retry_after": retry_after},
+def _admin_site_of(request: HttpRequest) -> AdminSite | None:
+    """The admin site whose URLs ``request`` is under, or None."""
+    try:
+        view = resolve(request.path_info).func
+    except Resolver404:
+        return None
+    # The site's own views carry it (wrapped, or bound like login); a model admin's carry theirs.
+    candidates = (
+        getattr(view, "admin_site", None),
+        getattr(getattr(view, "model_admin", None), "admin_site", None),
+        getattr(view, "__self__", None),
     )
+    return next((site for site in candidates if isinstance(site, AdminSite)), None)
+
+
+def wait_in_words(seconds: int) -> str:
+    """``45 seconds``, ``1 minute``, ``13 minutes and 28 seconds``: a wait as a person reads it."""
+
+    def unit(count: int, name: str) -> str:
+        return f"{count} {name}{'' if count == 1 else 's'}"
+
+    minutes, rest = divmod(max(seconds, 0), 60)
+    if not minutes:
+        return unit(rest, "second")
+    return unit(minutes, "minute") + (f" and {unit(rest, 'second')}" if rest else "")
+
+
+def _page(request: HttpRequest, retry_after: int) -> HttpResponse:
+    """The back office's 429: a page in the admin's look that says when to try again."""
+    site = _admin_site_of(request)
+    context = {
+        "title": "Too many requests",
+        "site_title": getattr(site, "site_title", "HotGigs"),
+        "site_header": getattr(site, "site_header", "HotGigs"),
+        # The user is not loaded yet (and need not be for this page): no user tools, no sidebar.
+        "has_permission": False,
+        "is_popup": False,
+        "is_nav_sidebar_enabled": False,
+        "retry_after": retry_after,
+        "wait": wait_in_words(retry_after),
+        "retry_at": timezone.localtime() + timedelta(seconds=retry_after),
+    }
+    return HttpResponse(render_to_string("admin/rate_limited.html", context, request), status=429)
+
+
+def rate_limited_response(usage: Usage, request: HttpRequest | None = None) -> HttpResponse:
+    """429 for the exceeded limit, with ``Retry-After``: the RATE_LIMITED envelope under the
+    programs' paths (or without a request), the back office's page elsewhere."""
+    retry_after = max(usage.reset, 1)
+    response: HttpResponse
+    if request is None or request.path_info.startswith(ENVELOPE_PATH_PREFIXES):
+        response = error_response(
+            "RATE_LIMITED",
+            f"Too many requests: the limit is {usage.limit} per {usage.window} seconds.",
+            {"limit": usage.limit, "window": usage.window, "scope": usage.scope, "retry_after": retry_after},
+        )
+    else:
+        response = _page(request, retry_after)
     response["Retry-After"] = str(retry_after)
     return _set_headers(response, usage)
 
 
-def _unavailable_response() -> HttpResponse:
-    response = error_response("RATE_LIMITED", "Too many requests.", {"scope": "unavailable", "retry_after": 1})
+def _unavailable_response(request: HttpRequest) -> HttpResponse:
+    response: HttpResponse
+    if request.path_info.startswith(ENVELOPE_PATH_PREFIXES):
+        response = error_response("RATE_LIMITED", "Too many requests.", {"scope": "unavailable", "retry_after": 1})
+    else:
+        response = _page(request, 1)
     response["Retry-After"] = "1"
     return response
 
@@ -392,12 +477,12 @@ class RateLimitMiddleware:
         except CounterUnavailable:
             logger.warning("rate_limit_counter_unavailable", exc_info=True)
             if not getattr(settings, "RATE_LIMIT_FAIL_OPEN", True):
-                return _unavailable_response()
+                return _unavailable_response(request)
             return self.get_response(request)
         if usages and usages[-1].exceeded:
             usage = usages[-1]
             logger.info("rate_limited", extra={"scope": usage.scope, "limit": usage.limit})
-            return rate_limited_response(usage)
+            return rate_limited_response(usage, request)
         response = self.get_response(request)
         if not usages:
             return response

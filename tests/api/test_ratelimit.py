@@ -25,11 +25,11 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.exceptions import ImproperlyConfigured
-from django.test import AsyncClient, RequestFactory
+from django.test import AsyncClient, Client, RequestFactory
 from django_ratelimit import core
 from rest_framework.test import APIClient
 
-from hotgigs.api.ratelimit import RateLimitMiddleware, client_ip, endpoint_group
+from hotgigs.api.ratelimit import RateLimitMiddleware, client_ip, endpoint_group, wait_in_words
 from tests.servers import uvicorn_servers
 
 pytestmark = pytest.mark.ratelimit
@@ -58,7 +58,7 @@ def wait_for_room(identity: str, period: int, needed: float) -> None:
         time.sleep(left + 0.1)
 
 
-def send(client: APIClient, times: int, path: str = NOWHERE, **extra: Any) -> list[int]:
+def send(client: Client, times: int, path: str = NOWHERE, **extra: Any) -> list[int]:
     return [client.get(path, **extra).status_code for _ in range(times)]
 
 
@@ -88,10 +88,10 @@ def test_the_request_past_the_hourly_default_is_refused(settings):
     settings.RATE_LIMIT_DEFAULT = "5/h"
     client = APIClient()
 
-    statuses = send(client, 5)
-    response = client.get("/admin/login/")
+    statuses = [*send(client, 4), client.get("/admin/login/").status_code]
+    response = client.get(NOWHERE)
 
-    assert statuses == [404] * 5
+    assert statuses == [404] * 4 + [200]
     assert_rate_limited(response, scope="default", limit=5, window=3600)
 
 
@@ -553,3 +553,127 @@ def test_the_identity_read_with_the_counters_authenticates_until_the_family_is_r
     assert revoked.status_code in (200, 204)
     assert after.status_code == 401
     assert after.json()["code"] == "UNAUTHORIZED"
+
+
+# --- people, not addresses: per-user counters and the back office's 429 page --------------
+
+OFFICE = "198.51.100.20"
+
+
+@pytest.mark.django_db
+def test_colleagues_behind_one_address_each_have_their_own_burst(settings, recruiter, other_recruiter):
+    settings.RATE_LIMIT_BURST = "3/m"
+    first, second = Client(REMOTE_ADDR=OFFICE), Client(REMOTE_ADDR=OFFICE)
+    first.force_login(recruiter)
+    second.force_login(other_recruiter)
+
+    statuses = send(first, 3, "/admin/")
+    refused = first.get("/admin/")
+    colleague = [second.get("/admin/").status_code for _ in range(3)]
+
+    assert statuses == [200] * 3
+    assert refused.status_code == 429
+    assert colleague == [200] * 3
+
+
+@pytest.mark.django_db
+def test_a_session_user_keeps_their_count_from_another_address(settings, client, recruiter):
+    settings.RATE_LIMIT_BURST = "1/m"
+    client.force_login(recruiter)
+
+    first = client.get("/admin/", REMOTE_ADDR="192.0.2.1")
+    second = client.get("/admin/", REMOTE_ADDR="192.0.2.2")
+
+    assert first.status_code == 200
+    assert second.status_code == 429
+
+
+@pytest.mark.django_db
+def test_bearer_users_behind_one_address_each_have_their_own_burst(settings, login, recruiter, other_recruiter):
+    settings.RATE_LIMIT_BURST = "2/m"
+    first, second = login(recruiter), login(other_recruiter)
+
+    statuses = send(first, 2, "/api/v1/jobs", REMOTE_ADDR=OFFICE)
+    refused = first.get("/api/v1/jobs", REMOTE_ADDR=OFFICE)
+    colleague = second.get("/api/v1/jobs", REMOTE_ADDR=OFFICE)
+
+    assert statuses == [200, 200]
+    assert_rate_limited(refused, scope="burst", limit=2, window=60)
+    assert colleague.status_code == 200
+    assert colleague["X-RateLimit-Remaining"] == "1"
+
+
+@pytest.mark.django_db
+def test_anonymous_requests_share_their_addresss_counter(settings, recruiter):
+    settings.RATE_LIMIT_BURST = "2/m"
+    logged_in, anonymous, made_up = Client(REMOTE_ADDR=OFFICE), Client(REMOTE_ADDR=OFFICE), Client(REMOTE_ADDR=OFFICE)
+    logged_in.force_login(recruiter)
+    # A session key nobody issued names nobody: it is counted by address.
+    made_up.cookies[settings.SESSION_COOKIE_NAME] = "x" * 32
+
+    statuses = [anonymous.get("/admin/login/").status_code, made_up.get("/admin/login/").status_code]
+    refused = anonymous.get("/admin/login/")
+    person = logged_in.get("/admin/")
+
+    assert statuses == [200, 200]
+    assert refused.status_code == 429
+    assert person.status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_back_office_answers_429_with_a_page_that_says_when_to_retry(settings, client, recruiter):
+    settings.RATE_LIMIT_BURST = "1/m"
+    client.force_login(recruiter)
+    client.get("/admin/")
+
+    response = client.get("/admin/")
+
+    assert response.status_code == 429
+    assert response["Content-Type"].startswith("text/html")
+    retry_after = int(response["Retry-After"])
+    assert 1 <= retry_after <= 60
+    assert response["X-RateLimit-Limit"] == "1"
+    assert response["X-RateLimit-Remaining"] == "0"
+    page = response.content.decode()
+    assert "RATE_LIMITED" not in page
+    assert "<title>Too many requests | HotGigs</title>" in page
+    assert "HotGigs back office" in page  # the admin's header
+    assert "admin/css/base.css" in page  # and its look
+    assert f"Try again in {wait_in_words(retry_after)}" in page
+
+
+def test_the_api_keeps_its_envelope_for_a_429(settings):
+    settings.RATE_LIMIT_BURST = "1/m"
+    client = Client()
+    client.get(NOWHERE)
+
+    response = client.get(NOWHERE)
+
+    assert_rate_limited(response, scope="burst", limit=1, window=60)  # type: ignore[arg-type]
+
+
+def test_the_back_office_page_also_answers_when_the_counters_fail_closed(settings):
+    unreachable_cache(settings)
+    settings.RATE_LIMIT_FAIL_OPEN = False
+
+    response = Client().get("/admin/login/")
+
+    assert response.status_code == 429
+    assert response["Content-Type"].startswith("text/html")
+    assert response["Retry-After"] == "1"
+    assert "Try again in 1 second" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("seconds", "words"),
+    [
+        (1, "1 second"),
+        (45, "45 seconds"),
+        (60, "1 minute"),
+        (61, "1 minute and 1 second"),
+        (808, "13 minutes and 28 seconds"),
+        (3600, "60 minutes"),
+    ],
+)
+def test_the_wait_reads_as_a_person_says_it(seconds, words):
+    assert wait_in_words(seconds) == words

@@ -50,7 +50,7 @@ class Seeded:
 def seeded(django_db_setup, django_db_blocker) -> Iterator[Seeded]:  # type: ignore[no-untyped-def]
     with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHER), transaction.atomic():
         first, second = StringIO(), StringIO()
-        call_command("seed_demo", stdout=first)
+        call_command("seed_demo", "--base-url", "http://localhost:8765", stdout=first)
         first_counts = count_rows()
         call_command("seed_demo", "--quiet", stdout=second)
         yield Seeded(first_counts, count_rows(), first.getvalue(), second.getvalue())
@@ -110,13 +110,26 @@ def test_second_run_creates_nothing(seeded: Seeded) -> None:
 
 
 def test_output_lists_logins_that_authenticate(seeded: Seeded) -> None:
-    emails = [line.split()[-2] for line in seeded.first_output.splitlines() if "http://127.0.0.1:8000/" in line]
+    lines = seeded.first_output.splitlines()
+    emails = [line.split()[-2] for line in lines if "@" in line and "http://localhost:8765/" in line]
 
     assert settings.HOTGIGS_DEMO_PASSWORD in seeded.first_output
-    assert "http://127.0.0.1:8000/admin/" in seeded.first_output
+    assert "http://localhost:8765/admin/" in seeded.first_output
     assert len(emails) >= 9
     for email in emails:
         assert authenticate(email=email, password=settings.HOTGIGS_DEMO_PASSWORD) is not None, email
+
+
+def test_the_logins_come_last_and_point_at_the_server_it_was_told(seeded: Seeded) -> None:
+    lines = seeded.first_output.rstrip().splitlines()
+    header = next(n for n, line in enumerate(lines) if "Demo logins" in line)
+
+    assert all("@" in line for line in lines[header + 1 : -1])
+    assert lines[-1].startswith("Every other demo user")
+    assert "8000" not in seeded.first_output
+    # Without --base-url: the address `manage.py runserver` and `make run` use by default.
+    assert "http://127.0.0.1:8000/admin/" in seeded.second_output
+    assert any(line.startswith("Demo data ready in") for line in lines[:header])
 
 
 def test_the_history_is_dispatched_muted_and_leaves_no_email_for_a_worker(seeded: Seeded) -> None:
