@@ -22,6 +22,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.forms.formsets import BaseFormSet
 from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, URLResolver
 
 from hotgigs.accounts import policies
 from hotgigs.accounts.errors import LoginThrottled
@@ -82,8 +84,35 @@ class HotGigsAdminSite(admin.AdminSite):
     index_title = "Recruiting"
     login_form = BackOfficeAuthenticationForm
 
+    def __init__(self, name: str = "admin") -> None:
+        super().__init__(name)
+        self._page_sources: list[Callable[[], list[URLPattern | URLResolver]]] = []
+        self._index_view: Callable[..., TemplateResponse] | None = None
+
     def has_permission(self, request: HttpRequest) -> bool:
         return may_use_back_office(request.user)
+
+    def register_pages(self, source: Callable[[], list[URLPattern | URLResolver]]) -> None:
+        """Add purpose-built back-office pages, mounted ahead of the model admins' URLs.
+
+        ``source`` returns URL patterns; it is called when the admin's URLs are first built,
+        so a higher app (the recruiter workspace) can add pages without the kernel
+        importing it. Wrap each view in :meth:`admin_view` for login and permission checks.
+        """
+        self._page_sources.append(source)
+
+    def register_index(self, view: Callable[..., TemplateResponse]) -> None:
+        """Replace the admin index (the app list) with ``view(request, extra_context)``."""
+        self._index_view = view
+
+    def get_urls(self) -> list[URLPattern | URLResolver]:
+        pages = [pattern for source in self._page_sources for pattern in source()]
+        return pages + super().get_urls()
+
+    def index(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> TemplateResponse:
+        if self._index_view is not None:
+            return self._index_view(request, extra_context)
+        return super().index(request, extra_context)
 
 
 admin_site = HotGigsAdminSite(name="admin")

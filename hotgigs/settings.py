@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "applications",
     "interviews",
     "analytics",
+    # The recruiter workspace: the back office's purpose-built pages (dashboard, board, ...).
+    "workspace",
     # The top layer: demo data (manage.py seed_demo) built with every app's services.
     "demo",
 ]

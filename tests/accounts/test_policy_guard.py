@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PRODUCT_PACKAGES = ("hotgigs", "jobs", "candidates", "applications", "interviews", "analytics", "demo")
+PRODUCT_PACKAGES = ("hotgigs", "jobs", "candidates", "applications", "interviews", "analytics", "workspace", "demo")
 POLICY_MODULE = Path("hotgigs/accounts/policies.py")
 
 BUILDING_BLOCKS: dict[str, re.Pattern[str]] = {

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class WorkspaceConfig(AppConfig):
+    name = "workspace"
+    verbose_name = "Recruiter workspace"
+
+    def ready(self) -> None:
+        from hotgigs.admin_site import admin_site
+        from workspace import urls
+
+        admin_site.register_pages(urls.pages)
