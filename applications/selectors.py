@@ -1,4 +1,4 @@
-"""Reads of applications and their history, scoped by the access rules of DESIGN.md.
+"""Reads of applications and their history, scoped by the access policy (hotgigs/accounts/policies.py).
 
 A candidate sees their own applications; a recruiter those to their organization's jobs;
 staff all of them.

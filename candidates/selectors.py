@@ -1,4 +1,4 @@
-"""Reads of candidate profiles, scoped by the access rules of DESIGN.md.
+"""Reads of candidate profiles, scoped by the access policy (hotgigs/accounts/policies.py).
 
 A candidate sees their own profile. A recruiter sees candidates who applied to one of
 their organization's jobs, who opted in to discovery, or whom a member of their

@@ -6,7 +6,7 @@ their membership and see only their organization's rows. Scoping lives in
 :class:`OrgScopedAdminMixin`, which asks each app's selectors for the querysets, so the
 admin applies exactly the API's access rules.
 
-Writes go through the services, like every other entry point (DESIGN.md). The pieces
+Writes go through the services, like every other entry point (ARCHITECTURE.md). The pieces
 here make that practical: :class:`ServiceFormAdminMixin` turns a domain error raised by
 a service during a save into form errors (instead of a 500), and :func:`run_per_row`
 runs an admin action's service call row by row and reports what failed and why.

@@ -486,7 +486,7 @@ SPECTACULAR_SETTINGS = {
     "SECURITY": [{"jwtAuth": []}],
 }
 
-# RATE LIMITS (hotgigs/api/ratelimit.py; DESIGN.md "Rate limits")
+# RATE LIMITS (hotgigs/api/ratelimit.py; README.md, "Operations")
 # ------------------------------------------------------------------------------
 # Rates are "<count>/<period>" with period s, m, h or d. Every path but /health/* and /metrics
 # counts against the burst and the default; /api/<group> also counts against its group's

@@ -1,4 +1,4 @@
-"""WSGI entry point: production serves REST from WSGI workers (see DESIGN.md, Serving)."""
+"""WSGI entry point: production serves REST from WSGI workers (README.md, "Serving")."""
 
 import os
 

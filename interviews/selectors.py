@@ -1,4 +1,4 @@
-"""Reads of interviews and feedback, scoped by the access rules of DESIGN.md.
+"""Reads of interviews and feedback, scoped by the access policy (hotgigs/accounts/policies.py).
 
 Candidates see their own interviews but never the internal feedback; recruiters see the
 interviews of their organization's applications; staff see all.

@@ -1,4 +1,4 @@
-"""Reads of jobs, scoped by the access rules of DESIGN.md.
+"""Reads of jobs, scoped by the access policy (hotgigs/accounts/policies.py).
 
 Platform staff see every job; members of an organization see all of its jobs; everyone
 else (candidates) sees the job board, the open jobs.

@@ -1,4 +1,4 @@
-"""The access policy: the one place that says who may see and do what (DESIGN.md, access rules).
+"""The access policy: the one place that says who may see and do what (ARCHITECTURE.md, "Access").
 
 Selectors, services, serializers, views, admin classes and the WebSocket consumer ask these
 functions and never restate a rule; ``tests/accounts/test_policy_guard.py`` fails when the

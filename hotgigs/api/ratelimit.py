@@ -1,4 +1,4 @@
-"""Rate limits (DESIGN.md "Rate limits"), counted by django-ratelimit in the cache.
+"""Rate limits (README.md, "Operations"), counted by django-ratelimit in the cache.
 
 Every request except ``/health/*`` and ``/metrics`` (probes and scrapers must never be
 refused) and the static files WhiteNoise answers before this middleware runs, goes through

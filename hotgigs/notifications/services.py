@@ -38,7 +38,6 @@ from hotgigs.events.outbox import Event, record_many
 from hotgigs.notifications import mail
 from hotgigs.notifications.calendar import CalendarEntry, calendar_ics, calendar_next_sequence, calendar_uid
 from hotgigs.notifications.choices import DeliveryStatus, NotificationKind, RecipientRole
-from hotgigs.notifications.errors import InvalidPreferences
 from hotgigs.notifications.models import EmailDelivery, Notification, NotificationEvent, NotificationPreference
 from hotgigs.queueing import batch_on_commit, send_task_by_name
 from hotgigs.resilience import TransientError, get_breaker
@@ -325,21 +324,11 @@ def email_delivery_requeue_stale(*, older_than: timedelta | None = None, limit: 
 
 
 @transaction.atomic
-def preferences_update(*, actor: User, email: Mapping[str, Any]) -> None:
-    """Switch email on or off per kind for the actor: ``{"interview.scheduled": False, ...}``.
+def preferences_update(*, actor: User, email: Mapping[NotificationKind, bool]) -> None:
+    """Switch email on or off per kind for the actor: ``{NotificationKind.INTERVIEW_SCHEDULED: False}``.
 
-    Raises InvalidPreferences (nothing changed) for an unknown kind or a value that is not
-    a boolean. Kinds not named keep their setting.
+    Kinds not named keep their setting. The caller has checked the shape (the API's
+    ``PreferencesUpdateSerializer`` refuses unknown kinds and non-booleans).
     """
-    if not isinstance(email, Mapping):
-        raise InvalidPreferences(details={"email": ["Must be an object of kind: true/false."]})
-    errors: dict[str, list[str]] = {}
-    for kind, value in email.items():
-        if kind not in NotificationKind.values:
-            errors[str(kind)] = [f"Unknown kind; one of: {', '.join(NotificationKind.values)}."]
-        elif not isinstance(value, bool):
-            errors[kind] = ["Must be true or false."]
-    if errors:
-        raise InvalidPreferences(details=errors)
     for kind, value in email.items():
         NotificationPreference.objects.update_or_create(user=actor, kind=kind, defaults={"email": value})

@@ -1,7 +1,7 @@
 """Which channel-layer group a subscription follows, and whether the actor may follow it.
 
 Each subscription names one group (see ``hotgigs/realtime/events.py``). Parsing checks the
-shape only; :func:`subscription_authorize` applies the access rules of DESIGN.md: the access
+shape only; :func:`subscription_authorize` applies the access
 policy (``hotgigs/accounts/policies.py``) for organization channels, and for a channel of one
 row (an application) the authorizer its domain app registered with :func:`register_audience`
 in its ``AppConfig.ready`` — the same selector the REST API reads that row with. The kernel

@@ -1,6 +1,6 @@
 """Circuit breaker for every call to an external service (AI provider, email, webhooks).
 
-The contract (DESIGN.md, "Background work"): the breaker opens at a 50 % error rate,
+The contract (README.md: "Webhooks", "Notifications and email"): the breaker opens at a 50 % error rate,
 stays open 5 minutes, then lets trial calls through and recovers gradually. The exact
 algorithm, with the defaults from settings in brackets:
 

@@ -1,4 +1,4 @@
-"""Retries with exponential backoff and jitter, at most 3 of them (DESIGN.md, "Background work").
+"""Retries with exponential backoff and jitter, at most 3 of them (README.md: "Webhooks", "Notifications and email").
 
 The delay before retry ``n`` (from 0) is drawn from the cap ``min(max_delay, base_delay · 2ⁿ)``:
 

@@ -1,4 +1,4 @@
-"""Rate limits (DESIGN.md): burst, hourly default, per-endpoint groups, headers, client IP.
+"""Rate limits (README.md, "Operations"): burst, hourly default, per-endpoint groups, headers, client IP.
 
 Every test here is marked ``ratelimit``: tests/conftest.py turns the limits on and gives each
 test its own counter key prefix (so xdist workers sharing one Redis never meet).

@@ -27,6 +27,7 @@ from hotgigs.notifications.api.serializers import (
     PreferencesSerializer,
     PreferencesUpdateSerializer,
 )
+from hotgigs.notifications.choices import NotificationKind
 from hotgigs.notifications.models import Notification
 from hotgigs.notifications.selectors import notification_list, preference_list
 from hotgigs.notifications.services import notification_mark_read, preferences_update
@@ -110,5 +111,6 @@ class NotificationPreferencesView(APIView):
     def patch(self, request: Request) -> Response:
         data = PreferencesUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        preferences_update(actor=request.user, email=data.validated_data["email"])  # type: ignore[arg-type]
+        email = {NotificationKind(kind): value for kind, value in data.validated_data["email"].items()}
+        preferences_update(actor=request.user, email=email)  # type: ignore[arg-type]
         return _render(request)
