@@ -13,6 +13,8 @@ from django.db.models import Count, ForeignKey, QuerySet
 from django.forms import ModelChoiceField
 from django.forms.formsets import BaseFormSet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 
 from hotgigs.accounts.models import User
 from hotgigs.accounts.selectors import organization_list
@@ -82,6 +84,7 @@ class JobAdmin(ServiceFormAdminMixin, OrgScopedAdminMixin, admin.ModelAdmin[Job]
         "remote_policy",
         "created_at",
         "application_count",
+        "board_link",
     )
     list_filter = ("status", "remote_policy", "employment_type", ("created_at", admin.DateFieldListFilter))
     list_select_related = ("organization",)
@@ -90,9 +93,9 @@ class JobAdmin(ServiceFormAdminMixin, OrgScopedAdminMixin, admin.ModelAdmin[Job]
     form = JobAdminForm
     inlines = (JobSkillInline,)
     actions = ("open_selected", "close_selected")
-    readonly_fields = ("status", "created_by", "created_at", "updated_at", "opened_at", "closed_at")
+    readonly_fields = ("status", "board_link", "created_by", "created_at", "updated_at", "opened_at", "closed_at")
     fieldsets = (
-        (None, {"fields": ("organization", "title", "status", "description", "department")}),
+        (None, {"fields": ("organization", "title", "status", "board_link", "description", "department")}),
         ("Where and how", {"fields": ("location", "remote_policy", "employment_type")}),
         ("Requirements", {"fields": ("min_years_experience", "education")}),
         ("Salary", {"fields": ("salary_min", "salary_max", "salary_currency")}),
@@ -118,6 +121,14 @@ class JobAdmin(ServiceFormAdminMixin, OrgScopedAdminMixin, admin.ModelAdmin[Job]
     @admin.display(description="applications", ordering="num_applications")
     def application_count(self, obj: Job) -> int:
         return obj.num_applications  # type: ignore[attr-defined, no-any-return]
+
+    @admin.display(description="pipeline")
+    def board_link(self, obj: Job) -> str:
+        # The board is the recruiter workspace's page (workspace/board.py), named by URL only:
+        # jobs sits below the workspace and imports nothing of it.
+        if obj.pk is None:
+            return "—"
+        return format_html('<a href="{}">Pipeline board</a>', reverse("admin:jobs_job_board", args=[obj.pk]))
 
     def save_model(self, request: HttpRequest, obj: Job, form: Any, change: bool) -> None:
         # The job is written in save_related, where the skill rows of the inline are known:
