@@ -52,6 +52,9 @@ BOARD_MOVES = {
 }
 
 
+_URL_PLACEHOLDER = 987654321
+
+
 class BoardFilters(forms.Form):
     """The board's GET filters; the move form posts to a URL that carries them, to come back to the same view."""
 
@@ -88,9 +91,15 @@ class MoveForm(forms.Form):
 
 @dataclass(frozen=True)
 class Card:
+    """One application on the board. ``key`` (the id) and ``score`` are text already: the board
+    draws hundreds of cards, and the template engine localizes every number it prints."""
+
     application_id: int
+    key: str
+    url: str
     candidate_name: str
     match_score: Decimal | None
+    score: str
     source_label: str
     days_in_stage: int
     next_interview_at: datetime | None
@@ -129,18 +138,27 @@ def board_columns(*, actor: Any, job_id: int, source: str = "", min_score: Decim
         F("match_score").desc(nulls_last=True), "stage_changed_at", "id"
     )
     source_labels = dict(ApplicationSource.choices)
+    moves = {stage: tuple((to, STAGE_LABELS[to]) for to in targets) for stage, targets in BOARD_MOVES.items()}
+    # Each card links to its application's page; the URL is reversed once and the id put in
+    # its place (reversing per card is a tenth of the board's time at 500 cards).
+    prefix, _, suffix = reverse("admin:applications_application_change", args=[_URL_PLACEHOLDER]).partition(
+        str(_URL_PLACEHOLDER)
+    )
     columns = {stage: Column(stage, label, []) for stage, label in ApplicationStage.choices}
     for application in applications:
         columns[application.stage].cards.append(
             Card(
                 application_id=application.pk,
+                key=str(application.pk),
+                url=f"{prefix}{application.pk}{suffix}",
                 candidate_name=application.candidate.full_name,
                 match_score=application.match_score,
+                score="—" if application.match_score is None else f"{application.match_score:.0f}",
                 source_label=source_labels.get(application.source, application.source),
                 days_in_stage=max(0, (now - application.stage_changed_at).days),
                 next_interview_at=application.next_interview_at,  # type: ignore[attr-defined]
                 stage=application.stage,
-                moves=tuple((stage, STAGE_LABELS[stage]) for stage in BOARD_MOVES[application.stage]),
+                moves=moves[application.stage],
             )
         )
     return list(columns.values())
@@ -171,7 +189,9 @@ def board_view(request: HttpRequest, job_id: int) -> HttpResponse:
         "filters": filters,
         "filter_query": filters.query() if filters.is_bound else "",
         "filtered": bool(source or min_score is not None),
-        "max_reason": MAX_REASON,
+        "move_action": reverse("admin:jobs_job_board_move", args=[job.pk])
+        + (f"?{filters.query()}" if filters.is_bound and filters.query() else ""),
+        "max_reason": str(MAX_REASON),
         "opts": {"app_label": "jobs", "model_name": "job"},
     }
     request.current_app = admin_site.name
