@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
+from hotgigs.accounts import policies
 from hotgigs.accounts.models import User
 from hotgigs.accounts.selectors import organization_list
 from hotgigs.admin_site import (
@@ -104,6 +105,13 @@ class JobAdmin(ServiceFormAdminMixin, OrgScopedAdminMixin, admin.ModelAdmin[Job]
 
     def scoped_queryset(self, request: HttpRequest) -> QuerySet[Job]:
         return job_list(actor=request.user).annotate(num_applications=Count("applications"))
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        # A member sees one organization's jobs: the column would repeat it on every row and
+        # push the pipeline board's link out of a 1440 px wide page.
+        if policies.sees_every_organization(request.user):  # type: ignore[arg-type]
+            return self.list_display
+        return tuple(field for field in self.list_display if field != "organization")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Job | None = None) -> tuple[str, ...]:
         # A job never changes organization; job_update does not take one.

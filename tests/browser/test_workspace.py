@@ -136,7 +136,10 @@ def test_a_recruiter_moves_and_rejects_on_the_board(
     page.set_viewport_size(WIDE)
     log_in(page, base, recruiter.email)
 
-    # From the job's page to its board.
+    # From the jobs list to the job's board.
+    page.goto(f"{base}/admin/jobs/job/")
+    shot("jobs")
+    assert page.locator("#result_list").get_by_role("link", name="Pipeline board").first.is_visible()
     page.goto(f"{base}/admin/jobs/job/{open_job.pk}/change/")
     page.click("text=Pipeline board")
     assert page.url == f"{base}/admin/jobs/job/{open_job.pk}/board/"
