@@ -179,6 +179,23 @@ def test_a_recruiter_moves_and_rejects_on_the_board(
     assert "Applied → Rejected" in page.locator(".messagelist").inner_text()
     assert page.locator(f"#column-rejected #card-{to_reject.pk}").count() == 1
 
+    # Drag-and-drop fills in the card's form; an illegal move is refused with the legal ones named.
+    dragged = day_of_work["applied"][0]
+    page.locator(f"#card-{dragged.pk}").drag_to(page.locator("#column-hired"))
+    card = page.locator(f"#card-{dragged.pk}")
+    assert card.locator("details").get_attribute("open") is not None
+    assert card.locator("select[name=to_stage]").input_value() == "hired"
+    assert card.locator("textarea[name=reason]").evaluate("element => element === document.activeElement")
+    page.keyboard.type("Skip the process.")
+    shot("dropped")
+    card.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    shot("illegal-move")
+    assert page.locator(".messagelist").inner_text() == (
+        f"{applied_names[0]} cannot move from Applied to Hired. The legal moves are: Screening, Rejected, Withdrawn."
+    )
+    assert page.locator(f"#column-applied #card-{dragged.pk}").count() == 1
+
     # Filters by GET parameters.
     page.fill("#id_min_score", "80")
     page.click("text=Filter")
