@@ -5,6 +5,8 @@ from datetime import timedelta
 from html import unescape
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -135,3 +137,16 @@ def test_an_anonymous_visitor_is_sent_to_the_login_page(client):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_the_dashboard_is_read_in_a_constant_number_of_queries(recruiter_client, org, open_job):
+    def queries_for(count: int) -> int:
+        for index in range(count):
+            application = ApplicationFactory.create(job=open_job, stage=("applied", "hired", "interview")[index % 3])
+            InterviewFactory.create(application=application)
+        JobFactory.create(organization=org)
+        with CaptureQueriesContext(connection) as captured:
+            assert recruiter_client.get(INDEX).status_code == 200
+        return len(captured.captured_queries)
+
+    assert queries_for(3) == queries_for(27)
