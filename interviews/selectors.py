@@ -4,14 +4,21 @@ Candidates see their own interviews but never the internal feedback; recruiters 
 interviews of their organization's applications; staff see all.
 """
 
-from django.db.models import Prefetch, QuerySet
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from applications.selectors import application_visible_filter
 from hotgigs.accounts import policies
 from hotgigs.accounts.models import User
 from hotgigs.accounts.policies import Actor
+from interviews.choices import InterviewStatus
 from interviews.errors import InterviewNotFound
 from interviews.models import Feedback, Interview
+
+if TYPE_CHECKING:
+    from applications.models import Application
 
 
 def interview_list(*, actor: Actor) -> QuerySet[Interview]:
@@ -52,3 +59,13 @@ def interview_report_list(*, organization_ids: frozenset[int] | None) -> QuerySe
     if organization_ids is None:
         return interviews
     return interviews.filter(application__job__organization_id__in=sorted(organization_ids))
+
+
+def with_next_interview(applications: "QuerySet[Application]", *, now: datetime) -> "QuerySet[Application]":
+    """The applications annotated with ``next_interview_at``: the start of their first
+    scheduled interview from ``now`` on, or None. A correlated subquery, so a list of any
+    length stays one query (the pipeline board)."""
+    upcoming = Interview.objects.filter(
+        application_id=OuterRef("pk"), status=InterviewStatus.SCHEDULED, starts_at__gte=now
+    ).order_by("starts_at", "id")
+    return applications.annotate(next_interview_at=Subquery(upcoming.values("starts_at")[:1]))

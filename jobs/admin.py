@@ -13,7 +13,10 @@ from django.db.models import Count, ForeignKey, QuerySet
 from django.forms import ModelChoiceField
 from django.forms.formsets import BaseFormSet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 
+from hotgigs.accounts import policies
 from hotgigs.accounts.models import User
 from hotgigs.accounts.selectors import organization_list
 from hotgigs.admin_site import (
@@ -82,6 +85,7 @@ class JobAdmin(ServiceFormAdminMixin, OrgScopedAdminMixin, admin.ModelAdmin[Job]
         "remote_policy",
         "created_at",
         "application_count",
+        "board_link",
     )
     list_filter = ("status", "remote_policy", "employment_type", ("created_at", admin.DateFieldListFilter))
     list_select_related = ("organization",)
@@ -90,9 +94,9 @@ class JobAdmin(ServiceFormAdminMixin, OrgScopedAdminMixin, admin.ModelAdmin[Job]
     form = JobAdminForm
     inlines = (JobSkillInline,)
     actions = ("open_selected", "close_selected")
-    readonly_fields = ("status", "created_by", "created_at", "updated_at", "opened_at", "closed_at")
+    readonly_fields = ("status", "board_link", "created_by", "created_at", "updated_at", "opened_at", "closed_at")
     fieldsets = (
-        (None, {"fields": ("organization", "title", "status", "description", "department")}),
+        (None, {"fields": ("organization", "title", "status", "board_link", "description", "department")}),
         ("Where and how", {"fields": ("location", "remote_policy", "employment_type")}),
         ("Requirements", {"fields": ("min_years_experience", "education")}),
         ("Salary", {"fields": ("salary_min", "salary_max", "salary_currency")}),
@@ -101,6 +105,13 @@ class JobAdmin(ServiceFormAdminMixin, OrgScopedAdminMixin, admin.ModelAdmin[Job]
 
     def scoped_queryset(self, request: HttpRequest) -> QuerySet[Job]:
         return job_list(actor=request.user).annotate(num_applications=Count("applications"))
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        # A member sees one organization's jobs: the column would repeat it on every row and
+        # push the pipeline board's link out of a 1440 px wide page.
+        if policies.sees_every_organization(request.user):  # type: ignore[arg-type]
+            return self.list_display
+        return tuple(field for field in self.list_display if field != "organization")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Job | None = None) -> tuple[str, ...]:
         # A job never changes organization; job_update does not take one.
@@ -118,6 +129,14 @@ class JobAdmin(ServiceFormAdminMixin, OrgScopedAdminMixin, admin.ModelAdmin[Job]
     @admin.display(description="applications", ordering="num_applications")
     def application_count(self, obj: Job) -> int:
         return obj.num_applications  # type: ignore[attr-defined, no-any-return]
+
+    @admin.display(description="pipeline")
+    def board_link(self, obj: Job) -> str:
+        # The board is the recruiter workspace's page (workspace/board.py), named by URL only:
+        # jobs sits below the workspace and imports nothing of it.
+        if obj.pk is None:
+            return "—"
+        return format_html('<a href="{}">Pipeline board</a>', reverse("admin:jobs_job_board", args=[obj.pk]))
 
     def save_model(self, request: HttpRequest, obj: Job, form: Any, change: bool) -> None:
         # The job is written in save_related, where the skill rows of the inline are known:

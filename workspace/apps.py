@@ -7,6 +7,7 @@ class WorkspaceConfig(AppConfig):
 
     def ready(self) -> None:
         from hotgigs.admin_site import admin_site
-        from workspace import urls
+        from workspace import dashboard, urls
 
         admin_site.register_pages(urls.pages)
+        admin_site.register_index(dashboard.dashboard_index)
