@@ -2,8 +2,9 @@
 
 An application's stage only moves through ``application_move`` (the "Move selected
 applications to …" actions), which checks the move is legal and records it in the stage
-history. The change page is a read-only view of the application, its history and its
-interviews: there is no service that edits an application after submission. Adding one
+history. The change URL of an application is the workspace's application page
+(``workspace/application.py``): moves with a reason and a confirmation, interviews, the match
+receipt and the resume; there is no service that edits an application in place. Adding one
 (a recruiter entering a candidate they sourced) goes through ``application_submit``.
 """
 
