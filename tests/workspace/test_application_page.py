@@ -335,7 +335,8 @@ def test_reschedule_and_cancel_with_a_reason(signed_in, application, colleague):
     assert (interview.status, interview.cancel_reason) == ("cancelled", "Candidate is ill")
     first, second = history_of(application)
     assert first.startswith("Rescheduled an interview from ")
-    assert second.startswith("Cancelled the interview of ") and second.endswith("Reason: Candidate is ill")
+    assert second.startswith("Cancelled the interview of ")
+    assert second.endswith("Reason: Candidate is ill")
 
 
 def test_another_applications_interview_cannot_be_cancelled_through_this_page(signed_in, application, open_job):
