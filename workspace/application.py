@@ -48,7 +48,7 @@ from interviews.choices import InterviewKind, InterviewStatus
 from interviews.errors import InterviewerBusy, InterviewNotFound
 from interviews.selectors import feedback_list, interview_get, interview_list
 from interviews.services import interview_cancel, interview_reschedule, interview_schedule, interview_when
-from workspace.records import in_words, log_change, person, stage_label
+from workspace.records import duration_words, in_words, log_change, person, stage_label
 
 # The zone a new interview is arranged in unless the recruiter picks another.
 DEFAULT_TIMEZONE = "UTC"
@@ -215,7 +215,7 @@ def _render(
         resumes = []
     spans = {span.entered_at: span for span in application_time_in_stage(application=application)}
     history = [
-        {"change": change, "span": spans.get(change.changed_at)}
+        {"change": change, "time_in_stage": duration_words(getattr(spans.get(change.changed_at), "duration", None))}
         for change in application_history(application=application)
     ]
     context = {

@@ -5,6 +5,7 @@ row it changed, with the words the recruiter would use ("Moved to Interview: str
 portfolio"), so the object's History page tells what happened, by whom, and why.
 """
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
@@ -45,3 +46,15 @@ def in_words(items: list[str], *, conjunction: str = "or") -> str:
     if len(items) == 1:
         return items[0]
     return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+
+
+def duration_words(duration: timedelta | None) -> str:
+    """A stretch of time as people say it: "3 days", "5 hours", "12 minutes", "under a minute"."""
+    if duration is None:
+        return ""
+    seconds = int(duration.total_seconds())
+    for unit, size in (("day", 86_400), ("hour", 3_600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'' if count == 1 else 's'}"
+    return "under a minute"
