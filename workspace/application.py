@@ -25,6 +25,8 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_POST
 
 from applications.choices import STAGE_TRANSITIONS, TERMINAL_STAGES, ApplicationStage
@@ -57,8 +59,21 @@ DURATIONS = [(15, "15 minutes"), (30, "30 minutes"), (45, "45 minutes"), (60, "1
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
 
 
-def _timezone_choices() -> list[tuple[str, str]]:
-    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+# Offered as suggestions (a datalist) rather than a <select>: the zone database's ~600 names
+# rendered as a select's options cost more than the rest of the page together.
+ZONE_NAMES = sorted(zoneinfo.available_timezones())
+
+
+class ZoneInput(forms.TextInput):
+    """A text input suggesting the zone database's names as the user types."""
+
+    def __init__(self) -> None:
+        super().__init__(attrs={"list": "ws-zone-names", "autocomplete": "off", "spellcheck": "false"})
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        options = format_html_join("", '<option value="{}">', ((zone,) for zone in ZONE_NAMES))
+        datalist = format_html('<datalist id="ws-zone-names">{}</datalist>', options)
+        return format_html("{}{}", super().render(name, value, attrs, renderer), datalist)
 
 
 # --- forms: shapes only; the services keep the rules -----------------------------------------
@@ -95,7 +110,7 @@ class WhenForm(forms.Form):
                 try:
                     zone = zoneinfo.ZoneInfo(self.zone_name())
                 except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                    return cleaned  # the zone field reports it
+                    return cleaned  # clean_timezone has reported it
                 starts = naive.replace(tzinfo=zone)
                 cleaned["starts"] = starts
                 cleaned["ends"] = starts + timedelta(minutes=cleaned.get("duration") or 60)
@@ -104,7 +119,9 @@ class WhenForm(forms.Form):
 
 class ScheduleForm(WhenForm):
     kind = forms.ChoiceField(choices=InterviewKind.choices, initial=InterviewKind.VIDEO)
-    timezone = forms.ChoiceField(label="Time zone", initial=DEFAULT_TIMEZONE)
+    timezone = forms.CharField(
+        label="Time zone", initial=DEFAULT_TIMEZONE, max_length=64, widget=ZoneInput(), help_text="e.g. Europe/Berlin"
+    )
     interviewers = forms.ModelMultipleChoiceField(
         queryset=User.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -119,12 +136,17 @@ class ScheduleForm(WhenForm):
 
     def __init__(self, *args: Any, team: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["timezone"].choices = _timezone_choices()  # type: ignore[attr-defined]
         interviewers = self.fields["interviewers"]
         interviewers.queryset = User.objects.filter(pk__in=[u.pk for u in team]).order_by(  # type: ignore[attr-defined]
             "full_name", "email"
         )
         interviewers.label_from_instance = person  # type: ignore[attr-defined]
+
+    def clean_timezone(self) -> str:
+        name = str(self.cleaned_data["timezone"]).strip()
+        if name not in zoneinfo.available_timezones():
+            raise forms.ValidationError("Must be an IANA time zone such as Europe/Berlin.")
+        return name
 
     def zone_name(self) -> str:
         return str(self.cleaned_data.get("timezone") or "")

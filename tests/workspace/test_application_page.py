@@ -277,7 +277,7 @@ def test_a_conflict_names_the_busy_interviewer_and_books_nothing(signed_in, appl
         ({"meeting_url": ""}, "meeting_url", "A video interview needs a meeting link."),
         ({"kind": "onsite", "meeting_url": ""}, "location", "An on-site interview needs a location."),
         ({"meeting_url": "not a link"}, "meeting_url", "Enter a valid http(s) URL."),
-        ({"timezone": "Mars/Olympus"}, "timezone", "Select a valid choice."),
+        ({"timezone": "Mars/Olympus"}, "timezone", "Must be an IANA time zone such as Europe/Berlin."),
         ({"starts_at": "tomorrow"}, "starts_at", "Enter a date and time."),
         ({"interviewers": []}, "interviewers", "Pick at least one interviewer."),
     ],
