@@ -359,6 +359,27 @@ def _busy_message(request: HttpRequest, error: InterviewerBusy, starts: datetime
     )
 
 
+# The service's field names, as the form labels them.
+_FIELD_WORDS = {
+    "starts_at": "Start",
+    "ends_at": "End",
+    "interviewer_ids": "Interviewers",
+    "meeting_url": "Meeting link",
+    "location": "Location",
+    "timezone": "Time zone",
+    "kind": "Kind",
+}
+
+
+def _error_words(error: DomainError) -> str:
+    """The service's message and field problems, with the fields named as the page names them."""
+    parts = [error.message]
+    for field, problems in (error.details or {}).items():
+        if isinstance(problems, list | tuple):
+            parts.append(f"{_FIELD_WORDS.get(field, field)}: {' '.join(str(p) for p in problems)}")
+    return " ".join(parts)
+
+
 # Where a service's field problem is shown on the schedule form.
 _FORM_FIELD = {"starts_at": "starts_at", "ends_at": "duration", "interviewer_ids": "interviewers"}
 
@@ -391,7 +412,7 @@ def interview_schedule_view(request: HttpRequest, object_id: str) -> HttpRespons
             if isinstance(problems, list | tuple):
                 target = _FORM_FIELD.get(field, field)
                 form.add_error(target if target in form.fields else None, [str(p) for p in problems])
-        messages.error(request, f"The interview was not booked: {domain_error_text(error)}")
+        messages.error(request, f"The interview was not booked: {_error_words(error)}")
         return _render(request, application, schedule_form=form, status=400)
     panel = in_words([person(u) for u in data["interviewers"]], conjunction="and")
     what = f"{interview.get_kind_display()} interview {interview_when(interview)} with {panel}"
@@ -432,7 +453,7 @@ def interview_reschedule_view(request: HttpRequest, object_id: str, interview_id
         messages.error(request, _busy_message(request, error, data["starts"], data["ends"]))
         return HttpResponseRedirect(page_url(application))
     except DomainError as error:
-        messages.error(request, f"The interview was not moved: {domain_error_text(error)}")
+        messages.error(request, f"The interview was not moved: {_error_words(error)}")
         return HttpResponseRedirect(page_url(application))
     log_change(request, application, f"Rescheduled an interview from {before} to {interview_when(moved)}.")
     messages.success(request, f"Interview moved to {interview_when(moved)}.")
@@ -451,7 +472,7 @@ def interview_cancel_view(request: HttpRequest, object_id: str, interview_id: st
     try:
         interview_cancel(actor=request.user, interview=interview, reason=reason)  # type: ignore[arg-type]
     except DomainError as error:
-        messages.error(request, f"The interview was not cancelled: {domain_error_text(error)}")
+        messages.error(request, f"The interview was not cancelled: {_error_words(error)}")
         return HttpResponseRedirect(page_url(application))
     log_change(request, application, f"Cancelled the interview of {interview_when(interview)}. Reason: {reason}")
     messages.success(request, f"Interview of {interview_when(interview)} cancelled.")

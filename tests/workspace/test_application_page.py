@@ -339,6 +339,43 @@ def test_reschedule_and_cancel_with_a_reason(signed_in, application, colleague):
     assert second.endswith("Reason: Candidate is ill")
 
 
+@pytest.mark.parametrize("case", ["past", "garbled", "clash"])
+def test_a_bad_reschedule_shows_a_message_and_moves_nothing(signed_in, application, colleague, open_job, case):
+    interview = InterviewFactory.create(application=application, interviewers=[colleague])
+    other = InterviewFactory.create(
+        application=ApplicationFactory.create(job=open_job, candidate=CandidateFactory.create(full_name="Omar Haddad")),
+        starts_at=interview.starts_at + timedelta(days=1),
+        ends_at=interview.starts_at + timedelta(days=1, hours=1),
+        interviewers=[colleague],
+    )
+    starts_at = {
+        "past": "2020-01-01T10:00",
+        "garbled": "soon",
+        "clash": local(other.starts_at.astimezone(zoneinfo.ZoneInfo("UTC"))),
+    }[case]
+    before = (interview.starts_at, interview.ends_at)
+    prefix = f"i{interview.pk}"
+
+    response = signed_in.post(
+        reverse("admin:workspace_interview_reschedule", args=[application.pk, interview.pk]),
+        {f"{prefix}-starts_at": starts_at, f"{prefix}-duration": "60"},
+    )
+
+    assert response.status_code == 302
+    [message] = messages_of(response)
+    expected = {
+        "past": "The interview was not moved: The interview is not valid. Start: Must be in the future.",
+        "garbled": "The interview was not moved. Enter a date and time.",
+        "clash": "Not booked: Sam Lee (",
+    }[case]
+    assert message.startswith(expected)
+    if case == "clash":
+        assert "Omar Haddad" in message
+    interview.refresh_from_db()
+    assert (interview.starts_at, interview.ends_at) == before
+    assert history_of(application) == []
+
+
 def test_another_applications_interview_cannot_be_cancelled_through_this_page(signed_in, application, open_job):
     other = InterviewFactory.create(application=ApplicationFactory.create(job=open_job))
 
