@@ -30,7 +30,7 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_POST
 
 from applications.choices import STAGE_TRANSITIONS, TERMINAL_STAGES, ApplicationStage
-from applications.errors import ApplicationNotFound, IllegalStageMove
+from applications.errors import ApplicationNotFound, IllegalStageMove, illegal_move_words
 from applications.selectors import (
     actor_is_hiring_team,
     application_get,
@@ -279,14 +279,11 @@ def application_page(request: HttpRequest, object_id: str) -> HttpResponse:
 
 
 def _refused_move(application: Any, error: IllegalStageMove, to_stage: str) -> str:
-    allowed = [stage_label(s) for s in (error.details or {}).get("allowed", [])]
-    name = application.candidate.full_name
-    where = stage_label(application.stage)
-    if not allowed:
-        return f"{name}'s application is {where}, which ends the pipeline: it cannot move any more."
-    return (
-        f"{name}'s application cannot move from {where} to {stage_label(to_stage)}. "
-        f"From {where} it can move to {in_words(allowed)}."
+    return illegal_move_words(
+        candidate_name=application.candidate.full_name,
+        from_stage=application.stage,
+        to_stage=to_stage,
+        allowed=list((error.details or {}).get("allowed", [])),
     )
 
 

@@ -37,7 +37,10 @@ def test_move_action_moves_legal_rows_and_refuses_illegal_ones(recruiter_client,
     success, failure = messages_of(response)
     assert success == "1 application moved to interview."
     assert failure.startswith("1 application could not be changed: ")
-    assert "cannot move to interview" in failure
+    assert failure.endswith(
+        f"{too_early.candidate.full_name}'s application cannot move from Applied to Interview. "
+        "From Applied it can move to Screening, Rejected or Withdrawn."
+    )
 
 
 def test_move_to_rejected_from_any_active_stage(recruiter_client, open_job):
