@@ -2,8 +2,9 @@
 
 An application's stage only moves through ``application_move`` (the "Move selected
 applications to …" actions), which checks the move is legal and records it in the stage
-history. The change page is a read-only view of the application, its history and its
-interviews: there is no service that edits an application after submission. Adding one
+history. The change URL of an application is the workspace's application page
+(``workspace/application.py``): moves with a reason and a confirmation, interviews, the match
+receipt and the resume; there is no service that edits an application in place. Adding one
 (a recruiter entering a candidate they sourced) goes through ``application_submit``.
 """
 
@@ -19,6 +20,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 
 from applications.choices import ApplicationStage
+from applications.errors import IllegalStageMove, illegal_move_words
 from applications.models import Application, Match, StageChange
 from applications.selectors import application_list, match_list
 from applications.services import MAX_COVER_LETTER, application_move, application_submit
@@ -62,13 +64,22 @@ class StageChangeInline(ReadOnlyInlineMixin, admin.TabularInline[StageChange, Ap
 def _move_action(stage: ApplicationStage) -> Callable[..., None]:
     def move(model_admin: "ApplicationAdmin", request: HttpRequest, queryset: QuerySet[Application]) -> None:
         actor: User = request.user  # type: ignore[assignment]
-        run_per_row(
-            model_admin,
-            request,
-            queryset,
-            lambda application: application_move(actor=actor, application=application, to_stage=stage),
-            done=f"moved to {stage.label.lower()}",
-        )
+
+        def move_one(application: Application) -> Application:
+            try:
+                return application_move(actor=actor, application=application, to_stage=stage)
+            except IllegalStageMove as error:
+                # In people's terms, with the legal moves named (the API keeps the details).
+                allowed = list((error.details or {}).get("allowed", []))
+                words = illegal_move_words(
+                    candidate_name=application.candidate.full_name,
+                    from_stage=application.stage,
+                    to_stage=stage,
+                    allowed=allowed,
+                )
+                raise IllegalStageMove(words, details=error.details) from None
+
+        run_per_row(model_admin, request, queryset, move_one, done=f"moved to {stage.label.lower()}")
 
     move.__name__ = f"move_to_{stage.value}"
     return admin.action(description=f"Move selected applications to {stage.label.lower()}", permissions=["change"])(

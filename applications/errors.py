@@ -1,3 +1,4 @@
+from applications.choices import ApplicationStage
 from hotgigs.errors import Conflict, NotFound, ValidationFailed
 
 
@@ -19,3 +20,21 @@ class JobNotOpen(Conflict):
 
 class IllegalStageMove(Conflict):
     default_message = "The application cannot move to that stage."
+
+
+def illegal_move_words(*, candidate_name: str, from_stage: str, to_stage: str, allowed: list[str]) -> str:
+    """An IllegalStageMove in people's terms, naming the legal moves: for the back office's
+    pages and actions (the API keeps its machine-readable ``details``)."""
+
+    def label(stage: str) -> str:
+        return str(ApplicationStage(stage).label) if stage in ApplicationStage.values else stage
+
+    where = label(from_stage)
+    if not allowed:
+        return f"{candidate_name}'s application is {where}, which ends the pipeline: it cannot move any more."
+    names = [label(stage) for stage in allowed]
+    legal = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+    return (
+        f"{candidate_name}'s application cannot move from {where} to {label(to_stage)}. "
+        f"From {where} it can move to {legal}."
+    )

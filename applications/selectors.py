@@ -6,6 +6,7 @@ staff all of them.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -147,3 +148,42 @@ def match_list(*, actor: Actor) -> QuerySet[Match]:
         .select_related("job", "job__organization", "candidate")
         .order_by("job_id", "-score", "candidate_id")
     )
+
+
+def match_receipt(match: Match, *, internal: bool) -> dict[str, Any]:
+    """Why a match scored what it did, flattened for people: skills matched and missing, the
+    components and their weights, and (``internal``: the hiring team's view) the rationale.
+
+    One reading of a stored breakdown for every screen that shows it (the API's match
+    serializers, the back office's application page); tolerant of receipts written by older
+    scoring versions.
+    """
+    breakdown: dict[str, Any] = match.breakdown or {}
+
+    def names(group: str, key: str) -> list[str]:
+        value = (breakdown.get(group) or {}).get(key) or []
+        return [str(name) for name in value] if isinstance(value, list) else []
+
+    components = breakdown.get("components") or {}
+    weights = breakdown.get("weights") or {}
+
+    def component(name: str) -> float | None:
+        value = components.get(name)
+        return float(value) if isinstance(value, int | float) else None
+
+    version = breakdown.get("scoring_version")
+    return {
+        "required_matched": names("required_skills", "matched"),
+        "required_missing": names("required_skills", "missing"),
+        "required_below_level": names("required_skills", "below_level"),
+        "preferred_matched": names("preferred_skills", "matched"),
+        "preferred_missing": names("preferred_skills", "missing"),
+        "required_skills": component("required_skills"),
+        "preferred_skills": component("preferred_skills"),
+        "experience": component("experience"),
+        "location": component("location"),
+        "text_similarity": component("text_similarity"),
+        "weights": {str(k): float(v) for k, v in weights.items() if isinstance(v, int | float)},
+        "scoring_version": version if isinstance(version, int) else None,
+        "rationale": (match.rationale or None) if internal else None,
+    }

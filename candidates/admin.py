@@ -6,7 +6,10 @@ input checks (lengths, the phone format, experience 0-70, skill levels, at most
 MAX_SKILLS skills); adds and edits then go through ``candidate_create`` /
 ``candidate_update``, which apply the business rules and decide who may edit which profile
 (a recruiter keeps the sourced profiles without a login up to date; a candidate's own
-profile is theirs), so a refused edit shows the service's reason on the form.
+profile is theirs), so a refused edit shows the service's reason on the form. A profile the
+user may not edit (a self-registered candidate's, for a recruiter) is shown read-only.
+The change URL itself is the workspace's candidate page (``workspace/candidate.py``), which
+wraps this admin's change view and adds the candidate's applications, resumes and best jobs.
 """
 
 from typing import Any
@@ -29,8 +32,10 @@ from candidates.services.profiles import (
     candidate_create,
     candidate_delete,
     candidate_update,
+    may_edit_profile,
 )
 from candidates.services.resumes import resume_delete, resume_reparse
+from hotgigs.accounts import policies
 from hotgigs.accounts.models import User
 from hotgigs.admin_site import (
     OrgScopedAdminMixin,
@@ -149,6 +154,14 @@ class CandidateAdmin(ServiceFormAdminMixin, OrgScopedAdminMixin, admin.ModelAdmi
 
     def scoped_queryset(self, request: HttpRequest) -> QuerySet[Candidate]:
         return candidate_list(actor=request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        # A profile the policy does not let the user rewrite is shown read-only rather than as
+        # a form the service would refuse: a self-registered candidate's name, email and the
+        # rest are theirs, and a recruiter only reads them. Staff may still correct them.
+        if obj is not None and not policies.is_staff(request.user):  # type: ignore[arg-type]
+            return super().has_change_permission(request, obj) and may_edit_profile(request.user, obj)  # type: ignore[arg-type]
+        return super().has_change_permission(request, obj)
 
     @admin.display(description="skills suggested from resumes")
     def resume_skills(self, obj: Candidate) -> str:

@@ -58,6 +58,10 @@ VAR_DIR = Path(env.str("HOTGIGS_VAR_DIR", default=str(BASE_DIR / "var")))
 # APPS
 # ------------------------------------------------------------------------------
 INSTALLED_APPS = [
+    # The recruiter workspace: the back office's purpose-built pages (dashboard, board, ...).
+    # Listed ahead of the admin so its templates (admin/base_site.html: the "My interviews"
+    # link) take precedence over the admin's own; it sits above every domain app in the layers.
+    "workspace",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -84,8 +88,6 @@ INSTALLED_APPS = [
     "applications",
     "interviews",
     "analytics",
-    # The recruiter workspace: the back office's purpose-built pages (dashboard, board, ...).
-    "workspace",
     # The top layer: demo data (manage.py seed_demo) built with every app's services.
     "demo",
 ]

@@ -1,9 +1,10 @@
 """Back office for interviews: the schedule, the panel, and the scorecards.
 
 The page of an interview is a read-only view with its feedback; cancelling is the
-"Cancel selected interviews" action, which calls ``interview_cancel``. Scheduling and
-rescheduling are not offered here: they lock the panel to rule out double bookings and
-take their input through the API, so the admin does not re-implement that form.
+"Cancel selected interviews" action, which calls ``interview_cancel``. Scheduling,
+rescheduling and cancelling with a reason are on the application's page in the workspace
+(``workspace/application.py``), and interviewers give feedback on "My interviews"
+(``workspace/interviewer.py``).
 """
 
 from typing import Any

@@ -6,16 +6,62 @@ Each view is wrapped in ``admin_site.admin_view`` (login, back-office permission
 from django.urls import URLPattern, URLResolver, path
 
 from hotgigs.admin_site import admin_site
-from workspace import board
+from workspace import application, board, candidate, interviewer
 
 
 def pages() -> list[URLPattern | URLResolver]:
+    view = admin_site.admin_view
     return [
         # The pipeline board (workspace/board.py).
-        path("jobs/job/<int:job_id>/board/", admin_site.admin_view(board.board_view), name="jobs_job_board"),
+        path("jobs/job/<int:job_id>/board/", view(board.board_view), name="jobs_job_board"),
+        path("jobs/job/<int:job_id>/board/move/", view(board.board_move_view), name="jobs_job_board_move"),
+        # The application page takes over the admin's change URL of an application.
         path(
-            "jobs/job/<int:job_id>/board/move/",
-            admin_site.admin_view(board.board_move_view),
-            name="jobs_job_board_move",
+            "applications/application/<int:object_id>/change/",
+            view(application.application_page),
+            name="applications_application_change",
+        ),
+        path(
+            "applications/application/<int:object_id>/move/",
+            view(application.application_move_view),
+            name="workspace_application_move",
+        ),
+        path(
+            "applications/application/<int:object_id>/interviews/schedule/",
+            view(application.interview_schedule_view),
+            name="workspace_interview_schedule",
+        ),
+        path(
+            "applications/application/<int:object_id>/interviews/<int:interview_id>/reschedule/",
+            view(application.interview_reschedule_view),
+            name="workspace_interview_reschedule",
+        ),
+        path(
+            "applications/application/<int:object_id>/interviews/<int:interview_id>/cancel/",
+            view(application.interview_cancel_view),
+            name="workspace_interview_cancel",
+        ),
+        # The candidate page wraps the candidate admin's change view (same URL, same form).
+        path(
+            "candidates/candidate/<int:object_id>/change/",
+            view(candidate.candidate_page),
+            name="candidates_candidate_change",
+        ),
+        path(
+            "candidates/candidate/<int:object_id>/add-to-job/",
+            view(candidate.add_to_job_view),
+            name="workspace_candidate_add_to_job",
+        ),
+        path(
+            "candidates/candidate/<int:object_id>/resumes/<int:resume_id>/download/",
+            view(candidate.resume_download_view),
+            name="workspace_resume_download",
+        ),
+        # The interviewer's view.
+        path("my-interviews/", view(interviewer.my_interviews), name="workspace_my_interviews"),
+        path(
+            "my-interviews/<int:interview_id>/feedback/",
+            view(interviewer.feedback_view),
+            name="workspace_feedback",
         ),
     ]

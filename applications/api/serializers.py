@@ -12,7 +12,7 @@ from rest_framework import serializers
 
 from applications.choices import STAGE_TRANSITIONS, ApplicationSource, ApplicationStage
 from applications.models import Application, Match
-from applications.selectors import StageSpan
+from applications.selectors import StageSpan, match_receipt
 from applications.services import MAX_COVER_LETTER, MAX_REASON
 from hotgigs.accounts import policies
 from hotgigs.api.serializers import (
@@ -191,38 +191,6 @@ class MatchBreakdownSerializer(serializers.Serializer):  # type: ignore[type-arg
     rationale = serializers.CharField(allow_null=True)
 
 
-def match_breakdown(breakdown: dict[str, Any], *, rationale: str, internal: bool) -> dict[str, Any]:
-    """The API view of a stored breakdown; tolerant of receipts written by older scoring versions."""
-
-    def names(group: str, key: str) -> list[str]:
-        value = (breakdown.get(group) or {}).get(key) or []
-        return [str(name) for name in value] if isinstance(value, list) else []
-
-    components = breakdown.get("components") or {}
-    weights = breakdown.get("weights") or {}
-
-    def component(name: str) -> float | None:
-        value = components.get(name)
-        return float(value) if isinstance(value, int | float) else None
-
-    version = breakdown.get("scoring_version")
-    return {
-        "required_matched": names("required_skills", "matched"),
-        "required_missing": names("required_skills", "missing"),
-        "required_below_level": names("required_skills", "below_level"),
-        "preferred_matched": names("preferred_skills", "matched"),
-        "preferred_missing": names("preferred_skills", "missing"),
-        "required_skills": component("required_skills"),
-        "preferred_skills": component("preferred_skills"),
-        "experience": component("experience"),
-        "location": component("location"),
-        "text_similarity": component("text_similarity"),
-        "weights": {str(k): float(v) for k, v in weights.items() if isinstance(v, int | float)},
-        "scoring_version": version if isinstance(version, int) else None,
-        "rationale": (rationale or None) if internal else None,
-    }
-
-
 class MatchSerializer(serializers.Serializer):  # type: ignore[type-arg]
     """A stored match (score receipt). ``score`` is a decimal string with two places ("87.50").
 
@@ -241,7 +209,7 @@ class MatchSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
     @extend_schema_field(MatchBreakdownSerializer)
     def get_breakdown(self, match: Match) -> dict[str, Any]:
-        return match_breakdown(match.breakdown, rationale=match.rationale, internal=self.context.get("internal", True))
+        return match_receipt(match, internal=self.context.get("internal", True))
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_fallback(self, match: Match) -> str | None:

@@ -77,17 +77,36 @@ def test_recruiter_edits_a_sourced_candidate(recruiter_client, recruiter):
     }
 
 
-def test_service_refuses_a_recruiter_editing_a_candidates_own_profile(recruiter_client, open_job):
+def test_a_self_registered_candidates_profile_is_read_only_for_a_recruiter(recruiter_client, open_job):
     candidate = CandidateFactory.create(headline="Backend developer")
     ApplicationFactory.create(job=open_job, candidate=candidate)
-    data = candidate_form(email=candidate.email, headline="Changed by a recruiter")
+    data = candidate_form(email=candidate.email, full_name="Renamed", headline="Changed by a recruiter")
 
+    page = recruiter_client.get(change_url(candidate))
     response = recruiter_client.post(change_url(candidate), data)
 
-    assert response.status_code == 200
-    assert response.context["adminform"].form.non_field_errors() == ["You may not edit this candidate profile."]
+    # Name, email and the rest are shown, not offered as inputs; a forged POST is refused.
+    assert page.status_code == 200
+    assert 'name="full_name"' not in page.content.decode()
+    assert 'name="email"' not in page.content.decode()
+    assert candidate.full_name in page.content.decode()
+    assert page.context["workspace_identity_locked"] is True
+    assert response.status_code == 403
     candidate.refresh_from_db()
     assert candidate.headline == "Backend developer"
+    assert candidate.full_name != "Renamed"
+
+
+def test_staff_may_still_correct_a_self_registered_candidates_name(staff_client):
+    candidate = CandidateFactory.create(full_name="Ada Lovelase")
+
+    page = staff_client.get(change_url(candidate))
+    response = staff_client.post(change_url(candidate), candidate_form(email=candidate.email, full_name="Ada Lovelace"))
+
+    assert 'name="full_name"' in page.content.decode()
+    assert response.status_code == 302
+    candidate.refresh_from_db()
+    assert candidate.full_name == "Ada Lovelace"
 
 
 @pytest.mark.parametrize(
