@@ -328,7 +328,7 @@ def application_move_view(request: HttpRequest, object_id: str) -> HttpResponse:
         ApplicationStage.WITHDRAWN: "Withdrawn on the candidate's behalf",
     }.get(to_stage, f"Moved from {from_label} to {stage_label(to_stage)}")
     log_change(request, moved, f"{words}. Reason: {reason}")
-    messages.success(request, f"{application.candidate.full_name}: {words.lower()}.")
+    messages.success(request, f"{application.candidate.full_name}: {words[0].lower()}{words[1:]}.")
     return HttpResponseRedirect(page_url(application))
 
 

@@ -125,7 +125,7 @@ def test_a_recruiters_application_and_candidate_pages_and_the_interviewers_feedb
     assert "Strong portfolio, clear on firewalls" in page.locator("#ws-confirm-reason").inner_text()
     shot("confirm-move")
     page.click("#ws-confirm")
-    assert page.locator(".messagelist").inner_text() == "Layla Yilmaz: moved from screening to interview."
+    assert page.locator(".messagelist").inner_text() == "Layla Yilmaz: moved from Screening to Interview."
     assert page.locator("#content h1").inner_text() == "Layla Yilmaz — Security Administrator · Interview"
 
     # Book Sam Lee when they are busy: the conflict is named and nothing is booked; then an hour later.

@@ -171,7 +171,7 @@ def test_a_move_asks_for_confirmation_then_moves_with_the_reason(signed_in, recr
         recruiter,
     )
     assert history_of(application) == ["Moved from Screening to Interview. Reason: Strong portfolio"]
-    assert messages_of(done) == ["Layla Yilmaz: moved from screening to interview."]
+    assert messages_of(done) == ["Layla Yilmaz: moved from Screening to Interview."]
 
 
 @pytest.mark.parametrize(
