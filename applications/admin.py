@@ -33,9 +33,11 @@ from hotgigs.admin_site import (
     ServiceFormAdminMixin,
     admin_site,
     adopt,
+    domain_error_text,
     mark_formsets_saved,
     run_per_row,
 )
+from hotgigs.errors import DomainError
 from jobs.selectors import job_list
 
 # The moves a recruiter makes from the list; withdrawing is the candidate's own move.
@@ -66,20 +68,29 @@ def _move_action(stage: ApplicationStage) -> Callable[..., None]:
         actor: User = request.user  # type: ignore[assignment]
 
         def move_one(application: Application) -> Application:
+            who = application.candidate.full_name
+            from_label = ApplicationStage(application.stage).label
             try:
-                return application_move(actor=actor, application=application, to_stage=stage)
+                moved = application_move(actor=actor, application=application, to_stage=stage)
             except IllegalStageMove as error:
                 # In people's terms, with the legal moves named (the API keeps the details).
                 allowed = list((error.details or {}).get("allowed", []))
                 words = illegal_move_words(
-                    candidate_name=application.candidate.full_name,
+                    candidate_name=who,
                     from_stage=application.stage,
                     to_stage=stage,
                     allowed=allowed,
                 )
                 raise IllegalStageMove(words, details=error.details) from None
+            except DomainError as error:
+                raise type(error)(
+                    f"{who}'s application to {application.job.title}: {domain_error_text(error)}", details=error.details
+                ) from None
+            model_admin.log_change(request, moved, f"Moved from {from_label} to {stage.label} (list action).")
+            return moved
 
-        run_per_row(model_admin, request, queryset, move_one, done=f"moved to {stage.label.lower()}")
+        rows = queryset.select_related("candidate", "job")
+        run_per_row(model_admin, request, rows, move_one, done=f"moved to {stage.label.lower()}", name=None)
 
     move.__name__ = f"move_to_{stage.value}"
     return admin.action(description=f"Move selected applications to {stage.label.lower()}", permissions=["change"])(

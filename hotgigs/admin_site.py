@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
@@ -91,6 +92,11 @@ class HotGigsAdminSite(admin.AdminSite):
 
     def has_permission(self, request: HttpRequest) -> bool:
         return may_use_back_office(request.user)
+
+    def each_context(self, request: HttpRequest) -> dict[str, Any]:
+        # "View site" opens the product's own site (the frontend, on its own origin), not this
+        # backend's root, which serves no page.
+        return {**super().each_context(request), "site_url": settings.FRONTEND_URL}
 
     def register_pages(self, source: Callable[[], list[URLPattern | URLResolver]]) -> None:
         """Add purpose-built back-office pages, mounted ahead of the model admins' URLs.
@@ -346,12 +352,14 @@ def run_per_row(
     call: Callable[[Any], object],
     *,
     done: str,
+    name: Callable[[Any], str] | None = str,
 ) -> tuple[int, int]:
     """Run a service ``call`` on each row and tell the user what succeeded and what failed.
 
     Each call is its own transaction (services own theirs), so one refused row does not
-    undo the others. ``done`` completes "N <verbose name plural> <done>.". Returns the
-    counts of successes and failures.
+    undo the others. ``done`` completes "N <verbose name plural> <done>.". A failure is
+    reported as "<name(row)>: <reason>"; ``name=None`` when the reasons name their rows
+    themselves. Returns the counts of successes and failures.
     """
     succeeded = 0
     failures: list[str] = []
@@ -359,7 +367,8 @@ def run_per_row(
         try:
             call(row)
         except DomainError as error:
-            failures.append(f"{row}: {domain_error_text(error)}")
+            reason = domain_error_text(error)
+            failures.append(f"{name(row)}: {reason}" if name else reason)
         else:
             succeeded += 1
     opts = model_admin.model._meta

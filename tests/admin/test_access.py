@@ -191,3 +191,12 @@ def test_autocomplete_offers_only_candidates_the_recruiter_may_see(recruiter_cli
 
     assert response.status_code == 200
     assert [int(row["id"]) for row in response.json()["results"]] == [mine.pk]
+
+
+def test_view_site_opens_the_frontend_not_the_backends_root(recruiter_client, settings):
+    settings.FRONTEND_URL = "https://app.hotgigs.example"
+
+    response = recruiter_client.get("/admin/jobs/job/")
+
+    assert response.status_code == 200
+    assert b'<a href="https://app.hotgigs.example">View site</a>' in response.content

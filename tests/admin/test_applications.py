@@ -3,6 +3,7 @@
 from typing import Any
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -36,11 +37,16 @@ def test_move_action_moves_legal_rows_and_refuses_illegal_ones(recruiter_client,
     assert history(too_early) == [("", "applied", None)]
     success, failure = messages_of(response)
     assert success == "1 application moved to interview."
-    assert failure.startswith("1 application could not be changed: ")
-    assert failure.endswith(
-        f"{too_early.candidate.full_name}'s application cannot move from Applied to Interview. "
-        "From Applied it can move to Screening, Rejected or Withdrawn."
+    # In people's terms: no ids, the legal moves named.
+    assert failure == (
+        f"1 application could not be changed: {too_early.candidate.full_name}'s application cannot move "
+        "from Applied to Interview. From Applied it can move to Screening, Rejected or Withdrawn."
     )
+    # The move is in the application's History; the refused one left none.
+    logged = LogEntry.objects.filter(object_id__in=[str(ready.pk), str(too_early.pk)])
+    assert [(entry.object_id, entry.change_message) for entry in logged] == [
+        (str(ready.pk), "Moved from Screening to Interview (list action).")
+    ]
 
 
 def test_move_to_rejected_from_any_active_stage(recruiter_client, open_job):
