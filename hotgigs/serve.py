@@ -37,6 +37,18 @@ lines that drift apart:
   connection whose request head is not complete ``HTTP_HEADER_TIMEOUT_SECONDS`` after it
   opened (or after its next request began); idle keep-alive connections keep uvicorn's own
   timeout.
+* **Bounded WebSocket writes.** A send waits while more than 64 KiB of the socket's data is
+  still unsent (:meth:`BoundedCloseWebSocketProtocol.drain`), so a client that stops reading
+  holds at most its kernel buffers and 64 KiB of the server's memory, and the consumer's send
+  timeout (4008) can fire.
+* **A deadline for a WebSocket's close.** Once the application closes a socket (4008 for a
+  client too slow to read, 4401, …), uvicorn's WebSocket implementation sends the close frame
+  and waits for the client's answer, each step up to its close timeout, and closing the
+  transport first flushes what the client has not read: a client that stopped reading kept
+  its connection, and the kernel buffers full of events, for about 40 s.
+  :class:`BoundedCloseWebSocketProtocol` gives every step ``REALTIME_CLOSE_TIMEOUT_SECONDS``
+  and aborts the connection (its unsent bytes dropped) when it is still open that long after
+  the application closed it.
 
 Sizes come from settings (``.env.example``): ``WEB_CONCURRENCY`` worker processes (1 when
 unset) for either interface; for ``wsgi`` also ``WSGI_THREADS`` (1: gunicorn's sync worker;
@@ -56,6 +68,7 @@ from typing import Any
 
 from gunicorn.glogging import Logger
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.websockets.websockets_impl import WebSocketProtocol
 
 ASGI_APPLICATION = "hotgigs.asgi:application"
 WSGI_APPLICATION = "hotgigs.wsgi:application"
@@ -118,14 +131,60 @@ class HeadTimeoutHttpToolsProtocol(HttpToolsProtocol):  # type: ignore[misc]
             self.transport.abort()
 
 
+class BoundedCloseWebSocketProtocol(WebSocketProtocol):  # type: ignore[misc]
+    """uvicorn's WebSocket protocol with bounded writes and a bounded close (module docstring)."""
+
+    _abort_timer: asyncio.TimerHandle | None = None
+    write_buffer_limit = 2**16
+    """Bytes a socket's unsent data may reach before a send waits for the client (as asyncio's
+    own high-water mark would make it wait, if its pause reached this protocol)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from django.conf import settings
+
+        super().__init__(*args, **kwargs)
+        self.close_timeout = settings.REALTIME_CLOSE_TIMEOUT_SECONDS
+
+    async def asgi_send(self, message: Any) -> None:
+        if (
+            message.get("type") == "websocket.close"
+            and self._abort_timer is None
+            and self.handshake_completed_event.is_set()
+        ):
+            self._abort_timer = self.loop.call_later(self.close_timeout, self._close_timed_out)
+        await super().asgi_send(message)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._abort_timer is not None:
+            self._abort_timer.cancel()
+        super().connection_lost(exc)
+
+    async def drain(self) -> None:
+        await super().drain()
+        # Measured: after uvicorn hands the connection from its HTTP protocol to this one, the
+        # transport's "pause writing" no longer reaches it, so a send never waited and a client
+        # that stopped reading piled megabytes per second into the server's memory, and no send
+        # ever timed out. Wait here instead, while the unsent data is over the limit.
+        while self.transport.get_write_buffer_size() > self.write_buffer_limit:
+            if self.transport.is_closing():
+                raise ConnectionResetError("Connection lost")
+            await asyncio.sleep(0.02)
+
+    def _close_timed_out(self) -> None:
+        # Still connected: the client has not read up to the close frame, or not answered it.
+        self.transport.abort()
+
+
 def _serve_asgi(args: argparse.Namespace, settings: Any) -> None:
     import uvicorn
 
     workers = args.workers or settings.WEB_CONCURRENCY
     options: dict[str, Any] = {"host": args.host, "port": args.port, "proxy_headers": False}
     options["http"] = HeadTimeoutHttpToolsProtocol
+    options["ws"] = BoundedCloseWebSocketProtocol
+    application = args.app
     if args.print_when_ready is None or workers > 1 or not args.print_when_ready.is_file():
-        uvicorn.run(ASGI_APPLICATION, workers=workers, **options)
+        uvicorn.run(application, workers=workers, **options)
         return
     message = args.print_when_ready.read_text()
 
@@ -137,7 +196,7 @@ def _serve_asgi(args: argparse.Namespace, settings: Any) -> None:
                 sys.stdout.flush()
 
     # What uvicorn.run does for one process without reload.
-    server = Server(uvicorn.Config(ASGI_APPLICATION, **options))
+    server = Server(uvicorn.Config(application, **options))
     with contextlib.suppress(KeyboardInterrupt):
         server.run()
     if not server.started:
@@ -213,6 +272,11 @@ def main(argv: list[str] | None = None) -> None:
         help="asgi: uvicorn, HTTP and WebSockets (default); wsgi: gunicorn, HTTP only",
     )
     parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument(
+        "--app",
+        default=ASGI_APPLICATION,
+        help="asgi: the application to serve (default: %(default)s; the benchmarks wrap it)",
+    )
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--workers", type=int, default=0, help="worker processes (default: WEB_CONCURRENCY)")
     parser.add_argument("--threads", type=int, default=0, help="wsgi: threads per worker (default: WSGI_THREADS)")
