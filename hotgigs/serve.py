@@ -37,18 +37,14 @@ lines that drift apart:
   connection whose request head is not complete ``HTTP_HEADER_TIMEOUT_SECONDS`` after it
   opened (or after its next request began); idle keep-alive connections keep uvicorn's own
   timeout.
-* **Bounded WebSocket writes.** A send waits while more than 64 KiB of the socket's data is
-  still unsent (:meth:`BoundedCloseWebSocketProtocol.drain`), so a client that stops reading
-  holds at most its kernel buffers and 64 KiB of the server's memory, and the consumer's send
-  timeout (4008) can fire.
 * **A deadline for a WebSocket's close.** Once the application closes a socket (4008 for a
   client too slow to read, 4401, …), uvicorn's WebSocket implementation sends the close frame
   and waits for the client's answer, each step up to its close timeout, and closing the
   transport first flushes what the client has not read: a client that stopped reading kept
   its connection, and the kernel buffers full of events, for about 40 s.
   :class:`BoundedCloseWebSocketProtocol` gives every step ``REALTIME_CLOSE_TIMEOUT_SECONDS``
-  and aborts the connection (its unsent bytes dropped) when it is still open that long after
-  the application closed it.
+  and resets the connection (its unsent bytes dropped, RST) when it is still open that long
+  after the application closed it.
 
 Sizes come from settings (``.env.example``): ``WEB_CONCURRENCY`` worker processes (1 when
 unset) for either interface; for ``wsgi`` also ``WSGI_THREADS`` (1: gunicorn's sync worker;
@@ -62,6 +58,8 @@ import asyncio
 import contextlib
 import logging
 import os
+import socket
+import struct
 import sys
 from pathlib import Path
 from typing import Any
@@ -132,12 +130,9 @@ class HeadTimeoutHttpToolsProtocol(HttpToolsProtocol):  # type: ignore[misc]
 
 
 class BoundedCloseWebSocketProtocol(WebSocketProtocol):  # type: ignore[misc]
-    """uvicorn's WebSocket protocol with bounded writes and a bounded close (module docstring)."""
+    """uvicorn's WebSocket protocol with a bounded close (see the module docstring)."""
 
     _abort_timer: asyncio.TimerHandle | None = None
-    write_buffer_limit = 2**16
-    """Bytes a socket's unsent data may reach before a send waits for the client (as asyncio's
-    own high-water mark would make it wait, if its pause reached this protocol)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         from django.conf import settings
@@ -159,19 +154,15 @@ class BoundedCloseWebSocketProtocol(WebSocketProtocol):  # type: ignore[misc]
             self._abort_timer.cancel()
         super().connection_lost(exc)
 
-    async def drain(self) -> None:
-        await super().drain()
-        # Measured: after uvicorn hands the connection from its HTTP protocol to this one, the
-        # transport's "pause writing" no longer reaches it, so a send never waited and a client
-        # that stopped reading piled megabytes per second into the server's memory, and no send
-        # ever timed out. Wait here instead, while the unsent data is over the limit.
-        while self.transport.get_write_buffer_size() > self.write_buffer_limit:
-            if self.transport.is_closing():
-                raise ConnectionResetError("Connection lost")
-            await asyncio.sleep(0.02)
-
     def _close_timed_out(self) -> None:
         # Still connected: the client has not read up to the close frame, or not answered it.
+        # A plain close would queue the FIN behind the unread bytes, so the client would not
+        # learn the connection ended and the kernel would keep its buffers: reset it instead
+        # (SO_LINGER with a zero timeout makes the close send RST and drop what is unsent).
+        sock = self.transport.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         self.transport.abort()
 
 

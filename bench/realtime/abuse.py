@@ -35,8 +35,10 @@ from urllib.request import urlopen
 from channels_redis.pubsub import RedisPubSubChannelLayer
 from redis import asyncio as aioredis
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
 ORIGIN = "http://localhost"
+TCP_ESTABLISHED = 1  # tcpi_state of Linux's TCP_INFO
 BOARD = "job_updates.job_board"
 SUBSCRIBE = {"action": "subscribe", "channel": "job_updates", "params": {"scope": "board"}}
 
@@ -121,19 +123,19 @@ def slow_reader(base: str, token: str) -> socket.socket:
     return raw
 
 
-def closed_after(raw: socket.socket, began: float, bound: float = 90) -> float | None:
-    """Drain a slow reader; seconds from ``began`` until the server ended it (None: not within ``bound``)."""
-    raw.settimeout(bound)
-    try:
-        while raw.recv(65536):
-            pass
-    except TimeoutError:
-        return None
-    except ConnectionResetError:
-        pass
-    finally:
+async def closed_after(slow: list[socket.socket], began: float, bound: float = 90) -> list[float | None]:
+    """Seconds from ``began`` until the server ended each slow reader (None: not within
+    ``bound``). The client watches the sockets' TCP state (Linux's ``TCP_INFO``) instead of
+    reading them: a reader that drained its socket would not be slow."""
+    ended: list[float | None] = [None] * len(slow)
+    while time.perf_counter() - began < bound and None in ended:
+        for n, raw in enumerate(slow):
+            if ended[n] is None and raw.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 1)[0] != TCP_ESTABLISHED:
+                ended[n] = time.perf_counter() - began
+        await asyncio.sleep(0.05)
+    for raw in slow:
         raw.close()
-    return time.perf_counter() - began
+    return ended
 
 
 async def memory(base: str) -> dict[str, Any]:
@@ -206,23 +208,28 @@ async def abuse(args: Any, env: dict[str, str], seed: dict[str, Any], base: str,
         latencies: list[float] = []
         counts = [0] * len(normal)
 
+        closed_normal: list[int | None] = []
+
         async def read(i: int, client: ClientConnection) -> None:
-            async for raw in client:
-                message = json.loads(raw)
-                if "data" in message:
-                    latencies.append((time.time() - message["data"]["sent"]) * 1000)
-                    counts[i] += 1
-                    if counts[i] == args.abuse_events:
-                        return
+            try:
+                async for raw in client:
+                    message = json.loads(raw)
+                    if "data" in message:
+                        latencies.append((time.time() - message["data"]["sent"]) * 1000)
+                        counts[i] += 1
+                        if counts[i] == args.abuse_events:
+                            return
+            except ConnectionClosed:
+                closed_normal.append(client.close_code)
 
         readers = [asyncio.create_task(read(i, c)) for i, c in enumerate(normal)]
         began = time.perf_counter()
-        closing = [asyncio.create_task(asyncio.to_thread(closed_after, raw, began)) for raw in slow]
+        closing = asyncio.create_task(closed_after(slow, began))
         await publish(redis_url, prefix, args.abuse_events, args.rate, next_id, size=4000)
         published = time.perf_counter() - began
         next_id += args.abuse_events
         await asyncio.wait(readers, timeout=30)
-        closed = await asyncio.gather(*closing)
+        closed = await closing
         for client in normal:
             await client.close()
         ended = sorted(seconds for seconds in closed if seconds is not None)
@@ -231,7 +238,8 @@ async def abuse(args: Any, env: dict[str, str], seed: dict[str, Any], base: str,
             f"{min(ended, default=float('nan')):.1f}-{max(ended, default=float('nan')):.1f} s after events began "
             f"(median {pct(ended, 0.5):.1f} s; events took {published:.1f} s); "
             f"{args.normal} normal sockets: p50 {pct(latencies, 0.5):.1f} ms, p95 {pct(latencies, 0.95):.1f} ms, "
-            f"lost {sum(args.abuse_events - c for c in counts)} of {args.abuse_events * args.normal}"
+            f"lost {sum(args.abuse_events - c for c in counts)} of {args.abuse_events * args.normal}; "
+            f"normal sockets closed by the server: {len(closed_normal)} (codes {sorted({code or 0 for code in closed_normal})})"
         )
 
     # reconnect storm -------------------------------------------------------------------------
