@@ -132,27 +132,33 @@ def start_servers(
     env: dict[str, str], count: int, app: str = "hotgigs.asgi:application"
 ) -> list[tuple[str, subprocess.Popen[bytes]]]:
     """``count`` servers of ``app``, started as deployed (``python -m hotgigs.serve``: its head
-    timeout and bounded WebSocket close included), one process each."""
+    timeout and bounded WebSocket close included), one process each. Their logs (a line per
+    connection) go to ``var/bench-realtime-<port>.log``, not to the figures."""
     servers = []
+    logs = harness.ROOT / "var"
+    logs.mkdir(exist_ok=True)
     for _ in range(count):
         port = harness.free_port()
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "hotgigs.serve",
-                "--app",
-                app,
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                "1",
-            ],
-            env=env,
-            cwd=harness.ROOT,
-        )
+        with open(logs / f"bench-realtime-{port}.log", "ab") as log:
+            process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "hotgigs.serve",
+                    "--app",
+                    app,
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--workers",
+                    "1",
+                ],
+                env=env,
+                cwd=harness.ROOT,
+                stdout=log,
+                stderr=log,
+            )
         servers.append((f"http://127.0.0.1:{port}", process))
     for base, _ in servers:
         harness.wait_ready(base)

@@ -357,9 +357,20 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
 
         While a batch runs, ``busy`` is held and this socket's live events wait for it (as they
         waited when the consumer handled one message at a time), so a subscription's mark (the
-        last id it delivered) is set before any live event of its group is looked at. Pings
-        are answered at once, even during a batch.
+        last id it delivered) is set before any live event of its group is looked at. A ping
+        is answered during a batch unless a live event of this socket waits ahead of it.
         """
+        try:
+            await self._serve_requests_forever()
+        except (StopConsumer, asyncio.CancelledError):
+            raise
+        except Exception:
+            # A fault here must not leave a socket whose subscribes go unanswered: close it as
+            # the server closes a consumer that failed (1011); the client reconnects.
+            logger.exception("realtime.requests_failed")
+            await self.close(code=1011)
+
+    async def _serve_requests_forever(self) -> None:
         while not self.closed:
             await self.requests_waiting.wait()
             self.requests_waiting.clear()
