@@ -9,7 +9,8 @@ Protocol (JSON text frames; see README "Realtime"):
   params, subscription}``; ``{type: "pong", ts}``; ``{type: "heartbeat", ts}``;
   ``{type: "replay_truncated", channel, params, subscription, reason, last_id}``; and
   ``{type: "error", code, message, details}`` with the API's error codes (plus ``action``,
-  ``channel``, ``params`` when the error answers a message).
+  ``channel``, ``params`` when the error answers a message); a subscribe the database could not
+  answer in time gets ``SERVICE_UNAVAILABLE`` with ``details.retry_after`` and the socket stays open.
 * close code 4401: no token, an invalid, expired or revoked one, or a token that expires or
   is revoked while connected (a revoked one noticed at its next subscribe or heartbeat).
 * close code 4008: too slow: a send waited longer than REALTIME_SEND_TIMEOUT_SECONDS, or more
@@ -29,8 +30,8 @@ receiving it, with an error naming the subscription). Who receives an event at a
 decided when it is published: a group only ever carries events its audience may see (the job
 board only open jobs and their closing; feedback only the organization's group).
 
-Order, gaps and duplicates. Dispatch is sequential per socket, so while a subscribe (and its
-replay) runs, live events wait in the socket's channel-layer queue. A subscription remembers
+Order, gaps and duplicates. Subscribes are answered in order, in batches (``_serve_requests``);
+while a batch (and its replays) runs, the socket's live events wait for it. A subscription remembers
 the last id it delivered: live events at or below it are dropped, and an event whose ``prev``
 (the group's previous id) is newer than that mark means one was pushed late or lost, so the
 missing ones are read from the outbox and sent first. Ids within a group follow commit order
@@ -479,13 +480,13 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         params = request.content.get("params") or {}
         following = self.following.get(subscription.key)
         if following is None:
-            # Already following it: live events and gap repair keep it complete; replaying
-            # again would only re-read the outbox for what was sent already.
             replay = request.replay or Replay()
             following = _Following(subscription=subscription, channel=subscription.channel, params=params)
             self.following[subscription.key] = following
             following.last_id = replay.head if request.since is None else request.since
         else:
+            # Already following it: live events and gap repair keep it complete; replaying
+            # again would only re-read the outbox for what was sent already.
             replay = Replay(head=following.last_id)
         await self.send_json(
             {
