@@ -8,9 +8,9 @@ class ApplicationsConfig(AppConfig):
     def ready(self) -> None:
         # The realtime kernel knows no domain app: this app tells it who may follow the
         # events of one application (``application_status`` with an ``application_id``).
-        from applications.selectors import application_audience_authorize
+        from applications.selectors import application_audience_authorize, application_audience_authorize_many
         from hotgigs.realtime.subscriptions import APPLICATION, register_audience
 
-        register_audience(APPLICATION, application_audience_authorize)
+        register_audience(APPLICATION, application_audience_authorize, application_audience_authorize_many)
 
         from applications import subscribers  # noqa: F401  (registers the outbox subscribers)

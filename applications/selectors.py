@@ -16,6 +16,7 @@ from applications.models import Application, Match, StageChange
 from candidates.selectors import candidate_list
 from hotgigs.accounts import policies
 from hotgigs.accounts.policies import Actor
+from hotgigs.errors import DomainError
 from jobs.selectors import job_visible_filter
 
 
@@ -54,6 +55,15 @@ def application_audience_authorize(actor: Actor, application_id: int) -> None:
     Registered with the realtime kernel (``register_audience``) in ``ApplicationsConfig.ready``.
     """
     application_get(actor=actor, application_id=application_id)
+
+
+def application_audience_authorize_many(actor: Actor, application_ids: list[int]) -> dict[int, DomainError]:
+    """:func:`application_audience_authorize` of many applications in one query: the error of
+    each one the actor may not see (a socket subscribing to many applications at once)."""
+    visible = set(application_list(actor=actor).filter(pk__in=application_ids).values_list("pk", flat=True))
+    return {
+        application_id: ApplicationNotFound() for application_id in application_ids if application_id not in visible
+    }
 
 
 def application_history(*, application: Application) -> QuerySet[StageChange]:

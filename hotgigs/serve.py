@@ -37,6 +37,14 @@ lines that drift apart:
   connection whose request head is not complete ``HTTP_HEADER_TIMEOUT_SECONDS`` after it
   opened (or after its next request began); idle keep-alive connections keep uvicorn's own
   timeout.
+* **A deadline for a WebSocket's close.** Once the application closes a socket (4008 for a
+  client too slow to read, 4401, …), uvicorn's WebSocket implementation sends the close frame
+  and waits for the client's answer, each step up to its close timeout, and closing the
+  transport first flushes what the client has not read: a client that stopped reading kept
+  its connection, and the kernel buffers full of events, for about 40 s.
+  :class:`BoundedCloseWebSocketProtocol` gives every step ``REALTIME_CLOSE_TIMEOUT_SECONDS``
+  and resets the connection (its unsent bytes dropped, RST) when it is still open that long
+  after the application closed it.
 
 Sizes come from settings (``.env.example``): ``WEB_CONCURRENCY`` worker processes (1 when
 unset) for either interface; for ``wsgi`` also ``WSGI_THREADS`` (1: gunicorn's sync worker;
@@ -50,12 +58,15 @@ import asyncio
 import contextlib
 import logging
 import os
+import socket
+import struct
 import sys
 from pathlib import Path
 from typing import Any
 
 from gunicorn.glogging import Logger
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.websockets.websockets_impl import WebSocketProtocol
 
 ASGI_APPLICATION = "hotgigs.asgi:application"
 WSGI_APPLICATION = "hotgigs.wsgi:application"
@@ -118,14 +129,53 @@ class HeadTimeoutHttpToolsProtocol(HttpToolsProtocol):  # type: ignore[misc]
             self.transport.abort()
 
 
+class BoundedCloseWebSocketProtocol(WebSocketProtocol):  # type: ignore[misc]
+    """uvicorn's WebSocket protocol with a bounded close (see the module docstring)."""
+
+    _abort_timer: asyncio.TimerHandle | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from django.conf import settings
+
+        super().__init__(*args, **kwargs)
+        self.close_timeout = settings.REALTIME_CLOSE_TIMEOUT_SECONDS
+
+    async def asgi_send(self, message: Any) -> None:
+        if (
+            message.get("type") == "websocket.close"
+            and self._abort_timer is None
+            and self.handshake_completed_event.is_set()
+        ):
+            self._abort_timer = self.loop.call_later(self.close_timeout, self._close_timed_out)
+        await super().asgi_send(message)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._abort_timer is not None:
+            self._abort_timer.cancel()
+        super().connection_lost(exc)
+
+    def _close_timed_out(self) -> None:
+        # Still connected: the client has not read up to the close frame, or not answered it.
+        # A plain close would queue the FIN behind the unread bytes, so the client would not
+        # learn the connection ended and the kernel would keep its buffers: reset it instead
+        # (SO_LINGER with a zero timeout makes the close send RST and drop what is unsent).
+        sock = self.transport.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.transport.abort()
+
+
 def _serve_asgi(args: argparse.Namespace, settings: Any) -> None:
     import uvicorn
 
     workers = args.workers or settings.WEB_CONCURRENCY
     options: dict[str, Any] = {"host": args.host, "port": args.port, "proxy_headers": False}
     options["http"] = HeadTimeoutHttpToolsProtocol
+    options["ws"] = BoundedCloseWebSocketProtocol
+    application = args.app
     if args.print_when_ready is None or workers > 1 or not args.print_when_ready.is_file():
-        uvicorn.run(ASGI_APPLICATION, workers=workers, **options)
+        uvicorn.run(application, workers=workers, **options)
         return
     message = args.print_when_ready.read_text()
 
@@ -137,7 +187,7 @@ def _serve_asgi(args: argparse.Namespace, settings: Any) -> None:
                 sys.stdout.flush()
 
     # What uvicorn.run does for one process without reload.
-    server = Server(uvicorn.Config(ASGI_APPLICATION, **options))
+    server = Server(uvicorn.Config(application, **options))
     with contextlib.suppress(KeyboardInterrupt):
         server.run()
     if not server.started:
@@ -213,6 +263,11 @@ def main(argv: list[str] | None = None) -> None:
         help="asgi: uvicorn, HTTP and WebSockets (default); wsgi: gunicorn, HTTP only",
     )
     parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument(
+        "--app",
+        default=ASGI_APPLICATION,
+        help="asgi: the application to serve (default: %(default)s; the benchmarks wrap it)",
+    )
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--workers", type=int, default=0, help="worker processes (default: WEB_CONCURRENCY)")
     parser.add_argument("--threads", type=int, default=0, help="wsgi: threads per worker (default: WSGI_THREADS)")

@@ -707,6 +707,10 @@ REALTIME_DATABASE_THREADS = env.int("REALTIME_DATABASE_THREADS", default=4)
 # when this many messages wait for it in the channel layer (README "Realtime").
 REALTIME_SEND_TIMEOUT_SECONDS = env.float("REALTIME_SEND_TIMEOUT_SECONDS", default=10.0)
 REALTIME_SOCKET_BACKLOG = env.int("REALTIME_SOCKET_BACKLOG", default=500)
+# Once a socket is closed by the server, each step of the close handshake waits at most this
+# long for the client, and a connection still open this long after the close is aborted
+# (hotgigs/serve.py: a client that stopped reading never reads the close frame).
+REALTIME_CLOSE_TIMEOUT_SECONDS = env.float("REALTIME_CLOSE_TIMEOUT_SECONDS", default=2.0)
 
 # WEBHOOKS (hotgigs/webhooks): signed outbound webhooks fed by the outbox
 # ------------------------------------------------------------------------------

@@ -9,9 +9,17 @@ straight into the server's channel-layer group (as the publisher does after a co
              --abuse-events board events: how long until each slow one is closed, and the normal
              sockets' latency (publish to receipt) and losses
   storm      --storm sockets reconnect at once and subscribe again, three times
+  fan-in     --recruiters recruiter sockets each send --topics subscribes at once (one per
+             application of the seeded organization, all of them allowed) while another user's
+             socket pings every 20 ms: time until all of them are acked, and the ping's
+             round trip p50/p95 meanwhile (a reconnect storm of busy recruiters)
 
-After each: the server's memory (VmRSS) and its channel-layer subscriptions left in Redis
-(``PUBSUB CHANNELS <prefix>*``, with ``PUBSUB NUMSUB`` of the board's group).
+The server runs as deployed (``python -m hotgigs.serve``) around bench/realtime/probe.py, which
+lets the bench ask the server about its own memory. After each phase: the server's memory
+(VmRSS; after ``gc.collect()``; after ``malloc_trim``), its asyncio tasks and channel-layer
+queues and groups, and its channel-layer subscriptions left in Redis (``PUBSUB CHANNELS
+<prefix>*``, with ``PUBSUB NUMSUB`` of the board's group). Churn runs twice: growth in the
+second round means a leak, growth in the first only is memory the allocator keeps for reuse.
 """
 
 import asyncio
@@ -22,12 +30,15 @@ import socket
 import time
 from pathlib import Path
 from typing import Any
+from urllib.request import urlopen
 
 from channels_redis.pubsub import RedisPubSubChannelLayer
 from redis import asyncio as aioredis
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
 ORIGIN = "http://localhost"
+TCP_ESTABLISHED = 1  # tcpi_state of Linux's TCP_INFO
 BOARD = "job_updates.job_board"
 SUBSCRIBE = {"action": "subscribe", "channel": "job_updates", "params": {"scope": "board"}}
 
@@ -112,96 +123,223 @@ def slow_reader(base: str, token: str) -> socket.socket:
     return raw
 
 
-def closed_after(raw: socket.socket, began: float, bound: float = 90) -> float | None:
-    """Drain a slow reader; seconds from ``began`` until the server ended it (None: not within ``bound``)."""
-    raw.settimeout(bound)
-    try:
-        while raw.recv(65536):
-            pass
-    except TimeoutError:
-        return None
-    except ConnectionResetError:
-        pass
-    finally:
+async def closed_after(slow: list[socket.socket], began: float, bound: float = 90) -> list[float | None]:
+    """Seconds from ``began`` until the server ended each slow reader (None: not within
+    ``bound``). The client watches the sockets' TCP state (Linux's ``TCP_INFO``) instead of
+    reading them: a reader that drained its socket would not be slow."""
+    ended: list[float | None] = [None] * len(slow)
+    while time.perf_counter() - began < bound and None in ended:
+        for n, raw in enumerate(slow):
+            if ended[n] is None and raw.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 1)[0] != TCP_ESTABLISHED:
+                ended[n] = time.perf_counter() - began
+        await asyncio.sleep(0.05)
+    for raw in slow:
         raw.close()
-    return time.perf_counter() - began
+    return ended
 
 
-async def report(label: str, pid: int, redis_url: str, prefix: str, rss_before: float) -> None:
+async def memory(base: str) -> dict[str, Any]:
+    """The server's own view of its memory (bench/realtime/probe.py)."""
+    url = f"{base}/__bench__/memory"  # http://127.0.0.1:<port>, the bench's own server
+    return await asyncio.to_thread(lambda: json.loads(urlopen(url, timeout=60).read()))  # noqa: S310
+
+
+async def report(label: str, base: str, redis_url: str, prefix: str, before: dict[str, Any]) -> dict[str, Any]:
     await asyncio.sleep(2.0)
     channels, board = await subscriptions(redis_url, prefix)
-    rss = rss_mib(pid)
+    now = await memory(base)
+
+    def change(key: str) -> str:
+        return f"{now[key]:.1f} MiB ({(now[key] - before[key]) / before[key] * 100:+.1f} %)"
+
     print(
-        f"{label:<10} memory {rss:.1f} MiB ({(rss - rss_before) / rss_before * 100:+.1f} % of before), "
+        f"{label:<14} memory {change('rss_mib')}, after gc {change('rss_gc_mib')}, after malloc_trim "
+        f"{change('rss_trim_mib')}; tasks {now['tasks']}, layer {now['layer']}; "
         f"channel-layer subscriptions in Redis: {channels} (board group subscribers: {board})"
     )
+    for line in now.get("top", []):
+        print(f"    {line}")
+    return now
 
 
 async def abuse(args: Any, env: dict[str, str], seed: dict[str, Any], base: str, pid: int) -> None:
     redis_url, prefix = env["REDIS_URL"], env["CHANNEL_LAYER_PREFIX"]
     tokens = [spec["token"] for spec in seed["sockets"]]
+    phases = [phase.strip() for phase in args.phases.split(",") if phase.strip()]
     await asyncio.sleep(1.0)
-    rss_before = rss_mib(pid)
-    print(f"abuse: one server, memory {rss_before:.1f} MiB, subscriptions {await subscriptions(redis_url, prefix)}")
-    next_id = 1
-
-    # churn ---------------------------------------------------------------------------------
-    flow = asyncio.create_task(publish(redis_url, prefix, 10**9, args.rate, next_id))
-    gate = asyncio.Semaphore(50)
-
-    async def churn_one(i: int) -> None:
-        async with gate:
-            client = await open_socket(base, tokens[i % len(tokens)])
-            await asyncio.sleep(0.05)
-            client.transport.abort()
-
-    began = time.perf_counter()
-    await asyncio.gather(*(churn_one(i) for i in range(args.churn)))
-    flow.cancel()
-    next_id += 10**6
+    # Warm the server once (a socket, a subscribe, an event) so the baseline is not its cold start.
+    warm = await open_socket(base, tokens[0])
+    await publish(redis_url, prefix, 10, 100, 1)
+    await warm.close()
+    before = await memory(base)
     print(
-        f"churn: {args.churn} sockets subscribed and dropped in {time.perf_counter() - began:.1f} s while events flowed"
+        f"abuse: one server (python -m hotgigs.serve), memory {before['rss_mib']:.1f} MiB "
+        f"({before['rss_trim_mib']:.1f} after gc and malloc_trim), subscriptions {await subscriptions(redis_url, prefix)}"
     )
-    await report("churn", pid, redis_url, prefix, rss_before)
+    next_id = 100
+
+    # churn, twice: a second identical round tells a leak (it grows again) from the allocator
+    # keeping what the first round's peak needed (it does not) ------------------------------
+    async def churn(round_: int) -> None:
+        nonlocal next_id
+        flow = asyncio.create_task(publish(redis_url, prefix, 10**9, args.rate, next_id))
+        gate = asyncio.Semaphore(50)
+
+        async def churn_one(i: int) -> None:
+            async with gate:
+                client = await open_socket(base, tokens[i % len(tokens)])
+                await asyncio.sleep(0.05)
+                client.transport.abort()
+
+        began = time.perf_counter()
+        await asyncio.gather(*(churn_one(i) for i in range(args.churn)))
+        flow.cancel()
+        next_id += 10**6
+        print(
+            f"churn {round_}: {args.churn} sockets subscribed and dropped in {time.perf_counter() - began:.1f} s "
+            "while events flowed"
+        )
 
     # slow readers ----------------------------------------------------------------------------
-    slow = [await asyncio.to_thread(slow_reader, base, tokens[i % len(tokens)]) for i in range(args.slow)]
-    normal = [await open_socket(base, tokens[i % len(tokens)]) for i in range(args.normal)]
-    latencies: list[float] = []
-    counts = [0] * len(normal)
+    async def slow_readers() -> None:
+        nonlocal next_id
+        slow = [await asyncio.to_thread(slow_reader, base, tokens[i % len(tokens)]) for i in range(args.slow)]
+        normal = [await open_socket(base, tokens[i % len(tokens)]) for i in range(args.normal)]
+        latencies: list[float] = []
+        counts = [0] * len(normal)
 
-    async def read(i: int, client: ClientConnection) -> None:
-        async for raw in client:
-            message = json.loads(raw)
-            if "data" in message:
-                latencies.append((time.time() - message["data"]["sent"]) * 1000)
-                counts[i] += 1
-                if counts[i] == args.abuse_events:
-                    return
+        closed_normal: list[int | None] = []
 
-    readers = [asyncio.create_task(read(i, c)) for i, c in enumerate(normal)]
-    began = time.perf_counter()
-    closing = [asyncio.create_task(asyncio.to_thread(closed_after, raw, began)) for raw in slow]
-    await publish(redis_url, prefix, args.abuse_events, args.rate, next_id, size=4000)
-    next_id += args.abuse_events
-    await asyncio.wait(readers, timeout=30)
-    closed = await asyncio.gather(*closing)
-    for client in normal:
-        await client.close()
-    ended = [seconds for seconds in closed if seconds is not None]
-    print(
-        f"slow: {len(ended)} of {args.slow} slow readers closed by the server, "
-        f"after {min(ended, default=float('nan')):.1f}-{max(ended, default=float('nan')):.1f} s; "
-        f"{args.normal} normal sockets: p95 {pct(latencies, 0.95):.1f} ms, "
-        f"lost {sum(args.abuse_events - c for c in counts)} of {args.abuse_events * args.normal}"
-    )
-    await report("slow", pid, redis_url, prefix, rss_before)
+        async def read(i: int, client: ClientConnection) -> None:
+            try:
+                async for raw in client:
+                    message = json.loads(raw)
+                    if "data" in message:
+                        latencies.append((time.time() - message["data"]["sent"]) * 1000)
+                        counts[i] += 1
+                        if counts[i] == args.abuse_events:
+                            return
+            except ConnectionClosed:
+                closed_normal.append(client.close_code)
+
+        readers = [asyncio.create_task(read(i, c)) for i, c in enumerate(normal)]
+        began = time.perf_counter()
+        closing = asyncio.create_task(closed_after(slow, began))
+        await publish(redis_url, prefix, args.abuse_events, args.rate, next_id, size=4000)
+        published = time.perf_counter() - began
+        next_id += args.abuse_events
+        await asyncio.wait(readers, timeout=30)
+        closed = await closing
+        for client in normal:
+            await client.close()
+        ended = sorted(seconds for seconds in closed if seconds is not None)
+        print(
+            f"slow: {len(ended)} of {args.slow} slow readers closed by the server, "
+            f"{min(ended, default=float('nan')):.1f}-{max(ended, default=float('nan')):.1f} s after events began "
+            f"(median {pct(ended, 0.5):.1f} s; events took {published:.1f} s); "
+            f"{args.normal} normal sockets: p50 {pct(latencies, 0.5):.1f} ms, p95 {pct(latencies, 0.95):.1f} ms, "
+            f"lost {sum(args.abuse_events - c for c in counts)} of {args.abuse_events * args.normal}; "
+            f"normal sockets closed by the server: {len(closed_normal)} (codes {sorted({code or 0 for code in closed_normal})})"
+        )
 
     # reconnect storm -------------------------------------------------------------------------
+    async def storm() -> None:
+        began = time.perf_counter()
+        for _ in range(3):
+            clients = await asyncio.gather(*(open_socket(base, tokens[i % len(tokens)]) for i in range(args.storm)))
+            for client in clients:
+                await client.close()
+        print(f"storm: {args.storm} sockets reconnected and subscribed 3 times in {time.perf_counter() - began:.1f} s")
+
+    for phase in phases:
+        if phase == "churn":
+            await churn(1)
+            await report("churn round 1", base, redis_url, prefix, before)
+            await churn(2)
+            await report("churn round 2", base, redis_url, prefix, before)
+        elif phase == "slow":
+            await slow_readers()
+            await report("slow", base, redis_url, prefix, before)
+        elif phase == "storm":
+            await storm()
+            await report("storm", base, redis_url, prefix, before)
+        elif phase == "fan-in":
+            await fan_in(args, base, seed)
+            await report("fan-in", base, redis_url, prefix, before)
+        else:
+            raise SystemExit(f"unknown abuse phase {phase!r}")
+
+
+async def fan_in(args: Any, base: str, seed: dict[str, Any]) -> None:
+    """--recruiters sockets × --topics subscribes at once, beside one user's pings (module docstring)."""
+    applications = [spec["application_id"] for spec in seed["sockets"]]
+    topics = min(args.topics, len(applications))
+    url = base.replace("http://", "ws://") + "/ws/?token="
+    options: dict[str, Any] = {"origin": ORIGIN, "open_timeout": 60, "ping_interval": None, "max_queue": None}
+    gate = asyncio.Semaphore(50)
+
+    async def opened(token: str) -> ClientConnection:
+        async with gate:
+            return await connect(url + token, **options)
+
+    pinger = await opened(seed["sockets"][0]["token"])
+    recruiters = await asyncio.gather(*(opened(seed["recruiter_token"]) for _ in range(args.recruiters)))
+    rtts: list[float] = []
+    stop = asyncio.Event()
+
+    async def ping() -> None:
+        while not stop.is_set():
+            sent = time.perf_counter()
+            await pinger.send(json.dumps({"action": "ping"}))
+            while json.loads(await pinger.recv()).get("type") != "pong":
+                pass
+            rtts.append((time.perf_counter() - sent) * 1000)
+            await asyncio.sleep(max(0.0, 0.02 - (time.perf_counter() - sent)))
+
+    acks: list[float] = []
+    refused: list[dict[str, Any]] = []
+    closed: list[int | None] = []
+
+    async def subscribe_all(k: int, client: ClientConnection, began: float) -> None:
+        for j in range(topics):
+            application_id = applications[(k + j) % len(applications)]
+            await client.send(
+                json.dumps(
+                    {
+                        "action": "subscribe",
+                        "channel": "application_status",
+                        "params": {"application_id": application_id},
+                    }
+                )
+            )
+        answered = 0
+        try:
+            while answered < topics:
+                message = json.loads(await asyncio.wait_for(client.recv(), timeout=60))
+                if message.get("type") == "ack":
+                    acks.append(time.perf_counter() - began)
+                    answered += 1
+                elif message.get("type") == "error":
+                    refused.append(message)
+                    answered += 1
+        except Exception:
+            closed.append(client.close_code)
+
+    pinging = asyncio.create_task(ping())
+    await asyncio.sleep(1.0)  # the ping's quiet round trip first
+    quiet = list(rtts)
+    rtts.clear()
     began = time.perf_counter()
-    for _ in range(3):
-        clients = await asyncio.gather(*(open_socket(base, tokens[i % len(tokens)]) for i in range(args.storm)))
-        for client in clients:
-            await client.close()
-    print(f"storm: {args.storm} sockets reconnected and subscribed 3 times in {time.perf_counter() - began:.1f} s")
-    await report("storm", pid, redis_url, prefix, rss_before)
+    await asyncio.gather(*(subscribe_all(k, client, began) for k, client in enumerate(recruiters)))
+    elapsed = time.perf_counter() - began
+    stop.set()
+    await pinging
+    await asyncio.gather(*(client.close() for client in [pinger, *recruiters]), return_exceptions=True)
+    total = args.recruiters * topics
+    print(
+        f"fan-in: {args.recruiters} sockets x {topics} subscribes: {len(acks)} of {total} acked, "
+        f"all answered in {elapsed:.2f} s (ack p50 {pct(acks, 0.5):.2f} s, p95 {pct(acks, 0.95):.2f} s); "
+        f"{len(refused)} refused{' e.g. ' + str(refused[0]) if refused else ''}; {len(closed)} sockets closed; "
+        f"another user's ping p50 {pct(rtts, 0.5):.1f} ms, p95 {pct(rtts, 0.95):.1f} ms over {len(rtts)} pings "
+        f"(quiet: p50 {pct(quiet, 0.5):.1f} ms)"
+    )

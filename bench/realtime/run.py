@@ -1,4 +1,4 @@
-"""Realtime benchmark: N authenticated WebSockets on real uvicorn servers over channels-redis.
+"""Realtime benchmark: N authenticated WebSockets on real servers (python -m hotgigs.serve) over channels-redis.
 
 Phases, in one run:
   connect     N sockets (one candidate each) connect with their access token and subscribe to
@@ -131,26 +131,34 @@ class Socket:
 def start_servers(
     env: dict[str, str], count: int, app: str = "hotgigs.asgi:application"
 ) -> list[tuple[str, subprocess.Popen[bytes]]]:
+    """``count`` servers of ``app``, started as deployed (``python -m hotgigs.serve``: its head
+    timeout and bounded WebSocket close included), one process each. Their logs (a line per
+    connection) go to ``var/bench-realtime-<port>.log``, not to the figures."""
     servers = []
+    logs = harness.ROOT / "var"
+    logs.mkdir(exist_ok=True)
     for _ in range(count):
         port = harness.free_port()
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                app,
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--no-access-log",
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-            cwd=harness.ROOT,
-        )
+        with open(logs / f"bench-realtime-{port}.log", "ab") as log:
+            process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "hotgigs.serve",
+                    "--app",
+                    app,
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--workers",
+                    "1",
+                ],
+                env=env,
+                cwd=harness.ROOT,
+                stdout=log,
+                stderr=log,
+            )
         servers.append((f"http://127.0.0.1:{port}", process))
     for base, _ in servers:
         harness.wait_ready(base)
@@ -506,6 +514,14 @@ def main() -> None:
     parser.add_argument("--normal", type=int, default=20, help="abuse: normal sockets beside the slow readers")
     parser.add_argument("--abuse-events", type=int, default=2000, help="abuse: board events during the slow phase")
     parser.add_argument("--storm", type=int, default=200, help="abuse: sockets of the reconnect storm")
+    parser.add_argument(
+        "--tracemalloc", action="store_true", help="abuse: trace the server's allocations (slow; memory only)"
+    )
+    parser.add_argument("--recruiters", type=int, default=100, help="abuse: recruiter sockets of the fan-in")
+    parser.add_argument("--topics", type=int, default=50, help="abuse: subscribes per recruiter socket")
+    parser.add_argument(
+        "--phases", default="churn,slow,storm,fan-in", help="abuse: which phases, comma-separated, in this order"
+    )
     args = parser.parse_args()
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -547,7 +563,9 @@ def main() -> None:
 async def run_abuse(args: argparse.Namespace, env: dict[str, str], seed: dict[str, Any]) -> None:
     import abuse
 
-    ((base, process),) = start_servers(env, 1)
+    ((base, process),) = start_servers(
+        {**env, "BENCH_TRACEMALLOC": "1" if args.tracemalloc else "0"}, 1, "bench.realtime.probe:application"
+    )
     try:
         await abuse.abuse(args, env, seed, base, process.pid)
     finally:

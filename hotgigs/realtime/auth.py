@@ -13,7 +13,9 @@ from urllib.parse import parse_qs
 
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
 
+from hotgigs.accounts.identity import identity_get, identity_put
 from hotgigs.accounts.models import User
+from hotgigs.accounts.policies import actor_roles, remember_actor_roles
 from hotgigs.accounts.scopes import parse_scope
 from hotgigs.accounts.tokens import FAMILY_CLAIM, SCOPE_CLAIM, family_is_active
 from hotgigs.api.authentication import JWTAuthentication
@@ -66,7 +68,21 @@ def authenticate_socket(raw_token: str | None) -> SocketIdentity | None:
 
 
 def identity_is_current(identity: SocketIdentity) -> User | None:
-    """A fresh copy of the socket's user while the family stands and the user is active, else None."""
+    """A fresh copy of the socket's user while the family stands and the user is active, else None.
+
+    Asked before every batch of subscribes and at every heartbeat, so it reads what the API's
+    authentication reads (``hotgigs/accounts/identity.py``): the family's cached user and
+    roles, which a revocation, a saved user or a membership change drops at once; only a miss
+    costs the queries (and fills the cache for the next one).
+    """
+    cached = identity_get(identity.family)
+    if cached is not None and cached[0].pk == identity.user.pk:
+        user, roles = cached
+        remember_actor_roles(user, roles)
+        return user if user.is_active else None
     if not family_is_active(identity.family):
         return None
-    return User.objects.filter(pk=identity.user.pk, is_active=True).first()
+    fresh = User.objects.filter(pk=identity.user.pk, is_active=True).first()
+    if fresh is not None:
+        identity_put(identity.family, fresh, actor_roles(fresh))
+    return fresh

@@ -9,7 +9,8 @@ Protocol (JSON text frames; see README "Realtime"):
   params, subscription}``; ``{type: "pong", ts}``; ``{type: "heartbeat", ts}``;
   ``{type: "replay_truncated", channel, params, subscription, reason, last_id}``; and
   ``{type: "error", code, message, details}`` with the API's error codes (plus ``action``,
-  ``channel``, ``params`` when the error answers a message).
+  ``channel``, ``params`` when the error answers a message); a subscribe the database could not
+  answer in time gets ``SERVICE_UNAVAILABLE`` with ``details.retry_after`` and the socket stays open.
 * close code 4401: no token, an invalid, expired or revoked one, or a token that expires or
   is revoked while connected (a revoked one noticed at its next subscribe or heartbeat).
 * close code 4008: too slow: a send waited longer than REALTIME_SEND_TIMEOUT_SECONDS, or more
@@ -29,8 +30,8 @@ receiving it, with an error naming the subscription). Who receives an event at a
 decided when it is published: a group only ever carries events its audience may see (the job
 board only open jobs and their closing; feedback only the organization's group).
 
-Order, gaps and duplicates. Dispatch is sequential per socket, so while a subscribe (and its
-replay) runs, live events wait in the socket's channel-layer queue. A subscription remembers
+Order, gaps and duplicates. Subscribes are answered in order, in batches (``_serve_requests``);
+while a batch (and its replays) runs, the socket's live events wait for it. A subscription remembers
 the last id it delivered: live events at or below it are dropped, and an event whose ``prev``
 (the group's previous id) is newer than that mark means one was pushed late or lost, so the
 missing ones are read from the outbox and sent first. Ids within a group follow commit order
@@ -61,14 +62,16 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from hotgigs import database
 from hotgigs.accounts.scopes import FEEDBACK_READ
+from hotgigs.api.errors import database_unavailable
 from hotgigs.api.parsers import JSONTooDeep
 from hotgigs.api.parsers import loads as json_loads
 from hotgigs.errors import DomainError
 from hotgigs.realtime.auth import SocketIdentity, authenticate_socket, identity_is_current, token_from_scope
-from hotgigs.realtime.errors import InvalidMessage, SubscribesRateLimited
-from hotgigs.realtime.selectors import Replay, outbox_events, outbox_replay
-from hotgigs.realtime.subscriptions import Subscription, parse_since, subscription_authorize, subscription_parse
+from hotgigs.realtime.errors import InvalidMessage, RealtimeUnavailable, SubscribesRateLimited
+from hotgigs.realtime.selectors import Replay, outbox_events, outbox_group_heads, outbox_replay
+from hotgigs.realtime.subscriptions import Subscription, parse_since, subscription_parse, subscriptions_authorize
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -116,14 +119,54 @@ def _in_database(function: Callable[..., T]) -> Callable[..., Coroutine[Any, Any
     return database_sync_to_async(call, thread_sensitive=False, executor=_DATABASE_THREADS)  # type: ignore[no-any-return]
 
 
-def _authorize_current(*, identity: SocketIdentity, subscription: Subscription) -> Any:
-    """The socket's user, fresh, once ``subscription`` is allowed; None when the token family
-    was revoked or the user deactivated. Raises the access rules' DomainError."""
+@dataclass
+class _Request:
+    """One subscribe of a batch: its message and, once checked, what it asks for."""
+
+    content: dict[str, Any]
+    subscription: Subscription | None = None
+    since: int | None = None
+    new: bool = False
+    error: DomainError | None = None
+    replay: Replay | None = None
+    budget_spent: bool = False
+
+
+def _authorize_batch(*, identity: SocketIdentity, requests: list[_Request], budget: int) -> int | None:
+    """Decide a batch of subscribes in one trip to a database thread; the replay budget left.
+
+    None when the token family was revoked or the user deactivated. Otherwise each request
+    gets its ``error`` (the access rules' DomainError) or its ``replay``: for a new subscription
+    without ``since`` the group's head only (all heads in one query), with ``since`` the events
+    it missed, charged to ``budget``. A repeated subscription is authorized again, no more.
+    """
     user = identity_is_current(identity)
     if user is None:
         return None
-    subscription_authorize(actor=user, scopes=identity.scopes, subscription=subscription)
-    return user
+    answers = subscriptions_authorize(
+        actor=user, scopes=identity.scopes, subscriptions=[r.subscription for r in requests if r.subscription]
+    )
+    for request, error in zip(requests, answers, strict=True):
+        request.error = error
+    allowed = [(r, r.subscription) for r in requests if r.error is None and r.new and r.subscription is not None]
+    heads = outbox_group_heads(groups=[subscription.group for r, subscription in allowed if r.since is None])
+    for request, subscription in allowed:
+        if request.since is None:
+            request.replay = Replay(head=heads[subscription.group])
+            continue
+        limit = min(settings.REALTIME_REPLAY_LIMIT, budget)
+        request.replay = outbox_replay(group=subscription.group, since=request.since, limit=limit)
+        budget -= len(request.replay.events)
+        request.budget_spent = request.replay.truncated and limit < settings.REALTIME_REPLAY_LIMIT
+    return budget
+
+
+def _reauthorize(*, identity: SocketIdentity, subscriptions: list[Subscription]) -> list[DomainError | None] | None:
+    """The heartbeat's check, in one trip: None when the login is gone, else each subscription's refusal."""
+    user = identity_is_current(identity)
+    if user is None:
+        return None
+    return subscriptions_authorize(actor=user, scopes=identity.scopes, subscriptions=subscriptions)
 
 
 def _now_iso() -> str:
@@ -164,6 +207,11 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         self.replay_budget = settings.REALTIME_REPLAY_BUDGET
         self.subscribe_tokens = float(settings.REALTIME_MAX_SUBSCRIPTIONS)
         self.subscribe_refilled = time.monotonic()
+        # Subscribes and unsubscribes wait here for _serve_requests; ``busy`` is held while it
+        # changes the subscriptions, and live events wait for it (see _serve_requests).
+        self.requests: list[dict[str, Any]] = []
+        self.requests_waiting = asyncio.Event()
+        self.busy = asyncio.Lock()
         # Accept first: a close before accepting becomes an HTTP 403 and the client never sees 4401.
         await self.accept()
         identity = await _in_database(authenticate_socket)(token_from_scope(self.scope))
@@ -172,6 +220,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             return
         self.identity = identity
         self.tasks.append(asyncio.create_task(self._background(self._close_at_expiry())))
+        self.tasks.append(asyncio.create_task(self._background(self._serve_requests())))
         if settings.REALTIME_HEARTBEAT_SECONDS > 0:
             self.tasks.append(asyncio.create_task(self._background(self._heartbeat())))
         logger.info("realtime.connected", extra={"user_id": identity.user.pk})
@@ -295,13 +344,52 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         if action == "ping":
             await self.send_json({"type": "pong", "ts": _now_iso()})
             return
+        self.requests.append(content)
+        self.requests_waiting.set()
+
+    async def _serve_requests(self) -> None:
+        """Answer the socket's subscribes and unsubscribes, in order, many subscribes at a time.
+
+        A client that subscribes to 50 topics sends 50 messages at once; answering them one by
+        one cost a trip to a database thread and a few queries each, and a reconnect storm of
+        such clients took minutes. Here every subscribe that arrived while the previous batch
+        was being answered is answered together: one trip, the login and the access rules
+        checked for all (one query per kind of row), all heads read in one query.
+
+        While a batch runs, ``busy`` is held and this socket's live events wait for it (as they
+        waited when the consumer handled one message at a time), so a subscription's mark (the
+        last id it delivered) is set before any live event of its group is looked at. A ping
+        is answered during a batch unless a live event of this socket waits ahead of it.
+        """
         try:
-            if action == "subscribe":
-                await self._subscribe(content)
-            else:
-                await self._unsubscribe(content)
-        except DomainError as error:
-            await self._error(error, content)
+            await self._serve_requests_forever()
+        except (StopConsumer, asyncio.CancelledError):
+            raise
+        except Exception:
+            # A fault here must not leave a socket whose subscribes go unanswered: close it as
+            # the server closes a consumer that failed (1011); the client reconnects.
+            logger.exception("realtime.requests_failed")
+            await self.close(code=1011)
+
+    async def _serve_requests_forever(self) -> None:
+        while not self.closed:
+            await self.requests_waiting.wait()
+            self.requests_waiting.clear()
+            batch, self.requests = self.requests, []
+            async with self.busy:
+                while batch and not self.closed:
+                    if batch[0].get("action") == "unsubscribe":
+                        content = batch.pop(0)
+                        try:
+                            await self._unsubscribe(content)
+                        except DomainError as error:
+                            await self._error(error, content)
+                        continue
+                    run = 0
+                    while run < len(batch) and batch[run].get("action") == "subscribe":
+                        run += 1
+                    await self._subscribe_many(batch[:run])
+                    del batch[:run]
 
     def _take_subscribe_token(self) -> None:
         """Every subscribe, accepted, refused or repeated, takes a token of the connection's
@@ -317,43 +405,89 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             raise SubscribesRateLimited(details={"retry_after": round(retry_after, 3)})
         self.subscribe_tokens -= 1
 
-    async def _subscribe(self, content: dict[str, Any]) -> None:
+    def _check(self, contents: list[dict[str, Any]]) -> list[_Request]:
+        """Shape, cap and rate limit of each subscribe, in order (no database)."""
         identity = self._who()
-        params = content.get("params") or {}
-        subscription = subscription_parse(user_id=identity.user.pk, channel=content.get("channel"), params=params)
-        since = parse_since(params)
-        following = self.following.get(subscription.key)
-        if following is None and len(self.following) >= settings.REALTIME_MAX_SUBSCRIPTIONS:
-            raise InvalidMessage(
-                f"At most {settings.REALTIME_MAX_SUBSCRIPTIONS} subscriptions per connection.",
-                details={"subscriptions": [f"At most {settings.REALTIME_MAX_SUBSCRIPTIONS}."]},
+        requests: list[_Request] = []
+        joining: set[str] = set()
+        for content in contents:
+            request = _Request(content=content)
+            requests.append(request)
+            try:
+                params = content.get("params") or {}
+                subscription = subscription_parse(
+                    user_id=identity.user.pk, channel=content.get("channel"), params=params
+                )
+                since = parse_since(params)
+                new = subscription.key not in self.following and subscription.key not in joining
+                if new and len(self.following) + len(joining) >= settings.REALTIME_MAX_SUBSCRIPTIONS:
+                    raise InvalidMessage(
+                        f"At most {settings.REALTIME_MAX_SUBSCRIPTIONS} subscriptions per connection.",
+                        details={"subscriptions": [f"At most {settings.REALTIME_MAX_SUBSCRIPTIONS}."]},
+                    )
+                # What follows reads the database: it is paid for, refused or repeated alike.
+                self._take_subscribe_token()
+            except DomainError as error:
+                request.error = error
+                continue
+            request.subscription, request.since, request.new = subscription, since, new
+            if new:
+                joining.add(subscription.key)
+        return requests
+
+    async def _subscribe_many(self, contents: list[dict[str, Any]]) -> None:
+        """Answer a run of subscribes (see _serve_requests): acks, replays and errors in order."""
+        identity = self._who()
+        requests = self._check(contents)
+        checked = [r for r in requests if r.error is None]
+        joined = [r.subscription for r in checked if r.new and r.subscription is not None]
+        # Join before reading the outbox: whatever commits from here on is either in the read
+        # below or arrives in the queue, and the last-id mark drops the overlap.
+        for subscription in joined:
+            await self.channel_layer.group_add(subscription.group, self.channel_name)
+        try:
+            # A token revoked (or a user deactivated) since connecting subscribes to nothing
+            # more: checked here, with the access rules, not only at the next heartbeat.
+            budget = await _in_database(_authorize_batch)(
+                identity=identity, requests=checked, budget=self.replay_budget
             )
-        # What follows reads the database: it is paid for, refused or repeated alike.
-        self._take_subscribe_token()
-        # A token revoked (or a user deactivated) since connecting subscribes to nothing more:
-        # checked here, with the access rules, not only at the next heartbeat.
-        user = await _in_database(_authorize_current)(identity=identity, subscription=subscription)
-        if user is None:
+        except Exception as exc:
+            if not database.is_unavailable(exc):
+                raise
+            # A lock or the pool kept the database from answering in time: each subscribe is
+            # answered SERVICE_UNAVAILABLE with retry_after, and the socket stays open.
+            message, details = database_unavailable(exc, "/ws/")
+            for request in checked:
+                request.error = RealtimeUnavailable(message, details=details)
+            budget = self.replay_budget
+        if budget is None:
+            for subscription in joined:
+                await self.channel_layer.group_discard(subscription.group, self.channel_name)
             await self._unauthorized("The token has been revoked.")
             return
+        self.replay_budget = budget
+        for request in requests:
+            if request.error is not None:
+                if request.new and request.subscription is not None:
+                    await self.channel_layer.group_discard(request.subscription.group, self.channel_name)
+                await self._error(request.error, request.content)
+                continue
+            if request.subscription is not None:
+                await self._answer(request, request.subscription)
+
+    async def _answer(self, request: _Request, subscription: Subscription) -> None:
+        """Ack an allowed subscribe, then send its replay (a repeated one only acks)."""
+        params = request.content.get("params") or {}
+        following = self.following.get(subscription.key)
         if following is None:
-            # Join before reading the outbox: whatever commits from here on is either in the
-            # read below or arrives in the queue, and the last-id mark drops the overlap.
-            await self.channel_layer.group_add(subscription.group, self.channel_name)
-            # A replay is charged to the connection's budget (REALTIME_REPLAY_BUDGET events).
-            limit = min(settings.REALTIME_REPLAY_LIMIT, self.replay_budget)
-            replay = await _in_database(outbox_replay)(group=subscription.group, since=since, limit=limit)
-            if since is not None:
-                self.replay_budget -= len(replay.events)
-            budget_spent = replay.truncated and limit < settings.REALTIME_REPLAY_LIMIT
+            replay = request.replay or Replay()
+            following = _Following(subscription=subscription, channel=subscription.channel, params=params)
+            self.following[subscription.key] = following
+            following.last_id = replay.head if request.since is None else request.since
         else:
             # Already following it: live events and gap repair keep it complete; replaying
             # again would only re-read the outbox for what was sent already.
-            replay, budget_spent = Replay(head=following.last_id), False
-        if following is None:
-            following = _Following(subscription=subscription, channel=subscription.channel, params=params)
-            self.following[subscription.key] = following
-            following.last_id = replay.head if since is None else since
+            replay = Replay(head=following.last_id)
         await self.send_json(
             {
                 "type": "ack",
@@ -372,8 +506,8 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
                     "channel": subscription.channel,
                     "params": params,
                     "subscription": subscription.key,
-                    "reason": "budget" if budget_spent else "limit" if replay.truncated else "expired",
-                    "last_id": replay.events[-1]["id"] if replay.events else since,
+                    "reason": "budget" if request.budget_spent else "limit" if replay.truncated else "expired",
+                    "last_id": replay.events[-1]["id"] if replay.events else request.since,
                 }
             )
         if replay.truncated:
@@ -415,6 +549,16 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
     async def event_push(self, message: dict[str, Any]) -> None:
         """An event published to one of this socket's groups (``hotgigs/realtime/events.py``)."""
         if self.identity is None or self.closed:
+            return
+        if self.busy.locked():
+            # A batch of subscribes is setting marks (_serve_requests): look at the event after it.
+            async with self.busy:
+                await self._event_push(message)
+            return
+        await self._event_push(message)
+
+    async def _event_push(self, message: dict[str, Any]) -> None:
+        if self.closed:
             return
         if self._expired():
             await self._unauthorized("The access token has expired.")
@@ -493,21 +637,22 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         while not self.closed:
             await asyncio.sleep(settings.REALTIME_HEARTBEAT_SECONDS)
             identity = self._who()
-            user = await _in_database(identity_is_current)(identity)
-            if user is None:
-                await self._unauthorized("The token has been revoked.")
-                return
-            for key, following in list(self.following.items()):
-                try:
-                    await _in_database(subscription_authorize)(
-                        actor=user, scopes=identity.scopes, subscription=following.subscription
-                    )
-                except DomainError as error:
+            async with self.busy:
+                following = list(self.following.items())
+                answers = await _in_database(_reauthorize)(
+                    identity=identity, subscriptions=[f.subscription for _, f in following]
+                )
+                if answers is None:
+                    await self._unauthorized("The token has been revoked.")
+                    return
+                for (key, lost), error in zip(following, answers, strict=True):
+                    if error is None:
+                        continue
                     if self.following.pop(key, None) is not None:
-                        await self.channel_layer.group_discard(following.subscription.group, self.channel_name)
+                        await self.channel_layer.group_discard(lost.subscription.group, self.channel_name)
                     await self._error(
                         error,
-                        {"action": "subscribe", "channel": following.channel, "params": following.params},
+                        {"action": "subscribe", "channel": lost.channel, "params": lost.params},
                         subscription=key,
                     )
             await self.send_json({"type": "heartbeat", "ts": _now_iso()})

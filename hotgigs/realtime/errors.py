@@ -20,3 +20,11 @@ class SubscribesRateLimited(DomainError):
 
     code = "RATE_LIMITED"
     default_message = "Too many subscribes on this connection; wait and retry."
+
+
+class RealtimeUnavailable(DomainError):
+    """The database did not answer a subscribe in time (a lock, the pool): retry after
+    ``details.retry_after`` seconds; the socket stays open."""
+
+    code = "SERVICE_UNAVAILABLE"
+    default_message = "The database is busy; retry later."

@@ -8,6 +8,7 @@ an event that group may receive.
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.db.models import Max, Min
 
 from hotgigs.events.models import OutboxEvent, OutboxEventGroup
@@ -32,6 +33,22 @@ def outbox_group_head(*, group: str) -> int:
     """Id of the newest event of ``group`` (0 when it has none)."""
     head = OutboxEventGroup.objects.filter(group=group).aggregate(head=Max("event_id"))["head"]
     return int(head or 0)
+
+
+def outbox_group_heads(*, groups: list[str]) -> dict[str, int]:
+    """:func:`outbox_group_head` of each of ``groups``, in one query (a batch of subscribes)."""
+    if not groups:
+        return {}
+    if connection.vendor != "postgresql":
+        return {group: outbox_group_head(group=group) for group in groups}
+    with connection.cursor() as cursor:
+        # One index lookup per group (the newest id of each), not an aggregate over all its rows.
+        cursor.execute(
+            'SELECT g, (SELECT MAX(event_id) FROM realtime_outboxeventgroup WHERE "group" = g) '
+            "FROM unnest(%s::varchar[]) AS g",
+            [list(groups)],
+        )
+        return {group: int(head or 0) for group, head in cursor.fetchall()}
 
 
 def outbox_events(*, group: str, after: int, before: int | None = None, limit: int) -> list[dict[str, Any]]:

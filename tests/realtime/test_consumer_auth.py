@@ -6,11 +6,12 @@ from datetime import timedelta
 import jwt
 import pytest
 from asgiref.sync import async_to_sync
+from django.db import transaction
 from django.utils import timezone
 from rest_framework_simplejwt.tokens import AccessToken
 
 from hotgigs.accounts.models import TokenFamily
-from hotgigs.accounts.tokens import FAMILY_CLAIM, token_issue_for_user
+from hotgigs.accounts.tokens import FAMILY_CLAIM, token_issue_for_user, token_revoke
 from tests.factories import UserFactory
 from tests.realtime.conftest import closed_with, connect, receive, send, socket, token_for
 
@@ -136,7 +137,13 @@ def test_heartbeat_and_revocation_while_connected(settings):
 
 
 async def _revoke(token: str) -> None:
+    """Log out as POST /auth/revoke does (which also drops the family's cached identity)."""
     from channels.db import database_sync_to_async
 
-    family = AccessToken(token)[FAMILY_CLAIM]  # type: ignore[arg-type]
-    await database_sync_to_async(TokenFamily.objects.filter(pk=family).update)(revoked_at=timezone.now())
+    family = str(AccessToken(token)[FAMILY_CLAIM])  # type: ignore[arg-type]
+
+    def revoke() -> None:
+        with transaction.atomic():
+            token_revoke(family_id=family)
+
+    await database_sync_to_async(revoke)()

@@ -270,3 +270,49 @@ def test_a_membership_gained_after_connecting_counts(world):
 
     assert before["code"] == "NOT_FOUND"
     assert after["type"] == "ack"
+
+
+def test_subscribes_sent_at_once_are_each_answered_in_order(world):
+    """A client sends its subscribes without waiting for the acks (the server answers those
+    that wait together): each gets its own answer, in the order sent, refusals included."""
+    token = token_for(world["recruiter_a"])
+    org_a, org_b = world["org_a"].pk, world["org_b"].pk
+    mine = ApplicationFactory(job=JobFactory(organization=world["org_a"]))
+    sent = [
+        ("application_status", {"application_id": world["application_x"].pk}),
+        ("application_status", {"application_id": world["application_y"].pk}),
+        ("job_updates", {"scope": "organization", "organization_id": org_a}),
+        ("application_status", {"application_id": mine.pk}),
+        ("job_updates", {"scope": "organization", "organization_id": org_b}),
+        ("application_status", {"application_id": world["application_x"].pk}),
+        ("application_status", {"scope": "organization", "organization_id": org_a}),
+        ("nope", {}),
+    ]
+
+    async def scenario():
+        communicator = await connect(token)
+        for channel, params in sent:
+            await communicator.send_json_to({"action": "subscribe", "channel": channel, "params": params})
+        answers = await receive(communicator, len(sent))
+        await communicator.disconnect()
+        return answers
+
+    answers = async_to_sync(scenario)()
+
+    assert [(a["type"], a.get("code"), a.get("channel"), a.get("params")) for a in answers] == [
+        ("ack", None, channel, params) if ok else ("error", code, channel, params)
+        for (channel, params), (ok, code) in zip(
+            sent,
+            [
+                (True, None),
+                (False, "NOT_FOUND"),
+                (True, None),
+                (True, None),
+                (False, "NOT_FOUND"),
+                (True, None),
+                (True, None),
+                (False, "VALIDATION_ERROR"),
+            ],
+            strict=True,
+        )
+    ]
