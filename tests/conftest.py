@@ -201,3 +201,28 @@ def live_worker_factory(request, settings, redis_url, transactional_db):  # type
 def live_worker(live_worker_factory):  # type: ignore[no-untyped-def]
     """A real Celery worker with the default settings (see ``live_worker_factory``)."""
     return live_worker_factory()
+
+
+def clear_cache() -> None:
+    """Empty this test process's cache and circuit-breaker state, and only them.
+
+    django-redis' ``cache.clear()`` flushes the whole Redis database, taking other xdist
+    workers' rate-limit counters, cached identities and circuits with it; here the cache is
+    emptied under this process's key prefix (tests/settings.py) and the circuits under its
+    breaker prefix (``_breakers_of_this_test_process``).
+    """
+    from django.core.cache import cache
+
+    from hotgigs.resilience import breaker
+
+    if not hasattr(cache, "delete_pattern"):
+        cache.clear()
+        breaker._store = None
+        breaker._breakers.clear()
+        return
+    cache.delete_pattern("*")
+    from django_redis import get_redis_connection
+
+    connection = get_redis_connection("default")
+    for key in connection.scan_iter(match=f"{settings.CIRCUIT_BREAKER_KEY_PREFIX}*"):
+        connection.delete(key)

@@ -13,3 +13,9 @@ if not os.environ.get("DJANGO_SECRET_KEY") and not os.environ.get("DJANGO_SECRET
     os.environ["DJANGO_SECRET_KEY"] = secrets.token_urlsafe(50)
 
 from hotgigs.settings import *  # noqa: F403
+
+# Each xdist worker keeps its cache keys under a prefix of its own, so what one worker's tests
+# clear or count (tests.conftest.clear_cache, rate limits) is never another worker's.
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if _XDIST_WORKER and CACHES["default"]["BACKEND"].startswith("django_redis"):  # noqa: F405
+    CACHES["default"]["KEY_PREFIX"] = f"{CACHES['default'].get('KEY_PREFIX', '')}:{_XDIST_WORKER}"  # noqa: F405

@@ -198,10 +198,7 @@ class MatchCursorPagination(CursorPagination):
 
 
 def _match_filters(request: Request, matches: QuerySet[Match]) -> QuerySet[Match]:
-    # The filters plus the pagination's own parameters; a misspelt one answers 400.
-    unknown = set(request.query_params) - set(MatchQuerySerializer().fields) - {"cursor", "page_size"}
-    if unknown:
-        raise ValidationFailed(details={key: ["Unknown field."] for key in sorted(unknown)})
+    # An unknown parameter is refused by the pagination (MatchViewSet.extra_query_parameters).
     query = MatchQuerySerializer(data=request.query_params)
     query.is_valid(raise_exception=True)
     fields = query.validated_data
@@ -231,6 +228,8 @@ class MatchViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
 
     pagination_class = MatchCursorPagination
     filter_backends = ()  # type: ignore[assignment]
+    # The filters _match_filters reads (the pagination refuses any other parameter).
+    extra_query_parameters = tuple(MatchQuerySerializer().fields)
     required_scopes: ClassVar[dict[str, str]] = {
         "job_matches": JOBS_READ,
         "candidate_matches": CANDIDATES_READ,

@@ -11,6 +11,10 @@ Query parameters, each refused with 400 VALIDATION_ERROR naming it when its valu
   or silently restarting the list.
 - ``ordering``: on lists without a choice of order (no ``ordering_fields``) any value is
   refused; the lists that have one check it themselves (``hotgigs.api.filters.CursorOrderingFilter``).
+
+Any other parameter a list does not document (its filters, these three, and the view's
+``extra_query_parameters``) is refused too, as a body's unknown key is: a misspelt filter
+must not silently answer the unfiltered list.
 """
 
 import re
@@ -38,6 +42,23 @@ class CursorPagination(pagination.CursorPagination):
     @property
     def max_page_size(self) -> int:  # type: ignore[override]
         return int(settings.API_MAX_PAGE_SIZE)
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any] | None:
+        self._refuse_unknown_parameters(request, view)
+        return super().paginate_queryset(queryset, request, view)
+
+    def _refuse_unknown_parameters(self, request: Request, view: Any) -> None:
+        known = {self.cursor_query_param, self.page_size_query_param, self.ordering_query_param}
+        filterset_class = getattr(view, "filterset_class", None)
+        if filterset_class is not None:
+            known |= set(filterset_class.base_filters)
+        known |= set(getattr(view, "extra_query_parameters", ()))
+        unknown = sorted(set(request.query_params) - known)
+        if unknown:
+            raise ValidationFailed(
+                "This list does not take some of the parameters given.",
+                details={name: ["Unknown parameter."] for name in unknown},
+            )
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         parameters: list[dict[str, Any]] = super().get_schema_operation_parameters(view)

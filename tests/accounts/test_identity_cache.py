@@ -1,13 +1,13 @@
 """The per-family identity cache: fewer queries, and every change seen at once."""
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from hotgigs.accounts.services import membership_set
 from hotgigs.accounts.tokens import token_issue_for_user, token_revoke
+from tests.conftest import clear_cache
 from tests.factories import MembershipFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -17,7 +17,7 @@ ME = "/api/v1/auth/me"
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    cache.clear()
+    clear_cache()
 
 
 def _client_for(user):

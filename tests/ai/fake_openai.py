@@ -17,7 +17,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from django.core.cache import cache
+
+from tests.conftest import clear_cache
 
 DIMENSIONS = 64
 
@@ -150,6 +151,6 @@ def openai_settings(settings, fake_openai):
     # Four failed calls in the window open the circuit (the same rule, smaller numbers).
     settings.CIRCUIT_BREAKER_MIN_CALLS = 4
     settings.CIRCUIT_BREAKER_OPEN_SECONDS = 300
-    cache.clear()
+    clear_cache()
     yield settings
-    cache.clear()
+    clear_cache()

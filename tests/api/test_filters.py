@@ -177,3 +177,29 @@ def test_a_malformed_or_empty_typed_value_is_refused_not_ignored(login, recruite
 
     assert response.status_code == 400
     assert parameter in response.json()["details"]
+
+
+@pytest.mark.parametrize(
+    ("url", "query", "unknown"),
+    [
+        (JOBS, "titel=engineer", ["titel"]),
+        (JOBS, "status=open&stauts=closed", ["stauts"]),
+        (APPLICATIONS, "page_size=5&sort=-created_at&_=1700000000", ["_", "sort"]),
+        (INTERVIEWS, "E%F2%B2%AD%9E%3F=false", ["E\U000b2b5e?"]),
+        (CANDIDATES, "skills=python", ["skills"]),
+    ],
+)
+def test_a_parameter_the_list_does_not_take_is_refused_not_ignored(login, recruiter, open_job, url, query, unknown):
+    # A misspelt filter must not answer the unfiltered list as if it had been applied.
+    response = login(recruiter).get(f"{url}?{query}")
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "VALIDATION_ERROR"
+    assert body["details"] == {name: ["Unknown parameter."] for name in unknown}
+
+
+def test_the_lists_own_parameters_are_all_accepted(login, recruiter, open_job):
+    response = login(recruiter).get(f"{JOBS}?status=open&skill=python&page_size=5")
+
+    assert response.status_code == 200

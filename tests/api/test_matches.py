@@ -345,7 +345,7 @@ def test_an_unknown_match_filter_is_a_validation_error(login, recruiter, matched
 
     assert response.status_code == 400
     assert response.json()["code"] == "VALIDATION_ERROR"
-    assert response.json()["details"] == {"minscore": ["Unknown field."]}
+    assert response.json()["details"] == {"minscore": ["Unknown parameter."]}
 
 
 def test_an_empty_min_score_is_a_validation_error(login, recruiter, matched):

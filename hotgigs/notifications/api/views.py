@@ -58,6 +58,8 @@ class NotificationListView(generics.ListAPIView):  # type: ignore[type-arg]
     serializer_class = NotificationSerializer
     read_scope = NOTIFICATIONS_READ
     filter_backends = ()
+    # Read by _unread_filter; the pagination refuses any other parameter.
+    extra_query_parameters = ("unread",)
 
     def get_queryset(self) -> QuerySet[Notification]:
         return notification_list(actor=self.request.user, unread=_unread_filter(self.request))

@@ -100,6 +100,11 @@ class WebhookEndpointViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  #
         return endpoint_get(actor=self.request.user, endpoint_id=int(self.kwargs["pk"]))
 
     @property
+    def extra_query_parameters(self) -> tuple[str, ...]:
+        # The delivery log's filter; the pagination refuses any other parameter.
+        return ("status",) if self.action == "deliveries" else ()
+
+    @property
     def _actor(self) -> User:
         return self.request.user  # type: ignore[return-value]
 
