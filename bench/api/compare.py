@@ -52,6 +52,12 @@ def main() -> None:
     )
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"))
     parser.add_argument("--servers", default="wsgi:3x4", help="one server configuration (asgi:N, wsgi:N, wsgi:NxT)")
+    parser.add_argument(
+        "--baseline-servers",
+        default="",
+        help="the baseline's server configuration, when it should differ (default: --servers); with "
+        "--baseline-root . this compares two configurations of one checkout",
+    )
     parser.add_argument("--duration", type=int, default=8)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--repeat", type=int, default=3)
@@ -85,10 +91,14 @@ def main() -> None:
     token = harness.recruiter_token(env)
     sides = {"old": args.baseline_root.resolve(), "new": harness.ROOT}
     config = harness.ServerConfig.parse(args.servers)
+    configs = {"old": harness.ServerConfig.parse(args.baseline_servers or args.servers), "new": config}
 
     # Every POST needs a pair nobody applied with yet: one slice per side, round and scenario.
+    # The demo opens about a third of its jobs, too few pairs for several rounds of both sides:
+    # open them all (this database only) and analyze again.
+    open_every_job(args.database_url)
     tmp = Path(tempfile.mkdtemp(prefix="hotgigs-compare-"))
-    budgets = {"apply-max": 400 * args.duration, "apply-50": 2 * PACED_RATE * args.duration}
+    budgets = {"apply-max": 250 * args.duration, "apply-50": int(1.2 * PACED_RATE * args.duration)}
     slices = [(side, round_, name) for side in sides for round_ in range(args.repeat) for name in budgets]
     application_pairs(env, sum(budgets.values()) * len(sides) * args.repeat, tmp / "pairs.txt")
     all_pairs = [line for line in (tmp / "pairs.txt").read_text().splitlines() if line]
@@ -109,7 +119,7 @@ def main() -> None:
             # Alternate which side goes first, so neither always meets the same moment.
             order = list(sides) if round_ % 2 == 0 else list(reversed(sides))
             for side in order:
-                with harness.server(env, config, root=sides[side]) as running:
+                with harness.server(env, configs[side], root=sides[side]) as running:
                     harness.wrk(
                         running.base, jobs, duration=2, connections=args.connections, env={"BENCH_TOKEN": token}
                     )
@@ -126,8 +136,8 @@ def main() -> None:
         shutil.rmtree(metrics_dir, ignore_errors=True)
 
     print()
-    print(f"{config.label}, {args.connections} connections, {args.duration}s x {args.repeat} rounds, medians")
-    print(f"old: {sides['old']}\nnew: {sides['new']}")
+    print(f"{args.connections} connections, {args.duration}s x {args.repeat} rounds, medians")
+    print(f"old: {sides['old']} on {configs['old'].label}\nnew: {sides['new']} on {configs['new'].label}")
     print(
         f"{'scenario':<10} {'side':<4} {'req/s':>8} {'x floor':>8} {'cpu ms':>7} {'p50 ms':>8} {'p95 ms':>8} "
         f"{'errors':>7} {'new/old req/s':>14} {'old/new cpu':>12}"
@@ -145,6 +155,16 @@ def main() -> None:
                 f"{name:<10} {side:<4} {m['rps']:>8.0f} {ratio} {m['cpu_ms']:>7.2f} {m['p50_ms']:>8.1f} "
                 f"{m['p95_ms']:>8.1f} {m['error_rate']:>7.2%}{tail}"
             )
+
+
+def open_every_job(url: str) -> None:
+    """Open every job of every organization of the benchmark's database, for more fresh pairs."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("UPDATE accounts_organization SET is_active = true")
+        conn.execute("UPDATE jobs_job SET status = 'open'")
+    harness.analyze(url)
 
 
 def run(
