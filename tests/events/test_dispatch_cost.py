@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 DISPATCH_STATEMENTS = 32
 
 
-def _dispatch_statements(members: int) -> list[str]:
+def _dispatch_statements(members):  # type: ignore[no-untyped-def]
     org = OrganizationFactory()
     team = [MembershipFactory(organization=org).user for _ in range(members)]
     WebhookEndpoint.objects.create(
@@ -53,7 +53,7 @@ def _dispatch_statements(members: int) -> list[str]:
     return [q["sql"] for q in queries.captured_queries]
 
 
-def test_dispatching_a_submission_costs_a_pinned_number_of_statements():
+def test_dispatching_a_submission_costs_a_pinned_number_of_statements():  # type: ignore[no-untyped-def]
     statements = _dispatch_statements(3)
 
     assert len(statements) == DISPATCH_STATEMENTS, "\n".join(statements)
