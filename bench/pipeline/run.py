@@ -264,6 +264,13 @@ async def bench(args: argparse.Namespace, env: dict[str, str], seed: dict[str, A
             )
             await asyncio.wait_for(ready.wait(), 30)
 
+            # The workers' CPU time (all their processes), steadier than task run times on a
+            # shared machine: a task's run time also counts waiting for a core.
+            meters = {
+                queue: harness.Running("", worker.pid)
+                for queue, worker in zip(("default", "matching"), workers, strict=True)
+            }
+            cpu_before = {queue: meter.cpu_seconds() for queue, meter in meters.items()}
             began = time.perf_counter()
             sent, emails, failures = await submit_all(base, seed["applicants"], args.rate)
             submit_seconds = time.perf_counter() - began
@@ -273,8 +280,14 @@ async def bench(args: argparse.Namespace, env: dict[str, str], seed: dict[str, A
                     break
                 await asyncio.sleep(0.2)
             await asyncio.sleep(1.0)  # a late duplicate would show up here
+            cpu_ms = {q: (m.cpu_seconds() - cpu_before[q]) * 1000 / max(len(sent), 1) for q, m in meters.items()}
             listener.cancel()
             report(args, env, receipts, sent, emails, failures, submit_seconds)
+            print(
+                f"\nworker CPU per application (all processes, submission to drain): default queue "
+                f"{cpu_ms['default']:.1f} ms, matching queue {cpu_ms['matching']:.1f} ms; "
+                f"load average {os.getloadavg()[0]:.2f}"
+            )
             print(f"\n{'worker task':<40}{'n':>6}{'p50 ms':>9}{'p95 ms':>9}{'total s':>9}")
             times_by_task = {**task_times(logs / "default.log"), **task_times(logs / "matching.log")}
             for name, times in sorted(times_by_task.items()):
