@@ -17,7 +17,8 @@ p95, errors), each scenario's ratio to that side's floor, and new/old per scenar
 The baseline checkout is any directory holding another version of the project (for
 example ``git archive <commit> | tar -x -C <dir>``); both run with this interpreter, so the
 two must share their dependencies. Both sides apply to pairs of the same seeded database,
-each from its own slice, so no POST repeats a pair.
+each from its own slice, so no POST repeats a pair; the pairs are shuffled, so concurrent
+POSTs come from different candidates (bench/api/run.py sends one candidate's in a row).
 
 Usage:
     .venv/bin/python bench/api/compare.py --baseline-root DIR [--servers wsgi:3x4]
@@ -27,6 +28,7 @@ Usage:
 
 import argparse
 import os
+import random
 import shutil
 import statistics
 import sys
@@ -102,6 +104,10 @@ def main() -> None:
     slices = [(side, round_, name) for side in sides for round_ in range(args.repeat) for name in budgets]
     application_pairs(env, sum(budgets.values()) * len(sides) * args.repeat, tmp / "pairs.txt")
     all_pairs = [line for line in (tmp / "pairs.txt").read_text().splitlines() if line]
+    # In the order they are found, consecutive pairs are one candidate's applications to every
+    # job, so the 16 connections would mostly be one candidate applying 16 times at once and
+    # queueing on that candidate's event group. Many people applying is the load to measure.
+    random.Random(12).shuffle(all_pairs)
     files: dict[tuple[str, int, str], Path] = {}
     offset = 0
     share = len(all_pairs) / sum(budgets.values()) / len(sides) / args.repeat

@@ -23,7 +23,11 @@ The server, the worker and the database are fresh for every run; rate limits are
 
 Usage (PostgreSQL and Redis must be reachable):
     .venv/bin/python bench/pipeline/run.py [--applications 200] [--rate 20] [--workers 2]
-        [--concurrency 1] [--matching-concurrency 1]
+        [--concurrency 2] [--matching-concurrency 1]
+
+The workers run as docker/compose.yaml runs them: the default queue with 2 processes, the
+matching queue with 1; prefetch is 1 (CELERY_WORKER_PREFETCH_MULTIPLIER), so a process
+never holds tasks another one could start.
 """
 
 import argparse
@@ -389,7 +393,9 @@ def main() -> None:
     parser.add_argument("--applications", type=int, default=200)
     parser.add_argument("--rate", type=float, default=20.0, help="submissions per second")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
-    parser.add_argument("--concurrency", type=int, default=1, help="processes of the emails-and-webhooks worker")
+    parser.add_argument(
+        "--concurrency", type=int, default=2, help="processes of the emails-and-webhooks worker (compose: 2)"
+    )
     parser.add_argument("--matching-concurrency", type=int, default=1, help="processes of the matching worker")
     parser.add_argument("--drain", type=float, default=30.0, help="seconds to wait for stragglers")
     args = parser.parse_args()
