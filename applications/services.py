@@ -93,20 +93,20 @@ def application_submit(
     # The job board rule: a deactivated organization's jobs take no applications either.
     if job.status != JobStatus.OPEN or not job.organization.is_active:
         raise JobNotOpen(details={"job_status": job.status})
-    if Application.objects.filter(job=job, candidate=candidate).exists():
-        raise DuplicateApplication()
     now = timezone.now()
+    # The unique constraint on (job, candidate) is the duplicate check, also for concurrent
+    # submits: no look-up first and no savepoint around the insert, since a refused insert
+    # ends this transaction anyway (the error rolls back the whole submission).
     try:
-        with transaction.atomic():
-            application = Application.objects.create(
-                job=job,
-                candidate=candidate,
-                source=source,
-                cover_letter=cover_letter.strip(),
-                created_by=actor,
-                stage=ApplicationStage.APPLIED,
-                stage_changed_at=now,
-            )
+        application = Application.objects.create(
+            job=job,
+            candidate=candidate,
+            source=source,
+            cover_letter=cover_letter.strip(),
+            created_by=actor,
+            stage=ApplicationStage.APPLIED,
+            stage_changed_at=now,
+        )
     except IntegrityError:
         raise DuplicateApplication() from None
     StageChange.objects.create(

@@ -32,7 +32,23 @@ MOVES = (catalogue.APPLICATION_STAGE_CHANGED, catalogue.APPLICATION_WITHDRAWN)
 
 
 def _application(event: OutboxEvent) -> Application | None:
-    return Application.objects.select_related("job__organization", "candidate").filter(pk=event.data["id"]).first()
+    # Only what the notices say: not the job's description nor the candidate's profile text.
+    return (
+        Application.objects.select_related("job__organization", "candidate")
+        .only(
+            "id",
+            "stage",
+            "job__id",
+            "job__title",
+            "job__organization__id",
+            "job__organization__name",
+            "candidate__id",
+            "candidate__full_name",
+            "candidate__user_id",
+        )
+        .filter(pk=event.data["id"])
+        .first()
+    )
 
 
 def _notify_submitted(event: OutboxEvent, application: Application) -> None:

@@ -42,19 +42,29 @@ def candidate_list(*, actor: Actor) -> QuerySet[Candidate]:
     return qs.none() if visible is None else qs.filter(visible)
 
 
-def candidate_get(*, actor: Actor, candidate_id: int) -> Candidate:
-    """One candidate the actor may see; raises CandidateNotFound otherwise."""
+def candidate_get(*, actor: Actor, candidate_id: int, skills: bool = True) -> Candidate:
+    """One candidate the actor may see; raises CandidateNotFound otherwise.
+
+    ``skills=False`` leaves the skills unloaded (one query fewer) for a caller that does
+    not show them, such as a submission."""
+    candidates = candidate_list(actor=actor)
+    if not skills:
+        candidates = candidates.prefetch_related(None)
     try:
-        return candidate_list(actor=actor).get(pk=candidate_id)
+        return candidates.get(pk=candidate_id)
     except (Candidate.DoesNotExist, ValueError, TypeError):
         raise CandidateNotFound() from None
 
 
-def candidate_for_user(*, user: Actor) -> Candidate | None:
-    """The candidate profile of a logged-in user, if they have one."""
+def candidate_for_user(*, user: Actor, skills: bool = True) -> Candidate | None:
+    """The candidate profile of a logged-in user, if they have one (``skills=False``: without
+    loading the skills, one query fewer)."""
     if not user.is_authenticated:
         return None
-    return Candidate.objects.prefetch_related("skills").filter(user_id=user.pk).first()
+    candidates = Candidate.objects.filter(user_id=user.pk)
+    if skills:
+        candidates = candidates.prefetch_related("skills")
+    return candidates.first()
 
 
 def resume_visible(*, actor: Actor) -> QuerySet[Resume]:

@@ -46,10 +46,16 @@ def job_visible_filter(*, actor: Actor, prefix: str = "") -> Q:
     return Q(**{f"{prefix}status": JobStatus.OPEN, f"{prefix}organization__is_active": True})
 
 
-def job_get(*, actor: Actor, job_id: int) -> Job:
-    """One job the actor may see; raises JobNotFound for a missing or hidden one."""
+def job_get(*, actor: Actor, job_id: int, skills: bool = True) -> Job:
+    """One job the actor may see; raises JobNotFound for a missing or hidden one.
+
+    ``skills=False`` leaves the skills unloaded (one query fewer) for a caller that only
+    needs the job's own fields and organization, such as a submission."""
+    jobs = job_list(actor=actor)
+    if not skills:
+        jobs = jobs.prefetch_related(None)
     try:
-        return job_list(actor=actor).get(pk=job_id)
+        return jobs.get(pk=job_id)
     except (Job.DoesNotExist, ValueError, TypeError):
         raise JobNotFound() from None
 

@@ -113,11 +113,12 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # typ
         data = ApplicationCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = data.validated_data
-        job = job_get(actor=actor, job_id=fields["job_id"])
+        # The answer shows neither side's skills: leave them unloaded.
+        job = job_get(actor=actor, job_id=fields["job_id"], skills=False)
         if "candidate_id" in fields:
-            candidate = candidate_get(actor=actor, candidate_id=fields["candidate_id"])
+            candidate = candidate_get(actor=actor, candidate_id=fields["candidate_id"], skills=False)
         else:
-            own = candidate_for_user(user=actor)
+            own = candidate_for_user(user=actor, skills=False)
             if own is None:
                 raise ValidationFailed(
                     "You have no candidate profile to apply with; name the candidate you are adding.",

@@ -35,8 +35,11 @@ request = function()
   }, body)
 end
 
+-- Uniform jitter around the mean think time, as jobs_list.lua paces: connections in
+-- lock-step would send bursts instead of a steady rate.
 if delay_ms > 0 then
-  delay = function() return delay_ms end
+  math.randomseed(os.time())
+  delay = function() return math.random(0, 2 * delay_ms) end
 end
 
 done = function(summary, latency, requests)

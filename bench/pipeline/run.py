@@ -23,7 +23,11 @@ The server, the worker and the database are fresh for every run; rate limits are
 
 Usage (PostgreSQL and Redis must be reachable):
     .venv/bin/python bench/pipeline/run.py [--applications 200] [--rate 20] [--workers 2]
-        [--concurrency 1] [--matching-concurrency 1]
+        [--concurrency 2] [--matching-concurrency 1]
+
+The workers run as docker/compose.yaml runs them: the default queue with 2 processes, the
+matching queue with 1; prefetch is 1 (CELERY_WORKER_PREFETCH_MULTIPLIER), so a process
+never holds tasks another one could start.
 """
 
 import argparse
@@ -264,6 +268,13 @@ async def bench(args: argparse.Namespace, env: dict[str, str], seed: dict[str, A
             )
             await asyncio.wait_for(ready.wait(), 30)
 
+            # The workers' CPU time (all their processes), steadier than task run times on a
+            # shared machine: a task's run time also counts waiting for a core.
+            meters = {
+                queue: harness.Running("", worker.pid)
+                for queue, worker in zip(("default", "matching"), workers, strict=True)
+            }
+            cpu_before = {queue: meter.cpu_seconds() for queue, meter in meters.items()}
             began = time.perf_counter()
             sent, emails, failures = await submit_all(base, seed["applicants"], args.rate)
             submit_seconds = time.perf_counter() - began
@@ -273,8 +284,14 @@ async def bench(args: argparse.Namespace, env: dict[str, str], seed: dict[str, A
                     break
                 await asyncio.sleep(0.2)
             await asyncio.sleep(1.0)  # a late duplicate would show up here
+            cpu_ms = {q: (m.cpu_seconds() - cpu_before[q]) * 1000 / max(len(sent), 1) for q, m in meters.items()}
             listener.cancel()
             report(args, env, receipts, sent, emails, failures, submit_seconds)
+            print(
+                f"\nworker CPU per application (all processes, submission to drain): default queue "
+                f"{cpu_ms['default']:.1f} ms, matching queue {cpu_ms['matching']:.1f} ms; "
+                f"load average {os.getloadavg()[0]:.2f}"
+            )
             print(f"\n{'worker task':<40}{'n':>6}{'p50 ms':>9}{'p95 ms':>9}{'total s':>9}")
             times_by_task = {**task_times(logs / "default.log"), **task_times(logs / "matching.log")}
             for name, times in sorted(times_by_task.items()):
@@ -376,7 +393,9 @@ def main() -> None:
     parser.add_argument("--applications", type=int, default=200)
     parser.add_argument("--rate", type=float, default=20.0, help="submissions per second")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
-    parser.add_argument("--concurrency", type=int, default=1, help="processes of the emails-and-webhooks worker")
+    parser.add_argument(
+        "--concurrency", type=int, default=2, help="processes of the emails-and-webhooks worker (compose: 2)"
+    )
     parser.add_argument("--matching-concurrency", type=int, default=1, help="processes of the matching worker")
     parser.add_argument("--drain", type=float, default=30.0, help="seconds to wait for stragglers")
     args = parser.parse_args()

@@ -26,7 +26,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
@@ -132,6 +132,28 @@ def notification_mark_read(*, user_id: int, notification_ids: list[int] | None =
     return qs.update(read_at=timezone.now())
 
 
+# The table name is the model's own (quoted); every value is a parameter.
+_EVENT_CLAIM_SQL = (
+    'INSERT INTO {table} ("key", "kind", "created_at") VALUES (%s, %s, %s) '
+    'ON CONFLICT ("key") DO NOTHING RETURNING "id"'
+)
+
+
+def _event_claim(*, key: str, kind: str) -> NotificationEvent | None:
+    """Insert the event's key, or None when it is already there (notified before).
+
+    One statement (``INSERT … ON CONFLICT DO NOTHING RETURNING``): no look-up first and no
+    savepoint to catch the unique violation in, which a dispatch pays for every event.
+    """
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _EVENT_CLAIM_SQL.format(table=connection.ops.quote_name(NotificationEvent._meta.db_table)), [key, kind, now]
+        )
+        row = cursor.fetchone()
+    return None if row is None else NotificationEvent(pk=row[0], key=key, kind=kind, created_at=now)
+
+
 def notify(
     *,
     kind: str,
@@ -163,22 +185,20 @@ def notify(
     # Checked before the transaction, so a refusal leaves the caller's transaction usable;
     # inside the caller's transaction no savepoint of its own is needed.
     with transaction.atomic(savepoint=False):
-        try:
-            with transaction.atomic():
-                event = NotificationEvent.objects.create(key=event_key, kind=kind)
-        except IntegrityError:
+        event = _event_claim(key=event_key, kind=kind)
+        if event is None:
             logger.info("event %s already notified", event_key, extra={"event_key": event_key})
             return None
+        # The recipients and their opt-out of this kind, in one read.
         users = list(
             User.objects.filter(pk__in=list(recipients), is_active=True)
+            .annotate(
+                opted_out=Exists(NotificationPreference.objects.filter(user_id=OuterRef("pk"), kind=kind, email=False))
+            )
             .order_by("pk")
-            .values("pk", "email", "full_name")
+            .values("pk", "email", "full_name", "opted_out")
         )
-        opted_out = set(
-            NotificationPreference.objects.filter(
-                user_id__in=[u["pk"] for u in users], kind=kind, email=False
-            ).values_list("user_id", flat=True)
-        )
+        opted_out = {user["pk"] for user in users if user["opted_out"]}
         ics = ""
         if calendar is not None:
             ics = calendar_ics(calendar, sequence=calendar_next_sequence(calendar_uid(calendar.key)))

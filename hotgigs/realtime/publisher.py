@@ -41,7 +41,10 @@ _loop_pid: int | None = None
 
 
 def _uses_redis(layer: Any) -> bool:
-    return type(layer).__module__.startswith("channels_redis.")
+    """Whether the layer is one of channels-redis' or derives from one (the deployed
+    ``hotgigs.realtime.layers.PubSubChannelLayer`` does: judged by its own module alone, every
+    push went through ``async_to_sync`` and opened a Redis connection of its own)."""
+    return any(cls.__module__.startswith("channels_redis.") for cls in type(layer).__mro__)
 
 
 def _background_loop() -> asyncio.AbstractEventLoop:

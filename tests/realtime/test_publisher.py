@@ -1,5 +1,6 @@
 """Pushes from synchronous code reuse one event loop (and its Redis connections) per process."""
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -12,15 +13,26 @@ from hotgigs.realtime import publisher
 pytestmark = pytest.mark.redis
 
 
-@pytest.fixture
-def redis_layer(settings, redis_url):  # type: ignore[no-untyped-def]
+def _layer(settings, redis_url, backend):  # type: ignore[no-untyped-def]
     settings.CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": backend,
             "CONFIG": {"hosts": [redis_url], "prefix": f"hotgigs-test-{uuid.uuid4().hex[:12]}"},
         }
     }
     return get_channel_layer()
+
+
+@pytest.fixture
+def redis_layer(settings, redis_url):  # type: ignore[no-untyped-def]
+    return _layer(settings, redis_url, "channels_redis.core.RedisChannelLayer")
+
+
+@pytest.fixture
+def pubsub_layer(settings, redis_url):  # type: ignore[no-untyped-def]
+    """The deployed default (``CHANNEL_LAYER_BACKEND=redis-pubsub``): the project's subclass of
+    channels-redis' Pub/Sub layer."""
+    return _layer(settings, redis_url, "hotgigs.realtime.layers.PubSubChannelLayer")
 
 
 async def _group_send(layer: Any, group: str, n: int) -> None:
@@ -39,6 +51,24 @@ def test_pushes_from_sync_code_share_one_loop_and_arrive_in_order(redis_layer):
     assert loop in redis_layer._layers, "the push ran on the publishing loop, with its own connections"
     received = [async_to_sync(redis_layer.receive)(channel)["n"] for _ in range(2)]
     assert received == [1, 2]
+
+
+def test_the_deployed_pubsub_layer_also_pushes_from_the_shared_loop(pubsub_layer):
+    """A socket's process subscribes on its own loop; a sync writer pushes from another thread.
+    The push must run on the publishing loop (connections kept), not a loop of its own per call."""
+
+    async def subscriber() -> list[int]:
+        channel = await pubsub_layer.new_channel()
+        await pubsub_layer.group_add("notifications.user.1", channel)
+        loop = asyncio.get_running_loop()
+        for n in (1, 2):
+            await loop.run_in_executor(None, publisher.push, _group_send, "notifications.user.1", n)
+        return [(await asyncio.wait_for(pubsub_layer.receive(channel), 5))["n"] for _ in range(2)]
+
+    received = asyncio.run(subscriber())
+
+    assert received == [1, 2]
+    assert publisher._background_loop() in pubsub_layer._layers, "the pushes ran on the publishing loop"
 
 
 def test_a_forked_process_starts_its_own_loop(redis_layer, monkeypatch):

@@ -58,7 +58,9 @@ def _fan_out(events: list[OutboxEvent]) -> list[int]:
     rows = [r for r in rows if (r.endpoint_id, r.event_id) not in existing]
     if not rows:
         return []
-    with transaction.atomic():
+    # Nothing here raises to be caught (conflicts are ignored), so inside the dispatch's
+    # savepoint no savepoint of its own is needed.
+    with transaction.atomic(savepoint=False):
         # A concurrent fan-out of the same event may win a row; the unique constraint keeps one.
         WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
         created = list(
