@@ -171,10 +171,20 @@ async def abuse(args: Any, env: dict[str, str], seed: dict[str, Any], base: str,
     warm = await open_socket(base, tokens[0])
     await publish(redis_url, prefix, 10, 100, 1)
     await warm.close()
+    cold = await memory(base)
+    # Then once at the churn's concurrency (50 sockets at a time), so the baseline holds what is
+    # made once and kept by design: every database thread with its connection, the event loop's
+    # and the layer's structures sized for 50 sockets. Growth past it is what churn leaves.
+    warmers = await asyncio.gather(*(open_socket(base, tokens[i % len(tokens)]) for i in range(50)))
+    await publish(redis_url, prefix, 10, 100, 11)
+    await asyncio.gather(*(client.close() for client in warmers))
+    await asyncio.sleep(1.0)
     before = await memory(base)
     print(
-        f"abuse: one server (python -m hotgigs.serve), memory {before['rss_mib']:.1f} MiB "
-        f"({before['rss_trim_mib']:.1f} after gc and malloc_trim), subscriptions {await subscriptions(redis_url, prefix)}"
+        f"abuse: one server (python -m hotgigs.serve), memory {cold['rss_mib']:.1f} MiB "
+        f"({cold['rss_trim_mib']:.1f} after gc and malloc_trim) after one socket; "
+        f"{before['rss_mib']:.1f} MiB ({before['rss_trim_mib']:.1f} after gc and malloc_trim) after 50 at once, "
+        f"the baseline below; subscriptions {await subscriptions(redis_url, prefix)}"
     )
     next_id = 100
 

@@ -140,6 +140,11 @@ def events(plan_path: str, out: str) -> None:
     """Publish application events through the realtime layer alone, to a move's audience."""
     plan = {**json.loads(Path(plan_path).read_text()), "out": out}
     audience = {a.pk: a for a in Application.objects.filter(pk__in={i["application_id"] for i in plan["items"]})}
+    # These events are made up: they go to the sockets only. The domain's worker subscribers
+    # (notifications, webhooks, scoring) would act on moves that never happened, and fail for
+    # want of the stage change they name, inside the timed transaction.
+    for subscriber in registry.worker_subscribers():
+        registry.unregister(subscriber.name)
 
     def push(item: dict[str, Any]) -> None:
         application = audience[item["application_id"]]
