@@ -69,3 +69,19 @@ def with_next_interview(applications: "QuerySet[Application]", *, now: datetime)
         application_id=OuterRef("pk"), status=InterviewStatus.SCHEDULED, starts_at__gte=now
     ).order_by("starts_at", "id")
     return applications.annotate(next_interview_at=Subquery(upcoming.values("starts_at")[:1]))
+
+
+def overlapping(
+    interviews: QuerySet[Interview], *, interviewer_ids: list[int], starts_at: datetime, ends_at: datetime
+) -> QuerySet[Interview]:
+    """The scheduled ``interviews`` of any of ``interviewer_ids`` that overlap ``[starts_at, ends_at)``.
+
+    The one statement of the clash rule: the scheduling services refuse a booking on it, and
+    the back office names the clashing interviews with it (on the rows the user may see).
+    """
+    return interviews.filter(
+        status=InterviewStatus.SCHEDULED,
+        interviewers__in=interviewer_ids,
+        starts_at__lt=ends_at,
+        ends_at__gt=starts_at,
+    )

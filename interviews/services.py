@@ -36,6 +36,7 @@ from interviews.errors import (
     InvalidInterview,
 )
 from interviews.models import Feedback, Interview
+from interviews.selectors import overlapping
 
 if TYPE_CHECKING:
     # Annotations only: the application comes from the applications selectors.
@@ -125,11 +126,8 @@ def _lock_interviewers(
 
 
 def _check_overlap(interviewers: list[User], starts_at: datetime, ends_at: datetime, exclude_pk: int | None) -> None:
-    clashes = Interview.objects.filter(
-        status=InterviewStatus.SCHEDULED,
-        interviewers__in=interviewers,
-        starts_at__lt=ends_at,
-        ends_at__gt=starts_at,
+    clashes = overlapping(
+        Interview.objects.all(), interviewer_ids=[u.pk for u in interviewers], starts_at=starts_at, ends_at=ends_at
     )
     if exclude_pk is not None:
         clashes = clashes.exclude(pk=exclude_pk)

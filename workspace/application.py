@@ -48,7 +48,7 @@ from hotgigs.admin_site import admin_site, domain_error_text
 from hotgigs.errors import DomainError
 from interviews.choices import InterviewKind, InterviewStatus
 from interviews.errors import InterviewerBusy, InterviewNotFound
-from interviews.selectors import feedback_list, interview_get, interview_list
+from interviews.selectors import feedback_list, interview_get, interview_list, overlapping
 from interviews.services import interview_cancel, interview_reschedule, interview_schedule, interview_when
 from workspace.records import duration_words, in_words, log_change, person, stage_label
 
@@ -336,11 +336,9 @@ def _busy_message(request: HttpRequest, error: InterviewerBusy, starts: datetime
     """Who is busy, and with what (the interviews of this organization the user may see)."""
     busy_ids = list((error.details or {}).get("interviewer_ids", []))
     people = {u.pk: person(u) for u in User.objects.filter(pk__in=busy_ids)}
-    clashes = (
-        interview_list(actor=request.user)
-        .filter(status=InterviewStatus.SCHEDULED, interviewers__in=busy_ids, starts_at__lt=ends, ends_at__gt=starts)
-        .distinct()
-    )
+    clashes = overlapping(
+        interview_list(actor=request.user), interviewer_ids=busy_ids, starts_at=starts, ends_at=ends
+    ).distinct()
     parts = []
     for pk in busy_ids:
         theirs = [

@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from applications.choices import STAGE_TRANSITIONS, ApplicationSource, ApplicationStage
-from applications.errors import ApplicationNotFound, IllegalStageMove
+from applications.errors import ApplicationNotFound, IllegalStageMove, illegal_move_words
 from applications.selectors import application_get, application_list
 from applications.services import MAX_REASON, application_move
 from hotgigs.accounts.models import User
@@ -198,12 +198,6 @@ def board_view(request: HttpRequest, job_id: int) -> HttpResponse:
     return TemplateResponse(request, "workspace/board.html", context)
 
 
-def _stage_names(stages: list[str] | tuple[str, ...]) -> str:
-    return (
-        ", ".join(STAGE_LABELS.get(stage, stage) for stage in stages) or "none (the application's pipeline has ended)"
-    )
-
-
 @require_POST
 def board_move_view(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _job_or_404(request, job_id)
@@ -238,11 +232,11 @@ def board_move_view(request: HttpRequest, job_id: int) -> HttpResponse:
     try:
         moved = application_move(actor=actor, application=application, to_stage=to_stage, reason=reason)
     except IllegalStageMove as error:
-        allowed = (error.details or {}).get("allowed", [])
+        # The same words as the application page and the list action.
+        allowed = list((error.details or {}).get("allowed", []))
         messages.error(
             request,
-            f"{name} cannot move from {STAGE_LABELS[from_stage]} to {STAGE_LABELS[to_stage]}. "
-            f"The legal moves are: {_stage_names(allowed)}.",
+            illegal_move_words(candidate_name=name, from_stage=from_stage, to_stage=to_stage, allowed=allowed),
         )
         return back
     except DomainError as error:

@@ -217,8 +217,8 @@ def test_an_illegal_move_is_refused_with_the_legal_moves_named(recruiter_client,
     assert application.stage == "applied"
     assert history(application) == [("", "applied", "")]
     assert messages_of(response) == [
-        f"{application.candidate.full_name} cannot move from Applied to Hired. "
-        "The legal moves are: Screening, Rejected, Withdrawn."
+        f"{application.candidate.full_name}'s application cannot move from Applied to Hired. "
+        "From Applied it can move to Screening, Rejected or Withdrawn."
     ]
     assert not LogEntry.objects.exists()
 
@@ -229,8 +229,7 @@ def test_an_ended_application_names_no_legal_move(recruiter_client, open_job):
     response = move(recruiter_client, open_job, application, "offer", "Oops.")
 
     assert messages_of(response) == [
-        f"{application.candidate.full_name} cannot move from Hired to Offer. "
-        "The legal moves are: none (the application's pipeline has ended)."
+        f"{application.candidate.full_name}'s application is Hired, which ends the pipeline: it cannot move any more."
     ]
 
 

@@ -192,7 +192,8 @@ def test_a_recruiter_moves_and_rejects_on_the_board(
     page.wait_for_load_state()
     shot("illegal-move")
     assert page.locator(".messagelist").inner_text() == (
-        f"{applied_names[0]} cannot move from Applied to Hired. The legal moves are: Screening, Rejected, Withdrawn."
+        f"{applied_names[0]}'s application cannot move from Applied to Hired. "
+        "From Applied it can move to Screening, Rejected or Withdrawn."
     )
     assert page.locator(f"#column-applied #card-{dragged.pk}").count() == 1
 
