@@ -160,7 +160,13 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # https://docs.djangoproject.com/en/5.2/ref/databases/#connection-pool
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})
-    if not env.bool("DATABASE_POOL", default=True):
+    HOTGIGS_PROCESS_KIND = env.str("HOTGIGS_PROCESS_KIND", default="") or process_kind(sys.argv)
+    if HOTGIGS_PROCESS_KIND == "worker":
+        # A Celery worker process runs one task at a time: it keeps one connection from task
+        # to task (hotgigs/celery.py says why) instead of a pool, which Celery would close
+        # after every task.
+        DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_WORKER_CONN_MAX_AGE", default=300)
+    elif not env.bool("DATABASE_POOL", default=True):
         DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
     else:
         DATABASES["default"]["OPTIONS"]["pool"] = {
@@ -178,7 +184,6 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # the client gets a 503 to retry instead of its own timeout. Celery worker and beat: the
     # seed's 60 s max duration per statement (well under the task time limits), locks waited
     # for within it. manage.py commands: none, so `migrate` is never cut short.
-    HOTGIGS_PROCESS_KIND = env.str("HOTGIGS_PROCESS_KIND", default="") or process_kind(sys.argv)
     DATABASE_TIMEOUTS = {
         "web": (env.float("DATABASE_STATEMENT_TIMEOUT", default=5.0), env.float("DATABASE_LOCK_TIMEOUT", default=2.0)),
         "worker": (
@@ -197,6 +202,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         lock_timeout=DATABASE_TIMEOUTS[HOTGIGS_PROCESS_KIND][1],
         existing=DATABASES["default"]["OPTIONS"].get("options", ""),
     )
+    # pg_stat_activity names each session's kind of process: hotgigs-web, -worker or -command.
+    DATABASES["default"]["OPTIONS"].setdefault("application_name", f"hotgigs-{HOTGIGS_PROCESS_KIND}")
     DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str("DATABASE_TEST_NAME", default="test_hotgigs")
 # Retry-After (seconds) of a 503 SERVICE_UNAVAILABLE: the database did not serve the request in
 # time (a statement or lock timeout, no free pooled connection, a lost connection), or
