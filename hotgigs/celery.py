@@ -29,6 +29,16 @@ app.autodiscover_tasks()
 app.conf["CELERY_DB_REUSE_MAX"] = 500
 
 
+@signals.worker_init.connect
+def _lower_priority(**_: Any) -> None:
+    # In the worker's main process, before it starts its pool: the processes it forks inherit it.
+    from django.conf import settings
+
+    lower_by = settings.WORKER_NICENESS - os.nice(0)
+    if lower_by > 0:
+        os.nice(lower_by)
+
+
 @signals.task_prerun.connect
 @signals.task_postrun.connect
 def _close_old_connections(task: Any = None, **_: Any) -> None:

@@ -315,6 +315,12 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Scheduling priority (nice, 0-19) a worker process lowers itself to when it starts. The
+# matching worker runs at 10 in compose: scoring and ranking are background work, and on busy
+# cores the emails, webhooks and notifications of the default queue go first.
+WORKER_NICENESS = env.int("WORKER_NICENESS", default=0)
+if not 0 <= WORKER_NICENESS <= 19:
+    raise ImproperlyConfigured("WORKER_NICENESS must be between 0 and 19.")
 CELERY_TIMEZONE = TIME_ZONE
 
 # STATIC AND MEDIA FILES

@@ -27,7 +27,7 @@ Usage (PostgreSQL and Redis must be reachable):
         [--concurrency 2] [--matching-concurrency 1]
 
 The workers run as docker/compose.yaml runs them: the default queue with 2 processes, the
-matching queue with 1; prefetch is 1 (CELERY_WORKER_PREFETCH_MULTIPLIER), so a process
+matching queue with 1 at niceness 10 (``--matching-niceness``); prefetch is 1 (CELERY_WORKER_PREFETCH_MULTIPLIER), so a process
 never holds tasks another one could start.
 """
 
@@ -162,7 +162,9 @@ def task_times(log: Path) -> dict[str, list[float]]:
     return times
 
 
-def start_worker(env: dict[str, str], queue: str, concurrency: int, log: Path) -> subprocess.Popen[bytes]:
+def start_worker(
+    env: dict[str, str], queue: str, concurrency: int, log: Path, *, niceness: int = 0
+) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [
             sys.executable,
@@ -180,7 +182,7 @@ def start_worker(env: dict[str, str], queue: str, concurrency: int, log: Path) -
             "--loglevel",
             "INFO",
         ],
-        env={**env, "LOG_LEVEL": "INFO"},
+        env={**env, "LOG_LEVEL": "INFO", "WORKER_NICENESS": str(niceness)},
         cwd=harness.ROOT,
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
@@ -248,7 +250,13 @@ async def bench(args: argparse.Namespace, env: dict[str, str], seed: dict[str, A
     # One worker for emails and webhooks, one for matching (as docker/compose.yaml runs them).
     workers = [
         start_worker(env, env["CELERY_TASK_DEFAULT_QUEUE"], args.concurrency, logs / "default.log"),
-        start_worker(env, env["CELERY_MATCHING_QUEUE"], args.matching_concurrency, logs / "matching.log"),
+        start_worker(
+            env,
+            env["CELERY_MATCHING_QUEUE"],
+            args.matching_concurrency,
+            logs / "matching.log",
+            niceness=args.matching_niceness,
+        ),
     ]
     try:
         http = harness.ServerConfig.parse(args.http)
@@ -398,6 +406,9 @@ def main() -> None:
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12"))
     parser.add_argument("--applications", type=int, default=200)
     parser.add_argument("--rate", type=float, default=20.0, help="submissions per second")
+    parser.add_argument(
+        "--matching-niceness", type=int, default=10, help="WORKER_NICENESS of the matching worker (compose: 10)"
+    )
     parser.add_argument(
         "--http",
         default="wsgi:2",

@@ -1,9 +1,13 @@
-"""A real Celery worker keeps its PostgreSQL session from task to task.
+"""A real Celery worker process: its PostgreSQL session, its scheduling priority.
 
 Celery's Django fix-up closes every connection, and Django's pool with it, around each task;
 hotgigs/celery.py and settings.py keep one connection per worker process instead (age- and
-health-checked at each task start, as a web request's is).
+health-checked at each task start, as a web request's is). ``WORKER_NICENESS`` lowers a
+worker's priority (compose runs the matching worker at 10).
 """
+
+import os
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -57,3 +61,18 @@ def test_a_worker_whose_session_was_killed_reconnects_for_the_next_task(live_wor
     live_worker.wait_for(lambda: EmailDelivery.objects.filter(status="sent").count() == 4)
     assert killed not in _worker_sessions()
     assert not EmailDelivery.objects.filter(attempts__gt=1).exists()
+
+
+def _niceness(pid: int) -> int:
+    # /proc/<pid>/stat: the 19th field; the command name (2nd) may hold spaces, hence the split at ")".
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+
+def test_a_worker_started_with_a_niceness_runs_at_that_priority(live_worker_factory):
+    mine = os.nice(0)
+    worker = live_worker_factory(WORKER_NICENESS=str(mine + 7))
+    assert _niceness(worker.process.pid) == mine + 7
+
+
+def test_a_worker_keeps_its_priority_by_default(live_worker):
+    assert _niceness(live_worker.process.pid) == os.nice(0)
