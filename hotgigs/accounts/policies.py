@@ -210,7 +210,7 @@ def organization_member_ids(organization_id: int, *, among: Iterable[int] | None
     qs = Membership.objects.filter(organization_id=organization_id, user__is_active=True)
     if among is not None:
         qs = qs.filter(user_id__in=list(among))
-    return set(qs.values_list("user_id", flat=True))
+    return set(qs.order_by().values_list("user_id", flat=True))
 
 
 @dataclass(frozen=True)
