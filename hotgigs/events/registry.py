@@ -79,9 +79,7 @@ def after_commit(
     return register
 
 
-def on_worker(
-    name: str, *, types: Iterable[str], savepoint: bool = True
-) -> Callable[[WorkerHandler], WorkerHandler]:
+def on_worker(name: str, *, types: Iterable[str], savepoint: bool = True) -> Callable[[WorkerHandler], WorkerHandler]:
     """Register ``handler(event)`` to run on Celery for every committed event of ``types``.
 
     ``name`` identifies the subscriber in retries and logs; keep it stable. ``savepoint=False``
