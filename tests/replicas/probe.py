@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from typing import Any
+from typing import Any, cast
 
 import django
 
@@ -23,10 +23,12 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 from django.db import connections, transaction  # noqa: E402
+from django.test import override_settings  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
 from hotgigs import replicas  # noqa: E402
 from hotgigs.accounts.tokens import token_issue  # noqa: E402
+from hotgigs.api.caching import ENTRY_PREFIX  # noqa: E402
 from jobs.models import Job  # noqa: E402
 from tests.factories import JobFactory, MembershipFactory, OrganizationFactory, UserFactory  # noqa: E402
 from tests.factories.accounts import PASSWORD  # noqa: E402
@@ -133,6 +135,12 @@ def routing() -> dict[str, Any]:
     # The window over (its key expired), the writer reads the replica again.
     cache.delete(key)
     facts["writer_after_window"] = get_titles(as_alice)
+
+    # A response cached from a replica lives no longer than the read-your-writes window.
+    with override_settings(API_CACHE_ENABLED=True):
+        facts["cached_status"] = as_bob.get(JOBS).status_code
+    redis_cache = cast(Any, cache)  # django-redis: ttl, iter_keys
+    facts["cached_ttls"] = [redis_cache.ttl(key) for key in redis_cache.iter_keys(f"{ENTRY_PREFIX}*")]
 
     # Inside a transaction, and after a write in the scope, reads go to the primary.
     with replicas.replica_reads(bob), aliases_used("jobs_job") as used:

@@ -110,6 +110,14 @@ def test_the_writer_reads_the_primary_right_after_a_write_and_others_the_lagging
     assert routing["writer_after_window"] == [200, ["replica_1"], ["Replicated", "Written"]]
 
 
+def test_a_response_cached_from_the_replica_expires_with_the_read_your_writes_window(routing):
+    # The generations were read before the replica's rows: kept for the API cache's 15
+    # minutes, a lagging replica's answer would outlive the write that bumped them.
+    assert routing["cached_status"] == 200
+    assert len(routing["cached_ttls"]) == 1
+    assert 0 < routing["cached_ttls"][0] <= 5
+
+
 def test_reads_in_a_transaction_or_after_a_write_go_to_the_primary(routing):
     assert routing["atomic_aliases"] == ["default"]
     assert routing["after_write_aliases"] == ["default"]
