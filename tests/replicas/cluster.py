@@ -3,10 +3,10 @@
 The standby is a real one: ``pg_basebackup`` of the primary, started with ``standby.signal``
 and streaming the primary's WAL, answering ``pg_is_in_recovery() = true``.
 
-Its primary is a server of its own, not the suite's: the suite's server takes no replication
-connections (its ``pg_hba.conf`` has no ``replication`` entry, and a test may not change a
-shared server's configuration), while a server made here with ``initdb`` has them for
-127.0.0.1. It runs the same PostgreSQL binaries as the suite's server (the major version is
+Its primary is a server of its own, not the suite's: the suite's server need not take
+replication connections (CI's does not: its ``pg_hba.conf`` has no ``replication`` entry, and
+a test may not change a shared server's configuration), while a server made here with
+``initdb`` takes them from 127.0.0.1. It runs the same PostgreSQL binaries as the suite's server (the major version is
 asked of it) and starts with a copy of the test database (``pg_dump``): the schema, with any
 row-level security policies, and the rows migrations made.
 
