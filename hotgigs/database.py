@@ -13,7 +13,7 @@ API can answer 503 with ``Retry-After`` instead of 500.
 import sqlite3
 from collections.abc import Sequence
 from pathlib import PurePath
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 import psycopg
 
@@ -64,6 +64,32 @@ def session_options(*, statement_timeout: float, lock_timeout: float, existing: 
     if existing.strip():
         parts.append(existing.strip())
     return " ".join(parts)
+
+
+def replica_databases(urls: Sequence[dict[str, Any]], primary: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """``DATABASES`` entries of the read replicas (``replica_1``, …), from their parsed URLs.
+
+    Each replica keeps its own address and takes the primary's connection settings (pool,
+    session time limits, health checks); under test it mirrors the test database. Replicas
+    need PostgreSQL, primary and replicas alike.
+    """
+    entries: dict[str, dict[str, Any]] = {}
+    for index, url_config in enumerate(urls, start=1):
+        engine = url_config.get("ENGINE")
+        if engine != "django.db.backends.postgresql" or primary.get("ENGINE") != engine:
+            raise ValueError("DATABASE_REPLICA_URLS needs PostgreSQL, for DATABASE_URL and every replica")
+        config = dict(url_config)
+        for name in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS"):
+            if name in primary:
+                config[name] = primary[name]
+        options = {
+            key: dict(value) if isinstance(value, dict) else value for key, value in primary.get("OPTIONS", {}).items()
+        }
+        options.update(url_config.get("OPTIONS", {}))
+        config["OPTIONS"] = options
+        config["TEST"] = {"MIRROR": "default"}
+        entries[f"replica_{index}"] = config
+    return entries
 
 
 # SQLSTATE classes (and codes) of failures that a later retry can cure: connection exceptions,

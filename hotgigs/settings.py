@@ -20,7 +20,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
-from hotgigs.database import process_kind, session_options
+from hotgigs.database import process_kind, replica_databases, session_options
 from hotgigs.redis_clients import guarded_async_connection_class, guarded_connection_class, redis_db_number
 from hotgigs.secret_key import secret_key
 
@@ -112,6 +112,8 @@ MIDDLEWARE = [
     "hotgigs.api.middleware.ApiBodySizeMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Notes a signed-in user's writes so their next reads skip the replicas (hotgigs/replicas.py).
+    "hotgigs.replicas.ReadYourWritesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -205,6 +207,23 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # pg_stat_activity names each session's kind of process: hotgigs-web, -worker or -command.
     DATABASES["default"]["OPTIONS"].setdefault("application_name", f"hotgigs-{HOTGIGS_PROCESS_KIND}")
     DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str("DATABASE_TEST_NAME", default="test_hotgigs")
+# Read replicas (hotgigs/replicas.py): comma-separated URLs, empty for none. Reads marked
+# replica-ok go to them in turn; a user who wrote within DATABASE_READ_YOUR_WRITES_SECONDS
+# reads the primary; an unreachable replica is skipped for DATABASE_REPLICA_RETRY_SECONDS.
+_replica_urls = [url.strip() for url in env.list("DATABASE_REPLICA_URLS", default=[]) if url.strip()]
+try:
+    _replicas = replica_databases([env.db_url_config(url) for url in _replica_urls], DATABASES["default"])
+except ValueError as exc:
+    raise ImproperlyConfigured(str(exc)) from exc
+DATABASES.update(_replicas)
+DATABASE_REPLICAS = list(_replicas)
+DATABASE_ROUTERS = ["hotgigs.replicas.ReplicaRouter"] if DATABASE_REPLICAS else []
+DATABASE_READ_YOUR_WRITES_SECONDS = env.float("DATABASE_READ_YOUR_WRITES_SECONDS", default=5.0)
+DATABASE_REPLICA_RETRY_SECONDS = env.float("DATABASE_REPLICA_RETRY_SECONDS", default=30.0)
+if DATABASE_READ_YOUR_WRITES_SECONDS < 0 or DATABASE_REPLICA_RETRY_SECONDS < 0:
+    raise ImproperlyConfigured(
+        "DATABASE_READ_YOUR_WRITES_SECONDS and DATABASE_REPLICA_RETRY_SECONDS must be 0 or more."
+    )
 # Retry-After (seconds) of a 503 SERVICE_UNAVAILABLE: the database did not serve the request in
 # time (a statement or lock timeout, no free pooled connection, a lost connection), or
 # /health/ready found a component down.

@@ -68,6 +68,7 @@ from hotgigs.api.idempotency import idempotent
 from hotgigs.api.schema import PATH_ID_PATTERN
 from hotgigs.api.serializers import ErrorEnvelopeSerializer, StrictInputSerializer
 from hotgigs.api.views import ERRORS, PublicAuthView
+from hotgigs.replicas import replica_ok
 
 
 class RegisterRequestSerializer(StrictInputSerializer):
@@ -210,6 +211,11 @@ class CandidateViewSet(
 
     def get_object(self) -> Candidate:
         return candidate_get(actor=_actor(self.request), candidate_id=self.kwargs["pk"])
+
+    @replica_ok
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # A list may be answered by a read replica (hotgigs.replicas); one profile never is.
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(
         summary="Add a candidate",

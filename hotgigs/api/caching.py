@@ -73,6 +73,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from hotgigs import replicas
 from hotgigs.accounts import policies
 from hotgigs.accounts.policies import Actor
 from hotgigs.cache import GENERATION_PREFIX
@@ -238,7 +239,12 @@ def cached_read(view: APIView, request: Request, scope: ReadScope | None, comput
     etag = _etag(body)
     if key is not None:
         try:
-            cache.set(key, (body, response["Content-Type"], etag, generations), timeout=cache_ttl())
+            # Rows read from a replica may predate the write that set these generations: such
+            # an entry lives no longer than the read-your-writes window (hotgigs.replicas).
+            ttl = cache_ttl()
+            if replicas.answered_by_replica():
+                ttl = max(1, min(ttl, round(replicas.read_your_writes_seconds())))
+            cache.set(key, (body, response["Content-Type"], etag, generations), timeout=ttl)
         except Exception:
             logger.exception("api_cache.write_failed")
     return _finish(request, response, etag, "miss" if key is not None else "bypass")
