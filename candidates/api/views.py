@@ -39,6 +39,7 @@ from candidates.api.serializers import (
     ResumeLinkSerializer,
     ResumeSerializer,
     ResumeUploadSerializer,
+    SourcedCandidateInputSerializer,
 )
 from candidates.errors import CandidateNotFound, InvalidCandidate, InvalidResume, ResumeNotFound
 from candidates.filters import CandidateFilter
@@ -214,10 +215,13 @@ class CandidateViewSet(
     @extend_schema(
         summary="Add a candidate",
         description=(
-            "Recruiters and staff add a sourced candidate (a profile without a login). Anyone else "
-            "creates their own profile, as with POST /candidates/me (409 CONFLICT if they have one)."
+            "Recruiters and staff add a sourced candidate (a profile without a login) for `organization`, "
+            "which a member of one organization may leave out. The email must be new to that organization "
+            "only (409 CONFLICT otherwise): another organization's record of the same person is never "
+            "consulted. Anyone else creates their own profile, as with POST /candidates/me (409 CONFLICT "
+            "if they have one)."
         ),
-        request=CandidateInputSerializer,
+        request=SourcedCandidateInputSerializer,
         responses=CREATED,
     )
     @idempotent
@@ -225,7 +229,7 @@ class CandidateViewSet(
         actor = _actor(request)
         if not policies.may_recruit(actor):
             return _create_own(actor, request)
-        data = CandidateInputSerializer(data=request.data)
+        data = SourcedCandidateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = data.service_data()
         _require_name_and_email(fields)
