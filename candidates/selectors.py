@@ -12,9 +12,9 @@ from django.apps import apps
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from candidates.choices import ParseStatus
-from candidates.errors import CandidateNotFound, ResumeLinkInvalid, ResumeNotFound
+from candidates.errors import CandidateNotFound, MergeNotFound, ResumeLinkInvalid, ResumeNotFound
 from candidates.links import link_verify
-from candidates.models import Candidate, Resume
+from candidates.models import Candidate, CandidateMerge, Resume
 from hotgigs.accounts import policies
 from hotgigs.accounts.models import User
 from hotgigs.accounts.policies import Actor
@@ -67,6 +67,21 @@ def candidate_for_user(*, user: Actor, skills: bool = True) -> Candidate | None:
     if skills:
         candidates = candidates.prefetch_related("skills")
     return candidates.first()
+
+
+def merge_list(*, actor: Actor) -> QuerySet[CandidateMerge]:
+    """Merges of profiles of the actor's organizations (staff: all), newest first."""
+    visible = policies.visible_rows(actor, organization="organization_id")
+    merges = CandidateMerge.objects.select_related("survivor", "duplicate", "merged_by", "undone_by")
+    return merges.none() if visible is None else merges.filter(visible)
+
+
+def merge_get(*, actor: Actor, merge_id: int) -> CandidateMerge:
+    """One merge the actor sees; raises MergeNotFound otherwise."""
+    try:
+        return merge_list(actor=actor).get(pk=merge_id)
+    except (CandidateMerge.DoesNotExist, ValueError, TypeError):
+        raise MergeNotFound() from None
 
 
 def resume_visible(*, actor: Actor) -> QuerySet[Resume]:
