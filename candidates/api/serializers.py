@@ -148,3 +148,27 @@ class ResumeLinkSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
     url = serializers.URLField()
     expires_at = serializers.DateTimeField()
+
+
+class MergeInputSerializer(StrictInputSerializer):
+    """The profile to merge into the one named in the path (both sourced by one organization)."""
+
+    duplicate = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+
+
+class MergeSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """A merge: which profile was merged into which, how many rows of each kind moved, and
+    whether (and when) it was undone."""
+
+    id = serializers.IntegerField()
+    organization_id = serializers.IntegerField()
+    survivor_id = serializers.IntegerField()
+    duplicate_id = serializers.IntegerField()
+    moved = serializers.SerializerMethodField(help_text="How many rows of each kind moved to the survivor.")
+    merged_by_id = serializers.IntegerField(allow_null=True)
+    merged_at = serializers.DateTimeField()
+    undone_by_id = serializers.IntegerField(allow_null=True)
+    undone_at = serializers.DateTimeField(allow_null=True)
+
+    def get_moved(self, merge: Any) -> dict[str, int]:
+        return {kind: len(rows) for kind, rows in merge.moved.items()}
