@@ -70,8 +70,8 @@ from hotgigs.accounts import policies
 from hotgigs.accounts.models import User
 from hotgigs.accounts.scopes import CANDIDATES_READ, CANDIDATES_WRITE
 from hotgigs.api.filters import CursorOrderingFilter
-from hotgigs.api.pagination import CursorPagination
 from hotgigs.api.idempotency import idempotent
+from hotgigs.api.pagination import CursorPagination
 from hotgigs.api.schema import PATH_ID_PATTERN
 from hotgigs.api.serializers import ErrorEnvelopeSerializer, StrictInputSerializer
 from hotgigs.api.views import ERRORS, PublicAuthView

@@ -78,7 +78,8 @@ def test_a_merge_moves_what_does_not_collide_and_hides_the_duplicate(pair, recru
     assert list(duplicate.applications.values_list("stage", flat=True)) == ["screening"]
     assert not application_list(actor=recruiter).filter(candidate=duplicate).exists()
     assert not candidate_list(actor=recruiter).filter(pk=duplicate.pk).exists()
-    assert merge.moved["applications"] and merge.moved["resumes"]
+    assert len(merge.moved["applications"]) == 1
+    assert len(merge.moved["resumes"]) == 1
     assert (merge.organization_id, merge.merged_by) == (survivor.organization_id, recruiter)
 
 
@@ -140,7 +141,7 @@ def test_what_the_survivor_gained_since_stays(pair, org, recruiter):
 
 @pytest.mark.parametrize("kind", ["itself", "self_registered", "other_org", "unsourced_staff"])
 def test_only_two_profiles_of_one_organization_merge(pair, recruiter, other_recruiter, staff, kind):
-    survivor, duplicate = pair
+    survivor, _ = pair
     other = {
         "itself": survivor,
         "self_registered": CandidateFactory(),
