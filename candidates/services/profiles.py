@@ -26,7 +26,7 @@ from candidates.storage import file_delete_on_commit
 from hotgigs.accounts import policies
 from hotgigs.accounts.errors import EmailTaken
 from hotgigs.accounts.models import User
-from hotgigs.accounts.selectors import user_get_by_email
+from hotgigs.accounts.selectors import organization_list, user_get_by_email
 from hotgigs.accounts.services import user_create, user_validate_new
 from hotgigs.ai.vocabulary import canonical_skill
 from hotgigs.errors import Forbidden
@@ -118,7 +118,8 @@ def _sourcing_organization(actor: User, organization_id: int | None) -> int | No
     it, or be staff), else the actor's only organization. Staff who belong to none may add a
     profile of no organization; a member of several must name one."""
     if organization_id is not None:
-        if not policies.may_manage_organization(actor, organization_id):
+        active = organization_list(actor=actor).filter(pk=organization_id, is_active=True).exists()
+        if not active or not policies.may_manage_organization(actor, organization_id):
             raise InvalidCandidate(details={"organization": ["You do not work for this organization."]})
         return organization_id
     mine = sorted(policies.organization_ids(actor))

@@ -101,6 +101,20 @@ def test_naming_an_organization_one_does_not_work_for_is_refused(other_org, recr
     assert not Candidate.objects.exists()
 
 
+@pytest.mark.parametrize("case", ["missing", "inactive"])
+def test_staff_may_not_name_an_organization_that_is_missing_or_inactive(staff, org, case):
+    if case == "inactive":
+        org.is_active = False
+        org.save()
+    named = org.pk + 1000 if case == "missing" else org.pk
+
+    with pytest.raises(InvalidCandidate) as exc_info:
+        candidate_create(actor=staff, for_self=False, organization_id=named, **SOURCED)
+
+    assert set(exc_info.value.details) == {"organization"}
+    assert not Candidate.objects.exists()
+
+
 def test_staff_without_an_organization_add_a_profile_of_none(staff, org):
     assert candidate_create(actor=staff, for_self=False, **SOURCED).organization_id is None
     assert candidate_create(actor=staff, for_self=False, organization_id=org.pk, **SOURCED).organization_id == org.pk
