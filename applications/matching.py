@@ -130,7 +130,7 @@ def candidate_pool(job: Job) -> QuerySet[Candidate]:
 
     For an open job: those its organization's recruiters may see (the access rule of
     ``candidates.selectors.candidate_shared_with``) — discoverable ones, applicants to any of the
-    organization's jobs, and profiles its members sourced — plus the job's applicants.
+    organization's jobs, and the profiles it sourced — plus the job's applicants.
     For any other job: its applicants only.
     """
     applied_here = Q(Exists(Application.objects.filter(candidate_id=OuterRef("pk"), job_id=job.pk)))
