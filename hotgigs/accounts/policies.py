@@ -22,6 +22,7 @@ The rules, as functions:
   yet (create a job, source a candidate, organization channels, the back office).
 * :func:`is_self` — "the candidate themself".
 * :func:`is_staff` — staff-only operations (erasing candidates, staff pages of the admin).
+* :func:`may_change_note` — "the note's author" (notes are read by the hiring team).
 
 A user's roles are read once per request (one query) and memoised on the user object; the
 API's authentication fills the memo from its identity cache (:func:`remember_actor_roles`),
@@ -156,6 +157,11 @@ def may_edit_candidate(actor: Actor, *, candidate_user_id: int | None, created_b
         and created_by_id is not None
         and Membership.objects.filter(user_id=created_by_id, organization_id__in=organization_ids(actor)).exists()
     )
+
+
+def may_change_note(actor: Actor, *, author_id: int | None) -> bool:
+    """Only a note's author edits or deletes it (staff neither: a note speaks for its author)."""
+    return author_id is not None and actor.is_authenticated and actor.is_active and author_id == actor.pk
 
 
 def may_upload_resume(actor: Actor, *, candidate_user_id: int | None) -> bool:
