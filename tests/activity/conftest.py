@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.api.conftest import api_client, login  # noqa: F401  (the API's fixtures)
 from tests.factories import ApplicationFactory, MembershipFactory, UserFactory
 
 

@@ -17,6 +17,7 @@ import pytest
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
+from activity.services import note_create
 from candidates.models import Candidate
 from hotgigs.accounts.tokens import token_issue_for_user
 from tests.factories import (
@@ -121,6 +122,7 @@ def hidden_rows(db):  # type: ignore[no-untyped-def]
     FeedbackFactory(interview=interview, interviewer=recruiter_b)
     resume = ResumeFactory(candidate=candidate_y)
     delivery = WebhookDeliveryFactory(endpoint=WebhookEndpointFactory(organization=org_b))
+    note = note_create(actor=recruiter_b, application=application, body="Hidden note")
     return {
         "jobs": job.pk,
         "candidates": candidate_y.pk,
@@ -129,6 +131,7 @@ def hidden_rows(db):  # type: ignore[no-untyped-def]
         "interviews": interview.pk,
         "webhooks/endpoints": delivery.endpoint_id,
         "webhooks/endpoints/deliveries": delivery.pk,
+        "notes": note.pk,
     }
 
 
@@ -162,6 +165,7 @@ def test_matrix_covers_every_resource():
         "interviews",
         "webhooks/endpoints",
         "webhooks/endpoints/deliveries",
+        "notes",
     } <= collections
     assert {path for _, path in NESTED_OPERATIONS} >= {
         "/api/v1/candidates/{id}/resumes/{resume_id}/",
