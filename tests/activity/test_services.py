@@ -91,13 +91,9 @@ def test_the_candidate_and_other_organizations_may_not_write(application, candid
 
 def test_mentioning_a_non_member_refuses_the_whole_note(recruiter, application, colleague, outsider):
     with pytest.raises(ValidationFailed) as refused:
-        note_create(
-            actor=recruiter, application=application, body="@ana@acme.test @bo@other.test @nobody@nowhere.test"
-        )
+        note_create(actor=recruiter, application=application, body="@ana@acme.test @bo@other.test @nobody@nowhere.test")
 
-    assert refused.value.details == {
-        "body": ["Not a member of this organization: bo@other.test, nobody@nowhere.test."]
-    }
+    assert refused.value.details == {"body": ["Not a member of this organization: bo@other.test, nobody@nowhere.test."]}
     assert not Note.objects.exists()
 
 

@@ -109,9 +109,7 @@ def _history(application, recruiter, count: int) -> None:  # type: ignore[no-unt
             body=f"note {index}",
             created_at=base + timedelta(minutes=2 * index),
         )
-        StageChangeFactory(
-            application=application, actor=recruiter, changed_at=base + timedelta(minutes=2 * index + 1)
-        )
+        StageChangeFactory(application=application, actor=recruiter, changed_at=base + timedelta(minutes=2 * index + 1))
         FeedbackFactory(
             interview=InterviewFactory(application=application, scheduled_by=recruiter),
             interviewer=recruiter,
@@ -193,9 +191,7 @@ def test_the_candidate_timeline_keeps_to_the_viewers_organization(
     assert [entry.detail for entry in entries if entry.kind == "note"] == ["ours"]
 
 
-def test_the_candidate_and_other_organizations_do_not_get_the_timeline(
-    login, candidate, other_recruiter, application
-):
+def test_the_candidate_and_other_organizations_do_not_get_the_timeline(login, candidate, other_recruiter, application):
     with pytest.raises(Forbidden):
         application_activity(actor=candidate.user, application=application)
     own = login(candidate.user)
