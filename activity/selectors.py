@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from django.core import signing
 from django.db.models import Q, QuerySet
 
 from activity.errors import NoteNotFound
@@ -26,7 +27,7 @@ from applications.selectors import application_list, match_list, stage_change_li
 from candidates.selectors import resume_visible
 from hotgigs.accounts import policies
 from hotgigs.accounts.policies import Actor
-from hotgigs.errors import Forbidden
+from hotgigs.errors import Forbidden, ValidationFailed
 from hotgigs.events import catalogue
 from hotgigs.events.models import OutboxEvent
 from hotgigs.notifications.choices import NotificationKind
@@ -95,6 +96,27 @@ class Entry:
 
 
 Cursor = tuple[datetime, int, int]
+_CURSOR_SALT = "activity.timeline.cursor"
+
+
+def cursor_encode(cursor: Cursor) -> str:
+    """A page's position as an opaque, signed string (a ``next`` link's ``cursor``)."""
+    at, rank, pk = cursor
+    return signing.Signer(salt=_CURSOR_SALT).sign_object([at.isoformat(), rank, pk])
+
+
+def cursor_decode(raw: str | None) -> Cursor | None:
+    """The position :func:`cursor_encode` wrote (None for the first page); ValidationFailed
+    on ``cursor`` for anything else (edited, made up)."""
+    if raw is None:
+        return None
+    try:
+        at, rank, pk = signing.Signer(salt=_CURSOR_SALT).unsign_object(raw)
+        return (datetime.fromisoformat(at), int(rank), int(pk))
+    except (signing.BadSignature, ValueError, TypeError):
+        raise ValidationFailed(
+            "The cursor is not valid.", details={"cursor": ["Use the next link of this list, unchanged."]}
+        ) from None
 
 
 def _name(user: Any) -> str:

@@ -7,10 +7,8 @@ through its app's selector first (one the caller may not see answers 404); the h
 alone reads notes and timelines (a candidate who sees their application gets 403).
 """
 
-from datetime import datetime
 from typing import Any, ClassVar
 
-from django.core import signing
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
@@ -32,6 +30,8 @@ from activity.selectors import (
     application_notes,
     candidate_activity,
     candidate_notes,
+    cursor_decode,
+    cursor_encode,
     note_get,
 )
 from activity.services import note_create, note_delete, note_update
@@ -176,26 +176,6 @@ class _ActivityPagination(CursorPagination):
     """The page size and parameter checks of every list; the cursor is the timeline's own."""
 
 
-_SIGNER_SALT = "activity.timeline.cursor"
-
-
-def _decode(raw: str | None) -> Cursor | None:
-    if raw is None:
-        return None
-    try:
-        at, rank, pk = signing.Signer(salt=_SIGNER_SALT).unsign_object(raw)
-        return (datetime.fromisoformat(at), int(rank), int(pk))
-    except (signing.BadSignature, ValueError, TypeError):
-        raise ValidationFailed(
-            "The cursor is not valid.", details={"cursor": ["Use the next link of this list, unchanged."]}
-        ) from None
-
-
-def _encode(cursor: Cursor) -> str:
-    at, rank, pk = cursor
-    return signing.Signer(salt=_SIGNER_SALT).sign_object([at.isoformat(), rank, pk])
-
-
 class ActivityViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
     """The timeline of an application or a candidate, newest first, cursor-paginated."""
 
@@ -208,7 +188,7 @@ class ActivityViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
         entries, following = page
         url = self.request.build_absolute_uri()
         body = {
-            "next": replace_query_param(url, "cursor", _encode(following)) if following else None,
+            "next": replace_query_param(url, "cursor", cursor_encode(following)) if following else None,
             "previous": None,
             "results": EntrySerializer(entries, many=True).data,
         }
@@ -218,7 +198,7 @@ class ActivityViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
         pagination = _ActivityPagination()
         pagination._refuse_unknown_parameters(self.request, self)
         size = pagination.get_page_size(self.request)
-        return _decode(self.request.query_params.get("cursor")), size
+        return cursor_decode(self.request.query_params.get("cursor")), size
 
     @extend_schema(
         operation_id="applications_activity",
