@@ -178,8 +178,8 @@ def _interviews_booked(scope: _Scope) -> tuple[QuerySet[Any], str, Callable[[Any
             at=interview.created_at,
             actor_id=interview.scheduled_by_id,
             actor_name=_name(interview.scheduled_by),
-            summary=f"{InterviewKind(interview.kind).label} interview booked for "
-            f"{interview.starts_at:%Y-%m-%d %H:%M} UTC ({interview.application.job.title})",
+            # Not its time: that is the interview's now, which a later move may have changed.
+            summary=f"{InterviewKind(interview.kind).label} interview booked ({interview.application.job.title})",
             application_id=interview.application_id,
             position=(interview.created_at, rank, interview.pk),
         )
