@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from activity.models import Note
@@ -11,10 +12,14 @@ from hotgigs.api.serializers import StrictInputSerializer, id_field
 
 
 class NoteCreateSerializer(StrictInputSerializer):
-    """``body`` (``@email`` mentions members); ``organization_id`` only for a candidate note
-    by someone of several organizations (or staff)."""
+    """``body``: the text, as written; ``@email`` mentions a member of the organization."""
 
     body = serializers.CharField(max_length=MAX_NOTE)
+
+
+class CandidateNoteCreateSerializer(NoteCreateSerializer):
+    """A candidate note also names its ``organization_id``, unless the caller belongs to one only."""
+
     organization_id = id_field(required=False)
 
 
@@ -22,7 +27,7 @@ class NoteUpdateSerializer(StrictInputSerializer):
     body = serializers.CharField(max_length=MAX_NOTE)
 
 
-class PersonSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ActivityActorSerializer(serializers.Serializer):  # type: ignore[type-arg]
     id = serializers.IntegerField()
     name = serializers.CharField()
 
@@ -48,10 +53,12 @@ class NoteSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         )
         read_only_fields = fields
 
+    @extend_schema_field(ActivityActorSerializer(allow_null=True))
     def get_author(self, note: Note) -> dict[str, Any] | None:
         author = note.author
         return None if author is None else {"id": author.pk, "name": author.full_name or author.email}
 
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
     def get_mentions(self, note: Note) -> list[int]:
         return sorted(user.pk for user in note.mentions.all())
 
@@ -68,6 +75,7 @@ class EntrySerializer(serializers.Serializer):  # type: ignore[type-arg]
     application_id = serializers.IntegerField(allow_null=True)
     note_id = serializers.IntegerField(allow_null=True)
 
+    @extend_schema_field(ActivityActorSerializer(allow_null=True))
     def get_actor(self, entry: Entry) -> dict[str, Any] | None:
         return None if entry.actor_id is None else {"id": entry.actor_id, "name": entry.actor_name}
 

@@ -18,6 +18,7 @@ from rest_framework.utils.urls import replace_query_param
 
 from activity.api.serializers import (
     ActivityPageSerializer,
+    CandidateNoteCreateSerializer,
     EntrySerializer,
     NoteCreateSerializer,
     NoteSerializer,
@@ -42,10 +43,15 @@ from hotgigs.accounts.scopes import APPLICATIONS_READ, APPLICATIONS_WRITE, CANDI
 from hotgigs.api.pagination import CursorPagination
 from hotgigs.api.schema import PATH_ID_PATTERN
 from hotgigs.api.views import ERRORS
-from hotgigs.errors import ValidationFailed
 
 ID_PATTERN = PATH_ID_PATTERN
 ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The row's id.")
+CURSOR = OpenApiParameter("cursor", str, description="The position: only as a `next` link gives it.")
+PAGE_SIZE = OpenApiParameter(
+    "page_size",
+    {"type": "integer", "minimum": 1},  # type: ignore[arg-type]
+    description="Entries per page, from 1 (default 20); larger sizes are capped at API_MAX_PAGE_SIZE.",
+)
 
 
 def _user(request: Request) -> User:
@@ -102,10 +108,6 @@ class NoteViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
         application = application_get(actor=_user(self.request), application_id=int(pk))
         data = NoteCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        if "organization_id" in data.validated_data:
-            raise ValidationFailed(
-                details={"organization_id": ["An application's note is for the job's organization."]}
-            )
         note = note_create(actor=_user(self.request), application=application, body=data.validated_data["body"])
         return self._created(note)
 
@@ -128,13 +130,13 @@ class NoteViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
         description="For members and staff. `organization_id` names the organization the note is for; a "
         "member of one organization may leave it out. Mentions as on an application's note.",
         parameters=[ID],
-        request=NoteCreateSerializer,
+        request=CandidateNoteCreateSerializer,
         responses={201: NoteSerializer, **ERRORS},
         tags=["notes"],
     )
     def candidate_create(self, request: Request, pk: str) -> Response:
         candidate = candidate_get(actor=_user(self.request), candidate_id=int(pk), skills=False)
-        data = NoteCreateSerializer(data=request.data)
+        data = CandidateNoteCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         note = note_create(
             actor=_user(self.request),
@@ -207,7 +209,7 @@ class ActivityViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
         "match score of the application, newest first, each with its actor (null for the system), time, "
         "kind and a short summary. For the hiring team; the candidate gets 403. Follow `next` for more; "
         "`page_size` as on every list.",
-        parameters=[ID, OpenApiParameter("cursor", str), OpenApiParameter("page_size", int)],
+        parameters=[ID, CURSOR, PAGE_SIZE],
         responses={200: ActivityPageSerializer, **ERRORS},
         tags=["activity"],
     )
@@ -224,7 +226,7 @@ class ActivityViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
         description="The timeline of a candidate across the caller's organizations' applications (all for "
         "staff), their notes, resumes and match scores, newest first. For members and staff; the candidate "
         "gets 403. Paginated as the application's.",
-        parameters=[ID, OpenApiParameter("cursor", str), OpenApiParameter("page_size", int)],
+        parameters=[ID, CURSOR, PAGE_SIZE],
         responses={200: ActivityPageSerializer, **ERRORS},
         tags=["activity"],
     )
