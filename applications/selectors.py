@@ -201,3 +201,9 @@ def match_receipt(match: Match, *, internal: bool) -> dict[str, Any]:
         "scoring_version": version if isinstance(version, int) else None,
         "rationale": (match.rationale or None) if internal else None,
     }
+
+
+def stage_change_list(*, application_ids: list[int]) -> QuerySet[StageChange]:
+    """The moves of these applications (whose visibility the caller has settled), with the
+    actor and the job loaded: for a timeline."""
+    return StageChange.objects.filter(application_id__in=application_ids).select_related("actor", "application__job")

@@ -50,6 +50,7 @@ from interviews.choices import InterviewKind, InterviewStatus
 from interviews.errors import InterviewerBusy, InterviewNotFound
 from interviews.selectors import feedback_list, interview_get, interview_list, overlapping
 from interviews.services import interview_cancel, interview_reschedule, interview_schedule, interview_when
+from workspace import activity
 from workspace.records import duration_words, in_words, log_change, person, stage_label
 
 # The zone a new interview is arranged in unless the recruiter picks another.
@@ -266,6 +267,7 @@ def _render(
         "max_reason": MAX_REASON,
         "candidate_url": reverse("admin:candidates_candidate_change", args=[application.candidate_id]),
         "history_url": reverse("admin:applications_application_history", args=[application.pk]),
+        **activity.application_section(request, application),
     }
     return TemplateResponse(request, "workspace/application.html", context, status=status)
 
