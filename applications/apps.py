@@ -13,4 +13,18 @@ class ApplicationsConfig(AppConfig):
 
         register_audience(APPLICATION, application_audience_authorize, application_audience_authorize_many)
 
+        # A new organization starts with the default rejection reasons (the kernel that
+        # creates organizations knows nothing of them).
+        from django.db.models.signals import post_save
+
         from applications import subscribers  # noqa: F401  (registers the outbox subscribers)
+        from hotgigs.accounts.models import Organization
+
+        post_save.connect(_seed_rejection_reasons, sender=Organization, dispatch_uid="applications.rejection_reasons")
+
+
+def _seed_rejection_reasons(sender: type, instance: object, created: bool, raw: bool = False, **kwargs: object) -> None:
+    if created and not raw:
+        from applications.services import rejection_reasons_seed
+
+        rejection_reasons_seed(organization_id=instance.pk)  # type: ignore[attr-defined]

@@ -44,3 +44,14 @@ STAGE_TRANSITIONS: dict[str, tuple[str, ...]] = {
     ApplicationStage.REJECTED: (),
     ApplicationStage.WITHDRAWN: (),
 }
+
+# The rejection reasons every organization starts with (code, label); each organization
+# edits its own list (``RejectionReason``). Seeded for existing organizations by a data
+# migration and for new ones when they are created (``applications.services``).
+DEFAULT_REJECTION_REASONS: tuple[tuple[str, str], ...] = (
+    ("skills", "Skills do not match"),
+    ("experience", "Not enough experience"),
+    ("withdrew", "Candidate withdrew"),
+    ("position_filled", "Position filled"),
+    ("other", "Other"),
+)

@@ -38,6 +38,7 @@ from applications.selectors import (
     application_time_in_stage,
     match_list,
     match_receipt,
+    rejection_reason_list,
 )
 from applications.services import MAX_REASON, application_move
 from candidates.errors import CandidateNotFound
@@ -84,7 +85,17 @@ class MoveForm(forms.Form):
 
     to_stage = forms.ChoiceField(choices=ApplicationStage.choices)
     reason = forms.CharField(max_length=MAX_REASON, error_messages={"required": "Give a reason for the move."})
+    rejection_reason = forms.IntegerField(min_value=1, required=False)
     confirm = forms.BooleanField(required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("to_stage") == ApplicationStage.REJECTED:
+            if not cleaned.get("rejection_reason"):
+                self.add_error("rejection_reason", "Choose a rejection reason.")
+        else:
+            cleaned["rejection_reason"] = None
+        return cleaned
 
 
 class WhenForm(forms.Form):
@@ -254,6 +265,12 @@ def _render(
             if stage not in (ApplicationStage.REJECTED, ApplicationStage.WITHDRAWN)
         ],
         "may_reject": ApplicationStage.REJECTED in legal,
+        "rejection_reasons": [
+            (str(pk), label)
+            for pk, label in rejection_reason_list(
+                actor=request.user, organization_id=application.job.organization_id
+            ).values_list("pk", "label")
+        ],
         "may_withdraw": ApplicationStage.WITHDRAWN in legal,
         "ended": application.stage in TERMINAL_STAGES,
         "match": match,
@@ -297,6 +314,7 @@ def application_move_view(request: HttpRequest, object_id: str) -> HttpResponse:
         messages.error(request, f"Nothing was changed. {problems}")
         return HttpResponseRedirect(page_url(application))
     to_stage, reason = form.cleaned_data["to_stage"], form.cleaned_data["reason"]
+    rejection_reason_id = form.cleaned_data["rejection_reason"]
     if not form.cleaned_data["confirm"]:
         verb = {
             ApplicationStage.REJECTED: "Reject",
@@ -311,12 +329,24 @@ def application_move_view(request: HttpRequest, object_id: str) -> HttpResponse:
             "to_stage": to_stage,
             "to_label": stage_label(to_stage),
             "reason": reason,
+            "rejection_reason": "" if rejection_reason_id is None else str(rejection_reason_id),
+            "rejection_label": dict(
+                rejection_reason_list(actor=request.user, organization_id=application.job.organization_id)
+                .filter(pk=rejection_reason_id)
+                .values_list("pk", "label")
+            ).get(rejection_reason_id, ""),
             "page_url": page_url(application),
         }
         return TemplateResponse(request, "workspace/application_confirm.html", context)
     from_label = stage_label(application.stage)
     try:
-        moved = application_move(actor=request.user, application=application, to_stage=to_stage, reason=reason)  # type: ignore[arg-type]
+        moved = application_move(
+            actor=request.user,  # type: ignore[arg-type]
+            application=application,
+            to_stage=to_stage,
+            reason=reason,
+            rejection_reason_id=rejection_reason_id,
+        )
     except IllegalStageMove as error:
         messages.error(request, _refused_move(application, error, to_stage))
         return HttpResponseRedirect(page_url(application))

@@ -13,7 +13,7 @@ from rest_framework import serializers
 from applications.choices import STAGE_TRANSITIONS, ApplicationSource, ApplicationStage
 from applications.models import Application, Match
 from applications.selectors import StageSpan, match_receipt
-from applications.services import MAX_COVER_LETTER, MAX_REASON
+from applications.services import MAX_COVER_LETTER, MAX_REASON, MAX_REASON_LABEL
 from hotgigs.accounts import policies
 from hotgigs.api.serializers import (
     ApplicationCandidateSerializer,
@@ -39,7 +39,18 @@ class ApplicationCreateSerializer(StrictInputSerializer):
 
 class ApplicationMoveSerializer(StrictInputSerializer):
     stage = serializers.ChoiceField(choices=ApplicationStage.choices)
-    reason = serializers.CharField(max_length=MAX_REASON, required=False, allow_blank=True, trim_whitespace=False)
+    reason = serializers.CharField(
+        max_length=MAX_REASON,
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text="A free-text note for the hiring team.",
+    )
+    rejection_reason_id = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="Required for `rejected` (and refused otherwise): one of the organization's rejection reasons.",
+    )
 
 
 class ApplicationWithdrawSerializer(StrictInputSerializer):
@@ -88,6 +99,9 @@ class StageHistoryEntrySerializer(serializers.Serializer):  # type: ignore[type-
     from_stage = serializers.ChoiceField(choices=ApplicationStage.choices, allow_null=True)
     to_stage = serializers.ChoiceField(choices=ApplicationStage.choices)
     reason = serializers.CharField(allow_blank=True, allow_null=True, help_text="Null for the candidate.")
+    rejection_reason = serializers.CharField(
+        allow_null=True, help_text="The code of the rejection reason; null for other moves and for the candidate."
+    )
     actor_id = serializers.IntegerField(allow_null=True, help_text="Null for the candidate.")
     changed_at = serializers.DateTimeField()
     left_at = serializers.DateTimeField(allow_null=True)
@@ -108,6 +122,7 @@ def history_entries(changes: list[Any], spans: list[StageSpan], *, internal: boo
             "from_stage": change.from_stage or None,
             "to_stage": change.to_stage,
             "reason": change.reason if internal else None,
+            "rejection_reason": change.rejection_reason.code if internal and change.rejection_reason else None,
             "actor_id": change.actor_id if internal else None,
             "changed_at": change.changed_at,
             "left_at": span.left_at,
@@ -115,6 +130,38 @@ def history_entries(changes: list[Any], spans: list[StageSpan], *, internal: boo
         }
         for change, span in zip(changes, spans, strict=False)
     ]
+
+
+# --- rejection reasons ------------------------------------------------------------------------
+
+
+class RejectionReasonSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """One of an organization's rejection reasons; ``archived_at`` is set once it is retired."""
+
+    id = serializers.IntegerField()
+    organization_id = serializers.IntegerField()
+    code = serializers.SlugField()
+    label = serializers.CharField()  # type: ignore[assignment]
+    position = serializers.IntegerField()
+    archived_at = serializers.DateTimeField(allow_null=True)
+
+
+class RejectionReasonCreateSerializer(StrictInputSerializer):
+    organization_id = serializers.IntegerField(min_value=1)
+    code = serializers.SlugField(max_length=40)
+    label = serializers.CharField(max_length=MAX_REASON_LABEL)  # type: ignore[assignment]
+    position = serializers.IntegerField(min_value=0, max_value=1000, required=False)
+
+
+class RejectionReasonUpdateSerializer(StrictInputSerializer):
+    label = serializers.CharField(max_length=MAX_REASON_LABEL, required=False)  # type: ignore[assignment]
+    position = serializers.IntegerField(min_value=0, max_value=1000, required=False)
+
+
+class RejectionReasonQuerySerializer(StrictInputSerializer):
+    strict_json_types = False
+    organization = serializers.IntegerField(min_value=1, required=False)
+    include_archived = serializers.BooleanField(required=False, default=False)
 
 
 # --- matches ----------------------------------------------------------------------------------

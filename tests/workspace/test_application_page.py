@@ -18,6 +18,7 @@ from tests.factories import (
     ResumeFactory,
     UserFactory,
 )
+from tests.factories.applications import rejection_reason_id
 from tests.workspace.pages import application_url, history_of, local, messages_of
 
 pytestmark = pytest.mark.django_db
@@ -184,7 +185,16 @@ def test_a_move_asks_for_confirmation_then_moves_with_the_reason(signed_in, recr
 def test_reject_and_withdraw_on_behalf(signed_in, application, stage, words):
     response = signed_in.post(
         application_url(application, "application_move"),
-        {"to_stage": stage, "reason": "Not enough experience", "confirm": "on"},
+        {
+            "to_stage": stage,
+            "reason": "Not enough experience",
+            "confirm": "on",
+            **(
+                {"rejection_reason": rejection_reason_id(application.job.organization_id)}
+                if stage == "rejected"
+                else {}
+            ),
+        },
     )
 
     assert response.status_code == 302
