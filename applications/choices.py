@@ -13,6 +13,13 @@ class ApplicationStage(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+class StageChangeKind(models.TextChoices):
+    """A history row is a move along the pipeline, or the correction of the move before it."""
+
+    MOVE = "move", "Move"
+    UNDO = "undo", "Undo"
+
+
 class ApplicationSource(models.TextChoices):
     """Where the application came from, for source-of-hire reporting."""
 

@@ -40,6 +40,10 @@ def illegal_move_words(*, candidate_name: str, from_stage: str, to_stage: str, a
     )
 
 
+class NothingToUndo(Conflict):
+    default_message = "There is no move to undo."
+
+
 class RejectionReasonNotFound(NotFound):
     default_message = "Rejection reason not found."
 

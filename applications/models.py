@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from applications.choices import ApplicationSource, ApplicationStage
+from applications.choices import ApplicationSource, ApplicationStage, StageChangeKind
 
 
 class Application(models.Model):
@@ -79,7 +79,8 @@ class StageChange(models.Model):
 
     The first row of every application has an empty ``from_stage`` (its submission). A move
     to ``rejected`` names one of the organization's ``rejection_reason``s (rows from before
-    reasons existed have none); ``reason`` is the free-text note.
+    reasons existed have none); ``reason`` is the free-text note. A row of ``kind`` ``undo``
+    takes back the move before it (back to that move's ``from_stage``), its reason required.
     """
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="stage_changes")
@@ -92,6 +93,7 @@ class StageChange(models.Model):
     rejection_reason = models.ForeignKey(
         RejectionReason, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    kind = models.CharField(max_length=4, choices=StageChangeKind.choices, default=StageChangeKind.MOVE)
     changed_at = models.DateTimeField()
 
     class Meta:
@@ -106,6 +108,9 @@ class StageChange(models.Model):
             models.CheckConstraint(
                 condition=Q(rejection_reason__isnull=True) | Q(to_stage=ApplicationStage.REJECTED),
                 name="applications_stage_change_reason_rejects",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=StageChangeKind.values), name="applications_stage_change_kind_valid"
             ),
         )
         indexes = (models.Index(fields=("to_stage", "changed_at"), name="applications_change_to_when"),)

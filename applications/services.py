@@ -15,12 +15,19 @@ from typing import TYPE_CHECKING, Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from applications.choices import DEFAULT_REJECTION_REASONS, STAGE_TRANSITIONS, ApplicationSource, ApplicationStage
+from applications.choices import (
+    DEFAULT_REJECTION_REASONS,
+    STAGE_TRANSITIONS,
+    ApplicationSource,
+    ApplicationStage,
+    StageChangeKind,
+)
 from applications.errors import (
     DuplicateApplication,
     DuplicateRejectionReason,
     IllegalStageMove,
     JobNotOpen,
+    NothingToUndo,
 )
 from applications.models import Application, RejectionReason, StageChange
 from candidates.selectors import candidate_list
@@ -253,6 +260,60 @@ def application_withdraw(*, actor: User, application: Application, reason: str =
         reason=reason,
         event=catalogue.APPLICATION_WITHDRAWN,
     )
+
+
+@transaction.atomic
+def application_undo_move(*, actor: User, application: Application, reason: str) -> Application:
+    """Take back the application's latest move: it returns to the stage it came from.
+
+    For the hiring team (Forbidden otherwise). ``reason`` is required (ValidationFailed when
+    blank). The correction is a history row of kind ``undo`` and an
+    ``application.move_undone`` event; the move it takes back stays in the history. Raises
+    NothingToUndo (CONFLICT) when the latest row is the submission, is itself an undo, or is
+    the candidate's own withdrawal (only they may take that back, by applying again).
+    """
+    if not policies.may_manage_organization(actor, application.job.organization_id):
+        raise Forbidden("Only the job's recruiters may undo a move of this application.")
+    if not reason.strip():
+        raise ValidationFailed("Say why the move is undone.", details={"reason": ["This field may not be blank."]})
+    application = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("job", "job__organization", "candidate")
+        .get(pk=application.pk)
+    )
+    last = application.stage_changes.order_by("-changed_at", "-id").first()
+    if last is None or not last.from_stage or last.kind != StageChangeKind.MOVE:
+        raise NothingToUndo(details={"stage": application.stage})
+    by_candidate = last.actor is not None and policies.is_self(last.actor, application.candidate.user_id)
+    if last.to_stage == ApplicationStage.WITHDRAWN and by_candidate:
+        raise NothingToUndo("The candidate withdrew this application themself.", details={"stage": application.stage})
+    now = timezone.now()
+    from_stage, back_to = application.stage, last.from_stage
+    application.stage = back_to
+    application.stage_changed_at = now
+    application.save(update_fields=["stage", "stage_changed_at", "updated_at"])
+    change = StageChange.objects.create(
+        application=application,
+        from_stage=from_stage,
+        to_stage=back_to,
+        actor=actor,
+        reason=reason.strip(),
+        kind=StageChangeKind.UNDO,
+        changed_at=now,
+    )
+    _record(
+        application,
+        catalogue.APPLICATION_MOVE_UNDONE,
+        organization_id=application.job.organization_id,
+        candidate_user_id=application.candidate.user_id,
+        context={
+            "actor_id": actor.pk,
+            "from_stage": from_stage,
+            "stage_change_id": change.pk,
+            "undone_stage_change_id": last.pk,
+        },
+    )
+    return application
 
 
 # --- rejection reasons -------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_POST
 
-from applications.choices import STAGE_TRANSITIONS, TERMINAL_STAGES, ApplicationStage
+from applications.choices import STAGE_TRANSITIONS, TERMINAL_STAGES, ApplicationStage, StageChangeKind
 from applications.errors import ApplicationNotFound, IllegalStageMove, illegal_move_words
 from applications.selectors import (
     actor_is_hiring_team,
@@ -40,7 +40,7 @@ from applications.selectors import (
     match_receipt,
     rejection_reason_list,
 )
-from applications.services import MAX_REASON, application_move
+from applications.services import MAX_REASON, application_move, application_undo_move
 from candidates.errors import CandidateNotFound
 from candidates.selectors import resume_list
 from hotgigs.accounts import policies
@@ -251,6 +251,8 @@ def _render(
         {"change": change, "time_in_stage": duration_words(getattr(spans.get(change.changed_at), "duration", None))}
         for change in application_history(application=application)
     ]
+    # The latest move, which may be undone (not the submission, not an undo).
+    last_change: Any = history[-1]["change"] if len(history) > 1 else None
     context = {
         **admin_site.each_context(request),
         "title": title_of(application),
@@ -278,6 +280,10 @@ def _render(
         "resumes": resumes,
         "latest_resume": next((r for r in resumes if r.extracted_text), None),
         "history": history,
+        "may_undo": last_change is not None and last_change.kind == StageChangeKind.MOVE,
+        "last_move": (
+            f"{stage_label(last_change.from_stage)} → {stage_label(last_change.to_stage)}" if last_change else ""
+        ),
         "interviews": _interview_rows(request, application),
         "schedule_form": schedule_form or ScheduleForm(team=team_of(application)),
         "max_reason": MAX_REASON,
@@ -358,6 +364,31 @@ def application_move_view(request: HttpRequest, object_id: str) -> HttpResponse:
         ApplicationStage.WITHDRAWN: "Withdrawn on the candidate's behalf",
     }.get(to_stage, f"Moved from {from_label} to {stage_label(to_stage)}")
     log_change(request, moved, f"{words}. Reason: {reason}")
+    messages.success(request, f"{application.candidate.full_name}: {words[0].lower()}{words[1:]}.")
+    return HttpResponseRedirect(page_url(application))
+
+
+class UndoForm(forms.Form):
+    reason = forms.CharField(max_length=MAX_REASON, error_messages={"required": "Say why the move is undone."})
+
+
+@require_POST
+def application_undo_view(request: HttpRequest, object_id: str) -> HttpResponse:
+    """Take back the latest move (``application_undo_move``), with a reason."""
+    application = _application(request, object_id)
+    form = UndoForm(request.POST)
+    if not form.is_valid():
+        problems = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        messages.error(request, f"Nothing was changed. {problems}")
+        return HttpResponseRedirect(page_url(application))
+    from_label, reason = stage_label(application.stage), form.cleaned_data["reason"]
+    try:
+        undone = application_undo_move(actor=request.user, application=application, reason=reason)  # type: ignore[arg-type]
+    except DomainError as error:
+        messages.error(request, f"Nothing was changed: {domain_error_text(error)}")
+        return HttpResponseRedirect(page_url(application))
+    words = f"Undid the move to {from_label}: back to {stage_label(undone.stage)}"
+    log_change(request, undone, f"{words}. Reason: {reason}")
     messages.success(request, f"{application.candidate.full_name}: {words[0].lower()}{words[1:]}.")
     return HttpResponseRedirect(page_url(application))
 

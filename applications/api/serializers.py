@@ -10,7 +10,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from applications.choices import STAGE_TRANSITIONS, ApplicationSource, ApplicationStage
+from applications.choices import STAGE_TRANSITIONS, ApplicationSource, ApplicationStage, StageChangeKind
 from applications.models import Application, Match
 from applications.selectors import StageSpan, match_receipt
 from applications.services import MAX_COVER_LETTER, MAX_REASON, MAX_REASON_LABEL
@@ -51,6 +51,10 @@ class ApplicationMoveSerializer(StrictInputSerializer):
         min_value=1,
         help_text="Required for `rejected` (and refused otherwise): one of the organization's rejection reasons.",
     )
+
+
+class ApplicationUndoSerializer(StrictInputSerializer):
+    reason = serializers.CharField(max_length=MAX_REASON, help_text="Why the move is undone (required).")
 
 
 class ApplicationWithdrawSerializer(StrictInputSerializer):
@@ -103,6 +107,9 @@ class StageHistoryEntrySerializer(serializers.Serializer):  # type: ignore[type-
         allow_null=True, help_text="The code of the rejection reason; null for other moves and for the candidate."
     )
     actor_id = serializers.IntegerField(allow_null=True, help_text="Null for the candidate.")
+    kind = serializers.ChoiceField(
+        choices=StageChangeKind.choices, help_text="`undo` for a row that took back the move before it."
+    )
     changed_at = serializers.DateTimeField()
     left_at = serializers.DateTimeField(allow_null=True)
     seconds_in_stage = serializers.FloatField()
@@ -124,6 +131,7 @@ def history_entries(changes: list[Any], spans: list[StageSpan], *, internal: boo
             "reason": change.reason if internal else None,
             "rejection_reason": change.rejection_reason.code if internal and change.rejection_reason else None,
             "actor_id": change.actor_id if internal else None,
+            "kind": change.kind,
             "changed_at": change.changed_at,
             "left_at": span.left_at,
             "seconds_in_stage": span.duration.total_seconds(),

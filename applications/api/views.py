@@ -19,6 +19,7 @@ from applications.api.serializers import (
     ApplicationCreateSerializer,
     ApplicationMoveSerializer,
     ApplicationSerializer,
+    ApplicationUndoSerializer,
     ApplicationWithdrawSerializer,
     CandidateMatchSerializer,
     JobMatchSerializer,
@@ -47,6 +48,7 @@ from applications.selectors import (
 from applications.services import (
     application_move,
     application_submit,
+    application_undo_move,
     application_withdraw,
     rejection_reason_archive,
     rejection_reason_create,
@@ -98,6 +100,7 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # typ
         "create": APPLICATIONS_WRITE,
         "move": APPLICATIONS_WRITE,
         "withdraw": APPLICATIONS_WRITE,
+        "undo": APPLICATIONS_WRITE,
     }
 
     def get_queryset(self) -> QuerySet[Application]:
@@ -170,6 +173,27 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # typ
             rejection_reason_id=data.validated_data.get("rejection_reason_id"),
         )
         return self._render(moved)
+
+    @extend_schema(
+        summary="Undo the latest move of an application",
+        description="For the hiring team: the application goes back to the stage its latest move came from; "
+        "`reason` is required (400 otherwise). The history keeps both rows (the correction has `kind: undo`) "
+        "and the undo is an event of its own. 409 CONFLICT when there is no move to undo "
+        "(only the submission, an undo already, or the candidate's own withdrawal).",
+        request=ApplicationUndoSerializer,
+        responses={200: ApplicationSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def undo(self, request: Request, pk: str) -> Response:
+        application = self.get_object()  # 404 for a hidden row comes before any body check
+        data = ApplicationUndoSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        undone = application_undo_move(
+            actor=request.user,  # type: ignore[arg-type]
+            application=application,
+            reason=data.validated_data["reason"],
+        )
+        return self._render(undone)
 
     @extend_schema(
         summary="Withdraw an application",
