@@ -10,6 +10,7 @@ react after commit.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
@@ -23,6 +24,7 @@ from applications.choices import (
     StageChangeKind,
 )
 from applications.errors import (
+    ApplicationNotFound,
     DuplicateApplication,
     DuplicateRejectionReason,
     IllegalStageMove,
@@ -30,10 +32,11 @@ from applications.errors import (
     NothingToUndo,
 )
 from applications.models import Application, RejectionReason, StageChange
+from applications.selectors import application_list
 from candidates.selectors import candidate_list
 from hotgigs.accounts import policies
 from hotgigs.accounts.models import User
-from hotgigs.errors import Forbidden, ValidationFailed
+from hotgigs.errors import DomainError, Forbidden, ValidationFailed
 from hotgigs.events import catalogue
 from hotgigs.events.audiences import group_for_application, group_for_organization, group_for_user
 from hotgigs.events.outbox import record
@@ -49,6 +52,7 @@ if TYPE_CHECKING:
 MAX_COVER_LETTER = 10_000
 MAX_REASON = 2_000
 MAX_REASON_LABEL = 120
+MAX_BULK = 200
 
 
 def application_event_data(application: Application) -> dict[str, Any]:
@@ -314,6 +318,60 @@ def application_undo_move(*, actor: User, application: Application, reason: str)
         },
     )
     return application
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    """What a bulk action did: the ids that succeeded, and for each failure its id, the error
+    code and message (as the API's envelope would say them)."""
+
+    succeeded: list[int]
+    failed: list[dict[str, Any]]
+
+
+def applications_bulk_move(
+    *,
+    actor: User,
+    application_ids: list[int],
+    to_stage: str,
+    reason: str = "",
+    rejection_reason_id: int | None = None,
+) -> BulkOutcome:
+    """Move (or reject) many applications at once, each on its own.
+
+    The applications the actor may not see fail with NOT_FOUND; each other one goes through
+    :func:`application_move` in its own savepoint, so one refused move (an illegal stage, a
+    rejection reason of another organization) rolls back only itself. Everything that
+    succeeded commits together, with its events. Raises Forbidden unless the actor recruits,
+    and ValidationFailed for more than ``MAX_BULK`` ids (repeated ids count once).
+    """
+    if not policies.may_recruit(actor):
+        raise Forbidden("Only the hiring team acts on applications in bulk.")
+    ids = list(dict.fromkeys(application_ids))
+    if not ids or len(ids) > MAX_BULK:
+        raise ValidationFailed(details={"application_ids": [f"Give 1 to {MAX_BULK} application ids."]})
+    succeeded: list[int] = []
+    failed: list[dict[str, Any]] = []
+    with transaction.atomic():
+        visible = {application.pk: application for application in application_list(actor=actor).filter(pk__in=ids)}
+        for application_id in ids:
+            application = visible.get(application_id)
+            try:
+                if application is None:
+                    raise ApplicationNotFound()
+                with transaction.atomic():
+                    application_move(
+                        actor=actor,
+                        application=application,
+                        to_stage=to_stage,
+                        reason=reason,
+                        rejection_reason_id=rejection_reason_id,
+                    )
+            except DomainError as error:
+                failed.append({"id": application_id, "code": error.code, "message": error.message})
+            else:
+                succeeded.append(application_id)
+    return BulkOutcome(succeeded=succeeded, failed=failed)
 
 
 # --- rejection reasons -------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from rest_framework import serializers
 from applications.choices import STAGE_TRANSITIONS, ApplicationSource, ApplicationStage, StageChangeKind
 from applications.models import Application, Match
 from applications.selectors import StageSpan, match_receipt
-from applications.services import MAX_COVER_LETTER, MAX_REASON, MAX_REASON_LABEL
+from applications.services import MAX_BULK, MAX_COVER_LETTER, MAX_REASON, MAX_REASON_LABEL
 from hotgigs.accounts import policies
 from hotgigs.api.serializers import (
     ApplicationCandidateSerializer,
@@ -51,6 +51,46 @@ class ApplicationMoveSerializer(StrictInputSerializer):
         min_value=1,
         help_text="Required for `rejected` (and refused otherwise): one of the organization's rejection reasons.",
     )
+
+
+class BulkAction:
+    MOVE = "move"
+    REJECT = "reject"
+
+
+class ApplicationBulkSerializer(StrictInputSerializer):
+    """``move`` takes ``stage`` (and, for ``rejected``, ``rejection_reason_id``); ``reject``
+    takes ``rejection_reason_id``. ``reason`` is the note of every move."""
+
+    action = serializers.ChoiceField(choices=[BulkAction.MOVE, BulkAction.REJECT])
+    application_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), min_length=1, max_length=MAX_BULK
+    )
+    stage = serializers.ChoiceField(choices=ApplicationStage.choices, required=False)
+    rejection_reason_id = serializers.IntegerField(min_value=1, required=False)
+    reason = serializers.CharField(max_length=MAX_REASON, required=False, allow_blank=True, trim_whitespace=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["action"] == BulkAction.MOVE and "stage" not in attrs:
+            raise serializers.ValidationError({"stage": ["This field is required to move."]})
+        if attrs["action"] == BulkAction.REJECT:
+            if "stage" in attrs:
+                raise serializers.ValidationError({"stage": ["A rejection takes no stage."]})
+            if "rejection_reason_id" not in attrs:
+                raise serializers.ValidationError({"rejection_reason_id": ["This field is required to reject."]})
+            attrs["stage"] = ApplicationStage.REJECTED
+        return attrs
+
+
+class BulkFailureSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ApplicationBulkResultSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    succeeded = serializers.ListField(child=serializers.IntegerField())
+    failed = BulkFailureSerializer(many=True)
 
 
 class ApplicationUndoSerializer(StrictInputSerializer):

@@ -16,6 +16,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from applications.api.serializers import (
+    ApplicationBulkResultSerializer,
+    ApplicationBulkSerializer,
     ApplicationCreateSerializer,
     ApplicationMoveSerializer,
     ApplicationSerializer,
@@ -50,6 +52,7 @@ from applications.services import (
     application_submit,
     application_undo_move,
     application_withdraw,
+    applications_bulk_move,
     rejection_reason_archive,
     rejection_reason_create,
     rejection_reason_update,
@@ -101,6 +104,7 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # typ
         "move": APPLICATIONS_WRITE,
         "withdraw": APPLICATIONS_WRITE,
         "undo": APPLICATIONS_WRITE,
+        "bulk": APPLICATIONS_WRITE,
     }
 
     def get_queryset(self) -> QuerySet[Application]:
@@ -173,6 +177,31 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # typ
             rejection_reason_id=data.validated_data.get("rejection_reason_id"),
         )
         return self._render(moved)
+
+    @extend_schema(
+        summary="Move or reject many applications",
+        description="For the hiring team: `action` `move` (with `stage`) or `reject` (with `rejection_reason_id`) "
+        "on up to 200 `application_ids`, with an optional `reason` note. Each application succeeds or fails on "
+        "its own: the answer lists `succeeded` ids and `failed` items (`{id, code, message}`; an application "
+        "the caller may not see fails NOT_FOUND). Takes `Idempotency-Key`. Adding notes in bulk is not offered yet.",
+        request=ApplicationBulkSerializer,
+        responses={200: ApplicationBulkResultSerializer, **ERRORS},
+    )
+    @idempotent
+    @action(detail=False, methods=["post"], filterset_class=None, pagination_class=None)
+    def bulk(self, request: Request) -> Response:
+        data = ApplicationBulkSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        outcome = applications_bulk_move(
+            actor=request.user,  # type: ignore[arg-type]
+            application_ids=fields["application_ids"],
+            to_stage=fields["stage"],
+            reason=fields.get("reason", ""),
+            rejection_reason_id=fields.get("rejection_reason_id"),
+        )
+        body = {"succeeded": outcome.succeeded, "failed": outcome.failed}
+        return Response(ApplicationBulkResultSerializer(body).data)
 
     @extend_schema(
         summary="Undo the latest move of an application",
