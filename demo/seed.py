@@ -803,7 +803,7 @@ class DemoSeeder:
     def _interview(self, application: Application, recruiter: User, plan: InterviewPlan, team: list[User]) -> Interview:
         interviewer_ids = [team[index].pk for index in plan.interviewers]
         city, tz_name = next((c for c in CITIES if c[0] == application.job.location), CITIES[0])
-        place: dict[str, str] = {"tz_name": tz_name}
+        place: dict[str, Any] = {"tz_name": tz_name}
         if plan.kind == InterviewKind.VIDEO:
             place["meeting_url"] = f"https://meet.example.com/hotgigs-{application.pk}-{self._future_slot}"
         elif plan.kind == InterviewKind.ONSITE:
@@ -851,7 +851,7 @@ class DemoSeeder:
         plan: InterviewPlan,
         interviewer_ids: list[int],
         duration: timedelta,
-        place: dict[str, str],
+        place: dict[str, Any],
     ) -> Interview:
         # Working-day slots, 90 minutes apart, so the demo's own bookings never overlap;
         # a clash with someone else's booking just moves on to the next slot.

@@ -15,7 +15,7 @@ from hotgigs.accounts.models import User
 from hotgigs.accounts.policies import Actor
 from interviews.choices import InterviewStatus
 from interviews.errors import InterviewNotFound
-from interviews.models import Feedback, Interview
+from interviews.models import Feedback, Interview, InterviewRound
 
 if TYPE_CHECKING:
     from applications.models import Application
@@ -85,3 +85,8 @@ def overlapping(
         starts_at__lt=ends_at,
         ends_at__gt=starts_at,
     )
+
+
+def interview_plan(*, job_id: int) -> QuerySet[InterviewRound]:
+    """The rounds of a job's interview plan, in order (the caller has checked the job is theirs)."""
+    return InterviewRound.objects.filter(job_id=job_id).order_by("position", "id")

@@ -121,6 +121,7 @@ def test_recruiter_index_lists_domain_models_but_not_users_or_notifications(recr
         "Interview",
         "Candidate",
         "Match",
+        "RejectionReason",
         "Resume",
         "WebhookEndpoint",
         "WebhookDelivery",

@@ -175,3 +175,18 @@ def test_changelist_queries_do_not_grow_with_rows(recruiter_client, open_job, dj
         response = recruiter_client.get(changelist_url(Application))
 
     assert len(listed_pks(response)) == 8
+
+
+def test_org_admins_add_rejection_reasons_in_the_back_office_and_recruiters_may_not(client, org, recruiter, org_admin):
+    from applications.models import RejectionReason
+
+    data = {"organization": org.pk, "code": "salary", "label": "Salary", "position": 5}
+    client.force_login(recruiter)
+    client.post(add_url(RejectionReason), data)
+    assert not RejectionReason.objects.filter(code="salary").exists()
+
+    client.force_login(org_admin)
+    response = client.post(add_url(RejectionReason), data)
+
+    assert response.status_code == 302
+    assert RejectionReason.objects.get(code="salary").organization_id == org.pk
