@@ -17,6 +17,7 @@ import pytest
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
+from applications.models import RejectionReason
 from candidates.models import Candidate
 from hotgigs.accounts.tokens import token_issue_for_user
 from tests.factories import (
@@ -129,6 +130,7 @@ def hidden_rows(db):  # type: ignore[no-untyped-def]
         "interviews": interview.pk,
         "webhooks/endpoints": delivery.endpoint_id,
         "webhooks/endpoints/deliveries": delivery.pk,
+        "rejection-reasons": RejectionReason.objects.filter(organization=org_b).first().pk,  # type: ignore[union-attr]
     }
 
 
