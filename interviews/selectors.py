@@ -15,7 +15,7 @@ from hotgigs.accounts.models import User
 from hotgigs.accounts.policies import Actor
 from interviews.choices import InterviewStatus
 from interviews.errors import InterviewNotFound
-from interviews.models import Feedback, Interview
+from interviews.models import Feedback, Interview, InterviewRound
 
 if TYPE_CHECKING:
     from applications.models import Application
@@ -101,3 +101,8 @@ def feedback_of_applications(*, application_ids: list[int]) -> QuerySet[Feedback
     return Feedback.objects.filter(interview__application_id__in=application_ids).select_related(
         "interviewer", "interview__application__job"
     )
+
+
+def interview_plan(*, job_id: int) -> QuerySet[InterviewRound]:
+    """The rounds of a job's interview plan, in order (the caller has checked the job is theirs)."""
+    return InterviewRound.objects.filter(job_id=job_id).order_by("position", "id")

@@ -27,6 +27,11 @@ def pages() -> list[URLPattern | URLResolver]:
             name="workspace_application_move",
         ),
         path(
+            "applications/application/<int:object_id>/undo/",
+            view(application.application_undo_view),
+            name="workspace_application_undo",
+        ),
+        path(
             "applications/application/<int:object_id>/interviews/schedule/",
             view(application.interview_schedule_view),
             name="workspace_interview_schedule",

@@ -136,6 +136,14 @@ APPLICATION_WITHDRAWN = _event(
     webhook=True,
     description="An application was withdrawn (by its candidate, or by the team on their behalf).",
 )
+APPLICATION_MOVE_UNDONE = _event(
+    "application.move_undone",
+    channel=APPLICATION_STATUS,
+    payload=_APPLICATION,
+    audience=_APPLICATION_AUDIENCE,
+    webhook=True,
+    description="The hiring team undid a mistaken move: the application is back in its previous stage.",
+)
 
 # --- interviews -------------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
 from activity.services import note_create
+from applications.models import RejectionReason
 from candidates.models import Candidate
 from candidates.services.merges import candidate_merge
 from hotgigs.accounts.tokens import token_issue_for_user
@@ -139,6 +140,7 @@ def hidden_rows(db):  # type: ignore[no-untyped-def]
         "webhooks/endpoints": delivery.endpoint_id,
         "webhooks/endpoints/deliveries": delivery.pk,
         "notes": note.pk,
+        "rejection-reasons": RejectionReason.objects.filter(organization=org_b).first().pk,  # type: ignore[union-attr]
     }
 
 

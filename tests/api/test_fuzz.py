@@ -67,6 +67,20 @@ STATE_RULES: dict[str, dict[str, str]] = {
         "starts_at": "in the future (the clock)",
         "ends_at": "after starts_at (two fields)",
         "interviewer_ids": "members of the job's organization (stored rows)",
+        "round_id": "a round of the application's job's interview plan (stored rows)",
+    },
+    "POST /api/v1/applications/{id}/move/": {
+        "rejection_reason_id": "required to reject and refused for other moves (two fields); a live reason of "
+        "the application's organization (stored rows)",
+    },
+    "POST /api/v1/applications/bulk/": {
+        "stage": "required to move, refused to reject (two fields)",
+        "rejection_reason_id": "required to reject (two fields)",
+    },
+    "PUT /api/v1/jobs/{job_id}/interview-plan/": {"rounds": "names unique regardless of case, not blank once trimmed"},
+    "POST /api/v1/rejection-reasons/": {
+        "organization_id": "one of the caller's organizations (stored rows)",
+        "label": "not blank once trimmed",
     },
     "POST /api/v1/interviews/{id}/reschedule/": {
         "starts_at": "in the future (the clock)",
