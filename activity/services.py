@@ -177,3 +177,16 @@ def note_delete(*, actor: User, note: Note) -> None:
     data_note = Note.objects.select_for_update().get(pk=note.pk)
     _record(data_note, catalogue.NOTE_DELETED, actor=actor, mentioned=[])
     data_note.delete()
+
+
+# --- the bulk endpoint's "note" (registered with applications in apps.py) ----------------------
+
+
+def bulk_note_check(params: dict[str, Any]) -> None:
+    """Refuse a blank or over-long note once, before any application is touched."""
+    _clean_body(params.get("body", ""))
+
+
+def bulk_note_run(actor: User, application: Application, params: dict[str, Any]) -> None:
+    """Write the bulk note on one application (a mention of a non-member fails that one)."""
+    note_create(actor=actor, application=application, body=params["body"])

@@ -10,6 +10,7 @@ react after commit.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -354,6 +355,64 @@ class BulkOutcome:
     failed: list[dict[str, Any]]
 
 
+@dataclass(frozen=True)
+class BulkAction:
+    """A per-application action that a higher app adds to the bulk endpoint (``activity``: note).
+
+    ``check(params)`` refuses bad parameters once, before any application is touched
+    (ValidationFailed); ``run(actor, application, params)`` acts on one application the actor
+    may see, raising a DomainError to fail that one alone.
+    """
+
+    check: Callable[[dict[str, Any]], None]
+    run: Callable[[User, Application, dict[str, Any]], None]
+
+
+_bulk_actions: dict[str, BulkAction] = {}
+
+
+def register_bulk_action(
+    name: str,
+    *,
+    check: Callable[[dict[str, Any]], None],
+    run: Callable[[User, Application, dict[str, Any]], None],
+) -> None:
+    """Offer ``name`` on ``POST /applications/bulk`` (called from the registering app's ``ready``)."""
+    _bulk_actions[name] = BulkAction(check=check, run=run)
+
+
+def bulk_action_names() -> list[str]:
+    """The actions higher apps registered, besides move and reject."""
+    return sorted(_bulk_actions)
+
+
+def _bulk(
+    *, actor: User, application_ids: list[int], act: Callable[[Application], object], refusal: str
+) -> BulkOutcome:
+    """Run ``act`` on each application the actor may see, each in its own savepoint."""
+    if not policies.may_recruit(actor):
+        raise Forbidden(refusal)
+    ids = list(dict.fromkeys(application_ids))
+    if not ids or len(ids) > MAX_BULK:
+        raise ValidationFailed(details={"application_ids": [f"Give 1 to {MAX_BULK} application ids."]})
+    succeeded: list[int] = []
+    failed: list[dict[str, Any]] = []
+    with transaction.atomic():
+        visible = {application.pk: application for application in application_list(actor=actor).filter(pk__in=ids)}
+        for application_id in ids:
+            application = visible.get(application_id)
+            try:
+                if application is None:
+                    raise ApplicationNotFound()
+                with transaction.atomic():
+                    act(application)
+            except DomainError as error:
+                failed.append({"id": application_id, "code": error.code, "message": error.message})
+            else:
+                succeeded.append(application_id)
+    return BulkOutcome(succeeded=succeeded, failed=failed)
+
+
 def applications_bulk_move(
     *,
     actor: User,
@@ -370,33 +429,40 @@ def applications_bulk_move(
     succeeded commits together, with its events. Raises Forbidden unless the actor recruits,
     and ValidationFailed for more than ``MAX_BULK`` ids (repeated ids count once).
     """
+    return _bulk(
+        actor=actor,
+        application_ids=application_ids,
+        act=lambda application: application_move(
+            actor=actor,
+            application=application,
+            to_stage=to_stage,
+            reason=reason,
+            rejection_reason_id=rejection_reason_id,
+        ),
+        refusal="Only the hiring team acts on applications in bulk.",
+    )
+
+
+def applications_bulk_apply(
+    *, actor: User, application_ids: list[int], action: str, params: dict[str, Any]
+) -> BulkOutcome:
+    """A registered bulk action (:func:`register_bulk_action`) on many applications, each on its own.
+
+    As :func:`applications_bulk_move`; ``params`` are checked once first (ValidationFailed,
+    nothing written). Raises ValueError for an action nobody registered.
+    """
+    registered = _bulk_actions.get(action)
+    if registered is None:
+        raise ValueError(f"No bulk action {action!r} is registered.")
     if not policies.may_recruit(actor):
         raise Forbidden("Only the hiring team acts on applications in bulk.")
-    ids = list(dict.fromkeys(application_ids))
-    if not ids or len(ids) > MAX_BULK:
-        raise ValidationFailed(details={"application_ids": [f"Give 1 to {MAX_BULK} application ids."]})
-    succeeded: list[int] = []
-    failed: list[dict[str, Any]] = []
-    with transaction.atomic():
-        visible = {application.pk: application for application in application_list(actor=actor).filter(pk__in=ids)}
-        for application_id in ids:
-            application = visible.get(application_id)
-            try:
-                if application is None:
-                    raise ApplicationNotFound()
-                with transaction.atomic():
-                    application_move(
-                        actor=actor,
-                        application=application,
-                        to_stage=to_stage,
-                        reason=reason,
-                        rejection_reason_id=rejection_reason_id,
-                    )
-            except DomainError as error:
-                failed.append({"id": application_id, "code": error.code, "message": error.message})
-            else:
-                succeeded.append(application_id)
-    return BulkOutcome(succeeded=succeeded, failed=failed)
+    registered.check(params)
+    return _bulk(
+        actor=actor,
+        application_ids=application_ids,
+        act=lambda application: registered.run(actor, application, params),
+        refusal="Only the hiring team acts on applications in bulk.",
+    )
 
 
 # --- rejection reasons -------------------------------------------------------------------------

@@ -56,24 +56,37 @@ class ApplicationMoveSerializer(StrictInputSerializer):
 class BulkAction:
     MOVE = "move"
     REJECT = "reject"
+    NOTE = "note"
 
 
 class ApplicationBulkSerializer(StrictInputSerializer):
     """``move`` takes ``stage`` (and, for ``rejected``, ``rejection_reason_id``); ``reject``
-    takes ``rejection_reason_id``. ``reason`` is the note of every move."""
+    takes ``rejection_reason_id``; ``reason`` is the note of every move. ``note`` takes
+    ``body``, the note written on each application (mentions as on one note)."""
 
-    action = serializers.ChoiceField(choices=[BulkAction.MOVE, BulkAction.REJECT])
+    action = serializers.ChoiceField(choices=[BulkAction.MOVE, BulkAction.REJECT, BulkAction.NOTE])
     application_ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1), min_length=1, max_length=MAX_BULK
     )
     stage = serializers.ChoiceField(choices=ApplicationStage.choices, required=False)
     rejection_reason_id = serializers.IntegerField(min_value=1, required=False)
     reason = serializers.CharField(max_length=MAX_REASON, required=False, allow_blank=True, trim_whitespace=False)
+    body = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs["action"] == BulkAction.MOVE and "stage" not in attrs:
+        action = attrs["action"]
+        if action == BulkAction.NOTE:
+            extra = [name for name in ("stage", "rejection_reason_id", "reason") if name in attrs]
+            if extra:
+                raise serializers.ValidationError({name: ["A note takes only `body`."] for name in extra})
+            if "body" not in attrs:
+                raise serializers.ValidationError({"body": ["This field is required to add a note."]})
+            return attrs
+        if "body" in attrs:
+            raise serializers.ValidationError({"body": ["Only a note takes a body."]})
+        if action == BulkAction.MOVE and "stage" not in attrs:
             raise serializers.ValidationError({"stage": ["This field is required to move."]})
-        if attrs["action"] == BulkAction.REJECT:
+        if action == BulkAction.REJECT:
             if "stage" in attrs:
                 raise serializers.ValidationError({"stage": ["A rejection takes no stage."]})
             if "rejection_reason_id" not in attrs:

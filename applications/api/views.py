@@ -23,6 +23,7 @@ from applications.api.serializers import (
     ApplicationSerializer,
     ApplicationUndoSerializer,
     ApplicationWithdrawSerializer,
+    BulkAction,
     CandidateMatchSerializer,
     JobMatchSerializer,
     MatchQuerySerializer,
@@ -52,6 +53,7 @@ from applications.services import (
     application_submit,
     application_undo_move,
     application_withdraw,
+    applications_bulk_apply,
     applications_bulk_move,
     rejection_reason_archive,
     rejection_reason_create,
@@ -185,11 +187,12 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # typ
         return self._render(moved)
 
     @extend_schema(
-        summary="Move or reject many applications",
-        description="For the hiring team: `action` `move` (with `stage`) or `reject` (with `rejection_reason_id`) "
-        "on up to 200 `application_ids`, with an optional `reason` note. Each application succeeds or fails on "
-        "its own: the answer lists `succeeded` ids and `failed` items (`{id, code, message}`; an application "
-        "the caller may not see fails NOT_FOUND). Takes `Idempotency-Key`. Adding notes in bulk is not offered yet.",
+        summary="Move, reject or add a note to many applications",
+        description="For the hiring team: `action` `move` (with `stage`), `reject` (with `rejection_reason_id`) "
+        "or `note` (with `body`, the note written on each) on up to 200 `application_ids`; a move or rejection "
+        "takes an optional `reason` note. Each application succeeds or fails on its own: the answer lists "
+        "`succeeded` ids and `failed` items (`{id, code, message}`; an application the caller may not see fails "
+        "NOT_FOUND). Takes `Idempotency-Key`.",
         request=ApplicationBulkSerializer,
         responses={200: ApplicationBulkResultSerializer, **ERRORS},
     )
@@ -199,13 +202,21 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # typ
         data = ApplicationBulkSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = data.validated_data
-        outcome = applications_bulk_move(
-            actor=request.user,  # type: ignore[arg-type]
-            application_ids=fields["application_ids"],
-            to_stage=fields["stage"],
-            reason=fields.get("reason", ""),
-            rejection_reason_id=fields.get("rejection_reason_id"),
-        )
+        if fields["action"] == BulkAction.NOTE:
+            outcome = applications_bulk_apply(
+                actor=request.user,  # type: ignore[arg-type]
+                application_ids=fields["application_ids"],
+                action=BulkAction.NOTE,
+                params={"body": fields["body"]},
+            )
+        else:
+            outcome = applications_bulk_move(
+                actor=request.user,  # type: ignore[arg-type]
+                application_ids=fields["application_ids"],
+                to_stage=fields["stage"],
+                reason=fields.get("reason", ""),
+                rejection_reason_id=fields.get("rejection_reason_id"),
+            )
         body = {"succeeded": outcome.succeeded, "failed": outcome.failed}
         return Response(ApplicationBulkResultSerializer(body).data)
 

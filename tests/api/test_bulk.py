@@ -4,9 +4,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from activity.models import Note
 from applications.models import Application, StageChange
 from hotgigs.events.models import OutboxEvent
-from tests.factories import ApplicationFactory
+from hotgigs.notifications.models import Notification
+from tests.factories import ApplicationFactory, MembershipFactory
 from tests.factories.applications import rejection_reason_id
 
 URL = "/api/v1/applications/bulk"
@@ -89,7 +91,12 @@ def test_a_candidate_may_not_act_in_bulk(login, candidate, open_job):
     ("body", "field"),
     [
         ({"application_ids": [1], "stage": "screening"}, "action"),
-        ({"action": "note", "application_ids": [1]}, "action"),
+        ({"action": "close", "application_ids": [1]}, "action"),
+        ({"action": "note", "application_ids": [1]}, "body"),
+        ({"action": "note", "application_ids": [1], "body": "   "}, "body"),
+        ({"action": "note", "application_ids": [1], "body": "x" * 10_001}, "body"),
+        ({"action": "note", "application_ids": [1], "body": "Fine", "stage": "offer"}, "stage"),
+        ({"action": "move", "application_ids": [1], "stage": "screening", "body": "Hi"}, "body"),
         ({"action": "move", "application_ids": []}, "application_ids"),
         ({"action": "move", "application_ids": list(range(1, 202)), "stage": "screening"}, "application_ids"),
         ({"action": "move", "application_ids": ["x"], "stage": "screening"}, "application_ids"),
@@ -109,6 +116,51 @@ def test_bad_input_is_refused_whole(login, recruiter, open_job, body, field):
     assert response.json()["code"] == "VALIDATION_ERROR"
     assert field in response.json()["details"]
     assert _stages(application) == ["applied"]
+    assert not Note.objects.exists()
+
+
+def test_a_bulk_note_lands_on_each_application_the_team_sees_and_fails_the_others(
+    login, recruiter, open_job, other_open_job, django_capture_on_commit_callbacks
+):
+    mine = [ApplicationFactory(job=open_job) for _ in range(2)]
+    theirs = ApplicationFactory(job=other_open_job)
+    colleague = MembershipFactory(organization=open_job.organization).user
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = login(recruiter).post(
+            URL,
+            {
+                "action": "note",
+                "application_ids": [mine[0].pk, theirs.pk, mine[1].pk],
+                "body": f"Strong batch, @{colleague.email} please look.",
+            },
+            format="json",
+            HTTP_IDEMPOTENCY_KEY="bulk-note-1",
+        )
+
+    assert response.status_code == 200
+    assert response.json()["succeeded"] == [mine[0].pk, mine[1].pk]
+    assert [(item["id"], item["code"]) for item in response.json()["failed"]] == [(theirs.pk, "NOT_FOUND")]
+    assert sorted(Note.objects.values_list("application_id", flat=True)) == sorted(a.pk for a in mine)
+    # The mention tells the colleague once per note, through the pipeline.
+    assert Notification.objects.filter(user=colleague, kind="note.mentioned").count() == 2
+
+
+def test_a_bulk_note_mentioning_a_stranger_fails_each_item_and_writes_nothing(
+    login, recruiter, open_job, other_recruiter
+):
+    application = ApplicationFactory(job=open_job)
+
+    response = login(recruiter).post(
+        URL,
+        {"action": "note", "application_ids": [application.pk], "body": f"Ask @{other_recruiter.email}"},
+        format="json",
+    )
+
+    assert response.status_code == 200
+    assert response.json()["succeeded"] == []
+    assert response.json()["failed"][0]["code"] == "VALIDATION_ERROR"
+    assert not Note.objects.exists()
 
 
 def test_a_replay_with_the_same_key_writes_nothing_twice(login, recruiter, open_job):

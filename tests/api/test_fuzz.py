@@ -68,14 +68,17 @@ STATE_RULES: dict[str, dict[str, str]] = {
         "ends_at": "after starts_at (two fields)",
         "interviewer_ids": "members of the job's organization (stored rows)",
         "round_id": "a round of the application's job's interview plan (stored rows)",
+        "timezone": "a zone of the server's IANA database (the schema says string: listing 600 names is no schema)",
     },
     "POST /api/v1/applications/{id}/move/": {
         "rejection_reason_id": "required to reject and refused for other moves (two fields); a live reason of "
         "the application's organization (stored rows)",
     },
     "POST /api/v1/applications/bulk/": {
-        "stage": "required to move, refused to reject (two fields)",
-        "rejection_reason_id": "required to reject (two fields)",
+        "stage": "required to move, refused to reject or for a note (two fields)",
+        "rejection_reason_id": "required to reject, refused for a note (two fields)",
+        "reason": "refused for a note (two fields)",
+        "body": "required for a note, refused otherwise; not blank once trimmed, at most 10,000 characters (two fields)",
     },
     "PUT /api/v1/jobs/{job_id}/interview-plan/": {"rounds": "names unique regardless of case, not blank once trimmed"},
     "POST /api/v1/rejection-reasons/": {
