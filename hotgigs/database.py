@@ -49,6 +49,16 @@ def process_kind(argv: Sequence[str]) -> ProcessKind:
     return "web"
 
 
+# manage.py commands that connect as the tables' owner (DATABASE_OWNER_URL) when it is set.
+_OWNER_COMMANDS: Final = frozenset({"migrate", "app_role"})
+
+
+def runs_as_owner(argv: Sequence[str]) -> bool:
+    """Whether ``argv`` runs a command that changes the schema (``migrate``) or the roles
+    (``app_role``): those connect as the owner; everything else as the application's role."""
+    return _program(argv) in {"manage.py", "django-admin", "django"} and len(argv) > 1 and argv[1] in _OWNER_COMMANDS
+
+
 def session_options(*, statement_timeout: float, lock_timeout: float, existing: str = "") -> str:
     """libpq ``options`` setting ``statement_timeout`` and ``lock_timeout`` for every session.
 

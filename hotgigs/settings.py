@@ -20,7 +20,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
-from hotgigs.database import process_kind, session_options
+from hotgigs.database import process_kind, runs_as_owner, session_options
 from hotgigs.redis_clients import guarded_async_connection_class, guarded_connection_class, redis_db_number
 from hotgigs.secret_key import secret_key
 
@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "hotgigs.tenancy",
     "hotgigs.accounts",
     "hotgigs.api",
     "hotgigs.events",
@@ -112,6 +113,9 @@ MIDDLEWARE = [
     "hotgigs.api.middleware.ApiBodySizeMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The request's user becomes the database's acting identity (row-level security on
+    # PostgreSQL) until the response; the API's authentication narrows it to the token's user.
+    "hotgigs.accounts.middleware.TenancyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -198,6 +202,21 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         existing=DATABASES["default"]["OPTIONS"].get("options", ""),
     )
     DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str("DATABASE_TEST_NAME", default="test_hotgigs")
+    # Row-level security (hotgigs/tenancy): the backend keeps each connection's acting identity
+    # current. DATABASE_URL is the application's role (owns nothing, cannot bypass the
+    # policies); DATABASE_OWNER_URL, when set, the tables' owner, which `migrate` and
+    # `app_role` connect as. Without it everything connects as DATABASE_URL's user: an owner
+    # or superuser there is not held by the policies (the selectors still are).
+    DATABASES["default"]["ENGINE"] = "hotgigs.tenancy.postgresql"
+    DATABASE_OWNER_URL = env.str("DATABASE_OWNER_URL", default="")
+    DATABASE_APP_ROLE = ""
+    if DATABASE_OWNER_URL:
+        _owner = environ.Env.db_url_config(DATABASE_OWNER_URL)
+        if _owner.get("USER") and _owner["USER"] != DATABASES["default"]["USER"]:
+            DATABASE_APP_ROLE = DATABASES["default"]["USER"]
+        if runs_as_owner(sys.argv):
+            for _key in ("NAME", "USER", "PASSWORD", "HOST", "PORT"):
+                DATABASES["default"][_key] = _owner.get(_key, "")
 # Retry-After (seconds) of a 503 SERVICE_UNAVAILABLE: the database did not serve the request in
 # time (a statement or lock timeout, no free pooled connection, a lost connection), or
 # /health/ready found a component down.

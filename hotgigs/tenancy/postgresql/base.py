@@ -1,0 +1,44 @@
+"""PostgreSQL backend that keeps the connection's identity equal to the one acting now.
+
+Django's own backend, plus one rule: before a cursor is handed out, the session settings that
+row-level security reads (``hotgigs.*``, see ``hotgigs/tenancy/__init__.py``) are set if the
+acting identity differs from what this connection last received. What the connection holds is
+forgotten (and so set again before the next statement) when it is checked out of the pool or
+opened, and after any rollback, which undoes a setting made inside the rolled-back
+transaction. So a connection never carries one request's identity into another's.
+"""
+
+from typing import Any
+
+from django.db.backends.postgresql import base
+
+from hotgigs import tenancy
+
+_UNKNOWN: Any = object()
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    _tenancy_applied: Any = _UNKNOWN
+
+    def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
+        self._tenancy_applied = _UNKNOWN
+        return super().get_new_connection(conn_params)
+
+    def create_cursor(self, name: str | None = None) -> Any:
+        wanted = tenancy.current()
+        if self._tenancy_applied is _UNKNOWN or wanted != self._tenancy_applied:
+            self.connection.execute(tenancy.SET_IDENTITY_SQL, tenancy.settings_of(wanted))
+            self._tenancy_applied = wanted
+        return super().create_cursor(name)
+
+    def _rollback(self) -> None:
+        self._tenancy_applied = _UNKNOWN
+        super()._rollback()
+
+    def _savepoint_rollback(self, sid: str) -> None:
+        self._tenancy_applied = _UNKNOWN
+        super()._savepoint_rollback(sid)
+
+    def _close(self) -> None:
+        self._tenancy_applied = _UNKNOWN
+        super()._close()
