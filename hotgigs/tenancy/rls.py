@@ -145,8 +145,25 @@ TABLES: dict[str, Callable[[], Rule]] = {
         read=interview_of_my_organizations("interviews_feedback.interview_id"),
         write=interview_of_my_organizations("interviews_feedback.interview_id"),
     ),
+    # Endpoints and their deliveries: the organization's hiring team (fan-out and delivery run
+    # as the system).
+    "webhooks_webhookendpoint": lambda: Rule(
+        read=of_my_organizations("webhooks_webhookendpoint.organization_id"),
+        write=of_my_organizations("webhooks_webhookendpoint.organization_id"),
+    ),
+    "webhooks_webhookdelivery": lambda: Rule(
+        read="EXISTS (SELECT 1 FROM webhooks_webhookendpoint e WHERE e.id = webhooks_webhookdelivery.endpoint_id)",
+        write="EXISTS (SELECT 1 FROM webhooks_webhookendpoint e WHERE e.id = webhooks_webhookdelivery.endpoint_id)",
+    ),
 }
 """Every table under row-level security, and its rule."""
+
+EXEMPT: dict[str, str] = {
+    "accounts_membership": "the identity itself is read from it (a user's organizations), before any identity exists",
+    "realtime_outboxevent": "not yet: replays are authorized per channel-layer group by the socket; a policy by"
+    " group (a candidate follows their application on its organization's events) is left to do",
+}
+"""Tables with an organization column deliberately not under policies, and why."""
 
 
 def policy_sql(table: str, rule: Rule) -> str:

@@ -11,6 +11,7 @@ transaction. So a connection never carries one request's identity into another's
 from typing import Any
 
 from django.db.backends.postgresql import base
+from psycopg.pq import TransactionStatus
 
 from hotgigs import tenancy
 
@@ -26,19 +27,28 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def create_cursor(self, name: str | None = None) -> Any:
         wanted = tenancy.current()
-        if self._tenancy_applied is _UNKNOWN or wanted != self._tenancy_applied:
+        if (
+            self._tenancy_applied is _UNKNOWN or wanted != self._tenancy_applied
+        ) and self.connection.info.transaction_status != TransactionStatus.INERROR:
+            # (In a failed transaction only a rollback can run, and it forgets the setting.)
             self.connection.execute(tenancy.SET_IDENTITY_SQL, tenancy.settings_of(wanted))
             self._tenancy_applied = wanted
         return super().create_cursor(name)
 
     def _rollback(self) -> None:
-        self._tenancy_applied = _UNKNOWN
-        super()._rollback()
+        try:
+            super()._rollback()
+        finally:
+            self._tenancy_applied = _UNKNOWN
 
     def _savepoint_rollback(self, sid: str) -> None:
-        self._tenancy_applied = _UNKNOWN
-        super()._savepoint_rollback(sid)
+        try:
+            super()._savepoint_rollback(sid)
+        finally:
+            self._tenancy_applied = _UNKNOWN
 
     def _close(self) -> None:
-        self._tenancy_applied = _UNKNOWN
-        super()._close()
+        try:
+            super()._close()
+        finally:
+            self._tenancy_applied = _UNKNOWN
