@@ -13,7 +13,7 @@ from celery.signals import before_task_publish, task_postrun, task_prerun
 from hotgigs import tenancy
 
 HEADER = "hotgigs_identity"
-_TOKEN = "_hotgigs_tenancy_token"
+_RESET_ATTR = "_hotgigs_tenancy_token"
 
 
 @before_task_publish.connect(dispatch_uid="hotgigs.tenancy.publish")
@@ -35,14 +35,14 @@ def _header(task: Any) -> Any:
 def _act_as_publisher(task: Any = None, **kwargs: Any) -> None:
     if task is None or task.request.is_eager:
         return
-    setattr(task.request, _TOKEN, tenancy.act_as(tenancy.Identity.from_header(_header(task))))
+    setattr(task.request, _RESET_ATTR, tenancy.act_as(tenancy.Identity.from_header(_header(task))))
 
 
 @task_postrun.connect(dispatch_uid="hotgigs.tenancy.postrun")
 def _act_as_no_one(task: Any = None, **kwargs: Any) -> None:
-    token = getattr(task.request, _TOKEN, None) if task is not None else None
+    token = getattr(task.request, _RESET_ATTR, None) if task is not None else None
     if token is not None:
-        setattr(task.request, _TOKEN, None)
+        setattr(task.request, _RESET_ATTR, None)
         try:
             tenancy.restore(token)
         except ValueError:  # created in another context: fall back to no one

@@ -1,3 +1,5 @@
+# mypy: disable-error-code="attr-defined,arg-type,misc"
+# (factory-boy factories are typed as the factory class, not the model they create.)
 """Proofs that PostgreSQL itself keeps organizations apart (row-level security, hotgigs/tenancy).
 
 Each test reads or writes with the selectors out of the way (raw SQL, unscoped managers) under
@@ -7,11 +9,11 @@ PostgreSQL (where the policies exist), so SQLite never passes them as if proven.
 
 from dataclasses import dataclass, field
 
-import psycopg
 import pytest
 from django.apps import apps
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Model
+from psycopg.types.json import Jsonb
 
 from hotgigs import tenancy
 from hotgigs.accounts import policies
@@ -148,15 +150,14 @@ def test_the_database_refuses_a_row_written_into_another_organization(
         values = dict(zip([c.name for c in cursor.description], cursor.fetchone(), strict=True))
     placeholders = ", ".join(["%s"] * len(columns))
     insert = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608
-    with tenancy.acting_as(as_user(a.recruiter)):
-        with pytest.raises(DatabaseError) as refused, transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                insert,
-                [
-                    psycopg.types.json.Jsonb(values[c]) if isinstance(values[c], dict | list) else values[c]
-                    for c in columns
-                ],
-            )
+    params = [Jsonb(values[c]) if isinstance(values[c], dict | list) else values[c] for c in columns]
+    with (
+        tenancy.acting_as(as_user(a.recruiter)),
+        pytest.raises(DatabaseError) as refused,
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(insert, params)
     assert "row-level security" in str(refused.value)
 
 
@@ -166,9 +167,12 @@ def test_an_update_moving_a_row_into_another_organization_is_refused(tenants: tu
 
     job_id = min(a.rows["jobs_job"])
     other_org = Job.objects.get(pk=min(b.rows["jobs_job"])).organization_id
-    with tenancy.acting_as(as_user(a.recruiter)):
-        with pytest.raises(DatabaseError, match="row-level security"), transaction.atomic():
-            Job.objects.filter(pk=job_id).update(organization_id=other_org)
+    with (
+        tenancy.acting_as(as_user(a.recruiter)),
+        pytest.raises(DatabaseError, match="row-level security"),
+        transaction.atomic(),
+    ):
+        Job.objects.filter(pk=job_id).update(organization_id=other_org)
     assert Job.objects.get(pk=job_id).organization_id != other_org
 
 
