@@ -55,8 +55,18 @@ def process_env(redis_url: str, **overrides: str) -> dict[str, str]:
         RATE_LIMIT_ENABLED="false",
         LOG_LEVEL="WARNING",
     )
+    owner = os.environ.get("DATABASE_OWNER_URL")
+    if owner:
+        # A child's `migrate` connects as the owner, to the same test database.
+        env["DATABASE_OWNER_URL"] = owner.rsplit("/", 1)[0] + "/" + str(connection_name())
     env.update(overrides)
     return env
+
+
+def connection_name() -> str:
+    from django.db import connection
+
+    return str(connection.settings_dict["NAME"])
 
 
 def free_port() -> int:

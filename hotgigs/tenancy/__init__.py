@@ -127,7 +127,7 @@ def system(reason: str) -> Iterator[Identity]:
     organization's rows. ``reason`` says why; each use is logged."""
     if not reason.strip():
         raise ValueError("system access needs a reason")
-    logger.info("tenancy: system access: %s", reason)
+    logger.debug("tenancy: system access: %s", reason)
     identity = Identity("system", reason=reason)
     with acting_as(identity):
         yield identity

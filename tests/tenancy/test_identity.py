@@ -92,6 +92,6 @@ def test_pooled_connections_start_every_request_as_no_one_but_the_requester(clie
 def test_system_access_needs_a_reason_and_is_logged(caplog: pytest.LogCaptureFixture) -> None:
     with pytest.raises(ValueError, match="reason"), tenancy.system(" "):
         pass
-    with caplog.at_level("INFO", logger="hotgigs.tenancy"), tenancy.system("nightly sweep"):
+    with caplog.at_level("DEBUG", logger="hotgigs.tenancy"), tenancy.system("nightly sweep"):
         pass
     assert "system access: nightly sweep" in caplog.text
