@@ -14,3 +14,11 @@ class ApplicationsConfig(AppConfig):
         register_audience(APPLICATION, application_audience_authorize, application_audience_authorize_many)
 
         from applications import subscribers  # noqa: F401  (registers the outbox subscribers)
+
+        # A candidate's applications follow a merge of their profile (and its undo).
+        from applications.services import applications_follow_merge, applications_restore_after_merge_undo
+        from candidates.services.merges import register_merge_part
+
+        register_merge_part(
+            "applications", move=applications_follow_merge, restore=applications_restore_after_merge_undo
+        )

@@ -130,7 +130,7 @@ def candidate_pool(job: Job) -> QuerySet[Candidate]:
 
     For an open job: those its organization's recruiters may see (the access rule of
     ``candidates.selectors.candidate_shared_with``) — discoverable ones, applicants to any of the
-    organization's jobs, and profiles its members sourced — plus the job's applicants.
+    organization's jobs, and the profiles it sourced — plus the job's applicants.
     For any other job: its applicants only.
     """
     applied_here = Q(Exists(Application.objects.filter(candidate_id=OuterRef("pk"), job_id=job.pk)))
@@ -327,7 +327,7 @@ def match_application(application_id: int, *, provider: MatchProvider | None = N
     lacks it). Raises ``Application.DoesNotExist``.
     """
     provider = provider or get_provider()
-    application = Application.objects.select_related("job", "candidate").get(pk=application_id)
+    application = Application.objects.only("pk", "job_id", "candidate_id", "match_score").get(pk=application_id)
     job = job_for_matching_get(job_id=application.job_id)
     job_view = job_profile(job)
     candidate = candidate_for_matching_get(candidate_id=application.candidate_id)
@@ -338,11 +338,12 @@ def match_application(application_id: int, *, provider: MatchProvider | None = N
     run = MatchRun(provider=provider.name)
     if stored is None or stored[1] != wanted:
         (result,) = provider.score_jobs(candidate_view, [job_view])
-        _upsert(
-            [_row(job_view, candidate_view, result, _rationale(provider, job_view, candidate_view, result))],
-            run,
-            existing,
-        )
+        row = _row(job_view, candidate_view, result, _rationale(provider, job_view, candidate_view, result))
+        # The upsert also copies the score to the pair's application.
+        _upsert([row], run, existing)
+        if row.pk is None:  # a database that does not return the ids of an upsert
+            row = Match.objects.get(job_id=job.pk, candidate_id=candidate.pk)
+        return row
     match = Match.objects.get(job_id=job.pk, candidate_id=candidate.pk)
     if application.match_score != match.score:
         Application.objects.filter(pk=application.pk).update(match_score=match.score)

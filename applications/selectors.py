@@ -21,10 +21,14 @@ from jobs.selectors import job_visible_filter
 
 
 def application_visible_filter(*, actor: Actor, prefix: str = "") -> Q | None:
-    """The access rule as a ``Q`` over a relation to Application, or None for "nothing"."""
-    return policies.visible_rows(
+    """The access rule as a ``Q`` over a relation to Application, or None for "nothing".
+
+    An application left on a profile merged into another (the survivor applied to the same
+    job) is hidden with that profile until the merge is undone."""
+    visible = policies.visible_rows(
         actor, owner=f"{prefix}candidate__user_id", organization=f"{prefix}job__organization_id"
     )
+    return None if visible is None else visible & Q(**{f"{prefix}candidate__merged_into__isnull": True})
 
 
 def application_list(*, actor: Actor) -> QuerySet[Application]:

@@ -188,3 +188,28 @@ def application_withdraw(*, actor: User, application: Application, reason: str =
         reason=reason,
         event=catalogue.APPLICATION_WITHDRAWN,
     )
+
+
+# --- merges of candidate profiles (candidates.services.merges; registered in apps.py) ---------
+
+
+def applications_follow_merge(survivor_id: int, duplicate_id: int) -> dict[str, Any]:
+    """Move the duplicate's applications to the survivor, except one to a job the survivor
+    applied to as well: the survivor's stays in the pipeline, the duplicate's stays with the
+    hidden duplicate until an undo. Their history, interviews and feedback go with them."""
+    taken = Application.objects.filter(candidate_id=survivor_id).values("job_id")
+    ids = list(
+        Application.objects.filter(candidate_id=duplicate_id)
+        .exclude(job_id__in=taken)
+        .order_by("id")
+        .values_list("pk", flat=True)
+    )
+    Application.objects.filter(pk__in=ids).update(candidate_id=survivor_id)
+    return {"applications": ids}
+
+
+def applications_restore_after_merge_undo(survivor_id: int, duplicate_id: int, moved: dict[str, Any]) -> None:
+    """Put the applications a merge moved back on the duplicate."""
+    Application.objects.filter(pk__in=moved.get("applications", []), candidate_id=survivor_id).update(
+        candidate_id=duplicate_id
+    )

@@ -24,7 +24,7 @@ from hotgigs.events import catalogue
 from hotgigs.events.models import OutboxEvent
 from hotgigs.events.registry import Recorded, after_commit, on_worker
 from hotgigs.notifications.choices import NotificationKind, RecipientRole
-from hotgigs.notifications.services import notify
+from hotgigs.notifications.services import Notice, notify, notify_all
 
 EVENTS = (catalogue.APPLICATION_SUBMITTED, catalogue.APPLICATION_STAGE_CHANGED, catalogue.APPLICATION_WITHDRAWN)
 SCORE_SWEEP_BATCH = 500
@@ -61,21 +61,28 @@ def _notify_submitted(event: OutboxEvent, application: Application) -> None:
         "candidate_name": candidate.full_name,
         "path": f"/applications/{application.pk}",
     }
+    notices = []
     if candidate.user_id:
-        notify(
-            kind=NotificationKind.APPLICATION_RECEIVED,
-            event_key=f"{NotificationKind.APPLICATION_RECEIVED}:{application.pk}",
-            recipients={candidate.user_id: RecipientRole.CANDIDATE},
-            context=context,
+        notices.append(
+            Notice(
+                kind=NotificationKind.APPLICATION_RECEIVED,
+                event_key=f"{NotificationKind.APPLICATION_RECEIVED}:{application.pk}",
+                recipients={candidate.user_id: RecipientRole.CANDIDATE},
+                context=context,
+            )
         )
     # The organization's team, but not the member who added the application themself.
     team = policies.organization_member_ids(job.organization_id) - {event.context.get("actor_id")}
-    notify(
-        kind=NotificationKind.APPLICATION_NEW,
-        event_key=f"{NotificationKind.APPLICATION_NEW}:{application.pk}",
-        recipients=dict.fromkeys(sorted(team), RecipientRole.TEAM),
-        context=context,
+    notices.append(
+        Notice(
+            kind=NotificationKind.APPLICATION_NEW,
+            event_key=f"{NotificationKind.APPLICATION_NEW}:{application.pk}",
+            recipients=dict.fromkeys(sorted(team), RecipientRole.TEAM),
+            context=context,
+        )
     )
+    # The candidate's receipt and the team's notice in the statements of one.
+    notify_all(notices)
 
 
 def _notify_moved(event: OutboxEvent, application: Application) -> None:
@@ -111,9 +118,10 @@ def notify_people(event: OutboxEvent) -> None:
         _notify_moved(event, application)
 
 
-@on_worker("applications.score", types=(catalogue.APPLICATION_SUBMITTED,))
+@on_worker("applications.score", types=(catalogue.APPLICATION_SUBMITTED,), savepoint=False)
 def request_score(event: OutboxEvent) -> None:
     # Scoring runs on the matching queue; the score sweep catches a request that was lost.
+    # It writes nothing here (the task is queued after commit), so it needs no savepoint.
     queueing.enqueue_on_commit(SCORE_APPLICATION, event.data["id"])
 
 

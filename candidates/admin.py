@@ -15,15 +15,19 @@ wraps this admin's change view and adds the candidate's applications, resumes an
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.validators import RegexValidator
-from django.db.models import Model, QuerySet
+from django.db.models import ForeignKey, Model, QuerySet
+from django.forms import ModelChoiceField
 from django.forms.formsets import BaseFormSet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 
 from candidates.choices import SkillLevel, SkillSource
-from candidates.models import Candidate, CandidateSkill, Resume
-from candidates.selectors import candidate_list, resume_visible
+from candidates.models import Candidate, CandidateMerge, CandidateSkill, Resume
+from candidates.selectors import candidate_list, merge_list, resume_visible
+from candidates.services.merges import candidate_merge, candidate_merge_undo
 from candidates.services.profiles import (
     MAX_SKILLS,
     PHONE_MESSAGE,
@@ -37,6 +41,7 @@ from candidates.services.profiles import (
 from candidates.services.resumes import resume_delete, resume_reparse
 from hotgigs.accounts import policies
 from hotgigs.accounts.models import User
+from hotgigs.accounts.selectors import organization_list
 from hotgigs.admin_site import (
     OrgScopedAdminMixin,
     ReadOnlyInlineMixin,
@@ -44,10 +49,12 @@ from hotgigs.admin_site import (
     ServiceFormAdminMixin,
     admin_site,
     adopt,
+    domain_error_text,
     formset_rows,
     mark_formsets_saved,
     run_per_row,
 )
+from hotgigs.errors import DomainError
 
 # The fields of a profile the services take (skills come from the inline).
 PROFILE_FIELDS = (
@@ -81,8 +88,9 @@ class CandidateForm(forms.ModelForm[Candidate]):
 
     class Meta:
         model = Candidate
-        # Consent is the form's own field; the model keeps its time (consent_at).
-        fields = tuple(field for field in PROFILE_FIELDS if field != "consent")
+        # Consent is the form's own field; the model keeps its time (consent_at). The
+        # organization is chosen on add only (read-only afterwards).
+        fields = (*(field for field in PROFILE_FIELDS if field != "consent"), "organization")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -149,8 +157,45 @@ class CandidateAdmin(ServiceFormAdminMixin, OrgScopedAdminMixin, admin.ModelAdmi
         (None, {"fields": ("full_name", "email", "phone", "headline", "summary")}),
         ("Experience", {"fields": ("years_experience", "location", "open_to_remote", "resume_skills")}),
         ("Privacy", {"fields": ("discoverable", "consent", "consent_at")}),
-        ("Record", {"fields": ("user", "created_by", "created_at", "updated_at")}),
+        ("Record", {"fields": ("organization", "user", "created_by", "created_at", "updated_at")}),
     )
+    actions = ("merge_two",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Candidate | None = None) -> tuple[str, ...]:
+        # A profile never changes organization; candidate_update does not take one.
+        if obj is not None:
+            return ("organization", *self.readonly_fields)
+        return tuple(self.readonly_fields)
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField[Any] | None:
+        if db_field.name == "organization":
+            # Left empty, a member of one organization adds for it (candidate_create decides).
+            kwargs["queryset"] = organization_list(actor=request.user).filter(is_active=True)
+            kwargs["help_text"] = "The organization this candidate is sourced for (needed if you work for several)."
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.action(description="Merge the two selected profiles (the older one is kept)", permissions=["change"])
+    def merge_two(self, request: HttpRequest, queryset: QuerySet[Candidate]) -> None:
+        rows = list(queryset.order_by("created_at", "id")[:3])
+        if len(rows) != 2:
+            self.message_user(request, "Select exactly two profiles to merge.", messages.ERROR)
+            return
+        survivor, duplicate = rows
+        try:
+            merge = candidate_merge(actor=request.user, survivor=survivor, duplicate=duplicate)  # type: ignore[arg-type]
+        except DomainError as error:
+            self.message_user(request, domain_error_text(error), messages.ERROR)
+            return
+        link = reverse("admin:candidates_candidatemerge_change", args=[merge.pk])
+        self.message_user(
+            request,
+            format_html(
+                '{} was merged into {}. <a href="{}">Undo it from the merge\'s page</a>.', duplicate, survivor, link
+            ),
+            messages.SUCCESS,
+        )
 
     def scoped_queryset(self, request: HttpRequest) -> QuerySet[Candidate]:
         return candidate_list(actor=request.user)
@@ -191,7 +236,14 @@ class CandidateAdmin(ServiceFormAdminMixin, OrgScopedAdminMixin, admin.ModelAdmi
                 fields["skills"] = skills
             saved = candidate_update(actor=actor, candidate=candidate, **fields)
         else:
-            saved = candidate_create(actor=actor, for_self=False, skills=skills or [], **fields)
+            organization = form.cleaned_data.get("organization")
+            saved = candidate_create(
+                actor=actor,
+                for_self=False,
+                organization_id=organization.pk if organization is not None else None,
+                skills=skills or [],
+                **fields,
+            )
         adopt(candidate, saved)
         mark_formsets_saved(formsets)
 
@@ -263,4 +315,56 @@ class ResumeAdmin(OrgScopedAdminMixin, admin.ModelAdmin[Resume]):
     def reparse_selected(self, request: HttpRequest, queryset: QuerySet[Resume]) -> None:
         run_per_row(
             self, request, queryset, lambda resume: resume_reparse(resume_id=resume.pk), done="queued for parsing"
+        )
+
+
+@admin.register(CandidateMerge, site=admin_site)
+class CandidateMergeAdmin(OrgScopedAdminMixin, admin.ModelAdmin[CandidateMerge]):
+    """Merges of an organization's profiles (made with the candidates' "Merge" action or the
+    API), and their undo: the action puts back everything the merge moved. Read-only."""
+
+    list_display = ("duplicate", "survivor", "moved_summary", "merged_by", "merged_at", "undone_at")
+    list_filter = (("merged_at", admin.DateFieldListFilter), ("undone_at", admin.EmptyFieldListFilter))
+    search_fields = ("survivor__full_name", "survivor__email", "duplicate__full_name", "duplicate__email")
+    actions = ("undo_selected",)
+    fields = (
+        "organization",
+        "survivor",
+        "duplicate",
+        "moved_summary",
+        "merged_by",
+        "merged_at",
+        "undone_by",
+        "undone_at",
+    )
+    readonly_fields = fields
+
+    def scoped_queryset(self, request: HttpRequest) -> QuerySet[CandidateMerge]:
+        return merge_list(actor=request.user)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        # The row is what an undo needs: it is never deleted.
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        # Read-only page; the model-level permission still enables the undo action.
+        if obj is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+    @admin.display(description="moved")
+    def moved_summary(self, obj: CandidateMerge) -> str:
+        return ", ".join(f"{len(rows)} {kind}" for kind, rows in obj.moved.items()) or "—"
+
+    @admin.action(description="Undo selected merges", permissions=["change"])
+    def undo_selected(self, request: HttpRequest, queryset: QuerySet[CandidateMerge]) -> None:
+        run_per_row(
+            self,
+            request,
+            queryset.order_by("-merged_at", "-id"),
+            lambda merge: candidate_merge_undo(actor=request.user, merge=merge),  # type: ignore[arg-type]
+            done="undone",
         )

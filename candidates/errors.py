@@ -31,3 +31,19 @@ class ResumeLinkInvalid(Forbidden):
 
 class ResumeLinkExpired(Forbidden):
     default_message = "This download link has expired; ask for a new one."
+
+
+class InvalidMerge(ValidationFailed):
+    default_message = "These candidate profiles cannot be merged."
+
+
+class MergeNotFound(NotFound):
+    default_message = "Merge not found."
+
+
+class MergeAlreadyUndone(Conflict):
+    default_message = "This merge has already been undone."
+
+
+class MergeUndoBlocked(Conflict):
+    default_message = "The surviving profile has since been merged into another; undo that merge first."

@@ -13,9 +13,15 @@ class Candidate(models.Model):
     """A person who applies for jobs, with the profile recruiters read.
 
     ``user`` is set when the candidate has a login; recruiters may also add candidates
-    they sourced, who have none. Recruiters outside the organizations a candidate applied
-    to see the profile only while ``discoverable`` is true. ``consent_at`` records when
-    the candidate agreed to their data being processed.
+    they sourced, who have none. A sourced profile belongs to ``organization`` (the one its
+    recruiter sourced it for): its email is unique within that organization only, so two
+    organizations keep separate records of the same person and neither learns of the
+    other's. A self-registered profile has no organization: it is the person's own (its
+    email unique among such profiles), shared with an organization when they apply to one of
+    its jobs. Recruiters outside the organizations a candidate applied to see the profile
+    only while ``discoverable`` is true. ``consent_at`` records when the candidate agreed to
+    their data being processed. ``merged_into`` is set while the profile is merged into
+    another of its organization (:class:`CandidateMerge`): it is then hidden everywhere.
     """
 
     user = models.OneToOneField(
@@ -33,6 +39,17 @@ class Candidate(models.Model):
         default=False, help_text="Opted in to being found by recruiters of any organization."
     )
     consent_at = models.DateTimeField(null=True, blank=True)
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="candidates",
+        help_text="The organization that sourced this profile; empty for a self-registered candidate.",
+    )
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -42,7 +59,19 @@ class Candidate(models.Model):
     class Meta:
         ordering = ("-created_at", "-id")
         constraints = (
-            models.UniqueConstraint(Lower("email"), name="candidates_candidate_email_ci_unique"),
+            models.UniqueConstraint(
+                "organization",
+                Lower("email"),
+                condition=Q(organization__isnull=False),
+                name="candidates_candidate_org_email_ci_unique",
+            ),
+            models.UniqueConstraint(
+                Lower("email"), condition=Q(organization__isnull=True), name="candidates_candidate_own_email_ci_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(user__isnull=True) | Q(organization__isnull=True),
+                name="candidates_candidate_own_profile_has_no_organization",
+            ),
             models.CheckConstraint(condition=~Q(full_name=""), name="candidates_candidate_name_not_blank"),
             models.CheckConstraint(condition=~Q(email=""), name="candidates_candidate_email_not_blank"),
             models.CheckConstraint(condition=Q(years_experience__lte=70), name="candidates_candidate_experience_range"),
@@ -132,3 +161,40 @@ class Resume(models.Model):
 
     def __str__(self) -> str:
         return self.original_filename or self.file.name
+
+
+class CandidateMerge(models.Model):
+    """One merge of two profiles of an organization (``duplicate`` into ``survivor``), and how to undo it.
+
+    The duplicate is kept, hidden (``Candidate.merged_into``); what moved to the survivor is
+    listed in ``moved`` by kind (``{"skills": [ids], "resumes": [ids], "applications": [ids],
+    ...}``) so that :func:`candidates.services.merges.candidate_merge_undo` puts back exactly
+    those rows. Rows that would collide with the survivor's (a skill it lists, a resume with the
+    same content) stay on the duplicate. ``undone_at`` is set by the undo.
+    """
+
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
+    survivor = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="merges_kept")
+    duplicate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="merges_absorbed")
+    moved = models.JSONField(default=dict)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    merged_at = models.DateTimeField(auto_now_add=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-merged_at", "-id")
+        constraints = (
+            models.CheckConstraint(condition=~Q(survivor=models.F("duplicate")), name="candidates_merge_two_profiles"),
+            # A profile is merged away at most once at a time.
+            models.UniqueConstraint(
+                fields=("duplicate",), condition=Q(undone_at__isnull=True), name="candidates_merge_one_active"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.duplicate_id} → {self.survivor_id}"

@@ -1,8 +1,9 @@
 """Reads of candidate profiles, scoped by the access policy (hotgigs/accounts/policies.py).
 
 A candidate sees their own profile. A recruiter sees candidates who applied to one of
-their organization's jobs, who opted in to discovery, or whom a member of their
-organization sourced (added without a login). Staff see everyone.
+their organization's jobs, who opted in to discovery, or whom their organization sourced
+(``Candidate.organization``). Staff see everyone. A profile merged into another
+(``merged_into``) is hidden from every read until the merge is undone.
 """
 
 from collections.abc import Iterable
@@ -11,9 +12,9 @@ from django.apps import apps
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from candidates.choices import ParseStatus
-from candidates.errors import CandidateNotFound, ResumeLinkInvalid, ResumeNotFound
+from candidates.errors import CandidateNotFound, MergeNotFound, ResumeLinkInvalid, ResumeNotFound
 from candidates.links import link_verify
-from candidates.models import Candidate, Resume
+from candidates.models import Candidate, CandidateMerge, Resume
 from hotgigs.accounts import policies
 from hotgigs.accounts.models import User
 from hotgigs.accounts.policies import Actor
@@ -27,17 +28,18 @@ def _applied_to(org_ids: frozenset[int]) -> Exists:
 
 def candidate_shared_with(organization_ids: frozenset[int]) -> Q:
     """Candidates the members of these organizations see: discoverable ones, applicants to
-    one of their jobs, and profiles without a login that one of their members sourced."""
-    # Only profiles without a login count as sourced: a member's own job-hunting profile
-    # (created by themself) must not show up for their colleagues.
-    sourced = Q(user__isnull=True) & Q(policies.members_of(organization_ids, field="created_by_id"))
+    one of their jobs, and the profiles these organizations sourced. This is the one
+    statement of the rule; row-level policies of the database key on the same columns."""
+    # A member's own job-hunting profile has a login and no organization: it never shows up
+    # for their colleagues unless it applies to their jobs or is discoverable.
+    sourced = Q(organization_id__in=sorted(organization_ids))
     return Q(discoverable=True) | Q(_applied_to(organization_ids)) | sourced
 
 
 def candidate_list(*, actor: Actor) -> QuerySet[Candidate]:
     """Candidates the actor may see, with their skills loaded: staff all, a candidate their
     own profile, members those shared with their organizations (:func:`candidate_shared_with`)."""
-    qs = Candidate.objects.prefetch_related("skills")
+    qs = Candidate.objects.filter(merged_into__isnull=True).prefetch_related("skills")
     visible = policies.visible_rows(actor, owner="user_id", organization=candidate_shared_with)
     return qs.none() if visible is None else qs.filter(visible)
 
@@ -65,6 +67,21 @@ def candidate_for_user(*, user: Actor, skills: bool = True) -> Candidate | None:
     if skills:
         candidates = candidates.prefetch_related("skills")
     return candidates.first()
+
+
+def merge_list(*, actor: Actor) -> QuerySet[CandidateMerge]:
+    """Merges of profiles of the actor's organizations (staff: all), newest first."""
+    visible = policies.visible_rows(actor, organization="organization_id")
+    merges = CandidateMerge.objects.select_related("survivor", "duplicate", "merged_by", "undone_by")
+    return merges.none() if visible is None else merges.filter(visible)
+
+
+def merge_get(*, actor: Actor, merge_id: int) -> CandidateMerge:
+    """One merge the actor sees; raises MergeNotFound otherwise."""
+    try:
+        return merge_list(actor=actor).get(pk=merge_id)
+    except (CandidateMerge.DoesNotExist, ValueError, TypeError):
+        raise MergeNotFound() from None
 
 
 def resume_visible(*, actor: Actor) -> QuerySet[Resume]:
@@ -105,16 +122,18 @@ def resume_from_link(*, token: str) -> Resume:
 
 
 def candidate_for_matching_get(*, candidate_id: int) -> Candidate:
-    """One candidate with their skills loaded, whoever asks; raises CandidateNotFound."""
+    """One candidate with their skills loaded, whoever asks; raises CandidateNotFound (also for
+    a profile merged into another)."""
     try:
-        return Candidate.objects.prefetch_related("skills").get(pk=candidate_id)
+        return Candidate.objects.filter(merged_into__isnull=True).prefetch_related("skills").get(pk=candidate_id)
     except Candidate.DoesNotExist:
         raise CandidateNotFound() from None
 
 
 def candidate_for_matching_list(*, condition: Q) -> QuerySet[Candidate]:
-    """The candidates that meet ``condition`` (a condition over Candidate), whoever asks."""
-    return Candidate.objects.filter(condition)
+    """The candidates that meet ``condition`` (a condition over Candidate), whoever asks (never
+    a profile merged into another)."""
+    return Candidate.objects.filter(condition, merged_into__isnull=True)
 
 
 def candidate_exists(*, candidate_id: int) -> bool:

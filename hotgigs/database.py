@@ -13,7 +13,7 @@ API can answer 503 with ``Retry-After`` instead of 500.
 import sqlite3
 from collections.abc import Sequence
 from pathlib import PurePath
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 import psycopg
 
@@ -74,6 +74,42 @@ def session_options(*, statement_timeout: float, lock_timeout: float, existing: 
     if existing.strip():
         parts.append(existing.strip())
     return " ".join(parts)
+
+
+# The backends a primary with replicas may use: PostgreSQL's own, or the row-level security one
+# built on it (hotgigs/tenancy/postgresql.py).
+_POSTGRESQL_ENGINES: Final = frozenset({"django.db.backends.postgresql", "hotgigs.tenancy.postgresql"})
+
+
+def replica_databases(urls: Sequence[dict[str, Any]], primary: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """``DATABASES`` entries of the read replicas (``replica_1``, …), from their parsed URLs.
+
+    Each replica keeps its own address and takes the primary's connection settings (pool,
+    session time limits, health checks); under test it mirrors the test database. Replicas
+    need PostgreSQL, primary and replicas alike.
+    """
+    entries: dict[str, dict[str, Any]] = {}
+    for index, url_config in enumerate(urls, start=1):
+        if (
+            url_config.get("ENGINE") != "django.db.backends.postgresql"
+            or primary.get("ENGINE") not in _POSTGRESQL_ENGINES
+        ):
+            raise ValueError("DATABASE_REPLICA_URLS needs PostgreSQL, for DATABASE_URL and every replica")
+        config = dict(url_config)
+        # A replica's sessions take the primary's backend: under row-level security it is the one
+        # that hands each connection the acting identity, so a read on a replica is held alike.
+        config["ENGINE"] = primary["ENGINE"]
+        for name in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS"):
+            if name in primary:
+                config[name] = primary[name]
+        options = {
+            key: dict(value) if isinstance(value, dict) else value for key, value in primary.get("OPTIONS", {}).items()
+        }
+        options.update(url_config.get("OPTIONS", {}))
+        config["OPTIONS"] = options
+        config["TEST"] = {"MIRROR": "default"}
+        entries[f"replica_{index}"] = config
+    return entries
 
 
 # SQLSTATE classes (and codes) of failures that a later retry can cure: connection exceptions,

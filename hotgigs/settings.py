@@ -20,7 +20,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
-from hotgigs.database import process_kind, runs_as_owner, session_options
+from hotgigs.database import process_kind, replica_databases, runs_as_owner, session_options
 from hotgigs.redis_clients import guarded_async_connection_class, guarded_connection_class, redis_db_number
 from hotgigs.secret_key import secret_key
 
@@ -116,6 +116,8 @@ MIDDLEWARE = [
     # The request's user becomes the database's acting identity (row-level security on
     # PostgreSQL) until the response; the API's authentication narrows it to the token's user.
     "hotgigs.accounts.middleware.TenancyMiddleware",
+    # Notes a signed-in user's writes so their next reads skip the replicas (hotgigs/replicas.py).
+    "hotgigs.replicas.ReadYourWritesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -164,7 +166,13 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # https://docs.djangoproject.com/en/5.2/ref/databases/#connection-pool
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})
-    if not env.bool("DATABASE_POOL", default=True):
+    HOTGIGS_PROCESS_KIND = env.str("HOTGIGS_PROCESS_KIND", default="") or process_kind(sys.argv)
+    if HOTGIGS_PROCESS_KIND == "worker":
+        # A Celery worker process runs one task at a time: it keeps one connection from task
+        # to task (hotgigs/celery.py says why) instead of a pool, which Celery would close
+        # after every task.
+        DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_WORKER_CONN_MAX_AGE", default=300)
+    elif not env.bool("DATABASE_POOL", default=True):
         DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
     else:
         DATABASES["default"]["OPTIONS"]["pool"] = {
@@ -182,7 +190,6 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # the client gets a 503 to retry instead of its own timeout. Celery worker and beat: the
     # seed's 60 s max duration per statement (well under the task time limits), locks waited
     # for within it. manage.py commands: none, so `migrate` is never cut short.
-    HOTGIGS_PROCESS_KIND = env.str("HOTGIGS_PROCESS_KIND", default="") or process_kind(sys.argv)
     DATABASE_TIMEOUTS = {
         "web": (env.float("DATABASE_STATEMENT_TIMEOUT", default=5.0), env.float("DATABASE_LOCK_TIMEOUT", default=2.0)),
         "worker": (
@@ -201,6 +208,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         lock_timeout=DATABASE_TIMEOUTS[HOTGIGS_PROCESS_KIND][1],
         existing=DATABASES["default"]["OPTIONS"].get("options", ""),
     )
+    # pg_stat_activity names each session's kind of process: hotgigs-web, -worker or -command.
+    DATABASES["default"]["OPTIONS"].setdefault("application_name", f"hotgigs-{HOTGIGS_PROCESS_KIND}")
     DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str("DATABASE_TEST_NAME", default="test_hotgigs")
     # Row-level security (hotgigs/tenancy): the backend keeps each connection's acting identity
     # current. DATABASE_URL is the application's role (owns nothing, cannot bypass the
@@ -217,6 +226,23 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         if runs_as_owner(sys.argv):
             for _key in ("NAME", "USER", "PASSWORD", "HOST", "PORT"):
                 DATABASES["default"][_key] = _owner.get(_key, "")
+# Read replicas (hotgigs/replicas.py): comma-separated URLs, empty for none. Reads marked
+# replica-ok go to them in turn; a user who wrote within DATABASE_READ_YOUR_WRITES_SECONDS
+# reads the primary; an unreachable replica is skipped for DATABASE_REPLICA_RETRY_SECONDS.
+_replica_urls = [url.strip() for url in env.list("DATABASE_REPLICA_URLS", default=[]) if url.strip()]
+try:
+    _replicas = replica_databases([env.db_url_config(url) for url in _replica_urls], DATABASES["default"])
+except ValueError as exc:
+    raise ImproperlyConfigured(str(exc)) from exc
+DATABASES.update(_replicas)
+DATABASE_REPLICAS = list(_replicas)
+DATABASE_ROUTERS = ["hotgigs.replicas.ReplicaRouter"] if DATABASE_REPLICAS else []
+DATABASE_READ_YOUR_WRITES_SECONDS = env.float("DATABASE_READ_YOUR_WRITES_SECONDS", default=5.0)
+DATABASE_REPLICA_RETRY_SECONDS = env.float("DATABASE_REPLICA_RETRY_SECONDS", default=30.0)
+if DATABASE_READ_YOUR_WRITES_SECONDS < 0 or DATABASE_REPLICA_RETRY_SECONDS < 0:
+    raise ImproperlyConfigured(
+        "DATABASE_READ_YOUR_WRITES_SECONDS and DATABASE_REPLICA_RETRY_SECONDS must be 0 or more."
+    )
 # Retry-After (seconds) of a 503 SERVICE_UNAVAILABLE: the database did not serve the request in
 # time (a statement or lock timeout, no free pooled connection, a lost connection), or
 # /health/ready found a component down.
@@ -327,6 +353,12 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Scheduling priority (nice, 0-19) a worker process lowers itself to when it starts. The
+# matching worker runs at 10 in compose: scoring and ranking are background work, and on busy
+# cores the emails, webhooks and notifications of the default queue go first.
+WORKER_NICENESS = env.int("WORKER_NICENESS", default=0)
+if not 0 <= WORKER_NICENESS <= 19:
+    raise ImproperlyConfigured("WORKER_NICENESS must be between 0 and 19.")
 CELERY_TIMEZONE = TIME_ZONE
 
 # STATIC AND MEDIA FILES

@@ -102,7 +102,7 @@ def workspace_context(request: HttpRequest, candidate: Any) -> dict[str, Any]:
         and not policies.may_edit_candidate(
             actor,
             candidate_user_id=candidate.user_id,
-            created_by_id=candidate.created_by_id,  # type: ignore[arg-type]
+            organization_id=candidate.organization_id,  # type: ignore[arg-type]
         ),
     }
 

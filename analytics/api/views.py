@@ -19,6 +19,7 @@ from hotgigs.accounts.scopes import ANALYTICS_READ
 from hotgigs.api.caching import analytics_read_scope, cached_read
 from hotgigs.api.schema import IF_NONE_MATCH, NOT_MODIFIED
 from hotgigs.api.views import ERRORS
+from hotgigs.replicas import replica_ok
 
 
 class AnalyticsView(APIView):
@@ -34,8 +35,9 @@ class AnalyticsView(APIView):
         parameters=[AnalyticsQuerySerializer, IF_NONE_MATCH],
         responses={200: AnalyticsSummarySerializer, 304: NOT_MODIFIED, **ERRORS},
     )
+    @replica_ok
     def get(self, request: Request) -> Response:
-        # Cached per audience with an ETag (hotgigs.api.caching); application, interview and
+        # May be answered by a read replica (hotgigs.replicas). Cached per audience with an ETag (hotgigs.api.caching); application, interview and
         # job writes invalidate the organization's figures.
         return cached_read(self, request, analytics_read_scope(request.user), partial(self._summary, request))
 

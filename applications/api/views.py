@@ -56,6 +56,7 @@ from hotgigs.api.pagination import CursorPagination
 from hotgigs.api.schema import PATH_ID_PATTERN
 from hotgigs.api.views import ERRORS
 from hotgigs.errors import Forbidden, ValidationFailed
+from hotgigs.replicas import replica_ok
 from jobs.errors import JobNotFound
 from jobs.selectors import job_get
 
@@ -94,6 +95,11 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # typ
 
     def _render(self, application: Application, *, status_code: int = status.HTTP_200_OK) -> Response:
         return Response(self.get_serializer(application).data, status=status_code)
+
+    @replica_ok
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # A list may be answered by a read replica (hotgigs.replicas); one application never is.
+        return super().list(request, *args, **kwargs)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._render(self.get_object())
@@ -257,6 +263,7 @@ class MatchViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
         responses={200: JobMatchSerializer(many=True), **ERRORS},
         tags=["jobs"],
     )
+    @replica_ok
     def job_matches(self, request: Request, job_id: str) -> Response:
         actor = self._actor()
         job = job_get(actor=actor, job_id=int(job_id))
@@ -275,6 +282,7 @@ class MatchViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
         responses={200: CandidateMatchSerializer(many=True), **ERRORS},
         tags=["candidates"],
     )
+    @replica_ok
     def candidate_matches(self, request: Request, candidate_id: str) -> Response:
         actor = self._actor()
         candidate = candidate_get(actor=actor, candidate_id=int(candidate_id))

@@ -12,6 +12,7 @@ Two parts, in one run:
      jobs-max   GET /api/v1/jobs        page of 20, recruiter token, as fast as it goes
      jobs-100   GET /api/v1/jobs        paced towards 100 requests/s (the issue's target load)
      apply-max  POST /api/v1/applications  a different candidate and job on every request
+     apply-50   POST /api/v1/applications  paced towards 50 requests/s (--apply-rate), for its p95
 
 Each scenario runs --repeat times, interleaved; medians are printed side by side with the
 jobs list's and the POST's throughput as ratios to the floor's. The server runs the deployed
@@ -105,6 +106,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--rate", type=int, default=100, help="target requests/s of the paced jobs run")
+    parser.add_argument("--apply-rate", type=int, default=50, help="target POSTs/s of the paced apply run")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--rls", choices=("on", "off"), default="on", help="serve as the app role (on) or the owner")
     parser.add_argument("--app-role", default="hotgigs_app", help="the application's role for --rls on")
@@ -142,15 +144,23 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="hotgigs-bench-"))
     pairs = tmp / "pairs.txt"
     per_round = 300 * args.duration
-    application_pairs(owner_env, per_round * args.repeat, pairs)
+    paced_per_round = 2 * args.apply_rate * args.duration
+    probe_pairs = 3 * 2 * args.apply_rate
+    application_pairs(owner_env, (per_round + paced_per_round) * args.repeat + probe_pairs, pairs)
     # Each round gets its own slice: wrk restarts its scripts, and a repeated pair answers 409.
     all_pairs = [line for line in pairs.read_text().splitlines() if line]
-    per_round = max(1, min(per_round, len(all_pairs) // args.repeat))
+    # The paced POST's pairs come off the end, so the flat-out rounds keep theirs.
+    paced_pairs, all_pairs = all_pairs[-paced_per_round * args.repeat :], all_pairs[: -paced_per_round * args.repeat]
+    per_round = max(1, min(per_round, (len(all_pairs) - probe_pairs) // args.repeat))
     round_files = []
+    paced_files = []
     for number in range(args.repeat):
         round_file = tmp / f"pairs-{number}.txt"
         round_file.write_text("\n".join(all_pairs[number * per_round : (number + 1) * per_round]) + "\n")
         round_files.append(round_file)
+        paced_file = tmp / f"paced-{number}.txt"
+        paced_file.write_text("\n".join(paced_pairs[number * paced_per_round : (number + 1) * paced_per_round]) + "\n")
+        paced_files.append(paced_file)
     current = {"round": 0}
 
     configs = [harness.ServerConfig.parse(text) for text in args.servers.split(",") if text]
@@ -221,6 +231,42 @@ def main() -> None:
                     env={"BENCH_PAIRS_FILE": str(round_files[current["round"]]), "BENCH_THREADS": "2"},
                 ),
             }
+            # The POST paced towards --apply-rate, calibrated the same way (issue 12: p95 < 100 ms at 50/s).
+            apply_cycle_ms = paced_connections * 1000 / args.apply_rate
+            apply_probe_delay = max(1, int(apply_cycle_ms) - 20)
+            probe_file = tmp / "pairs-probe.txt"
+            probe_file.write_text("\n".join(all_pairs[per_round * args.repeat :]) + "\n")
+            apply_delay_ms = apply_probe_delay
+            if len(all_pairs) > per_round * args.repeat:
+                apply_probe = harness.wrk(
+                    base,
+                    "/api/v1/applications",
+                    duration=3,
+                    connections=paced_connections,
+                    script="apply.lua",
+                    env={
+                        "BENCH_PAIRS_FILE": str(probe_file),
+                        "BENCH_THREADS": "2",
+                        "BENCH_DELAY_MS": str(apply_probe_delay),
+                    },
+                )
+                apply_response_ms = max(
+                    0.0, paced_connections * 1000 / max(apply_probe["rps"], 1.0) - apply_probe_delay
+                )
+                apply_delay_ms = max(1, int(apply_cycle_ms - apply_response_ms))
+            print(f"paced POST: {paced_connections} connections, think time {apply_delay_ms} ms", flush=True)
+            scenarios[f"apply-{args.apply_rate}"] = lambda: harness.measured(
+                running,
+                "/api/v1/applications",
+                duration=args.duration,
+                connections=paced_connections,
+                script="apply.lua",
+                env={
+                    "BENCH_PAIRS_FILE": str(paced_files[current["round"]]),
+                    "BENCH_THREADS": "2",
+                    "BENCH_DELAY_MS": str(apply_delay_ms),
+                },
+            )
             results = {name: [] for name in scenarios}
             for round_ in range(args.repeat):
                 current["round"] = round_
@@ -289,6 +335,11 @@ def main() -> None:
         f"errors {paced['error_rate']:.2%}"
     )
     print(f"apply / floor throughput: {medians['apply-max']['rps'] / floor_rps:.2f} (target >= 0.10) on {best.label}")
+    apply_paced = medians[f"apply-{args.apply_rate}"]
+    print(
+        f"apply at {apply_paced['rps']:.0f} req/s: p95 {apply_paced['p95_ms']:.1f} ms (target < 100 ms at 50/s), "
+        f"errors {apply_paced['error_rate']:.2%}"
+    )
     if rls_runs["on"]:
         on, off = harness.median_of(rls_runs["on"]), harness.median_of(rls_runs["off"])
         print(

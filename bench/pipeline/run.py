@@ -1,8 +1,9 @@
 """Pipeline benchmark: one application submitted through the API, three deliveries measured.
 
 For each of --applications candidates (paced at --rate per second), the client POSTs
-/api/v1/applications to a real uvicorn server and then waits for the three things the
-submission sets off, each received by a real peer in this process:
+/api/v1/applications to the servers as deployed (HTTP on gunicorn, WebSockets on uvicorn, as
+nginx routes them in docker/compose.yaml; ``--http asgi:2`` serves both from uvicorn) and then
+waits for the three things the submission sets off, each received by a real peer in this process:
 
   email     the candidate's "application received" email, accepted by an SMTP server on
             loopback (aiosmtpd), sent by a real Celery worker on Redis
@@ -22,16 +23,17 @@ recruiter's "new application" emails are counted too (lost and duplicated). Targ
 The server, the worker and the database are fresh for every run; rate limits are off.
 
 Usage (PostgreSQL and Redis must be reachable):
-    .venv/bin/python bench/pipeline/run.py [--applications 200] [--rate 20] [--workers 2]
+    .venv/bin/python bench/pipeline/run.py [--applications 200] [--rate 20] [--http wsgi:2]
         [--concurrency 2] [--matching-concurrency 1]
 
 The workers run as docker/compose.yaml runs them: the default queue with 2 processes, the
-matching queue with 1; prefetch is 1 (CELERY_WORKER_PREFETCH_MULTIPLIER), so a process
+matching queue with 1 at niceness 10 (``--matching-niceness``); prefetch is 1 (CELERY_WORKER_PREFETCH_MULTIPLIER), so a process
 never holds tasks another one could start.
 """
 
 import argparse
 import asyncio
+import contextlib
 import json
 import math
 import os
@@ -160,7 +162,9 @@ def task_times(log: Path) -> dict[str, list[float]]:
     return times
 
 
-def start_worker(env: dict[str, str], queue: str, concurrency: int, log: Path) -> subprocess.Popen[bytes]:
+def start_worker(
+    env: dict[str, str], queue: str, concurrency: int, log: Path, *, niceness: int = 0
+) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [
             sys.executable,
@@ -178,7 +182,7 @@ def start_worker(env: dict[str, str], queue: str, concurrency: int, log: Path) -
             "--loglevel",
             "INFO",
         ],
-        env={**env, "LOG_LEVEL": "INFO"},
+        env={**env, "LOG_LEVEL": "INFO", "WORKER_NICENESS": str(niceness)},
         cwd=harness.ROOT,
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
@@ -246,10 +250,20 @@ async def bench(args: argparse.Namespace, env: dict[str, str], seed: dict[str, A
     # One worker for emails and webhooks, one for matching (as docker/compose.yaml runs them).
     workers = [
         start_worker(env, env["CELERY_TASK_DEFAULT_QUEUE"], args.concurrency, logs / "default.log"),
-        start_worker(env, env["CELERY_MATCHING_QUEUE"], args.matching_concurrency, logs / "matching.log"),
+        start_worker(
+            env,
+            env["CELERY_MATCHING_QUEUE"],
+            args.matching_concurrency,
+            logs / "matching.log",
+            niceness=args.matching_niceness,
+        ),
     ]
     try:
-        with harness.uvicorn(env, args.workers, quiet=True) as base:
+        http = harness.ServerConfig.parse(args.http)
+        with contextlib.ExitStack() as servers:
+            base = servers.enter_context(harness.server(env, http)).base
+            # The sockets' server: the same one when HTTP is served by uvicorn too.
+            ws_base = base if http.interface == "asgi" else servers.enter_context(harness.uvicorn(env, 1, quiet=True))
             status, endpoint = api(
                 "POST",
                 f"{base}/api/v1/webhooks/endpoints",
@@ -264,7 +278,7 @@ async def bench(args: argparse.Namespace, env: dict[str, str], seed: dict[str, A
             secret.append(endpoint["secret"])
             ready = asyncio.Event()
             listener = asyncio.create_task(
-                listen(base, seed["recruiter_token"], seed["organization_id"], receipts, ready)
+                listen(ws_base, seed["recruiter_token"], seed["organization_id"], receipts, ready)
             )
             await asyncio.wait_for(ready.wait(), 30)
 
@@ -344,7 +358,7 @@ def report(
 
     print(
         f"\n{len(sent)} applications submitted in {submit_seconds:.1f} s "
-        f"(target {args.rate:g}/s, {len(failures)} refused); uvicorn {args.workers} worker(s), "
+        f"(target {args.rate:g}/s, {len(failures)} refused); HTTP {harness.ServerConfig.parse(args.http).label}, "
         f"Celery: default queue {args.concurrency} process(es), matching queue {args.matching_concurrency}"
     )
     for status, body in failures[:3]:
@@ -392,7 +406,14 @@ def main() -> None:
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12"))
     parser.add_argument("--applications", type=int, default=200)
     parser.add_argument("--rate", type=float, default=20.0, help="submissions per second")
-    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument(
+        "--matching-niceness", type=int, default=10, help="WORKER_NICENESS of the matching worker (compose: 10)"
+    )
+    parser.add_argument(
+        "--http",
+        default="wsgi:2",
+        help="the HTTP server: wsgi:N (gunicorn, N sync workers; WebSockets on one uvicorn) or asgi:N (uvicorn for both)",
+    )
     parser.add_argument(
         "--concurrency", type=int, default=2, help="processes of the emails-and-webhooks worker (compose: 2)"
     )

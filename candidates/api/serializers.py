@@ -70,6 +70,19 @@ class CandidateInputSerializer(StrictInputSerializer):
         return data
 
 
+class SourcedCandidateInputSerializer(CandidateInputSerializer):
+    """A recruiter's new sourced profile: the profile fields, and the organization it is for
+    (required only of a member of several organizations; it cannot change later)."""
+
+    organization = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
+
+    def service_data(self) -> dict[str, Any]:
+        data = super().service_data()
+        if "organization" in data:
+            data["organization_id"] = data.pop("organization")
+        return data
+
+
 class CandidateSkillSerializer(serializers.Serializer):  # type: ignore[type-arg]
     name = serializers.CharField()
     level = serializers.CharField()
@@ -85,6 +98,9 @@ class CandidateSerializer(serializers.Serializer):  # type: ignore[type-arg]
     """
 
     id = serializers.IntegerField()
+    organization_id = serializers.IntegerField(
+        allow_null=True, help_text="The organization that sourced the profile; null for a self-registered one."
+    )
     full_name = serializers.CharField()
     email = serializers.EmailField()
     phone = serializers.CharField(allow_blank=True)
@@ -132,3 +148,27 @@ class ResumeLinkSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
     url = serializers.URLField()
     expires_at = serializers.DateTimeField()
+
+
+class MergeInputSerializer(StrictInputSerializer):
+    """The profile to merge into the one named in the path (both sourced by one organization)."""
+
+    duplicate = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+
+
+class MergeSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """A merge: which profile was merged into which, how many rows of each kind moved, and
+    whether (and when) it was undone."""
+
+    id = serializers.IntegerField()
+    organization_id = serializers.IntegerField()
+    survivor_id = serializers.IntegerField()
+    duplicate_id = serializers.IntegerField()
+    moved = serializers.SerializerMethodField(help_text="How many rows of each kind moved to the survivor.")
+    merged_by_id = serializers.IntegerField(allow_null=True)
+    merged_at = serializers.DateTimeField()
+    undone_by_id = serializers.IntegerField(allow_null=True)
+    undone_at = serializers.DateTimeField(allow_null=True)
+
+    def get_moved(self, merge: Any) -> dict[str, int]:
+        return {kind: len(rows) for kind, rows in merge.moved.items()}

@@ -35,22 +35,28 @@ from candidates.api.serializers import (
     CandidateInputSerializer,
     CandidateSerializer,
     CandidateSkillInputSerializer,
+    MergeInputSerializer,
+    MergeSerializer,
     ResumeDetailSerializer,
     ResumeLinkSerializer,
     ResumeSerializer,
     ResumeUploadSerializer,
+    SourcedCandidateInputSerializer,
 )
-from candidates.errors import CandidateNotFound, InvalidCandidate, InvalidResume, ResumeNotFound
+from candidates.errors import CandidateNotFound, InvalidCandidate, InvalidMerge, InvalidResume, ResumeNotFound
 from candidates.filters import CandidateFilter
-from candidates.models import Candidate
+from candidates.models import Candidate, CandidateMerge
 from candidates.selectors import (
     candidate_for_user,
     candidate_get,
     candidate_list,
+    merge_get,
+    merge_list,
     resume_from_link,
     resume_get,
     resume_list,
 )
+from candidates.services.merges import candidate_merge, candidate_merge_undo
 from candidates.services.profiles import (
     MAX_SKILLS,
     PHONE_MESSAGE,
@@ -65,9 +71,11 @@ from hotgigs.accounts.models import User
 from hotgigs.accounts.scopes import CANDIDATES_READ, CANDIDATES_WRITE
 from hotgigs.api.filters import CursorOrderingFilter
 from hotgigs.api.idempotency import idempotent
+from hotgigs.api.pagination import CursorPagination
 from hotgigs.api.schema import PATH_ID_PATTERN
 from hotgigs.api.serializers import ErrorEnvelopeSerializer, StrictInputSerializer
 from hotgigs.api.views import ERRORS, PublicAuthView
+from hotgigs.replicas import replica_ok
 
 
 class RegisterRequestSerializer(StrictInputSerializer):
@@ -200,6 +208,7 @@ class CandidateViewSet(
         "resume": CANDIDATES_READ,
         "resume_link": CANDIDATES_READ,
         "delete_resume": CANDIDATES_WRITE,
+        "merge": CANDIDATES_WRITE,
     }
     # The resume upload route sets this to take bodies above API_MAX_BODY_BYTES
     # (read by hotgigs.api.middleware.ApiBodySizeMiddleware).
@@ -211,13 +220,21 @@ class CandidateViewSet(
     def get_object(self) -> Candidate:
         return candidate_get(actor=_actor(self.request), candidate_id=self.kwargs["pk"])
 
+    @replica_ok
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # A list may be answered by a read replica (hotgigs.replicas); one profile never is.
+        return super().list(request, *args, **kwargs)
+
     @extend_schema(
         summary="Add a candidate",
         description=(
-            "Recruiters and staff add a sourced candidate (a profile without a login). Anyone else "
-            "creates their own profile, as with POST /candidates/me (409 CONFLICT if they have one)."
+            "Recruiters and staff add a sourced candidate (a profile without a login) for `organization`, "
+            "which a member of one organization may leave out. The email must be new to that organization "
+            "only (409 CONFLICT otherwise): another organization's record of the same person is never "
+            "consulted. Anyone else creates their own profile, as with POST /candidates/me (409 CONFLICT "
+            "if they have one)."
         ),
-        request=CandidateInputSerializer,
+        request=SourcedCandidateInputSerializer,
         responses=CREATED,
     )
     @idempotent
@@ -225,12 +242,38 @@ class CandidateViewSet(
         actor = _actor(request)
         if not policies.may_recruit(actor):
             return _create_own(actor, request)
-        data = CandidateInputSerializer(data=request.data)
+        data = SourcedCandidateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = data.service_data()
         _require_name_and_email(fields)
         candidate = candidate_create(actor=actor, for_self=False, **fields)
         return Response(CandidateSerializer(candidate).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Merge another profile into this one",
+        description=(
+            "Both must be profiles this organization sourced (400 VALIDATION_ERROR otherwise, also for a "
+            "`duplicate` you do not see); staff and the organization's members only (403). The duplicate's "
+            "skills, resumes and applications move here, except those that would collide (a skill listed "
+            "by both, the same resume, a second application to one job), and the duplicate is hidden. "
+            "POST /candidate-merges/{id}/undo puts everything back."
+        ),
+        request=MergeInputSerializer,
+        responses={201: MergeSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="merge", filter_backends=[])
+    @idempotent
+    def merge(self, request: Request, pk: str) -> Response:
+        actor = _actor(request)
+        survivor = self.get_object()
+        data = MergeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            duplicate = candidate_get(actor=actor, candidate_id=data.validated_data["duplicate"], skills=False)
+        except CandidateNotFound:
+            raise InvalidMerge(details={"duplicate": ["No such candidate."]}) from None
+        merge = candidate_merge(actor=actor, survivor=survivor, duplicate=duplicate)
+        return Response(MergeSerializer(merge).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Change some fields of a profile", request=CandidateInputSerializer, responses=ONE)
     def partial_update(self, request: Request, pk: str) -> Response:
@@ -333,6 +376,57 @@ class CandidateViewSet(
 
         link = resume_download_link(actor=actor, resume=row, local_url=local_url)
         return Response(ResumeLinkSerializer({"url": link.url, "expires_at": link.expires_at}).data)
+
+
+class MergePagination(CursorPagination):
+    """Merges page by the time they were made, newest first."""
+
+    ordering = ("-merged_at", "-id")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List merges of your organizations' profiles", responses={200: MergeSerializer(many=True), **ERRORS}
+    ),
+    retrieve=extend_schema(summary="Get a merge", responses={200: MergeSerializer, **ERRORS}),
+)
+class CandidateMergeViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,  # type: ignore[type-arg]
+):
+    """Merges of candidate profiles (staff: all; members: their organizations'), newest first."""
+
+    serializer_class = MergeSerializer
+    pagination_class = MergePagination
+    lookup_value_regex = PATH_ID_PATTERN
+    filter_backends = ()
+    required_scopes: ClassVar[dict[str, str]] = {
+        "list": CANDIDATES_READ,
+        "retrieve": CANDIDATES_READ,
+        "undo": CANDIDATES_WRITE,
+    }
+
+    def get_queryset(self) -> QuerySet[CandidateMerge]:
+        return merge_list(actor=_actor(self.request))
+
+    def get_object(self) -> CandidateMerge:
+        return merge_get(actor=_actor(self.request), merge_id=self.kwargs["pk"])
+
+    @extend_schema(
+        summary="Undo a merge",
+        description=(
+            "Puts every row the merge moved back on the duplicate and shows it again. 409 CONFLICT when it "
+            "was undone already, or while the surviving profile is itself merged into another (undo that "
+            "one first)."
+        ),
+        request=None,
+        responses={200: MergeSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="undo")
+    def undo(self, request: Request, pk: str) -> Response:
+        merge = candidate_merge_undo(actor=_actor(request), merge=self.get_object())
+        return Response(MergeSerializer(merge).data)
 
 
 class AnyAccept(BaseContentNegotiation):

@@ -3,8 +3,10 @@
 Inputs arrive checked for shape (types, lengths, ranges, the email and phone formats, skill
 levels, at most MAX_SKILLS skills: the API's input serializers and the admin form); these
 functions take typed keyword arguments and check the business rules only: who may add or
-edit a profile, one profile per login, an email no other candidate has (in any case), the
-consent time, skill names normalized with no skill listed twice. A profile change records
+edit a profile, one profile per login, which organization a sourced profile belongs to, an
+email no other candidate of the same scope has (in any case: per organization for sourced
+profiles, among the self-registered ones otherwise; another organization's records are
+never consulted, so a 409 reveals nothing outside the caller's own), the consent time, skill names normalized with no skill listed twice. A profile change records
 ``candidate.profile_changed`` (ranking follows, after commit); a sign-up with an address in
 use records ``account.signup_attempt``.
 """
@@ -24,7 +26,7 @@ from candidates.storage import file_delete_on_commit
 from hotgigs.accounts import policies
 from hotgigs.accounts.errors import EmailTaken
 from hotgigs.accounts.models import User
-from hotgigs.accounts.selectors import user_get_by_email
+from hotgigs.accounts.selectors import organization_list, user_get_by_email
 from hotgigs.accounts.services import user_create, user_validate_new
 from hotgigs.ai.vocabulary import canonical_skill
 from hotgigs.errors import Forbidden
@@ -96,13 +98,38 @@ def _replace_skills(candidate: Candidate, skills: list[dict[str, Any]]) -> None:
     )
 
 
-def _require_unused_email(email: str, *, candidate_id: int | None = None) -> None:
-    """Refuse an address another candidate has, in any case."""
+def _require_unused_email(email: str, *, organization_id: int | None, candidate_id: int | None = None) -> None:
+    """Refuse an address another candidate of the same scope has, in any case: the same
+    organization's sourced profiles, or the profiles without an organization."""
     others = Candidate.objects.filter(email__iexact=email)
+    others = (
+        others.filter(organization__isnull=True)
+        if organization_id is None
+        else others.filter(organization_id=organization_id)
+    )
     if candidate_id is not None:
         others = others.exclude(pk=candidate_id)
     if others.exists():
         raise CandidateEmailTaken(details={"email": [EMAIL_TAKEN]})
+
+
+def _sourcing_organization(actor: User, organization_id: int | None) -> int | None:
+    """The organization a sourced profile is added for: the one named (the actor must work for
+    it, or be staff), else the actor's only organization. Staff who belong to none may add a
+    profile of no organization; a member of several must name one."""
+    if organization_id is not None:
+        active = organization_list(actor=actor).filter(pk=organization_id, is_active=True).exists()
+        if not active or not policies.may_manage_organization(actor, organization_id):
+            raise InvalidCandidate(details={"organization": ["You do not work for this organization."]})
+        return organization_id
+    mine = sorted(policies.organization_ids(actor))
+    if len(mine) == 1:
+        return mine[0]
+    if len(mine) > 1:
+        raise InvalidCandidate(
+            details={"organization": ["You work for several organizations; name the one this candidate is for."]}
+        )
+    return None
 
 
 def _save(candidate: Candidate) -> None:
@@ -120,6 +147,7 @@ def candidate_create(
     full_name: str,
     email: str,
     for_self: bool = True,
+    organization_id: int | None = None,
     phone: str = "",
     headline: str = "",
     summary: str = "",
@@ -133,20 +161,27 @@ def candidate_create(
     """Create a candidate profile.
 
     With ``for_self`` the profile belongs to ``actor`` (a candidate signing up; raises
-    CandidateAlreadyLinked if they have one). Otherwise a recruiter or staff member adds a
-    sourced candidate without a login (raises Forbidden for anyone else). The fields come
+    CandidateAlreadyLinked if they have one); it has no organization. Otherwise a recruiter
+    or staff member adds a sourced candidate without a login (raises Forbidden for anyone
+    else) for ``organization_id``, or their only organization (InvalidCandidate when they
+    work for several and name none, or name one they do not work for). The fields come
     checked for shape; the email is stored lower-case. Raises InvalidCandidate for a skill
-    listed twice and CandidateEmailTaken for an address another candidate has.
+    listed twice and CandidateEmailTaken for an address another candidate of the same
+    organization (or, without one, another self-registered profile) has.
     """
     if not for_self and not policies.may_recruit(actor):
         raise Forbidden("Only recruiters may add candidates.")
+    if for_self and organization_id is not None:
+        raise InvalidCandidate(details={"organization": ["Your own profile belongs to no organization."]})
     if for_self and Candidate.objects.filter(user_id=actor.pk).exists():
         raise CandidateAlreadyLinked()
     rows = _skill_rows(skills)
+    organization_id = None if for_self else _sourcing_organization(actor, organization_id)
     email = email.lower()
-    _require_unused_email(email)
+    _require_unused_email(email, organization_id=organization_id)
     candidate = Candidate(
         user=actor if for_self else None,
+        organization_id=organization_id,
         created_by=actor,
         consent_at=timezone.now() if consent else None,
         full_name=full_name,
@@ -171,10 +206,9 @@ def _profile_changed(candidate_id: int) -> None:
 
 def may_edit_profile(actor: User, candidate: Candidate) -> bool:
     """Whether the actor may change this profile and its resumes (the policy's answer)."""
-    # Recruiters keep the profiles of candidates their organization sourced (no login) up to
-    # date; seeing a profile (an applicant, a discoverable one) is not enough to rewrite it.
+    # Recruiters keep the profiles their organization sourced (no login) up to date; seeing a profile (an applicant, a discoverable one) is not enough to rewrite it.
     return policies.may_edit_candidate(
-        actor, candidate_user_id=candidate.user_id, created_by_id=candidate.created_by_id
+        actor, candidate_user_id=candidate.user_id, organization_id=candidate.organization_id
     )
 
 
@@ -197,8 +231,8 @@ def candidate_update(
 ) -> Candidate:
     """Change the given fields of a profile (``skills``, when given, replaces the profile skills).
 
-    The candidate edits their own profile; recruiters may edit candidates without a login
-    that a member of their organization sourced; staff anyone. ``consent=True`` stamps the
+    The candidate edits their own profile; recruiters may edit the profiles their
+    organization sourced; staff anyone. ``consent=True`` stamps the
     time of consent once, ``False`` withdraws it. Raises Forbidden, InvalidCandidate or
     CandidateEmailTaken (as :func:`candidate_create`), changing nothing.
     """
@@ -208,7 +242,7 @@ def candidate_update(
     rows = _skill_rows(skills) if not isinstance(skills, Unset) else None
     if not isinstance(email, Unset):
         email = email.lower()
-        _require_unused_email(email, candidate_id=candidate.pk)
+        _require_unused_email(email, organization_id=candidate.organization_id, candidate_id=candidate.pk)
     changes = {
         "full_name": full_name,
         "email": email,
@@ -259,8 +293,9 @@ def candidate_register(
     has the address, nothing is created and None is returned: that user is told by email,
     at most once an hour, that someone tried to sign up with it, and the caller answers
     exactly as for a new account, so sign-up reveals no account. The password is hashed
-    either way, so both take the same time. Raises CandidateEmailTaken when a sourced
-    candidate (without a login) already has the address.
+    either way, so both take the same time. Raises CandidateEmailTaken when a profile of no
+    organization (one staff added) already has the address; organizations' sourced records
+    never stand in the way.
     """
     clean_email = user_validate_new(email=email, password=password, full_name=full_name)
     # The profile's own rule, checked before the address is looked up: the same answer either way.

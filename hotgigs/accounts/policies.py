@@ -21,6 +21,8 @@ The rules, as functions:
 * :func:`may_recruit` — "staff or recruiter": recruiter features that name no organization
   yet (create a job, source a candidate, organization channels, the back office).
 * :func:`is_self` — "the candidate themself".
+* :func:`may_edit_candidate` / :func:`may_merge_candidates` — who may rewrite a candidate
+  profile (its organization's members for a sourced one) or merge two of an organization's.
 * :func:`is_staff` — staff-only operations (erasing candidates, staff pages of the admin).
 
 A user's roles are read once per request (one query) and memoised on the user object; the
@@ -155,17 +157,19 @@ def sees_internal_candidate_view(actor: Actor, *, candidate_user_id: int | None)
     return is_staff(actor) or not is_self(actor, candidate_user_id)
 
 
-def may_edit_candidate(actor: Actor, *, candidate_user_id: int | None, created_by_id: int | None) -> bool:
-    """Staff, the candidate themself, or a member of an organization whose member sourced the
-    profile (one without a login). Seeing a profile (an applicant, a discoverable one) is not
-    enough to rewrite it."""
+def may_edit_candidate(actor: Actor, *, candidate_user_id: int | None, organization_id: int | None) -> bool:
+    """Staff, the candidate themself, or a member of the organization that sourced the profile
+    (one without a login). Seeing a profile (an applicant, a discoverable one) is not enough
+    to rewrite it."""
     if is_staff(actor) or is_self(actor, candidate_user_id):
         return True
-    return (
-        candidate_user_id is None
-        and created_by_id is not None
-        and Membership.objects.filter(user_id=created_by_id, organization_id__in=organization_ids(actor)).exists()
-    )
+    return candidate_user_id is None and organization_id is not None and is_member(actor, organization_id)
+
+
+def may_merge_candidates(actor: Actor, *, organization_id: int | None) -> bool:
+    """Staff, or a member of the organization both profiles were sourced for: merging (and
+    undoing a merge) happens inside one organization's own records only."""
+    return organization_id is not None and may_manage_organization(actor, organization_id)
 
 
 def may_upload_resume(actor: Actor, *, candidate_user_id: int | None) -> bool:
@@ -220,7 +224,7 @@ def organization_member_ids(organization_id: int, *, among: Iterable[int] | None
     qs = Membership.objects.filter(organization_id=organization_id, user__is_active=True)
     if among is not None:
         qs = qs.filter(user_id__in=list(among))
-    return set(qs.values_list("user_id", flat=True))
+    return set(qs.order_by().values_list("user_id", flat=True))
 
 
 @dataclass(frozen=True)

@@ -2,19 +2,12 @@
 
 **Invalidation by generation.** Nothing is ever deleted. Each scope of data has a
 generation counter in the cache (``jobs:org:<id>``, ``jobs:board``, ``jobs:all``,
-<<<<<<< HEAD
 ``analytics:org:<id>``, ``analytics:all``), and a cached response is stored with the
-generations of every scope it was computed from. Services call
-:func:`hotgigs.cache.invalidate_on_commit` with each write; once the transaction commits the counters
-go up, so every entry of those scopes stops being served at once, in every process
-(the cache is Redis in production). Entries expire after ``API_CACHE_TTL``.
-=======
-``analytics:org:<id>``, ``analytics:all``), and a cached response's key includes the
 generations of every scope it was computed from. Every write records a domain event; once
 the transaction commits, the domain apps' after-commit subscribers call
 :func:`hotgigs.cache.invalidate` and the counters go up, so every entry of those scopes
-stops being addressed at once, in every process (the cache is Redis in production). Orphaned entries expire after ``API_CACHE_TTL``.
->>>>>>> h1
+stops being served at once, in every process (the cache is Redis in production). Entries
+expire after ``API_CACHE_TTL``.
 
 A reader fetches the generations *before* it queries the database, so an entry built
 from rows older than a write is stored with the generation the write has already moved
@@ -80,6 +73,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from hotgigs import replicas
 from hotgigs.accounts import policies
 from hotgigs.accounts.policies import Actor
 from hotgigs.cache import GENERATION_PREFIX
@@ -245,7 +239,12 @@ def cached_read(view: APIView, request: Request, scope: ReadScope | None, comput
     etag = _etag(body)
     if key is not None:
         try:
-            cache.set(key, (body, response["Content-Type"], etag, generations), timeout=cache_ttl())
+            # Rows read from a replica may predate the write that set these generations: such
+            # an entry lives no longer than the read-your-writes window (hotgigs.replicas).
+            ttl = cache_ttl()
+            if replicas.answered_by_replica():
+                ttl = max(1, min(ttl, round(replicas.read_your_writes_seconds())))
+            cache.set(key, (body, response["Content-Type"], etag, generations), timeout=ttl)
         except Exception:
             logger.exception("api_cache.write_failed")
     return _finish(request, response, etag, "miss" if key is not None else "bypass")

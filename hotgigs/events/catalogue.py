@@ -233,6 +233,22 @@ RESUME_PARSE_REQUESTED = _event(
     webhook=False,
     description="A resume was uploaded, or staff asked for it to be read again.",
 )
+CANDIDATE_MERGED = _event(
+    "candidate.merged",
+    channel=None,
+    payload=("merge_id", "organization_id", "survivor_id", "duplicate_id"),
+    audience="internal: the record of an organization's merges",
+    webhook=False,
+    description="Two profiles of one organization were merged (the duplicate is hidden, kept for undo).",
+)
+CANDIDATE_MERGE_UNDONE = _event(
+    "candidate.merge_undone",
+    channel=None,
+    payload=("merge_id", "organization_id", "survivor_id", "duplicate_id"),
+    audience="internal: the record of an organization's merges",
+    webhook=False,
+    description="A merge was undone: both profiles and their applications are back as they were.",
+)
 ACCOUNT_SIGNUP_ATTEMPT = _event(
     "account.signup_attempt",
     channel=None,

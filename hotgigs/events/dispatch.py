@@ -46,7 +46,10 @@ def _run(event: OutboxEvent) -> dict[str, str]:
         if event.dispatch_pending is not None and subscriber.name not in event.dispatch_pending:
             continue
         try:
-            with transaction.atomic():
+            if subscriber.savepoint:
+                with transaction.atomic():
+                    subscriber.handler(event)
+            else:
                 subscriber.handler(event)
         except Exception as exc:
             failed[subscriber.name] = f"{subscriber.name}: {type(exc).__name__}: {exc}"

@@ -10,7 +10,9 @@ Two kinds:
   each in a savepoint of the dispatch's transaction: notifications and emails, webhook
   fan-out, requests for scoring, ranking and resume parsing. They must be idempotent per
   event (the outbox id is a good key): delivery is at least once. One that raises is rolled
-  back, logged and retried a bounded number of times without holding up the others.
+  back, logged and retried a bounded number of times without holding up the others. One
+  that writes nothing (it only queues a task after commit) says ``savepoint=False`` and
+  saves the savepoint's two statements per event.
 
 A service never knows who listens: it records its events (:func:`hotgigs.events.outbox.record`).
 """
@@ -45,6 +47,7 @@ class Subscriber:
     name: str
     types: frozenset[str] | None
     handler: Callable[..., None]
+    savepoint: bool = True
 
     def wants(self, event_type: str) -> bool:
         return self.types is None or event_type in self.types
@@ -76,14 +79,16 @@ def after_commit(
     return register
 
 
-def on_worker(name: str, *, types: Iterable[str]) -> Callable[[WorkerHandler], WorkerHandler]:
+def on_worker(name: str, *, types: Iterable[str], savepoint: bool = True) -> Callable[[WorkerHandler], WorkerHandler]:
     """Register ``handler(event)`` to run on Celery for every committed event of ``types``.
 
-    ``name`` identifies the subscriber in retries and logs; keep it stable.
+    ``name`` identifies the subscriber in retries and logs; keep it stable. ``savepoint=False``
+    is for a handler that writes nothing to the database: it runs without a savepoint of its
+    own (one that raises is still logged and retried without the others).
     """
 
     def register(handler: WorkerHandler) -> WorkerHandler:
-        _on_worker[name] = Subscriber(name, _types(types), handler)
+        _on_worker[name] = Subscriber(name, _types(types), handler, savepoint)
         return handler
 
     return register

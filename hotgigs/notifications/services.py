@@ -19,9 +19,10 @@ and sends nothing.
 """
 
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -101,17 +102,23 @@ def notifications_create(*, kind: str, payloads: dict[int, dict[str, Any]]) -> l
         raise ValidationFailed(details={"kind": ["Give a kind of 1 to 64 characters."]})
     if any(not isinstance(payload, dict) for payload in payloads.values()):
         raise ValidationFailed(details={"payload": ["Must be an object."]})
-    # Checked before the transaction, so a refusal leaves the caller's transaction usable;
-    # inside the caller's transaction no savepoint of its own is needed.
+    return _notifications_write([(user_id, kind, payload) for user_id, payload in payloads.items()])
+
+
+def _notifications_write(rows: Sequence[tuple[int, str, dict[str, Any]]]) -> list[Notification]:
+    """Insert (user id, kind, payload) notifications and record their ``notification.created`` events."""
+    if not rows:
+        return []
+    # Inside the caller's transaction no savepoint of its own is needed.
     with transaction.atomic(savepoint=False):
         notifications = Notification.objects.bulk_create(
-            [Notification(user_id=user_id, kind=kind, payload=payload) for user_id, payload in payloads.items()]
+            [Notification(user_id=user_id, kind=kind, payload=payload) for user_id, kind, payload in rows]
         )
         record_many(
             [
                 Event(
                     type=catalogue.NOTIFICATION_CREATED,
-                    data={"id": notification.pk, "kind": kind, "payload": notification.payload},
+                    data={"id": notification.pk, "kind": notification.kind, "payload": notification.payload},
                     audiences=[group_for_user(notification.user_id)],
                 )
                 for notification in notifications
@@ -134,24 +141,52 @@ def notification_mark_read(*, user_id: int, notification_ids: list[int] | None =
 
 # The table name is the model's own (quoted); every value is a parameter.
 _EVENT_CLAIM_SQL = (
-    'INSERT INTO {table} ("key", "kind", "created_at") VALUES (%s, %s, %s) '
-    'ON CONFLICT ("key") DO NOTHING RETURNING "id"'
+    'INSERT INTO {table} ("key", "kind", "created_at") VALUES {values} '
+    'ON CONFLICT ("key") DO NOTHING RETURNING "id", "key"'
 )
 
 
-def _event_claim(*, key: str, kind: str) -> NotificationEvent | None:
-    """Insert the event's key, or None when it is already there (notified before).
+def _events_claim(keys: Mapping[str, str], now: Any) -> dict[str, NotificationEvent]:
+    """Insert the events' keys (key → kind); returns those inserted, by key (the others were
+    notified before).
 
-    One statement (``INSERT … ON CONFLICT DO NOTHING RETURNING``): no look-up first and no
-    savepoint to catch the unique violation in, which a dispatch pays for every event.
+    One statement (``INSERT … ON CONFLICT DO NOTHING RETURNING``) for them all: no look-up
+    first and no savepoint to catch a unique violation in, which a dispatch pays for every event.
     """
-    now = timezone.now()
+    values = ", ".join(["(%s, %s, %s)"] * len(keys))
+    params: list[Any] = []
+    for key, kind in keys.items():
+        params += [key, kind, now]
+    table = connection.ops.quote_name(NotificationEvent._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(
-            _EVENT_CLAIM_SQL.format(table=connection.ops.quote_name(NotificationEvent._meta.db_table)), [key, kind, now]
-        )
-        row = cursor.fetchone()
-    return None if row is None else NotificationEvent(pk=row[0], key=key, kind=kind, created_at=now)
+        cursor.execute(_EVENT_CLAIM_SQL.format(table=table, values=values), params)
+        rows = cursor.fetchall()
+    return {key: NotificationEvent(pk=pk, key=key, kind=keys[key], created_at=now) for pk, key in rows}
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One event to tell people about (see :func:`notify`)."""
+
+    kind: str
+    event_key: str
+    recipients: Mapping[int, str]
+    context: dict[str, Any]
+    calendar: CalendarEntry | None = None
+
+
+def _notice_errors(notice: Notice) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if notice.kind not in NotificationKind.values:
+        errors["kind"] = [f"Must be one of: {', '.join(NotificationKind.values)}."]
+    key = notice.event_key
+    if not isinstance(key, str) or not key.strip() or len(key) > MAX_EVENT_KEY:
+        errors["event_key"] = [f"Give a key of 1 to {MAX_EVENT_KEY} characters."]
+    if not isinstance(notice.context, dict):
+        errors["context"] = ["Must be an object."]
+    if any(role not in RecipientRole.values for role in notice.recipients.values()):
+        errors["recipients"] = [f"Roles must be among: {', '.join(RecipientRole.values)}."]
+    return errors
 
 
 def notify(
@@ -171,59 +206,81 @@ def notify(
     nothing is written). Raises ValidationFailed for an unknown kind or role, a blank or
     over-long key, or a context that is not an object.
     """
-    errors: dict[str, list[str]] = {}
-    if kind not in NotificationKind.values:
-        errors["kind"] = [f"Must be one of: {', '.join(NotificationKind.values)}."]
-    if not isinstance(event_key, str) or not event_key.strip() or len(event_key) > MAX_EVENT_KEY:
-        errors["event_key"] = [f"Give a key of 1 to {MAX_EVENT_KEY} characters."]
-    if not isinstance(context, dict):
-        errors["context"] = ["Must be an object."]
-    if any(role not in RecipientRole.values for role in recipients.values()):
-        errors["recipients"] = [f"Roles must be among: {', '.join(RecipientRole.values)}."]
-    if errors:
-        raise ValidationFailed(details=errors)
+    notice = Notice(kind=kind, event_key=event_key, recipients=recipients, context=context, calendar=calendar)
+    return notify_all([notice])[0]
+
+
+def notify_all(notices: Sequence[Notice]) -> list[NotificationEvent | None]:
+    """:func:`notify` for several events at once, in the statements of one.
+
+    One event's consequences (a submission tells the candidate and the team) are written
+    together: the keys claimed in one statement, the recipients and their opt-outs read in
+    two, the notifications, their events and the emails inserted once each. Returns, in
+    order, each notice's event or None when its key was already notified. Raises
+    ValidationFailed, writing nothing, when any notice is invalid (its errors, or the first
+    invalid one's, under ``details``), or when two notices share a key.
+    """
+    for notice in notices:
+        errors = _notice_errors(notice)
+        if errors:
+            raise ValidationFailed(details=errors)
+    keys = {notice.event_key: notice.kind for notice in notices}
+    if len(keys) != len(notices):
+        raise ValidationFailed(details={"event_key": ["Each notice needs a key of its own."]})
+    if not notices:
+        return []
     # Checked before the transaction, so a refusal leaves the caller's transaction usable;
     # inside the caller's transaction no savepoint of its own is needed.
     with transaction.atomic(savepoint=False):
-        event = _event_claim(key=event_key, kind=kind)
-        if event is None:
-            logger.info("event %s already notified", event_key, extra={"event_key": event_key})
-            return None
-        # The recipients and their opt-out of this kind, in one read.
-        users = list(
-            User.objects.filter(pk__in=list(recipients), is_active=True)
-            .annotate(
-                opted_out=Exists(NotificationPreference.objects.filter(user_id=OuterRef("pk"), kind=kind, email=False))
+        claimed = _events_claim(keys, timezone.now())
+        for key in keys.keys() - claimed.keys():
+            logger.info("event %s already notified", key, extra={"event_key": key})
+        todo = [notice for notice in notices if notice.event_key in claimed]
+        user_ids = sorted({user_id for notice in todo for user_id in notice.recipients})
+        users = {
+            user["pk"]: user
+            for user in User.objects.filter(pk__in=user_ids, is_active=True).values("pk", "email", "full_name")
+        }
+        # Who opted out of which of these kinds' emails, in one read.
+        opted_out = set(
+            NotificationPreference.objects.filter(
+                user_id__in=list(users), kind__in=sorted({notice.kind for notice in todo}), email=False
             )
-            .order_by("pk")
-            .values("pk", "email", "full_name", "opted_out")
+            .order_by()
+            .values_list("user_id", "kind")
         )
-        opted_out = {user["pk"] for user in users if user["opted_out"]}
-        ics = ""
-        if calendar is not None:
-            ics = calendar_ics(calendar, sequence=calendar_next_sequence(calendar_uid(calendar.key)))
-        payloads = {user["pk"]: {**context, "role": recipients[user["pk"]]} for user in users}
-        notifications_create(kind=kind, payloads=payloads)
+        notifications: list[tuple[int, str, dict[str, Any]]] = []
         deliveries = []
-        for user in users:
-            payload = payloads[user["pk"]]
-            if user["pk"] in opted_out or not user["email"] or _EMAILS_MUTED.get():
-                continue
-            deliveries.append(
-                EmailDelivery(
-                    idempotency_key=f"{event_key}:{user['pk']}:{kind}",
-                    event=event,
-                    user_id=user["pk"],
-                    kind=kind,
-                    to_email=user["email"],
-                    context={**payload, "to_name": user["full_name"] or user["email"]},
-                    ics=ics,
+        for notice in todo:
+            event = claimed[notice.event_key]
+            ics = ""
+            if notice.calendar is not None:
+                sequence = calendar_next_sequence(calendar_uid(notice.calendar.key))
+                ics = calendar_ics(notice.calendar, sequence=sequence)
+            for user_id in sorted(notice.recipients):
+                user = users.get(user_id)
+                if user is None:
+                    continue
+                payload = {**notice.context, "role": notice.recipients[user_id]}
+                notifications.append((user_id, notice.kind, payload))
+                if (user_id, notice.kind) in opted_out or not user["email"] or _EMAILS_MUTED.get():
+                    continue
+                deliveries.append(
+                    EmailDelivery(
+                        idempotency_key=f"{notice.event_key}:{user_id}:{notice.kind}",
+                        event=event,
+                        user_id=user_id,
+                        kind=notice.kind,
+                        to_email=user["email"],
+                        context={**payload, "to_name": user["full_name"] or user["email"]},
+                        ics=ics,
+                    )
                 )
-            )
+        _notifications_write(notifications)
         created = EmailDelivery.objects.bulk_create(deliveries)
         if created:
             _queue_emails_on_commit([delivery.pk for delivery in created])
-        return event
+        return [claimed.get(notice.event_key) for notice in notices]
 
 
 def email_delivery_send(*, delivery_id: int) -> str:

@@ -33,6 +33,11 @@ Metrics
     ``hotgigs_component_up{component}`` and ``hotgigs_component_latency_seconds{component}``
     (gauges): the last readiness check (database, cache, channel_layer, broker).
 
+    ``hotgigs_db_replica_fallbacks_total`` (counter): replica-ok reads that went to the
+    primary because no replica could be reached; ``hotgigs_db_replica_unavailable_total{alias}``
+    (counter): times a replica was found unreachable and left out for a while
+    (defined in ``hotgigs/replicas.py``, which the kernel's other packages import).
+
 PromQL
     error rate per endpoint::
 

@@ -26,6 +26,7 @@ from hotgigs.api.idempotency import idempotent
 from hotgigs.api.pagination import CursorPagination
 from hotgigs.api.schema import PATH_ID_PATTERN
 from hotgigs.api.views import ERRORS
+from hotgigs.replicas import replica_ok
 from interviews.api.serializers import (
     FeedbackSerializer,
     FeedbackSubmitSerializer,
@@ -94,6 +95,11 @@ class InterviewViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # type:
     def _reloaded(self, interview: Interview) -> Interview:
         # Services return the row without the panel and names the output shows.
         return interview_get(actor=self.request.user, interview_id=interview.pk)
+
+    @replica_ok
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # A list may be answered by a read replica (hotgigs.replicas); one interview never is.
+        return super().list(request, *args, **kwargs)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._render(self.get_object())

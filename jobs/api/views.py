@@ -27,6 +27,7 @@ from hotgigs.api.schema import IF_NONE_MATCH, NOT_MODIFIED, PATH_ID_PATTERN
 from hotgigs.api.serializers import StrictInputSerializer
 from hotgigs.api.views import ERRORS
 from hotgigs.errors import Forbidden, ValidationFailed
+from hotgigs.replicas import replica_ok
 from jobs import services
 from jobs.api.serializers import (
     JobCreateSerializer,
@@ -124,7 +125,9 @@ class JobViewSet(
         return job_get(actor=_actor(self.request), job_id=self.kwargs[self.lookup_url_kwarg or self.lookup_field])
 
     # Reads are cached per audience (staff / the caller's organizations / the board) and carry
-    # an ETag; see hotgigs.api.caching. The job writes in jobs.services invalidate them.
+    # an ETag; see hotgigs.api.caching. The job writes in jobs.services invalidate them. The
+    # list may be answered by a read replica (hotgigs.replicas); a job's detail never is.
+    @replica_ok
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         compute = partial(super().list, request, *args, **kwargs)
         return cached_read(self, request, jobs_read_scope(_actor(request)), compute)

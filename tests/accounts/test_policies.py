@@ -176,7 +176,7 @@ def test_may_edit_candidate(org, recruiter, org_admin, other_recruiter, staff, c
     colleague_profile = CandidateFactory(user=org_admin, created_by=org_admin)
 
     def may(actor, row):  # type: ignore[no-untyped-def]
-        return policies.may_edit_candidate(actor, candidate_user_id=row.user_id, created_by_id=row.created_by_id)
+        return policies.may_edit_candidate(actor, candidate_user_id=row.user_id, organization_id=row.organization_id)
 
     assert may(org_admin, sourced_here)
     assert may(recruiter, sourced_here)
@@ -196,7 +196,9 @@ def test_may_edit_candidate_ignores_memberships_of_deactivated_organizations(dor
     colleague = MembershipFactory(organization=Membership.objects.get(user=dormant_member).organization).user
     sourced = CandidateFactory(user=None, created_by=colleague)
 
-    assert not policies.may_edit_candidate(dormant_member, candidate_user_id=None, created_by_id=sourced.created_by_id)
+    assert not policies.may_edit_candidate(
+        dormant_member, candidate_user_id=None, organization_id=sourced.organization_id
+    )
 
 
 def test_may_upload_resume(candidate, other_candidate, recruiter, staff, anonymous):

@@ -120,6 +120,7 @@ def test_recruiter_index_lists_domain_models_but_not_users_or_notifications(recr
         "Application",
         "Interview",
         "Candidate",
+        "CandidateMerge",
         "Match",
         "Resume",
         "WebhookEndpoint",

@@ -18,6 +18,7 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
 from candidates.models import Candidate
+from candidates.services.merges import candidate_merge
 from hotgigs.accounts.tokens import token_issue_for_user
 from tests.factories import (
     ApplicationFactory,
@@ -121,7 +122,13 @@ def hidden_rows(db):  # type: ignore[no-untyped-def]
     FeedbackFactory(interview=interview, interviewer=recruiter_b)
     resume = ResumeFactory(candidate=candidate_y)
     delivery = WebhookDeliveryFactory(endpoint=WebhookEndpointFactory(organization=org_b))
+    merge = candidate_merge(
+        actor=recruiter_b,
+        survivor=CandidateFactory(user=None, created_by=recruiter_b),
+        duplicate=CandidateFactory(user=None, created_by=recruiter_b),
+    )
     return {
+        "candidate-merges": merge.pk,
         "jobs": job.pk,
         "candidates": candidate_y.pk,
         "candidates/resumes": resume.pk,
@@ -158,6 +165,7 @@ def test_matrix_covers_every_resource():
         "jobs",
         "candidates",
         "candidates/resumes",
+        "candidate-merges",
         "applications",
         "interviews",
         "webhooks/endpoints",

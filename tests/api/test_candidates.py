@@ -86,6 +86,7 @@ def test_retrieve_has_the_documented_shape(login, recruiter, applicant):
     data = response.json()
     assert set(data) == {
         "id",
+        "organization_id",
         "full_name",
         "email",
         "phone",
@@ -238,8 +239,10 @@ def test_candidate_user_posting_creates_own_profile(login):
     assert Candidate.objects.get(pk=response.json()["id"]).user == user
 
 
-def test_duplicate_email_is_a_conflict(login, recruiter, candidate):
-    response = login(recruiter).post(URL, body(email=candidate.email.upper()), format="json")
+def test_duplicate_email_is_a_conflict(login, recruiter):
+    sourced = CandidateFactory(user=None, created_by=recruiter)
+
+    response = login(recruiter).post(URL, body(email=sourced.email.upper()), format="json")
 
     assert response.status_code == 409
     assert response.json()["code"] == "CONFLICT"

@@ -47,6 +47,10 @@ STATE_RULES: dict[str, dict[str, str]] = {
     "POST /api/v1/candidates/": {
         "full_name": "required when a recruiter sources a candidate; a candidate's own profile defaults to theirs",
         "email": "required when a recruiter sources a candidate; a candidate's own profile defaults to theirs",
+        "organization": "one the recruiter works for (named when they work for several); an own profile takes none",
+    },
+    "POST /api/v1/candidates/{id}/merge/": {
+        "duplicate": "another profile the caller sees, sourced by the same organization and not merged away",
     },
     "POST /api/v1/candidates/{id}/resume/": {
         "file": "the type is read from the bytes (PDF, DOCX or UTF-8 text), not from the name or a header",

@@ -166,6 +166,22 @@ def test_match_application_fills_match_score_and_skips_when_unchanged(python_job
     assert Match.objects.count() == 1
 
 
+def test_scoring_a_new_application_reads_each_row_once(python_job, pool, django_assert_num_queries):
+    strong, _, _ = pool
+    application = ApplicationFactory(job=python_job, candidate=strong)
+
+    # The application; the job and its skills; the candidate, their skills and latest resume
+    # text; the stored receipt; then the upsert's transaction (a savepoint pair here, BEGIN
+    # and COMMIT in a task), the receipt written and returned, the pair's application read
+    # and updated. It was 14: the receipt was read again and the application updated twice.
+    with django_assert_num_queries(12):
+        match = match_application(application.pk)
+
+    assert match.pk == Match.objects.get().pk
+    application.refresh_from_db()
+    assert application.match_score == match.score
+
+
 def test_tasks_are_idempotent(python_job, pool):
     strong, _, _ = pool
     application = ApplicationFactory(job=python_job, candidate=strong)

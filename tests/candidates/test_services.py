@@ -78,7 +78,7 @@ def test_a_user_has_at_most_one_profile(candidate):
 
 
 def test_candidate_create_rejects_a_duplicate_email_in_any_case(recruiter):
-    CandidateFactory(email="ada@example.test")
+    CandidateFactory(user=None, created_by=recruiter, email="ada@example.test")
     before = _counts()
 
     with pytest.raises(CandidateEmailTaken) as exc_info:

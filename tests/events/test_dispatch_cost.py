@@ -20,14 +20,16 @@ from tests.factories import CandidateFactory, JobFactory, MembershipFactory, Org
 pytestmark = pytest.mark.django_db
 
 # Everything the worker sends PostgreSQL for one submission (3 members, 1 endpoint), as
-# counted here: the claim and the done mark of the outbox row; per subscriber a savepoint
-# pair; the fan-out's 4 (endpoints, existing deliveries, insert, their ids); the
-# application's read and the members' ids; per notice (the candidate's, the team's) the key
-# claimed in one statement (no look-up, no savepoint), the recipients with their opt-out in
-# one read, the notifications, their outbox events (lock, last ids, two inserts) and the
-# emails. The dispatch's own transaction is the outer savepoint pair here (BEGIN and COMMIT
-# in production). It was 40 before the keys and opt-outs took one statement each.
-DISPATCH_STATEMENTS = 32
+# counted here: the claim and the done mark of the outbox row; a savepoint pair for each
+# subscriber that writes (the scoring request only queues a task, and has none); the
+# fan-out's 4 (endpoints, existing deliveries, insert, their ids); the application's read
+# and the members' ids; then both notices (the candidate's, the team's) together: their keys
+# claimed in one statement, the recipients and their opt-outs in two reads, the
+# notifications, their outbox events (lock, last ids, two inserts) and the emails. The
+# dispatch's own transaction is the outer savepoint pair here (BEGIN and COMMIT in
+# production). It was 40 before the keys and opt-outs took one statement each, and 32
+# before the two notices were written together.
+DISPATCH_STATEMENTS = 23
 
 
 def _dispatch_statements(members):  # type: ignore[no-untyped-def]

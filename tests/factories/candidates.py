@@ -2,11 +2,18 @@ import factory
 from factory.django import DjangoModelFactory
 
 from candidates.models import Candidate, CandidateSkill, Resume
+from hotgigs.accounts.models import Membership, Organization, User
 from tests.factories.accounts import UserFactory
 
 
+def _first_organization(user: User | None) -> Organization | None:
+    membership = Membership.objects.filter(user=user).order_by("created_at", "id").first() if user else None
+    return membership.organization if membership else None
+
+
 class CandidateFactory(DjangoModelFactory[Candidate]):
-    """A candidate with a login; pass ``user=None`` for a sourced one."""
+    """A candidate with a login; pass ``user=None`` for a sourced one (with ``created_by``, it
+    belongs to its creator's first organization, as the data migration decides)."""
 
     class Meta:
         model = Candidate
@@ -14,6 +21,8 @@ class CandidateFactory(DjangoModelFactory[Candidate]):
     user = factory.SubFactory(UserFactory)
     full_name = factory.Faker("name")
     email = factory.LazyAttributeSequence(lambda o, n: o.user.email if o.user else f"sourced{n}@example.test")
+    created_by = None
+    organization = factory.LazyAttribute(lambda o: _first_organization(o.created_by) if o.user is None else None)
     headline = "Backend developer"
     years_experience = 4
     location = "Berlin, Germany"

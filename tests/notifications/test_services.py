@@ -9,7 +9,7 @@ from django.utils import timezone
 from applications.services import application_move, application_submit
 from hotgigs.errors import ValidationFailed
 from hotgigs.notifications.models import EmailDelivery, Notification, NotificationEvent, NotificationPreference
-from hotgigs.notifications.services import notify
+from hotgigs.notifications.services import Notice, notify, notify_all
 from interviews.reminders import interview_feedback_reminders_send
 from interviews.services import (
     feedback_submit,
@@ -287,3 +287,59 @@ def test_muted_emails_leave_the_in_app_notification_and_queue_nothing(recruiter,
     assert not EmailDelivery.objects.exists()
     assert len(mail.outbox) == 0
     assert callbacks  # the in-app push still goes after commit
+
+
+def _notice(user, key, kind="application.new", role="team"):  # type: ignore[no-untyped-def]
+    return Notice(kind=kind, event_key=key, recipients={user.pk: role}, context={"job_title": "x"})
+
+
+def test_notices_written_together_skip_only_the_one_notified_before(db, django_capture_on_commit_callbacks):
+    told_before, other = UserFactory(), UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_all([_notice(told_before, "application.new:7")])
+    sent_before = len(mail.outbox)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        events = notify_all(
+            [
+                _notice(told_before, "application.new:7"),
+                _notice(other, "application.received:7", "application.received", "candidate"),
+            ]
+        )
+
+    assert events[0] is None
+    assert events[1] is not None
+    assert events[1].key == "application.received:7"
+    assert sorted(Notification.objects.values_list("user_id", "kind")) == sorted(
+        [(told_before.pk, "application.new"), (other.pk, "application.received")]
+    )
+    assert [message.to for message in mail.outbox[sent_before:]] == [[other.email]]
+
+
+def test_an_opt_out_of_one_notices_kind_keeps_the_other_notices_email(db, django_capture_on_commit_callbacks):
+    user = UserFactory()
+    NotificationPreference.objects.create(user=user, kind="application.new", email=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_all(
+            [
+                _notice(user, "application.new:8"),
+                _notice(user, "application.received:8", "application.received", "candidate"),
+            ]
+        )
+
+    assert Notification.objects.filter(user=user).count() == 2
+    assert list(EmailDelivery.objects.values_list("kind", flat=True)) == ["application.received"]
+
+
+@pytest.mark.parametrize("bad", ["invalid", "same key"])
+def test_notices_with_one_bad_or_a_shared_key_are_refused_and_change_nothing(db, bad):  # type: ignore[no-untyped-def]
+    user = UserFactory()
+    second = _notice(user, "application.new:9") if bad == "same key" else _notice(user, "application.new:10", "boom")
+    before = _counts()
+
+    with pytest.raises(ValidationFailed) as exc_info:
+        notify_all([_notice(user, "application.new:9"), second])
+
+    assert exc_info.value.code == "VALIDATION_ERROR"
+    assert ("event_key" if bad == "same key" else "kind") in exc_info.value.details
+    assert _counts() == before
