@@ -157,11 +157,20 @@ TABLES: dict[str, Callable[[], Rule]] = {
         read="EXISTS (SELECT 1 FROM webhooks_webhookendpoint e WHERE e.id = webhooks_webhookdelivery.endpoint_id)",
         write="EXISTS (SELECT 1 FROM webhooks_webhookendpoint e WHERE e.id = webhooks_webhookdelivery.endpoint_id)",
     ),
+    # Merges of an organization's duplicate profiles: its members (staff see all).
+    "candidates_candidatemerge": lambda: Rule(
+        read=of_my_organizations("candidates_candidatemerge.organization_id"),
+        write=of_my_organizations("candidates_candidatemerge.organization_id"),
+    ),
 }
 """Every table under row-level security, and its rule."""
 
 EXEMPT: dict[str, str] = {
     "accounts_membership": "the identity itself is read from it (a user's organizations), before any identity exists",
+    "candidates_candidate": "not yet: who sees a profile depends on applications (it applied to the organization's"
+    " jobs), whose policy in turn reads the candidate (the person's own application), and PostgreSQL refuses such"
+    " a circle of policies; it needs an identity reader that answers 'my candidate ids' outside the policies."
+    " candidates.selectors.candidate_shared_with holds the rule meanwhile",
     "realtime_outboxevent": "not yet: replays are authorized per channel-layer group by the socket; a policy by"
     " group (a candidate follows their application on its organization's events) is left to do",
 }

@@ -15,6 +15,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Model
 from psycopg.types.json import Jsonb
 
+from candidates.models import CandidateMerge
 from hotgigs import tenancy
 from hotgigs.accounts import policies
 from hotgigs.tenancy import rls
@@ -91,6 +92,14 @@ def build_tenant() -> Tenant:
     endpoint = WebhookEndpointFactory(organization=org)
     tenant.add(endpoint)
     tenant.add(WebhookDeliveryFactory(endpoint=endpoint))
+    # A merge of two profiles the organization sourced, already undone (so a copy of it breaks
+    # no "one active merge per profile" rule and only the policy can refuse it).
+    survivor, duplicate = CandidateFactory(created_by=recruiter), CandidateFactory(created_by=recruiter)
+    tenant.add(
+        CandidateMerge.objects.create(
+            organization=org, survivor=survivor, duplicate=duplicate, merged_by=recruiter, undone_at=job.created_at
+        )
+    )
     return tenant
 
 
