@@ -95,3 +95,27 @@ def test_system_access_needs_a_reason_and_is_logged(caplog: pytest.LogCaptureFix
     with caplog.at_level("DEBUG", logger="hotgigs.tenancy"), tenancy.system("nightly sweep"):
         pass
     assert "system access: nightly sweep" in caplog.text
+
+
+def test_a_worker_connection_kept_across_tasks_carries_no_task_identity_into_the_next() -> None:
+    """Workers keep one connection from task to task (hotgigs/celery.py): the next task acts as
+    its own publisher, or as no one, never as the task before it."""
+    from types import SimpleNamespace
+
+    from hotgigs.tenancy import celery as task_identity
+
+    member = MembershipFactory()
+    header = policies.database_identity(member.user).to_header()
+
+    def task(carried: object) -> SimpleNamespace:
+        return SimpleNamespace(request=SimpleNamespace(is_eager=False, hotgigs_identity=carried))
+
+    with tenancy.acting_as(None):
+        first, second = task(header), task(None)
+        task_identity._act_as_publisher(task=first)
+        assert database_identity() == ("user", str(member.user_id), f"{{{member.organization_id}}}", "")
+        task_identity._act_as_no_one(task=first)
+        task_identity._act_as_publisher(task=second)
+        assert database_identity() == tenancy.NO_ONE
+        task_identity._act_as_no_one(task=second)
+        assert tenancy.current() is None
