@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from analytics.errors import AnalyticsScopeNotFound
 from applications.choices import ACTIVE_STAGES, ApplicationSource, ApplicationStage
-from applications.selectors import application_report_list, stage_change_report_list
+from applications.selectors import application_report_list, rejections_by_reason, stage_change_report_list
 from hotgigs.accounts import policies
 from hotgigs.accounts.models import Organization
 from hotgigs.accounts.policies import Actor
@@ -99,6 +99,15 @@ class UpcomingInterviews:
 
 
 @dataclass(frozen=True)
+class RejectionCount:
+    """How many rejections named one reason code (None: rejections from before reasons)."""
+
+    code: str | None
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
 class AnalyticsSummary:
     """All figures of the analytics endpoint for one scope.
 
@@ -117,6 +126,7 @@ class AnalyticsSummary:
     avg_time_in_stage_seconds: dict[str, float | None]
     time_to_hire: TimeToHire
     upcoming_interviews: UpcomingInterviews
+    rejections_by_reason: tuple[RejectionCount, ...] = ()
 
 
 def pipeline_summary(*, actor: Actor) -> PipelineSummary:
@@ -242,7 +252,7 @@ def analytics_summary(
     """Every figure of the analytics endpoint for the actor's scope (see :func:`analytics_scope`).
 
     Raises AnalyticsScopeNotFound for an organization outside the actor's reach. Runs a
-    fixed number of queries (seven, or fewer for an empty scope).
+    fixed number of queries (eight, or fewer for an empty scope).
     """
     now = now or timezone.now()
     scope = analytics_scope(actor=actor, organization_id=organization_id)
@@ -258,6 +268,7 @@ def analytics_summary(
         avg_time_in_stage_seconds=_avg_time_in_stage(scope),
         time_to_hire=_time_to_hire(scope),
         upcoming_interviews=_upcoming(scope, now),
+        rejections_by_reason=tuple(RejectionCount(**row) for row in rejections_by_reason(organization_ids=scope)),
     )
 
 

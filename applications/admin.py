@@ -21,9 +21,16 @@ from django.utils.html import format_html
 
 from applications.choices import ApplicationStage
 from applications.errors import IllegalStageMove, illegal_move_words
-from applications.models import Application, Match, StageChange
-from applications.selectors import application_list, match_list
-from applications.services import MAX_COVER_LETTER, application_move, application_submit
+from applications.models import Application, Match, RejectionReason, StageChange
+from applications.selectors import application_list, match_list, rejection_reason_list
+from applications.services import (
+    MAX_COVER_LETTER,
+    application_move,
+    application_submit,
+    rejection_reason_archive,
+    rejection_reason_create,
+    rejection_reason_update,
+)
 from candidates.selectors import candidate_list
 from hotgigs.accounts import policies
 from hotgigs.accounts.models import User
@@ -46,7 +53,6 @@ ACTION_STAGES = (
     ApplicationStage.INTERVIEW,
     ApplicationStage.OFFER,
     ApplicationStage.HIRED,
-    ApplicationStage.REJECTED,
 )
 
 
@@ -54,24 +60,36 @@ class StageChangeInline(ReadOnlyInlineMixin, admin.TabularInline[StageChange, Ap
     """The application's pipeline history, oldest first."""
 
     model = StageChange
-    fields = ("from_stage", "to_stage", "actor", "reason", "changed_at")
+    fields = ("from_stage", "to_stage", "actor", "rejection_reason", "reason", "changed_at")
     readonly_fields = fields
     verbose_name = "stage change"
     verbose_name_plural = "stage history"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[StageChange]:
-        return super().get_queryset(request).select_related("actor").order_by("changed_at", "id")
+        return super().get_queryset(request).select_related("actor", "rejection_reason").order_by("changed_at", "id")
 
 
-def _move_action(stage: ApplicationStage) -> Callable[..., None]:
+def _move_action(stage: ApplicationStage, *, reason_code: str = "", reason_label: str = "") -> Callable[..., None]:
+    """A list action moving the selected applications to ``stage``; a rejection names the
+    reason ``reason_code`` of each application's organization."""
+
     def move(model_admin: "ApplicationAdmin", request: HttpRequest, queryset: QuerySet[Application]) -> None:
         actor: User = request.user  # type: ignore[assignment]
+        reason_ids: dict[int, int] = {}
+        if reason_code:
+            reasons = rejection_reason_list(actor=actor).filter(code=reason_code)
+            reason_ids = dict(reasons.values_list("organization_id", "pk"))
 
         def move_one(application: Application) -> Application:
             who = application.candidate.full_name
             from_label = ApplicationStage(application.stage).label
             try:
-                moved = application_move(actor=actor, application=application, to_stage=stage)
+                moved = application_move(
+                    actor=actor,
+                    application=application,
+                    to_stage=stage,
+                    rejection_reason_id=reason_ids.get(application.job.organization_id, 0) if reason_code else None,
+                )
             except IllegalStageMove as error:
                 # In people's terms, with the legal moves named (the API keeps the details).
                 allowed = list((error.details or {}).get("allowed", []))
@@ -86,16 +104,20 @@ def _move_action(stage: ApplicationStage) -> Callable[..., None]:
                 raise type(error)(
                     f"{who}'s application to {application.job.title}: {domain_error_text(error)}", details=error.details
                 ) from None
-            model_admin.log_change(request, moved, f"Moved from {from_label} to {stage.label} (list action).")
+            because = f" ({reason_label})" if reason_code else ""
+            model_admin.log_change(request, moved, f"Moved from {from_label} to {stage.label}{because} (list action).")
             return moved
 
         rows = queryset.select_related("candidate", "job")
         run_per_row(model_admin, request, rows, move_one, done=f"moved to {stage.label.lower()}", name=None)
 
-    move.__name__ = f"move_to_{stage.value}"
-    return admin.action(description=f"Move selected applications to {stage.label.lower()}", permissions=["change"])(
-        move
-    )
+    if reason_code:
+        move.__name__ = f"reject_{reason_code}"
+        description = f"Reject selected applications: {reason_label}"
+    else:
+        move.__name__ = f"move_to_{stage.value}"
+        description = f"Move selected applications to {stage.label.lower()}"
+    return admin.action(description=description, permissions=["change"])(move)
 
 
 class ApplicationAdminForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -143,6 +165,19 @@ class ApplicationAdmin(ServiceFormAdminMixin, OrgScopedAdminMixin, admin.ModelAd
     def scoped_queryset(self, request: HttpRequest) -> QuerySet[Application]:
         return application_list(actor=request.user)
 
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        # One "Reject" action per reason code of the actor's organizations: a rejection needs one.
+        actions = super().get_actions(request)
+        if not actions:
+            return actions
+        labels: dict[str, str] = {}
+        for code, label in rejection_reason_list(actor=request.user).values_list("code", "label"):
+            labels.setdefault(code, label)
+        for code, label in labels.items():
+            action = _move_action(ApplicationStage.REJECTED, reason_code=code, reason_label=label)
+            actions[action.__name__] = (action, action.__name__, action.short_description)  # type: ignore[attr-defined, assignment]
+        return actions
+
     def get_list_filter(self, request: HttpRequest) -> Any:
         if policies.sees_every_organization(request.user):  # type: ignore[arg-type]
             return (*self.list_filter[:2], "job__organization", *self.list_filter[2:])
@@ -186,6 +221,64 @@ class ApplicationAdmin(ServiceFormAdminMixin, OrgScopedAdminMixin, admin.ModelAd
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         # The inlines are read-only and the service wrote the first history row.
         mark_formsets_saved(formsets)
+
+
+class RejectionReasonAdminForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = RejectionReason
+        fields = ("organization", "code", "label", "position")
+
+
+@admin.register(RejectionReason, site=admin_site)
+class RejectionReasonAdmin(ServiceFormAdminMixin, OrgScopedAdminMixin, admin.ModelAdmin[RejectionReason]):
+    """Each organization's rejection reasons: added, renamed, reordered and archived through the
+    services (org admins and staff; a recruiter's save is refused on the form)."""
+
+    form = RejectionReasonAdminForm
+    list_display = ("label", "code", "organization", "position", "archived_at")
+    list_filter = ("organization",)
+    actions = ("archive",)
+
+    def scoped_queryset(self, request: HttpRequest) -> QuerySet[RejectionReason]:
+        return rejection_reason_list(actor=request.user, include_archived=True).select_related("organization")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: RejectionReason | None = None) -> Any:
+        return ("organization", "code", "archived_at") if obj is not None else ("archived_at",)
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField[Any] | None:
+        if db_field.name == "organization" and not policies.sees_every_organization(request.user):  # type: ignore[arg-type]
+            from hotgigs.accounts.models import Organization
+
+            kwargs["queryset"] = Organization.objects.filter(pk__in=sorted(policies.organization_ids(request.user)))  # type: ignore[arg-type]
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: RejectionReason, form: Any, change: bool) -> None:
+        actor: User = request.user  # type: ignore[assignment]
+        cleaned = form.cleaned_data
+        if change:
+            rejection_reason_update(actor=actor, reason=obj, label=cleaned["label"], position=cleaned["position"])
+        else:
+            saved = rejection_reason_create(
+                actor=actor,
+                organization_id=cleaned["organization"].pk,
+                code=cleaned["code"],
+                label=cleaned["label"],
+                position=cleaned["position"],
+            )
+            adopt(obj, saved)
+
+    @admin.action(description="Archive selected rejection reasons", permissions=["change"])
+    def archive(self, request: HttpRequest, queryset: QuerySet[RejectionReason]) -> None:
+        actor: User = request.user  # type: ignore[assignment]
+        run_per_row(
+            self,
+            request,
+            queryset,
+            lambda reason: rejection_reason_archive(actor=actor, reason=reason),
+            done="archived",
+        )
 
 
 @admin.register(Match, site=admin_site)

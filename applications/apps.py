@@ -22,3 +22,18 @@ class ApplicationsConfig(AppConfig):
         register_merge_part(
             "applications", move=applications_follow_merge, restore=applications_restore_after_merge_undo
         )
+
+        # A new organization starts with the default rejection reasons (the kernel that
+        # creates organizations knows nothing of them).
+        from django.db.models.signals import post_save
+
+        from hotgigs.accounts.models import Organization
+
+        post_save.connect(_seed_rejection_reasons, sender=Organization, dispatch_uid="applications.rejection_reasons")
+
+
+def _seed_rejection_reasons(sender: type, instance: object, created: bool, raw: bool = False, **kwargs: object) -> None:
+    if created and not raw:
+        from applications.services import rejection_reasons_seed
+
+        rejection_reasons_seed(organization_id=instance.pk)  # type: ignore[attr-defined]

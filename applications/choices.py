@@ -13,6 +13,13 @@ class ApplicationStage(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+class StageChangeKind(models.TextChoices):
+    """A history row is a move along the pipeline, or the correction of the move before it."""
+
+    MOVE = "move", "Move"
+    UNDO = "undo", "Undo"
+
+
 class ApplicationSource(models.TextChoices):
     """Where the application came from, for source-of-hire reporting."""
 
@@ -44,3 +51,14 @@ STAGE_TRANSITIONS: dict[str, tuple[str, ...]] = {
     ApplicationStage.REJECTED: (),
     ApplicationStage.WITHDRAWN: (),
 }
+
+# The rejection reasons every organization starts with (code, label); each organization
+# edits its own list (``RejectionReason``). Seeded for existing organizations by a data
+# migration and for new ones when they are created (``applications.services``).
+DEFAULT_REJECTION_REASONS: tuple[tuple[str, str], ...] = (
+    ("skills", "Skills do not match"),
+    ("experience", "Not enough experience"),
+    ("withdrew", "Candidate withdrew"),
+    ("position_filled", "Position filled"),
+    ("other", "Other"),
+)

@@ -38,3 +38,15 @@ def illegal_move_words(*, candidate_name: str, from_stage: str, to_stage: str, a
         f"{candidate_name}'s application cannot move from {where} to {label(to_stage)}. "
         f"From {where} it can move to {legal}."
     )
+
+
+class NothingToUndo(Conflict):
+    default_message = "There is no move to undo."
+
+
+class RejectionReasonNotFound(NotFound):
+    default_message = "Rejection reason not found."
+
+
+class DuplicateRejectionReason(Conflict):
+    default_message = "This organization already has a rejection reason with that code."

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from applications.choices import ApplicationSource, ApplicationStage
+from applications.choices import ApplicationSource, ApplicationStage, StageChangeKind
 
 
 class Application(models.Model):
@@ -50,10 +50,37 @@ class Application(models.Model):
         return f"{self.candidate_id} → {self.job_id} ({self.stage})"
 
 
+class RejectionReason(models.Model):
+    """One reason an organization gives for rejecting an application ("skills", "experience"…).
+
+    Each organization keeps its own list (seeded with ``DEFAULT_REJECTION_REASONS``);
+    a reason in use is archived (``archived_at``), never deleted, so history keeps it.
+    """
+
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
+    code = models.SlugField(max_length=40)
+    label = models.CharField(max_length=120)
+    position = models.PositiveSmallIntegerField(default=0)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("organization", "position", "id")
+        constraints = (
+            models.UniqueConstraint(fields=("organization", "code"), name="applications_rejection_reason_code"),
+        )
+
+    def __str__(self) -> str:
+        return self.label
+
+
 class StageChange(models.Model):
     """One move of an application through the pipeline; time in stage is computed from these.
 
-    The first row of every application has an empty ``from_stage`` (its submission).
+    The first row of every application has an empty ``from_stage`` (its submission). A move
+    to ``rejected`` names one of the organization's ``rejection_reason``s (rows from before
+    reasons existed have none); ``reason`` is the free-text note. A row of ``kind`` ``undo``
+    takes back the move before it (back to that move's ``from_stage``), its reason required.
     """
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="stage_changes")
@@ -63,6 +90,10 @@ class StageChange(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reason = models.TextField(blank=True)
+    rejection_reason = models.ForeignKey(
+        RejectionReason, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=4, choices=StageChangeKind.choices, default=StageChangeKind.MOVE)
     changed_at = models.DateTimeField()
 
     class Meta:
@@ -73,6 +104,13 @@ class StageChange(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(to_stage__in=ApplicationStage.values), name="applications_stage_change_to_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(rejection_reason__isnull=True) | Q(to_stage=ApplicationStage.REJECTED),
+                name="applications_stage_change_reason_rejects",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=StageChangeKind.values), name="applications_stage_change_kind_valid"
             ),
         )
         indexes = (models.Index(fields=("to_stage", "changed_at"), name="applications_change_to_when"),)

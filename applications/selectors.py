@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
-from applications.errors import ApplicationNotFound
-from applications.models import Application, Match, StageChange
+from applications.choices import ApplicationStage
+from applications.errors import ApplicationNotFound, RejectionReasonNotFound
+from applications.models import Application, Match, RejectionReason, StageChange
 from candidates.selectors import candidate_list
 from hotgigs.accounts import policies
 from hotgigs.accounts.policies import Actor
@@ -71,8 +72,8 @@ def application_audience_authorize_many(actor: Actor, application_ids: list[int]
 
 
 def application_history(*, application: Application) -> QuerySet[StageChange]:
-    """The application's stage changes, oldest first, with the actor loaded."""
-    return application.stage_changes.select_related("actor").order_by("changed_at", "id")
+    """The application's stage changes, oldest first, with the actor and rejection reason loaded."""
+    return application.stage_changes.select_related("actor", "rejection_reason").order_by("changed_at", "id")
 
 
 @dataclass(frozen=True)
@@ -201,3 +202,52 @@ def match_receipt(match: Match, *, internal: bool) -> dict[str, Any]:
         "scoring_version": version if isinstance(version, int) else None,
         "rationale": (match.rationale or None) if internal else None,
     }
+
+
+def stage_change_list(*, application_ids: list[int]) -> QuerySet[StageChange]:
+    """The moves of these applications (whose visibility the caller has settled), with the
+    actor and the job loaded: for a timeline."""
+    return StageChange.objects.filter(application_id__in=application_ids).select_related("actor", "application__job")
+
+
+# --- rejection reasons -------------------------------------------------------------------------
+
+
+def rejection_reason_list(
+    *, actor: Actor, organization_id: int | None = None, include_archived: bool = False
+) -> QuerySet[RejectionReason]:
+    """The rejection reasons of the actor's organizations (every one for staff), in their
+    order; live ones only unless ``include_archived``. Candidates see none."""
+    rule = policies.visible_rows(actor, organization="organization_id")
+    if rule is None:
+        return RejectionReason.objects.none()
+    reasons = RejectionReason.objects.filter(rule)
+    if organization_id is not None:
+        reasons = reasons.filter(organization_id=organization_id)
+    if not include_archived:
+        reasons = reasons.filter(archived_at__isnull=True)
+    return reasons.order_by("organization_id", "position", "id")
+
+
+def rejection_reason_get(*, actor: Actor, reason_id: int) -> RejectionReason:
+    """One reason of the actor's organizations (archived included); RejectionReasonNotFound otherwise."""
+    try:
+        return rejection_reason_list(actor=actor, include_archived=True).get(pk=reason_id)
+    except (RejectionReason.DoesNotExist, ValueError, TypeError):
+        raise RejectionReasonNotFound() from None
+
+
+def rejections_by_reason(*, organization_ids: frozenset[int] | None) -> list[dict[str, Any]]:
+    """How many rejections named each reason, for these organizations (None: all), most first:
+    ``[{code, label, count}]`` with one entry per code (labels from the newest reason with
+    that code); rejections from before reasons existed count under ``code`` None."""
+    rows = (
+        stage_change_report_list(organization_ids=organization_ids)
+        .filter(to_stage=ApplicationStage.REJECTED)
+        .values("rejection_reason__code")
+        .annotate(n=Count("id"), label=Max("rejection_reason__label"))
+        .order_by()
+    )
+    result = [{"code": row["rejection_reason__code"], "label": row["label"] or "", "count": row["n"]} for row in rows]
+    result.sort(key=lambda item: (-item["count"], item["code"] or ""))
+    return result

@@ -10,21 +10,37 @@ react after commit.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from applications.choices import STAGE_TRANSITIONS, ApplicationSource, ApplicationStage
-from applications.errors import DuplicateApplication, IllegalStageMove, JobNotOpen
-from applications.models import Application, StageChange
+from applications.choices import (
+    DEFAULT_REJECTION_REASONS,
+    STAGE_TRANSITIONS,
+    ApplicationSource,
+    ApplicationStage,
+    StageChangeKind,
+)
+from applications.errors import (
+    ApplicationNotFound,
+    DuplicateApplication,
+    DuplicateRejectionReason,
+    IllegalStageMove,
+    JobNotOpen,
+    NothingToUndo,
+)
+from applications.models import Application, RejectionReason, StageChange
+from applications.selectors import application_list
 from candidates.selectors import candidate_list
 from hotgigs.accounts import policies
 from hotgigs.accounts.models import User
-from hotgigs.errors import Forbidden
+from hotgigs.errors import DomainError, Forbidden, ValidationFailed
 from hotgigs.events import catalogue
 from hotgigs.events.audiences import group_for_application, group_for_organization, group_for_user
 from hotgigs.events.outbox import record
+from hotgigs.unset import UNSET, Unset
 from jobs.choices import JobStatus
 from jobs.selectors import job_lock
 
@@ -35,6 +51,8 @@ if TYPE_CHECKING:
 
 MAX_COVER_LETTER = 10_000
 MAX_REASON = 2_000
+MAX_REASON_LABEL = 120
+MAX_BULK = 200
 
 
 def application_event_data(application: Application) -> dict[str, Any]:
@@ -123,7 +141,15 @@ def application_submit(
 
 
 @transaction.atomic
-def _move(*, actor: User, application: Application, to_stage: str, reason: str, event: str) -> Application:
+def _move(
+    *,
+    actor: User,
+    application: Application,
+    to_stage: str,
+    reason: str,
+    event: str,
+    rejection_reason_id: int | None = None,
+) -> Application:
     application = (
         Application.objects.select_for_update(of=("self",))
         .select_related("job", "job__organization", "candidate")
@@ -135,6 +161,9 @@ def _move(*, actor: User, application: Application, to_stage: str, reason: str, 
             f"An application in {application.stage} cannot move to {to_stage}.",
             details={"stage": application.stage, "allowed": list(allowed)},
         )
+    rejection_reason = _rejection_reason(
+        organization_id=application.job.organization_id, to_stage=to_stage, rejection_reason_id=rejection_reason_id
+    )
     now = timezone.now()
     from_stage = application.stage
     application.stage = to_stage
@@ -146,25 +175,65 @@ def _move(*, actor: User, application: Application, to_stage: str, reason: str, 
         to_stage=to_stage,
         actor=actor,
         reason=reason.strip(),
+        rejection_reason=rejection_reason,
         changed_at=now,
     )
+    context: dict[str, Any] = {"actor_id": actor.pk, "from_stage": from_stage, "stage_change_id": change.pk}
+    if rejection_reason is not None:
+        context["rejection_reason"] = {"id": rejection_reason.pk, "code": rejection_reason.code}
     _record(
         application,
         event,
         organization_id=application.job.organization_id,
         candidate_user_id=application.candidate.user_id,
-        context={"actor_id": actor.pk, "from_stage": from_stage, "stage_change_id": change.pk},
+        context=context,
     )
     return application
 
 
-def application_move(*, actor: User, application: Application, to_stage: str, reason: str = "") -> Application:
+def _rejection_reason(
+    *, organization_id: int, to_stage: str, rejection_reason_id: int | None
+) -> RejectionReason | None:
+    """The live reason of the organization a move to ``rejected`` requires (and no other move takes)."""
+    if to_stage != ApplicationStage.REJECTED:
+        if rejection_reason_id is not None:
+            raise ValidationFailed(
+                "Only a rejection takes a rejection reason.",
+                details={"rejection_reason_id": ["Only a move to rejected takes a rejection reason."]},
+            )
+        return None
+    if rejection_reason_id is None:
+        raise ValidationFailed(
+            "Rejecting an application requires a rejection reason.",
+            details={"rejection_reason_id": ["This field is required to reject an application."]},
+        )
+    found = RejectionReason.objects.filter(
+        pk=rejection_reason_id, organization_id=organization_id, archived_at__isnull=True
+    ).first()
+    if found is None:
+        raise ValidationFailed(
+            "Unknown rejection reason.",
+            details={"rejection_reason_id": ["Not one of this organization's rejection reasons."]},
+        )
+    return found
+
+
+def application_move(
+    *,
+    actor: User,
+    application: Application,
+    to_stage: str,
+    reason: str = "",
+    rejection_reason_id: int | None = None,
+) -> Application:
     """Move an application one legal step (see ``STAGE_TRANSITIONS``) on behalf of its company.
 
-    ``reason`` arrives checked for shape (the API input). Raises Forbidden unless the actor
-    recruits for the job's organization (or is staff), and IllegalStageMove (CONFLICT) with
-    the allowed stages in ``details`` for any move the pipeline does not allow, an unknown
-    stage included.
+    ``reason`` (a free-text note) arrives checked for shape (the API input). A move to
+    ``rejected`` requires ``rejection_reason_id``, a live reason of the application's
+    organization (ValidationFailed otherwise, and for a reason given to any other move).
+    Raises Forbidden unless the actor recruits for the job's organization (or is staff), and
+    IllegalStageMove (CONFLICT) with the allowed stages in ``details`` for any move the
+    pipeline does not allow, an unknown stage included.
     """
     if not policies.may_manage_organization(actor, application.job.organization_id):
         raise Forbidden("Only the job's recruiters may move this application.")
@@ -173,7 +242,14 @@ def application_move(*, actor: User, application: Application, to_stage: str, re
         if to_stage == ApplicationStage.WITHDRAWN
         else catalogue.APPLICATION_STAGE_CHANGED
     )
-    return _move(actor=actor, application=application, to_stage=to_stage, reason=reason, event=event)
+    return _move(
+        actor=actor,
+        application=application,
+        to_stage=to_stage,
+        reason=reason,
+        event=event,
+        rejection_reason_id=rejection_reason_id,
+    )
 
 
 def application_withdraw(*, actor: User, application: Application, reason: str = "") -> Application:
@@ -213,3 +289,180 @@ def applications_restore_after_merge_undo(survivor_id: int, duplicate_id: int, m
     Application.objects.filter(pk__in=moved.get("applications", []), candidate_id=survivor_id).update(
         candidate_id=duplicate_id
     )
+
+
+@transaction.atomic
+def application_undo_move(*, actor: User, application: Application, reason: str) -> Application:
+    """Take back the application's latest move: it returns to the stage it came from.
+
+    For the hiring team (Forbidden otherwise). ``reason`` is required (ValidationFailed when
+    blank). The correction is a history row of kind ``undo`` and an
+    ``application.move_undone`` event; the move it takes back stays in the history. Raises
+    NothingToUndo (CONFLICT) when the latest row is the submission, is itself an undo, or is
+    the candidate's own withdrawal (only they may take that back, by applying again).
+    """
+    if not policies.may_manage_organization(actor, application.job.organization_id):
+        raise Forbidden("Only the job's recruiters may undo a move of this application.")
+    if not reason.strip():
+        raise ValidationFailed("Say why the move is undone.", details={"reason": ["This field may not be blank."]})
+    application = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("job", "job__organization", "candidate")
+        .get(pk=application.pk)
+    )
+    last = application.stage_changes.order_by("-changed_at", "-id").first()
+    if last is None or not last.from_stage or last.kind != StageChangeKind.MOVE:
+        raise NothingToUndo(details={"stage": application.stage})
+    by_candidate = last.actor is not None and policies.is_self(last.actor, application.candidate.user_id)
+    if last.to_stage == ApplicationStage.WITHDRAWN and by_candidate:
+        raise NothingToUndo("The candidate withdrew this application themself.", details={"stage": application.stage})
+    now = timezone.now()
+    from_stage, back_to = application.stage, last.from_stage
+    application.stage = back_to
+    application.stage_changed_at = now
+    application.save(update_fields=["stage", "stage_changed_at", "updated_at"])
+    change = StageChange.objects.create(
+        application=application,
+        from_stage=from_stage,
+        to_stage=back_to,
+        actor=actor,
+        reason=reason.strip(),
+        kind=StageChangeKind.UNDO,
+        changed_at=now,
+    )
+    _record(
+        application,
+        catalogue.APPLICATION_MOVE_UNDONE,
+        organization_id=application.job.organization_id,
+        candidate_user_id=application.candidate.user_id,
+        context={
+            "actor_id": actor.pk,
+            "from_stage": from_stage,
+            "stage_change_id": change.pk,
+            "undone_stage_change_id": last.pk,
+        },
+    )
+    return application
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    """What a bulk action did: the ids that succeeded, and for each failure its id, the error
+    code and message (as the API's envelope would say them)."""
+
+    succeeded: list[int]
+    failed: list[dict[str, Any]]
+
+
+def applications_bulk_move(
+    *,
+    actor: User,
+    application_ids: list[int],
+    to_stage: str,
+    reason: str = "",
+    rejection_reason_id: int | None = None,
+) -> BulkOutcome:
+    """Move (or reject) many applications at once, each on its own.
+
+    The applications the actor may not see fail with NOT_FOUND; each other one goes through
+    :func:`application_move` in its own savepoint, so one refused move (an illegal stage, a
+    rejection reason of another organization) rolls back only itself. Everything that
+    succeeded commits together, with its events. Raises Forbidden unless the actor recruits,
+    and ValidationFailed for more than ``MAX_BULK`` ids (repeated ids count once).
+    """
+    if not policies.may_recruit(actor):
+        raise Forbidden("Only the hiring team acts on applications in bulk.")
+    ids = list(dict.fromkeys(application_ids))
+    if not ids or len(ids) > MAX_BULK:
+        raise ValidationFailed(details={"application_ids": [f"Give 1 to {MAX_BULK} application ids."]})
+    succeeded: list[int] = []
+    failed: list[dict[str, Any]] = []
+    with transaction.atomic():
+        visible = {application.pk: application for application in application_list(actor=actor).filter(pk__in=ids)}
+        for application_id in ids:
+            application = visible.get(application_id)
+            try:
+                if application is None:
+                    raise ApplicationNotFound()
+                with transaction.atomic():
+                    application_move(
+                        actor=actor,
+                        application=application,
+                        to_stage=to_stage,
+                        reason=reason,
+                        rejection_reason_id=rejection_reason_id,
+                    )
+            except DomainError as error:
+                failed.append({"id": application_id, "code": error.code, "message": error.message})
+            else:
+                succeeded.append(application_id)
+    return BulkOutcome(succeeded=succeeded, failed=failed)
+
+
+# --- rejection reasons -------------------------------------------------------------------------
+
+
+def rejection_reasons_seed(*, organization_id: int) -> None:
+    """Give an organization the default rejection reasons it lacks (idempotent)."""
+    RejectionReason.objects.bulk_create(
+        [
+            RejectionReason(organization_id=organization_id, code=code, label=label, position=position)
+            for position, (code, label) in enumerate(DEFAULT_REJECTION_REASONS)
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def _may_edit_reasons(actor: User, organization_id: int) -> None:
+    if not (policies.is_staff(actor) or policies.is_org_admin(actor, organization_id)):
+        raise Forbidden("Only the organization's admins may change its rejection reasons.")
+
+
+def _label(label: str) -> str:
+    label = label.strip()
+    if not label:
+        raise ValidationFailed(details={"label": ["This field may not be blank."]})
+    return label
+
+
+@transaction.atomic
+def rejection_reason_create(
+    *, actor: User, organization_id: int, code: str, label: str, position: int = 0
+) -> RejectionReason:
+    """Add a reason to the organization's list (org admins and staff). ``code`` and ``label``
+    arrive checked for shape; raises DuplicateRejectionReason for a code already taken
+    (archived reasons included)."""
+    _may_edit_reasons(actor, organization_id)
+    label = _label(label)
+    if RejectionReason.objects.filter(organization_id=organization_id, code=code).exists():
+        raise DuplicateRejectionReason(details={"code": ["Already used by a reason of this organization."]})
+    return RejectionReason.objects.create(organization_id=organization_id, code=code, label=label, position=position)
+
+
+@transaction.atomic
+def rejection_reason_update(
+    *, actor: User, reason: RejectionReason, label: str | Unset = UNSET, position: int | Unset = UNSET
+) -> RejectionReason:
+    """Rename or reorder a reason (org admins and staff); the code stays, history keeps it."""
+    _may_edit_reasons(actor, reason.organization_id)
+    fields = []
+    if not isinstance(label, Unset):
+        reason.label = _label(label)
+        fields.append("label")
+    if not isinstance(position, Unset):
+        reason.position = position
+        fields.append("position")
+    if fields:
+        reason.save(update_fields=fields)
+    return reason
+
+
+@transaction.atomic
+def rejection_reason_archive(*, actor: User, reason: RejectionReason) -> RejectionReason:
+    """Take a reason off the list offered when rejecting (org admins and staff); the
+    rejections that named it keep it. Archiving twice changes nothing."""
+    _may_edit_reasons(actor, reason.organization_id)
+    if reason.archived_at is None:
+        reason.archived_at = timezone.now()
+        reason.save(update_fields=["archived_at"])
+    return reason

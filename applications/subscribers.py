@@ -2,7 +2,7 @@
 
 * ``applications.notify`` (Celery): a submission tells the candidate (``application.received``)
   and the job's organization members but the one who added it (``application.new``); a move
-  by the hiring team tells the candidate (``application.stage_changed``). Each notification
+  by the hiring team, or its undoing, tells the candidate (``application.stage_changed``). Each notification
   is keyed by the application or the stage change, so a retried dispatch tells nobody twice.
 * ``applications.score`` (Celery): a submission asks for its match score (idempotent task);
   :func:`application_scores_sweep` (beat) asks again for any application still unscored.
@@ -26,7 +26,12 @@ from hotgigs.events.registry import Recorded, after_commit, on_worker
 from hotgigs.notifications.choices import NotificationKind, RecipientRole
 from hotgigs.notifications.services import Notice, notify, notify_all
 
-EVENTS = (catalogue.APPLICATION_SUBMITTED, catalogue.APPLICATION_STAGE_CHANGED, catalogue.APPLICATION_WITHDRAWN)
+EVENTS = (
+    catalogue.APPLICATION_SUBMITTED,
+    catalogue.APPLICATION_STAGE_CHANGED,
+    catalogue.APPLICATION_WITHDRAWN,
+    catalogue.APPLICATION_MOVE_UNDONE,
+)
 SCORE_SWEEP_BATCH = 500
 MOVES = (catalogue.APPLICATION_STAGE_CHANGED, catalogue.APPLICATION_WITHDRAWN)
 

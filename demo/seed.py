@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from applications.choices import ApplicationSource, ApplicationStage
 from applications.models import Application, StageChange
+from applications.selectors import rejection_reason_list
 from applications.services import application_move, application_submit, application_withdraw
 from candidates.models import Candidate
 from candidates.services.profiles import candidate_create
@@ -109,6 +110,8 @@ REJECT_REASONS = (
     "The role needs someone on site more often.",
     "Strong profile, but the team needs deeper {skill} expertise.",
 )
+# The organization's rejection reason (code) each note above goes with, in the same order.
+REJECT_REASON_CODES = ("experience", "position_filled", "other", "other", "skills")
 WITHDRAW_REASONS = (
     "Accepted another offer.",
     "Decided to stay with my current employer.",
@@ -752,6 +755,22 @@ class DemoSeeder:
             created += 1
         self.log(f"applications: {created} created, {len(self.plan.applications) - created} existed")
 
+    def _rejection_reason_id(self, recruiter: User, organization_id: int, note: str) -> int:
+        if not hasattr(self, "_reason_ids"):
+            self._reason_ids: dict[tuple[int, str], int] = {}
+        if not any(key[0] == organization_id for key in self._reason_ids):
+            for reason in rejection_reason_list(actor=recruiter, organization_id=organization_id):
+                self._reason_ids[(organization_id, reason.code)] = reason.pk
+        code = next(
+            (
+                code
+                for template, code in zip(REJECT_REASONS, REJECT_REASON_CODES, strict=True)
+                if note.startswith(template.split("{", 1)[0])
+            ),
+            "other",
+        )
+        return self._reason_ids[(organization_id, code)]
+
     def _walk(self, plan: ApplicationPlan, job: Job, candidate: Candidate) -> None:
         team = self.teams[plan.org_slug]
         recruiter = team[plan.recruiter]
@@ -764,7 +783,17 @@ class DemoSeeder:
             if stage == ApplicationStage.WITHDRAWN and candidate.user is not None:
                 application = application_withdraw(actor=candidate.user, application=application, reason=reason)
             else:
-                application = application_move(actor=recruiter, application=application, to_stage=stage, reason=reason)
+                application = application_move(
+                    actor=recruiter,
+                    application=application,
+                    to_stage=stage,
+                    reason=reason,
+                    rejection_reason_id=(
+                        self._rejection_reason_id(recruiter, job.organization_id, reason)
+                        if stage == ApplicationStage.REJECTED
+                        else None
+                    ),
+                )
             if stage == ApplicationStage.INTERVIEW:
                 # Interviews are booked while the application is in the interview stage,
                 # as the service requires.
@@ -774,7 +803,7 @@ class DemoSeeder:
     def _interview(self, application: Application, recruiter: User, plan: InterviewPlan, team: list[User]) -> Interview:
         interviewer_ids = [team[index].pk for index in plan.interviewers]
         city, tz_name = next((c for c in CITIES if c[0] == application.job.location), CITIES[0])
-        place: dict[str, str] = {"tz_name": tz_name}
+        place: dict[str, Any] = {"tz_name": tz_name}
         if plan.kind == InterviewKind.VIDEO:
             place["meeting_url"] = f"https://meet.example.com/hotgigs-{application.pk}-{self._future_slot}"
         elif plan.kind == InterviewKind.ONSITE:
@@ -822,7 +851,7 @@ class DemoSeeder:
         plan: InterviewPlan,
         interviewer_ids: list[int],
         duration: timedelta,
-        place: dict[str, str],
+        place: dict[str, Any],
     ) -> Interview:
         # Working-day slots, 90 minutes apart, so the demo's own bookings never overlap;
         # a clash with someone else's booking just moves on to the next slot.

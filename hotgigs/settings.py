@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "applications",
     "interviews",
     "analytics",
+    "activity",
     # The top layer: demo data (manage.py seed_demo) built with every app's services.
     "demo",
 ]

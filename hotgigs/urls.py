@@ -26,6 +26,7 @@ api_v1: tuple[list[URLPattern | URLResolver], str] = (
         path("", include("applications.api.urls")),
         path("", include("interviews.api.urls")),
         path("", include("analytics.api.urls")),
+        path("", include("activity.api.urls")),
         path("", include("hotgigs.webhooks.api.urls")),
         path("", include("hotgigs.notifications.api.urls")),
     ],

@@ -5,6 +5,24 @@ from django.db.models import F, Q
 from interviews.choices import InterviewKind, InterviewStatus, Recommendation
 
 
+class InterviewRound(models.Model):
+    """One named round of a job's interview plan ("Phone screen", "Technical", "Onsite"), in order.
+
+    Interviews may name the round they belong to. Written only by ``interview_plan_set``.
+    """
+
+    job = models.ForeignKey("jobs.Job", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=80)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ("job", "position", "id")
+        constraints = (models.UniqueConstraint(fields=("job", "name"), name="interviews_round_name_per_job"),)
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Interview(models.Model):
     """A scheduled conversation between a candidate and one or more interviewers.
 
@@ -23,6 +41,7 @@ class Interview(models.Model):
     interviewers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="interviews")
     status = models.CharField(max_length=10, choices=InterviewStatus.choices, default=InterviewStatus.SCHEDULED)
     cancel_reason = models.TextField(blank=True)
+    round = models.ForeignKey(InterviewRound, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     scheduled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

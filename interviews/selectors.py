@@ -15,7 +15,7 @@ from hotgigs.accounts.models import User
 from hotgigs.accounts.policies import Actor
 from interviews.choices import InterviewStatus
 from interviews.errors import InterviewNotFound
-from interviews.models import Feedback, Interview
+from interviews.models import Feedback, Interview, InterviewRound
 
 if TYPE_CHECKING:
     from applications.models import Application
@@ -85,3 +85,24 @@ def overlapping(
         starts_at__lt=ends_at,
         ends_at__gt=starts_at,
     )
+
+
+def interview_booking_list(*, application_ids: list[int]) -> QuerySet[Interview]:
+    """The interviews of these applications (whose visibility the caller has settled), with who
+    booked them and the job loaded: for a timeline."""
+    return Interview.objects.filter(application_id__in=application_ids).select_related(
+        "scheduled_by", "application__job"
+    )
+
+
+def feedback_of_applications(*, application_ids: list[int]) -> QuerySet[Feedback]:
+    """The scorecards on these applications' interviews (the caller has settled that the actor
+    is of the hiring team), with the interviewer and the job loaded: for a timeline."""
+    return Feedback.objects.filter(interview__application_id__in=application_ids).select_related(
+        "interviewer", "interview__application__job"
+    )
+
+
+def interview_plan(*, job_id: int) -> QuerySet[InterviewRound]:
+    """The rounds of a job's interview plan, in order (the caller has checked the job is theirs)."""
+    return InterviewRound.objects.filter(job_id=job_id).order_by("position", "id")

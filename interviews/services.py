@@ -23,7 +23,7 @@ from applications.choices import ACTIVE_STAGES
 from applications.selectors import application_lock
 from hotgigs.accounts import policies
 from hotgigs.accounts.models import User
-from hotgigs.errors import Forbidden
+from hotgigs.errors import Forbidden, ValidationFailed
 from hotgigs.events import catalogue
 from hotgigs.events.audiences import group_for_organization, group_for_user
 from hotgigs.events.outbox import record
@@ -35,12 +35,13 @@ from interviews.errors import (
     InterviewNotSchedulable,
     InvalidInterview,
 )
-from interviews.models import Feedback, Interview
+from interviews.models import Feedback, Interview, InterviewRound
 from interviews.selectors import overlapping
 
 if TYPE_CHECKING:
     # Annotations only: the application comes from the applications selectors.
     from applications.models import Application
+    from jobs.models import Job
 
 MAX_DURATION = timedelta(hours=8)
 MIN_DURATION = timedelta(minutes=5)
@@ -148,8 +149,10 @@ def interview_schedule(
     location: str = "",
     meeting_url: str = "",
     tz_name: str = "UTC",
+    round_id: int | None = None,
 ) -> Interview:
-    """Book an interview for an application that is still in the pipeline.
+    """Book an interview for an application that is still in the pipeline, optionally as one
+    round (``round_id``) of its job's interview plan (InvalidInterview for another job's round).
 
     Shapes (a known kind, aware datetimes, lengths, a list of ids) are the API input's.
     Raises Forbidden outside the hiring team, InterviewNotSchedulable for an ended
@@ -167,11 +170,14 @@ def interview_schedule(
     _check_times(starts_at, ends_at, errors)
     _check_place(kind, location, meeting_url, tz_name, errors)
     interviewers = _lock_interviewers(application.job.organization_id, interviewer_ids, errors)
+    if round_id is not None and not InterviewRound.objects.filter(pk=round_id, job_id=application.job_id).exists():
+        errors["round_id"] = ["Not a round of this job's interview plan."]
     if errors:
         raise InvalidInterview(details=errors)
     _check_overlap(interviewers, starts_at, ends_at, exclude_pk=None)
     interview = Interview.objects.create(
         application=application,
+        round_id=round_id,
         kind=kind,
         starts_at=starts_at,
         ends_at=ends_at,
@@ -309,3 +315,43 @@ def feedback_submit(
         audiences=[group_for_organization(interview.application.job.organization_id)],
     )
     return feedback
+
+
+MAX_ROUNDS = 20
+MAX_ROUND_NAME = 80
+
+
+@transaction.atomic
+def interview_plan_set(*, actor: User, job: Job, names: Sequence[str]) -> list[InterviewRound]:
+    """Make ``names`` (in order) the job's interview plan, for the job's hiring team.
+
+    A round whose name stays keeps its row (and the interviews attached to it); a round left
+    out is removed and its interviews keep no round. Raises Forbidden outside the hiring team
+    and ValidationFailed for blank or repeated names (compared without case) or more than
+    ``MAX_ROUNDS``.
+    """
+    _require_team(actor, job.organization_id)
+    cleaned = [name.strip() for name in names]
+    problems = []
+    if len(cleaned) > MAX_ROUNDS:
+        problems.append(f"At most {MAX_ROUNDS} rounds.")
+    if any(not name or len(name) > MAX_ROUND_NAME for name in cleaned):
+        problems.append(f"Each round needs a name of 1 to {MAX_ROUND_NAME} characters.")
+    if len({name.casefold() for name in cleaned}) != len(cleaned):
+        problems.append("Each round needs its own name.")
+    if problems:
+        raise ValidationFailed(details={"rounds": problems})
+    existing = {r.name.casefold(): r for r in InterviewRound.objects.select_for_update().filter(job_id=job.pk)}
+    wanted = {name.casefold() for name in cleaned}
+    InterviewRound.objects.filter(pk__in=[r.pk for key, r in existing.items() if key not in wanted]).delete()
+    rounds = []
+    for position, name in enumerate(cleaned):
+        row = existing.get(name.casefold())
+        if row is None:
+            row = InterviewRound(job_id=job.pk, name=name, position=position)
+        else:
+            row.name, row.position = name, position
+        rounds.append(row)
+    InterviewRound.objects.bulk_update([r for r in rounds if r.pk], ["name", "position"])
+    InterviewRound.objects.bulk_create([r for r in rounds if not r.pk])
+    return rounds

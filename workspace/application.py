@@ -29,7 +29,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_POST
 
-from applications.choices import STAGE_TRANSITIONS, TERMINAL_STAGES, ApplicationStage
+from applications.choices import STAGE_TRANSITIONS, TERMINAL_STAGES, ApplicationStage, StageChangeKind
 from applications.errors import ApplicationNotFound, IllegalStageMove, illegal_move_words
 from applications.selectors import (
     actor_is_hiring_team,
@@ -38,8 +38,9 @@ from applications.selectors import (
     application_time_in_stage,
     match_list,
     match_receipt,
+    rejection_reason_list,
 )
-from applications.services import MAX_REASON, application_move
+from applications.services import MAX_REASON, application_move, application_undo_move
 from candidates.errors import CandidateNotFound
 from candidates.selectors import resume_list
 from hotgigs.accounts import policies
@@ -50,6 +51,7 @@ from interviews.choices import InterviewKind, InterviewStatus
 from interviews.errors import InterviewerBusy, InterviewNotFound
 from interviews.selectors import feedback_list, interview_get, interview_list, overlapping
 from interviews.services import interview_cancel, interview_reschedule, interview_schedule, interview_when
+from workspace import activity
 from workspace.records import duration_words, in_words, log_change, person, stage_label
 
 # The zone a new interview is arranged in unless the recruiter picks another.
@@ -84,7 +86,17 @@ class MoveForm(forms.Form):
 
     to_stage = forms.ChoiceField(choices=ApplicationStage.choices)
     reason = forms.CharField(max_length=MAX_REASON, error_messages={"required": "Give a reason for the move."})
+    rejection_reason = forms.IntegerField(min_value=1, required=False)
     confirm = forms.BooleanField(required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("to_stage") == ApplicationStage.REJECTED:
+            if not cleaned.get("rejection_reason"):
+                self.add_error("rejection_reason", "Choose a rejection reason.")
+        else:
+            cleaned["rejection_reason"] = None
+        return cleaned
 
 
 class WhenForm(forms.Form):
@@ -240,6 +252,8 @@ def _render(
         {"change": change, "time_in_stage": duration_words(getattr(spans.get(change.changed_at), "duration", None))}
         for change in application_history(application=application)
     ]
+    # The latest move, which may be undone (not the submission, not an undo).
+    last_change: Any = history[-1]["change"] if len(history) > 1 else None
     context = {
         **admin_site.each_context(request),
         "title": title_of(application),
@@ -254,6 +268,12 @@ def _render(
             if stage not in (ApplicationStage.REJECTED, ApplicationStage.WITHDRAWN)
         ],
         "may_reject": ApplicationStage.REJECTED in legal,
+        "rejection_reasons": [
+            (str(pk), label)
+            for pk, label in rejection_reason_list(
+                actor=request.user, organization_id=application.job.organization_id
+            ).values_list("pk", "label")
+        ],
         "may_withdraw": ApplicationStage.WITHDRAWN in legal,
         "ended": application.stage in TERMINAL_STAGES,
         "match": match,
@@ -261,11 +281,16 @@ def _render(
         "resumes": resumes,
         "latest_resume": next((r for r in resumes if r.extracted_text), None),
         "history": history,
+        "may_undo": last_change is not None and last_change.kind == StageChangeKind.MOVE,
+        "last_move": (
+            f"{stage_label(last_change.from_stage)} → {stage_label(last_change.to_stage)}" if last_change else ""
+        ),
         "interviews": _interview_rows(request, application),
         "schedule_form": schedule_form or ScheduleForm(team=team_of(application)),
         "max_reason": MAX_REASON,
         "candidate_url": reverse("admin:candidates_candidate_change", args=[application.candidate_id]),
         "history_url": reverse("admin:applications_application_history", args=[application.pk]),
+        **activity.application_section(request, application),
     }
     return TemplateResponse(request, "workspace/application.html", context, status=status)
 
@@ -297,6 +322,7 @@ def application_move_view(request: HttpRequest, object_id: str) -> HttpResponse:
         messages.error(request, f"Nothing was changed. {problems}")
         return HttpResponseRedirect(page_url(application))
     to_stage, reason = form.cleaned_data["to_stage"], form.cleaned_data["reason"]
+    rejection_reason_id = form.cleaned_data["rejection_reason"]
     if not form.cleaned_data["confirm"]:
         verb = {
             ApplicationStage.REJECTED: "Reject",
@@ -311,12 +337,24 @@ def application_move_view(request: HttpRequest, object_id: str) -> HttpResponse:
             "to_stage": to_stage,
             "to_label": stage_label(to_stage),
             "reason": reason,
+            "rejection_reason": "" if rejection_reason_id is None else str(rejection_reason_id),
+            "rejection_label": dict(
+                rejection_reason_list(actor=request.user, organization_id=application.job.organization_id)
+                .filter(pk=rejection_reason_id)
+                .values_list("pk", "label")
+            ).get(rejection_reason_id, ""),
             "page_url": page_url(application),
         }
         return TemplateResponse(request, "workspace/application_confirm.html", context)
     from_label = stage_label(application.stage)
     try:
-        moved = application_move(actor=request.user, application=application, to_stage=to_stage, reason=reason)  # type: ignore[arg-type]
+        moved = application_move(
+            actor=request.user,  # type: ignore[arg-type]
+            application=application,
+            to_stage=to_stage,
+            reason=reason,
+            rejection_reason_id=rejection_reason_id,
+        )
     except IllegalStageMove as error:
         messages.error(request, _refused_move(application, error, to_stage))
         return HttpResponseRedirect(page_url(application))
@@ -328,6 +366,31 @@ def application_move_view(request: HttpRequest, object_id: str) -> HttpResponse:
         ApplicationStage.WITHDRAWN: "Withdrawn on the candidate's behalf",
     }.get(to_stage, f"Moved from {from_label} to {stage_label(to_stage)}")
     log_change(request, moved, f"{words}. Reason: {reason}")
+    messages.success(request, f"{application.candidate.full_name}: {words[0].lower()}{words[1:]}.")
+    return HttpResponseRedirect(page_url(application))
+
+
+class UndoForm(forms.Form):
+    reason = forms.CharField(max_length=MAX_REASON, error_messages={"required": "Say why the move is undone."})
+
+
+@require_POST
+def application_undo_view(request: HttpRequest, object_id: str) -> HttpResponse:
+    """Take back the latest move (``application_undo_move``), with a reason."""
+    application = _application(request, object_id)
+    form = UndoForm(request.POST)
+    if not form.is_valid():
+        problems = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        messages.error(request, f"Nothing was changed. {problems}")
+        return HttpResponseRedirect(page_url(application))
+    from_label, reason = stage_label(application.stage), form.cleaned_data["reason"]
+    try:
+        undone = application_undo_move(actor=request.user, application=application, reason=reason)  # type: ignore[arg-type]
+    except DomainError as error:
+        messages.error(request, f"Nothing was changed: {domain_error_text(error)}")
+        return HttpResponseRedirect(page_url(application))
+    words = f"Undid the move to {from_label}: back to {stage_label(undone.stage)}"
+    log_change(request, undone, f"{words}. Reason: {reason}")
     messages.success(request, f"{application.candidate.full_name}: {words[0].lower()}{words[1:]}.")
     return HttpResponseRedirect(page_url(application))
 

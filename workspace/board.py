@@ -34,7 +34,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from applications.choices import STAGE_TRANSITIONS, ApplicationSource, ApplicationStage
 from applications.errors import ApplicationNotFound, IllegalStageMove, illegal_move_words
-from applications.selectors import application_get, application_list
+from applications.selectors import application_get, application_list, rejection_reason_list
 from applications.services import MAX_REASON, application_move
 from hotgigs.accounts.models import User
 from hotgigs.admin_site import admin_site, domain_error_text
@@ -81,11 +81,15 @@ class MoveForm(forms.Form):
         choices=ApplicationStage.choices, error_messages={"invalid_choice": "“%(value)s” is not a stage."}
     )
     reason = forms.CharField(max_length=MAX_REASON, required=False, strip=True)
+    rejection_reason = forms.IntegerField(min_value=1, required=False)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if cleaned.get("to_stage") == ApplicationStage.REJECTED and not cleaned.get("reason"):
-            self.add_error("reason", "Say why the application is rejected.")
+        rejecting = cleaned.get("to_stage") == ApplicationStage.REJECTED
+        if rejecting and not cleaned.get("rejection_reason"):
+            self.add_error("rejection_reason", "Choose a rejection reason.")
+        if not rejecting:
+            cleaned["rejection_reason"] = None
         return cleaned
 
 
@@ -192,6 +196,12 @@ def board_view(request: HttpRequest, job_id: int) -> HttpResponse:
         "move_action": reverse("admin:jobs_job_board_move", args=[job.pk])
         + (f"?{filters.query()}" if filters.is_bound and filters.query() else ""),
         "max_reason": str(MAX_REASON),
+        "rejection_reasons": [
+            (str(pk), label)
+            for pk, label in rejection_reason_list(actor=request.user, organization_id=job.organization_id).values_list(
+                "pk", "label"
+            )
+        ],
         "opts": {"app_label": "jobs", "model_name": "job"},
     }
     request.current_app = admin_site.name
@@ -230,7 +240,13 @@ def board_move_view(request: HttpRequest, job_id: int) -> HttpResponse:
     # admin_view lets only a logged-in member or staff in.
     actor: User = request.user  # type: ignore[assignment]
     try:
-        moved = application_move(actor=actor, application=application, to_stage=to_stage, reason=reason)
+        moved = application_move(
+            actor=actor,
+            application=application,
+            to_stage=to_stage,
+            reason=reason,
+            rejection_reason_id=data["rejection_reason"],
+        )
     except IllegalStageMove as error:
         # The same words as the application page and the list action.
         allowed = list((error.details or {}).get("allowed", []))

@@ -42,6 +42,7 @@ from hotgigs.admin_site import admin_site, domain_error_text
 from hotgigs.errors import DomainError
 from jobs.choices import JobStatus
 from jobs.selectors import job_list
+from workspace import activity
 from workspace.records import log_change, stage_label
 
 # How many of the organization's open jobs the page suggests.
@@ -98,6 +99,7 @@ def workspace_context(request: HttpRequest, candidate: Any) -> dict[str, Any]:
         "workspace_resumes": list(resume_list(actor=actor, candidate_id=candidate.pk)),
         "workspace_best_jobs": best,
         "workspace_add_form": AddToJobForm(jobs=open_jobs.exclude(pk__in=applied_job_ids)),
+        **activity.candidate_section(request, candidate),
         "workspace_identity_locked": candidate.user_id is not None
         and not policies.may_edit_candidate(
             actor,

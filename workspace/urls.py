@@ -6,7 +6,7 @@ Each view is wrapped in ``admin_site.admin_view`` (login, back-office permission
 from django.urls import URLPattern, URLResolver, path
 
 from hotgigs.admin_site import admin_site
-from workspace import application, board, candidate, interviewer
+from workspace import activity, application, board, candidate, interviewer
 
 
 def pages() -> list[URLPattern | URLResolver]:
@@ -27,6 +27,11 @@ def pages() -> list[URLPattern | URLResolver]:
             name="workspace_application_move",
         ),
         path(
+            "applications/application/<int:object_id>/undo/",
+            view(application.application_undo_view),
+            name="workspace_application_undo",
+        ),
+        path(
             "applications/application/<int:object_id>/interviews/schedule/",
             view(application.interview_schedule_view),
             name="workspace_interview_schedule",
@@ -41,6 +46,19 @@ def pages() -> list[URLPattern | URLResolver]:
             view(application.interview_cancel_view),
             name="workspace_interview_cancel",
         ),
+        # Notes, written from the application and candidate pages (workspace/activity.py).
+        path(
+            "applications/application/<int:object_id>/notes/",
+            view(activity.application_note_view),
+            name="workspace_application_note",
+        ),
+        path(
+            "candidates/candidate/<int:object_id>/notes/",
+            view(activity.candidate_note_view),
+            name="workspace_candidate_note",
+        ),
+        path("activity/note/<int:note_id>/edit/", view(activity.note_edit_view), name="workspace_note_edit"),
+        path("activity/note/<int:note_id>/delete/", view(activity.note_delete_view), name="workspace_note_delete"),
         # The candidate page wraps the candidate admin's change view (same URL, same form).
         path(
             "candidates/candidate/<int:object_id>/change/",

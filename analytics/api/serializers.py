@@ -46,6 +46,12 @@ class UpcomingInterviewsSerializer(serializers.Serializer):  # type: ignore[type
     next = UpcomingInterviewSerializer(many=True)
 
 
+class RejectionCountSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    code = serializers.CharField(allow_null=True, help_text="Null for rejections recorded before reasons existed.")
+    label = serializers.CharField(allow_blank=True)  # type: ignore[assignment]
+    count = serializers.IntegerField()
+
+
 class AnalyticsSummarySerializer(serializers.Serializer):  # type: ignore[type-arg]
     """The figures for the caller's scope.
 
@@ -64,3 +70,6 @@ class AnalyticsSummarySerializer(serializers.Serializer):  # type: ignore[type-a
     avg_time_in_stage_seconds = serializers.DictField(child=serializers.FloatField(allow_null=True))
     time_to_hire = TimeToHireSerializer()
     upcoming_interviews = UpcomingInterviewsSerializer()
+    rejections_by_reason = RejectionCountSerializer(
+        many=True, help_text="Rejections per reason code, most first (in the scope, all time)."
+    )

@@ -10,10 +10,10 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from applications.choices import STAGE_TRANSITIONS, ApplicationSource, ApplicationStage
+from applications.choices import STAGE_TRANSITIONS, ApplicationSource, ApplicationStage, StageChangeKind
 from applications.models import Application, Match
 from applications.selectors import StageSpan, match_receipt
-from applications.services import MAX_COVER_LETTER, MAX_REASON
+from applications.services import MAX_BULK, MAX_COVER_LETTER, MAX_REASON, MAX_REASON_LABEL
 from hotgigs.accounts import policies
 from hotgigs.api.serializers import (
     ApplicationCandidateSerializer,
@@ -39,7 +39,62 @@ class ApplicationCreateSerializer(StrictInputSerializer):
 
 class ApplicationMoveSerializer(StrictInputSerializer):
     stage = serializers.ChoiceField(choices=ApplicationStage.choices)
+    reason = serializers.CharField(
+        max_length=MAX_REASON,
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text="A free-text note for the hiring team.",
+    )
+    rejection_reason_id = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="Required for `rejected` (and refused otherwise): one of the organization's rejection reasons.",
+    )
+
+
+class BulkAction:
+    MOVE = "move"
+    REJECT = "reject"
+
+
+class ApplicationBulkSerializer(StrictInputSerializer):
+    """``move`` takes ``stage`` (and, for ``rejected``, ``rejection_reason_id``); ``reject``
+    takes ``rejection_reason_id``. ``reason`` is the note of every move."""
+
+    action = serializers.ChoiceField(choices=[BulkAction.MOVE, BulkAction.REJECT])
+    application_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), min_length=1, max_length=MAX_BULK
+    )
+    stage = serializers.ChoiceField(choices=ApplicationStage.choices, required=False)
+    rejection_reason_id = serializers.IntegerField(min_value=1, required=False)
     reason = serializers.CharField(max_length=MAX_REASON, required=False, allow_blank=True, trim_whitespace=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["action"] == BulkAction.MOVE and "stage" not in attrs:
+            raise serializers.ValidationError({"stage": ["This field is required to move."]})
+        if attrs["action"] == BulkAction.REJECT:
+            if "stage" in attrs:
+                raise serializers.ValidationError({"stage": ["A rejection takes no stage."]})
+            if "rejection_reason_id" not in attrs:
+                raise serializers.ValidationError({"rejection_reason_id": ["This field is required to reject."]})
+            attrs["stage"] = ApplicationStage.REJECTED
+        return attrs
+
+
+class BulkFailureSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ApplicationBulkResultSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    succeeded = serializers.ListField(child=serializers.IntegerField())
+    failed = BulkFailureSerializer(many=True)
+
+
+class ApplicationUndoSerializer(StrictInputSerializer):
+    reason = serializers.CharField(max_length=MAX_REASON, help_text="Why the move is undone (required).")
 
 
 class ApplicationWithdrawSerializer(StrictInputSerializer):
@@ -88,7 +143,13 @@ class StageHistoryEntrySerializer(serializers.Serializer):  # type: ignore[type-
     from_stage = serializers.ChoiceField(choices=ApplicationStage.choices, allow_null=True)
     to_stage = serializers.ChoiceField(choices=ApplicationStage.choices)
     reason = serializers.CharField(allow_blank=True, allow_null=True, help_text="Null for the candidate.")
+    rejection_reason = serializers.CharField(
+        allow_null=True, help_text="The code of the rejection reason; null for other moves and for the candidate."
+    )
     actor_id = serializers.IntegerField(allow_null=True, help_text="Null for the candidate.")
+    kind = serializers.ChoiceField(
+        choices=StageChangeKind.choices, help_text="`undo` for a row that took back the move before it."
+    )
     changed_at = serializers.DateTimeField()
     left_at = serializers.DateTimeField(allow_null=True)
     seconds_in_stage = serializers.FloatField()
@@ -108,13 +169,47 @@ def history_entries(changes: list[Any], spans: list[StageSpan], *, internal: boo
             "from_stage": change.from_stage or None,
             "to_stage": change.to_stage,
             "reason": change.reason if internal else None,
+            "rejection_reason": change.rejection_reason.code if internal and change.rejection_reason else None,
             "actor_id": change.actor_id if internal else None,
+            "kind": change.kind,
             "changed_at": change.changed_at,
             "left_at": span.left_at,
             "seconds_in_stage": span.duration.total_seconds(),
         }
         for change, span in zip(changes, spans, strict=False)
     ]
+
+
+# --- rejection reasons ------------------------------------------------------------------------
+
+
+class RejectionReasonSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """One of an organization's rejection reasons; ``archived_at`` is set once it is retired."""
+
+    id = serializers.IntegerField()
+    organization_id = serializers.IntegerField()
+    code = serializers.SlugField()
+    label = serializers.CharField()  # type: ignore[assignment]
+    position = serializers.IntegerField()
+    archived_at = serializers.DateTimeField(allow_null=True)
+
+
+class RejectionReasonCreateSerializer(StrictInputSerializer):
+    organization_id = serializers.IntegerField(min_value=1)
+    code = serializers.SlugField(max_length=40)
+    label = serializers.CharField(max_length=MAX_REASON_LABEL)  # type: ignore[assignment]
+    position = serializers.IntegerField(min_value=0, max_value=1000, required=False)
+
+
+class RejectionReasonUpdateSerializer(StrictInputSerializer):
+    label = serializers.CharField(max_length=MAX_REASON_LABEL, required=False)  # type: ignore[assignment]
+    position = serializers.IntegerField(min_value=0, max_value=1000, required=False)
+
+
+class RejectionReasonQuerySerializer(StrictInputSerializer):
+    strict_json_types = False
+    organization = serializers.IntegerField(min_value=1, required=False)
+    include_archived = serializers.BooleanField(required=False, default=False)
 
 
 # --- matches ----------------------------------------------------------------------------------

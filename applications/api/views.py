@@ -16,15 +16,22 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from applications.api.serializers import (
+    ApplicationBulkResultSerializer,
+    ApplicationBulkSerializer,
     ApplicationCreateSerializer,
     ApplicationMoveSerializer,
     ApplicationSerializer,
+    ApplicationUndoSerializer,
     ApplicationWithdrawSerializer,
     CandidateMatchSerializer,
     JobMatchSerializer,
     MatchQuerySerializer,
     MatchRecomputeSerializer,
     MatchSerializer,
+    RejectionReasonCreateSerializer,
+    RejectionReasonQuerySerializer,
+    RejectionReasonSerializer,
+    RejectionReasonUpdateSerializer,
     StageHistoryEntrySerializer,
     history_entries,
 )
@@ -37,8 +44,19 @@ from applications.selectors import (
     application_list,
     application_time_in_stage,
     match_list,
+    rejection_reason_get,
+    rejection_reason_list,
 )
-from applications.services import application_move, application_submit, application_withdraw
+from applications.services import (
+    application_move,
+    application_submit,
+    application_undo_move,
+    application_withdraw,
+    applications_bulk_move,
+    rejection_reason_archive,
+    rejection_reason_create,
+    rejection_reason_update,
+)
 from candidates.selectors import candidate_for_user, candidate_get
 from hotgigs.accounts import policies
 from hotgigs.accounts.models import User
@@ -49,6 +67,7 @@ from hotgigs.accounts.scopes import (
     CANDIDATES_WRITE,
     JOBS_READ,
     JOBS_WRITE,
+    ORGANIZATION_ADMIN,
 )
 from hotgigs.ai import dispatch
 from hotgigs.api.idempotency import idempotent
@@ -85,6 +104,8 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # typ
         "create": APPLICATIONS_WRITE,
         "move": APPLICATIONS_WRITE,
         "withdraw": APPLICATIONS_WRITE,
+        "undo": APPLICATIONS_WRITE,
+        "bulk": APPLICATIONS_WRITE,
     }
 
     def get_queryset(self) -> QuerySet[Application]:
@@ -144,7 +165,8 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # typ
         summary="Move an application to another stage",
         description="For the hiring team. Only the pipeline's next stage, rejected or withdrawn are legal; "
         "any other move answers 409 CONFLICT with the current stage and the allowed ones in "
-        "`details` (`{stage, allowed}`).",
+        "`details` (`{stage, allowed}`). Rejecting requires `rejection_reason_id`, one of the "
+        "organization's live rejection reasons (400 VALIDATION_ERROR otherwise); `reason` is a free-text note.",
         request=ApplicationMoveSerializer,
         responses={200: ApplicationSerializer, **ERRORS},
     )
@@ -158,8 +180,55 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # typ
             application=application,
             to_stage=data.validated_data["stage"],
             reason=data.validated_data.get("reason", ""),
+            rejection_reason_id=data.validated_data.get("rejection_reason_id"),
         )
         return self._render(moved)
+
+    @extend_schema(
+        summary="Move or reject many applications",
+        description="For the hiring team: `action` `move` (with `stage`) or `reject` (with `rejection_reason_id`) "
+        "on up to 200 `application_ids`, with an optional `reason` note. Each application succeeds or fails on "
+        "its own: the answer lists `succeeded` ids and `failed` items (`{id, code, message}`; an application "
+        "the caller may not see fails NOT_FOUND). Takes `Idempotency-Key`. Adding notes in bulk is not offered yet.",
+        request=ApplicationBulkSerializer,
+        responses={200: ApplicationBulkResultSerializer, **ERRORS},
+    )
+    @idempotent
+    @action(detail=False, methods=["post"], filterset_class=None, pagination_class=None)
+    def bulk(self, request: Request) -> Response:
+        data = ApplicationBulkSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        outcome = applications_bulk_move(
+            actor=request.user,  # type: ignore[arg-type]
+            application_ids=fields["application_ids"],
+            to_stage=fields["stage"],
+            reason=fields.get("reason", ""),
+            rejection_reason_id=fields.get("rejection_reason_id"),
+        )
+        body = {"succeeded": outcome.succeeded, "failed": outcome.failed}
+        return Response(ApplicationBulkResultSerializer(body).data)
+
+    @extend_schema(
+        summary="Undo the latest move of an application",
+        description="For the hiring team: the application goes back to the stage its latest move came from; "
+        "`reason` is required (400 otherwise). The history keeps both rows (the correction has `kind: undo`) "
+        "and the undo is an event of its own. 409 CONFLICT when there is no move to undo "
+        "(only the submission, an undo already, or the candidate's own withdrawal).",
+        request=ApplicationUndoSerializer,
+        responses={200: ApplicationSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def undo(self, request: Request, pk: str) -> Response:
+        application = self.get_object()  # 404 for a hidden row comes before any body check
+        data = ApplicationUndoSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        undone = application_undo_move(
+            actor=request.user,  # type: ignore[arg-type]
+            application=application,
+            reason=data.validated_data["reason"],
+        )
+        return self._render(undone)
 
     @extend_schema(
         summary="Withdraw an application",
@@ -193,6 +262,106 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # typ
         internal = actor_is_hiring_team(actor=request.user, application=application)
         entries = history_entries(changes, spans, internal=internal)
         return Response(StageHistoryEntrySerializer(entries, many=True).data)
+
+
+# --- rejection reasons ------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List rejection reasons",
+        description="The rejection reasons of the caller's organizations (every one for staff), in their order. "
+        "`organization` narrows to one; `include_archived=true` lists retired ones too. Not paginated.",
+        parameters=[RejectionReasonQuerySerializer],
+        responses={200: RejectionReasonSerializer(many=True), **ERRORS},
+        filters=False,
+    ),
+    retrieve=extend_schema(summary="Get a rejection reason", responses={200: RejectionReasonSerializer, **ERRORS}),
+)
+class RejectionReasonViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
+    """``/rejection-reasons``: each organization's list; org admins (and staff) create, rename,
+    reorder and archive. A reason of another organization answers 404."""
+
+    serializer_class = RejectionReasonSerializer
+    pagination_class = None
+    filter_backends = ()  # type: ignore[assignment]
+    lookup_value_regex = ID_PATTERN
+    required_scopes = {  # noqa: RUF012
+        "list": APPLICATIONS_READ,
+        "retrieve": APPLICATIONS_READ,
+        "create": ORGANIZATION_ADMIN,
+        "partial_update": ORGANIZATION_ADMIN,
+        "archive": ORGANIZATION_ADMIN,
+    }
+
+    def _actor(self) -> User:
+        return self.request.user  # type: ignore[return-value]
+
+    def get_object(self) -> Any:
+        return rejection_reason_get(actor=self._actor(), reason_id=int(self.kwargs["pk"]))
+
+    def list(self, request: Request) -> Response:
+        query = RejectionReasonQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        reasons = rejection_reason_list(
+            actor=self._actor(),
+            organization_id=query.validated_data.get("organization"),
+            include_archived=query.validated_data["include_archived"],
+        )
+        return Response(RejectionReasonSerializer(reasons, many=True).data)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(RejectionReasonSerializer(self.get_object()).data)
+
+    @extend_schema(
+        summary="Add a rejection reason",
+        description="For the organization's admins and staff. `code` is a slug unique in the organization "
+        "(409 CONFLICT when taken, archived reasons included); an organization the caller is not a member of "
+        "answers 400.",
+        request=RejectionReasonCreateSerializer,
+        responses={201: RejectionReasonSerializer, **ERRORS},
+    )
+    @idempotent
+    def create(self, request: Request) -> Response:
+        actor = self._actor()
+        data = RejectionReasonCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        if not policies.may_manage_organization(actor, fields["organization_id"]):
+            raise ValidationFailed(details={"organization_id": ["Not one of your organizations."]})
+        reason = rejection_reason_create(
+            actor=actor,
+            organization_id=fields["organization_id"],
+            code=fields["code"],
+            label=fields["label"],
+            position=fields.get("position", 0),
+        )
+        return Response(RejectionReasonSerializer(reason).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Rename or reorder a rejection reason",
+        description="For the organization's admins and staff; the code never changes.",
+        request=RejectionReasonUpdateSerializer,
+        responses={200: RejectionReasonSerializer, **ERRORS},
+    )
+    def partial_update(self, request: Request, pk: str) -> Response:
+        reason = self.get_object()
+        data = RejectionReasonUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        updated = rejection_reason_update(actor=self._actor(), reason=reason, **data.validated_data)
+        return Response(RejectionReasonSerializer(updated).data)
+
+    @extend_schema(
+        summary="Archive a rejection reason",
+        description="For the organization's admins and staff: no longer offered when rejecting; past "
+        "rejections keep it. Archiving twice changes nothing.",
+        request=None,
+        responses={200: RejectionReasonSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def archive(self, request: Request, pk: str) -> Response:
+        reason = rejection_reason_archive(actor=self._actor(), reason=self.get_object())
+        return Response(RejectionReasonSerializer(reason).data)
 
 
 # --- matches ----------------------------------------------------------------------------------

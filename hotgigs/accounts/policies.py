@@ -24,6 +24,7 @@ The rules, as functions:
 * :func:`may_edit_candidate` / :func:`may_merge_candidates` — who may rewrite a candidate
   profile (its organization's members for a sourced one) or merge two of an organization's.
 * :func:`is_staff` — staff-only operations (erasing candidates, staff pages of the admin).
+* :func:`may_change_note` — "the note's author" (notes are read by the hiring team).
 
 A user's roles are read once per request (one query) and memoised on the user object; the
 API's authentication fills the memo from its identity cache (:func:`remember_actor_roles`),
@@ -170,6 +171,11 @@ def may_merge_candidates(actor: Actor, *, organization_id: int | None) -> bool:
     """Staff, or a member of the organization both profiles were sourced for: merging (and
     undoing a merge) happens inside one organization's own records only."""
     return organization_id is not None and may_manage_organization(actor, organization_id)
+
+
+def may_change_note(actor: Actor, *, author_id: int | None) -> bool:
+    """Only a note's author edits or deletes it (staff neither: a note speaks for its author)."""
+    return author_id is not None and actor.is_authenticated and actor.is_active and author_id == actor.pk
 
 
 def may_upload_resume(actor: Actor, *, candidate_user_id: int | None) -> bool:

@@ -136,6 +136,14 @@ APPLICATION_WITHDRAWN = _event(
     webhook=True,
     description="An application was withdrawn (by its candidate, or by the team on their behalf).",
 )
+APPLICATION_MOVE_UNDONE = _event(
+    "application.move_undone",
+    channel=APPLICATION_STATUS,
+    payload=_APPLICATION,
+    audience=_APPLICATION_AUDIENCE,
+    webhook=True,
+    description="The hiring team undid a mistaken move: the application is back in its previous stage.",
+)
 
 # --- interviews -------------------------------------------------------------------------------
 
@@ -186,6 +194,35 @@ FEEDBACK_SUBMITTED = _event(
     audience="the job's organization only (never the candidate)",
     webhook=True,
     description="An interviewer submitted their scorecard.",
+)
+
+# --- notes (the hiring team's; never the candidate's) -----------------------------------------
+
+_NOTE = ("id", "organization_id", "candidate_id", "application_id", "author_id")
+_NOTE_AUDIENCE = "the note's organization only (never the candidate)"
+NOTE_CREATED = _event(
+    "note.created",
+    channel=APPLICATION_STATUS,
+    payload=_NOTE,
+    audience=_NOTE_AUDIENCE,
+    webhook=False,
+    description="A team member wrote a note on a candidate or an application.",
+)
+NOTE_UPDATED = _event(
+    "note.updated",
+    channel=APPLICATION_STATUS,
+    payload=_NOTE,
+    audience=_NOTE_AUDIENCE,
+    webhook=False,
+    description="A note's author edited it.",
+)
+NOTE_DELETED = _event(
+    "note.deleted",
+    channel=APPLICATION_STATUS,
+    payload=_NOTE,
+    audience=_NOTE_AUDIENCE,
+    webhook=False,
+    description="A note's author deleted it.",
 )
 
 # --- notifications and webhooks ---------------------------------------------------------------
@@ -265,6 +302,7 @@ ACCOUNT_SIGNUP_ATTEMPT = _event(
 APPLICATION_RECEIVED = "application.received"
 APPLICATION_NEW = "application.new"
 INTERVIEW_FEEDBACK_REMINDER = "interview.feedback_reminder"
+NOTE_MENTIONED = "note.mentioned"
 NOTIFICATION_KINDS: tuple[str, ...] = (
     APPLICATION_RECEIVED,
     APPLICATION_NEW,
@@ -274,6 +312,7 @@ NOTIFICATION_KINDS: tuple[str, ...] = (
     INTERVIEW_CANCELLED,
     INTERVIEW_FEEDBACK_REMINDER,
     ACCOUNT_SIGNUP_ATTEMPT,
+    NOTE_MENTIONED,
 )
 
 # --- derived lists ---------------------------------------------------------------------------

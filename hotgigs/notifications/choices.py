@@ -15,6 +15,7 @@ class NotificationKind(models.TextChoices):
     INTERVIEW_CANCELLED = catalogue.INTERVIEW_CANCELLED, "Interview cancelled"
     INTERVIEW_FEEDBACK_REMINDER = catalogue.INTERVIEW_FEEDBACK_REMINDER, "Reminder to submit interview feedback"
     ACCOUNT_SIGNUP_ATTEMPT = catalogue.ACCOUNT_SIGNUP_ATTEMPT, "Someone tried to sign up with your email address"
+    NOTE_MENTIONED = catalogue.NOTE_MENTIONED, "A colleague mentioned you in a note"
 
 
 class DeliveryStatus(models.TextChoices):

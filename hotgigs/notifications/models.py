@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.fields.json import KeyTransform
 
 from hotgigs.notifications.choices import DeliveryStatus, NotificationKind
 
@@ -92,7 +93,15 @@ class EmailDelivery(models.Model):
     class Meta:
         ordering = ("-created_at", "-id")
         verbose_name_plural = "email deliveries"
-        indexes = (models.Index(fields=("status", "created_at"), name="notifications_delivery_status"),)
+        indexes = (
+            models.Index(fields=("status", "created_at"), name="notifications_delivery_status"),
+            # The emails sent about an application, for its activity timeline (activity.selectors).
+            models.Index(
+                KeyTransform("application_id", "context"),
+                name="notifications_delivery_about",
+                condition=Q(status=DeliveryStatus.SENT),
+            ),
+        )
         constraints = (
             models.CheckConstraint(
                 condition=Q(status__in=DeliveryStatus.values), name="notifications_delivery_status_valid"

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from hotgigs.accounts import policies
 from hotgigs.accounts.models import User
 from hotgigs.accounts.policies import Actor
-from hotgigs.notifications.choices import NotificationKind
+from hotgigs.notifications.choices import DeliveryStatus, NotificationKind
 from hotgigs.notifications.models import EmailDelivery, Notification, NotificationPreference
 
 
@@ -43,3 +43,9 @@ def notification_list(*, actor: Actor, unread: bool | None = None) -> QuerySet[N
     elif unread is False:
         qs = qs.filter(read_at__isnull=False)
     return qs.order_by("-created_at", "-id")
+
+
+def emails_sent_about(*, application_ids: list[int]) -> QuerySet[EmailDelivery]:
+    """The emails that went out about these applications (their ``context`` names the
+    application; the caller has settled who may see them): for a timeline."""
+    return EmailDelivery.objects.filter(status=DeliveryStatus.SENT, context__application_id__in=application_ids)

@@ -27,6 +27,7 @@ from hotgigs.api.serializers import (
 from interviews.choices import InterviewKind, InterviewStatus, Recommendation
 from interviews.models import Interview
 from interviews.selectors import actor_may_read_feedback
+from interviews.services import MAX_ROUND_NAME, MAX_ROUNDS
 
 
 class AwareDateTimeField(serializers.DateTimeField):
@@ -59,6 +60,7 @@ class InterviewScheduleSerializer(StrictInputSerializer):
     location = serializers.CharField(max_length=255, required=False, allow_blank=True, trim_whitespace=False)
     meeting_url = serializers.CharField(max_length=500, required=False, allow_blank=True, trim_whitespace=False)
     timezone = serializers.CharField(max_length=64, required=False)
+    round_id = id_field(required=False, help_text="A round of the job's interview plan this interview belongs to.")
 
 
 class InterviewRescheduleSerializer(StrictInputSerializer):
@@ -106,6 +108,7 @@ class InterviewSerializer(serializers.Serializer):  # type: ignore[type-arg]
     location = serializers.CharField(allow_blank=True)
     meeting_url = serializers.CharField(allow_blank=True)
     interviewers = PersonSerializer(many=True)
+    round_id = serializers.IntegerField(allow_null=True, help_text="The round of the job's interview plan, if any.")
     created_at = serializers.DateTimeField()
     cancel_reason = serializers.SerializerMethodField()
     scheduled_by_id = serializers.SerializerMethodField()
@@ -142,4 +145,22 @@ def schedule_arguments(fields: dict[str, Any]) -> dict[str, Any]:
         "location": fields.get("location", ""),
         "meeting_url": fields.get("meeting_url", ""),
         "tz_name": fields.get("timezone", "UTC"),
+        "round_id": fields.get("round_id"),
     }
+
+
+class InterviewRoundSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    position = serializers.IntegerField()
+
+
+class InterviewPlanSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    job_id = serializers.IntegerField()
+    rounds = InterviewRoundSerializer(many=True)
+
+
+class InterviewPlanInputSerializer(StrictInputSerializer):
+    rounds = serializers.ListField(
+        child=serializers.CharField(max_length=MAX_ROUND_NAME), max_length=MAX_ROUNDS, allow_empty=True
+    )

@@ -18,10 +18,19 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from applications.selectors import application_get
+from hotgigs.accounts import policies
 from hotgigs.accounts.models import User
-from hotgigs.accounts.scopes import FEEDBACK_READ, FEEDBACK_WRITE, INTERVIEWS_READ, INTERVIEWS_WRITE
+from hotgigs.accounts.scopes import (
+    FEEDBACK_READ,
+    FEEDBACK_WRITE,
+    INTERVIEWS_READ,
+    INTERVIEWS_WRITE,
+    JOBS_READ,
+    JOBS_WRITE,
+)
 from hotgigs.api.idempotency import idempotent
 from hotgigs.api.pagination import CursorPagination
 from hotgigs.api.schema import PATH_ID_PATTERN
@@ -32,6 +41,8 @@ from interviews.api.serializers import (
     FeedbackSubmitSerializer,
     InterviewCancelSerializer,
     InterviewOutcomeSerializer,
+    InterviewPlanInputSerializer,
+    InterviewPlanSerializer,
     InterviewRescheduleSerializer,
     InterviewScheduleSerializer,
     InterviewSerializer,
@@ -40,14 +51,23 @@ from interviews.api.serializers import (
 from interviews.errors import InterviewNotFound
 from interviews.filters import InterviewFilter
 from interviews.models import Interview
-from interviews.selectors import actor_may_read_feedback, feedback_list, interview_get, interview_list
+from interviews.selectors import (
+    actor_may_read_feedback,
+    feedback_list,
+    interview_get,
+    interview_list,
+    interview_plan,
+)
 from interviews.services import (
     feedback_submit,
     interview_cancel,
+    interview_plan_set,
     interview_record_outcome,
     interview_reschedule,
     interview_schedule,
 )
+from jobs.errors import JobNotFound
+from jobs.selectors import job_get
 
 
 class InterviewPagination(CursorPagination):
@@ -225,3 +245,47 @@ class InterviewViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # type:
         )
         feedback.interviewer = actor
         return Response(FeedbackSerializer(feedback).data, status=status.HTTP_201_CREATED)
+
+
+class InterviewPlanView(APIView):
+    """``/jobs/{job_id}/interview-plan``: the job's ordered rounds; the hiring team replaces them.
+
+    A job the caller may not see, or one of another organization, answers 404.
+    """
+
+    required_scopes = {"GET": JOBS_READ, "PUT": JOBS_WRITE}  # noqa: RUF012
+
+    def _job(self, request: Request, job_id: str) -> Any:
+        actor = request.user
+        job = job_get(actor=actor, job_id=int(job_id), skills=False)
+        if not policies.may_manage_organization(actor, job.organization_id):
+            raise JobNotFound()
+        return job
+
+    def _answer(self, job: Any) -> Response:
+        rounds = interview_plan(job_id=job.pk)
+        return Response(InterviewPlanSerializer({"job_id": job.pk, "rounds": rounds}).data)
+
+    @extend_schema(
+        summary="A job's interview plan",
+        description="The ordered rounds (e.g. Phone screen, Technical, Onsite) interviews of the job may belong to.",
+        responses={200: InterviewPlanSerializer, **ERRORS},
+        tags=["jobs"],
+    )
+    def get(self, request: Request, job_id: str) -> Response:
+        return self._answer(self._job(request, job_id))
+
+    @extend_schema(
+        summary="Replace a job's interview plan",
+        description="`rounds`: the round names in order (at most 20, each unique). A round whose name stays "
+        "keeps its interviews; a round left out is removed and its interviews keep no round.",
+        request=InterviewPlanInputSerializer,
+        responses={200: InterviewPlanSerializer, **ERRORS},
+        tags=["jobs"],
+    )
+    def put(self, request: Request, job_id: str) -> Response:
+        job = self._job(request, job_id)
+        data = InterviewPlanInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        interview_plan_set(actor=request.user, job=job, names=data.validated_data["rounds"])  # type: ignore[arg-type]
+        return self._answer(job)

@@ -52,10 +52,13 @@ def test_move_action_moves_legal_rows_and_refuses_illegal_ones(recruiter_client,
 def test_move_to_rejected_from_any_active_stage(recruiter_client, open_job):
     applications = [ApplicationFactory.create(job=open_job, stage=stage) for stage in ("applied", "offer")]
 
-    response = recruiter_client.post(changelist_url(Application), action_data("move_to_rejected", *applications))
+    response = recruiter_client.post(changelist_url(Application), action_data("reject_experience", *applications))
 
     assert messages_of(response) == ["2 applications moved to rejected."]
     assert set(Application.objects.values_list("stage", flat=True)) == {"rejected"}
+    assert set(StageChange.objects.filter(to_stage="rejected").values_list("rejection_reason__code", flat=True)) == {
+        "experience"
+    }
 
 
 def test_move_action_ignores_another_organizations_rows(recruiter_client, other_open_job):
@@ -172,3 +175,18 @@ def test_changelist_queries_do_not_grow_with_rows(recruiter_client, open_job, dj
         response = recruiter_client.get(changelist_url(Application))
 
     assert len(listed_pks(response)) == 8
+
+
+def test_org_admins_add_rejection_reasons_in_the_back_office_and_recruiters_may_not(client, org, recruiter, org_admin):
+    from applications.models import RejectionReason
+
+    data = {"organization": org.pk, "code": "salary", "label": "Salary", "position": 5}
+    client.force_login(recruiter)
+    client.post(add_url(RejectionReason), data)
+    assert not RejectionReason.objects.filter(code="salary").exists()
+
+    client.force_login(org_admin)
+    response = client.post(add_url(RejectionReason), data)
+
+    assert response.status_code == 302
+    assert RejectionReason.objects.get(code="salary").organization_id == org.pk

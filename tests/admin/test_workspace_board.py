@@ -14,6 +14,7 @@ from applications.models import Application, StageChange
 from hotgigs.events.models import OutboxEvent
 from tests.admin.helpers import change_url, changelist_url, messages_of
 from tests.factories import ApplicationFactory, CandidateFactory, InterviewFactory, JobFactory
+from tests.factories.applications import rejection_reason_id
 
 pytestmark = pytest.mark.django_db
 
@@ -41,13 +42,15 @@ def history(application: Application) -> list[tuple[str, str, str]]:
     )
 
 
-def move(client, job, application, to_stage, reason="", from_stage=None, query=""):  # type: ignore[no-untyped-def]
+def move(client, job, application, to_stage, reason="", from_stage=None, query="", rejection_reason=None):  # type: ignore[no-untyped-def]
     data = {
         "application": application.pk,
         "from_stage": from_stage or application.stage,
         "to_stage": to_stage,
         "reason": reason,
     }
+    if rejection_reason is not None:
+        data["rejection_reason"] = rejection_reason
     return client.post(move_url(job.pk, query), data)
 
 
@@ -193,16 +196,19 @@ def test_a_move_goes_through_the_service_with_its_reason_and_into_the_history(re
 def test_a_rejection_needs_a_reason_and_records_it(recruiter_client, open_job):
     application = ApplicationFactory.create(job=open_job, stage="interview")
 
-    refused = move(recruiter_client, open_job, application, "rejected", "   ")
+    refused = move(recruiter_client, open_job, application, "rejected", "Salary expectations far apart.")
     application.refresh_from_db()
     assert application.stage == "interview"
-    assert messages_of(refused) == ["Nothing was moved. reason: Say why the application is rejected."]
+    assert messages_of(refused) == ["Nothing was moved. rejection reason: Choose a rejection reason."]
     assert not LogEntry.objects.exists()
+    assert "Not enough experience" in recruiter_client.get(board(open_job.pk)).content.decode()
 
-    move(recruiter_client, open_job, application, "rejected", "Salary expectations far apart.")
+    why = rejection_reason_id(open_job.organization_id, "experience")
+    move(recruiter_client, open_job, application, "rejected", "Salary expectations far apart.", rejection_reason=why)
     application.refresh_from_db()
     assert application.stage == "rejected"
     assert history(application)[-1] == ("interview", "rejected", "Salary expectations far apart.")
+    assert application.stage_changes.order_by("-id")[0].rejection_reason_id == why
     assert LogEntry.objects.get().get_change_message() == (
         "Rejected on the pipeline board: Interview → Rejected. Reason: Salary expectations far apart."
     )

@@ -17,6 +17,8 @@ import pytest
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
+from activity.services import note_create
+from applications.models import RejectionReason
 from candidates.models import Candidate
 from candidates.services.merges import candidate_merge
 from hotgigs.accounts.tokens import token_issue_for_user
@@ -127,6 +129,7 @@ def hidden_rows(db):  # type: ignore[no-untyped-def]
         survivor=CandidateFactory(user=None, created_by=recruiter_b),
         duplicate=CandidateFactory(user=None, created_by=recruiter_b),
     )
+    note = note_create(actor=recruiter_b, application=application, body="Hidden note")
     return {
         "candidate-merges": merge.pk,
         "jobs": job.pk,
@@ -136,6 +139,8 @@ def hidden_rows(db):  # type: ignore[no-untyped-def]
         "interviews": interview.pk,
         "webhooks/endpoints": delivery.endpoint_id,
         "webhooks/endpoints/deliveries": delivery.pk,
+        "notes": note.pk,
+        "rejection-reasons": RejectionReason.objects.filter(organization=org_b).first().pk,  # type: ignore[union-attr]
     }
 
 
@@ -170,6 +175,7 @@ def test_matrix_covers_every_resource():
         "interviews",
         "webhooks/endpoints",
         "webhooks/endpoints/deliveries",
+        "notes",
     } <= collections
     assert {path for _, path in NESTED_OPERATIONS} >= {
         "/api/v1/candidates/{id}/resumes/{resume_id}/",

@@ -217,5 +217,5 @@ def test_the_query_count_does_not_grow_with_the_data(login, recruiter, open_job,
 
     assert body["time_to_hire"]["hires"] == 13
     # user, token family, memberships, then open jobs, stage/source counts, conversion,
-    # time in stage, time to hire, upcoming count and the first upcoming
-    assert len(before) == len(after) == 9
+    # time in stage, time to hire, upcoming count and the first upcoming, rejections by reason
+    assert len(before) == len(after) == 10

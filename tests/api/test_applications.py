@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from applications.models import Application, StageChange
 from tests.factories import ApplicationFactory, CandidateFactory, JobFactory, StageChangeFactory
+from tests.factories.applications import rejection_reason_id
 
 URL = "/api/v1/applications"
 
@@ -552,13 +553,17 @@ def test_the_candidate_reads_their_history(login, candidate, own_application):
 
 
 def test_move_reasons_are_internal(login, recruiter, candidate, own_application):
-    login(recruiter).post(detail(own_application, "/move"), {"stage": "rejected", "reason": "Weak SQL"}, format="json")
+    why = rejection_reason_id(own_application.job.organization_id, "skills")
+    body = {"stage": "rejected", "reason": "Weak SQL", "rejection_reason_id": why}
+    assert login(recruiter).post(detail(own_application, "/move"), body, format="json").status_code == 200
 
     team_view = login(recruiter).get(detail(own_application, "/history")).json()
     candidate_view = login(candidate.user).get(detail(own_application, "/history")).json()
 
     assert team_view[-1]["reason"] == "Weak SQL"
     assert team_view[-1]["actor_id"] == recruiter.pk
+    assert team_view[-1]["rejection_reason"] == "skills"
+    assert candidate_view[-1]["rejection_reason"] is None
     assert candidate_view[-1]["to_stage"] == "rejected"
     assert candidate_view[-1]["reason"] is None
     assert candidate_view[-1]["actor_id"] is None

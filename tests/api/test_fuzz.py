@@ -35,6 +35,9 @@ from tests.factories import (
 )
 from tests.factories.accounts import PASSWORD
 
+# A note's text: its @email mentions must be members of the organization (stored rows), and it
+# must hold more than white space (trimmed before the length is checked).
+NOTE_BODY_RULE = "@email mentions name members of the organization (stored rows); not only white space"
 # Rules the schema cannot state, per operation: {field the error names: why the schema cannot}.
 STATE_RULES: dict[str, dict[str, str]] = {
     "POST /api/v1/applications/": {
@@ -64,6 +67,20 @@ STATE_RULES: dict[str, dict[str, str]] = {
         "starts_at": "in the future (the clock)",
         "ends_at": "after starts_at (two fields)",
         "interviewer_ids": "members of the job's organization (stored rows)",
+        "round_id": "a round of the application's job's interview plan (stored rows)",
+    },
+    "POST /api/v1/applications/{id}/move/": {
+        "rejection_reason_id": "required to reject and refused for other moves (two fields); a live reason of "
+        "the application's organization (stored rows)",
+    },
+    "POST /api/v1/applications/bulk/": {
+        "stage": "required to move, refused to reject (two fields)",
+        "rejection_reason_id": "required to reject (two fields)",
+    },
+    "PUT /api/v1/jobs/{job_id}/interview-plan/": {"rounds": "names unique regardless of case, not blank once trimmed"},
+    "POST /api/v1/rejection-reasons/": {
+        "organization_id": "one of the caller's organizations (stored rows)",
+        "label": "not blank once trimmed",
     },
     "POST /api/v1/interviews/{id}/reschedule/": {
         "starts_at": "in the future (the clock)",
@@ -73,6 +90,12 @@ STATE_RULES: dict[str, dict[str, str]] = {
         "email": "drf-spectacular documents every PATCH body field as optional; this one is required",
     },
     "POST /api/v1/notifications/read/": {"ids": "either ids or all: true, not both and not neither (two fields)"},
+    "POST /api/v1/applications/{id}/notes/": {"body": NOTE_BODY_RULE},
+    "POST /api/v1/candidates/{id}/notes/": {
+        "body": NOTE_BODY_RULE,
+        "organization_id": "one of the caller's organizations, needed when they have several (stored rows)",
+    },
+    "PATCH /api/v1/notes/{id}/": {"body": NOTE_BODY_RULE},
     "POST /api/v1/webhooks/endpoints/": {"url": "its host must resolve to a public address (DNS)"},
     "PUT /api/v1/webhooks/endpoints/{id}/": {"url": "its host must resolve to a public address (DNS)"},
     "PATCH /api/v1/webhooks/endpoints/{id}/": {"url": "its host must resolve to a public address (DNS)"},

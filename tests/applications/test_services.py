@@ -8,6 +8,7 @@ from hotgigs.errors import Forbidden
 from hotgigs.events.models import OutboxEvent
 from hotgigs.notifications.models import Notification
 from tests.factories import ApplicationFactory, CandidateFactory, JobFactory, OrganizationFactory
+from tests.factories.applications import rejection_reason_id
 
 # The pipeline's legal moves, written out here rather than read from STAGE_TRANSITIONS, so a
 # change to the code's table fails these tests until this one is changed on purpose too.
@@ -145,7 +146,10 @@ def test_every_illegal_move_is_refused_and_changes_nothing(open_job, recruiter, 
 def test_every_legal_move_appends_history(open_job, recruiter, from_stage, to_stage):
     application = ApplicationFactory(job=open_job, stage=from_stage)
 
-    application_move(actor=recruiter, application=application, to_stage=to_stage, reason="  Because.  ")
+    why = rejection_reason_id(open_job.organization_id) if to_stage == "rejected" else None
+    application_move(
+        actor=recruiter, application=application, to_stage=to_stage, reason="  Because.  ", rejection_reason_id=why
+    )
 
     application.refresh_from_db()
     last = application.stage_changes.order_by("-id").first()
@@ -201,8 +205,9 @@ def test_a_move_is_published_to_the_organization_the_application_and_the_candida
 )
 def test_a_recruiters_move_names_its_event(open_job, recruiter, to_stage, event_type):
     application = ApplicationFactory(job=open_job)
+    why = rejection_reason_id(open_job.organization_id) if to_stage == "rejected" else None
 
-    application_move(actor=recruiter, application=application, to_stage=to_stage)
+    application_move(actor=recruiter, application=application, to_stage=to_stage, rejection_reason_id=why)
 
     assert [event_type for event_type, _ in _status_events()] == [event_type]
 
@@ -264,7 +269,12 @@ def test_a_candidate_may_not_move_their_own_application(open_job, candidate):
 def test_staff_may_move_any_application(open_job, staff):
     application = ApplicationFactory(job=open_job)
 
-    application_move(actor=staff, application=application, to_stage="rejected")
+    application_move(
+        actor=staff,
+        application=application,
+        to_stage="rejected",
+        rejection_reason_id=rejection_reason_id(open_job.organization_id),
+    )
 
     application.refresh_from_db()
     assert application.stage == "rejected"

@@ -88,6 +88,7 @@ def test_a_recruiters_day_without_the_api(recruiter, open_job, other_open_job, o
     card = page.locator(f"#card-{office['weak']}")
     card.locator("summary").click()
     card.locator("select[name=to_stage]").select_option("rejected")
+    card.locator("select[name=rejection_reason]").select_option(label="Not enough experience")
     card.locator("textarea[name=reason]").fill("No production Linux experience.")
     with page.expect_navigation():
         card.locator("button[type=submit]").click()

@@ -170,11 +170,12 @@ def test_a_recruiter_moves_and_rejects_on_the_board(
     card.locator("select[name=to_stage]").select_option("rejected")
     card.locator("button[type=submit]").click()
     page.wait_for_load_state()
-    assert "Say why the application is rejected." in page.locator(".messagelist").inner_text()
+    assert "Choose a rejection reason." in page.locator(".messagelist").inner_text()
     assert page.locator(f"#column-applied #card-{to_reject.pk}").count() == 1
     card = page.locator(f"#card-{to_reject.pk}")
     card.locator("summary").click()
     card.locator("select[name=to_stage]").select_option("rejected")
+    card.locator("select[name=rejection_reason]").select_option(label="Other")
     card.locator("textarea[name=reason]").fill("Needs a work permit we cannot sponsor.")
     card.locator("button[type=submit]").click()
     page.wait_for_load_state()

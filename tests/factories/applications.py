@@ -36,3 +36,10 @@ class StageChangeFactory(DjangoModelFactory[StageChange]):
     from_stage = "applied"
     to_stage = "screening"
     changed_at = factory.LazyFunction(timezone.now)
+
+
+def rejection_reason_id(organization_id: int, code: str = "skills") -> int:
+    """The id of one of an organization's (default) rejection reasons."""
+    from applications.models import RejectionReason
+
+    return RejectionReason.objects.get(organization_id=organization_id, code=code).pk

@@ -18,6 +18,7 @@ from tests.factories import (
     ResumeFactory,
     UserFactory,
 )
+from tests.factories.applications import rejection_reason_id
 from tests.workspace.pages import application_url, history_of, local, messages_of
 
 pytestmark = pytest.mark.django_db
@@ -184,7 +185,16 @@ def test_a_move_asks_for_confirmation_then_moves_with_the_reason(signed_in, recr
 def test_reject_and_withdraw_on_behalf(signed_in, application, stage, words):
     response = signed_in.post(
         application_url(application, "application_move"),
-        {"to_stage": stage, "reason": "Not enough experience", "confirm": "on"},
+        {
+            "to_stage": stage,
+            "reason": "Not enough experience",
+            "confirm": "on",
+            **(
+                {"rejection_reason": rejection_reason_id(application.job.organization_id)}
+                if stage == "rejected"
+                else {}
+            ),
+        },
     )
 
     assert response.status_code == 302
@@ -398,3 +408,29 @@ def test_the_page_makes_a_bounded_number_of_queries(signed_in, application, coll
     assert response.status_code == 200
     assert len(response.context["interviews"]) == 5
     assert Application.objects.count() == 1
+
+
+# --- undo
+
+
+def test_the_last_move_is_undone_from_the_page(signed_in, application, recruiter):
+    from applications.services import application_move
+
+    application_move(actor=recruiter, application=application, to_stage="interview")
+    page = signed_in.get(application_url(application)).content.decode()
+    assert "ws-undo-form" in page
+
+    refused = signed_in.post(application_url(application, "application_undo"), {"reason": ""})
+    application.refresh_from_db()
+    assert (refused.status_code, application.stage) == (302, "interview")
+
+    done = signed_in.post(application_url(application, "application_undo"), {"reason": "Wrong card"})
+
+    assert done.status_code == 302
+    application.refresh_from_db()
+    assert application.stage == "screening"
+    assert StageChange.objects.filter(application=application).latest("id").kind == "undo"
+    assert history_of(application) == ["Undid the move to Interview: back to Screening. Reason: Wrong card"]
+    assert messages_of(signed_in.get(done["Location"]))[-1] == (
+        "Layla Yilmaz: undid the move to Interview: back to Screening."
+    )

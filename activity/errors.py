@@ -1,0 +1,5 @@
+from hotgigs.errors import NotFound
+
+
+class NoteNotFound(NotFound):
+    default_message = "Note not found."
