@@ -157,6 +157,17 @@ TABLES: dict[str, Callable[[], Rule]] = {
         read="EXISTS (SELECT 1 FROM webhooks_webhookendpoint e WHERE e.id = webhooks_webhookdelivery.endpoint_id)",
         write="EXISTS (SELECT 1 FROM webhooks_webhookendpoint e WHERE e.id = webhooks_webhookdelivery.endpoint_id)",
     ),
+    # An organization's own list of rejection reasons (seeded with the organization by the
+    # system or staff): its members only; a candidate's history names no other's.
+    "applications_rejectionreason": lambda: Rule(
+        read=of_my_organizations("applications_rejectionreason.organization_id"),
+        write=of_my_organizations("applications_rejectionreason.organization_id"),
+    ),
+    # Notes on candidates and applications: the organization's members, never the candidate.
+    "activity_note": lambda: Rule(
+        read=of_my_organizations("activity_note.organization_id"),
+        write=of_my_organizations("activity_note.organization_id"),
+    ),
     # Merges of an organization's duplicate profiles: its members (staff see all).
     "candidates_candidatemerge": lambda: Rule(
         read=of_my_organizations("candidates_candidatemerge.organization_id"),

@@ -59,7 +59,8 @@ class Tenant:
 def build_tenant() -> Tenant:
     """As the system (the suite's default): a draft job (off the public board), an application,
     its history, a match, an interview with its panel, and feedback."""
-    from applications.models import Match, StageChange
+    from activity.models import Note
+    from applications.models import Match, RejectionReason, StageChange
 
     org = OrganizationFactory()
     recruiter = MembershipFactory(organization=org).user
@@ -92,6 +93,19 @@ def build_tenant() -> Tenant:
     endpoint = WebhookEndpointFactory(organization=org)
     tenant.add(endpoint)
     tenant.add(WebhookDeliveryFactory(endpoint=endpoint))
+    # Its rejection reasons (seeded with the organization) and a note on the application.
+    for reason in RejectionReason.objects.filter(organization=org):
+        tenant.add(reason)
+    tenant.add(
+        Note.objects.create(
+            organization=org,
+            candidate=candidate,
+            application=application,
+            author=recruiter,
+            body="Strong on the phone.",
+            created_at=application.created_at,
+        )
+    )
     # A merge of two profiles the organization sourced, already undone (so a copy of it breaks
     # no "one active merge per profile" rule and only the policy can refuse it).
     survivor, duplicate = CandidateFactory(created_by=recruiter), CandidateFactory(created_by=recruiter)
