@@ -35,5 +35,9 @@ class ApplicationsConfig(AppConfig):
 def _seed_rejection_reasons(sender: type, instance: object, created: bool, raw: bool = False, **kwargs: object) -> None:
     if created and not raw:
         from applications.services import rejection_reasons_seed
+        from hotgigs import tenancy
 
-        rejection_reasons_seed(organization_id=instance.pk)  # type: ignore[attr-defined]
+        # Whoever creates the organization is not yet its member: its default list is the
+        # system's to write (row-level security holds the rows to their organization).
+        with tenancy.system("a new organization's default rejection reasons"):
+            rejection_reasons_seed(organization_id=instance.pk)  # type: ignore[attr-defined]

@@ -18,6 +18,7 @@ from django.db import InterfaceError, OperationalError
 from applications import matching
 from applications.subscribers import application_scores_sweep
 from candidates.errors import CandidateNotFound
+from hotgigs import tenancy
 from hotgigs.ai import dispatch
 from hotgigs.resilience import TransientError
 from hotgigs.resilience.celery import RETRY_TASK_OPTIONS
@@ -34,6 +35,7 @@ def _run(call: Callable[[int], Any], object_id: int) -> Any:
 
 
 @shared_task(name=dispatch.RANK_CANDIDATES_FOR_JOB, ignore_result=True, **RETRY_TASK_OPTIONS)
+@tenancy.system("matching ranks every organization's candidates")
 def rank_candidates_for_job(job_id: int) -> dict[str, Any] | None:
     """Rank candidates for a job that opened or changed; store the best matches."""
     try:
@@ -44,6 +46,7 @@ def rank_candidates_for_job(job_id: int) -> dict[str, Any] | None:
 
 
 @shared_task(name=dispatch.RANK_JOBS_FOR_CANDIDATE, ignore_result=True, **RETRY_TASK_OPTIONS)
+@tenancy.system("matching ranks every organization's open jobs")
 def rank_jobs_for_candidate(candidate_id: int) -> dict[str, Any] | None:
     """Rank open jobs for a candidate whose profile or resume changed."""
     try:
@@ -54,6 +57,7 @@ def rank_jobs_for_candidate(candidate_id: int) -> dict[str, Any] | None:
 
 
 @shared_task(name=dispatch.SCORE_APPLICATION, ignore_result=True, **RETRY_TASK_OPTIONS)
+@tenancy.system("scoring writes a match for any organization's application")
 def score_application(application_id: int) -> float | None:
     """Give a submitted application its match score (and the pair its receipt)."""
     try:
@@ -65,6 +69,7 @@ def score_application(application_id: int) -> float | None:
 
 
 @shared_task(name="applications.score_sweep", ignore_result=True)
+@tenancy.system("beat: queues scoring for any organization's application")
 def score_sweep() -> int:
     """Beat: queue the scoring of applications still without a match score (their task was lost)."""
     return application_scores_sweep()

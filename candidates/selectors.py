@@ -15,6 +15,7 @@ from candidates.choices import ParseStatus
 from candidates.errors import CandidateNotFound, MergeNotFound, ResumeLinkInvalid, ResumeNotFound
 from candidates.links import link_verify
 from candidates.models import Candidate, CandidateMerge, Resume
+from hotgigs import tenancy
 from hotgigs.accounts import policies
 from hotgigs.accounts.models import User
 from hotgigs.accounts.policies import Actor
@@ -112,8 +113,13 @@ def resume_from_link(*, token: str) -> Resume:
     claims = link_verify(token)
     user = User.objects.filter(pk=claims.user_id, is_active=True).first()
     resume = Resume.objects.filter(pk=claims.resume_id).first()
-    if user is None or resume is None or not candidate_list(actor=user).filter(pk=resume.candidate_id).exists():
+    if user is None or resume is None:
         raise ResumeLinkInvalid(details={"link": "invalid"})
+    # The link is its user's credential (the request itself carries none): whether they still
+    # see the candidate is asked as them, also of the database's row-level security.
+    with tenancy.acting_as(policies.database_identity(user)):
+        if not candidate_list(actor=user).filter(pk=resume.candidate_id).exists():
+            raise ResumeLinkInvalid(details={"link": "invalid"})
     return resume
 
 

@@ -13,6 +13,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from candidates.services import resumes
+from hotgigs import tenancy
 from hotgigs.resilience import TransientError
 from hotgigs.resilience.celery import RETRY_TASK_OPTIONS
 
@@ -20,6 +21,7 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(name=resumes.PARSE_RESUME_TASK, ignore_result=True, **RETRY_TASK_OPTIONS)
+@tenancy.system("resume parsing, queued for any candidate")
 def parse_resume(resume_id: int) -> dict[str, Any] | None:
     """Parse one resume (skipped when it is already parsed, failed or gone)."""
     try:

@@ -49,6 +49,16 @@ def process_kind(argv: Sequence[str]) -> ProcessKind:
     return "web"
 
 
+# manage.py commands that connect as the tables' owner (DATABASE_OWNER_URL) when it is set.
+_OWNER_COMMANDS: Final = frozenset({"migrate", "app_role"})
+
+
+def runs_as_owner(argv: Sequence[str]) -> bool:
+    """Whether ``argv`` runs a command that changes the schema (``migrate``) or the roles
+    (``app_role``): those connect as the owner; everything else as the application's role."""
+    return _program(argv) in {"manage.py", "django-admin", "django"} and len(argv) > 1 and argv[1] in _OWNER_COMMANDS
+
+
 def session_options(*, statement_timeout: float, lock_timeout: float, existing: str = "") -> str:
     """libpq ``options`` setting ``statement_timeout`` and ``lock_timeout`` for every session.
 
@@ -66,6 +76,11 @@ def session_options(*, statement_timeout: float, lock_timeout: float, existing: 
     return " ".join(parts)
 
 
+# The backends a primary with replicas may use: PostgreSQL's own, or the row-level security one
+# built on it (hotgigs/tenancy/postgresql.py).
+_POSTGRESQL_ENGINES: Final = frozenset({"django.db.backends.postgresql", "hotgigs.tenancy.postgresql"})
+
+
 def replica_databases(urls: Sequence[dict[str, Any]], primary: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """``DATABASES`` entries of the read replicas (``replica_1``, …), from their parsed URLs.
 
@@ -75,10 +90,15 @@ def replica_databases(urls: Sequence[dict[str, Any]], primary: dict[str, Any]) -
     """
     entries: dict[str, dict[str, Any]] = {}
     for index, url_config in enumerate(urls, start=1):
-        engine = url_config.get("ENGINE")
-        if engine != "django.db.backends.postgresql" or primary.get("ENGINE") != engine:
+        if (
+            url_config.get("ENGINE") != "django.db.backends.postgresql"
+            or primary.get("ENGINE") not in _POSTGRESQL_ENGINES
+        ):
             raise ValueError("DATABASE_REPLICA_URLS needs PostgreSQL, for DATABASE_URL and every replica")
         config = dict(url_config)
+        # A replica's sessions take the primary's backend: under row-level security it is the one
+        # that hands each connection the acting identity, so a read on a replica is held alike.
+        config["ENGINE"] = primary["ENGINE"]
         for name in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS"):
             if name in primary:
                 config[name] = primary[name]

@@ -20,7 +20,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
-from hotgigs.database import process_kind, replica_databases, session_options
+from hotgigs.database import process_kind, replica_databases, runs_as_owner, session_options
 from hotgigs.redis_clients import guarded_async_connection_class, guarded_connection_class, redis_db_number
 from hotgigs.secret_key import secret_key
 
@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "hotgigs.tenancy",
     "hotgigs.accounts",
     "hotgigs.api",
     "hotgigs.events",
@@ -113,6 +114,9 @@ MIDDLEWARE = [
     "hotgigs.api.middleware.ApiBodySizeMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The request's user becomes the database's acting identity (row-level security on
+    # PostgreSQL) until the response; the API's authentication narrows it to the token's user.
+    "hotgigs.accounts.middleware.TenancyMiddleware",
     # Notes a signed-in user's writes so their next reads skip the replicas (hotgigs/replicas.py).
     "hotgigs.replicas.ReadYourWritesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -208,6 +212,21 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # pg_stat_activity names each session's kind of process: hotgigs-web, -worker or -command.
     DATABASES["default"]["OPTIONS"].setdefault("application_name", f"hotgigs-{HOTGIGS_PROCESS_KIND}")
     DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str("DATABASE_TEST_NAME", default="test_hotgigs")
+    # Row-level security (hotgigs/tenancy): the backend keeps each connection's acting identity
+    # current. DATABASE_URL is the application's role (owns nothing, cannot bypass the
+    # policies); DATABASE_OWNER_URL, when set, the tables' owner, which `migrate` and
+    # `app_role` connect as. Without it everything connects as DATABASE_URL's user: an owner
+    # or superuser there is not held by the policies (the selectors still are).
+    DATABASES["default"]["ENGINE"] = "hotgigs.tenancy.postgresql"
+    DATABASE_OWNER_URL = env.str("DATABASE_OWNER_URL", default="")
+    DATABASE_APP_ROLE = ""
+    if DATABASE_OWNER_URL:
+        _owner = environ.Env.db_url_config(DATABASE_OWNER_URL)
+        if _owner.get("USER") and _owner["USER"] != DATABASES["default"]["USER"]:
+            DATABASE_APP_ROLE = DATABASES["default"]["USER"]
+        if runs_as_owner(sys.argv):
+            for _key in ("NAME", "USER", "PASSWORD", "HOST", "PORT"):
+                DATABASES["default"][_key] = _owner.get(_key, "")
 # Read replicas (hotgigs/replicas.py): comma-separated URLs, empty for none. Reads marked
 # replica-ok go to them in turn; a user who wrote within DATABASE_READ_YOUR_WRITES_SECONDS
 # reads the primary; an unreachable replica is skipped for DATABASE_REPLICA_RETRY_SECONDS.

@@ -16,13 +16,14 @@ from tests.factories import (
 )
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+POSTGRESQL = "hotgigs.tenancy.postgresql"
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     # CI must prove the suite on the real services, so refuse to run on the embedded defaults.
     if IN_CI:
         engine = settings.DATABASES["default"]["ENGINE"]
-        if engine != "django.db.backends.postgresql":
+        if engine != POSTGRESQL:
             raise pytest.UsageError(f"CI=true but the database is {engine}; set DATABASE_URL to PostgreSQL.")
         if not os.environ.get("REDIS_URL"):
             raise pytest.UsageError("CI=true but REDIS_URL is not set.")
@@ -64,9 +65,60 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
     from hotgigs.database import session_options
 
     database = settings.DATABASES["default"]
-    if database["ENGINE"] == "django.db.backends.postgresql":
+    if database["ENGINE"] == POSTGRESQL:
         statement, lock = settings.DATABASE_TIMEOUTS["command"]
         database["OPTIONS"]["options"] = session_options(statement_timeout=statement, lock_timeout=lock)
+        if getattr(settings, "DATABASE_OWNER_URL", ""):
+            # The owner creates and migrates the test database (django_db_setup).
+            _connect_as(_credentials(settings.DATABASE_OWNER_URL))
+
+
+def _connect_as(credentials: dict[str, str]) -> None:
+    from django.db import connections
+
+    connection = connections["default"]
+    connection.close()
+    if hasattr(connection, "close_pool"):
+        connection.close_pool()
+    connection.settings_dict.update(credentials)
+    settings.DATABASES["default"].update(credentials)
+
+
+def _credentials(url: str | None = None) -> dict[str, str]:
+    """USER, PASSWORD, HOST and PORT of ``url``, or of DATABASE_URL (the application's role)."""
+    import environ
+
+    config = environ.Env.db_url_config(url) if url else environ.Env.db_url_config(os.environ["DATABASE_URL"])
+    return {key: str(config.get(key) or "") for key in ("USER", "PASSWORD", "HOST", "PORT")}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """The test database is created and migrated by the owner (``DATABASE_OWNER_URL``, see
+    ``django_db_modify_db_settings``), as ``migrate`` is in a deployment; the tests then run as
+    the application's role (``DATABASE_URL``), which the row-level security policies hold.
+    The owner drops the database at the end. Without DATABASE_OWNER_URL everything runs as
+    DATABASE_URL's user."""
+    owner_url = getattr(settings, "DATABASE_OWNER_URL", "")
+    if not owner_url:
+        yield
+        return
+    from django.db import connection
+
+    from hotgigs.tenancy import roles
+
+    role = settings.DATABASE_APP_ROLE
+    with django_db_blocker.unblock():
+        with connection.cursor() as cursor:
+            roles.create_app_role(cursor, role)
+        roles.grant_app_role(connection)
+        with connection.cursor() as cursor:
+            # Transactional tests empty the tables between tests with TRUNCATE, which row-level
+            # security does not filter: the test database's role may, a deployment's must not.
+            cursor.execute(f'GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO "{role}"')
+    _connect_as(_credentials())
+    yield
+    _connect_as(_credentials(owner_url))
 
 
 @pytest.fixture
@@ -226,3 +278,15 @@ def clear_cache() -> None:
     connection = get_redis_connection("default")
     for key in connection.scan_iter(match=f"{settings.CIRCUIT_BREAKER_KEY_PREFIX}*"):
         connection.delete(key)
+
+
+@pytest.fixture(autouse=True)
+def _system_identity():  # type: ignore[no-untyped-def]
+    """Test bodies and factories act as the system, declared: they build and inspect every
+    organization's rows. Requests, sockets and worker tasks in a test act as their own users
+    (the middleware, the API's authentication, the consumer, the task's message); tests/tenancy
+    proves the policies under users' identities."""
+    from hotgigs import tenancy
+
+    with tenancy.system("test setup and assertions"):
+        yield

@@ -40,6 +40,14 @@ def test_database_url() -> str:
     return f"postgres://{host}/{db['NAME']}"
 
 
+def test_database_owner_url() -> str:
+    """The test database's URL as its owner (``DATABASE_OWNER_URL``'s role), else as the tests' role.
+
+    What must see every row whatever the policies (a copy of the database) connects as this."""
+    owner = os.environ.get("DATABASE_OWNER_URL")
+    return owner.rsplit("/", 1)[0] + "/" + connection_name() if owner else test_database_url()
+
+
 def process_env(redis_url: str, **overrides: str) -> dict[str, str]:
     """The environment of a child process: this one's, on the test database and ``redis_url``.
 
@@ -55,8 +63,18 @@ def process_env(redis_url: str, **overrides: str) -> dict[str, str]:
         RATE_LIMIT_ENABLED="false",
         LOG_LEVEL="WARNING",
     )
+    owner = os.environ.get("DATABASE_OWNER_URL")
+    if owner:
+        # A child's `migrate` connects as the owner, to the same test database.
+        env["DATABASE_OWNER_URL"] = test_database_owner_url()
     env.update(overrides)
     return env
+
+
+def connection_name() -> str:
+    from django.db import connection
+
+    return str(connection.settings_dict["NAME"])
 
 
 def free_port() -> int:

@@ -24,6 +24,11 @@ repeats from the response cache. bench/overhead isolates the cost of each part.
 Usage (PostgreSQL must be reachable; the database is created and seeded if missing):
     .venv/bin/python bench/api/run.py [--database-url URL] [--servers asgi:2,wsgi:3,wsgi:2x4]
                                       [--duration 10] [--repeat 3]
+``--rls on`` (the default) serves as the application's role (``--app-role``, created if
+missing), which PostgreSQL's row-level security holds, as deployed; ``--rls off`` as the
+database URL's own user (the owner, which the policies do not hold). Either way a last part
+measures the jobs list with RLS on and off on the best configuration, interleaved, and prints
+the cost (``--no-rls-cost`` skips it).
 Server configurations: ``asgi:N`` (uvicorn, N workers), ``wsgi:N`` (gunicorn, N sync
 workers), ``wsgi:NxT`` (gunicorn, N gthread workers of T threads).
 Needs `wrk` (Debian package wrk).
@@ -37,6 +42,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -77,6 +83,13 @@ def application_pairs(env: dict[str, str], needed: int, path: Path) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
+def as_role(url: str, role: str) -> str:
+    """``url`` with ``role`` as its user and no password (local trust authentication)."""
+    parts = urlsplit(url)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit((parts.scheme, f"{role}@{host}", parts.path, parts.query, parts.fragment))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
@@ -95,6 +108,9 @@ def main() -> None:
     parser.add_argument("--rate", type=int, default=100, help="target requests/s of the paced jobs run")
     parser.add_argument("--apply-rate", type=int, default=50, help="target POSTs/s of the paced apply run")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--rls", choices=("on", "off"), default="on", help="serve as the app role (on) or the owner")
+    parser.add_argument("--app-role", default="hotgigs_app", help="the application's role for --rls on")
+    parser.add_argument("--no-rls-cost", action="store_true", help="skip the RLS on/off comparison")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (apt-get install wrk)")
@@ -110,15 +126,27 @@ def main() -> None:
         RATE_LIMIT_KEY_PREFIX="bench-api-rl:",
         **limits,
     )
-    # A fresh database each run: every POST must be a new candidate–job pair.
-    harness.seed(env, fresh=True)
-    token = harness.recruiter_token(env)
+    # A fresh database each run: every POST must be a new candidate–job pair. The owner
+    # migrates and seeds; the application's role gets the tables (row-level security holds it).
+    owner_env = env
+    harness.seed(owner_env, fresh=True)
+    app_env = {
+        **owner_env,
+        "DATABASE_URL": as_role(args.database_url, args.app_role),
+        "DATABASE_OWNER_URL": args.database_url,
+    }
+    harness.manage(app_env, "app_role")
+    env = app_env if args.rls == "on" else owner_env
+    print(
+        f"serving as {'the application role ' + args.app_role + ' (RLS on)' if args.rls == 'on' else 'the owner (RLS off)'}"
+    )
+    token = harness.recruiter_token(owner_env)
     tmp = Path(tempfile.mkdtemp(prefix="hotgigs-bench-"))
     pairs = tmp / "pairs.txt"
     per_round = 300 * args.duration
     paced_per_round = 2 * args.apply_rate * args.duration
     probe_pairs = 3 * 2 * args.apply_rate
-    application_pairs(env, (per_round + paced_per_round) * args.repeat + probe_pairs, pairs)
+    application_pairs(owner_env, (per_round + paced_per_round) * args.repeat + probe_pairs, pairs)
     # Each round gets its own slice: wrk restarts its scripts, and a repeated pair answers 409.
     all_pairs = [line for line in pairs.read_text().splitlines() if line]
     # The paced POST's pairs come off the end, so the flat-out rounds keep theirs.
@@ -245,6 +273,19 @@ def main() -> None:
                 for name, run in scenarios.items():
                     results[name].append(run())
                     print(f"round {round_ + 1} {best.label} {name}: {results[name][-1]['rps']:.0f} req/s", flush=True)
+        # 3. What row-level security costs the jobs list: the same server with RLS on and off.
+        rls_runs: dict[str, list[dict[str, float]]] = {"on": [], "off": []}
+        if not args.no_rls_cost:
+            for round_ in range(args.repeat):
+                for label, served in (("on", app_env), ("off", owner_env)):
+                    with harness.server(served, best) as running:
+                        harness.wrk(running.base, jobs, duration=2, connections=args.connections, env=common)
+                        rls_runs[label].append(
+                            harness.measured(
+                                running, jobs, duration=args.duration, connections=args.connections, env=common
+                            )
+                        )
+                    print(f"round {round_ + 1} {best.label} jobs RLS {label}: {rls_runs[label][-1]['rps']:.0f} req/s")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         shutil.rmtree(metrics_dir, ignore_errors=True)
@@ -299,6 +340,13 @@ def main() -> None:
         f"apply at {apply_paced['rps']:.0f} req/s: p95 {apply_paced['p95_ms']:.1f} ms (target < 100 ms at 50/s), "
         f"errors {apply_paced['error_rate']:.2%}"
     )
+    if rls_runs["on"]:
+        on, off = harness.median_of(rls_runs["on"]), harness.median_of(rls_runs["off"])
+        print(
+            f"jobs list with RLS on {on['rps']:.0f} req/s ({on['cpu_ms']:.2f} cpu ms), off {off['rps']:.0f} req/s "
+            f"({off['cpu_ms']:.2f} cpu ms): RLS costs {(1 - on['rps'] / off['rps']):.1%} of throughput "
+            f"(target < 10%); RLS-on jobs / floor {on['rps'] / floor_rps:.2f} (target >= 0.50)"
+        )
 
 
 if __name__ == "__main__":

@@ -39,6 +39,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from hotgigs.accounts.choices import MembershipRole
 from hotgigs.accounts.models import Membership, User
+from hotgigs.tenancy import ANONYMOUS, Identity, user_identity
 
 Actor = User | AnonymousUser
 """Whoever acts: a logged-in user or the anonymous visitor."""
@@ -113,6 +114,15 @@ def is_self(actor: Actor, user_id: int | None) -> bool:
     """True when ``user_id`` is the actor's own: the candidate themself acting on their profile,
     application or matches. A row without a user (a sourced candidate) is nobody's self."""
     return user_id is not None and actor.is_authenticated and user_id == actor.pk
+
+
+def database_identity(actor: Actor) -> Identity:
+    """The actor as the database's row-level security sees them (hotgigs/tenancy): their
+    user id, the organizations they are a member of and whether they are staff. Anonymous and
+    inactive users are anonymous: the public job board only."""
+    if not actor.is_authenticated or not actor.is_active:
+        return ANONYMOUS
+    return user_identity(user_id=actor.pk, organization_ids=organization_ids(actor), staff=is_staff(actor))
 
 
 # --- what the actor may do ---------------------------------------------------------------------

@@ -9,6 +9,7 @@ from hotgigs.accounts.models import Organization, User
 # names stay importable from here for the identity plumbing (authentication, the socket).
 from hotgigs.accounts.policies import Actor as Actor
 from hotgigs.accounts.policies import actor_roles as actor_roles
+from hotgigs.accounts.policies import database_identity as database_identity
 from hotgigs.accounts.policies import forget_actor_roles as forget_actor_roles
 from hotgigs.accounts.policies import remember_actor_roles as remember_actor_roles
 

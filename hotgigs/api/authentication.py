@@ -36,9 +36,10 @@ from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidTok
 from rest_framework_simplejwt.tokens import Token
 from rest_framework_simplejwt.utils import aware_utcnow
 
+from hotgigs import tenancy
 from hotgigs.accounts.identity import identity_cache_key, identity_from_stored, identity_get, identity_put
 from hotgigs.accounts.models import TokenFamily, User
-from hotgigs.accounts.selectors import actor_roles, remember_actor_roles
+from hotgigs.accounts.selectors import actor_roles, database_identity, remember_actor_roles
 from hotgigs.accounts.tokens import FAMILY_CLAIM
 
 _VALIDATED = "_hotgigs_validated_token"
@@ -121,8 +122,13 @@ class JWTAuthentication(SimpleJWTAuthentication):
         validated = self.get_validated_token_for(request, raw)
         prefetched = getattr(request._request, _PREFETCHED, None)
         if prefetched is not None and prefetched[0] == raw:
-            return self.get_user(validated, stored=prefetched[1]), validated
-        return self.get_user(validated), validated
+            user = self.get_user(validated, stored=prefetched[1])
+        else:
+            user = self.get_user(validated)
+        # The token's user acts in the database for the rest of the request (the tenancy
+        # middleware restores the identity before it when the response is done).
+        tenancy.act_as(database_identity(user))
+        return user, validated
 
     def get_user(self, validated_token: Token, *, stored: bytes | None | bool = False) -> User:  # type: ignore[override]
         """The token's active user, read together with its family's state in one query.

@@ -62,8 +62,9 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from hotgigs import database
+from hotgigs import database, tenancy
 from hotgigs.accounts.scopes import FEEDBACK_READ
+from hotgigs.accounts.selectors import database_identity
 from hotgigs.api.errors import database_unavailable
 from hotgigs.api.parsers import JSONTooDeep
 from hotgigs.api.parsers import loads as json_loads
@@ -143,6 +144,11 @@ def _authorize_batch(*, identity: SocketIdentity, requests: list[_Request], budg
     user = identity_is_current(identity)
     if user is None:
         return None
+    with tenancy.acting_as(database_identity(user)):
+        return _authorize_batch_as(user=user, identity=identity, requests=requests, budget=budget)
+
+
+def _authorize_batch_as(*, user: Any, identity: SocketIdentity, requests: list[_Request], budget: int) -> int:
     answers = subscriptions_authorize(
         actor=user, scopes=identity.scopes, subscriptions=[r.subscription for r in requests if r.subscription]
     )
@@ -166,7 +172,8 @@ def _reauthorize(*, identity: SocketIdentity, subscriptions: list[Subscription])
     user = identity_is_current(identity)
     if user is None:
         return None
-    return subscriptions_authorize(actor=user, scopes=identity.scopes, subscriptions=subscriptions)
+    with tenancy.acting_as(database_identity(user)):
+        return subscriptions_authorize(actor=user, scopes=identity.scopes, subscriptions=subscriptions)
 
 
 def _now_iso() -> str:

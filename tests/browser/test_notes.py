@@ -3,6 +3,7 @@ sees it in the activity timeline with the mention marked and the markup they typ
 text, edits it, and the colleague has been told. ``var/screenshots/activity.png`` is the
 section for review."""
 
+import contextvars
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -58,7 +59,7 @@ def test_a_note_with_a_mention_in_the_browser(recruiter, rows, start_server, pag
     assert "free on Tuesday" in page.locator("#ws-activity").inner_text()
 
     with ThreadPoolExecutor(max_workers=1) as pool:
-        body, told = pool.submit(_outcome, rows).result()
+        body, told = pool.submit(contextvars.copy_context().run, _outcome, rows).result()
     assert body == "Called her: free on Tuesday. @sam@acme.test"
     assert told == 1  # told once: the edit named nobody new
 

@@ -8,6 +8,7 @@ application from its card and book an interview, find another organization's boa
 is checked in the database afterwards (stages, reasons, the booking, the scorecard, History).
 """
 
+import contextvars
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from decimal import Decimal
@@ -132,7 +133,7 @@ def test_a_recruiters_day_without_the_api(recruiter, open_job, other_open_job, o
     shot("7-feedback")
 
     with ThreadPoolExecutor(max_workers=1) as pool:
-        outcome = pool.submit(_what_the_day_stored, office).result()
+        outcome = pool.submit(contextvars.copy_context().run, _what_the_day_stored, office).result()
     assert outcome["stages"] == ["interview", "rejected"]
     assert outcome["reasons"] == ["Solid on-call stories in the screen.", "No production Linux experience."]
     assert outcome["booked"] == [starts]

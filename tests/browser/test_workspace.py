@@ -4,6 +4,7 @@ Run at 1440 px wide; besides the per-step screenshots, ``var/screenshots/dashboa
 ``board.png`` are the pages as a recruiter first sees them (for review and the README).
 """
 
+import contextvars
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -28,7 +29,9 @@ T = TypeVar("T")
 def off_the_loop(read: Callable[[], T]) -> T:
     """Run ``read`` (ORM queries) in a thread of its own: Playwright's loop runs in this one
     while the page lives, and Django refuses the ORM under a running loop. The rows are
-    committed (the server saw them), so the thread's own connection reads them."""
+    committed (the server saw them), so the thread's own connection reads them, as the test's
+    own (system) identity: a new thread starts with no context, and row-level security shows
+    no one nothing."""
 
     def run() -> T:
         try:
@@ -37,7 +40,7 @@ def off_the_loop(read: Callable[[], T]) -> T:
             connection.close()
 
     with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run).result()
+        return pool.submit(contextvars.copy_context().run, run).result()
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ feedback. The pages are saved as ``var/screenshots/application.png``, ``candidat
 ``my_interviews.png`` at desktop width for review.
 """
 
+import contextvars
 import zoneinfo
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -185,7 +186,7 @@ def test_a_recruiters_application_and_candidate_pages_and_the_interviewers_feedb
     # What the browser did is in the database and in the History (read in a thread of its
     # own: the ORM refuses this one while the browser's event loop runs).
     with ThreadPoolExecutor(max_workers=1) as pool:
-        booked, rating, messages = pool.submit(_outcome, day).result()
+        booked, rating, messages = pool.submit(contextvars.copy_context().run, _outcome, day).result()
     assert booked == later
     assert rating == 4
     assert messages[0] == "Moved from Screening to Interview. Reason: Strong portfolio, clear on firewalls"

@@ -1,19 +1,38 @@
 """The data migration that gives existing sourced candidates their organization
 (candidates/migrations/0004): run on rows written under the schema before it."""
 
+import os
+
+import environ
 import pytest
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("candidates", "0002_resume_storage_and_dedup")]
 AFTER = [("candidates", "0004_sourced_candidates_organization")]
 
 
+def _owner_connection():  # type: ignore[no-untyped-def]
+    """The test database as its owner (DATABASE_OWNER_URL), who alone may change its schema
+    (the tests' own role owns nothing); the tests' connection when there is no separate owner."""
+    owner_url = os.environ.get("DATABASE_OWNER_URL")
+    if not owner_url or connection.vendor != "postgresql":
+        return connection
+    owner = environ.Env.db_url_config(owner_url)
+    settings = {**connection.settings_dict, "USER": owner.get("USER", ""), "PASSWORD": owner.get("PASSWORD", "")}
+    return type(connections[DEFAULT_DB_ALIAS])(settings, alias=DEFAULT_DB_ALIAS)
+
+
 def _migrate(targets):  # type: ignore[no-untyped-def]
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
+    schema = _owner_connection()
+    try:
+        executor = MigrationExecutor(schema)
+        executor.loader.build_graph()
+        executor.migrate(targets)
+        return executor.loader.project_state(targets).apps
+    finally:
+        if schema is not connection:
+            schema.close()
 
 
 @pytest.fixture

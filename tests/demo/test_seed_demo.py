@@ -21,6 +21,7 @@ from django.utils import timezone
 from applications.choices import STAGE_TRANSITIONS, ApplicationStage
 from applications.models import Application, StageChange
 from demo.seed import count_rows
+from hotgigs import tenancy
 from hotgigs.accounts.models import Membership, Organization, User
 from hotgigs.events.models import OutboxEvent
 from hotgigs.notifications.choices import NotificationKind
@@ -48,7 +49,14 @@ class Seeded:
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker) -> Iterator[Seeded]:  # type: ignore[no-untyped-def]
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHER), transaction.atomic():
+    # Module-scoped, so it runs before the suite's per-test system identity (tests/conftest.py):
+    # the counts are taken as the system too, declared, or row-level security shows no rows.
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=FAST_HASHER),
+        tenancy.system("test setup: the seeded module's counts"),
+        transaction.atomic(),
+    ):
         first, second = StringIO(), StringIO()
         call_command("seed_demo", "--base-url", "http://localhost:8765", stdout=first)
         first_counts = count_rows()

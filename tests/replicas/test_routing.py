@@ -56,6 +56,11 @@ def test_each_replica_url_becomes_an_alias_with_the_primarys_connection_settings
     assert first["TEST"] == {"MIRROR": "default"}
 
 
+def test_a_replica_takes_the_primarys_backend_so_row_level_security_holds_its_reads_too():
+    primary = {**POSTGRES, "ENGINE": "hotgigs.tenancy.postgresql"}
+    assert replica_databases([REPLICA_URL], primary)["replica_1"]["ENGINE"] == "hotgigs.tenancy.postgresql"
+
+
 def test_no_replica_url_means_no_replica():
     assert replica_databases([], POSTGRES) == {}
 

@@ -34,10 +34,12 @@ def _unavailable(reason: str) -> None:
 
 @pytest.fixture(scope="module")
 def cluster(django_db_setup: None, django_db_blocker: Any) -> Iterator[ReplicaCluster]:
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    if connection.vendor != "postgresql":
         _unavailable("read replicas need PostgreSQL (set DATABASE_URL)")
     with django_db_blocker.unblock():
-        source_url = servers.test_database_url()
+        # The copy is made as the owner: the application's role would see (and dump) only the
+        # rows row-level security shows it.
+        source_url = servers.test_database_owner_url()
         with connection.cursor() as cursor:
             cursor.execute("show server_version_num")
             major = int(cursor.fetchone()[0]) // 10000

@@ -133,8 +133,11 @@ def wait_for_lock_waiters(count: int, seconds: float = 20) -> None:
     deadline = time.monotonic() + seconds
     with psycopg.connect(servers.test_database_url(), autocommit=True) as observer:
         while True:
+            # pg_locks, not pg_stat_activity: the latter hides other roles' wait events from a role
+            # without pg_read_all_stats, such as the application's (a child `migrate` runs as the owner).
             row = observer.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                "SELECT count(DISTINCT l.pid) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+                " WHERE NOT l.granted AND a.datname = current_database()"
             ).fetchone()
             if row and row[0] >= count:
                 return

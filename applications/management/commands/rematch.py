@@ -22,6 +22,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from applications import matching
 from candidates.errors import CandidateNotFound
 from candidates.selectors import candidate_exists
+from hotgigs import tenancy
 from jobs.errors import JobNotFound
 from jobs.selectors import job_board_ids, job_exists
 
@@ -60,6 +61,7 @@ class Command(BaseCommand):
         target.add_argument("--candidate", type=int, metavar="ID", help="Rank the open jobs for this candidate only.")
         parser.add_argument("--no-progress", action="store_true", help="Do not draw the progress bar.")
 
+    @tenancy.system("staff command: rematch scores every organization's jobs")
     def handle(self, *args: Any, **options: Any) -> None:
         call: Callable[[int], matching.MatchRun]
         if options["job"] is not None:

@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from candidates.choices import ParseStatus
 from candidates.models import Candidate, Resume
 from candidates.services.resumes import resume_reparse
+from hotgigs import tenancy
 
 
 class Command(BaseCommand):
@@ -28,6 +29,7 @@ class Command(BaseCommand):
         parser.add_argument("--failed-only", action="store_true", help="Only resumes whose last parse failed.")
         parser.add_argument("--now", action="store_true", help="Parse here and now instead of queueing.")
 
+    @tenancy.system("staff command: reparse_resumes reads any candidate's resumes")
     def handle(self, *args: Any, **options: Any) -> None:
         resumes = Resume.objects.order_by("pk")
         if options["candidate"] is not None:

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from demo.seed import BASE_URL, DEFAULT_SEED, SeedReport, seed_demo
+from hotgigs import tenancy
 from hotgigs.errors import DomainError
 
 
@@ -60,6 +61,7 @@ class Command(BaseCommand):
             "(make run has the server print them once it listens)",
         )
 
+    @tenancy.system("seed_demo writes every demo organization's rows")
     def handle(
         self, *args: Any, seed: int, quiet: bool, base_url: str, logins_file: Path | None, **options: Any
     ) -> None:

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from hotgigs import tenancy
 from hotgigs.accounts.selectors import user_get_by_email
 from hotgigs.accounts.services import organization_onboard
 from hotgigs.errors import DomainError
@@ -35,6 +36,7 @@ class Command(BaseCommand):
         parser.add_argument("--slug", default=None, help="URL slug (default: derived from the name)")
         parser.add_argument("--website", default="", help="organization website URL")
 
+    @tenancy.system("staff command: onboard_organization")
     def handle(self, *args: Any, **options: Any) -> None:
         admin_existed = user_get_by_email(email=options["admin_email"] or "") is not None
         try:

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from hotgigs import tenancy
 from hotgigs.webhooks.services.delivery import deliveries_redeliver
 
 
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--since", type=_since, help="ISO 8601 date-time; deliveries created at or after it.")
         parser.add_argument("--failed-only", action="store_true", help="Only deliveries that failed.")
 
+    @tenancy.system("staff command: redeliver_webhooks for any organization")
     def handle(self, *args: Any, **options: Any) -> None:
         if not options["deliveries"] and options["endpoint"] is None:
             raise CommandError("Give --delivery ID or --endpoint ID.")

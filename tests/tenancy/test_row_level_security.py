@@ -1,0 +1,275 @@
+# mypy: disable-error-code="attr-defined,arg-type,misc"
+# (factory-boy factories are typed as the factory class, not the model they create.)
+"""Proofs that PostgreSQL itself keeps organizations apart (row-level security, hotgigs/tenancy).
+
+Each test reads or writes with the selectors out of the way (raw SQL, unscoped managers) under
+one user's identity, as the application's role. Under CI=true they fail on anything but
+PostgreSQL (where the policies exist), so SQLite never passes them as if proven.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.apps import apps
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Model
+from psycopg.types.json import Jsonb
+
+from candidates.models import CandidateMerge
+from hotgigs import tenancy
+from hotgigs.accounts import policies
+from hotgigs.tenancy import rls
+from interviews.models import Interview
+from tests.conftest import require_service
+from tests.factories import CandidateFactory, JobFactory, MembershipFactory, OrganizationFactory, UserFactory
+from tests.factories.applications import ApplicationFactory
+from tests.factories.interviews import FeedbackFactory, InterviewFactory
+from tests.factories.jobs import JobSkillFactory
+from tests.factories.webhooks import WebhookDeliveryFactory, WebhookEndpointFactory
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_as_the_app_role(db) -> None:  # type: ignore[no-untyped-def]
+    require_service("PostgreSQL (DATABASE_URL) for row-level security", connection.vendor == "postgresql")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
+        superuser, bypass = cursor.fetchone()
+    if superuser or bypass:
+        pytest.fail("the tests connect as a role that bypasses row-level security; set DATABASE_OWNER_URL")
+
+
+def models_by_table() -> dict[str, type[Model]]:
+    return {model._meta.db_table: model for model in apps.get_models(include_auto_created=True)}
+
+
+@dataclass
+class Tenant:
+    """One organization with a row in every tenant table; ``rows`` maps table → primary keys."""
+
+    recruiter: object
+    candidate_user: object
+    rows: dict[str, set[int]] = field(default_factory=dict)
+
+    def add(self, obj: Model) -> None:
+        self.rows.setdefault(obj._meta.db_table, set()).add(obj.pk)
+
+
+def build_tenant() -> Tenant:
+    """As the system (the suite's default): a draft job (off the public board), an application,
+    its history, a match, an interview with its panel, and feedback."""
+    from activity.models import Note
+    from applications.models import Match, RejectionReason, StageChange
+
+    org = OrganizationFactory()
+    recruiter = MembershipFactory(organization=org).user
+    candidate_user = UserFactory()
+    candidate = CandidateFactory(user=candidate_user)
+    tenant = Tenant(recruiter=recruiter, candidate_user=candidate_user)
+    job = JobFactory(organization=org, created_by=recruiter, status="draft")
+    tenant.add(job)
+    tenant.add(JobSkillFactory(job=job))
+    application = ApplicationFactory(job=job, candidate=candidate)
+    tenant.add(application)
+    for change in StageChange.objects.filter(application=application):
+        tenant.add(change)
+    tenant.add(
+        Match.objects.create(
+            job=job,
+            candidate=candidate,
+            score=50,
+            provider="test",
+            model_version="1",
+            input_hash="x",
+            computed_at=application.stage_changed_at,
+        )
+    )
+    interview = InterviewFactory(application=application, interviewers=[recruiter])
+    tenant.add(interview)
+    for through in Interview.interviewers.through.objects.filter(interview=interview):
+        tenant.add(through)
+    tenant.add(FeedbackFactory(interview=interview, interviewer=recruiter))
+    endpoint = WebhookEndpointFactory(organization=org)
+    tenant.add(endpoint)
+    tenant.add(WebhookDeliveryFactory(endpoint=endpoint))
+    # Its rejection reasons (seeded with the organization) and a note on the application.
+    for reason in RejectionReason.objects.filter(organization=org):
+        tenant.add(reason)
+    tenant.add(
+        Note.objects.create(
+            organization=org,
+            candidate=candidate,
+            application=application,
+            author=recruiter,
+            body="Strong on the phone.",
+            created_at=application.created_at,
+        )
+    )
+    # A merge of two profiles the organization sourced, already undone (so a copy of it breaks
+    # no "one active merge per profile" rule and only the policy can refuse it).
+    survivor, duplicate = CandidateFactory(created_by=recruiter), CandidateFactory(created_by=recruiter)
+    tenant.add(
+        CandidateMerge.objects.create(
+            organization=org, survivor=survivor, duplicate=duplicate, merged_by=recruiter, undone_at=job.created_at
+        )
+    )
+    return tenant
+
+
+@pytest.fixture
+def tenants() -> tuple[Tenant, Tenant]:
+    return build_tenant(), build_tenant()
+
+
+def as_user(user: object) -> tenancy.Identity:
+    return policies.database_identity(user)  # type: ignore[arg-type]
+
+
+def test_every_table_under_policies_gets_rows(tenants: tuple[Tenant, Tenant]) -> None:
+    a, b = tenants
+    assert set(a.rows) == set(rls.TABLES) == set(b.rows), "the proofs must put a row in every table under policies"
+
+
+@pytest.mark.parametrize("table", sorted(rls.TABLES))
+def test_a_recruiter_reads_none_of_another_organizations_rows(table: str, tenants: tuple[Tenant, Tenant]) -> None:
+    a, b = tenants
+    model = models_by_table()[table]
+    with tenancy.acting_as(as_user(a.recruiter)):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT id FROM {table}")  # noqa: S608 (a table name of ours)
+            raw = {row[0] for row in cursor.fetchall()}
+        unscoped = set(model._base_manager.order_by().values_list("pk", flat=True))
+    assert raw == unscoped
+    assert raw.isdisjoint(b.rows[table]), f"{table}: organization A read B's rows"
+    assert a.rows[table] <= raw, f"{table}: organization A does not see its own rows"
+
+
+@pytest.mark.parametrize("table", sorted(rls.TABLES))
+def test_a_recruiter_cannot_change_or_delete_another_organizations_rows(
+    table: str, tenants: tuple[Tenant, Tenant]
+) -> None:
+    a, b = tenants
+    target = sorted(b.rows[table])
+    with tenancy.acting_as(as_user(a.recruiter)), connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET id = id WHERE id = ANY(%s)", [target])  # noqa: S608
+        assert cursor.rowcount == 0
+        cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [target])  # noqa: S608
+        assert cursor.rowcount == 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {table} WHERE id = ANY(%s)", [target])  # noqa: S608
+        assert cursor.fetchone()[0] == len(target)
+
+
+@pytest.mark.parametrize("table", sorted(rls.TABLES))
+def test_the_database_refuses_a_row_written_into_another_organization(
+    table: str, tenants: tuple[Tenant, Tenant]
+) -> None:
+    """A copy of one of B's rows, inserted under A's identity: the policy's check refuses it."""
+    a, b = tenants
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {table} WHERE id = %s", [min(b.rows[table])])  # noqa: S608
+        columns = [column.name for column in cursor.description if column.name != "id"]
+        values = dict(zip([c.name for c in cursor.description], cursor.fetchone(), strict=True))
+    placeholders = ", ".join(["%s"] * len(columns))
+    insert = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608
+    params = [Jsonb(values[c]) if isinstance(values[c], dict | list) else values[c] for c in columns]
+    with (
+        tenancy.acting_as(as_user(a.recruiter)),
+        pytest.raises(DatabaseError) as refused,
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(insert, params)
+    assert "row-level security" in str(refused.value)
+
+
+def test_an_update_moving_a_row_into_another_organization_is_refused(tenants: tuple[Tenant, Tenant]) -> None:
+    a, b = tenants
+    from jobs.models import Job
+
+    job_id = min(a.rows["jobs_job"])
+    other_org = Job.objects.get(pk=min(b.rows["jobs_job"])).organization_id
+    with (
+        tenancy.acting_as(as_user(a.recruiter)),
+        pytest.raises(DatabaseError, match="row-level security"),
+        transaction.atomic(),
+    ):
+        Job.objects.filter(pk=job_id).update(organization_id=other_org)
+    assert Job.objects.get(pk=job_id).organization_id != other_org
+
+
+def test_the_public_job_board_is_the_one_exception(tenants: tuple[Tenant, Tenant]) -> None:
+    """Open jobs are public (the job board), to anyone with an identity; their applications are not."""
+    from jobs.models import Job
+
+    a, b = tenants
+    board_job = JobFactory(organization=Job.objects.get(pk=min(b.rows["jobs_job"])).organization, status="open")
+    application = ApplicationFactory(job=board_job)
+    with tenancy.acting_as(as_user(a.recruiter)):
+        assert Job.objects.filter(pk=board_job.pk).exists()
+        assert not type(application).objects.filter(pk=application.pk).exists()
+        with pytest.raises(DatabaseError, match="row-level security"), transaction.atomic():
+            Job.objects.filter(pk=board_job.pk).update(title="taken over")
+    with tenancy.acting_as(None):
+        assert not Job.objects.filter(pk=board_job.pk).exists()
+
+
+@pytest.mark.parametrize("table", sorted(rls.TABLES))
+def test_a_candidate_sees_only_their_own_rows(table: str, tenants: tuple[Tenant, Tenant]) -> None:
+    a, b = tenants
+    model = models_by_table()[table]
+    with tenancy.acting_as(as_user(a.candidate_user)):
+        seen = set(model._base_manager.order_by().values_list("pk", flat=True))
+    assert seen.isdisjoint(b.rows[table])
+    # Jobs and skills: only the board's (these drafts are not on it). Feedback is the hiring team's.
+    own = {
+        "applications_application",
+        "applications_stagechange",
+        "applications_match",
+        "interviews_interview",
+        "interviews_interview_interviewers",
+    }
+    assert seen == (a.rows[table] if table in own else set())
+
+
+@pytest.mark.parametrize("table", sorted(rls.TABLES))
+def test_no_identity_sees_nothing(table: str, tenants: tuple[Tenant, Tenant]) -> None:
+    model = models_by_table()[table]
+    assert model._base_manager.exists()
+    with tenancy.acting_as(None):
+        assert not model._base_manager.exists()
+    with tenancy.acting_as(tenancy.ANONYMOUS):
+        assert not model._base_manager.exists()
+
+
+def test_staff_see_every_organization(tenants: tuple[Tenant, Tenant]) -> None:
+    from jobs.models import Job
+
+    staff = UserFactory(is_staff=True)
+    with tenancy.acting_as(as_user(staff)):
+        assert Job.objects.count() == 2
+
+
+def test_every_table_with_an_organization_column_has_policies() -> None:
+    """A new table with an organization (or tenant) column fails here until it is under policies
+    (rls.TABLES and a migration) or named in rls.EXEMPT with the reason."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT table_name FROM information_schema.columns WHERE table_schema = current_schema()"
+            " AND column_name IN ('organization_id', 'tenant_id')"
+        )
+        with_organization = {row[0] for row in cursor.fetchall()}
+        cursor.execute(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE n.nspname = current_schema() AND c.relrowsecurity AND c.relforcerowsecurity"
+            " AND EXISTS (SELECT 1 FROM pg_policies p WHERE p.schemaname = n.nspname AND p.tablename = c.relname"
+            " AND p.cmd = 'SELECT') AND EXISTS (SELECT 1 FROM pg_policies p WHERE p.schemaname = n.nspname"
+            " AND p.tablename = c.relname AND p.cmd = 'INSERT')"
+        )
+        protected = {row[0] for row in cursor.fetchall()}
+    assert with_organization, "no table with an organization column found: the check itself is broken"
+    missing = sorted(with_organization - protected - set(rls.EXEMPT))
+    assert not missing, f"tables with an organization column and no row-level security: {missing}"
+    assert set(rls.TABLES) <= protected, sorted(set(rls.TABLES) - protected)
+    assert not set(rls.EXEMPT) & protected, "a table both exempt and under policies"
