@@ -5,8 +5,11 @@ import os
 
 import environ
 import pytest
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.migrations.executor import MigrationExecutor
+
+from hotgigs.tenancy import roles
 
 BEFORE = [("candidates", "0002_resume_storage_and_dedup")]
 AFTER = [("candidates", "0004_sourced_candidates_organization")]
@@ -19,7 +22,15 @@ def _owner_connection():  # type: ignore[no-untyped-def]
     if not owner_url or connection.vendor != "postgresql":
         return connection
     owner = environ.Env.db_url_config(owner_url)
-    settings = {**connection.settings_dict, "USER": owner.get("USER", ""), "PASSWORD": owner.get("PASSWORD", "")}
+    # A connection of its own, outside the pool: Django keeps one pool per alias, so a wrapper
+    # with the pool's options would be handed the pool's connections, logged in as the tests' role.
+    options = {key: value for key, value in connection.settings_dict["OPTIONS"].items() if key != "pool"}
+    settings = {
+        **connection.settings_dict,
+        "USER": owner.get("USER", ""),
+        "PASSWORD": owner.get("PASSWORD", ""),
+        "OPTIONS": options,
+    }
     return type(connections[DEFAULT_DB_ALIAS])(settings, alias=DEFAULT_DB_ALIAS)
 
 
@@ -29,6 +40,12 @@ def _migrate(targets):  # type: ignore[no-untyped-def]
         executor = MigrationExecutor(schema)
         executor.loader.build_graph()
         executor.migrate(targets)
+        if schema is not connection:
+            # Tables the migrations dropped and made again are new to the tests' role: grant
+            # them as the test database's setup does (tests/conftest.py, django_db_setup).
+            roles.grant_app_role(schema)
+            with schema.cursor() as cursor:
+                cursor.execute(f'GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO "{settings.DATABASE_APP_ROLE}"')
         return executor.loader.project_state(targets).apps
     finally:
         if schema is not connection:
