@@ -387,14 +387,21 @@ def bulk_action_names() -> list[str]:
 
 
 def _bulk(
-    *, actor: User, application_ids: list[int], act: Callable[[Application], object], refusal: str
+    *,
+    actor: User,
+    application_ids: list[int],
+    act: Callable[[Application], object],
+    check: Callable[[], None] | None = None,
 ) -> BulkOutcome:
-    """Run ``act`` on each application the actor may see, each in its own savepoint."""
+    """Run ``act`` on each application the actor may see, each in its own savepoint; ``check``
+    refuses the action's parameters once, after the actor and the ids are known to be fine."""
     if not policies.may_recruit(actor):
-        raise Forbidden(refusal)
+        raise Forbidden("Only the hiring team acts on applications in bulk.")
     ids = list(dict.fromkeys(application_ids))
     if not ids or len(ids) > MAX_BULK:
         raise ValidationFailed(details={"application_ids": [f"Give 1 to {MAX_BULK} application ids."]})
+    if check is not None:
+        check()
     succeeded: list[int] = []
     failed: list[dict[str, Any]] = []
     with transaction.atomic():
@@ -439,7 +446,6 @@ def applications_bulk_move(
             reason=reason,
             rejection_reason_id=rejection_reason_id,
         ),
-        refusal="Only the hiring team acts on applications in bulk.",
     )
 
 
@@ -454,14 +460,11 @@ def applications_bulk_apply(
     registered = _bulk_actions.get(action)
     if registered is None:
         raise ValueError(f"No bulk action {action!r} is registered.")
-    if not policies.may_recruit(actor):
-        raise Forbidden("Only the hiring team acts on applications in bulk.")
-    registered.check(params)
     return _bulk(
         actor=actor,
         application_ids=application_ids,
         act=lambda application: registered.run(actor, application, params),
-        refusal="Only the hiring team acts on applications in bulk.",
+        check=lambda: registered.check(params),
     )
 
 
