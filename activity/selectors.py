@@ -129,6 +129,7 @@ def _stage(stage: str) -> str:
 
 @dataclass(frozen=True)
 class _Scope:
+    actor: Actor
     application_ids: list[int]
     candidate_id: int
     organization_ids: list[int] | None  # None: staff (every organization)
@@ -230,7 +231,7 @@ def _feedback(scope: _Scope) -> tuple[QuerySet[Any], str, Callable[[Any, int], E
             position=(feedback.submitted_at, rank, feedback.pk),
         )
 
-    return feedback_of_applications(application_ids=scope.application_ids), "submitted_at", entry
+    return feedback_of_applications(actor=scope.actor, application_ids=scope.application_ids), "submitted_at", entry
 
 
 def _notes(scope: _Scope) -> tuple[QuerySet[Any], str, Callable[[Any, int], Entry]]:
@@ -324,6 +325,7 @@ def application_activity(
     if not policies.may_manage_organization(actor, application.job.organization_id):
         raise Forbidden("The activity of an application is for the hiring team.")
     scope = _Scope(
+        actor=actor,
         application_ids=[application.pk],
         candidate_id=application.candidate_id,
         organization_ids=[application.job.organization_id],
@@ -347,6 +349,7 @@ def candidate_activity(
         None if policies.sees_every_organization(actor) else sorted(policies.organization_ids(actor))
     )
     scope = _Scope(
+        actor=actor,
         application_ids=application_ids,
         candidate_id=candidate.pk,
         organization_ids=organizations,

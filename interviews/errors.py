@@ -23,3 +23,7 @@ class IllegalInterviewTransition(Conflict):
 
 class FeedbackAlreadySubmitted(Conflict):
     default_message = "You have already submitted feedback for this interview."
+
+
+class InvalidFeedback(ValidationFailed):
+    default_message = "The scorecard is not valid."

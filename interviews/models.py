@@ -23,6 +23,26 @@ class InterviewRound(models.Model):
         return self.name
 
 
+class RoundAttribute(models.Model):
+    """One attribute of a round's scorecard ("System design", "Communication"), in order.
+
+    Each interviewer of an interview in the round rates every attribute 1–4 with their
+    feedback (``FeedbackRating``). Part of the plan: written only by ``interview_plan_set``.
+    """
+
+    round = models.ForeignKey(InterviewRound, on_delete=models.CASCADE, related_name="attributes")
+    name = models.CharField(max_length=80)
+    description = models.CharField(max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ("round", "position", "id")
+        constraints = (models.UniqueConstraint(fields=("round", "name"), name="interviews_attribute_name_per_round"),)
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Interview(models.Model):
     """A scheduled conversation between a candidate and one or more interviewers.
 
@@ -90,3 +110,30 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.interviewer_id}: {self.rating}/5 {self.recommendation}"
+
+
+class FeedbackRating(models.Model):
+    """One attribute's score (1–4) on one interviewer's scorecard.
+
+    ``attribute_name`` keeps what was rated when the plan later renames or drops the attribute
+    (``attribute`` then becomes null). Written only by ``feedback_submit``.
+    """
+
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="ratings")
+    attribute = models.ForeignKey(
+        RoundAttribute, null=True, blank=True, on_delete=models.SET_NULL, related_name="ratings"
+    )
+    attribute_name = models.CharField(max_length=80)
+    position = models.PositiveSmallIntegerField()
+    score = models.PositiveSmallIntegerField()
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ("feedback", "position", "id")
+        constraints = (
+            models.UniqueConstraint(fields=("feedback", "attribute"), name="interviews_rating_one_per_attribute"),
+            models.CheckConstraint(condition=Q(score__gte=1, score__lte=4), name="interviews_rating_score_1_4"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.attribute_name}: {self.score}/4"

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from applications.choices import ACTIVE_STAGES
@@ -33,10 +36,11 @@ from interviews.errors import (
     IllegalInterviewTransition,
     InterviewerBusy,
     InterviewNotSchedulable,
+    InvalidFeedback,
     InvalidInterview,
 )
-from interviews.models import Feedback, Interview, InterviewRound
-from interviews.selectors import overlapping
+from interviews.models import Feedback, FeedbackRating, Interview, InterviewRound, RoundAttribute
+from interviews.selectors import overlapping, round_attributes
 
 if TYPE_CHECKING:
     # Annotations only: the application comes from the applications selectors.
@@ -273,16 +277,83 @@ def interview_record_outcome(*, actor: User, interview: Interview, status: str) 
     return interview
 
 
+MIN_SCORE, MAX_SCORE = 1, 4
+
+
+@dataclass(frozen=True)
+class AttributeRating:
+    """One attribute's score on a scorecard: ``attribute_id`` of the interview round's scorecard,
+    ``score`` 1–4, an optional ``note``."""
+
+    attribute_id: int
+    score: int
+    note: str = ""
+
+
+def _check_ratings(attributes: list[RoundAttribute], ratings: Sequence[AttributeRating]) -> None:
+    known = {a.pk for a in attributes}
+    given = [r.attribute_id for r in ratings]
+    problems: dict[str, list[int]] = {
+        "missing": sorted(known - set(given)),
+        "unknown": sorted({pk for pk in given if pk not in known}),
+        "repeated": sorted({pk for pk in given if given.count(pk) > 1}),
+        "out_of_range": sorted({r.attribute_id for r in ratings if not MIN_SCORE <= r.score <= MAX_SCORE}),
+    }
+    problems = {key: ids for key, ids in problems.items() if ids}
+    if problems:
+        names = {a.pk: a.name for a in attributes}
+        words = {
+            "missing": "Rate every attribute of the round's scorecard; missing: {}.",
+            "unknown": "Not attributes of this interview's scorecard: {}.",
+            "repeated": "Rate each attribute once; repeated: {}.",
+            "out_of_range": f"Scores run from {MIN_SCORE} to {MAX_SCORE}; out of range: {{}}.",
+        }
+        raise InvalidFeedback(
+            " ".join(
+                words[key].format(", ".join(names.get(pk, str(pk)) for pk in ids)) for key, ids in problems.items()
+            ),
+            details={"ratings": problems},
+        )
+
+
+def feedback_event_data(feedback: Feedback, interview: Interview, ratings: list[FeedbackRating]) -> dict[str, Any]:
+    """What ``feedback.submitted`` carries: who scored which interview, the overall rating and
+    recommendation, and the scorecard (each attribute's score; notes stay internal)."""
+    return {
+        "interview_id": interview.pk,
+        "application_id": interview.application_id,
+        "feedback_id": feedback.pk,
+        "interviewer_id": feedback.interviewer_id,
+        "round_id": interview.round_id,
+        "rating": feedback.rating,
+        "recommendation": feedback.recommendation,
+        "scorecard": [
+            {"attribute_id": r.attribute_id, "attribute": r.attribute_name, "score": r.score} for r in ratings
+        ],
+    }
+
+
 @transaction.atomic
 def feedback_submit(
-    *, actor: User, interview: Interview, rating: int, recommendation: str, notes: str = ""
+    *,
+    actor: User,
+    interview: Interview,
+    rating: int,
+    recommendation: str,
+    notes: str = "",
+    ratings: Sequence[AttributeRating] = (),
 ) -> Feedback:
     """Record the actor's scorecard for an interview they sat on, once it has started.
 
-    The rating (1–5), recommendation and notes arrive checked for shape (the API input).
-    Raises Forbidden unless the actor is one of the interviewers, IllegalInterviewTransition
-    for a cancelled, no-show or future interview, and FeedbackAlreadySubmitted on a second
-    scorecard from the same interviewer. Published to the hiring team only.
+    The rating (1–5), recommendation and notes arrive checked for shape (the API input). When
+    the interview belongs to a plan round whose scorecard has attributes, ``ratings`` holds one
+    score (1–4) for each of them, and no other; the overall ``rating`` stays the interviewer's
+    own summary, not derived from them. Raises Forbidden unless the actor is one of the
+    interviewers, IllegalInterviewTransition for a cancelled, no-show or future interview,
+    InvalidFeedback for missing, unknown, repeated or out-of-range attribute ratings (details
+    ``ratings.missing`` / ``unknown`` / ``repeated`` / ``out_of_range``: attribute ids), and
+    FeedbackAlreadySubmitted on a second scorecard from the same interviewer. Nothing is
+    written on any error. Published to the hiring team only.
     """
     interview = _locked(interview)
     if not interview.interviewers.filter(pk=actor.pk).exists():
@@ -297,6 +368,8 @@ def feedback_submit(
         )
     if Feedback.objects.filter(interview=interview, interviewer=actor).exists():
         raise FeedbackAlreadySubmitted()
+    attributes = round_attributes(round_id=interview.round_id)
+    _check_ratings(attributes, ratings)
     try:
         with transaction.atomic():
             feedback = Feedback.objects.create(
@@ -309,9 +382,21 @@ def feedback_submit(
             )
     except IntegrityError:
         raise FeedbackAlreadySubmitted() from None
+    by_id = {r.attribute_id: r for r in ratings}
+    rows = FeedbackRating.objects.bulk_create(
+        FeedbackRating(
+            feedback=feedback,
+            attribute=attribute,
+            attribute_name=attribute.name,
+            position=position,
+            score=by_id[attribute.pk].score,
+            note=by_id[attribute.pk].note.strip(),
+        )
+        for position, attribute in enumerate(attributes)
+    )
     record(
         catalogue.FEEDBACK_SUBMITTED,
-        data={"interview_id": interview.pk, "feedback_id": feedback.pk, "interviewer_id": actor.pk},
+        data=feedback_event_data(feedback, interview, rows),
         audiences=[group_for_organization(interview.application.job.organization_id)],
     )
     return feedback
@@ -319,39 +404,120 @@ def feedback_submit(
 
 MAX_ROUNDS = 20
 MAX_ROUND_NAME = 80
+MAX_ATTRIBUTES = 12
+MAX_ATTRIBUTE_DESCRIPTION = 300
+
+
+@dataclass(frozen=True)
+class AttributeSpec:
+    """One attribute of a round's scorecard as the plan states it."""
+
+    name: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class RoundSpec:
+    """One round of a plan: its ``name``; ``id`` of an existing round of the job to rename it
+    (without, a round of the same name is kept); ``attributes`` its scorecard in order (None
+    keeps the round's current attributes)."""
+
+    name: str
+    id: int | None = None
+    attributes: Sequence[AttributeSpec] | None = field(default=None)
+
+
+def _plan_problems(specs: list[RoundSpec], existing: dict[int, InterviewRound]) -> list[str]:
+    problems = []
+    if len(specs) > MAX_ROUNDS:
+        problems.append(f"At most {MAX_ROUNDS} rounds.")
+    if any(not spec.name or len(spec.name) > MAX_ROUND_NAME for spec in specs):
+        problems.append(f"Each round needs a name of 1 to {MAX_ROUND_NAME} characters.")
+    if len({spec.name.casefold() for spec in specs}) != len(specs):
+        problems.append("Each round needs its own name.")
+    ids = [spec.id for spec in specs if spec.id is not None]
+    if any(pk not in existing for pk in ids) or len(set(ids)) != len(ids):
+        problems.append("A round's id must be one of this job's rounds, given once.")
+    for spec in specs:
+        if spec.attributes is None:
+            continue
+        label = spec.name or "(unnamed)"
+        if len(spec.attributes) > MAX_ATTRIBUTES:
+            problems.append(f"{label}: at most {MAX_ATTRIBUTES} scorecard attributes.")
+        if any(not a.name or len(a.name) > MAX_ROUND_NAME for a in spec.attributes):
+            problems.append(f"{label}: each attribute needs a name of 1 to {MAX_ROUND_NAME} characters.")
+        if any(len(a.description) > MAX_ATTRIBUTE_DESCRIPTION for a in spec.attributes):
+            problems.append(f"{label}: a description has at most {MAX_ATTRIBUTE_DESCRIPTION} characters.")
+        if len({a.name.casefold() for a in spec.attributes}) != len(spec.attributes):
+            problems.append(f"{label}: each attribute needs its own name.")
+    return problems
+
+
+def _set_attributes(plan_round: InterviewRound, wanted: Sequence[AttributeSpec]) -> None:
+    existing = {a.name.casefold(): a for a in RoundAttribute.objects.filter(round=plan_round)}
+    keep = {a.name.casefold() for a in wanted}
+    # A dropped attribute's ratings stay, under the name they were given (attribute set null).
+    RoundAttribute.objects.filter(pk__in=[a.pk for key, a in existing.items() if key not in keep]).delete()
+    rows = []
+    for position, spec in enumerate(wanted):
+        row = existing.get(spec.name.casefold()) or RoundAttribute(round=plan_round)
+        row.name, row.description, row.position = spec.name, spec.description, position
+        rows.append(row)
+    RoundAttribute.objects.bulk_update([r for r in rows if r.pk], ["name", "description", "position"])
+    RoundAttribute.objects.bulk_create([r for r in rows if not r.pk])
 
 
 @transaction.atomic
-def interview_plan_set(*, actor: User, job: Job, names: Sequence[str]) -> list[InterviewRound]:
-    """Make ``names`` (in order) the job's interview plan, for the job's hiring team.
+def interview_plan_set(*, actor: User, job: Job, rounds: Sequence[RoundSpec | str]) -> list[InterviewRound]:
+    """Make ``rounds`` (in order) the job's interview plan with their scorecards, for the job's
+    hiring team. A bare name is ``RoundSpec(name)``.
 
-    A round whose name stays keeps its row (and the interviews attached to it); a round left
-    out is removed and its interviews keep no round. Raises Forbidden outside the hiring team
-    and ValidationFailed for blank or repeated names (compared without case) or more than
-    ``MAX_ROUNDS``.
+    A round given by ``id`` is renamed in place; one without keeps the row of the same name
+    (compared without case); either way its interviews stay attached. A round left out is
+    removed: its interviews keep no round (feedback already given keeps its ratings, and
+    feedback still to give needs none). A round's ``attributes`` replace its scorecard (kept by
+    name; a dropped attribute's ratings keep its name). Raises Forbidden outside the hiring
+    team and ValidationFailed (``details.rounds``, nothing changed) for blank, too long or
+    repeated names of rounds or attributes, an id that is not one of the job's rounds, more
+    than ``MAX_ROUNDS`` rounds or ``MAX_ATTRIBUTES`` attributes in a round, or a description
+    over ``MAX_ATTRIBUTE_DESCRIPTION`` characters.
     """
     _require_team(actor, job.organization_id)
-    cleaned = [name.strip() for name in names]
-    problems = []
-    if len(cleaned) > MAX_ROUNDS:
-        problems.append(f"At most {MAX_ROUNDS} rounds.")
-    if any(not name or len(name) > MAX_ROUND_NAME for name in cleaned):
-        problems.append(f"Each round needs a name of 1 to {MAX_ROUND_NAME} characters.")
-    if len({name.casefold() for name in cleaned}) != len(cleaned):
-        problems.append("Each round needs its own name.")
+    specs = [
+        RoundSpec(
+            name=spec.name.strip(),
+            id=spec.id,
+            attributes=None
+            if spec.attributes is None
+            else [AttributeSpec(a.name.strip(), a.description.strip()) for a in spec.attributes],
+        )
+        for spec in (RoundSpec(name=item) if isinstance(item, str) else item for item in rounds)
+    ]
+    current = list(InterviewRound.objects.select_for_update().filter(job_id=job.pk))
+    by_id = {r.pk: r for r in current}
+    problems = _plan_problems(specs, by_id)
     if problems:
         raise ValidationFailed(details={"rounds": problems})
-    existing = {r.name.casefold(): r for r in InterviewRound.objects.select_for_update().filter(job_id=job.pk)}
-    wanted = {name.casefold() for name in cleaned}
-    InterviewRound.objects.filter(pk__in=[r.pk for key, r in existing.items() if key not in wanted]).delete()
-    rounds = []
-    for position, name in enumerate(cleaned):
-        row = existing.get(name.casefold())
-        if row is None:
-            row = InterviewRound(job_id=job.pk, name=name, position=position)
-        else:
-            row.name, row.position = name, position
-        rounds.append(row)
-    InterviewRound.objects.bulk_update([r for r in rounds if r.pk], ["name", "position"])
-    InterviewRound.objects.bulk_create([r for r in rounds if not r.pk])
-    return rounds
+    by_name = {r.name.casefold(): r for r in current}
+    claimed = {spec.id for spec in specs if spec.id is not None}
+    chosen: list[InterviewRound | None] = []
+    for spec in specs:
+        row = by_id[spec.id] if spec.id is not None else by_name.get(spec.name.casefold())
+        # A row claimed by id elsewhere in the plan is not also kept by its old name.
+        chosen.append(row if row is not None and (spec.id is not None or row.pk not in claimed) else None)
+    kept = {row.pk for row in chosen if row is not None}
+    InterviewRound.objects.filter(pk__in=[r.pk for r in current if r.pk not in kept]).delete()
+    # Renames may swap names between rows; clear them first so the per-job unique name holds
+    # after each statement.
+    InterviewRound.objects.filter(pk__in=sorted(kept)).update(name=Concat(Value("#"), Cast("id", CharField())))
+    result = []
+    for position, (spec, existing_row) in enumerate(zip(specs, chosen, strict=True)):
+        row = existing_row or InterviewRound(job_id=job.pk)
+        row.name, row.position = spec.name, position
+        result.append(row)
+    InterviewRound.objects.bulk_update([r for r in result if r.pk], ["name", "position"])
+    InterviewRound.objects.bulk_create([r for r in result if not r.pk])
+    for spec, row in zip(specs, result, strict=True):
+        if spec.attributes is not None:
+            _set_attributes(row, spec.attributes)
+    return result

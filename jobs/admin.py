@@ -136,7 +136,11 @@ class JobAdmin(ServiceFormAdminMixin, OrgScopedAdminMixin, admin.ModelAdmin[Job]
         # jobs sits below the workspace and imports nothing of it.
         if obj.pk is None:
             return "—"
-        return format_html('<a href="{}">Pipeline board</a>', reverse("admin:jobs_job_board", args=[obj.pk]))
+        return format_html(
+            '<a href="{}">Pipeline board</a> · <a href="{}" class="ws-plan-link">Interview plan</a>',
+            reverse("admin:jobs_job_board", args=[obj.pk]),
+            reverse("admin:workspace_interview_plan", args=[obj.pk]),
+        )
 
     def save_model(self, request: HttpRequest, obj: Job, form: Any, change: bool) -> None:
         # The job is written in save_related, where the skill rows of the inline are known:

@@ -47,9 +47,17 @@ from hotgigs.accounts import policies
 from hotgigs.accounts.models import User
 from hotgigs.admin_site import admin_site, domain_error_text
 from hotgigs.errors import DomainError
-from interviews.choices import InterviewKind, InterviewStatus
+from interviews.choices import InterviewKind, InterviewStatus, Recommendation
 from interviews.errors import InterviewerBusy, InterviewNotFound
-from interviews.selectors import feedback_list, interview_get, interview_list, overlapping
+from interviews.selectors import (
+    application_feedback_list,
+    feedback_list,
+    interview_get,
+    interview_list,
+    interview_plan,
+    overlapping,
+    scorecard_summary,
+)
 from interviews.services import interview_cancel, interview_reschedule, interview_schedule, interview_when
 from workspace import activity
 from workspace.records import duration_words, in_words, log_change, person, stage_label
@@ -143,11 +151,15 @@ class ScheduleForm(WhenForm):
     meeting_url = forms.CharField(
         label="Meeting link", max_length=500, required=False, help_text="For a video interview."
     )
+    round = forms.TypedChoiceField(
+        label="Round", coerce=int, empty_value=None, required=False, help_text="A round of the job's interview plan."
+    )
 
-    field_order = ("kind", "starts_at", "timezone", "duration", "interviewers", "location", "meeting_url")
+    field_order = ("round", "kind", "starts_at", "timezone", "duration", "interviewers", "location", "meeting_url")
 
-    def __init__(self, *args: Any, team: list[User], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, team: list[User], rounds: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["round"].choices = [("", "— no round —"), *rounds]  # type: ignore[attr-defined]
         interviewers = self.fields["interviewers"]
         interviewers.queryset = User.objects.filter(pk__in=[u.pk for u in team]).order_by(  # type: ignore[attr-defined]
             "full_name", "email"
@@ -208,6 +220,11 @@ def team_of(application: Any) -> list[User]:
     return list(User.objects.filter(pk__in=ids).order_by("full_name", "email"))
 
 
+def rounds_of(application: Any) -> list[tuple[int, str]]:
+    """The job's interview plan as (id, name) choices, in order."""
+    return list(interview_plan(job_id=application.job_id).values_list("pk", "name"))
+
+
 def _interview_rows(request: HttpRequest, application: Any) -> list[dict[str, Any]]:
     rows = []
     for interview in interview_list(actor=request.user).filter(application_id=application.pk).order_by("starts_at"):
@@ -231,6 +248,19 @@ def _interview_rows(request: HttpRequest, application: Any) -> list[dict[str, An
             }
         )
     return rows
+
+
+def _scorecards(request: HttpRequest, application: Any) -> dict[str, Any]:
+    """The scorecard summary: per round attribute each interviewer's score and the mean, the
+    recommendations tallied (over the feedback the user may read)."""
+    rows = list(application_feedback_list(actor=request.user, application=application))
+    summary = scorecard_summary(actor=request.user, application=application, feedback=rows)
+    return {
+        "scorecard": summary,
+        "recommendation_tally": [
+            (str(label), summary.recommendations[value]) for value, label in Recommendation.choices
+        ],
+    }
 
 
 def _render(
@@ -286,7 +316,9 @@ def _render(
             f"{stage_label(last_change.from_stage)} → {stage_label(last_change.to_stage)}" if last_change else ""
         ),
         "interviews": _interview_rows(request, application),
-        "schedule_form": schedule_form or ScheduleForm(team=team_of(application)),
+        "schedule_form": schedule_form or ScheduleForm(team=team_of(application), rounds=rounds_of(application)),
+        "plan_url": reverse("admin:workspace_interview_plan", args=[application.job_id]),
+        **_scorecards(request, application),
         "max_reason": MAX_REASON,
         "candidate_url": reverse("admin:candidates_candidate_change", args=[application.candidate_id]),
         "history_url": reverse("admin:applications_application_history", args=[application.pk]),
@@ -439,13 +471,13 @@ def _error_words(error: DomainError) -> str:
 
 
 # Where a service's field problem is shown on the schedule form.
-_FORM_FIELD = {"starts_at": "starts_at", "ends_at": "duration", "interviewer_ids": "interviewers"}
+_FORM_FIELD = {"starts_at": "starts_at", "ends_at": "duration", "interviewer_ids": "interviewers", "round_id": "round"}
 
 
 @require_POST
 def interview_schedule_view(request: HttpRequest, object_id: str) -> HttpResponse:
     application = _application(request, object_id)
-    form = ScheduleForm(request.POST, team=team_of(application))
+    form = ScheduleForm(request.POST, team=team_of(application), rounds=rounds_of(application))
     if not form.is_valid():
         messages.error(request, "The interview was not booked: see the problems on the form.")
         return _render(request, application, schedule_form=form, status=400)
@@ -461,6 +493,7 @@ def interview_schedule_view(request: HttpRequest, object_id: str) -> HttpRespons
             location=data["location"],
             meeting_url=data["meeting_url"].strip(),
             tz_name=data["timezone"],
+            round_id=data["round"],
         )
     except InterviewerBusy as error:
         messages.error(request, _busy_message(request, error, data["starts"], data["ends"]))
@@ -474,6 +507,8 @@ def interview_schedule_view(request: HttpRequest, object_id: str) -> HttpRespons
         return _render(request, application, schedule_form=form, status=400)
     panel = in_words([person(u) for u in data["interviewers"]], conjunction="and")
     what = f"{interview.get_kind_display()} interview {interview_when(interview)} with {panel}"
+    if data["round"] is not None:
+        what = f"{dict(rounds_of(application)).get(data['round'], '')}: {what[0].lower()}{what[1:]}"
     log_change(request, application, f"Scheduled a {what[0].lower()}{what[1:]}.")
     messages.success(request, f"Booked: {what}.")
     return HttpResponseRedirect(page_url(application))

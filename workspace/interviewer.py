@@ -2,7 +2,8 @@
 
 For the logged-in user only: the interviews they sit on that are still ahead, and those that
 have started and still wait for their feedback. The feedback form takes what the API takes
-(a rating of 1–5, a recommendation, notes) and hands it to ``feedback_submit``, which
+(a rating of 1–5, a recommendation, notes, and a score of 1–4 with an optional note for each
+attribute of the interview round's scorecard) and hands it to ``feedback_submit``, which
 decides whether the user may (one of the panel, the interview has started, not cancelled,
 no second scorecard). Reached from "My interviews" in the back office's user links.
 """
@@ -23,11 +24,12 @@ from hotgigs.admin_site import admin_site, domain_error_text
 from hotgigs.errors import DomainError
 from interviews.choices import InterviewStatus, Recommendation
 from interviews.errors import InterviewNotFound
-from interviews.selectors import interview_get, interview_list
-from interviews.services import feedback_submit, interview_when
+from interviews.selectors import interview_get, interview_list, round_attributes
+from interviews.services import MAX_SCORE, MIN_SCORE, AttributeRating, feedback_submit, interview_when
 from workspace.records import in_words, log_change, person
 
 MAX_NOTES = 10_000  # as the API's feedback input
+MAX_RATING_NOTE = 2_000
 
 
 class FeedbackForm(forms.Form):
@@ -43,6 +45,33 @@ class FeedbackForm(forms.Form):
     )
     notes = forms.CharField(max_length=MAX_NOTES, required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
+    def __init__(self, *args: Any, attributes: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.attributes = attributes
+        for attribute in attributes:
+            self.fields[f"score_{attribute.pk}"] = forms.TypedChoiceField(
+                label=attribute.name,
+                coerce=int,
+                choices=[(n, f"{n}") for n in range(MIN_SCORE, MAX_SCORE + 1)],
+                widget=forms.RadioSelect,
+                help_text=attribute.description,
+                error_messages={"required": f"Rate {attribute.name} from {MIN_SCORE} to {MAX_SCORE}."},
+            )
+            self.fields[f"note_{attribute.pk}"] = forms.CharField(
+                label=f"Note on {attribute.name}", max_length=MAX_RATING_NOTE, required=False
+            )
+
+    def scorecard(self) -> list[tuple[Any, Any]]:
+        """(score field, note field) per attribute, in the round's order, for the template."""
+        return [(self[f"score_{a.pk}"], self[f"note_{a.pk}"]) for a in self.attributes]
+
+    def ratings(self) -> list[AttributeRating]:
+        data = self.cleaned_data
+        return [
+            AttributeRating(attribute_id=a.pk, score=data[f"score_{a.pk}"], note=data[f"note_{a.pk}"])
+            for a in self.attributes
+        ]
+
 
 def _mine(request: HttpRequest) -> Any:
     return interview_list(actor=request.user).filter(interviewers=request.user.pk).distinct()
@@ -55,7 +84,9 @@ def _row(interview: Any, form: FeedbackForm | None = None) -> dict[str, Any]:
         "when": interview_when(interview),
         "title": f"{application.candidate.full_name} — {application.job.title}",
         "panel": in_words([person(u) for u in interview.interviewers.all()], conjunction="and"),
-        "form": form or FeedbackForm(prefix=f"f{interview.pk}"),
+        "round": interview.round.name if interview.round_id else "",
+        "form": form
+        or FeedbackForm(prefix=f"f{interview.pk}", attributes=round_attributes(round_id=interview.round_id)),
     }
 
 
@@ -90,7 +121,9 @@ def feedback_view(request: HttpRequest, interview_id: str) -> HttpResponse:
         interview = interview_get(actor=request.user, interview_id=int(interview_id))
     except (InterviewNotFound, ValueError):
         raise Http404("No such interview.") from None
-    form = FeedbackForm(request.POST, prefix=f"f{interview.pk}")
+    form = FeedbackForm(
+        request.POST, prefix=f"f{interview.pk}", attributes=round_attributes(round_id=interview.round_id)
+    )
     if not form.is_valid():
         messages.error(request, "The feedback was not saved: see the problems on the form.")
         return _render(request, bound=(interview.pk, form), status=400)
@@ -102,12 +135,14 @@ def feedback_view(request: HttpRequest, interview_id: str) -> HttpResponse:
             rating=data["rating"],
             recommendation=data["recommendation"],
             notes=data["notes"],
+            ratings=form.ratings(),
         )
     except DomainError as error:
         messages.error(request, f"The feedback was not saved: {domain_error_text(error)}")
         return HttpResponseRedirect(reverse("admin:workspace_my_interviews"))
     title = f"{interview.application.candidate.full_name} — {interview.application.job.title}"
     label = Recommendation(data["recommendation"]).label
-    log_change(request, interview, f"Feedback submitted: {data['rating']}/5, {label}.")
+    scores = "".join(f", {a.name} {data[f'score_{a.pk}']}/4" for a in form.attributes)
+    log_change(request, interview, f"Feedback submitted: {data['rating']}/5, {label}{scores}.")
     messages.success(request, f"Thank you: your feedback on {title} is saved.")
     return HttpResponseRedirect(reverse("admin:workspace_my_interviews"))

@@ -6,7 +6,7 @@ Each view is wrapped in ``admin_site.admin_view`` (login, back-office permission
 from django.urls import URLPattern, URLResolver, path
 
 from hotgigs.admin_site import admin_site
-from workspace import activity, application, board, candidate, interviewer
+from workspace import activity, application, board, candidate, interviewer, plan
 
 
 def pages() -> list[URLPattern | URLResolver]:
@@ -15,6 +15,8 @@ def pages() -> list[URLPattern | URLResolver]:
         # The pipeline board (workspace/board.py).
         path("jobs/job/<int:job_id>/board/", view(board.board_view), name="jobs_job_board"),
         path("jobs/job/<int:job_id>/board/move/", view(board.board_move_view), name="jobs_job_board_move"),
+        # The job's interview plan and scorecards (workspace/plan.py).
+        path("jobs/job/<int:job_id>/interview-plan/", view(plan.interview_plan_view), name="workspace_interview_plan"),
         # The application page takes over the admin's change URL of an application.
         path(
             "applications/application/<int:object_id>/change/",

@@ -25,6 +25,8 @@ The rules, as functions:
   profile (its organization's members for a sourced one) or merge two of an organization's.
 * :func:`is_staff` — staff-only operations (erasing candidates, staff pages of the admin).
 * :func:`may_change_note` — "the note's author" (notes are read by the hiring team).
+* :func:`may_read_panel_feedback` — an interviewer on an application's panel reads the others'
+  feedback on it only once they have submitted their own.
 
 A user's roles are read once per request (one query) and memoised on the user object; the
 API's authentication fills the memo from its identity cache (:func:`remember_actor_roles`),
@@ -176,6 +178,21 @@ def may_merge_candidates(actor: Actor, *, organization_id: int | None) -> bool:
 def may_change_note(actor: Actor, *, author_id: int | None) -> bool:
     """Only a note's author edits or deletes it (staff neither: a note speaks for its author)."""
     return author_id is not None and actor.is_authenticated and actor.is_active and author_id == actor.pk
+
+
+def may_read_panel_feedback(actor: Actor, *, panel_ids: Iterable[int], author_ids: Iterable[int]) -> bool:
+    """Whether the actor, of the hiring team, may read what others wrote on one application's
+    interviews (scorecards, ratings, recommendations).
+
+    ``panel_ids``: the interviewers of the application's interviews that still take feedback
+    (scheduled or completed); ``author_ids``: who has submitted feedback on any of them. One on
+    the panel who has not yet submitted their own reads none of the others' (so theirs is not
+    swayed); once they have, they read all. Everyone else of the hiring team (recruiters not on
+    the panel, staff) reads all. Asked by the interviews selectors for every read of feedback.
+    """
+    if not actor.is_authenticated:
+        return False
+    return actor.pk not in set(panel_ids) or actor.pk in set(author_ids)
 
 
 def may_upload_resume(actor: Actor, *, candidate_user_id: int | None) -> bool:

@@ -190,7 +190,16 @@ INTERVIEW_NO_SHOW = _event(
 FEEDBACK_SUBMITTED = _event(
     "feedback.submitted",
     channel=INTERVIEW_SCHEDULE,
-    payload=("interview_id", "feedback_id", "interviewer_id"),
+    payload=(
+        "interview_id",
+        "application_id",
+        "feedback_id",
+        "interviewer_id",
+        "round_id",
+        "rating",
+        "recommendation",
+        "scorecard",
+    ),
     audience="the job's organization only (never the candidate)",
     webhook=True,
     description="An interviewer submitted their scorecard.",

@@ -147,6 +147,20 @@ TABLES: dict[str, Callable[[], Rule]] = {
         read=interview_of_my_organizations("interviews_feedback.interview_id"),
         write=interview_of_my_organizations("interviews_feedback.interview_id"),
     ),
+    # Interview plans and their scorecards: the job's organization (a candidate's interview
+    # names its round by id only). Ratings follow their feedback's own policy.
+    "interviews_interviewround": lambda: Rule(
+        read=job_of_my_organizations("interviews_interviewround.job_id"),
+        write=job_of_my_organizations("interviews_interviewround.job_id"),
+    ),
+    "interviews_roundattribute": lambda: Rule(
+        read="EXISTS (SELECT 1 FROM interviews_interviewround r WHERE r.id = interviews_roundattribute.round_id)",
+        write="EXISTS (SELECT 1 FROM interviews_interviewround r WHERE r.id = interviews_roundattribute.round_id)",
+    ),
+    "interviews_feedbackrating": lambda: Rule(
+        read="EXISTS (SELECT 1 FROM interviews_feedback f WHERE f.id = interviews_feedbackrating.feedback_id)",
+        write="EXISTS (SELECT 1 FROM interviews_feedback f WHERE f.id = interviews_feedbackrating.feedback_id)",
+    ),
     # Endpoints and their deliveries: the organization's hiring team (fan-out and delivery run
     # as the system).
     "webhooks_webhookendpoint": lambda: Rule(

@@ -27,7 +27,17 @@ from hotgigs.api.serializers import (
 from interviews.choices import InterviewKind, InterviewStatus, Recommendation
 from interviews.models import Interview
 from interviews.selectors import actor_may_read_feedback
-from interviews.services import MAX_ROUND_NAME, MAX_ROUNDS
+from interviews.services import (
+    MAX_ATTRIBUTE_DESCRIPTION,
+    MAX_ATTRIBUTES,
+    MAX_ROUND_NAME,
+    MAX_ROUNDS,
+    MAX_SCORE,
+    MIN_SCORE,
+    AttributeRating,
+    AttributeSpec,
+    RoundSpec,
+)
 
 
 class AwareDateTimeField(serializers.DateTimeField):
@@ -79,10 +89,35 @@ class InterviewOutcomeSerializer(StrictInputSerializer):
     status = serializers.ChoiceField(choices=[InterviewStatus.COMPLETED, InterviewStatus.NO_SHOW])
 
 
+class AttributeRatingInputSerializer(StrictInputSerializer):
+    attribute_id = id_field(help_text="An attribute of the interview round's scorecard.")
+    score = serializers.IntegerField(min_value=MIN_SCORE, max_value=MAX_SCORE, help_text="1 (poor) to 4 (strong).")
+    note = serializers.CharField(max_length=2_000, required=False, allow_blank=True, trim_whitespace=False)
+
+
 class FeedbackSubmitSerializer(StrictInputSerializer):
-    rating = serializers.IntegerField(min_value=1, max_value=5, help_text="1 (poor) to 5 (excellent).")
+    rating = serializers.IntegerField(
+        min_value=1,
+        max_value=5,
+        help_text="1 (poor) to 5 (excellent): the interviewer's overall rating, kept beside the scorecard's "
+        "attribute scores (not derived from them).",
+    )
     recommendation = serializers.ChoiceField(choices=Recommendation.choices)
     notes = serializers.CharField(max_length=10_000, required=False, allow_blank=True, trim_whitespace=False)
+    ratings = serializers.ListField(
+        child=AttributeRatingInputSerializer(),
+        max_length=MAX_ATTRIBUTES,
+        required=False,
+        help_text="One score per attribute of the interview round's scorecard (required when it has attributes).",
+    )
+
+
+def feedback_ratings(fields: dict[str, Any]) -> list[AttributeRating]:
+    """The service's attribute ratings from a parsed feedback body."""
+    return [
+        AttributeRating(attribute_id=item["attribute_id"], score=item["score"], note=item.get("note", ""))
+        for item in fields.get("ratings", [])
+    ]
 
 
 # --- output -----------------------------------------------------------------------------------
@@ -125,14 +160,55 @@ class InterviewSerializer(serializers.Serializer):  # type: ignore[type-arg]
         return interview.scheduled_by_id if self._internal(interview) else None
 
 
+class FeedbackRatingSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    attribute_id = serializers.IntegerField(
+        allow_null=True, help_text="Null once the attribute was dropped from the plan."
+    )
+    attribute = serializers.CharField(source="attribute_name")
+    score = serializers.IntegerField(help_text="1 (poor) to 4 (strong).")
+    note = serializers.CharField(allow_blank=True)
+
+
 class FeedbackSerializer(serializers.Serializer):  # type: ignore[type-arg]
     id = serializers.IntegerField()
     interview_id = serializers.IntegerField()
     interviewer = PersonSerializer()
-    rating = serializers.IntegerField()
+    rating = serializers.IntegerField(help_text="The overall rating, 1–5.")
     recommendation = serializers.ChoiceField(choices=Recommendation.choices)
     notes = serializers.CharField(allow_blank=True)
+    ratings = FeedbackRatingSerializer(many=True, help_text="The scorecard: one score per attribute of the round.")
     submitted_at = serializers.DateTimeField()
+
+
+class AttributeScoreSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    interviewer = PersonSerializer()
+    score = serializers.IntegerField()
+    note = serializers.CharField(allow_blank=True)
+
+
+class AttributeSummarySerializer(serializers.Serializer):  # type: ignore[type-arg]
+    round_id = serializers.IntegerField(allow_null=True)
+    round_name = serializers.CharField(allow_blank=True)
+    name = serializers.CharField()
+    mean = serializers.FloatField(allow_null=True)
+    scores = AttributeScoreSerializer(many=True)
+
+
+class ScorecardSummarySerializer(serializers.Serializer):  # type: ignore[type-arg]
+    feedback_count = serializers.IntegerField()
+    withheld = serializers.BooleanField(
+        help_text="True while the caller sits on the application's panel and has not submitted their own "
+        "feedback: the others' is hidden until then."
+    )
+    recommendations = serializers.DictField(child=serializers.IntegerField(), help_text="Count per recommendation.")
+    rating_mean = serializers.FloatField(allow_null=True, help_text="Mean overall rating (1–5).")
+    attributes = AttributeSummarySerializer(many=True)
+
+
+class ApplicationFeedbackSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    application_id = serializers.IntegerField()
+    feedback = FeedbackSerializer(many=True)
+    summary = ScorecardSummarySerializer()
 
 
 def schedule_arguments(fields: dict[str, Any]) -> dict[str, Any]:
@@ -149,10 +225,18 @@ def schedule_arguments(fields: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+class RoundAttributeSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+    position = serializers.IntegerField()
+
+
 class InterviewRoundSerializer(serializers.Serializer):  # type: ignore[type-arg]
     id = serializers.IntegerField()
     name = serializers.CharField()
     position = serializers.IntegerField()
+    attributes = RoundAttributeSerializer(many=True, help_text="The round's scorecard, in order.")
 
 
 class InterviewPlanSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -160,7 +244,51 @@ class InterviewPlanSerializer(serializers.Serializer):  # type: ignore[type-arg]
     rounds = InterviewRoundSerializer(many=True)
 
 
-class InterviewPlanInputSerializer(StrictInputSerializer):
-    rounds = serializers.ListField(
-        child=serializers.CharField(max_length=MAX_ROUND_NAME), max_length=MAX_ROUNDS, allow_empty=True
+class AttributeInputSerializer(StrictInputSerializer):
+    name = serializers.CharField(max_length=MAX_ROUND_NAME)
+    description = serializers.CharField(
+        max_length=MAX_ATTRIBUTE_DESCRIPTION, required=False, allow_blank=True, trim_whitespace=False
     )
+
+
+class RoundInputSerializer(StrictInputSerializer):
+    id = id_field(required=False, help_text="One of the job's rounds, to rename it.")
+    name = serializers.CharField(max_length=MAX_ROUND_NAME)
+    attributes = serializers.ListField(
+        child=AttributeInputSerializer(),
+        max_length=MAX_ATTRIBUTES,
+        required=False,
+        help_text="The scorecard's attributes in order; left out, the round keeps its current ones.",
+    )
+
+
+@extend_schema_field(RoundInputSerializer)
+class RoundInputField(serializers.Field):  # type: ignore[type-arg]
+    """A round: an object (``RoundInputSerializer``), or just its name as a string (the first
+    version of this endpoint), which keeps the round's scorecard as it is."""
+
+    def to_internal_value(self, data: Any) -> RoundSpec:
+        if isinstance(data, str):
+            if len(data) > MAX_ROUND_NAME:
+                raise serializers.ValidationError(f"Ensure this field has no more than {MAX_ROUND_NAME} characters.")
+            return RoundSpec(name=data)
+        if not isinstance(data, dict):
+            raise serializers.ValidationError("Expected a round's name or an object.")
+        round_input = RoundInputSerializer(data=data)
+        round_input.is_valid(raise_exception=True)
+        fields = round_input.validated_data
+        attributes = fields.get("attributes")
+        return RoundSpec(
+            name=fields["name"],
+            id=fields.get("id"),
+            attributes=None
+            if attributes is None
+            else [AttributeSpec(name=a["name"], description=a.get("description", "")) for a in attributes],
+        )
+
+    def to_representation(self, value: Any) -> Any:
+        return value
+
+
+class InterviewPlanInputSerializer(StrictInputSerializer):
+    rounds = serializers.ListField(child=RoundInputField(), max_length=MAX_ROUNDS, allow_empty=True)

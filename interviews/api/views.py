@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from applications.errors import ApplicationNotFound
 from applications.selectors import application_get
 from hotgigs.accounts import policies
 from hotgigs.accounts.models import User
@@ -37,6 +38,7 @@ from hotgigs.api.schema import PATH_ID_PATTERN
 from hotgigs.api.views import ERRORS
 from hotgigs.replicas import replica_ok
 from interviews.api.serializers import (
+    ApplicationFeedbackSerializer,
     FeedbackSerializer,
     FeedbackSubmitSerializer,
     InterviewCancelSerializer,
@@ -46,6 +48,7 @@ from interviews.api.serializers import (
     InterviewRescheduleSerializer,
     InterviewScheduleSerializer,
     InterviewSerializer,
+    feedback_ratings,
     schedule_arguments,
 )
 from interviews.errors import InterviewNotFound
@@ -53,10 +56,12 @@ from interviews.filters import InterviewFilter
 from interviews.models import Interview
 from interviews.selectors import (
     actor_may_read_feedback,
+    application_feedback_list,
     feedback_list,
     interview_get,
     interview_list,
     interview_plan,
+    scorecard_summary,
 )
 from interviews.services import (
     feedback_submit,
@@ -212,7 +217,8 @@ class InterviewViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # type:
     @extend_schema(
         summary="Feedback on an interview",
         description="The interviewers' scorecards, oldest first. Hiring team only: a candidate's token lacks "
-        "`feedback:read` (403); anyone else outside the job's organization gets 404.",
+        "`feedback:read` (403); anyone else outside the job's organization gets 404. An interviewer on the "
+        "application's panel who has not yet submitted their own feedback sees none of the others'.",
         responses={200: FeedbackSerializer(many=True), **ERRORS},
         filters=False,
     )
@@ -225,7 +231,10 @@ class InterviewViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # type:
     @extend_schema(
         summary="Submit feedback on an interview",
         description="One scorecard per interviewer, once the interview has started; a second one answers "
-        "409 CONFLICT. Only the interview's interviewers may submit (403).",
+        "409 CONFLICT. Only the interview's interviewers may submit (403). When the interview's round has "
+        "scorecard attributes, `ratings` must score each of them (1–4) once: otherwise 400 VALIDATION_ERROR "
+        "with the attribute ids in `details.ratings.missing` / `unknown` / `repeated`, and nothing is saved. "
+        "`rating` (1–5) stays the overall rating.",
         request=FeedbackSubmitSerializer,
         responses={201: FeedbackSerializer, **ERRORS},
     )
@@ -242,9 +251,10 @@ class InterviewViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # type:
             rating=fields["rating"],
             recommendation=fields["recommendation"],
             notes=fields.get("notes", ""),
+            ratings=feedback_ratings(fields),
         )
-        feedback.interviewer = actor
-        return Response(FeedbackSerializer(feedback).data, status=status.HTTP_201_CREATED)
+        row = feedback_list(actor=actor, interview=interview).get(pk=feedback.pk)
+        return Response(FeedbackSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
 class InterviewPlanView(APIView):
@@ -277,8 +287,11 @@ class InterviewPlanView(APIView):
 
     @extend_schema(
         summary="Replace a job's interview plan",
-        description="`rounds`: the round names in order (at most 20, each unique). A round whose name stays "
-        "keeps its interviews; a round left out is removed and its interviews keep no round.",
+        description="`rounds` in order (at most 20, each name unique): each an object `{id?, name, attributes?}` "
+        "or just the name. A round given by `id` is renamed; one without keeps the round of the same name; "
+        "either keeps its interviews. A round left out is removed and its interviews keep no round (their "
+        "feedback keeps its ratings). `attributes` (`[{name, description?}]`, at most 12) replace the round's "
+        "scorecard; left out, the scorecard stays as it is.",
         request=InterviewPlanInputSerializer,
         responses={200: InterviewPlanSerializer, **ERRORS},
         tags=["jobs"],
@@ -287,5 +300,34 @@ class InterviewPlanView(APIView):
         job = self._job(request, job_id)
         data = InterviewPlanInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        interview_plan_set(actor=request.user, job=job, names=data.validated_data["rounds"])  # type: ignore[arg-type]
+        interview_plan_set(actor=request.user, job=job, rounds=data.validated_data["rounds"])  # type: ignore[arg-type]
         return self._answer(job)
+
+
+class ApplicationFeedbackView(APIView):
+    """``/applications/{application_id}/feedback``: every scorecard on the application's interviews
+    and what they add up to (per attribute each interviewer's score and the mean, the
+    recommendations tallied). Hiring team only; an interviewer on the panel who has not yet
+    submitted their own sees only theirs (``summary.withheld``)."""
+
+    required_scopes = {"GET": FEEDBACK_READ}  # noqa: RUF012
+
+    @extend_schema(
+        summary="Feedback and scorecard summary of an application",
+        description="The scorecards on the application's interviews, oldest first, and their summary. Hiring "
+        "team only (404 otherwise; a candidate's token lacks `feedback:read`: 403). An interviewer on the "
+        "application's panel who has not yet submitted feedback sees only their own, and `summary.withheld` "
+        "is true.",
+        responses={200: ApplicationFeedbackSerializer, **ERRORS},
+        tags=["applications"],
+    )
+    def get(self, request: Request, application_id: str) -> Response:
+        actor = request.user
+        application = application_get(actor=actor, application_id=int(application_id))
+        if not policies.may_manage_organization(actor, application.job.organization_id):
+            raise ApplicationNotFound()
+        rows = list(application_feedback_list(actor=actor, application=application))
+        summary = scorecard_summary(actor=actor, application=application, feedback=rows)
+        return Response(
+            ApplicationFeedbackSerializer({"application_id": application.pk, "feedback": rows, "summary": summary}).data
+        )

@@ -22,10 +22,10 @@ def _names(job) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def test_the_team_sets_and_reorders_the_plan_keeping_attached_interviews(open_job, recruiter):
-    rounds = interview_plan_set(actor=recruiter, job=open_job, names=["Phone screen", "Technical", "Onsite"])
+    rounds = interview_plan_set(actor=recruiter, job=open_job, rounds=["Phone screen", "Technical", "Onsite"])
     technical = rounds[1]
 
-    interview_plan_set(actor=recruiter, job=open_job, names=[" Onsite ", "Technical", "Culture"])
+    interview_plan_set(actor=recruiter, job=open_job, rounds=[" Onsite ", "Technical", "Culture"])
 
     assert _names(open_job) == ["Onsite", "Technical", "Culture"]
     assert InterviewRound.objects.get(job=open_job, name="Technical").pk == technical.pk
@@ -33,17 +33,17 @@ def test_the_team_sets_and_reorders_the_plan_keeping_attached_interviews(open_jo
 
 @pytest.mark.parametrize("names", [["A", "a"], ["A", " "], ["x" * 81], [str(n) for n in range(21)]])
 def test_a_bad_plan_changes_nothing(open_job, recruiter, names):
-    interview_plan_set(actor=recruiter, job=open_job, names=["Phone screen"])
+    interview_plan_set(actor=recruiter, job=open_job, rounds=["Phone screen"])
 
     with pytest.raises(ValidationFailed):
-        interview_plan_set(actor=recruiter, job=open_job, names=names)
+        interview_plan_set(actor=recruiter, job=open_job, rounds=names)
 
     assert _names(open_job) == ["Phone screen"]
 
 
 def test_another_organization_may_not_set_the_plan(open_job, other_recruiter):
     with pytest.raises(Forbidden):
-        interview_plan_set(actor=other_recruiter, job=open_job, names=["Mine"])
+        interview_plan_set(actor=other_recruiter, job=open_job, rounds=["Mine"])
     assert _names(open_job) == []
 
 
@@ -60,7 +60,7 @@ def test_the_plan_over_the_api(login, recruiter, open_job):
 
 @pytest.mark.parametrize(("who", "read", "write"), [("other_recruiter", 404, 404), ("candidate", 404, 403)])
 def test_others_neither_read_nor_change_the_plan(request, login, open_job, recruiter, who, read, write):
-    interview_plan_set(actor=recruiter, job=open_job, names=["Phone screen"])
+    interview_plan_set(actor=recruiter, job=open_job, rounds=["Phone screen"])
     user = request.getfixturevalue(who)
     client = login(getattr(user, "user", user))
 
@@ -93,8 +93,8 @@ def _booking(application, recruiter, **extra):  # type: ignore[no-untyped-def]
 
 def test_an_interview_names_a_round_of_its_job(login, recruiter, open_job, other_open_job, other_recruiter):
     application = ApplicationFactory(job=open_job, stage="interview")
-    technical = interview_plan_set(actor=recruiter, job=open_job, names=["Phone screen", "Technical"])[1]
-    theirs = interview_plan_set(actor=other_recruiter, job=other_open_job, names=["Theirs"])[0]
+    technical = interview_plan_set(actor=recruiter, job=open_job, rounds=["Phone screen", "Technical"])[1]
+    theirs = interview_plan_set(actor=other_recruiter, job=other_open_job, rounds=["Theirs"])[0]
     client = login(recruiter)
 
     refused = client.post("/api/v1/interviews", _booking(application, recruiter, round_id=theirs.pk), format="json")

@@ -4,9 +4,10 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from interviews.models import Feedback, Interview
+from interviews.models import Feedback, FeedbackRating, Interview, InterviewRound, RoundAttribute
 from tests.factories.accounts import UserFactory
 from tests.factories.applications import ApplicationFactory
+from tests.factories.jobs import JobFactory
 
 
 class InterviewFactory(DjangoModelFactory[Interview]):
@@ -39,3 +40,32 @@ class FeedbackFactory(DjangoModelFactory[Feedback]):
     recommendation = "yes"
     notes = "Solid system design."
     submitted_at = factory.LazyFunction(timezone.now)
+
+
+class InterviewRoundFactory(DjangoModelFactory[InterviewRound]):
+    class Meta:
+        model = InterviewRound
+
+    job = factory.SubFactory(JobFactory)
+    name = factory.Sequence(lambda n: f"Round {n}")
+    position = factory.Sequence(lambda n: n)
+
+
+class RoundAttributeFactory(DjangoModelFactory[RoundAttribute]):
+    class Meta:
+        model = RoundAttribute
+
+    round = factory.SubFactory(InterviewRoundFactory)
+    name = factory.Sequence(lambda n: f"Attribute {n}")
+    position = factory.Sequence(lambda n: n)
+
+
+class FeedbackRatingFactory(DjangoModelFactory[FeedbackRating]):
+    class Meta:
+        model = FeedbackRating
+
+    feedback = factory.SubFactory(FeedbackFactory)
+    attribute = factory.SubFactory(RoundAttributeFactory)
+    attribute_name = factory.LazyAttribute(lambda o: o.attribute.name if o.attribute else "Gone")
+    position = 0
+    score = 3

@@ -23,7 +23,13 @@ from interviews.models import Interview
 from tests.conftest import require_service
 from tests.factories import CandidateFactory, JobFactory, MembershipFactory, OrganizationFactory, UserFactory
 from tests.factories.applications import ApplicationFactory
-from tests.factories.interviews import FeedbackFactory, InterviewFactory
+from tests.factories.interviews import (
+    FeedbackFactory,
+    FeedbackRatingFactory,
+    InterviewFactory,
+    InterviewRoundFactory,
+    RoundAttributeFactory,
+)
 from tests.factories.jobs import JobSkillFactory
 from tests.factories.webhooks import WebhookDeliveryFactory, WebhookEndpointFactory
 
@@ -85,11 +91,17 @@ def build_tenant() -> Tenant:
             computed_at=application.stage_changed_at,
         )
     )
-    interview = InterviewFactory(application=application, interviewers=[recruiter])
+    plan_round = InterviewRoundFactory(job=job)
+    attribute = RoundAttributeFactory(round=plan_round)
+    tenant.add(plan_round)
+    tenant.add(attribute)
+    interview = InterviewFactory(application=application, interviewers=[recruiter], round=plan_round)
     tenant.add(interview)
     for through in Interview.interviewers.through.objects.filter(interview=interview):
         tenant.add(through)
-    tenant.add(FeedbackFactory(interview=interview, interviewer=recruiter))
+    feedback = FeedbackFactory(interview=interview, interviewer=recruiter)
+    tenant.add(feedback)
+    tenant.add(FeedbackRatingFactory(feedback=feedback, attribute=attribute))
     endpoint = WebhookEndpointFactory(organization=org)
     tenant.add(endpoint)
     tenant.add(WebhookDeliveryFactory(endpoint=endpoint))
