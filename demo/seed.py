@@ -42,8 +42,18 @@ from hotgigs.events.dispatch import events_dispatch_due_now
 from hotgigs.notifications.services import emails_muted
 from interviews.choices import InterviewKind, InterviewStatus, Recommendation
 from interviews.errors import InterviewerBusy
-from interviews.models import Feedback, Interview
-from interviews.services import feedback_submit, interview_cancel, interview_record_outcome, interview_schedule
+from interviews.models import Feedback, Interview, InterviewRound
+from interviews.selectors import interview_plan
+from interviews.services import (
+    AttributeRating,
+    AttributeSpec,
+    RoundSpec,
+    feedback_submit,
+    interview_cancel,
+    interview_plan_set,
+    interview_record_outcome,
+    interview_schedule,
+)
 from jobs.choices import EducationLevel, EmploymentType, JobStatus, RemotePolicy, SkillLevel
 from jobs.models import Job
 from jobs.services import job_close, job_create, job_open
@@ -130,6 +140,22 @@ FEEDBACK_NOTES = {
         "Experience does not match what the role needs day to day.",
     ),
 }
+# Every demo job's interview plan: its rounds in order, each with its scorecard's attributes.
+DEMO_ROUNDS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    ("Phone screen", (("Communication", "Explains clearly, listens"), ("Motivation", "Why this role, why now"))),
+    (
+        "Technical",
+        (
+            ("Role skills", "Depth in the job's core skills"),
+            ("Problem solving", "Breaks a problem down, weighs trade-offs"),
+            ("Communication", ""),
+        ),
+    ),
+    ("Onsite", (("Collaboration", "Works with the team on a real task"), ("Values", "Ownership, candour, care"))),
+)
+# An attribute's score (1–4) from the interviewer's overall rating (1–5), nudged per attribute
+# so a scorecard is not one number repeated.
+ATTRIBUTE_SCORE_BY_RATING = {1: 1, 2: 2, 3: 2, 4: 3, 5: 4}
 RECOMMENDATION_BY_RATING = {
     1: Recommendation.STRONG_NO,
     2: Recommendation.NO,
@@ -627,6 +653,7 @@ class DemoSeeder:
         self.teams: dict[str, list[User]] = {}
         self.orgs: dict[str, Organization] = {}
         self.jobs: dict[tuple[str, str], Job] = {}
+        self.rounds: dict[int, list[InterviewRound]] = {}  # job id → its plan's rounds
         self.new_jobs: set[tuple[str, str]] = set()
         self.candidates: dict[str, Candidate] = {}
         self._future_slot = 0
@@ -723,7 +750,19 @@ class DemoSeeder:
                 self.new_jobs.add((plan.org_slug, plan.title))
                 created += 1
             self.jobs[(plan.org_slug, plan.title)] = job
+            self.rounds[job.pk] = self._interview_plan(job, self.teams[plan.org_slug][plan.creator])
         self.log(f"jobs: {created} created, {len(self.plan.jobs) - created} existed")
+
+    def _interview_plan(self, job: Job, recruiter: User) -> list[InterviewRound]:
+        rounds = list(interview_plan(job_id=job.pk))
+        if rounds:
+            return rounds
+        specs = [
+            RoundSpec(name=name, attributes=[AttributeSpec(a, d) for a, d in attributes])
+            for name, attributes in DEMO_ROUNDS
+        ]
+        interview_plan_set(actor=recruiter, job=job, rounds=specs)
+        return list(interview_plan(job_id=job.pk))
 
     def _candidates(self) -> None:
         created = 0
@@ -797,13 +836,25 @@ class DemoSeeder:
             if stage == ApplicationStage.INTERVIEW:
                 # Interviews are booked while the application is in the interview stage,
                 # as the service requires.
-                interviews = [(self._interview(application, recruiter, iv, team), iv) for iv in plan.interviews]
+                # The first interview is the plan's first round, the next the second, and so on.
+                rounds = self.rounds[application.job_id]
+                interviews = [
+                    (self._interview(application, recruiter, iv, team, rounds[min(n, len(rounds) - 1)]), iv)
+                    for n, iv in enumerate(plan.interviews)
+                ]
         self._backdate(application, plan, interviews)
 
-    def _interview(self, application: Application, recruiter: User, plan: InterviewPlan, team: list[User]) -> Interview:
+    def _interview(
+        self,
+        application: Application,
+        recruiter: User,
+        plan: InterviewPlan,
+        team: list[User],
+        plan_round: InterviewRound,
+    ) -> Interview:
         interviewer_ids = [team[index].pk for index in plan.interviewers]
         city, tz_name = next((c for c in CITIES if c[0] == application.job.location), CITIES[0])
-        place: dict[str, Any] = {"tz_name": tz_name}
+        place: dict[str, Any] = {"tz_name": tz_name, "round_id": plan_round.pk}
         if plan.kind == InterviewKind.VIDEO:
             place["meeting_url"] = f"https://meet.example.com/hotgigs-{application.pk}-{self._future_slot}"
         elif plan.kind == InterviewKind.ONSITE:
@@ -828,13 +879,19 @@ class DemoSeeder:
             Interview.objects.filter(pk=interview.pk).update(starts_at=starts, ends_at=starts + duration)
             interview = interview_record_outcome(actor=recruiter, interview=interview, status=InterviewStatus.COMPLETED)
             submitted = starts + duration + min(timedelta(hours=3), (self.now - starts - duration) / 2)
+            attributes = list(plan_round.attributes.all())
             for index, rating, note in zip(plan.interviewers, plan.ratings, plan.notes, strict=True):
+                base = ATTRIBUTE_SCORE_BY_RATING[rating]
                 feedback = feedback_submit(
                     actor=team[index],
                     interview=interview,
                     rating=rating,
                     recommendation=RECOMMENDATION_BY_RATING[rating],
                     notes=note,
+                    ratings=[
+                        AttributeRating(a.pk, min(4, max(1, base + (n + index) % 3 - 1)))
+                        for n, a in enumerate(attributes)
+                    ],
                 )
                 Feedback.objects.filter(pk=feedback.pk).update(submitted_at=submitted)
             return interview

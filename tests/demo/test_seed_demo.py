@@ -27,7 +27,7 @@ from hotgigs.events.models import OutboxEvent
 from hotgigs.notifications.choices import NotificationKind
 from hotgigs.notifications.models import EmailDelivery, Notification
 from interviews.choices import InterviewStatus
-from interviews.models import Feedback, Interview
+from interviews.models import Feedback, Interview, InterviewRound, RoundAttribute
 from jobs.choices import JobStatus
 from jobs.models import Job
 
@@ -88,6 +88,20 @@ def test_interviews_in_every_state_with_feedback_after_they_started(seeded: Seed
     assert not Interview.objects.filter(status=InterviewStatus.COMPLETED, starts_at__gt=now).exists()
     assert Feedback.objects.exists()
     assert all(f.submitted_at >= f.interview.starts_at for f in Feedback.objects.select_related("interview"))
+
+
+def test_jobs_have_interview_plans_with_scorecards_and_feedback_rates_them(seeded: Seeded) -> None:
+    with tenancy.system("test: reading the seeded plans"):
+        jobs = Job.objects.count()
+        planned = InterviewRound.objects.values("job_id").distinct().count()
+        attributes = RoundAttribute.objects.count()
+        unrounded = Interview.objects.filter(round__isnull=True).count()
+        rated = Feedback.objects.filter(ratings__isnull=False).distinct().count()
+        feedback = Feedback.objects.count()
+    assert planned == jobs
+    assert attributes > 0
+    assert unrounded == 0
+    assert rated == feedback > 0
 
 
 def test_every_history_is_a_legal_chain_in_time_order(seeded: Seeded) -> None:
