@@ -16,7 +16,12 @@ Each :class:`EventSpec` says:
 ``audience``
     who may see it (the channel-layer groups a service names are drawn from these);
 ``webhook``
-    whether an organization's webhook endpoints may subscribe to it.
+    whether an organization's webhook endpoints may subscribe to it;
+``webhook_only``
+    fields of the payload that webhook receivers get and clients never do (the realtime push
+    and its replay leave them out: ``OutboxEvent.as_message``), for what not every member of
+    the audience may read yet (a scorecard, hidden from the application's other interviewers
+    until they submit their own).
 
 Events may also carry a ``context`` in the outbox (e.g. the actor, the previous stage) for
 subscribers; it is never pushed to a client nor sent to a webhook.
@@ -46,18 +51,36 @@ class EventSpec:
     audience: str
     webhook: bool
     description: str
+    webhook_only: tuple[str, ...] = ()
 
 
 EVENTS: dict[str, EventSpec] = {}
 
 
 def _event(
-    name: str, *, channel: str | None, payload: tuple[str, ...], audience: str, webhook: bool, description: str
+    name: str,
+    *,
+    channel: str | None,
+    payload: tuple[str, ...],
+    audience: str,
+    webhook: bool,
+    description: str,
+    webhook_only: tuple[str, ...] = (),
 ) -> str:
     if name in EVENTS:
         raise ValueError(f"Event {name} is declared twice.")
-    EVENTS[name] = EventSpec(name, channel, payload, audience, webhook, description)
+    if not set(webhook_only) <= set(payload):
+        raise ValueError(f"Event {name}: webhook_only names fields outside its payload.")
+    EVENTS[name] = EventSpec(name, channel, payload, audience, webhook, description, webhook_only)
     return name
+
+
+def client_data(name: str, data: dict[str, object]) -> dict[str, object]:
+    """``data`` as clients receive it: without the event's ``webhook_only`` fields."""
+    spec = EVENTS.get(name)
+    if spec is None or not spec.webhook_only:
+        return data
+    return {key: value for key, value in data.items() if key not in spec.webhook_only}
 
 
 _JOB = ("id", "organization_id", "title", "status", "location", "remote_policy")
@@ -203,6 +226,9 @@ FEEDBACK_SUBMITTED = _event(
     audience="the job's organization only (never the candidate)",
     webhook=True,
     description="An interviewer submitted their scorecard.",
+    # The application's other interviewers follow the organization's channel too, and may not
+    # read a colleague's judgement before giving theirs (interviews.selectors).
+    webhook_only=("rating", "recommendation", "scorecard"),
 )
 
 # --- notes (the hiring team's; never the candidate's) -----------------------------------------

@@ -6,6 +6,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
+from hotgigs.events import catalogue
+
 
 class OutboxEvent(models.Model):
     """One domain event, written in the same transaction as the change it describes.
@@ -57,12 +59,13 @@ class OutboxEvent(models.Model):
         return f"#{self.pk} {self.channel} {self.type}"
 
     def as_message(self) -> dict[str, Any]:
-        """The wire shape every client receives: ``{id, channel, type, data, ts}``."""
+        """The wire shape every client receives: ``{id, channel, type, data, ts}`` (``data``
+        without the fields the catalogue keeps for webhooks)."""
         return {
             "id": self.pk,
             "channel": self.channel,
             "type": self.type,
-            "data": self.data,
+            "data": catalogue.client_data(self.type, self.data),
             "ts": self.created_at.isoformat(),
         }
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from hotgigs.errors import Forbidden, ValidationFailed
 from hotgigs.events.models import OutboxEvent
+from hotgigs.webhooks.models import WebhookDelivery
 from interviews.errors import InvalidFeedback
 from interviews.models import Feedback, FeedbackRating, Interview, InterviewRound, RoundAttribute
 from interviews.selectors import (
@@ -19,6 +20,7 @@ from interviews.selectors import (
 )
 from interviews.services import AttributeRating, AttributeSpec, RoundSpec, feedback_submit, interview_plan_set
 from tests.factories import ApplicationFactory, InterviewFactory, JobFactory, MembershipFactory
+from tests.factories.webhooks import WebhookEndpointFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -337,3 +339,26 @@ def test_the_summary_of_a_withheld_application_holds_nothing_of_the_others(
     assert summary.feedback_count == 0
     assert summary.attributes == []
     assert Interview.objects.get(pk=sat.pk).feedback.count() == 1
+
+
+def test_webhooks_get_the_scorecard_and_clients_do_not(
+    open_job, org, recruiter, sat, django_capture_on_commit_callbacks
+):
+    # A panel interviewer following the organization's channel must not read the scores
+    # before giving theirs; the organization's webhook receivers get them.
+    endpoint = WebhookEndpointFactory(organization=org, event_types=["feedback.submitted"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        feedback_submit(actor=recruiter, interview=sat, rating=4, recommendation="yes", ratings=_scores(open_job))
+
+    event = OutboxEvent.objects.get(type="feedback.submitted")
+    assert set(event.as_message()["data"]) == {
+        "interview_id",
+        "application_id",
+        "feedback_id",
+        "interviewer_id",
+        "round_id",
+    }
+    delivery = WebhookDelivery.objects.get(endpoint=endpoint)
+    assert [item["score"] for item in delivery.event_data["scorecard"]] == [3, 4]
+    assert delivery.event_data["recommendation"] == "yes"
