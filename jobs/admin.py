@@ -94,9 +94,21 @@ class JobAdmin(ServiceFormAdminMixin, OrgScopedAdminMixin, admin.ModelAdmin[Job]
     form = JobAdminForm
     inlines = (JobSkillInline,)
     actions = ("open_selected", "close_selected")
-    readonly_fields = ("status", "board_link", "created_by", "created_at", "updated_at", "opened_at", "closed_at")
+    readonly_fields = (
+        "status",
+        "board_link",
+        "plan_link",
+        "created_by",
+        "created_at",
+        "updated_at",
+        "opened_at",
+        "closed_at",
+    )
     fieldsets = (
-        (None, {"fields": ("organization", "title", "status", "board_link", "description", "department")}),
+        (
+            None,
+            {"fields": ("organization", "title", "status", "board_link", "plan_link", "description", "department")},
+        ),
         ("Where and how", {"fields": ("location", "remote_policy", "employment_type")}),
         ("Requirements", {"fields": ("min_years_experience", "education")}),
         ("Salary", {"fields": ("salary_min", "salary_max", "salary_currency")}),
@@ -136,9 +148,15 @@ class JobAdmin(ServiceFormAdminMixin, OrgScopedAdminMixin, admin.ModelAdmin[Job]
         # jobs sits below the workspace and imports nothing of it.
         if obj.pk is None:
             return "—"
+        return format_html('<a href="{}">Pipeline board</a>', reverse("admin:jobs_job_board", args=[obj.pk]))
+
+    @admin.display(description="interview plan")
+    def plan_link(self, obj: Job) -> str:
+        # The plan editor is the workspace's page (workspace/plan.py), named by URL only.
+        if obj.pk is None:
+            return "—"
         return format_html(
-            '<a href="{}">Pipeline board</a> · <a href="{}" class="ws-plan-link">Interview plan</a>',
-            reverse("admin:jobs_job_board", args=[obj.pk]),
+            '<a href="{}" class="ws-plan-link">Rounds and scorecards</a>',
             reverse("admin:workspace_interview_plan", args=[obj.pk]),
         )
 
