@@ -17,7 +17,7 @@ from django.http import HttpRequest
 from hotgigs.accounts.models import User
 from hotgigs.admin_site import OrgScopedAdminMixin, ReadOnlyInlineMixin, admin_site, run_per_row
 from interviews.models import Feedback, Interview
-from interviews.selectors import interview_list
+from interviews.selectors import feedback_readable, interview_list
 from interviews.services import interview_cancel
 
 
@@ -29,7 +29,9 @@ class FeedbackInline(ReadOnlyInlineMixin, admin.TabularInline[Feedback, Intervie
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Feedback]:
-        return super().get_queryset(request).select_related("interviewer").order_by("submitted_at", "id")
+        # A panel interviewer reads colleagues' scorecards only once they have given their own.
+        rows = feedback_readable(actor=request.user, feedback=super().get_queryset(request))
+        return rows.select_related("interviewer").order_by("submitted_at", "id")
 
 
 class InterviewInline(ReadOnlyInlineMixin, admin.TabularInline[Interview, Model]):
@@ -68,6 +70,7 @@ class InterviewAdmin(OrgScopedAdminMixin, admin.ModelAdmin[Interview]):
     actions = ("cancel_selected",)
     fields = (
         "application",
+        "round",
         "kind",
         "status",
         "starts_at",

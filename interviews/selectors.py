@@ -50,18 +50,17 @@ def actor_may_read_feedback(*, actor: Actor, interview: Interview) -> bool:
 FEEDBACK_OPEN_STATUSES = (InterviewStatus.SCHEDULED, InterviewStatus.COMPLETED)
 
 
-def feedback_withheld_application_ids(*, actor: Actor, application_ids: Iterable[int]) -> set[int]:
-    """The applications among ``application_ids`` on whose interviews the actor may read only
-    their own feedback (``policies.may_read_panel_feedback``: on the panel, none submitted yet).
-    Two queries whatever the number of applications."""
-    ids = sorted(set(application_ids))
-    if not ids or not actor.is_authenticated:
+def feedback_withheld_application_ids(*, actor: Actor, application_ids: Iterable[int] | None) -> set[int]:
+    """The applications among ``application_ids`` (None: any) on whose interviews the actor may
+    read only their own feedback (``policies.may_read_panel_feedback``: on the panel, none
+    submitted yet). Two queries whatever the number of applications."""
+    ids = None if application_ids is None else sorted(set(application_ids))
+    if ids == [] or not actor.is_authenticated:
         return set()
-    on_panel = set(
-        Interview.objects.filter(
-            application_id__in=ids, interviewers=actor.pk, status__in=FEEDBACK_OPEN_STATUSES
-        ).values_list("application_id", flat=True)
-    )
+    panels = Interview.objects.filter(interviewers=actor.pk, status__in=FEEDBACK_OPEN_STATUSES)
+    if ids is not None:
+        panels = panels.filter(application_id__in=ids)
+    on_panel = set(panels.values_list("application_id", flat=True))
     if not on_panel:
         return set()
     authored = set(
@@ -78,7 +77,7 @@ def feedback_withheld_application_ids(*, actor: Actor, application_ids: Iterable
     }
 
 
-def _readable(actor: Actor, feedback: QuerySet[Feedback], application_ids: Iterable[int]) -> QuerySet[Feedback]:
+def _readable(actor: Actor, feedback: QuerySet[Feedback], application_ids: Iterable[int] | None) -> QuerySet[Feedback]:
     withheld = feedback_withheld_application_ids(actor=actor, application_ids=application_ids)
     if not withheld:
         return feedback
@@ -89,6 +88,13 @@ def _with_ratings(feedback: QuerySet[Feedback]) -> QuerySet[Feedback]:
     return feedback.select_related("interviewer").prefetch_related(
         Prefetch("ratings", queryset=FeedbackRating.objects.order_by("position", "id"))
     )
+
+
+def feedback_readable(*, actor: Actor, feedback: QuerySet[Feedback]) -> QuerySet[Feedback]:
+    """``feedback`` (already scoped to the actor's organizations) without the rows the actor
+    may not read yet: others' feedback on applications whose panel they sit on and have not
+    submitted for (for the interview admin's inline, which knows no application)."""
+    return _readable(actor, feedback, None)
 
 
 def feedback_list(*, actor: Actor, interview: Interview) -> QuerySet[Feedback]:

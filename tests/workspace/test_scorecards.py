@@ -259,3 +259,21 @@ def test_the_application_page_hides_colleagues_feedback_from_a_panel_interviewer
         "Yes": 0,
         "Strong yes": 1,
     }
+
+
+def test_the_interview_admin_page_hides_colleagues_feedback_from_a_panel_interviewer(
+    client, recruiter, colleague, org_admin, sat, technical
+):
+    feedback_submit(
+        actor=colleague, interview=sat, rating=5, recommendation="yes", notes="Secret", ratings=_ratings(technical)
+    )
+    url = reverse("admin:interviews_interview_change", args=[sat.pk])
+
+    client.force_login(recruiter)
+    hidden = client.get(url)
+    client.force_login(org_admin)
+    shown = client.get(url)
+
+    assert hidden.status_code == shown.status_code == 200
+    assert "Secret" not in hidden.content.decode()
+    assert "Secret" in shown.content.decode()
