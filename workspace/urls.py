@@ -15,6 +15,7 @@ def pages() -> list[URLPattern | URLResolver]:
         # The pipeline board (workspace/board.py).
         path("jobs/job/<int:job_id>/board/", view(board.board_view), name="jobs_job_board"),
         path("jobs/job/<int:job_id>/board/move/", view(board.board_move_view), name="jobs_job_board_move"),
+        path("jobs/job/<int:job_id>/board/bulk/", view(board.board_bulk_view), name="jobs_job_board_bulk"),
         # The application page takes over the admin's change URL of an application.
         path(
             "applications/application/<int:object_id>/change/",
