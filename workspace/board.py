@@ -377,18 +377,31 @@ def _names(actor: Any, ids: list[int]) -> dict[int, str]:
     return dict(application_list(actor=actor).filter(pk__in=ids).values_list("pk", "candidate__full_name"))
 
 
-def _summary(outcome: BulkOutcome, names: dict[int, str], done: str) -> tuple[str, str]:
-    """The result in people's words: who succeeded, and who failed and why."""
+def _summary(
+    outcome: BulkOutcome, names: dict[int, str], done: str, *, before: dict[int, str], to_stage: str | None
+) -> tuple[str, str]:
+    """The result in people's words: who succeeded, and who failed and why (an illegal move
+    in the same words as a single move on the board)."""
     succeeded = ""
     if outcome.succeeded:
         who = ", ".join(names.get(pk, f"#{pk}") for pk in outcome.succeeded)
         succeeded = f"{len(outcome.succeeded)} {done}: {who}."
     failed = ""
     if outcome.failed:
-        items = "; ".join(
-            f"{names.get(item['id'], '#' + str(item['id']))}: {item['message']}" for item in outcome.failed
+        items = []
+        for item in outcome.failed:
+            name = names.get(item["id"], f"#{item['id']}")
+            stage = before.get(item["id"])
+            if item["code"] == IllegalStageMove.code and stage and to_stage:
+                allowed = [to for to in STAGE_TRANSITIONS[stage] if to != ApplicationStage.WITHDRAWN]
+                items.append(
+                    illegal_move_words(candidate_name=name, from_stage=stage, to_stage=to_stage, allowed=allowed)
+                )
+            else:
+                items.append(f"{name}: {item['message']}")
+        failed = f"{len(outcome.failed)} not changed. " + " ".join(
+            text if text.endswith(".") else f"{text}." for text in items
         )
-        failed = f"{len(outcome.failed)} not changed. {items}"
     return succeeded, failed
 
 
@@ -416,7 +429,7 @@ def board_bulk_view(request: HttpRequest, job_id: int) -> HttpResponse:
             outcome = applications_bulk_apply(
                 actor=actor, application_ids=ids, action="note", params={"body": data["body"]}
             )
-            done = "noted"
+            done, to_stage = "noted", None
         else:
             rejecting = data["action"] == BulkAction.REJECT
             to_stage = ApplicationStage.REJECTED if rejecting else data["stage"]
@@ -438,7 +451,7 @@ def board_bulk_view(request: HttpRequest, job_id: int) -> HttpResponse:
     except DomainError as error:
         messages.error(request, f"Nothing was changed: {domain_error_text(error)}")
         return back
-    succeeded, failed = _summary(outcome, _names(actor, ids), done)
+    succeeded, failed = _summary(outcome, _names(actor, ids), done, before=before, to_stage=to_stage)
     if succeeded:
         messages.success(request, succeeded)
     if failed:
