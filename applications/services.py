@@ -1,4 +1,7 @@
-"""Writes for applications: submit, move along the pipeline, withdraw; the score sweep.
+"""Writes for applications: submit, move along the pipeline, withdraw; the score sweep;
+rejection reasons and rejection email templates; the rejection emails a rejection schedules
+(written with the move, cancelled with its undo; claimed and settled by the worker that sends
+them, ``applications.subscribers.rejection_email_deliver``).
 
 Each call validates before it writes and raises a domain error otherwise, changing
 nothing. Every write ends by recording its domain event (``application.submitted``,
@@ -12,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, models, transaction
@@ -275,7 +278,7 @@ def _email_template(
 
 
 def _rejection_email_schedule(
-    *, application: Application, change: StageChange, template: RejectionEmailTemplate, send_at: Any
+    *, application: Application, change: StageChange, template: RejectionEmailTemplate, send_at: datetime
 ) -> RejectionEmail:
     """Render the template for this application now and keep it until ``send_at``."""
     candidate, job = application.candidate, application.job
@@ -434,7 +437,7 @@ def application_undo_move(*, actor: User, application: Application, reason: str)
     return application
 
 
-def _rejection_email_cancel(*, actor: User, change: StageChange, now: Any) -> dict[str, Any] | None:
+def _rejection_email_cancel(*, actor: User, change: StageChange, now: datetime) -> dict[str, Any] | None:
     """Cancel the email the undone rejection scheduled, if it has not gone yet; what became of it.
 
     The conditional update races the sender's claim fairly: whichever comes first wins, so an
@@ -594,9 +597,9 @@ def rejection_reasons_seed(*, organization_id: int) -> None:
     )
 
 
-def _may_edit_reasons(actor: User, organization_id: int) -> None:
+def _may_edit_reasons(actor: User, organization_id: int, what: str = "rejection reasons") -> None:
     if not (policies.is_staff(actor) or policies.is_org_admin(actor, organization_id)):
-        raise Forbidden("Only the organization's admins may change its rejection reasons.")
+        raise Forbidden(f"Only the organization's admins may change its {what}.")
 
 
 def _label(label: str) -> str:
@@ -651,6 +654,7 @@ def rejection_reason_archive(*, actor: User, reason: RejectionReason) -> Rejecti
 
 # --- rejection email templates -------------------------------------------------------------------
 
+TEMPLATES = "rejection email templates"
 MAX_TEMPLATE_NAME = 120
 MAX_TEMPLATE_SUBJECT = 200
 MAX_TEMPLATE_BODY = 20_000
@@ -695,7 +699,7 @@ def rejection_email_template_create(
     (ValidationFailed naming the unknown ones, nothing written); raises
     DuplicateRejectionEmailTemplate for a name already taken (archived templates included).
     """
-    _may_edit_reasons(actor, organization_id)
+    _may_edit_reasons(actor, organization_id, TEMPLATES)
     name = name.strip()
     if not name:
         raise ValidationFailed(details={"name": ["This field may not be blank."]})
@@ -715,7 +719,7 @@ def rejection_email_template_update(
 ) -> RejectionEmailTemplate:
     """Edit a template (org admins and staff), checked as when created. Emails already
     scheduled keep the text they were rendered with."""
-    _may_edit_reasons(actor, template.organization_id)
+    _may_edit_reasons(actor, template.organization_id, TEMPLATES)
     fields = []
     if not isinstance(name, Unset):
         name = name.strip()
@@ -739,7 +743,7 @@ def rejection_email_template_update(
 def rejection_email_template_archive(*, actor: User, template: RejectionEmailTemplate) -> RejectionEmailTemplate:
     """Stop offering a template when rejecting (org admins and staff); emails it scheduled
     still go. Archiving twice changes nothing."""
-    _may_edit_reasons(actor, template.organization_id)
+    _may_edit_reasons(actor, template.organization_id, TEMPLATES)
     if template.archived_at is None:
         template.archived_at = timezone.now()
         template.save(update_fields=["archived_at", "updated_at"])
