@@ -23,7 +23,7 @@ from django.db.models import Q, QuerySet
 from activity.errors import NoteNotFound
 from activity.models import Note
 from applications.choices import ApplicationStage
-from applications.selectors import application_list, match_list, stage_change_list
+from applications.selectors import application_list, match_list, rejection_emails_settled, stage_change_list
 from candidates.selectors import resume_visible
 from hotgigs.accounts import policies
 from hotgigs.accounts.policies import Actor
@@ -271,6 +271,24 @@ def _emails(scope: _Scope) -> tuple[QuerySet[Any], str, Callable[[Any, int], Ent
     return qs, "sent_at", entry
 
 
+def _rejection_emails(scope: _Scope) -> tuple[QuerySet[Any], str, Callable[[Any, int], Entry]]:
+    def entry(email: Any, rank: int) -> Entry:
+        sent = email.status == "sent"
+        return Entry(
+            kind="rejection_email_sent" if sent else "rejection_email_cancelled",
+            at=email.settled_at,
+            actor_id=None if sent else email.cancelled_by_id,
+            actor_name="" if sent else _name(email.cancelled_by),
+            summary=f"Rejection email to {email.to_email} "
+            + ("sent" if sent else "cancelled: the rejection was undone before it went"),
+            application_id=email.application_id,
+            detail=email.subject,
+            position=(email.settled_at, rank, email.pk),
+        )
+
+    return rejection_emails_settled(application_ids=scope.application_ids), "settled_at", entry
+
+
 def _resumes(scope: _Scope) -> tuple[QuerySet[Any], str, Callable[[Any, int], Entry]]:
     def entry(resume: Any, rank: int) -> Entry:
         return Entry(
@@ -302,7 +320,17 @@ def _matches(scope: _Scope) -> tuple[QuerySet[Any], str, Callable[[Any, int], En
 
 
 # Newest first; at the same instant the later source in this list comes first.
-_SOURCES = (_stage_changes, _interviews_booked, _interview_changes, _feedback, _notes, _emails, _resumes, _matches)
+_SOURCES = (
+    _stage_changes,
+    _interviews_booked,
+    _interview_changes,
+    _feedback,
+    _notes,
+    _emails,
+    _resumes,
+    _matches,
+    _rejection_emails,
+)
 
 
 def _page(scope: _Scope, *, cursor: Cursor | None, size: int) -> tuple[list[Entry], Cursor | None]:
@@ -372,4 +400,6 @@ def entry_kinds() -> Iterable[str]:
         "email_sent",
         "resume_uploaded",
         "match_computed",
+        "rejection_email_sent",
+        "rejection_email_cancelled",
     )

@@ -19,14 +19,24 @@ from django.forms import ModelChoiceField
 from django.http import HttpRequest
 from django.utils.html import format_html
 
-from applications.choices import ApplicationStage
+from applications.choices import REJECTION_EMAIL_PLACEHOLDERS, ApplicationStage
 from applications.errors import IllegalStageMove, illegal_move_words
-from applications.models import Application, Match, RejectionReason, StageChange
-from applications.selectors import application_list, match_list, rejection_reason_list
+from applications.models import Application, Match, RejectionEmailTemplate, RejectionReason, StageChange
+from applications.selectors import (
+    application_list,
+    match_list,
+    rejection_email_template_list,
+    rejection_reason_list,
+)
 from applications.services import (
     MAX_COVER_LETTER,
+    MAX_TEMPLATE_BODY,
+    MAX_TEMPLATE_SUBJECT,
     application_move,
     application_submit,
+    rejection_email_template_archive,
+    rejection_email_template_create,
+    rejection_email_template_update,
     rejection_reason_archive,
     rejection_reason_create,
     rejection_reason_update,
@@ -277,6 +287,78 @@ class RejectionReasonAdmin(ServiceFormAdminMixin, OrgScopedAdminMixin, admin.Mod
             request,
             queryset,
             lambda reason: rejection_reason_archive(actor=actor, reason=reason),
+            done="archived",
+        )
+
+
+def _placeholder_help() -> str:
+    names = ", ".join("{" + name + "}" for name in REJECTION_EMAIL_PLACEHOLDERS)
+    return f"Placeholders: {names}. Write {{{{ or }}}} for a literal brace."
+
+
+class RejectionEmailTemplateAdminForm(forms.ModelForm):  # type: ignore[type-arg]
+    """Shapes only; the services refuse unknown placeholders (shown on the form)."""
+
+    subject = forms.CharField(max_length=MAX_TEMPLATE_SUBJECT, help_text=_placeholder_help())
+    body = forms.CharField(
+        max_length=MAX_TEMPLATE_BODY, widget=forms.Textarea(attrs={"rows": 12}), help_text=_placeholder_help()
+    )
+
+    class Meta:
+        model = RejectionEmailTemplate
+        fields = ("organization", "name", "subject", "body")
+
+
+@admin.register(RejectionEmailTemplate, site=admin_site)
+class RejectionEmailTemplateAdmin(ServiceFormAdminMixin, OrgScopedAdminMixin, admin.ModelAdmin[RejectionEmailTemplate]):
+    """Each organization's rejection emails: added, edited and archived through the services
+    (org admins and staff; a recruiter's save is refused on the form)."""
+
+    form = RejectionEmailTemplateAdminForm
+    list_display = ("name", "subject", "organization", "updated_at", "archived_at")
+    list_filter = ("organization",)
+    actions = ("archive",)
+
+    def scoped_queryset(self, request: HttpRequest) -> QuerySet[RejectionEmailTemplate]:
+        return rejection_email_template_list(actor=request.user, include_archived=True).select_related("organization")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: RejectionEmailTemplate | None = None) -> Any:
+        return ("organization", "archived_at") if obj is not None else ("archived_at",)
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField[Any] | None:
+        if db_field.name == "organization" and not policies.sees_every_organization(request.user):  # type: ignore[arg-type]
+            from hotgigs.accounts.models import Organization
+
+            kwargs["queryset"] = Organization.objects.filter(pk__in=sorted(policies.organization_ids(request.user)))  # type: ignore[arg-type]
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: RejectionEmailTemplate, form: Any, change: bool) -> None:
+        actor: User = request.user  # type: ignore[assignment]
+        cleaned = form.cleaned_data
+        if change:
+            rejection_email_template_update(
+                actor=actor, template=obj, name=cleaned["name"], subject=cleaned["subject"], body=cleaned["body"]
+            )
+        else:
+            saved = rejection_email_template_create(
+                actor=actor,
+                organization_id=cleaned["organization"].pk,
+                name=cleaned["name"],
+                subject=cleaned["subject"],
+                body=cleaned["body"],
+            )
+            adopt(obj, saved)
+
+    @admin.action(description="Archive selected rejection email templates", permissions=["change"])
+    def archive(self, request: HttpRequest, queryset: QuerySet[RejectionEmailTemplate]) -> None:
+        actor: User = request.user  # type: ignore[assignment]
+        run_per_row(
+            self,
+            request,
+            queryset,
+            lambda template: rejection_email_template_archive(actor=actor, template=template),
             done="archived",
         )
 

@@ -23,7 +23,7 @@ class ApplicationsConfig(AppConfig):
             "applications", move=applications_follow_merge, restore=applications_restore_after_merge_undo
         )
 
-        # A new organization starts with the default rejection reasons (the kernel that
+        # A new organization starts with the default rejection reasons and email (the kernel that
         # creates organizations knows nothing of them).
         from django.db.models.signals import post_save
 
@@ -34,10 +34,11 @@ class ApplicationsConfig(AppConfig):
 
 def _seed_rejection_reasons(sender: type, instance: object, created: bool, raw: bool = False, **kwargs: object) -> None:
     if created and not raw:
-        from applications.services import rejection_reasons_seed
+        from applications.services import rejection_email_templates_seed, rejection_reasons_seed
         from hotgigs import tenancy
 
         # Whoever creates the organization is not yet its member: its default list is the
         # system's to write (row-level security holds the rows to their organization).
-        with tenancy.system("a new organization's default rejection reasons"):
+        with tenancy.system("a new organization's default rejection reasons and email"):
             rejection_reasons_seed(organization_id=instance.pk)  # type: ignore[attr-defined]
+            rejection_email_templates_seed(organization_id=instance.pk)  # type: ignore[attr-defined]

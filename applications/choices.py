@@ -62,3 +62,38 @@ DEFAULT_REJECTION_REASONS: tuple[tuple[str, str], ...] = (
     ("position_filled", "Position filled"),
     ("other", "Other"),
 )
+
+
+class RejectionEmailStatus(models.TextChoices):
+    """Where one scheduled rejection email stands. ``sending`` is a worker's claim (SMTP in
+    progress): from then on an undo can no longer stop it."""
+
+    SCHEDULED = "scheduled", "Scheduled"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    CANCELLED = "cancelled", "Cancelled"
+    FAILED = "failed", "Failed"
+
+
+# The placeholders a rejection email template may use, and what each stands for. Anything
+# else in braces is refused when the template is saved ({{ and }} write a literal brace).
+REJECTION_EMAIL_PLACEHOLDERS: dict[str, str] = {
+    "candidate_name": "The candidate's full name",
+    "candidate_first_name": "The first word of the candidate's name",
+    "job_title": "The title of the job applied to",
+    "organization_name": "The organization's name",
+}
+
+# The template every organization starts with (seeded like the rejection reasons).
+DEFAULT_REJECTION_EMAIL_TEMPLATE: tuple[str, str, str] = (
+    "Standard rejection",
+    "Your application for {job_title} at {organization_name}",
+    "Dear {candidate_name},\n\n"
+    "Thank you for your interest in the {job_title} position at {organization_name} and for the time "
+    "you gave us.\n\n"
+    "After careful consideration we have decided not to move forward with your application. "
+    "We wish you every success in your search.\n\n"
+    "Kind regards,\n"
+    "The {organization_name} hiring team",
+)
+REJECTION_EMAIL_MAX_DELAY_MINUTES = 10_080  # one week

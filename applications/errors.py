@@ -50,3 +50,11 @@ class RejectionReasonNotFound(NotFound):
 
 class DuplicateRejectionReason(Conflict):
     default_message = "This organization already has a rejection reason with that code."
+
+
+class RejectionEmailTemplateNotFound(NotFound):
+    default_message = "Rejection email template not found."
+
+
+class DuplicateRejectionEmailTemplate(Conflict):
+    default_message = "This organization already has a rejection email template with that name."

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from applications.choices import ApplicationSource, ApplicationStage, StageChangeKind
+from applications.choices import ApplicationSource, ApplicationStage, RejectionEmailStatus, StageChangeKind
 
 
 class Application(models.Model):
@@ -157,3 +157,79 @@ class Match(models.Model):
 
     def __str__(self) -> str:
         return f"{self.candidate_id} ↔ {self.job_id}: {self.score}"
+
+
+class RejectionEmailTemplate(models.Model):
+    """One of an organization's rejection emails (name, subject, body with placeholders).
+
+    The placeholders are those of ``REJECTION_EMAIL_PLACEHOLDERS`` only (checked by the
+    services when saved; ``applications.templating`` fills them in without evaluating
+    anything). Each organization starts with one (``DEFAULT_REJECTION_EMAIL_TEMPLATE``);
+    a template some email used is archived, never deleted.
+    """
+
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=120)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    archived_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("organization", "name", "id")
+        constraints = (
+            models.UniqueConstraint(fields=("organization", "name"), name="applications_rejection_template_name"),
+        )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RejectionEmail(models.Model):
+    """The email a rejection scheduled for its candidate, rendered when scheduled.
+
+    ``send_at`` is when the worker sends it (``applications.rejection_emails_sweep`` on beat,
+    and a task queued with that countdown). Undoing the rejection before then cancels it
+    (``cancelled``); once ``sending`` or ``sent`` it cannot be taken back. ``settled_at`` is
+    when it was sent, cancelled or given up on (the timeline's time).
+    """
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="rejection_emails")
+    stage_change = models.OneToOneField(StageChange, on_delete=models.CASCADE, related_name="rejection_email")
+    template = models.ForeignKey(
+        RejectionEmailTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    to_email = models.EmailField(max_length=254)
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+    status = models.CharField(
+        max_length=10, choices=RejectionEmailStatus.choices, default=RejectionEmailStatus.SCHEDULED
+    )
+    send_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-send_at", "-id")
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(status__in=RejectionEmailStatus.values), name="applications_rejection_email_status_valid"
+            ),
+        )
+        indexes = (
+            models.Index(
+                fields=("send_at",),
+                name="applications_rejection_due",
+                condition=Q(status__in=("scheduled", "sending")),
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.to_email} ({self.status})"

@@ -12,8 +12,15 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from applications.choices import ApplicationStage
-from applications.errors import ApplicationNotFound, RejectionReasonNotFound
-from applications.models import Application, Match, RejectionReason, StageChange
+from applications.errors import ApplicationNotFound, RejectionEmailTemplateNotFound, RejectionReasonNotFound
+from applications.models import (
+    Application,
+    Match,
+    RejectionEmail,
+    RejectionEmailTemplate,
+    RejectionReason,
+    StageChange,
+)
 from candidates.selectors import candidate_list
 from hotgigs.accounts import policies
 from hotgigs.accounts.policies import Actor
@@ -251,3 +258,48 @@ def rejections_by_reason(*, organization_ids: frozenset[int] | None) -> list[dic
     result = [{"code": row["rejection_reason__code"], "label": row["label"] or "", "count": row["n"]} for row in rows]
     result.sort(key=lambda item: (-item["count"], item["code"] or ""))
     return result
+
+
+# --- rejection emails ------------------------------------------------------------------------------
+
+
+def rejection_email_template_list(
+    *, actor: Actor, organization_id: int | None = None, include_archived: bool = False
+) -> QuerySet[RejectionEmailTemplate]:
+    """The rejection email templates of the actor's organizations (every one for staff), by
+    name; live ones only unless ``include_archived``. Candidates see none."""
+    rule = policies.visible_rows(actor, organization="organization_id")
+    if rule is None:
+        return RejectionEmailTemplate.objects.none()
+    templates = RejectionEmailTemplate.objects.filter(rule)
+    if organization_id is not None:
+        templates = templates.filter(organization_id=organization_id)
+    if not include_archived:
+        templates = templates.filter(archived_at__isnull=True)
+    return templates.order_by("organization_id", "name", "id")
+
+
+def rejection_email_template_get(*, actor: Actor, template_id: int) -> RejectionEmailTemplate:
+    """One template of the actor's organizations (archived included); RejectionEmailTemplateNotFound otherwise."""
+    try:
+        return rejection_email_template_list(actor=actor, include_archived=True).get(pk=template_id)
+    except (RejectionEmailTemplate.DoesNotExist, ValueError, TypeError):
+        raise RejectionEmailTemplateNotFound() from None
+
+
+def rejection_email_list(*, actor: Actor, application: Application) -> QuerySet[RejectionEmail]:
+    """The rejection emails of an application, newest first, for its hiring team only (the
+    candidate and anyone else see none)."""
+    if not actor_is_hiring_team(actor=actor, application=application):
+        return RejectionEmail.objects.none()
+    return RejectionEmail.objects.filter(application_id=application.pk).select_related("template", "cancelled_by")
+
+
+def rejection_emails_settled(*, application_ids: list[int]) -> QuerySet[RejectionEmail]:
+    """The sent and cancelled rejection emails of these applications (whose visibility the
+    caller has settled): for a timeline."""
+    return RejectionEmail.objects.filter(
+        application_id__in=application_ids,
+        status__in=("sent", "cancelled"),
+        settled_at__isnull=False,
+    ).select_related("cancelled_by")

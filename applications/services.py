@@ -1,4 +1,7 @@
-"""Writes for applications: submit, move along the pipeline, withdraw; the score sweep.
+"""Writes for applications: submit, move along the pipeline, withdraw; the score sweep;
+rejection reasons and rejection email templates; the rejection emails a rejection schedules
+(written with the move, cancelled with its undo; claimed and settled by the worker that sends
+them, ``applications.subscribers.rejection_email_deliver``).
 
 Each call validates before it writes and raises a domain error otherwise, changing
 nothing. Every write ends by recording its domain event (``application.submitted``,
@@ -12,28 +15,34 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from applications.choices import (
+    DEFAULT_REJECTION_EMAIL_TEMPLATE,
     DEFAULT_REJECTION_REASONS,
+    REJECTION_EMAIL_MAX_DELAY_MINUTES,
     STAGE_TRANSITIONS,
     ApplicationSource,
     ApplicationStage,
+    RejectionEmailStatus,
     StageChangeKind,
 )
 from applications.errors import (
     ApplicationNotFound,
     DuplicateApplication,
+    DuplicateRejectionEmailTemplate,
     DuplicateRejectionReason,
     IllegalStageMove,
     JobNotOpen,
     NothingToUndo,
 )
-from applications.models import Application, RejectionReason, StageChange
+from applications.models import Application, RejectionEmail, RejectionEmailTemplate, RejectionReason, StageChange
 from applications.selectors import application_list
+from applications.templating import placeholder_errors, render
 from candidates.selectors import candidate_list
 from hotgigs.accounts import policies
 from hotgigs.accounts.models import User
@@ -150,6 +159,8 @@ def _move(
     reason: str,
     event: str,
     rejection_reason_id: int | None = None,
+    email_template_id: int | None = None,
+    email_delay_minutes: int = 0,
 ) -> Application:
     application = (
         Application.objects.select_for_update(of=("self",))
@@ -164,6 +175,12 @@ def _move(
         )
     rejection_reason = _rejection_reason(
         organization_id=application.job.organization_id, to_stage=to_stage, rejection_reason_id=rejection_reason_id
+    )
+    template = _email_template(
+        organization_id=application.job.organization_id,
+        to_stage=to_stage,
+        email_template_id=email_template_id,
+        email_delay_minutes=email_delay_minutes,
     )
     now = timezone.now()
     from_stage = application.stage
@@ -182,6 +199,14 @@ def _move(
     context: dict[str, Any] = {"actor_id": actor.pk, "from_stage": from_stage, "stage_change_id": change.pk}
     if rejection_reason is not None:
         context["rejection_reason"] = {"id": rejection_reason.pk, "code": rejection_reason.code}
+    if template is not None:
+        email = _rejection_email_schedule(
+            application=application,
+            change=change,
+            template=template,
+            send_at=now + timedelta(minutes=email_delay_minutes),
+        )
+        context["rejection_email"] = {"id": email.pk, "send_at": email.send_at.isoformat()}
     _record(
         application,
         event,
@@ -219,6 +244,62 @@ def _rejection_reason(
     return found
 
 
+def _email_template(
+    *, organization_id: int, to_stage: str, email_template_id: int | None, email_delay_minutes: int
+) -> RejectionEmailTemplate | None:
+    """The live template of the organization a rejection's email uses (None: no email)."""
+    if to_stage != ApplicationStage.REJECTED:
+        if email_template_id is not None or email_delay_minutes:
+            raise ValidationFailed(
+                "Only a rejection sends a rejection email.",
+                details={"email_template_id": ["Only a move to rejected takes an email template."]},
+            )
+        return None
+    if not 0 <= email_delay_minutes <= REJECTION_EMAIL_MAX_DELAY_MINUTES:
+        raise ValidationFailed(
+            details={"email_delay_minutes": [f"Give 0 to {REJECTION_EMAIL_MAX_DELAY_MINUTES} minutes."]}
+        )
+    if email_template_id is None:
+        if email_delay_minutes:
+            raise ValidationFailed(
+                "A delay needs an email to delay.",
+                details={"email_delay_minutes": ["Name an email_template_id to send after a delay."]},
+            )
+        return None
+    found = RejectionEmailTemplate.objects.filter(
+        pk=email_template_id, organization_id=organization_id, archived_at__isnull=True
+    ).first()
+    if found is None:
+        raise ValidationFailed(
+            "Unknown rejection email template.",
+            details={"email_template_id": ["Not one of this organization's rejection email templates."]},
+        )
+    return found
+
+
+def _rejection_email_schedule(
+    *, application: Application, change: StageChange, template: RejectionEmailTemplate, send_at: datetime
+) -> RejectionEmail:
+    """Render the template for this application now and keep it until ``send_at``."""
+    candidate, job = application.candidate, application.job
+    name = candidate.full_name.strip()
+    values = {
+        "candidate_name": name,
+        "candidate_first_name": name.split()[0] if name else "",
+        "job_title": job.title,
+        "organization_name": job.organization.name,
+    }
+    return RejectionEmail.objects.create(
+        application=application,
+        stage_change=change,
+        template=template,
+        to_email=candidate.email,
+        subject=" ".join(render(template.subject, values).split())[:255],
+        body=render(template.body, values),
+        send_at=send_at,
+    )
+
+
 def application_move(
     *,
     actor: User,
@@ -226,12 +307,18 @@ def application_move(
     to_stage: str,
     reason: str = "",
     rejection_reason_id: int | None = None,
+    email_template_id: int | None = None,
+    email_delay_minutes: int = 0,
 ) -> Application:
     """Move an application one legal step (see ``STAGE_TRANSITIONS``) on behalf of its company.
 
     ``reason`` (a free-text note) arrives checked for shape (the API input). A move to
     ``rejected`` requires ``rejection_reason_id``, a live reason of the application's
     organization (ValidationFailed otherwise, and for a reason given to any other move).
+    A rejection may also schedule its email to the candidate: ``email_template_id`` (a live
+    template of the organization) sent ``email_delay_minutes`` (0 to
+    ``REJECTION_EMAIL_MAX_DELAY_MINUTES``) later by the worker; without a template no email
+    goes out (ValidationFailed for a template or a delay given to any other move).
     Raises Forbidden unless the actor recruits for the job's organization (or is staff), and
     IllegalStageMove (CONFLICT) with the allowed stages in ``details`` for any move the
     pipeline does not allow, an unknown stage included.
@@ -250,6 +337,8 @@ def application_move(
         reason=reason,
         event=event,
         rejection_reason_id=rejection_reason_id,
+        email_template_id=email_template_id,
+        email_delay_minutes=email_delay_minutes,
     )
 
 
@@ -319,6 +408,7 @@ def application_undo_move(*, actor: User, application: Application, reason: str)
         raise NothingToUndo("The candidate withdrew this application themself.", details={"stage": application.stage})
     now = timezone.now()
     from_stage, back_to = application.stage, last.from_stage
+    email_context = _rejection_email_cancel(actor=actor, change=last, now=now)
     application.stage = back_to
     application.stage_changed_at = now
     application.save(update_fields=["stage", "stage_changed_at", "updated_at"])
@@ -341,9 +431,28 @@ def application_undo_move(*, actor: User, application: Application, reason: str)
             "from_stage": from_stage,
             "stage_change_id": change.pk,
             "undone_stage_change_id": last.pk,
+            **({"rejection_email": email_context} if email_context else {}),
         },
     )
     return application
+
+
+def _rejection_email_cancel(*, actor: User, change: StageChange, now: datetime) -> dict[str, Any] | None:
+    """Cancel the email the undone rejection scheduled, if it has not gone yet; what became of it.
+
+    The conditional update races the sender's claim fairly: whichever comes first wins, so an
+    email is either cancelled or on its way, never both.
+    """
+    email = RejectionEmail.objects.filter(stage_change=change).only("pk", "status").first()
+    if email is None:
+        return None
+    cancelled = RejectionEmail.objects.filter(pk=email.pk, status=RejectionEmailStatus.SCHEDULED).update(
+        status=RejectionEmailStatus.CANCELLED, settled_at=now, cancelled_by=actor
+    )
+    if cancelled:
+        return {"id": email.pk, "status": RejectionEmailStatus.CANCELLED.value}
+    email.refresh_from_db(fields=["status"])
+    return {"id": email.pk, "status": email.status}
 
 
 @dataclass(frozen=True)
@@ -427,12 +536,16 @@ def applications_bulk_move(
     to_stage: str,
     reason: str = "",
     rejection_reason_id: int | None = None,
+    email_template_id: int | None = None,
+    email_delay_minutes: int = 0,
 ) -> BulkOutcome:
     """Move (or reject) many applications at once, each on its own.
 
     The applications the actor may not see fail with NOT_FOUND; each other one goes through
     :func:`application_move` in its own savepoint, so one refused move (an illegal stage, a
-    rejection reason of another organization) rolls back only itself. Everything that
+    rejection reason of another organization) rolls back only itself. A rejection with
+    ``email_template_id`` schedules each rejected candidate's email (the template must be one
+    of each application's organization). Everything that
     succeeded commits together, with its events. Raises Forbidden unless the actor recruits,
     and ValidationFailed for more than ``MAX_BULK`` ids (repeated ids count once).
     """
@@ -445,6 +558,8 @@ def applications_bulk_move(
             to_stage=to_stage,
             reason=reason,
             rejection_reason_id=rejection_reason_id,
+            email_template_id=email_template_id,
+            email_delay_minutes=email_delay_minutes,
         ),
     )
 
@@ -482,9 +597,9 @@ def rejection_reasons_seed(*, organization_id: int) -> None:
     )
 
 
-def _may_edit_reasons(actor: User, organization_id: int) -> None:
+def _may_edit_reasons(actor: User, organization_id: int, what: str = "rejection reasons") -> None:
     if not (policies.is_staff(actor) or policies.is_org_admin(actor, organization_id)):
-        raise Forbidden("Only the organization's admins may change its rejection reasons.")
+        raise Forbidden(f"Only the organization's admins may change its {what}.")
 
 
 def _label(label: str) -> str:
@@ -535,3 +650,147 @@ def rejection_reason_archive(*, actor: User, reason: RejectionReason) -> Rejecti
         reason.archived_at = timezone.now()
         reason.save(update_fields=["archived_at"])
     return reason
+
+
+# --- rejection email templates -------------------------------------------------------------------
+
+TEMPLATES = "rejection email templates"
+MAX_TEMPLATE_NAME = 120
+MAX_TEMPLATE_SUBJECT = 200
+MAX_TEMPLATE_BODY = 20_000
+
+
+def rejection_email_templates_seed(*, organization_id: int) -> None:
+    """Give an organization the default rejection email when it has no template (idempotent)."""
+    if RejectionEmailTemplate.objects.filter(organization_id=organization_id).exists():
+        return
+    name, subject, body = DEFAULT_REJECTION_EMAIL_TEMPLATE
+    RejectionEmailTemplate.objects.bulk_create(
+        [RejectionEmailTemplate(organization_id=organization_id, name=name, subject=subject, body=body)],
+        ignore_conflicts=True,
+    )
+
+
+def _template_text(field: str, text: str) -> str:
+    text = text.strip()
+    if not text:
+        raise ValidationFailed(details={field: ["This field may not be blank."]})
+    errors = placeholder_errors(text)
+    if errors:
+        raise ValidationFailed("The template uses placeholders that do not exist.", details={field: errors})
+    return text
+
+
+def _name_free(*, organization_id: int, name: str, exclude_id: int | None = None) -> None:
+    taken = RejectionEmailTemplate.objects.filter(organization_id=organization_id, name=name)
+    if exclude_id is not None:
+        taken = taken.exclude(pk=exclude_id)
+    if taken.exists():
+        raise DuplicateRejectionEmailTemplate(details={"name": ["Already used by a template of this organization."]})
+
+
+@transaction.atomic
+def rejection_email_template_create(
+    *, actor: User, organization_id: int, name: str, subject: str, body: str
+) -> RejectionEmailTemplate:
+    """Add a rejection email to the organization's templates (org admins and staff).
+
+    ``subject`` and ``body`` may use only the placeholders of ``REJECTION_EMAIL_PLACEHOLDERS``
+    (ValidationFailed naming the unknown ones, nothing written); raises
+    DuplicateRejectionEmailTemplate for a name already taken (archived templates included).
+    """
+    _may_edit_reasons(actor, organization_id, TEMPLATES)
+    name = name.strip()
+    if not name:
+        raise ValidationFailed(details={"name": ["This field may not be blank."]})
+    subject, body = _template_text("subject", subject), _template_text("body", body)
+    _name_free(organization_id=organization_id, name=name)
+    return RejectionEmailTemplate.objects.create(organization_id=organization_id, name=name, subject=subject, body=body)
+
+
+@transaction.atomic
+def rejection_email_template_update(
+    *,
+    actor: User,
+    template: RejectionEmailTemplate,
+    name: str | Unset = UNSET,
+    subject: str | Unset = UNSET,
+    body: str | Unset = UNSET,
+) -> RejectionEmailTemplate:
+    """Edit a template (org admins and staff), checked as when created. Emails already
+    scheduled keep the text they were rendered with."""
+    _may_edit_reasons(actor, template.organization_id, TEMPLATES)
+    fields = []
+    if not isinstance(name, Unset):
+        name = name.strip()
+        if not name:
+            raise ValidationFailed(details={"name": ["This field may not be blank."]})
+        _name_free(organization_id=template.organization_id, name=name, exclude_id=template.pk)
+        template.name = name
+        fields.append("name")
+    if not isinstance(subject, Unset):
+        template.subject = _template_text("subject", subject)
+        fields.append("subject")
+    if not isinstance(body, Unset):
+        template.body = _template_text("body", body)
+        fields.append("body")
+    if fields:
+        template.save(update_fields=[*fields, "updated_at"])
+    return template
+
+
+@transaction.atomic
+def rejection_email_template_archive(*, actor: User, template: RejectionEmailTemplate) -> RejectionEmailTemplate:
+    """Stop offering a template when rejecting (org admins and staff); emails it scheduled
+    still go. Archiving twice changes nothing."""
+    _may_edit_reasons(actor, template.organization_id, TEMPLATES)
+    if template.archived_at is None:
+        template.archived_at = timezone.now()
+        template.save(update_fields=["archived_at", "updated_at"])
+    return template
+
+
+# --- sending rejection emails (the worker; applications.subscribers delivers) -------------------
+
+
+def rejection_email_claim(*, email_id: int, stale_after: timedelta) -> RejectionEmail | None:
+    """Claim a due email for sending (committed before SMTP is contacted): one ``scheduled``
+    whose ``send_at`` has come, or one ``sending`` whose claim is older than ``stale_after``
+    (its worker died). Returns None when there is nothing to send now (cancelled, sent,
+    claimed by another worker, or not due yet)."""
+    now = timezone.now()
+    claimable = RejectionEmail.objects.filter(pk=email_id).filter(
+        models.Q(status=RejectionEmailStatus.SCHEDULED, send_at__lte=now)
+        | models.Q(status=RejectionEmailStatus.SENDING, claimed_at__lt=now - stale_after)
+    )
+    if not claimable.update(status=RejectionEmailStatus.SENDING, claimed_at=now, attempts=models.F("attempts") + 1):
+        return None
+    return RejectionEmail.objects.select_related("application").get(pk=email_id)
+
+
+def rejection_email_settle(*, email_id: int, sent: bool, error: str = "") -> None:
+    """Record what became of a claimed email: ``sent``, or ``failed`` for good (a refusal)."""
+    status = RejectionEmailStatus.SENT if sent else RejectionEmailStatus.FAILED
+    RejectionEmail.objects.filter(pk=email_id, status=RejectionEmailStatus.SENDING).update(
+        status=status, settled_at=timezone.now(), last_error=error[:2000]
+    )
+
+
+def rejection_email_release(*, email_id: int, error: str) -> None:
+    """Give a claim back after a transient failure: the email is due again (retry or sweep)."""
+    RejectionEmail.objects.filter(pk=email_id, status=RejectionEmailStatus.SENDING).update(
+        status=RejectionEmailStatus.SCHEDULED, claimed_at=None, last_error=error[:2000]
+    )
+
+
+def rejection_emails_due(*, stale_after: timedelta, limit: int = 500) -> list[int]:
+    """The emails due now (their task was lost) and those whose worker died mid-send."""
+    now = timezone.now()
+    return list(
+        RejectionEmail.objects.filter(
+            models.Q(status=RejectionEmailStatus.SCHEDULED, send_at__lte=now)
+            | models.Q(status=RejectionEmailStatus.SENDING, claimed_at__lt=now - stale_after)
+        )
+        .order_by("send_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )

@@ -2,29 +2,49 @@
 
 * ``applications.notify`` (Celery): a submission tells the candidate (``application.received``)
   and the job's organization members but the one who added it (``application.new``); a move
-  by the hiring team, or its undoing, tells the candidate (``application.stage_changed``). Each notification
+  by the hiring team, or its undoing, tells the candidate (``application.stage_changed``), except a
+  rejection that scheduled an email (the email tells them, when it goes) and the undoing of one
+  whose email was cancelled. Each notification
   is keyed by the application or the stage change, so a retried dispatch tells nobody twice.
 * ``applications.score`` (Celery): a submission asks for its match score (idempotent task);
   :func:`application_scores_sweep` (beat) asks again for any application still unscored.
 * ``applications.cache`` (after commit, in-process): the organization's analytics change.
+* ``applications.rejection_email`` (Celery): a rejection that scheduled its email queues
+  ``applications.send_rejection_email`` with the delay as countdown;
+  :func:`rejection_emails_sweep` (beat) sends those due whose task was lost, and
+  :func:`rejection_email_deliver` is what both run.
 """
 
-from datetime import timedelta
+import logging
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.utils import timezone
+from django.utils.html import escape, linebreaks
 
 from applications.choices import ApplicationStage
 from applications.models import Application
+from applications.services import (
+    rejection_email_claim,
+    rejection_email_release,
+    rejection_email_settle,
+    rejection_emails_due,
+)
 from hotgigs import cache, queueing
 from hotgigs.accounts import policies
 from hotgigs.ai.dispatch import SCORE_APPLICATION
 from hotgigs.events import catalogue
 from hotgigs.events.models import OutboxEvent
 from hotgigs.events.registry import Recorded, after_commit, on_worker
+from hotgigs.notifications import mail
 from hotgigs.notifications.choices import NotificationKind, RecipientRole
-from hotgigs.notifications.services import Notice, notify, notify_all
+from hotgigs.notifications.services import Notice, notify, notify_all, smtp_breaker
+
+logger = logging.getLogger(__name__)
+SEND_REJECTION_EMAIL = "applications.send_rejection_email"
 
 EVENTS = (
     catalogue.APPLICATION_SUBMITTED,
@@ -94,6 +114,11 @@ def _notify_moved(event: OutboxEvent, application: Application) -> None:
     candidate_user_id = application.candidate.user_id
     if not candidate_user_id or candidate_user_id == event.context.get("actor_id"):
         return
+    # A rejection that scheduled its email is told by that email, at its time, not at once;
+    # and the undoing of one they were never told about (the email cancelled) is not news.
+    told_by_email = event.context.get("rejection_email", {})
+    if told_by_email and told_by_email.get("status", "scheduled") in ("scheduled", "cancelled"):
+        return
     from_stage, to_stage = event.context["from_stage"], event.data["stage"]
     notify(
         kind=NotificationKind.APPLICATION_STAGE_CHANGED,
@@ -157,6 +182,78 @@ def application_scores_sweep(*, older_than: timedelta | None = None, limit: int 
     queued = 0
     for application_id in ids:
         if not queueing.send_task_by_name(SCORE_APPLICATION, [application_id]):
+            break
+        queued += 1
+    return queued
+
+
+# --- rejection emails ----------------------------------------------------------------------------
+
+
+@on_worker("applications.rejection_email", types=(catalogue.APPLICATION_STAGE_CHANGED,), savepoint=False)
+def queue_rejection_email(event: OutboxEvent) -> None:
+    # Queued after commit with the delay as countdown; the sweep catches a lost message (and
+    # a countdown a broker dropped). It writes nothing, so it needs no savepoint.
+    scheduled = event.context.get("rejection_email")
+    if not scheduled:
+        return
+    email_id = int(scheduled["id"])
+    wait = (datetime.fromisoformat(scheduled["send_at"]) - timezone.now()).total_seconds()
+
+    def queue_rejection_email_task() -> None:
+        queueing.send_task_by_name(SEND_REJECTION_EMAIL, [email_id], countdown=max(wait, 0.0))
+
+    transaction.on_commit(queue_rejection_email_task)
+
+
+def _stale_after() -> timedelta:
+    return timedelta(seconds=settings.NOTIFICATIONS_EMAIL_CLAIM_SECONDS)
+
+
+def rejection_email_deliver(*, email_id: int) -> str:
+    """Send one rejection email if it is due and still scheduled; returns what happened.
+
+    ``"sent"``; ``"not_due"`` (cancelled, already sent, claimed by another worker, or its
+    time has not come); ``"failed"`` (the server refused it for good). The claim commits
+    before SMTP is contacted, so an undo from then on finds it ``sending`` and says it is
+    too late. Raises TransientError after giving the claim back when a retry may help.
+    """
+    email = rejection_email_claim(email_id=email_id, stale_after=_stale_after())
+    if email is None:
+        return "not_due"
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body,
+        to=[email.to_email],
+        headers={"X-HotGigs-Kind": "application.rejection_email", "Message-ID": _message_id(email.pk)},
+    )
+    message.attach_alternative(linebreaks(escape(email.body)), "text/html")
+    try:
+        smtp_breaker().call(mail.deliver, message)
+    except mail.PermanentEmailError as exc:
+        rejection_email_settle(email_id=email.pk, sent=False, error=str(exc))
+        logger.warning("rejection email %s refused for good", email.pk, extra={"rejection_email_id": email.pk})
+        return "failed"
+    except Exception as exc:
+        # Transient, an open circuit or a bug: nothing went out, due again for the next try.
+        rejection_email_release(email_id=email.pk, error=f"{type(exc).__name__}: {exc}")
+        raise
+    rejection_email_settle(email_id=email.pk, sent=True)
+    return "sent"
+
+
+def _message_id(email_id: int) -> str:
+    host = mail.link("/").split("/")[2] or "hotgigs.localhost"
+    return f"<rejection-{email_id}@{host}>"
+
+
+def rejection_emails_sweep(*, limit: int = 500) -> int:
+    """Queue the rejection emails that are due but still scheduled (their countdown task was
+    lost), and those a dead worker left claimed. Sending re-checks the claim, so one queued
+    twice goes once. Stops at the first message the broker refuses; returns how many were queued."""
+    queued = 0
+    for email_id in rejection_emails_due(stale_after=_stale_after(), limit=limit):
+        if not queueing.send_task_by_name(SEND_REJECTION_EMAIL, [email_id]):
             break
         queued += 1
     return queued

@@ -16,7 +16,12 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from applications import matching
-from applications.subscribers import application_scores_sweep
+from applications.subscribers import (
+    SEND_REJECTION_EMAIL,
+    application_scores_sweep,
+    rejection_email_deliver,
+    rejection_emails_sweep,
+)
 from candidates.errors import CandidateNotFound
 from hotgigs import tenancy
 from hotgigs.ai import dispatch
@@ -73,3 +78,17 @@ def score_application(application_id: int) -> float | None:
 def score_sweep() -> int:
     """Beat: queue the scoring of applications still without a match score (their task was lost)."""
     return application_scores_sweep()
+
+
+@shared_task(name=SEND_REJECTION_EMAIL, ignore_result=True, **RETRY_TASK_OPTIONS)
+@tenancy.system("sends any organization's scheduled rejection email")
+def send_rejection_email(email_id: int) -> str:
+    """Send one scheduled rejection email when due (a no-op when cancelled, sent or not yet due)."""
+    return rejection_email_deliver(email_id=email_id)
+
+
+@shared_task(name="applications.rejection_emails_sweep", ignore_result=True)
+@tenancy.system("beat: sends the rejection emails of any organization that are due")
+def rejection_emails_sweep_task() -> int:
+    """Beat: queue the rejection emails that are due and whose task was lost."""
+    return rejection_emails_sweep()

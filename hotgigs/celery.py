@@ -96,6 +96,12 @@ app.conf.beat_schedule = {
     },
     # Applications whose scoring task was lost (broker outage): no match score yet.
     "applications.score_sweep": {"task": "applications.score_sweep", "schedule": 60.0, "options": {"expires": 50.0}},
+    # Rejection emails that are due and whose countdown task was lost.
+    "applications.rejection_emails_sweep": {
+        "task": "applications.rejection_emails_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 50.0},
+    },
     # Domain events whose events.dispatch task was lost (broker outage, a worker killed).
     "events.sweep": {"task": "events.sweep", "schedule": 30.0, "options": {"expires": 25.0}},
     # Pending webhook deliveries that are due (their task was lost or their retry is due).

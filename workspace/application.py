@@ -29,7 +29,13 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_POST
 
-from applications.choices import STAGE_TRANSITIONS, TERMINAL_STAGES, ApplicationStage, StageChangeKind
+from applications.choices import (
+    REJECTION_EMAIL_MAX_DELAY_MINUTES,
+    STAGE_TRANSITIONS,
+    TERMINAL_STAGES,
+    ApplicationStage,
+    StageChangeKind,
+)
 from applications.errors import ApplicationNotFound, IllegalStageMove, illegal_move_words
 from applications.selectors import (
     actor_is_hiring_team,
@@ -38,6 +44,8 @@ from applications.selectors import (
     application_time_in_stage,
     match_list,
     match_receipt,
+    rejection_email_list,
+    rejection_email_template_list,
     rejection_reason_list,
 )
 from applications.services import MAX_REASON, application_move, application_undo_move
@@ -95,6 +103,8 @@ class MoveForm(forms.Form):
     to_stage = forms.ChoiceField(choices=ApplicationStage.choices)
     reason = forms.CharField(max_length=MAX_REASON, error_messages={"required": "Give a reason for the move."})
     rejection_reason = forms.IntegerField(min_value=1, required=False)
+    email_template = forms.IntegerField(min_value=1, required=False)
+    email_delay_minutes = forms.IntegerField(min_value=0, max_value=REJECTION_EMAIL_MAX_DELAY_MINUTES, required=False)
     confirm = forms.BooleanField(required=False)
 
     def clean(self) -> dict[str, Any]:
@@ -104,6 +114,8 @@ class MoveForm(forms.Form):
                 self.add_error("rejection_reason", "Choose a rejection reason.")
         else:
             cleaned["rejection_reason"] = None
+            cleaned["email_template"] = None
+            cleaned["email_delay_minutes"] = None
         return cleaned
 
 
@@ -304,6 +316,14 @@ def _render(
                 actor=request.user, organization_id=application.job.organization_id
             ).values_list("pk", "label")
         ],
+        "email_templates": [
+            (str(pk), name)
+            for pk, name in rejection_email_template_list(
+                actor=request.user, organization_id=application.job.organization_id
+            ).values_list("pk", "name")
+        ],
+        "max_delay": str(REJECTION_EMAIL_MAX_DELAY_MINUTES),
+        "rejection_emails": list(rejection_email_list(actor=request.user, application=application)),
         "may_withdraw": ApplicationStage.WITHDRAWN in legal,
         "ended": application.stage in TERMINAL_STAGES,
         "match": match,
@@ -355,6 +375,8 @@ def application_move_view(request: HttpRequest, object_id: str) -> HttpResponse:
         return HttpResponseRedirect(page_url(application))
     to_stage, reason = form.cleaned_data["to_stage"], form.cleaned_data["reason"]
     rejection_reason_id = form.cleaned_data["rejection_reason"]
+    email_template_id = form.cleaned_data["email_template"]
+    email_delay = form.cleaned_data["email_delay_minutes"] or 0
     if not form.cleaned_data["confirm"]:
         verb = {
             ApplicationStage.REJECTED: "Reject",
@@ -375,6 +397,13 @@ def application_move_view(request: HttpRequest, object_id: str) -> HttpResponse:
                 .filter(pk=rejection_reason_id)
                 .values_list("pk", "label")
             ).get(rejection_reason_id, ""),
+            "email_template": "" if email_template_id is None else str(email_template_id),
+            "email_delay_minutes": str(email_delay),
+            "email_label": dict(
+                rejection_email_template_list(actor=request.user, organization_id=application.job.organization_id)
+                .filter(pk=email_template_id)
+                .values_list("pk", "name")
+            ).get(email_template_id, ""),
             "page_url": page_url(application),
         }
         return TemplateResponse(request, "workspace/application_confirm.html", context)
@@ -386,6 +415,8 @@ def application_move_view(request: HttpRequest, object_id: str) -> HttpResponse:
             to_stage=to_stage,
             reason=reason,
             rejection_reason_id=rejection_reason_id,
+            email_template_id=email_template_id,
+            email_delay_minutes=email_delay,
         )
     except IllegalStageMove as error:
         messages.error(request, _refused_move(application, error, to_stage))
@@ -424,6 +455,16 @@ def application_undo_view(request: HttpRequest, object_id: str) -> HttpResponse:
     words = f"Undid the move to {from_label}: back to {stage_label(undone.stage)}"
     log_change(request, undone, f"{words}. Reason: {reason}")
     messages.success(request, f"{application.candidate.full_name}: {words[0].lower()}{words[1:]}.")
+    # What became of the email the undone rejection scheduled: cancelled, or too late.
+    latest = rejection_email_list(actor=request.user, application=undone).order_by("-created_at", "-id").first()
+    if from_label == stage_label(ApplicationStage.REJECTED) and latest is not None:
+        if latest.status == "cancelled":
+            messages.info(request, "The rejection email was cancelled before it went out.")
+        elif latest.status in ("sending", "sent"):
+            messages.warning(
+                request,
+                f"The rejection email to {latest.to_email} was already sent; undoing the rejection cannot unsend it.",
+            )
     return HttpResponseRedirect(page_url(application))
 
 

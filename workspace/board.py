@@ -1,7 +1,13 @@
 """The pipeline board of one job: a column per stage, a card per application, moves with reasons.
 
 ``GET /admin/jobs/job/<id>/board/`` shows the board, filtered by ``source`` and
-``min_score``; ``POST …/board/move/`` moves one application. The page works without
+``min_score``; ``POST …/board/move/`` moves one application; ``POST …/board/bulk/`` acts on
+the selected cards (each card's checkbox belongs to the bulk bar's form through the ``form``
+attribute, so selecting needs no script): move them to a stage, reject them with a reason
+(and optionally a rejection email after a delay), or add one note to each. A bulk action goes
+through the same services as ``POST /api/v1/applications/bulk`` (``applications_bulk_move``,
+``applications_bulk_apply``): each application succeeds or fails on its own, and the page
+says which did and why the others did not. The page works without
 script: each card holds a form (the next stages and "Rejected", a reason, a button) inside a
 ``<details>``, so a keyboard reaches every move; ``workspace/board.js`` adds drag-and-drop,
 which only fills in that same form.
@@ -32,10 +38,27 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from applications.choices import STAGE_TRANSITIONS, ApplicationSource, ApplicationStage
+from applications.choices import (
+    REJECTION_EMAIL_MAX_DELAY_MINUTES,
+    STAGE_TRANSITIONS,
+    ApplicationSource,
+    ApplicationStage,
+)
 from applications.errors import ApplicationNotFound, IllegalStageMove, illegal_move_words
-from applications.selectors import application_get, application_list, rejection_reason_list
-from applications.services import MAX_REASON, application_move
+from applications.selectors import (
+    application_get,
+    application_list,
+    rejection_email_template_list,
+    rejection_reason_list,
+)
+from applications.services import (
+    MAX_BULK,
+    MAX_REASON,
+    BulkOutcome,
+    application_move,
+    applications_bulk_apply,
+    applications_bulk_move,
+)
 from hotgigs.accounts.models import User
 from hotgigs.admin_site import admin_site, domain_error_text
 from hotgigs.errors import DomainError
@@ -82,6 +105,8 @@ class MoveForm(forms.Form):
     )
     reason = forms.CharField(max_length=MAX_REASON, required=False, strip=True)
     rejection_reason = forms.IntegerField(min_value=1, required=False)
+    email_template = forms.IntegerField(min_value=1, required=False)
+    email_delay_minutes = forms.IntegerField(min_value=0, max_value=REJECTION_EMAIL_MAX_DELAY_MINUTES, required=False)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -90,6 +115,73 @@ class MoveForm(forms.Form):
             self.add_error("rejection_reason", "Choose a rejection reason.")
         if not rejecting:
             cleaned["rejection_reason"] = None
+            cleaned["email_template"] = None
+            cleaned["email_delay_minutes"] = None
+        return cleaned
+
+
+class BulkAction:
+    MOVE = "move"
+    REJECT = "reject"
+    NOTE = "note"
+
+
+BULK_ACTIONS = (
+    (BulkAction.MOVE, "Move to stage"),
+    (BulkAction.REJECT, "Reject"),
+    (BulkAction.NOTE, "Add a note"),
+)
+# A bulk move goes forward along the pipeline; rejecting is its own action (it needs a reason).
+BULK_STAGES = (
+    ApplicationStage.SCREENING,
+    ApplicationStage.INTERVIEW,
+    ApplicationStage.OFFER,
+    ApplicationStage.HIRED,
+)
+
+
+class BulkForm(forms.Form):
+    """The bulk bar: the selected cards and what to do with them (shapes only; the services
+    keep the rules)."""
+
+    application_ids = forms.TypedMultipleChoiceField(
+        coerce=int,
+        choices=(),
+        error_messages={
+            "required": "Select at least one application.",
+        },
+    )
+    action = forms.ChoiceField(choices=BULK_ACTIONS)
+    stage = forms.ChoiceField(choices=[(stage.value, stage.label) for stage in BULK_STAGES], required=False)
+    rejection_reason = forms.IntegerField(min_value=1, required=False)
+    email_template = forms.IntegerField(min_value=1, required=False)
+    email_delay_minutes = forms.IntegerField(min_value=0, max_value=REJECTION_EMAIL_MAX_DELAY_MINUTES, required=False)
+    reason = forms.CharField(max_length=MAX_REASON, required=False, strip=True)
+    body = forms.CharField(required=False, strip=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Any id is a valid shape: the service answers for those the user may not see.
+        ids = self.data.getlist("application_ids") if hasattr(self.data, "getlist") else []
+        field = self.fields["application_ids"]
+        field.choices = [(value, value) for value in ids]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        action = cleaned.get("action")
+        if action == BulkAction.MOVE and not cleaned.get("stage"):
+            self.add_error("stage", "Choose the stage to move to.")
+        if action == BulkAction.REJECT and not cleaned.get("rejection_reason"):
+            self.add_error("rejection_reason", "Choose a rejection reason.")
+        if action == BulkAction.NOTE and not cleaned.get("body"):
+            self.add_error("body", "Write the note.")
+        if action != BulkAction.REJECT:
+            cleaned["email_template"] = None
+            cleaned["email_delay_minutes"] = None
+        if cleaned.get("email_template") is None and cleaned.get("email_delay_minutes"):
+            self.add_error("email_template", "Choose the email to send after the delay.")
+        if len(cleaned.get("application_ids") or []) > MAX_BULK:
+            self.add_error("application_ids", f"Select at most {MAX_BULK} applications.")
         return cleaned
 
 
@@ -202,6 +294,18 @@ def board_view(request: HttpRequest, job_id: int) -> HttpResponse:
                 "pk", "label"
             )
         ],
+        "email_templates": [
+            (str(pk), name)
+            for pk, name in rejection_email_template_list(
+                actor=request.user, organization_id=job.organization_id
+            ).values_list("pk", "name")
+        ],
+        "bulk_action": reverse("admin:jobs_job_board_bulk", args=[job.pk])
+        + (f"?{filters.query()}" if filters.is_bound and filters.query() else ""),
+        "bulk_actions": BULK_ACTIONS,
+        "bulk_stages": [(stage.value, stage.label) for stage in BULK_STAGES],
+        "max_delay": str(REJECTION_EMAIL_MAX_DELAY_MINUTES),
+        "max_bulk": str(MAX_BULK),
         "opts": {"app_label": "jobs", "model_name": "job"},
     }
     request.current_app = admin_site.name
@@ -246,6 +350,8 @@ def board_move_view(request: HttpRequest, job_id: int) -> HttpResponse:
             to_stage=to_stage,
             reason=reason,
             rejection_reason_id=data["rejection_reason"],
+            email_template_id=data["email_template"],
+            email_delay_minutes=data["email_delay_minutes"] or 0,
         )
     except IllegalStageMove as error:
         # The same words as the application page and the list action.
@@ -265,3 +371,102 @@ def board_move_view(request: HttpRequest, job_id: int) -> HttpResponse:
     admin_site.get_model_admin(type(moved)).log_change(request, moved, change)
     messages.success(request, f"{name}: {STAGE_LABELS[from_stage]} → {STAGE_LABELS[to_stage]}.")
     return back
+
+
+def _names(actor: Any, ids: list[int]) -> dict[int, str]:
+    return dict(application_list(actor=actor).filter(pk__in=ids).values_list("pk", "candidate__full_name"))
+
+
+def _summary(
+    outcome: BulkOutcome, names: dict[int, str], done: str, *, before: dict[int, str], to_stage: str | None
+) -> tuple[str, str]:
+    """The result in people's words: who succeeded, and who failed and why (an illegal move
+    in the same words as a single move on the board)."""
+    succeeded = ""
+    if outcome.succeeded:
+        who = ", ".join(names.get(pk, f"#{pk}") for pk in outcome.succeeded)
+        succeeded = f"{len(outcome.succeeded)} {done}: {who}."
+    failed = ""
+    if outcome.failed:
+        items = []
+        for item in outcome.failed:
+            name = names.get(item["id"], f"#{item['id']}")
+            stage = before.get(item["id"])
+            if item["code"] == IllegalStageMove.code and stage and to_stage:
+                allowed = [to for to in STAGE_TRANSITIONS[stage] if to != ApplicationStage.WITHDRAWN]
+                items.append(
+                    illegal_move_words(candidate_name=name, from_stage=stage, to_stage=to_stage, allowed=allowed)
+                )
+            else:
+                items.append(f"{name}: {item['message']}")
+        failed = f"{len(outcome.failed)} not changed. " + " ".join(
+            text if text.endswith(".") else f"{text}." for text in items
+        )
+    return succeeded, failed
+
+
+@require_POST
+def board_bulk_view(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Act on the selected cards through the bulk services; say who succeeded and who failed."""
+    job = _job_or_404(request, job_id)
+    back = HttpResponseRedirect(board_url(job.pk, BoardFilters(request.GET).query()))
+    form = BulkForm(request.POST)
+    if not form.is_valid():
+        problems = "; ".join(
+            f"{'' if name == '__all__' else name.replace('_', ' ') + ': '}{' '.join(str(e) for e in errors)}"
+            for name, errors in form.errors.items()
+        )
+        messages.error(request, f"Nothing was changed. {problems}")
+        return back
+    data = form.cleaned_data
+    actor: User = request.user  # type: ignore[assignment]
+    ids: list[int] = data["application_ids"]
+    # Only this board's applications: one of another job fails like one the user may not see.
+    on_board = set(application_list(actor=actor).filter(job_id=job.pk, pk__in=ids).values_list("pk", flat=True))
+    before = dict(application_list(actor=actor).filter(pk__in=on_board).values_list("pk", "stage"))
+    try:
+        if data["action"] == BulkAction.NOTE:
+            outcome = applications_bulk_apply(
+                actor=actor, application_ids=ids, action="note", params={"body": data["body"]}
+            )
+            done, to_stage = "noted", None
+        else:
+            rejecting = data["action"] == BulkAction.REJECT
+            to_stage = ApplicationStage.REJECTED if rejecting else data["stage"]
+            outcome = applications_bulk_move(
+                actor=actor,
+                application_ids=[pk for pk in ids if pk in on_board],
+                to_stage=to_stage,
+                reason=data["reason"],
+                rejection_reason_id=data["rejection_reason"] if rejecting else None,
+                email_template_id=data["email_template"],
+                email_delay_minutes=data["email_delay_minutes"] or 0,
+            )
+            missing = [
+                {"id": pk, "code": "NOT_FOUND", "message": "Not on this board."} for pk in ids if pk not in on_board
+            ]
+            outcome = BulkOutcome(succeeded=outcome.succeeded, failed=[*missing, *outcome.failed])
+            done = "rejected" if rejecting else f"moved to {STAGE_LABELS[to_stage]}"
+            _log_bulk_moves(request, outcome.succeeded, before, to_stage, data["reason"])
+    except DomainError as error:
+        messages.error(request, f"Nothing was changed: {domain_error_text(error)}")
+        return back
+    succeeded, failed = _summary(outcome, _names(actor, ids), done, before=before, to_stage=to_stage)
+    if succeeded:
+        messages.success(request, succeeded)
+    if failed:
+        messages.error(request, failed)
+    return back
+
+
+def _log_bulk_moves(
+    request: HttpRequest, succeeded: list[int], before: dict[int, str], to_stage: str, reason: str
+) -> None:
+    """The admin History of each moved application, as a single move writes it."""
+    verb = "Rejected" if to_stage == ApplicationStage.REJECTED else "Moved"
+    for application in application_list(actor=request.user).filter(pk__in=succeeded):
+        from_label = STAGE_LABELS.get(before.get(application.pk, ""), "?")
+        change = f"{verb} in bulk on the pipeline board: {from_label} → {STAGE_LABELS[to_stage]}."
+        if reason:
+            change += f" Reason: {reason}"
+        admin_site.get_model_admin(type(application)).log_change(request, application, change)

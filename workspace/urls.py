@@ -17,6 +17,7 @@ def pages() -> list[URLPattern | URLResolver]:
         path("jobs/job/<int:job_id>/board/move/", view(board.board_move_view), name="jobs_job_board_move"),
         # The job's interview plan and scorecards (workspace/plan.py).
         path("jobs/job/<int:job_id>/interview-plan/", view(plan.interview_plan_view), name="workspace_interview_plan"),
+        path("jobs/job/<int:job_id>/board/bulk/", view(board.board_bulk_view), name="jobs_job_board_bulk"),
         # The application page takes over the admin's change URL of an application.
         path(
             "applications/application/<int:object_id>/change/",

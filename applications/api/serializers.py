@@ -10,10 +10,24 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from applications.choices import STAGE_TRANSITIONS, ApplicationSource, ApplicationStage, StageChangeKind
+from applications.choices import (
+    REJECTION_EMAIL_MAX_DELAY_MINUTES,
+    STAGE_TRANSITIONS,
+    ApplicationSource,
+    ApplicationStage,
+    StageChangeKind,
+)
 from applications.models import Application, Match
 from applications.selectors import StageSpan, match_receipt
-from applications.services import MAX_BULK, MAX_COVER_LETTER, MAX_REASON, MAX_REASON_LABEL
+from applications.services import (
+    MAX_BULK,
+    MAX_COVER_LETTER,
+    MAX_REASON,
+    MAX_REASON_LABEL,
+    MAX_TEMPLATE_BODY,
+    MAX_TEMPLATE_NAME,
+    MAX_TEMPLATE_SUBJECT,
+)
 from hotgigs.accounts import policies
 from hotgigs.api.serializers import (
     ApplicationCandidateSerializer,
@@ -51,6 +65,19 @@ class ApplicationMoveSerializer(StrictInputSerializer):
         min_value=1,
         help_text="Required for `rejected` (and refused otherwise): one of the organization's rejection reasons.",
     )
+    email_template_id = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="Only for `rejected`: send the candidate this rejection email template of the organization "
+        "(no email without it).",
+    )
+    email_delay_minutes = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=REJECTION_EMAIL_MAX_DELAY_MINUTES,
+        help_text="Send the rejection email this many minutes later (0 to 10080; default 0); undoing the "
+        "rejection before then cancels it.",
+    )
 
 
 class BulkAction:
@@ -61,7 +88,8 @@ class BulkAction:
 
 class ApplicationBulkSerializer(StrictInputSerializer):
     """``move`` takes ``stage`` (and, for ``rejected``, ``rejection_reason_id``); ``reject``
-    takes ``rejection_reason_id``; ``reason`` is the note of every move. ``note`` takes
+    takes ``rejection_reason_id`` (and optionally ``email_template_id`` and
+    ``email_delay_minutes``); ``reason`` is the note of every move. ``note`` takes
     ``body``, the note written on each application (mentions as on one note)."""
 
     action = serializers.ChoiceField(choices=[BulkAction.MOVE, BulkAction.REJECT, BulkAction.NOTE])
@@ -72,11 +100,19 @@ class ApplicationBulkSerializer(StrictInputSerializer):
     rejection_reason_id = serializers.IntegerField(min_value=1, required=False)
     reason = serializers.CharField(max_length=MAX_REASON, required=False, allow_blank=True, trim_whitespace=False)
     body = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    email_template_id = serializers.IntegerField(min_value=1, required=False)
+    email_delay_minutes = serializers.IntegerField(
+        min_value=0, max_value=REJECTION_EMAIL_MAX_DELAY_MINUTES, required=False
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         action = attrs["action"]
         if action == BulkAction.NOTE:
-            extra = [name for name in ("stage", "rejection_reason_id", "reason") if name in attrs]
+            extra = [
+                name
+                for name in ("stage", "rejection_reason_id", "reason", "email_template_id", "email_delay_minutes")
+                if name in attrs
+            ]
             if extra:
                 raise serializers.ValidationError({name: ["A note takes only `body`."] for name in extra})
             if "body" not in attrs:
@@ -223,6 +259,54 @@ class RejectionReasonQuerySerializer(StrictInputSerializer):
     strict_json_types = False
     organization = serializers.IntegerField(min_value=1, required=False)
     include_archived = serializers.BooleanField(required=False, default=False)
+
+
+# --- rejection emails -------------------------------------------------------------------------
+
+
+class RejectionEmailTemplateSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """One of an organization's rejection email templates (for its hiring team only)."""
+
+    id = serializers.IntegerField()
+    organization_id = serializers.IntegerField()
+    name = serializers.CharField()
+    subject = serializers.CharField()
+    body = serializers.CharField()
+    archived_at = serializers.DateTimeField(allow_null=True)
+    updated_at = serializers.DateTimeField()
+
+
+class RejectionEmailTemplateCreateSerializer(StrictInputSerializer):
+    organization_id = serializers.IntegerField(min_value=1)
+    name = serializers.CharField(max_length=MAX_TEMPLATE_NAME)
+    subject = serializers.CharField(max_length=MAX_TEMPLATE_SUBJECT)
+    body = serializers.CharField(max_length=MAX_TEMPLATE_BODY, trim_whitespace=False)
+
+
+class RejectionEmailTemplateUpdateSerializer(StrictInputSerializer):
+    name = serializers.CharField(max_length=MAX_TEMPLATE_NAME, required=False)
+    subject = serializers.CharField(max_length=MAX_TEMPLATE_SUBJECT, required=False)
+    body = serializers.CharField(max_length=MAX_TEMPLATE_BODY, required=False, trim_whitespace=False)
+
+
+class RejectionEmailTemplateQuerySerializer(StrictInputSerializer):
+    strict_json_types = False
+    organization = serializers.IntegerField(min_value=1, required=False)
+    include_archived = serializers.BooleanField(required=False, default=False)
+
+
+class RejectionEmailSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """An email a rejection scheduled for the candidate, as rendered, and what became of it."""
+
+    id = serializers.IntegerField()
+    template_id = serializers.IntegerField(allow_null=True)
+    to_email = serializers.EmailField()
+    subject = serializers.CharField()
+    body = serializers.CharField()
+    status = serializers.CharField()
+    send_at = serializers.DateTimeField()
+    settled_at = serializers.DateTimeField(allow_null=True)
+    cancelled_by_id = serializers.IntegerField(allow_null=True)
 
 
 # --- matches ----------------------------------------------------------------------------------

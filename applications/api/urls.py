@@ -3,13 +3,20 @@
 from django.urls import re_path
 from rest_framework.routers import SimpleRouter
 
-from applications.api.views import ID_PATTERN, ApplicationViewSet, MatchViewSet, RejectionReasonViewSet
+from applications.api.views import (
+    ID_PATTERN,
+    ApplicationViewSet,
+    MatchViewSet,
+    RejectionEmailTemplateViewSet,
+    RejectionReasonViewSet,
+)
 
 router = SimpleRouter()
 # DRF turns any truthy ``trailing_slash`` argument into "/", so the optional slash is set here.
 router.trailing_slash = "/?"
 router.register("applications", ApplicationViewSet, basename="application")
 router.register("rejection-reasons", RejectionReasonViewSet, basename="rejection-reason")
+router.register("rejection-email-templates", RejectionEmailTemplateViewSet, basename="rejection-email-template")
 
 # The match lists of a job and of a candidate: this app reads Match rows, so it mounts them
 # under the jobs and candidates resources (which must not import applications).

@@ -29,6 +29,11 @@ from applications.api.serializers import (
     MatchQuerySerializer,
     MatchRecomputeSerializer,
     MatchSerializer,
+    RejectionEmailSerializer,
+    RejectionEmailTemplateCreateSerializer,
+    RejectionEmailTemplateQuerySerializer,
+    RejectionEmailTemplateSerializer,
+    RejectionEmailTemplateUpdateSerializer,
     RejectionReasonCreateSerializer,
     RejectionReasonQuerySerializer,
     RejectionReasonSerializer,
@@ -45,6 +50,9 @@ from applications.selectors import (
     application_list,
     application_time_in_stage,
     match_list,
+    rejection_email_list,
+    rejection_email_template_get,
+    rejection_email_template_list,
     rejection_reason_get,
     rejection_reason_list,
 )
@@ -55,6 +63,9 @@ from applications.services import (
     application_withdraw,
     applications_bulk_apply,
     applications_bulk_move,
+    rejection_email_template_archive,
+    rejection_email_template_create,
+    rejection_email_template_update,
     rejection_reason_archive,
     rejection_reason_create,
     rejection_reason_update,
@@ -108,6 +119,7 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # typ
         "withdraw": APPLICATIONS_WRITE,
         "undo": APPLICATIONS_WRITE,
         "bulk": APPLICATIONS_WRITE,
+        "rejection_emails": APPLICATIONS_READ,
     }
 
     def get_queryset(self) -> QuerySet[Application]:
@@ -168,7 +180,9 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # typ
         description="For the hiring team. Only the pipeline's next stage, rejected or withdrawn are legal; "
         "any other move answers 409 CONFLICT with the current stage and the allowed ones in "
         "`details` (`{stage, allowed}`). Rejecting requires `rejection_reason_id`, one of the "
-        "organization's live rejection reasons (400 VALIDATION_ERROR otherwise); `reason` is a free-text note.",
+        "organization's live rejection reasons (400 VALIDATION_ERROR otherwise); `reason` is a free-text note. "
+        "A rejection may send the candidate an email: `email_template_id` (one of the organization's "
+        "rejection email templates) and `email_delay_minutes` (0 to 10080); see `rejection-emails`.",
         request=ApplicationMoveSerializer,
         responses={200: ApplicationSerializer, **ERRORS},
     )
@@ -183,6 +197,8 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # typ
             to_stage=data.validated_data["stage"],
             reason=data.validated_data.get("reason", ""),
             rejection_reason_id=data.validated_data.get("rejection_reason_id"),
+            email_template_id=data.validated_data.get("email_template_id"),
+            email_delay_minutes=data.validated_data.get("email_delay_minutes", 0),
         )
         return self._render(moved)
 
@@ -216,6 +232,8 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # typ
                 to_stage=fields["stage"],
                 reason=fields.get("reason", ""),
                 rejection_reason_id=fields.get("rejection_reason_id"),
+                email_template_id=fields.get("email_template_id"),
+                email_delay_minutes=fields.get("email_delay_minutes", 0),
             )
         body = {"succeeded": outcome.succeeded, "failed": outcome.failed}
         return Response(ApplicationBulkResultSerializer(body).data)
@@ -225,7 +243,9 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # typ
         description="For the hiring team: the application goes back to the stage its latest move came from; "
         "`reason` is required (400 otherwise). The history keeps both rows (the correction has `kind: undo`) "
         "and the undo is an event of its own. 409 CONFLICT when there is no move to undo "
-        "(only the submission, an undo already, or the candidate's own withdrawal).",
+        "(only the submission, an undo already, or the candidate's own withdrawal). Undoing a rejection "
+        "cancels its email if it has not gone yet; one already sent cannot be taken back (see "
+        "`rejection-emails`: it stays `sent`).",
         request=ApplicationUndoSerializer,
         responses={200: ApplicationSerializer, **ERRORS},
     )
@@ -240,6 +260,20 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # typ
             reason=data.validated_data["reason"],
         )
         return self._render(undone)
+
+    @extend_schema(
+        summary="Rejection emails of an application",
+        description="For the hiring team: the emails its rejections scheduled for the candidate, newest first, "
+        "as rendered, with `status` `scheduled`, `sending`, `sent`, `cancelled` (the rejection was undone "
+        "before it went) or `failed`. Anyone else gets an empty list; the candidate never sees them here.",
+        responses={200: RejectionEmailSerializer(many=True), **ERRORS},
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], url_path="rejection-emails", pagination_class=None, filterset_class=None)
+    def rejection_emails(self, request: Request, pk: str) -> Response:
+        application = self.get_object()
+        emails = rejection_email_list(actor=request.user, application=application)
+        return Response(RejectionEmailSerializer(emails, many=True).data)
 
     @extend_schema(
         summary="Withdraw an application",
@@ -373,6 +407,104 @@ class RejectionReasonViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
     def archive(self, request: Request, pk: str) -> Response:
         reason = rejection_reason_archive(actor=self._actor(), reason=self.get_object())
         return Response(RejectionReasonSerializer(reason).data)
+
+
+# --- rejection email templates ------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List rejection email templates",
+        description="The rejection email templates of the caller's organizations (every one for staff), by name. "
+        "`organization` narrows to one; `include_archived=true` lists retired ones too. Not paginated. "
+        "Placeholders: `{candidate_name}`, `{candidate_first_name}`, `{job_title}`, `{organization_name}`.",
+        parameters=[RejectionEmailTemplateQuerySerializer],
+        responses={200: RejectionEmailTemplateSerializer(many=True), **ERRORS},
+        filters=False,
+    ),
+    retrieve=extend_schema(
+        summary="Get a rejection email template", responses={200: RejectionEmailTemplateSerializer, **ERRORS}
+    ),
+)
+class RejectionEmailTemplateViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
+    """``/rejection-email-templates``: each organization's rejection emails; org admins (and
+    staff) create, edit and archive. A template of another organization answers 404."""
+
+    serializer_class = RejectionEmailTemplateSerializer
+    pagination_class = None
+    filter_backends = ()  # type: ignore[assignment]
+    lookup_value_regex = ID_PATTERN
+    required_scopes = {  # noqa: RUF012
+        "list": APPLICATIONS_READ,
+        "retrieve": APPLICATIONS_READ,
+        "create": ORGANIZATION_ADMIN,
+        "partial_update": ORGANIZATION_ADMIN,
+        "archive": ORGANIZATION_ADMIN,
+    }
+
+    def _actor(self) -> User:
+        return self.request.user  # type: ignore[return-value]
+
+    def get_object(self) -> Any:
+        return rejection_email_template_get(actor=self._actor(), template_id=int(self.kwargs["pk"]))
+
+    def list(self, request: Request) -> Response:
+        query = RejectionEmailTemplateQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        templates = rejection_email_template_list(
+            actor=self._actor(),
+            organization_id=query.validated_data.get("organization"),
+            include_archived=query.validated_data["include_archived"],
+        )
+        return Response(RejectionEmailTemplateSerializer(templates, many=True).data)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(RejectionEmailTemplateSerializer(self.get_object()).data)
+
+    @extend_schema(
+        summary="Add a rejection email template",
+        description="For the organization's admins and staff. `subject` and `body` may use only the documented "
+        "placeholders (400 VALIDATION_ERROR naming the unknown ones; `{{` and `}}` write a brace); `name` is "
+        "unique in the organization (409 CONFLICT). An organization the caller is not a member of answers 400.",
+        request=RejectionEmailTemplateCreateSerializer,
+        responses={201: RejectionEmailTemplateSerializer, **ERRORS},
+    )
+    @idempotent
+    def create(self, request: Request) -> Response:
+        actor = self._actor()
+        data = RejectionEmailTemplateCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        if not policies.may_manage_organization(actor, fields["organization_id"]):
+            raise ValidationFailed(details={"organization_id": ["Not one of your organizations."]})
+        template = rejection_email_template_create(actor=actor, **fields)
+        return Response(RejectionEmailTemplateSerializer(template).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Edit a rejection email template",
+        description="For the organization's admins and staff, checked as when created. Emails already "
+        "scheduled keep the text they were rendered with.",
+        request=RejectionEmailTemplateUpdateSerializer,
+        responses={200: RejectionEmailTemplateSerializer, **ERRORS},
+    )
+    def partial_update(self, request: Request, pk: str) -> Response:
+        template = self.get_object()
+        data = RejectionEmailTemplateUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        updated = rejection_email_template_update(actor=self._actor(), template=template, **data.validated_data)
+        return Response(RejectionEmailTemplateSerializer(updated).data)
+
+    @extend_schema(
+        summary="Archive a rejection email template",
+        description="For the organization's admins and staff: no longer offered when rejecting; emails it "
+        "scheduled still go. Archiving twice changes nothing.",
+        request=None,
+        responses={200: RejectionEmailTemplateSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def archive(self, request: Request, pk: str) -> Response:
+        template = rejection_email_template_archive(actor=self._actor(), template=self.get_object())
+        return Response(RejectionEmailTemplateSerializer(template).data)
 
 
 # --- matches ----------------------------------------------------------------------------------

@@ -134,6 +134,15 @@ TABLES: dict[str, Callable[[], Rule]] = {
         write=f"{job_of_my_organizations('applications_match.job_id')}"
         f" OR {my_candidate('applications_match.candidate_id')}",
     ),
+    # The organization's own; the candidate never reads templates nor the scheduled emails.
+    "applications_rejectionemailtemplate": lambda: Rule(
+        read=of_my_organizations("applications_rejectionemailtemplate.organization_id"),
+        write=of_my_organizations("applications_rejectionemailtemplate.organization_id"),
+    ),
+    "applications_rejectionemail": lambda: Rule(
+        read=application_of_my_organizations("applications_rejectionemail.application_id"),
+        write=application_of_my_organizations("applications_rejectionemail.application_id"),
+    ),
     # The hiring team; the candidate reads their own interviews.
     "interviews_interview": lambda: Rule(
         read="EXISTS (SELECT 1 FROM applications_application a WHERE a.id = interviews_interview.application_id)",

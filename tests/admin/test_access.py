@@ -122,6 +122,7 @@ def test_recruiter_index_lists_domain_models_but_not_users_or_notifications(recr
         "Candidate",
         "CandidateMerge",
         "Match",
+        "RejectionEmailTemplate",
         "RejectionReason",
         "Resume",
         "WebhookEndpoint",

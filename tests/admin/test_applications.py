@@ -190,3 +190,31 @@ def test_org_admins_add_rejection_reasons_in_the_back_office_and_recruiters_may_
 
     assert response.status_code == 302
     assert RejectionReason.objects.get(code="salary").organization_id == org.pk
+
+
+def test_org_admins_edit_rejection_email_templates_in_the_back_office(client, org, other_org, recruiter, org_admin):
+    from applications.models import RejectionEmailTemplate
+
+    template = RejectionEmailTemplate.objects.get(organization=org)
+    theirs = RejectionEmailTemplate.objects.get(organization=other_org)
+    body = template.body
+    good = {"name": "Kind", "subject": "About {job_title}", "body": "Dear {candidate_first_name},\nThanks."}
+
+    client.force_login(recruiter)
+    client.post(change_url(template), good)
+    template.refresh_from_db()
+    assert template.body == body
+
+    client.force_login(org_admin)
+    refused = client.post(change_url(template), {**good, "body": "Dear {candidate.user.password}"})
+    assert refused.status_code == 200
+    assert "Unknown placeholder {candidate.user.password}" in refused.content.decode()
+    template.refresh_from_db()
+    assert template.body == body
+    assert client.get(change_url(theirs)).status_code in (302, 404)
+
+    saved = client.post(change_url(template), good)
+
+    assert saved.status_code == 302
+    template.refresh_from_db()
+    assert (template.name, template.body) == ("Kind", "Dear {candidate_first_name},\nThanks.")

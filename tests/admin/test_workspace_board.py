@@ -322,3 +322,141 @@ def test_the_board_is_read_in_a_constant_number_of_queries(recruiter_client, ope
     thirty = queries_for(27)  # 30 in all
 
     assert thirty == three
+
+
+# --- bulk actions
+
+
+def bulk_url(job_id: int, query: str = "") -> str:
+    url = reverse("admin:jobs_job_board_bulk", args=[job_id])
+    return f"{url}?{query}" if query else url
+
+
+def test_every_card_has_a_checkbox_of_the_bulk_form(recruiter_client, open_job):
+    application = ApplicationFactory.create(job=open_job)
+
+    page = recruiter_client.get(board(open_job.pk)).content.decode()
+
+    assert f'name="application_ids" value="{application.pk}" form="ws-bulk"' in page
+    assert 'id="ws-bulk"' in page
+    assert "Standard rejection" in page  # the organization's rejection email template is offered
+
+
+def test_a_bulk_rejection_with_an_email_says_who_succeeded_and_who_failed(recruiter_client, open_job, other_open_job):
+    from applications.models import RejectionEmail, RejectionEmailTemplate
+
+    ada = ApplicationFactory.create(job=open_job, stage="screening", candidate=CandidateFactory.create(full_name="Ada"))
+    bob = ApplicationFactory.create(job=open_job, stage="applied", candidate=CandidateFactory.create(full_name="Bob"))
+    hired = ApplicationFactory.create(job=open_job, stage="hired", candidate=CandidateFactory.create(full_name="Cy"))
+    elsewhere = ApplicationFactory.create(job=other_open_job)
+    template = RejectionEmailTemplate.objects.get(organization_id=open_job.organization_id)
+
+    response = recruiter_client.post(
+        bulk_url(open_job.pk, "source=sourced"),
+        {
+            "application_ids": [ada.pk, bob.pk, hired.pk, elsewhere.pk],
+            "action": "reject",
+            "rejection_reason": rejection_reason_id(open_job.organization_id, "experience"),
+            "email_template": template.pk,
+            "email_delay_minutes": 30,
+            "reason": "Bulk clean-up",
+        },
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == board(open_job.pk, "source=sourced")
+    said = messages_of(response)
+    assert said[0] == "2 rejected: Ada, Bob."
+    assert said[1].startswith("2 not changed.")
+    assert "Cy's application is Hired, which ends the pipeline" in said[1]
+    assert f"#{elsewhere.pk}: Not on this board." in said[1]
+    assert set(Application.objects.filter(stage="rejected").values_list("pk", flat=True)) == {ada.pk, bob.pk}
+    assert set(RejectionEmail.objects.values_list("application_id", flat=True)) == {ada.pk, bob.pk}
+    assert history(ada)[-1] == ("screening", "rejected", "Bulk clean-up")
+    logged = LogEntry.objects.filter(action_flag=CHANGE, object_id=str(ada.pk)).latest("id")
+    assert "Rejected in bulk on the pipeline board" in logged.get_change_message()
+    elsewhere.refresh_from_db()
+    assert elsewhere.stage == "applied"
+
+
+def test_a_bulk_move_and_a_bulk_note(recruiter_client, open_job, recruiter):
+    from activity.models import Note
+
+    first, second = ApplicationFactory.create(job=open_job), ApplicationFactory.create(job=open_job)
+
+    moved = recruiter_client.post(
+        bulk_url(open_job.pk), {"application_ids": [first.pk, second.pk], "action": "move", "stage": "screening"}
+    )
+    noted = recruiter_client.post(
+        bulk_url(open_job.pk), {"application_ids": [first.pk, second.pk], "action": "note", "body": "Batch of May"}
+    )
+
+    assert messages_of(moved)[0].startswith("2 moved to Screening:")
+    assert messages_of(noted)[-1].startswith("2 noted:")
+    assert set(Application.objects.values_list("stage", flat=True)) == {"screening"}
+    assert set(Note.objects.values_list("application_id", flat=True)) == {first.pk, second.pk}
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({"action": "reject"}, "rejection reason: Choose a rejection reason."),
+        ({"action": "move"}, "stage: Choose the stage to move to."),
+        ({"action": "note", "body": "  "}, "body: Write the note."),
+        ({"action": "explode"}, "action:"),
+        ({"action": "reject", "rejection_reason": "x"}, "rejection reason:"),
+        ({"action": "reject", "rejection_reason": 1, "email_delay_minutes": 20000}, "email delay minutes:"),
+        ({"action": "reject", "rejection_reason": 1, "email_delay_minutes": 5}, "email template:"),
+    ],
+)
+def test_malformed_bulk_actions_are_named_and_change_nothing(recruiter_client, open_job, data, expected):
+    application = ApplicationFactory.create(job=open_job)
+    before = (StageChange.objects.count(), OutboxEvent.objects.count())
+
+    response = recruiter_client.post(bulk_url(open_job.pk), {"application_ids": [application.pk], **data})
+
+    said = messages_of(response)
+    assert said[0].startswith("Nothing was changed.")
+    assert expected in said[0]
+    assert (StageChange.objects.count(), OutboxEvent.objects.count()) == before
+
+
+def test_a_bulk_action_without_a_selection_changes_nothing(recruiter_client, open_job):
+    response = recruiter_client.post(bulk_url(open_job.pk), {"action": "move", "stage": "screening"})
+
+    assert messages_of(response) == ["Nothing was changed. application ids: Select at least one application."]
+
+
+def test_a_bulk_rejection_with_another_organizations_template_fails_each_and_changes_nothing(
+    recruiter_client, open_job, other_org
+):
+    from applications.models import RejectionEmailTemplate
+
+    application = ApplicationFactory.create(job=open_job)
+    theirs = RejectionEmailTemplate.objects.get(organization=other_org)
+
+    response = recruiter_client.post(
+        bulk_url(open_job.pk),
+        {
+            "application_ids": [application.pk],
+            "action": "reject",
+            "rejection_reason": rejection_reason_id(open_job.organization_id),
+            "email_template": theirs.pk,
+        },
+    )
+
+    assert messages_of(response)[0].startswith("1 not changed.")
+    application.refresh_from_db()
+    assert application.stage == "applied"
+
+
+def test_bulk_on_another_organizations_board_answers_404(recruiter_client, other_open_job):
+    application = ApplicationFactory.create(job=other_open_job)
+
+    response = recruiter_client.post(
+        bulk_url(other_open_job.pk), {"application_ids": [application.pk], "action": "move", "stage": "screening"}
+    )
+
+    assert response.status_code == 404
+    application.refresh_from_db()
+    assert application.stage == "applied"

@@ -18,7 +18,7 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
 from activity.services import note_create
-from applications.models import RejectionReason
+from applications.models import RejectionEmailTemplate, RejectionReason
 from candidates.models import Candidate
 from candidates.services.merges import candidate_merge
 from hotgigs.accounts.tokens import token_issue_for_user
@@ -141,6 +141,7 @@ def hidden_rows(db):  # type: ignore[no-untyped-def]
         "webhooks/endpoints/deliveries": delivery.pk,
         "notes": note.pk,
         "rejection-reasons": RejectionReason.objects.filter(organization=org_b).first().pk,  # type: ignore[union-attr]
+        "rejection-email-templates": RejectionEmailTemplate.objects.get(organization=org_b).pk,
     }
 
 

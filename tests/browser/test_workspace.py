@@ -222,3 +222,95 @@ def test_a_recruiter_moves_and_rejects_on_the_board(
         return stages, reason, logged
 
     assert off_the_loop(stored) == (["interview", "rejected"], "Needs a work permit we cannot sponsor.", 2)
+
+
+@pytest.fixture
+def colleague(org):  # type: ignore[no-untyped-def]
+    from tests.factories import MembershipFactory, UserFactory
+
+    return MembershipFactory.create(
+        organization=org, user=UserFactory.create(email="sam@acme.test", full_name="Sam Lee")
+    ).user
+
+
+def test_a_recruiter_notes_with_a_mention_and_rejects_in_bulk_from_the_board(
+    recruiter, colleague, open_job, day_of_work, start_server, page, shot
+):
+    from activity.models import Note
+    from applications.models import RejectionEmail
+    from hotgigs.notifications.models import Notification
+
+    noted = day_of_work["screening"][0]
+    rejected = [*day_of_work["applied"][:2], day_of_work["screening"][1]]
+    offered = day_of_work["offer"][0]
+    names = {a.pk: a.candidate.full_name for a in [*rejected, offered]}
+    # Tasks run in the server's process: the mention's notification is written without a worker.
+    base = start_server(CELERY_TASK_ALWAYS_EAGER="true")
+    page.set_viewport_size(WIDE)
+    log_in(page, base, recruiter.email)
+
+    # A note on an application, mentioning a colleague.
+    page.goto(f"{base}/admin/applications/application/{noted.pk}/change/")
+    section = page.locator("#ws-activity")
+    section.locator("textarea[name=body]").fill("Strong on systems design; @sam@acme.test can you take the onsite?")
+    section.locator("#ws-note-form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator(".messagelist").inner_text() == "Note saved. 1 colleague will be told."
+    assert page.locator("#ws-activity .ws-activity-note .ws-mention").first.inner_text() == "@sam@acme.test"
+    shot("bulk-note-mention")
+
+    # On the board: select three cards (and one the pipeline will refuse to reject twice over).
+    page.goto(f"{base}/admin/jobs/job/{open_job.pk}/board/")
+    bar = page.locator("#ws-bulk")
+    # Only the chosen action's fields show.
+    assert bar.locator("#bulk-stage").is_visible()
+    assert not bar.locator("#bulk-rejection-reason").is_visible()
+    for application in rejected:
+        page.locator(f"#select-{application.pk}").check()
+    assert page.locator("#ws-bulk-count").inner_text() == "3 selected:"
+    bar.locator("select[name=action]").select_option("reject")
+    assert not bar.locator("#bulk-stage").is_visible()
+    bar.locator("select[name=rejection_reason]").select_option(label="Skills do not match")
+    bar.locator("select[name=email_template]").select_option(label="Standard rejection")
+    bar.locator("input[name=email_delay_minutes]").fill("60")
+    bar.locator("input[name=reason]").fill("Role needs Go; profiles are Java.")
+    page.locator(f"#card-{rejected[0].pk}").scroll_into_view_if_needed()
+    shot("bulk-selected")
+    page.screenshot(path=SCREENSHOTS / "board-bulk.png", full_page=False)
+    bar.locator("#bulk-submit").click()
+    page.wait_for_load_state()
+    shot("bulk-rejected")
+
+    said = page.locator(".messagelist").inner_text()
+    assert "3 rejected:" in said
+    assert all(names[a.pk] in said for a in rejected)
+    for application in rejected:
+        assert page.locator(f"#column-rejected #card-{application.pk}").count() == 1
+
+    # A second bulk action mixing a rejected card with an offer: one succeeds, one fails and says why.
+    page.locator(f"#select-{rejected[0].pk}").check()
+    page.locator(f"#select-{offered.pk}").check()
+    bar.locator("select[name=action]").select_option("reject")
+    bar.locator("select[name=rejection_reason]").select_option(label="Position filled")
+    bar.locator("#bulk-submit").click()
+    page.wait_for_load_state()
+    shot("bulk-partly-failed")
+    messages = page.locator(".messagelist li").all_inner_texts()
+    assert messages[0] == f"1 rejected: {names[offered.pk]}."
+    assert messages[1] == (
+        f"1 not changed. {names[rejected[0].pk]}'s application is Rejected, which ends the pipeline: "
+        "it cannot move any more."
+    )
+
+    def stored() -> tuple[int, int, list[str], list[str]]:
+        told = Notification.objects.filter(user_id=colleague.pk, kind="note.mentioned").count()
+        notes = Note.objects.filter(application_id=noted.pk).count()
+        stages = [Application.objects.get(pk=a.pk).stage for a in rejected]
+        emails = list(
+            RejectionEmail.objects.filter(application_id__in=[a.pk for a in rejected])
+            .order_by("application_id")
+            .values_list("status", flat=True)
+        )
+        return told, notes, stages, emails
+
+    assert off_the_loop(stored) == (1, 1, ["rejected"] * 3, ["scheduled"] * 3)

@@ -66,7 +66,7 @@ def build_tenant() -> Tenant:
     """As the system (the suite's default): a draft job (off the public board), an application,
     its history, a match, an interview with its panel, and feedback."""
     from activity.models import Note
-    from applications.models import Match, RejectionReason, StageChange
+    from applications.models import Match, RejectionEmail, RejectionEmailTemplate, RejectionReason, StageChange
 
     org = OrganizationFactory()
     recruiter = MembershipFactory(organization=org).user
@@ -108,6 +108,20 @@ def build_tenant() -> Tenant:
     # Its rejection reasons (seeded with the organization) and a note on the application.
     for reason in RejectionReason.objects.filter(organization=org):
         tenant.add(reason)
+    # Its rejection email template (seeded too) and an email scheduled for the candidate.
+    template = RejectionEmailTemplate.objects.get(organization=org)
+    tenant.add(template)
+    tenant.add(
+        RejectionEmail.objects.create(
+            application=application,
+            stage_change=StageChange.objects.filter(application=application).first(),
+            template=template,
+            to_email=candidate.email,
+            subject="Your application",
+            body="Dear candidate",
+            send_at=application.created_at,
+        )
+    )
     tenant.add(
         Note.objects.create(
             organization=org,

@@ -434,3 +434,61 @@ def test_the_last_move_is_undone_from_the_page(signed_in, application, recruiter
     assert messages_of(signed_in.get(done["Location"]))[-1] == (
         "Layla Yilmaz: undid the move to Interview: back to Screening."
     )
+
+
+# --- rejection emails
+
+
+def test_rejecting_from_the_page_schedules_the_email_and_undo_cancels_it(signed_in, application):
+    from applications.models import RejectionEmail, RejectionEmailTemplate
+
+    template = RejectionEmailTemplate.objects.get(organization_id=application.job.organization_id)
+    data = {
+        "to_stage": "rejected",
+        "reason": "Not enough experience",
+        "rejection_reason": rejection_reason_id(application.job.organization_id),
+        "email_template": template.pk,
+        "email_delay_minutes": 45,
+    }
+    page = signed_in.get(application_url(application)).content.decode()
+    assert 'id="ws-reject-email"' in page
+
+    confirm = signed_in.post(application_url(application, "application_move"), data).content.decode()
+    assert "Email to the candidate: <strong>Standard rejection</strong>, in 45 minutes" in confirm
+    assert not RejectionEmail.objects.exists()
+    signed_in.post(application_url(application, "application_move"), {**data, "confirm": "on"})
+
+    email = RejectionEmail.objects.get(application=application)
+    assert email.status == "scheduled"
+    page = signed_in.get(application_url(application)).content.decode()
+    assert 'id="ws-rejection-emails"' in page
+    assert email.subject in page
+
+    undone = signed_in.post(application_url(application, "application_undo"), {"reason": "Wrong candidate"})
+
+    email.refresh_from_db()
+    assert email.status == "cancelled"
+    assert messages_of(signed_in.get(undone["Location"]))[-1] == "The rejection email was cancelled before it went out."
+
+
+def test_undoing_after_the_email_went_says_it_cannot_be_unsent(signed_in, application, recruiter):
+    from applications.models import RejectionEmail, RejectionEmailTemplate
+    from applications.services import application_move
+
+    application_move(
+        actor=recruiter,
+        application=application,
+        to_stage="rejected",
+        rejection_reason_id=rejection_reason_id(application.job.organization_id),
+        email_template_id=RejectionEmailTemplate.objects.get(organization_id=application.job.organization_id).pk,
+    )
+    RejectionEmail.objects.update(status="sent", settled_at=timezone.now())
+
+    undone = signed_in.post(application_url(application, "application_undo"), {"reason": "Wrong candidate"})
+
+    said = messages_of(signed_in.get(undone["Location"]))
+    assert said[-1] == (
+        f"The rejection email to {application.candidate.email} was already sent; "
+        "undoing the rejection cannot unsend it."
+    )
+    assert RejectionEmail.objects.get().status == "sent"

@@ -49,3 +49,31 @@ document.addEventListener("DOMContentLoaded", () => {
     dragged.querySelector("textarea[name=reason]").focus();
   });
 });
+
+
+// The bulk bar: shows the fields of the chosen action only, counts the selected cards and
+// marks them. Without this script every field shows and the server ignores those the action
+// does not take.
+document.addEventListener("DOMContentLoaded", () => {
+  const bar = document.getElementById("ws-bulk");
+  if (!bar) return;
+  const action = bar.querySelector("select[name=action]");
+  const count = document.getElementById("ws-bulk-count");
+  const boxes = () => [...document.querySelectorAll("input.ws-select")];
+  const showFields = () => {
+    bar.querySelectorAll(".ws-bulk-field").forEach((field) => {
+      field.hidden = !field.dataset.for.split(" ").includes(action.value);
+    });
+  };
+  const showCount = () => {
+    const selected = boxes().filter((box) => box.checked);
+    boxes().forEach((box) => box.closest(".ws-card").classList.toggle("ws-selected", box.checked));
+    count.textContent = selected.length ? `${selected.length} selected:` : "Select cards, then:";
+  };
+  action.addEventListener("change", showFields);
+  document.addEventListener("change", (event) => {
+    if (event.target.matches("input.ws-select")) showCount();
+  });
+  showFields();
+  showCount();
+});
