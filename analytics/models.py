@@ -1,6 +1,6 @@
 """Daily snapshots of the pipeline: the anonymous facts the analytics read.
 
-Both tables are written only by :func:`analytics.services.analytics_snapshot` from the stage
+The tables are written only by :func:`analytics.services.analytics_snapshot` from the stage
 history, a day (UTC) at a time, and hold no candidate, no person and no free text: erasing a
 candidate leaves every figure as it was. ``organization`` and ``job`` are copied from the
 application's job when the day is written (a job's organization never changes).
@@ -36,6 +36,28 @@ class StageDayFact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} job {self.job_id} {self.stage}"
+
+
+class StageDayTotal(models.Model):
+    """:class:`StageDayFact` summed over an organization's jobs: one row per organization, day
+    and stage, so the unfiltered report reads a few thousand rows whatever the applications.
+    Written in the same run (and transaction) as the facts it sums."""
+
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    stage = models.CharField(max_length=10, choices=ApplicationStage.choices)
+    entered = models.IntegerField(default=0)
+    advanced = models.IntegerField(default=0)
+    rejected = models.IntegerField(default=0)
+    withdrawn = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=("organization", "day", "stage"), name="analytics_stage_total_once"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.day} organization {self.organization_id} {self.stage}"
 
 
 class HireFact(models.Model):

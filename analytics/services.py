@@ -16,10 +16,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncDate
 
-from analytics.models import HireFact, StageDayFact
+from analytics.models import HireFact, StageDayFact, StageDayTotal
 from applications.choices import ApplicationStage, StageChangeKind
 from applications.selectors import stage_change_report_list
 from hotgigs.events import catalogue
@@ -139,6 +139,22 @@ def _hire_rows_sql(since: date, until: date) -> tuple[str, list[Any]]:
     return sql, params
 
 
+def _totals_sql(since: date, until: date) -> tuple[str, list[Any]]:
+    sums = (
+        StageDayFact.objects.filter(day__gte=since, day__lte=until)
+        .order_by()
+        .values("organization_id", "day", "stage")
+        .annotate(e=Sum("entered"), a=Sum("advanced"), r=Sum("rejected"), w=Sum("withdrawn"))
+    )
+    sums_sql, params = _sql(sums)
+    sql = f"""
+        INSERT INTO {StageDayTotal._meta.db_table}
+            (organization_id, day, stage, entered, advanced, rejected, withdrawn)
+        SELECT organization_id, day, stage, e, a, r, w FROM ({sums_sql}) sums
+    """  # noqa: S608  (table names from the models, values as parameters)
+    return sql, params
+
+
 def analytics_snapshot(*, since: date, until: date) -> SnapshotResult:
     """Rewrite the snapshot facts of the days ``since`` … ``until`` (inclusive, UTC).
 
@@ -160,11 +176,13 @@ def analytics_snapshot(*, since: date, until: date) -> SnapshotResult:
         before |= set(hire_facts.values_list("organization_id", flat=True).distinct())
         before |= set(taken_back.values_list("organization_id", flat=True).distinct())
         stage_facts.delete()
+        StageDayTotal.objects.filter(day__gte=since, day__lte=until).delete()
         hire_facts.delete()
         taken_back.delete()
         with connection.cursor() as cursor:
             cursor.execute(*_stage_rows_sql(since, until))
             stage_rows = cursor.rowcount
+            cursor.execute(*_totals_sql(since, until))
             cursor.execute(*_hire_rows_sql(since, until))
             hire_rows = cursor.rowcount
         after = set(stage_facts.values_list("organization_id", flat=True).distinct())

@@ -8,4 +8,4 @@ class Migration(migrations.Migration):
 
     dependencies = [("analytics", "0001_initial"), ("tenancy", "0001_identity_functions")]
 
-    operations = [migrations.RunPython(*rls.apply("analytics_stagedayfact", "analytics_hirefact"))]
+    operations = [migrations.RunPython(*rls.apply("analytics_stagedayfact", "analytics_stagedaytotal", "analytics_hirefact"))]

@@ -178,6 +178,10 @@ TABLES: dict[str, Callable[[], Rule]] = {
         read=of_my_organizations("analytics_stagedayfact.organization_id"),
         write=of_my_organizations("analytics_stagedayfact.organization_id"),
     ),
+    "analytics_stagedaytotal": lambda: Rule(
+        read=of_my_organizations("analytics_stagedaytotal.organization_id"),
+        write=of_my_organizations("analytics_stagedaytotal.organization_id"),
+    ),
     "analytics_hirefact": lambda: Rule(
         read=of_my_organizations("analytics_hirefact.organization_id"),
         write=of_my_organizations("analytics_hirefact.organization_id"),

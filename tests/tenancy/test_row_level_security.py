@@ -115,10 +115,11 @@ def build_tenant() -> Tenant:
         )
     )
     # The analytics' daily facts of the application (anonymous: no candidate in them).
-    from analytics.models import HireFact, StageDayFact
+    from analytics.models import HireFact, StageDayFact, StageDayTotal
 
     at = application.created_at
     tenant.add(StageDayFact.objects.create(organization=org, job=job, day=at.date(), stage="applied", entered=1))
+    tenant.add(StageDayTotal.objects.create(organization=org, day=at.date(), stage="applied", entered=1))
     tenant.add(
         HireFact.objects.create(
             organization=org,
