@@ -22,6 +22,7 @@ One run:
      org-90d      GET /api/v1/analytics/report           an org admin, the default 90 days
      org-365d     ... ?from=<a year ago>                 an org admin, a year
      org-job      ... ?job=<id>&from=<a year ago>        one job of theirs
+     org-dept     ... ?department=Department 0&from=...   one department (per-job facts)
      staff-365d   ... ?from=<a year ago>                 staff, every organization
    Medians of p50/p95/p99 and req/s are printed with each scenario's ratio to the floor, and
    the target (p95 under 200 ms per request from the snapshots) marked met or not.
@@ -204,6 +205,7 @@ def main() -> None:
         "org-90d": (report, values["ORG_TOKEN"]),
         "org-365d": (f"{report}?from={year_ago}", values["ORG_TOKEN"]),
         "org-job": (f"{report}?job={values['JOB'].strip()}&from={year_ago}", values["ORG_TOKEN"]),
+        "org-dept": (f"{report}?department=Department%200&from={year_ago}", values["ORG_TOKEN"]),
         "staff-365d": (f"{report}?from={year_ago}", values["STAFF_TOKEN"]),
     }
     runs: dict[str, list[dict[str, float]]] = {name: [] for name in scenarios}
