@@ -65,7 +65,8 @@ class HireFact(models.Model):
 
     ``application_id`` is a plain number, no foreign key, so the fact outlives the application.
     ``applied_at`` is the application's submission (its first history row); ``job_opened_at``
-    the job's ``opened_at`` when the hire was snapshotted (its creation when it never opened).
+    the job's ``opened_at`` when the hire was snapshotted, or its creation when it never opened
+    or was (re)opened after this hire.
     """
 
     organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")

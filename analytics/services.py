@@ -127,7 +127,11 @@ def _hire_rows_sql(since: date, until: date) -> tuple[str, list[Any]]:
             ap=Coalesce(Subquery(submitted.values("changed_at")[:1]), F("application__created_at")),
             h=F("changed_at"),
             hd=TruncDate("changed_at", tzinfo=UTC),
-            jo=Coalesce(F("application__job__opened_at"), F("application__job__created_at")),
+            # A job reopened after this hire has a later opened_at: its creation stands in.
+            jo=Case(
+                When(application__job__opened_at__lte=F("changed_at"), then=F("application__job__opened_at")),
+                default=F("application__job__created_at"),
+            ),
         )
     )
     hires_sql, params = _sql(hires)

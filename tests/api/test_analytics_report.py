@@ -278,3 +278,13 @@ def test_a_member_of_two_organizations_sees_both(login, recruiter, other_org, hi
     body = login(recruiter).get(URL).json()
 
     assert body["applications"] == 9
+
+
+def test_a_job_reopened_after_its_first_hire_fills_from_its_creation(login, recruiter, open_job, start):
+    Job.objects.filter(pk=open_job.pk).update(created_at=start - timedelta(days=2), opened_at=start + timedelta(30))
+    pipeline(open_job, "referral", ("screening", 1), ("interview", 2), ("offer", 3), ("hired", 4), start=start)
+    analytics_snapshot(since=start.date(), until=timezone.now().astimezone(UTC).date())
+
+    body = login(recruiter).get(URL).json()
+
+    assert body["time_to_fill"] == {"count": 1, "mean_days": 6.0, "median_days": 6.0, "p75_days": 6.0}
