@@ -11,7 +11,7 @@ acceptance, time to hire and to fill) for a day range and department chosen in a
 """
 
 from dataclasses import asdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -57,6 +57,8 @@ def recent_window(now: datetime) -> tuple[datetime, datetime]:
 
 REPORT_DAYS = 90
 REPORT_MAX_DAYS = 3660
+REPORT_EARLIEST = date(1970, 1, 1)
+REPORT_LATEST = date(9000, 12, 31)
 
 
 class ReportForm(forms.Form):
@@ -69,6 +71,8 @@ class ReportForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         first, last = data.get("date_from"), data.get("date_to")
+        if any(day and not REPORT_EARLIEST <= day <= REPORT_LATEST for day in (first, last)):
+            raise forms.ValidationError(f"Days lie between {REPORT_EARLIEST} and {REPORT_LATEST}.")
         if first and last and first > last:
             raise forms.ValidationError("“From” must not be after “To”.")
         if first and last and (last - first).days + 1 > REPORT_MAX_DAYS:

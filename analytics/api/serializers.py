@@ -1,6 +1,6 @@
 """HTTP shapes of the analytics endpoint: the query it accepts and the figures it returns."""
 
-from datetime import UTC, timedelta
+from datetime import UTC, date, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -83,6 +83,9 @@ class AnalyticsSummarySerializer(serializers.Serializer):  # type: ignore[type-a
 
 REPORT_DEFAULT_DAYS = 90
 REPORT_MAX_DAYS = 3660
+# Days outside these bounds are refused (the default range and the day after `to` must exist).
+REPORT_EARLIEST = date(1970, 1, 1)
+REPORT_LATEST = date(9000, 12, 31)
 
 
 class AnalyticsReportQuerySerializer(StrictInputSerializer):
@@ -90,7 +93,7 @@ class AnalyticsReportQuerySerializer(StrictInputSerializer):
 
     ``from`` / ``to`` are days (``YYYY-MM-DD``, UTC, inclusive); ``to`` defaults to today and
     ``from`` to 89 days before ``to``; ``from`` may not be after ``to`` nor the range longer
-    than 3660 days.
+    than 3660 days, and both lie between 1970-01-01 and 9000-12-31.
     """
 
     strict_json_types = False
@@ -110,6 +113,12 @@ class AnalyticsReportQuerySerializer(StrictInputSerializer):
         return fields
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        for name in ("from", "to"):
+            day = attrs.get(name)
+            if day is not None and not REPORT_EARLIEST <= day <= REPORT_LATEST:
+                raise serializers.ValidationError(
+                    {name: [f"Must be between {REPORT_EARLIEST.isoformat()} and {REPORT_LATEST.isoformat()}."]}
+                )
         today = timezone.now().astimezone(UTC).date()
         date_to = attrs.get("to") or today
         date_from = attrs.get("from") or date_to - timedelta(days=REPORT_DEFAULT_DAYS - 1)

@@ -193,3 +193,11 @@ def test_the_report_filters_by_department(recruiter_client, org, open_job, pipel
     report = response.context["dashboard"]["report"]
     assert report["filters"].department == "Nowhere at all"
     assert report["report"].hires == 0
+
+
+@pytest.mark.parametrize("query", [{"to": "0001-01-05"}, {"from": "9999-12-30", "to": "9999-12-31"}, {"from": "soon"}])
+def test_report_days_out_of_bounds_are_explained(recruiter_client, query):
+    response = recruiter_client.get(INDEX, query)
+
+    assert response.status_code == 200
+    assert response.context["dashboard"]["report"]["form"].errors
