@@ -112,6 +112,15 @@ class AnalyticsReportQuerySerializer(StrictInputSerializer):
         fields["to"] = serializers.DateField(required=False, help_text="Last day (UTC), inclusive; default today.")
         return fields
 
+    def to_internal_value(self, data: Any) -> Any:
+        # DRF reads an empty optional query value as absent; here it is a mistake, said so.
+        if hasattr(data, "get"):
+            names: list[str] = list(self.fields)
+            blank = sorted(name for name in names if name in data and data.get(name) == "")
+            if blank:
+                raise serializers.ValidationError({name: ["May not be blank."] for name in blank})
+        return super().to_internal_value(data)
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         for name in ("from", "to"):
             day = attrs.get(name)

@@ -172,6 +172,8 @@ def test_another_organization_is_not_found(login, recruiter, other_org, history)
         ({"department": "d" * 121}, "department"),
         ({"since": "2026-03-01"}, "since"),
         ({"to": "0001-01-05"}, "to"),
+        ({"to": ""}, "to"),
+        ({"department": ""}, "department"),
         ({"to": "9999-12-31", "from": "9999-12-01"}, "from"),
     ],
 )
