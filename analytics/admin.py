@@ -1,2 +1,3 @@
-"""Analytics owns no tables, so nothing is registered in the back office; recruiters read
-the figures through ``GET /api/v1/analytics``."""
+"""Nothing of analytics is registered in the back office: its tables are snapshots that only
+``analytics.services.analytics_snapshot`` writes, and their figures are read on the dashboard
+and through ``GET /api/v1/analytics`` and ``/analytics/report``."""

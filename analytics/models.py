@@ -1,5 +1,85 @@
-"""Analytics owns no tables yet: its figures are computed from the pipeline history.
+"""Daily snapshots of the pipeline: the anonymous facts the analytics read.
 
-Stored snapshots (daily funnel roll-ups) arrive with the analytics API when live
-queries stop being cheap enough.
+The tables are written only by :func:`analytics.services.analytics_snapshot` from the stage
+history, a day (UTC) at a time, and hold no candidate, no person and no free text: erasing a
+candidate leaves every figure as it was. ``organization`` and ``job`` are copied from the
+application's job when the day is written (a job's organization never changes).
 """
+
+from django.db import models
+
+from applications.choices import ApplicationSource, ApplicationStage
+
+
+class StageDayFact(models.Model):
+    """What happened at one stage of one job on one day (UTC): moves counted by where they left.
+
+    ``entered``: applications that moved into ``stage`` that day (submission included for
+    ``applied``). ``advanced`` / ``rejected`` / ``withdrawn``: applications that left
+    ``stage`` that day for the next stage of the funnel / for rejected / for withdrawn. An
+    undone move counts minus one on the day of its undoing, so a sum over days is net of undos
+    (a single day may be negative). Rows whose four counts are all zero are not stored.
+    """
+
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
+    job = models.ForeignKey("jobs.Job", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    stage = models.CharField(max_length=10, choices=ApplicationStage.choices)
+    entered = models.IntegerField(default=0)
+    advanced = models.IntegerField(default=0)
+    rejected = models.IntegerField(default=0)
+    withdrawn = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = (models.UniqueConstraint(fields=("job", "day", "stage"), name="analytics_stage_day_once"),)
+        indexes = (models.Index(fields=("organization", "day"), name="analytics_stage_org_day"),)
+
+    def __str__(self) -> str:
+        return f"{self.day} job {self.job_id} {self.stage}"
+
+
+class StageDayTotal(models.Model):
+    """:class:`StageDayFact` summed over an organization's jobs: one row per organization, day
+    and stage, so the unfiltered report reads a few thousand rows whatever the applications.
+    Written in the same run (and transaction) as the facts it sums."""
+
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    stage = models.CharField(max_length=10, choices=ApplicationStage.choices)
+    entered = models.IntegerField(default=0)
+    advanced = models.IntegerField(default=0)
+    rejected = models.IntegerField(default=0)
+    withdrawn = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=("organization", "day", "stage"), name="analytics_stage_total_once"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.day} organization {self.organization_id} {self.stage}"
+
+
+class HireFact(models.Model):
+    """One hire (a move to ``hired`` not taken back): when, from which source, and how long it took.
+
+    ``application_id`` is a plain number, no foreign key, so the fact outlives the application.
+    ``applied_at`` is the application's submission (its first history row); ``job_opened_at``
+    the job's ``opened_at`` when the hire was snapshotted, or its creation when it never opened
+    or was (re)opened after this hire.
+    """
+
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
+    job = models.ForeignKey("jobs.Job", on_delete=models.CASCADE, related_name="+")
+    application_id = models.BigIntegerField(unique=True)
+    source = models.CharField(max_length=12, choices=ApplicationSource.choices)
+    applied_at = models.DateTimeField()
+    hired_at = models.DateTimeField()
+    hired_on = models.DateField()
+    job_opened_at = models.DateTimeField()
+
+    class Meta:
+        indexes = (models.Index(fields=("organization", "hired_on"), name="analytics_hire_org_day"),)
+
+    def __str__(self) -> str:
+        return f"hire of application {self.application_id} on {self.hired_on}"

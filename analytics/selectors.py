@@ -1,16 +1,25 @@
-"""Pipeline figures per organization, computed from applications and their history.
+"""Pipeline figures per organization.
 
-Every figure is an aggregate computed by the database: the number of queries is fixed
+:func:`analytics_report` (``GET /api/v1/analytics/report``) reads the daily snapshots
+(``models.py``, written by ``services.analytics_snapshot``): a fixed handful of aggregate
+queries over small tables, whatever the number of applications, and figures that erasing a
+candidate does not change. :func:`analytics_summary` (``GET /api/v1/analytics``, kept for
+its clients) computes its figures from applications and their history on every read.
+
+Every figure of the summary is an aggregate computed by the database: the number of queries is fixed
 whatever the number of applications, and no row-by-row work happens in Python except
 over the hires (for the median time to hire, which SQLite cannot compute).
 """
 
 import statistics
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
+from typing import Any
 
+from django.db import connection
 from django.db.models import (
+    Aggregate,
     Avg,
     Count,
     DurationField,
@@ -20,11 +29,14 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
+    Sum,
 )
 from django.utils import timezone
 
-from analytics.errors import AnalyticsScopeNotFound
+from analytics.errors import AnalyticsJobNotFound, AnalyticsScopeNotFound
+from analytics.models import HireFact, StageDayFact, StageDayTotal
 from applications.choices import ACTIVE_STAGES, ApplicationSource, ApplicationStage
 from applications.selectors import application_report_list, rejections_by_reason, stage_change_report_list
 from hotgigs.accounts import policies
@@ -32,7 +44,7 @@ from hotgigs.accounts.models import Organization
 from hotgigs.accounts.policies import Actor
 from interviews.choices import InterviewStatus
 from interviews.selectors import interview_report_list
-from jobs.selectors import job_open_count
+from jobs.selectors import job_open_count, job_report_list
 
 # The forward path through the pipeline; conversion is measured between neighbours.
 FUNNEL: tuple[str, ...] = (
@@ -310,4 +322,248 @@ def recruiting_dashboard(
         recent_until=recent_until,
         applications_recent=recent,
         hires_by_source=hires,
+    )
+
+
+# --- analytics v2: figures from the daily snapshots ------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    """What the report covers: days ``date_from`` … ``date_to`` (inclusive, UTC) and, when
+    given, one job, one department (``Job.department``, exact) and one recruiter (the user
+    who created the job, ``Job.created_by``)."""
+
+    date_from: date
+    date_to: date
+    job_id: int | None = None
+    department: str | None = None
+    recruiter_id: int | None = None
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    """Conversion from ``from_stage`` to the next stage over the applications decided there.
+
+    ``advanced`` / ``rejected`` / ``withdrawn``: applications that left ``from_stage`` in the
+    range for ``to_stage`` / rejected / withdrawn (net of undone moves); ``decided`` their sum;
+    ``rate`` is ``advanced / decided`` (4 places; None when nothing was decided).
+    ``entered``: applications that entered ``from_stage`` in the range. ``in_progress``:
+    applications in ``from_stage`` at the end of ``date_to`` (entered minus left, all time).
+    """
+
+    from_stage: str
+    to_stage: str
+    entered: int
+    advanced: int
+    rejected: int
+    withdrawn: int
+    decided: int
+    rate: float | None
+    in_progress: int
+
+
+@dataclass(frozen=True)
+class OfferAcceptance:
+    """Offers decided in the range: ``accepted`` (hired), ``declined`` (the candidate withdrew
+    at the offer stage), ``rescinded`` (rejected at the offer stage, the company's decision).
+
+    ``rate`` is ``accepted / (accepted + declined)``: the candidates' answers only (None when
+    there is none). The funnel's offer → hired step counts the rescinded offers too.
+    """
+
+    accepted: int
+    declined: int
+    rescinded: int
+    rate: float | None
+
+
+@dataclass(frozen=True)
+class Durations:
+    """Days, over ``count`` items: mean, median and 75th percentile (None when ``count`` is 0)."""
+
+    count: int
+    mean_days: float | None
+    median_days: float | None
+    p75_days: float | None
+
+
+@dataclass(frozen=True)
+class AnalyticsReport:
+    """The snapshot figures for one scope and filters (see the fields' classes).
+
+    ``applications``: submitted in the range; ``hires``: hired in the range (a hire undone
+    later is not one); ``source_of_hire``: those hires per application source, every source
+    listed; ``time_to_hire``: per hire in the range, submission → hire; ``time_to_fill``:
+    per job whose first hire falls in the range, the job's opening → that first hire.
+    """
+
+    organization_ids: tuple[int, ...] | None
+    generated_at: datetime
+    filters: ReportFilters
+    applications: int
+    hires: int
+    conversion: tuple[FunnelStep, ...]
+    offer_acceptance: OfferAcceptance
+    source_of_hire: dict[str, int]
+    time_to_hire: Durations
+    time_to_fill: Durations
+
+
+class _Percentile(Aggregate):
+    """PostgreSQL's ``percentile_cont(fraction) WITHIN GROUP (ORDER BY expression)``."""
+
+    function = "percentile_cont"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = DurationField()
+
+    def __init__(self, expression: Any, fraction: float) -> None:
+        super().__init__(expression, fraction=float(fraction))
+
+
+def _days(value: timedelta | None) -> float | None:
+    return None if value is None else round(value.total_seconds() / SECONDS_PER_DAY, 2)
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    """Linear interpolation between the closest ranks (PostgreSQL's ``percentile_cont``)."""
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * fraction
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def durations_of(days: list[float]) -> Durations:
+    """Mean, median and 75th percentile of ``days`` (rounded to 2 places)."""
+    if not days:
+        return Durations(0, None, None, None)
+    return Durations(
+        count=len(days),
+        mean_days=round(statistics.fmean(days), 2),
+        median_days=round(_percentile(days, 0.5), 2),
+        p75_days=round(_percentile(days, 0.75), 2),
+    )
+
+
+def _time_to_hire_report(hires: Any) -> Durations:
+    length = ExpressionWrapper(F("hired_at") - F("applied_at"), output_field=DurationField())
+    if connection.vendor != "postgresql":
+        pairs = hires.values_list("applied_at", "hired_at")
+        return durations_of([(hired - applied).total_seconds() / SECONDS_PER_DAY for applied, hired in pairs])
+    row = hires.aggregate(
+        n=Count("id"), mean=Avg(length), median=_Percentile(length, 0.5), p75=_Percentile(length, 0.75)
+    )
+    return Durations(row["n"], _days(row["mean"]), _days(row["median"]), _days(row["p75"]))
+
+
+def _time_to_fill_report(hires: Any, start: datetime, end: datetime) -> Durations:
+    firsts = (
+        hires.values("job_id")
+        .annotate(first=Min("hired_at"), opened=Min("job_opened_at"))
+        .filter(first__gte=start, first__lt=end)
+        .values_list("opened", "first")
+    )
+    return durations_of([(first - opened).total_seconds() / SECONDS_PER_DAY for opened, first in firsts])
+
+
+def _jobs_filtered(filters: ReportFilters) -> bool:
+    return filters.job_id is not None or filters.department is not None or filters.recruiter_id is not None
+
+
+def analytics_report(
+    *, actor: Actor, filters: ReportFilters, organization_id: int | None = None, now: datetime | None = None
+) -> AnalyticsReport:
+    """The snapshot figures for the actor's scope (see :func:`analytics_scope`) and ``filters``.
+
+    Raises AnalyticsScopeNotFound for an organization outside the actor's reach and
+    AnalyticsJobNotFound for a job outside the scope. Reads only the snapshot tables (and the
+    jobs, to filter): four queries (five with a job named), whatever the number of
+    applications; without a job, department or recruiter filter, the stage figures come from
+    the organizations' daily totals. Figures are as fresh as the last snapshot run (beat: every ten minutes).
+    """
+    now = now or timezone.now()
+    scope = analytics_scope(actor=actor, organization_id=organization_id)
+    jobs = job_report_list(organization_ids=scope)
+    if filters.job_id is not None:
+        if not jobs.filter(pk=filters.job_id).exists():
+            raise AnalyticsJobNotFound()
+        jobs = jobs.filter(pk=filters.job_id)
+    if filters.department is not None:
+        jobs = jobs.filter(department=filters.department)
+    if filters.recruiter_id is not None:
+        jobs = jobs.filter(created_by_id=filters.recruiter_id)
+    # Without a job filter, the organizations' daily totals (a few rows per day) stand in for
+    # the per-job facts they sum.
+    stages: QuerySet[Any] = StageDayTotal.objects.order_by()
+    hires = HireFact.objects.order_by()
+    if _jobs_filtered(filters):
+        stages = StageDayFact.objects.order_by().filter(job_id__in=jobs.values("pk"))
+        hires = hires.filter(job_id__in=jobs.values("pk"))
+    if scope is not None:
+        stages = stages.filter(organization_id__in=sorted(scope))
+        hires = hires.filter(organization_id__in=sorted(scope))
+    start = datetime.combine(filters.date_from, time.min, tzinfo=UTC)
+    end = datetime.combine(filters.date_to + timedelta(days=1), time.min, tzinfo=UTC)
+
+    in_range = Q(day__gte=filters.date_from)
+    totals = {
+        row["stage"]: {
+            "entered": row["in_entered"],
+            "advanced": row["in_advanced"],
+            "rejected": row["in_rejected"],
+            "withdrawn": row["in_withdrawn"],
+            "in_progress": row["still"],
+        }
+        for row in stages.filter(day__lte=filters.date_to)
+        .values("stage")
+        .annotate(
+            in_entered=Sum("entered", filter=in_range, default=0),
+            in_advanced=Sum("advanced", filter=in_range, default=0),
+            in_rejected=Sum("rejected", filter=in_range, default=0),
+            in_withdrawn=Sum("withdrawn", filter=in_range, default=0),
+            still=Sum(F("entered") - F("advanced") - F("rejected") - F("withdrawn"), default=0),
+        )
+    }
+    empty = {"entered": 0, "advanced": 0, "rejected": 0, "withdrawn": 0, "in_progress": 0}
+    steps = []
+    for from_stage, to_stage in pairwise(FUNNEL):
+        row = totals.get(from_stage, empty)
+        decided = row["advanced"] + row["rejected"] + row["withdrawn"]
+        steps.append(
+            FunnelStep(
+                from_stage=from_stage,
+                to_stage=to_stage,
+                entered=row["entered"],
+                advanced=row["advanced"],
+                rejected=row["rejected"],
+                withdrawn=row["withdrawn"],
+                decided=decided,
+                rate=round(row["advanced"] / decided, 4) if decided else None,
+                in_progress=row["in_progress"],
+            )
+        )
+    offer = totals.get(ApplicationStage.OFFER, empty)
+    answered = offer["advanced"] + offer["withdrawn"]
+    acceptance = OfferAcceptance(
+        accepted=offer["advanced"],
+        declined=offer["withdrawn"],
+        rescinded=offer["rejected"],
+        rate=round(offer["advanced"] / answered, 4) if answered else None,
+    )
+
+    hires_in_range = hires.filter(hired_on__gte=filters.date_from, hired_on__lte=filters.date_to)
+    by_source = dict.fromkeys(ApplicationSource.values, 0)
+    by_source.update(dict(hires_in_range.values_list("source").annotate(n=Count("id")).values_list("source", "n")))
+    return AnalyticsReport(
+        organization_ids=None if scope is None else tuple(sorted(scope)),
+        generated_at=now,
+        filters=filters,
+        applications=totals.get(ApplicationStage.APPLIED, empty)["entered"],
+        hires=sum(by_source.values()),
+        conversion=tuple(steps),
+        offer_acceptance=acceptance,
+        source_of_hire=by_source,
+        time_to_hire=_time_to_hire_report(hires_in_range),
+        time_to_fill=_time_to_fill_report(hires, start, end),
     )

@@ -1,3 +1,205 @@
-"""Analytics writes nothing yet: every figure is computed on read from the pipeline history
-(see ``selectors.py``). Daily snapshot roll-ups will be written here when live queries stop
-being cheap enough; the module exists so the app keeps the skeleton every app shares."""
+"""Writes of the analytics app: the daily snapshots (``models.py``), from the stage history.
+
+:func:`analytics_snapshot` rewrites the facts of a range of days (UTC) in one transaction:
+re-running it for the same days writes the same rows (idempotent), so beat refreshes today
+and yesterday every few minutes and ``manage.py analytics_snapshot --since`` backfills.
+The facts come from the stage history alone (``applications_stagechange``, plus the
+application's job and source), never from a candidate's profile, and hold nothing personal.
+
+The work is two set-based statements per table, whatever the number of applications: the
+history rows of the range are selected by the ORM (through the applications app's selector)
+and aggregated by the database straight into the snapshot tables.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce, TruncDate
+
+from analytics.models import HireFact, StageDayFact, StageDayTotal
+from applications.choices import ApplicationStage, StageChangeKind
+from applications.selectors import stage_change_report_list
+from hotgigs.events import catalogue
+from hotgigs.events.outbox import record
+
+# Moves out of a stage, by where they went: one step along the funnel, or out of the pipeline.
+ADVANCES = (ApplicationStage.SCREENING, ApplicationStage.INTERVIEW, ApplicationStage.OFFER, ApplicationStage.HIRED)
+
+
+@dataclass(frozen=True)
+class SnapshotResult:
+    """What one run wrote: the days (inclusive), the rows of each table, the organizations touched."""
+
+    since: date
+    until: date
+    stage_rows: int
+    hire_rows: int
+    organization_ids: tuple[int, ...]
+
+
+def day_bounds(since: date, until: date) -> tuple[datetime, datetime]:
+    """The instants ``[since 00:00 UTC, until + 1 day 00:00 UTC)``."""
+    return datetime.combine(since, time.min, tzinfo=UTC), datetime.combine(
+        until + timedelta(days=1), time.min, tzinfo=UTC
+    )
+
+
+def _changes(since: date, until: date) -> QuerySet[Any]:
+    start, end = day_bounds(since, until)
+    # Every stage named, so the (to_stage, changed_at) index serves the time range.
+    return (
+        stage_change_report_list(organization_ids=None)
+        .filter(to_stage__in=ApplicationStage.values, changed_at__gte=start, changed_at__lt=end)
+        .order_by()
+    )
+
+
+def _sql(queryset: QuerySet[Any]) -> tuple[str, list[Any]]:
+    sql, params = queryset.query.sql_with_params()
+    return sql, list(params)
+
+
+def _stage_rows_sql(since: date, until: date) -> tuple[str, list[Any]]:
+    undo = Q(kind=StageChangeKind.UNDO)
+    sign = Case(When(undo, then=Value(-1)), default=Value(1))
+    common = {
+        "o": F("application__job__organization_id"),
+        "j": F("application__job_id"),
+        "d": TruncDate("changed_at", tzinfo=UTC),
+        "n": sign,
+    }
+    # An undo row (B → A) takes back the move A → B: B loses an entry, A a decision.
+    entries = _changes(since, until).values(**common, s=Case(When(undo, then=F("from_stage")), default=F("to_stage")))
+    decisions = (
+        _changes(since, until)
+        .filter(undo | ~Q(from_stage=""))
+        .values(
+            **common,
+            s=Case(When(undo, then=F("to_stage")), default=F("from_stage")),
+            t=Case(When(undo, then=F("from_stage")), default=F("to_stage")),
+        )
+    )
+    entries_sql, entries_params = _sql(entries)
+    decisions_sql, decisions_params = _sql(decisions)
+    advances = ", ".join(["%s"] * len(ADVANCES))
+    sql = f"""
+        INSERT INTO {StageDayFact._meta.db_table}
+            (organization_id, job_id, day, stage, entered, advanced, rejected, withdrawn)
+        SELECT o, j, d, s, SUM(e), SUM(a), SUM(r), SUM(w) FROM (
+            SELECT o, j, d, s, n AS e, 0 AS a, 0 AS r, 0 AS w FROM ({entries_sql}) entries
+            UNION ALL
+            SELECT o, j, d, s, 0, CASE WHEN t IN ({advances}) THEN n ELSE 0 END,
+                   CASE WHEN t = %s THEN n ELSE 0 END, CASE WHEN t = %s THEN n ELSE 0 END
+            FROM ({decisions_sql}) decisions
+        ) moves
+        GROUP BY o, j, d, s
+        HAVING SUM(e) <> 0 OR SUM(a) <> 0 OR SUM(r) <> 0 OR SUM(w) <> 0
+    """  # noqa: S608  (table names from the models, values as parameters)
+    params = [
+        *entries_params,
+        *[str(stage) for stage in ADVANCES],
+        str(ApplicationStage.REJECTED),
+        str(ApplicationStage.WITHDRAWN),
+        *decisions_params,
+    ]
+    return sql, params
+
+
+def _hire_rows_sql(since: date, until: date) -> tuple[str, list[Any]]:
+    history = stage_change_report_list(organization_ids=None)
+    later = Q(changed_at__gt=OuterRef("changed_at")) | Q(changed_at=OuterRef("changed_at"), pk__gt=OuterRef("pk"))
+    undone = history.filter(
+        later, application_id=OuterRef("application_id"), kind=StageChangeKind.UNDO, from_stage=ApplicationStage.HIRED
+    )
+    submitted = history.filter(application_id=OuterRef("application_id"), from_stage="").order_by("changed_at", "pk")
+    hires = (
+        _changes(since, until)
+        .filter(kind=StageChangeKind.MOVE, to_stage=ApplicationStage.HIRED)
+        .filter(~Exists(undone))
+        .values(
+            o=F("application__job__organization_id"),
+            j=F("application__job_id"),
+            a=F("application_id"),
+            src=F("application__source"),
+            ap=Coalesce(Subquery(submitted.values("changed_at")[:1]), F("application__created_at")),
+            h=F("changed_at"),
+            hd=TruncDate("changed_at", tzinfo=UTC),
+            # A job reopened after this hire has a later opened_at: its creation stands in.
+            jo=Case(
+                When(application__job__opened_at__lte=F("changed_at"), then=F("application__job__opened_at")),
+                default=F("application__job__created_at"),
+            ),
+        )
+    )
+    hires_sql, params = _sql(hires)
+    sql = f"""
+        INSERT INTO {HireFact._meta.db_table}
+            (organization_id, job_id, application_id, source, applied_at, hired_at, hired_on, job_opened_at)
+        SELECT o, j, a, src, ap, h, hd, jo FROM ({hires_sql}) hires
+    """  # noqa: S608  (table names from the models, values as parameters)
+    return sql, params
+
+
+def _totals_sql(since: date, until: date) -> tuple[str, list[Any]]:
+    sums = (
+        StageDayFact.objects.filter(day__gte=since, day__lte=until)
+        .order_by()
+        .values("organization_id", "day", "stage")
+        .annotate(e=Sum("entered"), a=Sum("advanced"), r=Sum("rejected"), w=Sum("withdrawn"))
+    )
+    sums_sql, params = _sql(sums)
+    sql = f"""
+        INSERT INTO {StageDayTotal._meta.db_table}
+            (organization_id, day, stage, entered, advanced, rejected, withdrawn)
+        SELECT organization_id, day, stage, e, a, r, w FROM ({sums_sql}) sums
+    """  # noqa: S608  (table names from the models, values as parameters)
+    return sql, params
+
+
+def analytics_snapshot(*, since: date, until: date) -> SnapshotResult:
+    """Rewrite the snapshot facts of the days ``since`` … ``until`` (inclusive, UTC).
+
+    Idempotent: the days' rows are deleted and written again from the stage history in one
+    transaction, so readers see the old rows or the new, never a mix. A hire undone within
+    the days loses its fact whatever day it was hired on. Records ``analytics.snapshot_written``
+    (the organizations whose figures may have changed), which refreshes cached figures.
+    Must run as the system (``tenancy.system``): it reads and writes every organization.
+    Raises ValueError, writing nothing, when ``since`` is after ``until``.
+    """
+    if since > until:
+        raise ValueError("since is after until")
+    with transaction.atomic():
+        stage_facts = StageDayFact.objects.filter(day__gte=since, day__lte=until)
+        hire_facts = HireFact.objects.filter(hired_on__gte=since, hired_on__lte=until)
+        undone = _changes(since, until).filter(kind=StageChangeKind.UNDO, from_stage=ApplicationStage.HIRED)
+        taken_back = HireFact.objects.filter(application_id__in=undone.values("application_id"))
+        before = set(stage_facts.values_list("organization_id", flat=True).distinct())
+        before |= set(hire_facts.values_list("organization_id", flat=True).distinct())
+        before |= set(taken_back.values_list("organization_id", flat=True).distinct())
+        stage_facts.delete()
+        StageDayTotal.objects.filter(day__gte=since, day__lte=until).delete()
+        hire_facts.delete()
+        taken_back.delete()
+        with connection.cursor() as cursor:
+            cursor.execute(*_stage_rows_sql(since, until))
+            stage_rows = cursor.rowcount
+            cursor.execute(*_totals_sql(since, until))
+            cursor.execute(*_hire_rows_sql(since, until))
+            hire_rows = cursor.rowcount
+        after = set(stage_facts.values_list("organization_id", flat=True).distinct())
+        after |= set(hire_facts.values_list("organization_id", flat=True).distinct())
+        organization_ids = tuple(sorted(before | after))
+        record(
+            catalogue.ANALYTICS_SNAPSHOT_WRITTEN,
+            data={
+                "since": since.isoformat(),
+                "until": until.isoformat(),
+                "organization_ids": list(organization_ids),
+                "stage_rows": stage_rows,
+                "hire_rows": hire_rows,
+            },
+        )
+    return SnapshotResult(since, until, stage_rows, hire_rows, organization_ids)

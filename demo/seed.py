@@ -18,7 +18,7 @@ import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -26,11 +26,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
+from django.db.models import Min
 from django.utils import timezone
 
+from analytics.services import analytics_snapshot
 from applications.choices import ApplicationSource, ApplicationStage
 from applications.models import Application, StageChange
-from applications.selectors import rejection_reason_list
+from applications.selectors import rejection_reason_list, stage_change_report_list
 from applications.services import application_move, application_submit, application_withdraw
 from candidates.models import Candidate
 from candidates.services.profiles import candidate_create
@@ -677,6 +679,7 @@ class DemoSeeder:
             self._close_jobs()
             self._set_demo_password()
             if self.new_jobs or self.new_user_ids:
+                self._analytics_snapshot()
                 # Committing runs what the new rows' events set off; on a first run that is
                 # most of the time (every candidate matched against every job).
                 self.log("matching candidates with jobs and writing notifications ...")
@@ -689,6 +692,14 @@ class DemoSeeder:
         with_login = [c for c in self.plan.candidates if c.has_login][:2]
         logins += [DemoLogin("candidate", c.email, api) for c in with_login]
         return SeedReport(before=before, after=count_rows(), logins=logins)
+
+    def _analytics_snapshot(self) -> None:
+        """The analytics' daily snapshots of the whole made-up history: beat writes only the
+        last two days, and ``make run`` starts no beat."""
+        first = stage_change_report_list(organization_ids=None).aggregate(first=Min("changed_at"))["first"]
+        today = timezone.now().astimezone(UTC).date()
+        self.log("writing the analytics snapshots ...")
+        analytics_snapshot(since=first.astimezone(UTC).date() if first else today, until=today)
 
     # -- people ----------------------------------------------------------------------
 

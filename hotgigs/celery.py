@@ -112,6 +112,13 @@ app.conf.beat_schedule = {
         "schedule": 3600.0,
         "options": {"expires": 3000.0},
     },
+    # The analytics' daily facts of yesterday and today (analytics/services.py); today's
+    # figures are at most ten minutes old.
+    "analytics.snapshot": {
+        "task": "analytics.snapshot",
+        "schedule": 600.0,
+        "options": {"expires": 500.0},
+    },
     # Readiness of database, cache, channel layer and broker, kept as gauges and in the cache.
     "observability.record_readiness": {
         "task": "observability.record_readiness",

@@ -569,6 +569,9 @@ RATE_LIMITS = {
     # Login and sign-up (auth/token, auth/register), per IP: the brute-force limit.
     "auth": env.str("RATE_LIMIT_AUTH", default="20/m"),
 }
+# Endpoint groups whose conditional GETs answered 304 Not Modified do not count against the
+# group's own limit (dashboards poll analytics with If-None-Match); burst and default still count.
+RATE_LIMIT_FREE_NOT_MODIFIED = env.list("RATE_LIMIT_FREE_NOT_MODIFIED", default=["analytics"])
 # The header (META name, e.g. HTTP_X_FORWARDED_FOR) that carries the client address, honoured
 # only from the proxies listed (IPs or CIDRs). Unset, the client is REMOTE_ADDR.
 RATE_LIMIT_TRUSTED_PROXY_HEADER = env.str("RATE_LIMIT_TRUSTED_PROXY_HEADER", default="")

@@ -71,6 +71,17 @@ def job_open_count(*, organization_ids: frozenset[int] | None) -> int:
     return jobs.count()
 
 
+def job_report_list(*, organization_ids: frozenset[int] | None) -> QuerySet[Job]:
+    """These organizations' jobs, whatever their status (None: every organization), unordered.
+
+    For figures whose scope the caller has already settled from its actor (analytics filters).
+    """
+    jobs = Job.objects.order_by()
+    if organization_ids is not None:
+        jobs = jobs.filter(organization_id__in=sorted(organization_ids))
+    return jobs
+
+
 # --- system reads: not scoped to an actor, for background work (matching, staff commands) that
 # decides itself which rows it may touch. Never for what an actor sees.
 

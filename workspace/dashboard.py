@@ -5,19 +5,30 @@ figures of every organization (the same scope the analytics API gives them) abov
 list, which stays below the dashboard for everyone. The figures come from
 ``analytics.selectors.recruiting_dashboard`` (a fixed number of queries), and every link
 opens an admin changelist filtered with the admin's own list filters, so the list shows
-the rows behind the figure.
+the rows behind the figure. Below them, the pipeline report from the daily snapshots
+(``analytics.selectors.analytics_report``: conversion over decided applications, offer
+acceptance, time to hire and to fill) for a day range and department chosen in a form.
 """
 
-from datetime import datetime, timedelta
+from dataclasses import asdict
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
+from django import forms
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from analytics.selectors import FUNNEL, RecruitingDashboard, recruiting_dashboard
+from analytics.selectors import (
+    FUNNEL,
+    AnalyticsReport,
+    RecruitingDashboard,
+    ReportFilters,
+    analytics_report,
+    recruiting_dashboard,
+)
 from applications.choices import ApplicationSource, ApplicationStage
 from hotgigs.admin_site import admin_site
 from interviews.choices import InterviewStatus
@@ -42,6 +53,60 @@ def recent_window(now: datetime) -> tuple[datetime, datetime]:
     """Local midnight seven days ago and tomorrow's: the admin's "Past 7 days"."""
     today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     return today - timedelta(days=RECENT_DAYS), today + timedelta(days=1)
+
+
+REPORT_DAYS = 90
+REPORT_MAX_DAYS = 3660
+REPORT_EARLIEST = date(1970, 1, 1)
+REPORT_LATEST = date(9000, 12, 31)
+
+
+class ReportForm(forms.Form):
+    """The report's filters on the dashboard (``?from=&to=&department=``, all optional)."""
+
+    date_from = forms.DateField(required=False, label="From")
+    date_to = forms.DateField(required=False, label="To")
+    department = forms.CharField(required=False, max_length=120, label="Department")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, last = data.get("date_from"), data.get("date_to")
+        if any(day and not REPORT_EARLIEST <= day <= REPORT_LATEST for day in (first, last)):
+            raise forms.ValidationError(f"Days lie between {REPORT_EARLIEST} and {REPORT_LATEST}.")
+        if first and last and first > last:
+            raise forms.ValidationError("“From” must not be after “To”.")
+        if first and last and (last - first).days + 1 > REPORT_MAX_DAYS:
+            raise forms.ValidationError(f"The range may span at most {REPORT_MAX_DAYS} days.")
+        return data
+
+
+def report_context(request: HttpRequest, now: datetime) -> dict[str, Any]:
+    """The snapshot report (``analytics.selectors.analytics_report``) for the dashboard's filters.
+
+    Bad filters are shown as errors on the form and the default range (the last 90 days, UTC)
+    is reported instead, so a mistyped date never hides the dashboard.
+    """
+    today = now.astimezone(UTC).date()
+    params = {name: request.GET.get(key, "") for key, name in (("from", "date_from"), ("to", "date_to"))}
+    params["department"] = request.GET.get("department", "")
+    form = ReportForm(params)
+    data = form.cleaned_data if form.is_valid() else {}
+    last = data.get("date_to") or today
+    first = data.get("date_from") or last - timedelta(days=REPORT_DAYS - 1)
+    if first > last:
+        first = last - timedelta(days=REPORT_DAYS - 1)
+    filters = ReportFilters(date_from=first, date_to=last, department=data.get("department") or None)
+    report: AnalyticsReport = analytics_report(actor=request.user, filters=filters, now=now)
+    stage_label = dict(ApplicationStage.choices)
+    return {
+        "form": form,
+        "filters": filters,
+        "report": report,
+        "steps": [
+            {**asdict(step), "from_label": stage_label[step.from_stage], "to_label": stage_label[step.to_stage]}
+            for step in report.conversion
+        ],
+    }
 
 
 def dashboard_context(request: HttpRequest, now: datetime) -> dict[str, Any]:
@@ -111,6 +176,7 @@ def dashboard_context(request: HttpRequest, now: datetime) -> dict[str, Any]:
         "funnel_chart": bar_chart(
             "funnel", "Applications per stage", [Bar(row["label"], row["count"], row["href"]) for row in funnel]
         ),
+        "report": report_context(request, now),
         "sources": sources,
         "sources_chart": bar_chart(
             "sources", "Hires per source", [Bar(row["label"], row["count"], row["href"]) for row in sources]

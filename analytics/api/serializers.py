@@ -1,5 +1,9 @@
 """HTTP shapes of the analytics endpoint: the query it accepts and the figures it returns."""
 
+from datetime import UTC, date, timedelta
+from typing import Any
+
+from django.utils import timezone
 from rest_framework import serializers
 
 from applications.choices import ApplicationStage
@@ -72,4 +76,119 @@ class AnalyticsSummarySerializer(serializers.Serializer):  # type: ignore[type-a
     upcoming_interviews = UpcomingInterviewsSerializer()
     rejections_by_reason = RejectionCountSerializer(
         many=True, help_text="Rejections per reason code, most first (in the scope, all time)."
+    )
+
+
+# --- analytics v2: the report from the daily snapshots ---------------------------------------
+
+REPORT_DEFAULT_DAYS = 90
+REPORT_MAX_DAYS = 3660
+# Days outside these bounds are refused (the default range and the day after `to` must exist).
+REPORT_EARLIEST = date(1970, 1, 1)
+REPORT_LATEST = date(9000, 12, 31)
+
+
+class AnalyticsReportQuerySerializer(StrictInputSerializer):
+    """``?organization=&job=&department=&recruiter=&from=&to=``; every one optional, no other.
+
+    ``from`` / ``to`` are days (``YYYY-MM-DD``, UTC, inclusive); ``to`` defaults to today and
+    ``from`` to 89 days before ``to``; ``from`` may not be after ``to`` nor the range longer
+    than 3660 days, and both lie between 1970-01-01 and 9000-12-31.
+    """
+
+    strict_json_types = False
+
+    organization = id_field(required=False, help_text="One of the caller's organizations (any, for staff).")
+    job = id_field(required=False, help_text="One job of the scope (404 NOT_FOUND for any other).")
+    department = serializers.CharField(
+        required=False, max_length=120, help_text="The jobs' department, exactly as written on the job."
+    )
+    recruiter = id_field(required=False, help_text="The user who created the jobs (Job.created_by).")
+
+    def get_fields(self) -> dict[str, serializers.Field]:  # type: ignore[type-arg]
+        # ``from`` is a Python keyword: declared here rather than as a class attribute.
+        fields = super().get_fields()
+        fields["from"] = serializers.DateField(required=False, help_text="First day (UTC), inclusive.")
+        fields["to"] = serializers.DateField(required=False, help_text="Last day (UTC), inclusive; default today.")
+        return fields
+
+    def to_internal_value(self, data: Any) -> Any:
+        # DRF reads an empty optional query value as absent; here it is a mistake, said so.
+        if hasattr(data, "get"):
+            names: list[str] = list(self.fields)
+            blank = sorted(name for name in names if name in data and data.get(name) == "")
+            if blank:
+                raise serializers.ValidationError({name: ["May not be blank."] for name in blank})
+        return super().to_internal_value(data)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        for name in ("from", "to"):
+            day = attrs.get(name)
+            if day is not None and not REPORT_EARLIEST <= day <= REPORT_LATEST:
+                raise serializers.ValidationError(
+                    {name: [f"Must be between {REPORT_EARLIEST.isoformat()} and {REPORT_LATEST.isoformat()}."]}
+                )
+        today = timezone.now().astimezone(UTC).date()
+        date_to = attrs.get("to") or today
+        date_from = attrs.get("from") or date_to - timedelta(days=REPORT_DEFAULT_DAYS - 1)
+        if date_from > date_to:
+            raise serializers.ValidationError({"from": ["Must not be after to."]})
+        if (date_to - date_from).days + 1 > REPORT_MAX_DAYS:
+            raise serializers.ValidationError({"from": [f"The range may span at most {REPORT_MAX_DAYS} days."]})
+        return {**attrs, "from": date_from, "to": date_to}
+
+
+class FunnelStepSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    from_stage = serializers.ChoiceField(choices=ApplicationStage.choices)
+    to_stage = serializers.ChoiceField(choices=ApplicationStage.choices)
+    entered = serializers.IntegerField(help_text="Applications that entered from_stage in the range.")
+    advanced = serializers.IntegerField(help_text="Applications that left from_stage for to_stage in the range.")
+    rejected = serializers.IntegerField(help_text="Applications rejected at from_stage in the range.")
+    withdrawn = serializers.IntegerField(help_text="Applications withdrawn at from_stage in the range.")
+    decided = serializers.IntegerField(help_text="advanced + rejected + withdrawn.")
+    rate = serializers.FloatField(
+        allow_null=True, help_text="advanced / decided (applications still in the stage do not count); null when 0."
+    )
+    in_progress = serializers.IntegerField(help_text="Applications in from_stage at the end of the range's last day.")
+
+
+class OfferAcceptanceSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    accepted = serializers.IntegerField(help_text="Offers that ended in a hire in the range.")
+    declined = serializers.IntegerField(help_text="Applications withdrawn at the offer stage in the range.")
+    rescinded = serializers.IntegerField(help_text="Applications rejected at the offer stage in the range.")
+    rate = serializers.FloatField(allow_null=True, help_text="accepted / (accepted + declined); null when 0.")
+
+
+class DurationsSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    count = serializers.IntegerField()
+    mean_days = serializers.FloatField(allow_null=True)
+    median_days = serializers.FloatField(allow_null=True)
+    p75_days = serializers.FloatField(allow_null=True, help_text="75th percentile (linear interpolation).")
+
+
+class ReportFiltersSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    job_id = serializers.IntegerField(allow_null=True)
+    department = serializers.CharField(allow_null=True)
+    recruiter_id = serializers.IntegerField(allow_null=True)
+
+
+class AnalyticsReportSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """Figures from the daily snapshots (as fresh as the last snapshot run, at most ten
+    minutes old): the day range and filters applied, and the figures."""
+
+    organization_ids = serializers.ListField(child=serializers.IntegerField(), allow_null=True)
+    generated_at = serializers.DateTimeField()
+    filters = ReportFiltersSerializer()
+    applications = serializers.IntegerField(help_text="Applications submitted in the range.")
+    hires = serializers.IntegerField(help_text="Hires in the range (moves to hired not undone).")
+    conversion = FunnelStepSerializer(many=True)
+    offer_acceptance = OfferAcceptanceSerializer()
+    source_of_hire = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Hires in the range per application source, every source listed."
+    )
+    time_to_hire = DurationsSerializer(help_text="Per hire in the range: days from submission to hire.")
+    time_to_fill = DurationsSerializer(
+        help_text="Per job whose first hire falls in the range: days from the job's opening to that hire."
     )

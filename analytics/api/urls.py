@@ -2,8 +2,9 @@
 
 from django.urls import re_path
 
-from analytics.api.views import AnalyticsView
+from analytics.api.views import AnalyticsReportView, AnalyticsView
 
 urlpatterns = [
     re_path(r"^analytics/?$", AnalyticsView.as_view(), name="analytics"),
+    re_path(r"^analytics/report/?$", AnalyticsReportView.as_view(), name="analytics-report"),
 ]

@@ -13,8 +13,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from analytics.api.serializers import AnalyticsQuerySerializer, AnalyticsSummarySerializer
-from analytics.selectors import analytics_summary
+from analytics.api.serializers import (
+    AnalyticsQuerySerializer,
+    AnalyticsReportQuerySerializer,
+    AnalyticsReportSerializer,
+    AnalyticsSummarySerializer,
+)
+from analytics.selectors import ReportFilters, analytics_report, analytics_summary
 from hotgigs.accounts.scopes import ANALYTICS_READ
 from hotgigs.api.caching import analytics_read_scope, cached_read
 from hotgigs.api.schema import IF_NONE_MATCH, NOT_MODIFIED
@@ -46,3 +51,39 @@ class AnalyticsView(APIView):
         query.is_valid(raise_exception=True)
         summary = analytics_summary(actor=request.user, organization_id=query.validated_data.get("organization"))
         return Response(AnalyticsSummarySerializer(asdict(summary)).data)
+
+
+class AnalyticsReportView(APIView):
+    """``GET /analytics/report``: the figures of the daily snapshots, filtered (one object)."""
+
+    required_scopes = {"GET": ANALYTICS_READ}  # noqa: RUF012
+
+    @extend_schema(
+        summary="Pipeline analytics from the daily snapshots",
+        description="Conversion over decided applications (with the applications still in each stage "
+        "alongside), offer acceptance, source of hire, time to hire and time to fill, for a day range "
+        "(`from`, `to`, UTC, inclusive; default the last 90 days) and optionally one job, department or "
+        "recruiter (the job's creator), for the caller's organizations (`organization` narrows to one). "
+        "Read from the daily snapshots (written by beat every ten minutes), so the figures outlive a "
+        "candidate's erasure. Answers carry an ETag: a 304 to `If-None-Match` does not count against "
+        "the analytics rate limit, so dashboards may poll.",
+        parameters=[AnalyticsReportQuerySerializer, IF_NONE_MATCH],
+        responses={200: AnalyticsReportSerializer, 304: NOT_MODIFIED, **ERRORS},
+    )
+    @replica_ok
+    def get(self, request: Request) -> Response:
+        return cached_read(self, request, analytics_read_scope(request.user), partial(self._report, request))
+
+    def _report(self, request: Request) -> Response:
+        query = AnalyticsReportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        filters = ReportFilters(
+            date_from=data["from"],
+            date_to=data["to"],
+            job_id=data.get("job"),
+            department=data.get("department"),
+            recruiter_id=data.get("recruiter"),
+        )
+        report = analytics_report(actor=request.user, filters=filters, organization_id=data.get("organization"))
+        return Response(AnalyticsReportSerializer(asdict(report)).data)

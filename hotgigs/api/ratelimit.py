@@ -17,6 +17,15 @@ limits (the login pages), never its people's.
    The ``auth`` group (login and sign-up, ``/api/v1/auth/token`` and
    ``/api/v1/auth/register``) is always keyed by IP: it is the brute-force limit.
 
+**Polling is free for the endpoint group.** A conditional ``GET`` (``If-None-Match``) to a
+group named in ``RATE_LIMIT_FREE_NOT_MODIFIED`` (default ``analytics``) is counted against
+burst and default as usual, but against the group's limit only after the view answered, and
+only when the answer is not ``304 Not Modified``: a dashboard that polls with the ETag it
+holds never spends its analytics quota while the figures stand still, even past the limit.
+A conditional request whose answer changed, once the group's limit is spent, is refused
+with 429 after the view ran (the body is computed and dropped), so a client that sends made
+up tags past its limit is held by burst and default only for the view's work, never served.
+
 A request counts against a limit only once it passed the limits before it, so a client
 hammering past its burst does not also burn its hourly quota. Requests that are refused
 still count against the limit that refused them, which changes nothing: windows are fixed.
@@ -67,6 +76,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
+from http import HTTPStatus
 from typing import Any
 
 from django.conf import settings
@@ -472,8 +482,10 @@ class RateLimitMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not settings.RATE_LIMIT_ENABLED or is_exempt(request.path_info):
             return self.get_response(request)
+        rules = rules_for(request)
+        deferred = _deferred_rule(request, rules)
         try:
-            usages = count_all(request, rules_for(request))
+            usages = count_all(request, [rule for rule in rules if rule is not deferred])
         except CounterUnavailable:
             logger.warning("rate_limit_counter_unavailable", exc_info=True)
             if not getattr(settings, "RATE_LIMIT_FAIL_OPEN", True):
@@ -484,7 +496,25 @@ class RateLimitMiddleware:
             logger.info("rate_limited", extra={"scope": usage.scope, "limit": usage.limit})
             return rate_limited_response(usage, request)
         response = self.get_response(request)
+        if deferred is not None and response.status_code != HTTPStatus.NOT_MODIFIED:
+            try:
+                counted = count_all(request, [deferred])
+            except CounterUnavailable:
+                logger.warning("rate_limit_counter_unavailable", exc_info=True)
+                counted = []
+            if counted and counted[-1].exceeded:
+                logger.info("rate_limited", extra={"scope": deferred.scope, "limit": counted[-1].limit})
+                return rate_limited_response(counted[-1], request)
+            usages += counted
         if not usages:
             return response
         tightest = min(usages, key=lambda usage: (usage.remaining, -usage.reset))
         return _set_headers(response, tightest)
+
+
+def _deferred_rule(request: HttpRequest, rules: Sequence[Rule]) -> Rule | None:
+    """The group's rule of a conditional GET whose 304 answer is free (see the module docstring)."""
+    if request.method not in ("GET", "HEAD") or not request.headers.get("If-None-Match"):
+        return None
+    free = set(getattr(settings, "RATE_LIMIT_FREE_NOT_MODIFIED", ()))
+    return next((rule for rule in rules if rule.scope in free and rule.scope not in (BURST, DEFAULT)), None)

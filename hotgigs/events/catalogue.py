@@ -329,6 +329,14 @@ ACCOUNT_SIGNUP_ATTEMPT = _event(
     webhook=False,
     description="Someone tried to sign up with an address that already has an account.",
 )
+ANALYTICS_SNAPSHOT_WRITTEN = _event(
+    "analytics.snapshot_written",
+    channel=None,
+    payload=("since", "until", "organization_ids", "stage_rows", "hire_rows"),
+    audience="internal: the organizations' cached analytics are refreshed",
+    webhook=False,
+    description="The daily analytics snapshots of a range of days were written again.",
+)
 
 # --- notification kinds that are not events of their own --------------------------------------
 # Notifications are named after the event they tell of; these kinds tell one side of an event

@@ -196,6 +196,19 @@ TABLES: dict[str, Callable[[], Rule]] = {
         read=of_my_organizations("candidates_candidatemerge.organization_id"),
         write=of_my_organizations("candidates_candidatemerge.organization_id"),
     ),
+    # The analytics' daily facts (anonymous counts and hires): the organization's members.
+    "analytics_stagedayfact": lambda: Rule(
+        read=of_my_organizations("analytics_stagedayfact.organization_id"),
+        write=of_my_organizations("analytics_stagedayfact.organization_id"),
+    ),
+    "analytics_stagedaytotal": lambda: Rule(
+        read=of_my_organizations("analytics_stagedaytotal.organization_id"),
+        write=of_my_organizations("analytics_stagedaytotal.organization_id"),
+    ),
+    "analytics_hirefact": lambda: Rule(
+        read=of_my_organizations("analytics_hirefact.organization_id"),
+        write=of_my_organizations("analytics_hirefact.organization_id"),
+    ),
 }
 """Every table under row-level security, and its rule."""
 

@@ -151,3 +151,53 @@ def test_the_dashboard_is_read_in_a_constant_number_of_queries(recruiter_client,
         return len(captured.captured_queries)
 
     assert queries_for(3) == queries_for(27)
+
+
+def test_the_pipeline_report_reads_the_snapshots(recruiter_client, pipeline):
+    from analytics.services import analytics_snapshot
+
+    today = timezone.now().date()
+    analytics_snapshot(since=today - timedelta(days=60), until=today)
+
+    response, d = dashboard(recruiter_client)
+
+    report = d["report"]["report"]
+    # The three hires moved offer → hired yesterday (their own histories hold no earlier moves).
+    assert report.hires == 3
+    assert report.offer_acceptance.accepted == 3
+    assert report.source_of_hire["referral"] == 2
+    html = response.content.decode()
+    assert 'id="pipeline-report"' in html
+    assert "Conversion over decided applications" in html
+    assert "Offer → Hired" in unescape(html)
+
+
+def test_a_bad_report_filter_is_explained_and_the_default_shown(recruiter_client, pipeline):
+    response = recruiter_client.get(INDEX, {"from": "2026-05-02", "to": "2026-05-01"})
+
+    assert response.status_code == 200
+    report = response.context["dashboard"]["report"]
+    assert report["form"].errors
+    assert (report["filters"].date_to - report["filters"].date_from).days == 89
+    assert "must not be after" in unescape(response.content.decode())
+
+
+def test_the_report_filters_by_department(recruiter_client, org, open_job, pipeline):
+    from analytics.services import analytics_snapshot
+
+    today = timezone.now().date()
+    analytics_snapshot(since=today - timedelta(days=60), until=today)
+
+    response = recruiter_client.get(INDEX, {"department": "Nowhere at all"})
+
+    report = response.context["dashboard"]["report"]
+    assert report["filters"].department == "Nowhere at all"
+    assert report["report"].hires == 0
+
+
+@pytest.mark.parametrize("query", [{"to": "0001-01-05"}, {"from": "9999-12-30", "to": "9999-12-31"}, {"from": "soon"}])
+def test_report_days_out_of_bounds_are_explained(recruiter_client, query):
+    response = recruiter_client.get(INDEX, query)
+
+    assert response.status_code == 200
+    assert response.context["dashboard"]["report"]["form"].errors

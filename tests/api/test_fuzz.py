@@ -99,6 +99,10 @@ STATE_RULES: dict[str, dict[str, str]] = {
         "organization_id": "one of the caller's organizations, needed when they have several (stored rows)",
     },
     "PATCH /api/v1/notes/{id}/": {"body": NOTE_BODY_RULE},
+    "GET /api/v1/analytics/report/": {
+        "from": "not after to, at most 3660 days before it (two fields), between 1970-01-01 and 9000-12-31",
+        "to": "between 1970-01-01 and 9000-12-31 (the default from and the next day must exist)",
+    },
     "POST /api/v1/webhooks/endpoints/": {"url": "its host must resolve to a public address (DNS)"},
     "PUT /api/v1/webhooks/endpoints/{id}/": {"url": "its host must resolve to a public address (DNS)"},
     "PATCH /api/v1/webhooks/endpoints/{id}/": {"url": "its host must resolve to a public address (DNS)"},

@@ -95,6 +95,40 @@ def test_the_request_past_the_hourly_default_is_refused(settings):
     assert_rate_limited(response, scope="default", limit=5, window=3600)
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/v1/analytics", "/api/v1/analytics/report"])
+def test_analytics_answered_not_modified_does_not_count_against_its_limit(settings, login, recruiter, path):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "analytics": "2/h"}
+    client = login(recruiter)
+    first = client.get(path)
+    etag = first["ETag"]
+
+    polls = send(client, 4, path, HTTP_IF_NONE_MATCH=etag)
+    second = client.get(path)
+    refused = client.get(path)
+    polls_past_the_limit = send(client, 3, path, HTTP_IF_NONE_MATCH=etag)
+    changed = client.get(path, HTTP_IF_NONE_MATCH='"another"')
+
+    assert first.status_code == second.status_code == 200
+    assert polls == [304] * 4
+    assert polls_past_the_limit == [304] * 3
+    assert_rate_limited(refused, scope="analytics", limit=2, window=3600)
+    # A conditional request whose answer is not 304 counts, and past the limit is refused.
+    assert_rate_limited(changed, scope="analytics", limit=2, window=3600)
+
+
+@pytest.mark.django_db
+def test_other_groups_count_their_conditional_requests(settings, login, recruiter):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "jobs": "2/h"}
+    client = login(recruiter)
+    etag = client.get("/api/v1/jobs")["ETag"]
+
+    statuses = send(client, 2, "/api/v1/jobs", HTTP_IF_NONE_MATCH=etag)
+
+    assert statuses[0] == 304
+    assert_rate_limited(client.get("/api/v1/jobs", HTTP_IF_NONE_MATCH=etag), scope="jobs", limit=2, window=3600)
+
+
 def test_the_request_past_an_endpoints_hourly_limit_is_refused(settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "analytics": "3/h"}
     client = APIClient()

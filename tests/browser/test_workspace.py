@@ -16,6 +16,7 @@ from django.contrib.admin.models import LogEntry
 from django.db import connection
 from django.utils import timezone
 
+from analytics.services import analytics_snapshot
 from applications.models import Application, StageChange
 from tests.browser.conftest import SCREENSHOTS, log_in
 from tests.factories import ApplicationFactory, InterviewFactory, JobFactory
@@ -74,6 +75,8 @@ def day_of_work(org, open_job):  # type: ignore[no-untyped-def]
             application=hired, from_stage="offer", to_stage="hired", changed_at=now - timedelta(days=1)
         )
     InterviewFactory.create(application=rows["interview"][0], starts_at=now + timedelta(days=2))
+    # The report's daily snapshots, as beat and the backfill write them.
+    analytics_snapshot(since=(now - timedelta(days=40)).date(), until=now.date())
     return rows
 
 
@@ -102,6 +105,10 @@ def test_a_recruiter_reads_the_dashboard(recruiter, org, open_job, day_of_work, 
     assert figure(page, "recent-applications") == str(sum(len(v) for v in day_of_work.values()) + 2)
     assert figure(page, "upcoming-interviews") == "1"
     assert figure(page, "time-to-hire") == "18.5 d"  # the median of 12 and 25 days
+    # The snapshot report below the charts: the two hires, both offers accepted.
+    assert figure(page, "report-hires") == "2"
+    assert figure(page, "offer-acceptance") == "100 %"
+    assert page.locator("#report-conversion tbody tr").count() == 4
     values = page.locator("#chart-funnel .ws-bar-value").all_text_contents()
     assert values == [str(expected_by_stage[stage]) for stage in expected_by_stage]
     # The table behind the chart opens and holds the same figures.

@@ -140,6 +140,24 @@ def build_tenant() -> Tenant:
             organization=org, survivor=survivor, duplicate=duplicate, merged_by=recruiter, undone_at=job.created_at
         )
     )
+    # The analytics' daily facts of the application (anonymous: no candidate in them).
+    from analytics.models import HireFact, StageDayFact, StageDayTotal
+
+    at = application.created_at
+    tenant.add(StageDayFact.objects.create(organization=org, job=job, day=at.date(), stage="applied", entered=1))
+    tenant.add(StageDayTotal.objects.create(organization=org, day=at.date(), stage="applied", entered=1))
+    tenant.add(
+        HireFact.objects.create(
+            organization=org,
+            job=job,
+            application_id=application.pk,
+            source=application.source,
+            applied_at=at,
+            hired_at=at,
+            hired_on=at.date(),
+            job_opened_at=job.created_at,
+        )
+    )
     return tenant
 
 
