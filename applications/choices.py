@@ -62,3 +62,10 @@ DEFAULT_REJECTION_REASONS: tuple[tuple[str, str], ...] = (
     ("position_filled", "Position filled"),
     ("other", "Other"),
 )
+
+
+class OfferDecision(models.TextChoices):
+    """The job's hiring manager's answer to making an offer (``OfferApproval``)."""
+
+    APPROVE = "approve", "Approved"
+    DECLINE = "decline", "Declined"

@@ -50,3 +50,11 @@ class RejectionReasonNotFound(NotFound):
 
 class DuplicateRejectionReason(Conflict):
     default_message = "This organization already has a rejection reason with that code."
+
+
+class OfferApprovalRequired(Conflict):
+    default_message = "The job's hiring manager has not approved an offer to this application."
+
+
+class OfferNotPending(Conflict):
+    default_message = "There is no offer to decide on for this application."

@@ -39,15 +39,35 @@ def interview_get(*, actor: Actor, interview_id: int) -> Interview:
 
 
 def actor_may_read_feedback(*, actor: Actor, interview: Interview) -> bool:
-    """Feedback is for the hiring team only: staff and members of the job's organization."""
-    return policies.may_manage_organization(actor, interview.application.job.organization_id)
+    """Feedback is for the hiring team only: staff, the organization's full seats, the job's
+    hiring manager seat; an interviewer seat reads its own (see :func:`feedback_list`)."""
+    job = interview.application.job
+    return policies.may_interview(
+        actor, organization_id=job.organization_id, job_id=job.pk, application_id=interview.application_id
+    )
 
 
 def feedback_list(*, actor: Actor, interview: Interview) -> QuerySet[Feedback]:
-    """The interview's scorecards; empty for anyone outside the hiring team."""
+    """The interview's scorecards; empty for anyone outside the hiring team, the actor's own
+    only for an interviewer seat."""
     if not actor_may_read_feedback(actor=actor, interview=interview):
         return Feedback.objects.none()
-    return interview.feedback.select_related("interviewer").order_by("submitted_at", "id")
+    feedback = interview.feedback.select_related("interviewer").order_by("submitted_at", "id")
+    job = interview.application.job
+    if not policies.may_manage_job(actor, organization_id=job.organization_id, job_id=job.pk):
+        feedback = feedback.filter(interviewer_id=actor.pk)
+    return feedback
+
+
+def interview_panels_of_user(user_id: int) -> dict[int, tuple[int, int]]:
+    """``{application id: (organization id, job id)}`` of the interviews the user sits on; the
+    policy's source of panel reach (registered in ``InterviewsConfig.ready``)."""
+    return {
+        application_id: (organization_id, job_id)
+        for application_id, organization_id, job_id in Interview.objects.filter(interviewers=user_id)
+        .order_by()
+        .values_list("application_id", "application__job__organization_id", "application__job_id")
+    }
 
 
 def interview_report_list(*, organization_ids: frozenset[int] | None) -> QuerySet[Interview]:

@@ -76,8 +76,8 @@ def interview_when(interview: Interview) -> str:
     return f"{starts:%a %d %b %Y, %H:%M}–{ends:%H:%M} ({interview.timezone})"
 
 
-def _require_team(actor: User, organization_id: int) -> None:
-    if not policies.may_manage_organization(actor, organization_id):
+def _require_team(actor: User, job: Job) -> None:
+    if not policies.may_manage_job(actor, organization_id=job.organization_id, job_id=job.pk):
         raise Forbidden("Only the hiring team may manage interviews.")
 
 
@@ -163,7 +163,7 @@ def interview_schedule(
     """
     # Locking the application keeps its stage from changing while the interview is booked.
     application = application_lock(application_id=application.pk)
-    _require_team(actor, application.job.organization_id)
+    _require_team(actor, application.job)
     if application.stage not in ACTIVE_STAGES:
         raise InterviewNotSchedulable(details={"stage": application.stage})
     errors: dict[str, list[str]] = {}
@@ -217,7 +217,7 @@ def interview_reschedule(
     """
     interview = _locked(interview)
     application = interview.application
-    _require_team(actor, application.job.organization_id)
+    _require_team(actor, application.job)
     if interview.status != InterviewStatus.SCHEDULED:
         raise IllegalInterviewTransition(details={"status": interview.status})
     if application.stage not in ACTIVE_STAGES:
@@ -245,7 +245,7 @@ def interview_cancel(*, actor: User, interview: Interview, reason: str = "") -> 
     """Cancel a scheduled interview. Raises IllegalInterviewTransition if it is not scheduled."""
     interview = _locked(interview)
     application = interview.application
-    _require_team(actor, application.job.organization_id)
+    _require_team(actor, application.job)
     if interview.status != InterviewStatus.SCHEDULED:
         raise IllegalInterviewTransition(details={"status": interview.status})
     interview.status = InterviewStatus.CANCELLED
@@ -260,7 +260,7 @@ def interview_record_outcome(*, actor: User, interview: Interview, status: str) 
     """Mark a scheduled interview that has started as completed or no-show."""
     interview = _locked(interview)
     application = interview.application
-    _require_team(actor, application.job.organization_id)
+    _require_team(actor, application.job)
     if status not in (InterviewStatus.COMPLETED, InterviewStatus.NO_SHOW):
         raise InvalidInterview(details={"status": ["Must be completed or no_show."]})
     if interview.status != InterviewStatus.SCHEDULED or interview.starts_at > timezone.now():
@@ -330,7 +330,7 @@ def interview_plan_set(*, actor: User, job: Job, names: Sequence[str]) -> list[I
     and ValidationFailed for blank or repeated names (compared without case) or more than
     ``MAX_ROUNDS``.
     """
-    _require_team(actor, job.organization_id)
+    _require_team(actor, job)
     cleaned = [name.strip() for name in names]
     problems = []
     if len(cleaned) > MAX_ROUNDS:

@@ -29,6 +29,8 @@ from applications.api.serializers import (
     MatchQuerySerializer,
     MatchRecomputeSerializer,
     MatchSerializer,
+    OfferApprovalSerializer,
+    OfferDecisionInputSerializer,
     RejectionReasonCreateSerializer,
     RejectionReasonQuerySerializer,
     RejectionReasonSerializer,
@@ -55,6 +57,7 @@ from applications.services import (
     application_withdraw,
     applications_bulk_apply,
     applications_bulk_move,
+    offer_decide,
     rejection_reason_archive,
     rejection_reason_create,
     rejection_reason_update,
@@ -108,6 +111,7 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # typ
         "withdraw": APPLICATIONS_WRITE,
         "undo": APPLICATIONS_WRITE,
         "bulk": APPLICATIONS_WRITE,
+        "offer_approval": APPLICATIONS_WRITE,
     }
 
     def get_queryset(self) -> QuerySet[Application]:
@@ -240,6 +244,28 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # typ
             reason=data.validated_data["reason"],
         )
         return self._render(undone)
+
+    @extend_schema(
+        summary="Approve or decline an offer",
+        description="For the job's hiring manager (and staff): `decision` is `approve` or `decline`, with an "
+        "optional `comment`. On a job with a hiring manager, moving an application to `offer` answers 409 "
+        "CONFLICT until the latest decision is an approval. 403 for anyone else who sees the application; 409 "
+        "when the job has no hiring manager or the application's next move cannot be `offer`.",
+        request=OfferDecisionInputSerializer,
+        responses={201: OfferApprovalSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="offer-approval")
+    def offer_approval(self, request: Request, pk: str) -> Response:
+        application = self.get_object()  # 404 for a hidden row comes before any body check
+        data = OfferDecisionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        approval = offer_decide(
+            actor=request.user,  # type: ignore[arg-type]
+            application=application,
+            decision=data.validated_data["decision"],
+            comment=data.validated_data.get("comment", ""),
+        )
+        return Response(OfferApprovalSerializer(approval).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Withdraw an application",
