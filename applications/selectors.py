@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from applications.choices import ApplicationStage
 from applications.errors import ApplicationNotFound, RejectionReasonNotFound
-from applications.models import Application, Match, RejectionReason, StageChange
+from applications.models import Application, Match, OfferApproval, RejectionReason, StageChange
 from candidates.selectors import candidate_list
 from hotgigs.accounts import policies
 from hotgigs.accounts.policies import Actor
@@ -73,6 +73,11 @@ def application_audience_authorize_many(actor: Actor, application_ids: list[int]
     return {
         application_id: ApplicationNotFound() for application_id in application_ids if application_id not in visible
     }
+
+
+def offer_approval_latest(*, application: Application) -> OfferApproval | None:
+    """The latest offer decision on an application (one the caller has fetched), if any."""
+    return application.offer_approvals.select_related("decided_by").order_by("-decided_at", "-id").first()
 
 
 def application_history(*, application: Application) -> QuerySet[StageChange]:

@@ -213,11 +213,6 @@ def _require_offer_approval(application: Application) -> None:
         )
 
 
-def offer_approval_latest(*, application: Application) -> OfferApproval | None:
-    """The latest offer decision on an application (one the caller has fetched), if any."""
-    return application.offer_approvals.select_related("decided_by").order_by("-decided_at", "-id").first()
-
-
 @transaction.atomic
 def offer_decide(*, actor: User, application: Application, decision: str, comment: str = "") -> OfferApproval:
     """The job's hiring manager (or staff) approves or declines making an offer.

@@ -36,6 +36,7 @@ from applications.choices import STAGE_TRANSITIONS, ApplicationSource, Applicati
 from applications.errors import ApplicationNotFound, IllegalStageMove, illegal_move_words
 from applications.selectors import application_get, application_list, rejection_reason_list
 from applications.services import MAX_REASON, application_move
+from hotgigs.accounts import policies
 from hotgigs.accounts.models import User
 from hotgigs.admin_site import admin_site, domain_error_text
 from hotgigs.errors import DomainError
@@ -125,9 +126,13 @@ def board_url(job_id: int, query: str = "") -> str:
 
 def _job_or_404(request: HttpRequest, job_id: int) -> Any:
     try:
-        return job_get(actor=request.user, job_id=job_id)
+        job = job_get(actor=request.user, job_id=job_id)
     except JobNotFound:
         raise Http404("No such job.") from None
+    # The board is for those who move the job's applications (not an interviewer seat).
+    if not policies.may_manage_job(request.user, organization_id=job.organization_id, job_id=job.pk):  # type: ignore[arg-type]
+        raise Http404("No such job.")
+    return job
 
 
 def board_columns(*, actor: Any, job_id: int, source: str = "", min_score: Decimal | None = None) -> list[Column]:
