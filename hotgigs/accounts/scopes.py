@@ -60,11 +60,11 @@ CANDIDATE_SCOPES: tuple[str, ...] = (
 # Recruiters hold every scope but organization administration, which org admins add.
 RECRUITER_SCOPES: tuple[str, ...] = tuple(scope for scope in ALL_SCOPES if scope != ORGANIZATION_ADMIN)
 
-# A hiring manager seat acts on the applications and interviews of the jobs it manages and
-# reads its candidates; it edits no job, sources nobody, and reads no analytics nor webhooks.
+# A hiring manager seat acts on the applications and interviews of the jobs it manages (their
+# candidates come with the applications); it edits no job, sources nobody, and reads no
+# analytics nor webhooks.
 HIRING_MANAGER_SCOPES: tuple[str, ...] = (
     JOBS_READ,
-    CANDIDATES_READ,
     APPLICATIONS_READ,
     APPLICATIONS_WRITE,
     INTERVIEWS_READ,

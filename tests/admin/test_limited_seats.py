@@ -14,6 +14,7 @@ from hotgigs.webhooks.models import WebhookEndpoint
 from interviews.models import Interview
 from jobs.models import HiringTeamMember, Job
 from tests.admin.helpers import change_url, changelist_url, listed_pks
+from tests.admin.test_jobs import job_form
 from tests.seats import build_seats
 
 
@@ -39,7 +40,7 @@ def test_an_interviewer_gets_in_without_figures(seats, as_user):
     assert response.status_code == 200
     page = response.content.decode()
     assert 'id="limited-seat"' in page
-    assert "ws-dashboard" not in page
+    assert 'class="ws-dashboard"' not in page
     models = {model["object_name"] for app in response.context["app_list"] for model in app["models"]}
     assert models == {"Application", "Interview", "Job"}
 
@@ -128,27 +129,40 @@ def test_a_recruiter_sees_the_offer_waiting_but_may_not_decide(seats, as_user):
 
 def test_a_recruiter_edits_the_team_on_the_job_page(seats, as_user):
     client = as_user(seats.recruiter)
-    page = client.get(change_url(seats.job_b))
-    assert page.status_code == 200
-    form = page.context["adminform"].form
-    data = {
-        field: value
-        for field, value in form.initial.items()
-        if field in form.fields and value is not None and not isinstance(value, list)
-    }
-    for formset in page.context["inline_admin_formsets"]:
-        management = formset.formset.management_form
-        prefix = formset.formset.prefix
-        for name, value in management.initial.items():
-            data[f"{prefix}-{name}"] = value
-    team_prefix = next(
-        fs.formset.prefix for fs in page.context["inline_admin_formsets"] if fs.formset.model is HiringTeamMember
+    data = job_form(
+        seats.org.pk,
+        title="Data Analyst",
+        **{
+            "skills-TOTAL_FORMS": "0",
+            "hiring_team-TOTAL_FORMS": "1",
+            "hiring_team-0-user": seats.panelist.pk,
+            "hiring_team-0-role": "interviewer",
+        },
     )
-    data[f"{team_prefix}-TOTAL_FORMS"] = 1
-    data[f"{team_prefix}-0-user"] = seats.panelist.pk
-    data[f"{team_prefix}-0-role"] = "interviewer"
+    del data["organization"]
 
     response = client.post(change_url(seats.job_b), data)
 
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
     assert HiringTeamMember.objects.filter(job=seats.job_b, user=seats.panelist, role="interviewer").exists()
+
+
+def test_a_team_rule_broken_on_the_job_page_changes_nothing(seats, as_user):
+    client = as_user(seats.recruiter)
+    data = job_form(
+        seats.org.pk,
+        title="Renamed",
+        **{
+            "skills-TOTAL_FORMS": "0",
+            "hiring_team-TOTAL_FORMS": "1",
+            "hiring_team-0-user": seats.panelist.pk,
+            "hiring_team-0-role": "hiring_manager",
+        },
+    )
+    del data["organization"]
+
+    response = client.post(change_url(seats.job_b), data)
+
+    assert response.status_code == 200
+    assert not HiringTeamMember.objects.filter(job=seats.job_b).exists()
+    assert Job.objects.get(pk=seats.job_b.pk).title == "Data Analyst"
