@@ -168,7 +168,8 @@ def team_reach(actor: Actor) -> TeamReach:
         hiring_manager_of=frozenset(
             job_id
             for job_id, (organization_id, team_role) in teams.items()
-            if team_role == HiringTeamRole.HIRING_MANAGER and organization_id in roles
+            if team_role == HiringTeamRole.HIRING_MANAGER
+            and may_join_hiring_team(seat=roles.get(organization_id), team_role=team_role)
         ),
     )
     setattr(actor, _TEAM_ATTR, reach)

@@ -151,3 +151,15 @@ def test_the_policy_reach_of_each_seat(seats):
     assert policies.member_organization_ids(fresh(seats.manager)) == {seats.org.pk}
     # Row-level security stays at the organization grain: every seat is of the organization.
     assert policies.database_identity(fresh(seats.interviewer)).organization_ids == {seats.org.pk}
+
+
+def test_a_hiring_manager_whose_seat_became_an_interviewer_seat_only_interviews(seats):
+    seats.manager.memberships.update(role="interviewer")
+    manager = fresh(seats.manager)
+
+    reach = policies.team_reach(manager)
+
+    assert reach.managed_jobs == frozenset()
+    assert reach.interviewed_jobs == {seats.job_a.pk}
+    assert not policies.may_approve_offer(manager, organization_id=seats.org.pk, job_id=seats.job_a.pk)
+    assert not policies.may_manage_job(manager, organization_id=seats.org.pk, job_id=seats.job_a.pk)
