@@ -762,7 +762,8 @@ class DemoSeeder:
                 self.new_jobs.add((plan.org_slug, plan.title))
                 created += 1
             self.jobs[(plan.org_slug, plan.title)] = job
-            if job.status == JobStatus.OPEN:
+            # By the plan (not the job's current status), so a second run picks the same jobs.
+            if plan.status != JobStatus.DRAFT:
                 index = per_org.get(plan.org_slug, 0)
                 per_org[plan.org_slug] = index + 1
                 self._hiring_team(job, index)
