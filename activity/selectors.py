@@ -43,8 +43,9 @@ if TYPE_CHECKING:
 
 
 def note_list(*, actor: Actor) -> QuerySet[Note]:
-    """Notes the actor may read, newest first, with the author loaded."""
-    visible = policies.visible_rows(actor, organization="organization_id")
+    """Notes the actor may read, newest first, with the author loaded: their organizations'
+    (full seats), those on the applications of the jobs they manage (hiring manager seats)."""
+    visible = policies.visible_rows(actor, organization="organization_id", managed_job="application__job_id")
     qs = Note.objects.select_related("author").order_by("-created_at", "-id")
     return qs.none() if visible is None else qs.filter(visible)
 
@@ -60,7 +61,7 @@ def note_get(*, actor: Actor, note_id: int) -> Note:
 def application_notes(*, actor: Actor, application: Application) -> QuerySet[Note]:
     """The notes on an application the actor sees. Raises Forbidden for anyone outside the
     hiring team (its candidate included), who sees the application but not its notes."""
-    if not policies.may_manage_organization(actor, application.job.organization_id):
+    if not policies.may_manage_job(actor, organization_id=application.job.organization_id, job_id=application.job_id):
         raise Forbidden("Notes are for the hiring team.")
     return note_list(actor=actor).filter(application_id=application.pk)
 
@@ -350,7 +351,7 @@ def application_activity(
 ) -> tuple[list[Entry], Cursor | None]:
     """A page of an application's timeline (one the actor sees), newest first, and the cursor
     of the next page (None on the last). Raises Forbidden for anyone outside the hiring team."""
-    if not policies.may_manage_organization(actor, application.job.organization_id):
+    if not policies.may_manage_job(actor, organization_id=application.job.organization_id, job_id=application.job_id):
         raise Forbidden("The activity of an application is for the hiring team.")
     scope = _Scope(
         actor=actor,

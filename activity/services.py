@@ -121,7 +121,7 @@ def note_create(
     text = _clean_body(body)
     if application is not None:
         organization = application.job.organization_id
-        if not policies.may_manage_organization(actor, organization):
+        if not policies.may_manage_job(actor, organization_id=organization, job_id=application.job_id):
             raise Forbidden("Only the hiring team writes notes on an application.")
         candidate_id = application.candidate_id
     elif candidate is not None:

@@ -42,6 +42,7 @@ from applications.selectors import application_report_list, rejections_by_reason
 from hotgigs.accounts import policies
 from hotgigs.accounts.models import Organization
 from hotgigs.accounts.policies import Actor
+from hotgigs.errors import Forbidden
 from interviews.choices import InterviewStatus
 from interviews.selectors import interview_report_list
 from jobs.selectors import job_open_count, job_report_list
@@ -156,8 +157,11 @@ def analytics_scope(*, actor: Actor, organization_id: int | None = None) -> froz
 
     A member gets their organizations, or the one they name; staff get everything, or the
     one they name. Naming an organization the actor does not belong to (or, for staff, one
-    that does not exist) raises AnalyticsScopeNotFound. Anyone else gets an empty scope.
+    that does not exist) raises AnalyticsScopeNotFound. A limited seat (hiring manager,
+    interviewer) gets Forbidden: analytics are the full seats'. Anyone else gets an empty scope.
     """
+    if not policies.may_read_analytics(actor) and policies.has_limited_seat(actor):
+        raise Forbidden("Analytics are for the organization's recruiters.")
     if policies.sees_every_organization(actor):
         if organization_id is None:
             return None

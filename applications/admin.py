@@ -158,6 +158,9 @@ class ApplicationAdmin(ServiceFormAdminMixin, OrgScopedAdminMixin, admin.ModelAd
     # interviews/admin.py adds its InterviewInline (interviews sit above applications).
     inlines = (StageChangeInline,)
     actions = tuple(_move_action(stage) for stage in ACTION_STAGES)
+    # Limited seats see the applications they reach; a hiring manager seat also moves them.
+    limited_seats_view = True
+    limited_seats_act = True
     add_fields = ("job", "candidate", "source", "cover_letter")
     view_fields = (
         "job",

@@ -97,3 +97,10 @@ DEFAULT_REJECTION_EMAIL_TEMPLATE: tuple[str, str, str] = (
     "The {organization_name} hiring team",
 )
 REJECTION_EMAIL_MAX_DELAY_MINUTES = 10_080  # one week
+
+
+class OfferDecision(models.TextChoices):
+    """The job's hiring manager's answer to making an offer (``OfferApproval``)."""
+
+    APPROVE = "approve", "Approved"
+    DECLINE = "decline", "Declined"

@@ -58,3 +58,11 @@ class RejectionEmailTemplateNotFound(NotFound):
 
 class DuplicateRejectionEmailTemplate(Conflict):
     default_message = "This organization already has a rejection email template with that name."
+
+
+class OfferApprovalRequired(Conflict):
+    default_message = "The job's hiring manager has not approved an offer to this application."
+
+
+class OfferNotPending(Conflict):
+    default_message = "There is no offer to decide on for this application."

@@ -2,7 +2,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from applications.choices import ApplicationSource, ApplicationStage, RejectionEmailStatus, StageChangeKind
+from applications.choices import (
+    ApplicationSource,
+    ApplicationStage,
+    OfferDecision,
+    RejectionEmailStatus,
+    StageChangeKind,
+)
 
 
 class Application(models.Model):
@@ -233,3 +239,29 @@ class RejectionEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to_email} ({self.status})"
+
+
+class OfferApproval(models.Model):
+    """The job's hiring manager approving (or declining) an offer to an application.
+
+    A move to ``offer`` on a job that has a hiring manager needs the latest decision to be an
+    approval (``applications.services``). Rows are only added: the history of decisions.
+    """
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="offer_approvals")
+    decision = models.CharField(max_length=10, choices=OfferDecision.choices)
+    comment = models.TextField(blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("application", "-decided_at", "-id")
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(decision__in=OfferDecision.values), name="applications_offer_decision_valid"
+            ),
+        )
+        indexes = (models.Index(fields=("application", "-decided_at"), name="applications_offer_latest"),)
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.decision}"

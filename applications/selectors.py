@@ -1,7 +1,7 @@
 """Reads of applications and their history, scoped by the access policy (hotgigs/accounts/policies.py).
 
-A candidate sees their own applications; a recruiter those to their organization's jobs;
-staff all of them.
+A candidate sees their own applications; a full seat those to their organization's jobs; a
+limited seat those of their hiring teams' jobs and interview panels; staff all of them.
 """
 
 from dataclasses import dataclass
@@ -16,6 +16,7 @@ from applications.errors import ApplicationNotFound, RejectionEmailTemplateNotFo
 from applications.models import (
     Application,
     Match,
+    OfferApproval,
     RejectionEmail,
     RejectionEmailTemplate,
     RejectionReason,
@@ -34,7 +35,11 @@ def application_visible_filter(*, actor: Actor, prefix: str = "") -> Q | None:
     An application left on a profile merged into another (the survivor applied to the same
     job) is hidden with that profile until the merge is undone."""
     visible = policies.visible_rows(
-        actor, owner=f"{prefix}candidate__user_id", organization=f"{prefix}job__organization_id"
+        actor,
+        owner=f"{prefix}candidate__user_id",
+        organization=f"{prefix}job__organization_id",
+        job=f"{prefix}job_id",
+        application=f"{prefix}pk",
     )
     return None if visible is None else visible & Q(**{f"{prefix}candidate__merged_into__isnull": True})
 
@@ -55,9 +60,9 @@ def application_get(*, actor: Actor, application_id: int) -> Application:
 
 
 def actor_is_hiring_team(*, actor: Actor, application: Application) -> bool:
-    """Staff and members of the job's organization; they alone read internal notes
-    (move reasons, who moved it)."""
-    return policies.may_manage_organization(actor, application.job.organization_id)
+    """Staff, full seats of the job's organization and the job's hiring manager seat: they
+    alone act on the application and read internal notes (move reasons, who moved it)."""
+    return policies.may_manage_job(actor, organization_id=application.job.organization_id, job_id=application.job_id)
 
 
 def application_audience_authorize(actor: Actor, application_id: int) -> None:
@@ -76,6 +81,11 @@ def application_audience_authorize_many(actor: Actor, application_ids: list[int]
     return {
         application_id: ApplicationNotFound() for application_id in application_ids if application_id not in visible
     }
+
+
+def offer_approval_latest(*, application: Application) -> OfferApproval | None:
+    """The latest offer decision on an application (one the caller has fetched), if any."""
+    return application.offer_approvals.select_related("decided_by").order_by("-decided_at", "-id").first()
 
 
 def application_history(*, application: Application) -> QuerySet[StageChange]:
@@ -224,8 +234,9 @@ def rejection_reason_list(
     *, actor: Actor, organization_id: int | None = None, include_archived: bool = False
 ) -> QuerySet[RejectionReason]:
     """The rejection reasons of the actor's organizations (every one for staff), in their
-    order; live ones only unless ``include_archived``. Candidates see none."""
-    rule = policies.visible_rows(actor, organization="organization_id")
+    order; live ones only unless ``include_archived``. Candidates see none; every seat of the
+    organization reads its list (a hiring manager rejects with one)."""
+    rule = policies.visible_rows(actor, organization="organization_id", any_seat=True)
     if rule is None:
         return RejectionReason.objects.none()
     reasons = RejectionReason.objects.filter(rule)

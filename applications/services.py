@@ -28,6 +28,7 @@ from applications.choices import (
     STAGE_TRANSITIONS,
     ApplicationSource,
     ApplicationStage,
+    OfferDecision,
     RejectionEmailStatus,
     StageChangeKind,
 )
@@ -39,8 +40,17 @@ from applications.errors import (
     IllegalStageMove,
     JobNotOpen,
     NothingToUndo,
+    OfferApprovalRequired,
+    OfferNotPending,
 )
-from applications.models import Application, RejectionEmail, RejectionEmailTemplate, RejectionReason, StageChange
+from applications.models import (
+    Application,
+    OfferApproval,
+    RejectionEmail,
+    RejectionEmailTemplate,
+    RejectionReason,
+    StageChange,
+)
 from applications.selectors import application_list
 from applications.templating import placeholder_errors, render
 from candidates.selectors import candidate_list
@@ -52,7 +62,7 @@ from hotgigs.events.audiences import group_for_application, group_for_organizati
 from hotgigs.events.outbox import record
 from hotgigs.unset import UNSET, Unset
 from jobs.choices import JobStatus
-from jobs.selectors import job_lock
+from jobs.selectors import hiring_manager_of, job_lock
 
 if TYPE_CHECKING:
     # Annotations only: the rows come from the candidates and jobs selectors.
@@ -182,6 +192,8 @@ def _move(
         email_template_id=email_template_id,
         email_delay_minutes=email_delay_minutes,
     )
+    if to_stage == ApplicationStage.OFFER:
+        _require_offer_approval(application)
     now = timezone.now()
     from_stage = application.stage
     application.stage = to_stage
@@ -215,6 +227,65 @@ def _move(
         context=context,
     )
     return application
+
+
+def _require_offer_approval(application: Application) -> None:
+    """A job with a hiring manager makes an offer only with their approval: the latest decision
+    on the application must be ``approve`` (OfferApprovalRequired, a CONFLICT, otherwise)."""
+    manager_id = hiring_manager_of(job_id=application.job_id)
+    if manager_id is None:
+        return
+    latest = application.offer_approvals.order_by("-decided_at", "-id").first()
+    if latest is None or latest.decision != OfferDecision.APPROVE:
+        raise OfferApprovalRequired(
+            details={
+                "hiring_manager_id": manager_id,
+                "decision": latest.decision if latest is not None else None,
+            }
+        )
+
+
+@transaction.atomic
+def offer_decide(*, actor: User, application: Application, decision: str, comment: str = "") -> OfferApproval:
+    """The job's hiring manager (or staff) approves or declines making an offer.
+
+    ``decision`` is ``approve`` or ``decline`` and ``comment`` at most ``MAX_REASON`` characters
+    (ValidationFailed otherwise). Raises Forbidden for anyone but the job's hiring manager and
+    staff, and OfferNotPending (CONFLICT) unless the job has a hiring manager and the
+    application's next legal move is ``offer``. A later decision replaces an earlier one (an
+    approval may be withdrawn by a decline until the offer is made). Records
+    ``application.offer_decided`` for the organization (never the candidate).
+    """
+    if not policies.may_approve_offer(
+        actor, organization_id=application.job.organization_id, job_id=application.job_id
+    ):
+        raise Forbidden("Only the job's hiring manager approves its offers.")
+    if decision not in OfferDecision.values:
+        raise ValidationFailed(details={"decision": [f"Must be one of {', '.join(OfferDecision.values)}."]})
+    if len(comment) > MAX_REASON:
+        raise ValidationFailed(details={"comment": [f"At most {MAX_REASON} characters."]})
+    application = (
+        Application.objects.select_for_update(of=("self",)).select_related("job", "candidate").get(pk=application.pk)
+    )
+    if hiring_manager_of(job_id=application.job_id) is None:
+        raise OfferNotPending("This job has no hiring manager: its offers need no approval.")
+    if ApplicationStage.OFFER not in STAGE_TRANSITIONS[application.stage]:
+        raise OfferNotPending(details={"stage": application.stage})
+    approval = OfferApproval.objects.create(
+        application=application,
+        decision=decision,
+        comment=comment.strip(),
+        decided_by=actor,
+        decided_at=timezone.now(),
+    )
+    record(
+        catalogue.APPLICATION_OFFER_DECIDED,
+        data={**application_event_data(application), "decision": decision},
+        # The organization only: an application's own group is followed by its candidate too.
+        audiences=[group_for_organization(application.job.organization_id)],
+        context={"actor_id": actor.pk, "offer_approval_id": approval.pk, "comment": approval.comment},
+    )
+    return approval
 
 
 def _rejection_reason(
@@ -323,7 +394,7 @@ def application_move(
     IllegalStageMove (CONFLICT) with the allowed stages in ``details`` for any move the
     pipeline does not allow, an unknown stage included.
     """
-    if not policies.may_manage_organization(actor, application.job.organization_id):
+    if not policies.may_manage_job(actor, organization_id=application.job.organization_id, job_id=application.job_id):
         raise Forbidden("Only the job's recruiters may move this application.")
     event = (
         catalogue.APPLICATION_WITHDRAWN
@@ -391,7 +462,7 @@ def application_undo_move(*, actor: User, application: Application, reason: str)
     NothingToUndo (CONFLICT) when the latest row is the submission, is itself an undo, or is
     the candidate's own withdrawal (only they may take that back, by applying again).
     """
-    if not policies.may_manage_organization(actor, application.job.organization_id):
+    if not policies.may_manage_job(actor, organization_id=application.job.organization_id, job_id=application.job_id):
         raise Forbidden("Only the job's recruiters may undo a move of this application.")
     if not reason.strip():
         raise ValidationFailed("Say why the move is undone.", details={"reason": ["This field may not be blank."]})
@@ -504,7 +575,7 @@ def _bulk(
 ) -> BulkOutcome:
     """Run ``act`` on each application the actor may see, each in its own savepoint; ``check``
     refuses the action's parameters once, after the actor and the ids are known to be fine."""
-    if not policies.may_recruit(actor):
+    if not policies.may_act_on_applications(actor):
         raise Forbidden("Only the hiring team acts on applications in bulk.")
     ids = list(dict.fromkeys(application_ids))
     if not ids or len(ids) > MAX_BULK:

@@ -30,13 +30,14 @@ from django.db.models import Min
 from django.utils import timezone
 
 from analytics.services import analytics_snapshot
-from applications.choices import ApplicationSource, ApplicationStage
+from applications.choices import ApplicationSource, ApplicationStage, OfferDecision
 from applications.models import Application, StageChange
 from applications.selectors import rejection_reason_list, stage_change_report_list
-from applications.services import application_move, application_submit, application_withdraw
+from applications.services import application_move, application_submit, application_withdraw, offer_decide
 from candidates.models import Candidate
 from candidates.services.profiles import candidate_create
-from hotgigs.accounts.choices import MembershipRole
+from hotgigs.accounts import policies
+from hotgigs.accounts.choices import HiringTeamRole, MembershipRole
 from hotgigs.accounts.models import Membership, Organization, User
 from hotgigs.accounts.selectors import user_get_by_email
 from hotgigs.accounts.services import membership_set, organization_onboard, user_create
@@ -58,7 +59,8 @@ from interviews.services import (
 )
 from jobs.choices import EducationLevel, EmploymentType, JobStatus, RemotePolicy, SkillLevel
 from jobs.models import Job
-from jobs.services import job_close, job_create, job_open
+from jobs.selectors import hiring_manager_of, hiring_teams_of_user
+from jobs.services import hiring_team_set, job_close, job_create, job_open
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +72,8 @@ STAFF_EMAIL = f"staff@{DEMO_DOMAIN}"
 BASE_URL = "http://127.0.0.1:8000"
 CANDIDATE_COUNT = 320
 LOGIN_SHARE = 2 / 3
+# How many open jobs of each organization get a hiring team (with a hiring manager).
+HIRING_TEAM_JOBS = 2
 HISTORY_DAYS = 89.0
 
 FIRST_NAMES = (
@@ -653,6 +657,8 @@ class DemoSeeder:
         self.now = timezone.now()
         self.new_user_ids: list[int] = []
         self.teams: dict[str, list[User]] = {}
+        # Each organization's limited seats: (hiring manager, interviewer).
+        self.seats: dict[str, tuple[User, User]] = {}
         self.orgs: dict[str, Organization] = {}
         self.jobs: dict[tuple[str, str], Job] = {}
         self.rounds: dict[int, list[InterviewRound]] = {}  # job id → its plan's rounds
@@ -689,6 +695,9 @@ class DemoSeeder:
             team = self.teams[org.slug]
             logins.append(DemoLogin(f"{org.name} admin", team[0].email, admin))
             logins.append(DemoLogin(f"{org.name} recruiter", team[1].email, admin))
+            manager, interviewer = self.seats[org.slug]
+            logins.append(DemoLogin(f"{org.name} hiring manager", manager.email, admin))
+            logins.append(DemoLogin(f"{org.name} interviewer", interviewer.email, admin))
         with_login = [c for c in self.plan.candidates if c.has_login][:2]
         logins += [DemoLogin("candidate", c.email, api) for c in with_login]
         return SeedReport(before=before, after=count_rows(), logins=logins)
@@ -741,10 +750,40 @@ class DemoSeeder:
                 members.append(user)
             self.orgs[spec.slug] = result.organization
             self.teams[spec.slug] = members
+            self.seats[spec.slug] = (
+                self._seat(result.organization, f"hiring.manager@{spec.slug}.{DEMO_DOMAIN}", "Morgan Hale", "manager"),
+                self._seat(
+                    result.organization, f"interviewer@{spec.slug}.{DEMO_DOMAIN}", "Riley Okafor", "interviewer"
+                ),
+            )
             self.log(f"organization {spec.slug}: {'created' if result.created else 'exists'}")
+
+    def _seat(self, organization: Organization, email: str, name: str, kind: str) -> User:
+        """A limited seat (hiring manager or interviewer) of the organization."""
+        user = self._user(email, name)
+        role = MembershipRole.HIRING_MANAGER if kind == "manager" else MembershipRole.INTERVIEWER
+        if policies.seat_of(user_id=user.pk, organization_id=organization.pk) is None:
+            membership_set(user=user, organization=organization, role=role)
+        return user
+
+    def _hiring_team(self, job: Job, index: int) -> None:
+        """The first jobs of each organization get a hiring team: the hiring manager seat (whose
+        approval their offers need), the interviewer seat and the job's creator as recruiter."""
+        if index >= HIRING_TEAM_JOBS:
+            return
+        admin = self.teams[self._slug_of(job)][0]
+        manager, interviewer = self.seats[self._slug_of(job)]
+        hiring_team_set(actor=admin, job=job, user_id=manager.pk, role=HiringTeamRole.HIRING_MANAGER)
+        hiring_team_set(actor=admin, job=job, user_id=interviewer.pk, role=HiringTeamRole.INTERVIEWER)
+        if job.created_by_id is not None and job.created_by_id != manager.pk:
+            hiring_team_set(actor=admin, job=job, user_id=job.created_by_id, role=HiringTeamRole.RECRUITER)
+
+    def _slug_of(self, job: Job) -> str:
+        return next(slug for slug, org in self.orgs.items() if org.pk == job.organization_id)
 
     def _jobs(self) -> None:
         created = 0
+        per_org: dict[str, int] = {}
         for plan in self.plan.jobs:
             org = self.orgs[plan.org_slug]
             job = Job.objects.filter(organization=org, title=plan.title).first()
@@ -762,6 +801,11 @@ class DemoSeeder:
                 created += 1
             self.jobs[(plan.org_slug, plan.title)] = job
             self.rounds[job.pk] = self._interview_plan(job, self.teams[plan.org_slug][plan.creator])
+            # By the plan (not the job's current status), so a second run picks the same jobs.
+            if plan.status != JobStatus.DRAFT:
+                index = per_org.get(plan.org_slug, 0)
+                per_org[plan.org_slug] = index + 1
+                self._hiring_team(job, index)
         self.log(f"jobs: {created} created, {len(self.plan.jobs) - created} existed")
 
     def _interview_plan(self, job: Job, recruiter: User) -> list[InterviewRound]:
@@ -833,6 +877,8 @@ class DemoSeeder:
             if stage == ApplicationStage.WITHDRAWN and candidate.user is not None:
                 application = application_withdraw(actor=candidate.user, application=application, reason=reason)
             else:
+                if stage == ApplicationStage.OFFER:
+                    self._approve_offer(application, plan)
                 application = application_move(
                     actor=recruiter,
                     application=application,
@@ -855,6 +901,14 @@ class DemoSeeder:
                 ]
         self._backdate(application, plan, interviews)
 
+    def _approve_offer(self, application: Application, plan: ApplicationPlan) -> None:
+        """An offer on a job with a hiring manager waits for their approval: they give it."""
+        manager_id = hiring_manager_of(job_id=application.job_id)
+        if manager_id is None:
+            return
+        manager = next(m for m, _ in self.seats.values() if m.pk == manager_id)
+        offer_decide(actor=manager, application=application, decision=OfferDecision.APPROVE, comment="Go ahead.")
+
     def _interview(
         self,
         application: Application,
@@ -864,6 +918,11 @@ class DemoSeeder:
         plan_round: InterviewRound,
     ) -> Interview:
         interviewer_ids = [team[index].pk for index in plan.interviewers]
+        # The interviewer seat sits on the upcoming interviews of the jobs whose team it is on
+        # (its "My interviews"); past ones keep the plan's panel, whose feedback the plan has.
+        seat = self.seats[self._slug_of(application.job)][1]
+        if plan.status == InterviewStatus.SCHEDULED and application.job_id in hiring_teams_of_user(seat.pk):
+            interviewer_ids.append(seat.pk)
         city, tz_name = next((c for c in CITIES if c[0] == application.job.location), CITIES[0])
         place: dict[str, Any] = {"tz_name": tz_name, "round_id": plan_round.pk}
         if plan.kind == InterviewKind.VIDEO:

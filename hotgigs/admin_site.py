@@ -152,8 +152,25 @@ class OrgScopedAdminMixin:
         ordering = self.get_ordering(request)  # type: ignore[attr-defined]
         return qs.order_by(*ordering) if ordering else qs
 
+    # Limited seats (hiring managers, interviewers) see a page only where it says so: they
+    # view its rows (``limited_seats_view``: the selector narrows them to their jobs) and act
+    # on them (``limited_seats_act``: the list's actions, for seats that act on applications;
+    # the services check each row). They add nothing.
+    limited_seats_view = False
+    limited_seats_act = False
+
     def _is_member(self, request: HttpRequest) -> bool:
         return policies.is_recruiter(request.user)  # type: ignore[arg-type]
+
+    def _may_view(self, request: HttpRequest) -> bool:
+        if self._is_member(request):
+            return True
+        return self.limited_seats_view and policies.may_use_back_office(request.user)  # type: ignore[arg-type]
+
+    def _may_act(self, request: HttpRequest) -> bool:
+        if self._is_member(request):
+            return True
+        return self.limited_seats_act and policies.may_act_on_applications(request.user)  # type: ignore[arg-type]
 
     def _in_scope(self, request: HttpRequest, obj: Model | None) -> bool:
         return obj is None or self.scoped_queryset(request).filter(pk=obj.pk).exists()
@@ -161,17 +178,17 @@ class OrgScopedAdminMixin:
     def has_module_permission(self, request: HttpRequest) -> bool:
         if policies.is_staff(request.user):  # type: ignore[arg-type]
             return super().has_module_permission(request)  # type: ignore[misc]
-        return self._is_member(request)
+        return self._may_view(request)
 
     def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         if policies.is_staff(request.user):  # type: ignore[arg-type]
             return super().has_view_permission(request, obj)  # type: ignore[misc]
-        return self._is_member(request) and self._in_scope(request, obj)
+        return self._may_view(request) and self._in_scope(request, obj)
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         if policies.is_staff(request.user):  # type: ignore[arg-type]
             return super().has_change_permission(request, obj)  # type: ignore[misc]
-        return self._is_member(request) and self._in_scope(request, obj)
+        return self._may_act(request) and self._in_scope(request, obj)
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         if policies.is_staff(request.user):  # type: ignore[arg-type]

@@ -536,6 +536,8 @@ SPECTACULAR_SETTINGS = {
         "ApplicationSourceEnum": "applications.choices.ApplicationSource",
         "NotificationKindEnum": "hotgigs.notifications.choices.NotificationKind",
         "InterviewKindEnum": "interviews.choices.InterviewKind",
+        "MembershipRoleEnum": "hotgigs.accounts.choices.MembershipRole",
+        "HiringTeamRoleEnum": "hotgigs.accounts.choices.HiringTeamRole",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -68,6 +68,10 @@ class InterviewAdmin(OrgScopedAdminMixin, admin.ModelAdmin[Interview]):
     date_hierarchy = "starts_at"
     inlines = (FeedbackInline,)
     actions = ("cancel_selected",)
+    # Limited seats see the interviews of the applications they reach; a hiring manager seat
+    # also cancels them (the service checks each).
+    limited_seats_view = True
+    limited_seats_act = True
     fields = (
         "application",
         "round",

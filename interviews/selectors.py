@@ -42,8 +42,12 @@ def interview_get(*, actor: Actor, interview_id: int) -> Interview:
 
 
 def actor_may_read_feedback(*, actor: Actor, interview: Interview) -> bool:
-    """Feedback is for the hiring team only: staff and members of the job's organization."""
-    return policies.may_manage_organization(actor, interview.application.job.organization_id)
+    """Feedback is for the hiring team only: staff, the organization's full seats, the job's
+    hiring manager seat; an interviewer seat reads its own (see :func:`feedback_list`)."""
+    job = interview.application.job
+    return policies.may_interview(
+        actor, organization_id=job.organization_id, job_id=job.pk, application_id=interview.application_id
+    )
 
 
 # Interviews whose panel still owes feedback: a cancelled or no-show one takes none.
@@ -104,6 +108,10 @@ def feedback_list(*, actor: Actor, interview: Interview) -> QuerySet[Feedback]:
     if not actor_may_read_feedback(actor=actor, interview=interview):
         return Feedback.objects.none()
     rows = _readable(actor, interview.feedback.all(), [interview.application_id])
+    job = interview.application.job
+    if not policies.may_manage_job(actor, organization_id=job.organization_id, job_id=job.pk):
+        # An interviewer seat reads its own scorecards only.
+        rows = rows.filter(interviewer_id=actor.pk)
     return _with_ratings(rows).order_by("submitted_at", "id")
 
 
@@ -111,9 +119,14 @@ def application_feedback_list(*, actor: Actor, application: "Application") -> Qu
     """Every scorecard on the application's interviews the actor may read (as ``feedback_list``),
     oldest first, with the interview's round and the ratings loaded. The caller has settled that
     the actor sees the application; outside the hiring team it is empty."""
-    if not policies.may_manage_organization(actor, application.job.organization_id):
+    job = application.job
+    if not policies.may_interview(
+        actor, organization_id=job.organization_id, job_id=job.pk, application_id=application.pk
+    ):
         return Feedback.objects.none()
     rows = _readable(actor, Feedback.objects.filter(interview__application_id=application.pk), [application.pk])
+    if not policies.may_manage_job(actor, organization_id=job.organization_id, job_id=job.pk):
+        rows = rows.filter(interviewer_id=actor.pk)
     return _with_ratings(rows.select_related("interview__round")).order_by("submitted_at", "id")
 
 
@@ -172,6 +185,17 @@ def scorecard_summary(*, actor: Actor, application: "Application", feedback: Ite
         rating_mean=round(fmean(item.rating for item in rows), 2) if rows else None,
         attributes=ordered,
     )
+
+
+def interview_panels_of_user(user_id: int) -> dict[int, tuple[int, int]]:
+    """``{application id: (organization id, job id)}`` of the interviews the user sits on; the
+    policy's source of panel reach (registered in ``InterviewsConfig.ready``)."""
+    return {
+        application_id: (organization_id, job_id)
+        for application_id, organization_id, job_id in Interview.objects.filter(interviewers=user_id)
+        .order_by()
+        .values_list("application_id", "application__job__organization_id", "application__job_id")
+    }
 
 
 def interview_report_list(*, organization_ids: frozenset[int] | None) -> QuerySet[Interview]:

@@ -80,8 +80,8 @@ def interview_when(interview: Interview) -> str:
     return f"{starts:%a %d %b %Y, %H:%M}–{ends:%H:%M} ({interview.timezone})"
 
 
-def _require_team(actor: User, organization_id: int) -> None:
-    if not policies.may_manage_organization(actor, organization_id):
+def _require_team(actor: User, job: Job) -> None:
+    if not policies.may_manage_job(actor, organization_id=job.organization_id, job_id=job.pk):
         raise Forbidden("Only the hiring team may manage interviews.")
 
 
@@ -167,7 +167,7 @@ def interview_schedule(
     """
     # Locking the application keeps its stage from changing while the interview is booked.
     application = application_lock(application_id=application.pk)
-    _require_team(actor, application.job.organization_id)
+    _require_team(actor, application.job)
     if application.stage not in ACTIVE_STAGES:
         raise InterviewNotSchedulable(details={"stage": application.stage})
     errors: dict[str, list[str]] = {}
@@ -221,7 +221,7 @@ def interview_reschedule(
     """
     interview = _locked(interview)
     application = interview.application
-    _require_team(actor, application.job.organization_id)
+    _require_team(actor, application.job)
     if interview.status != InterviewStatus.SCHEDULED:
         raise IllegalInterviewTransition(details={"status": interview.status})
     if application.stage not in ACTIVE_STAGES:
@@ -249,7 +249,7 @@ def interview_cancel(*, actor: User, interview: Interview, reason: str = "") -> 
     """Cancel a scheduled interview. Raises IllegalInterviewTransition if it is not scheduled."""
     interview = _locked(interview)
     application = interview.application
-    _require_team(actor, application.job.organization_id)
+    _require_team(actor, application.job)
     if interview.status != InterviewStatus.SCHEDULED:
         raise IllegalInterviewTransition(details={"status": interview.status})
     interview.status = InterviewStatus.CANCELLED
@@ -264,7 +264,7 @@ def interview_record_outcome(*, actor: User, interview: Interview, status: str) 
     """Mark a scheduled interview that has started as completed or no-show."""
     interview = _locked(interview)
     application = interview.application
-    _require_team(actor, application.job.organization_id)
+    _require_team(actor, application.job)
     if status not in (InterviewStatus.COMPLETED, InterviewStatus.NO_SHOW):
         raise InvalidInterview(details={"status": ["Must be completed or no_show."]})
     if interview.status != InterviewStatus.SCHEDULED or interview.starts_at > timezone.now():
@@ -482,7 +482,7 @@ def interview_plan_set(*, actor: User, job: Job, rounds: Sequence[RoundSpec | st
     than ``MAX_ROUNDS`` rounds or ``MAX_ATTRIBUTES`` attributes in a round, or a description
     over ``MAX_ATTRIBUTE_DESCRIPTION`` characters.
     """
-    _require_team(actor, job.organization_id)
+    _require_team(actor, job)
     specs = [
         RoundSpec(
             name=spec.name.strip(),

@@ -29,9 +29,19 @@ from hotgigs.admin_site import (
     mark_formsets_saved,
     run_per_row,
 )
-from jobs.models import Job, JobSkill
+from jobs.models import HiringTeamMember, Job, JobSkill
 from jobs.selectors import job_list
-from jobs.services import CURRENCY_CODE, MAX_SALARY, SkillSpec, job_close, job_create, job_open, job_update
+from jobs.services import (
+    CURRENCY_CODE,
+    MAX_SALARY,
+    SkillSpec,
+    hiring_team_remove,
+    hiring_team_set,
+    job_close,
+    job_create,
+    job_open,
+    job_update,
+)
 
 # The fields of a job the services take; organization, status and timestamps are not among them.
 JOB_FIELDS = (
@@ -75,6 +85,31 @@ class JobSkillInline(ScopedInlineMixin, admin.TabularInline[JobSkill, Job]):
     extra = 1
 
 
+class HiringTeamInline(ScopedInlineMixin, admin.TabularInline[HiringTeamMember, Job]):
+    """The job's hiring team: who is hiring manager, recruiter or interviewer. Saved person by
+    person through ``hiring_team_set`` / ``hiring_team_remove`` (which check seats and the one
+    hiring manager); the people offered are the members of the job's organization."""
+
+    model = HiringTeamMember
+    fields = ("user", "role")
+    extra = 1
+    verbose_name = "hiring team member"
+    verbose_name_plural = "hiring team"
+
+    def get_formset(self, request: HttpRequest, obj: Job | None = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        organizations = (
+            [obj.organization_id]
+            if obj is not None
+            else list(organization_list(actor=request.user).values_list("pk", flat=True))  # type: ignore[arg-type]
+        )
+        member_ids: set[int] = set()
+        for organization_id in organizations:
+            member_ids |= policies.organization_member_ids(organization_id)
+        formset.form.base_fields["user"].queryset = User.objects.filter(pk__in=member_ids).order_by("email")  # type: ignore[attr-defined]
+        return formset
+
+
 @admin.register(Job, site=admin_site)
 class JobAdmin(ServiceFormAdminMixin, OrgScopedAdminMixin, admin.ModelAdmin[Job]):
     list_display = (
@@ -92,7 +127,9 @@ class JobAdmin(ServiceFormAdminMixin, OrgScopedAdminMixin, admin.ModelAdmin[Job]
     search_fields = ("title", "description", "location")
     date_hierarchy = "created_at"
     form = JobAdminForm
-    inlines = (JobSkillInline,)
+    inlines = (JobSkillInline, HiringTeamInline)
+    # A hiring manager or interviewer seat sees the jobs whose team they are on, read-only.
+    limited_seats_view = True
     actions = ("open_selected", "close_selected")
     readonly_fields = (
         "status",
@@ -179,7 +216,25 @@ class JobAdmin(ServiceFormAdminMixin, OrgScopedAdminMixin, admin.ModelAdmin[Job]
                 actor=actor, organization=form.cleaned_data["organization"], skills=skills or [], **fields
             )
         adopt(job, saved)
+        self._save_team(actor, saved, formsets)
         mark_formsets_saved(formsets)
+
+    @staticmethod
+    def _save_team(actor: User, job: Job, formsets: list[BaseFormSet[Any]]) -> None:
+        """Apply the hiring team inline's changes through the services, person by person."""
+        for formset in formsets:
+            if getattr(formset, "model", None) is not HiringTeamMember:
+                continue
+            for form in formset.forms:
+                data = getattr(form, "cleaned_data", None)
+                if not data or not form.has_changed():
+                    continue
+                before: HiringTeamMember | None = form.instance if form.instance.pk else None
+                user = data.get("user")
+                if before is not None and (data.get("DELETE") or (user is not None and user.pk != before.user_id)):
+                    hiring_team_remove(actor=actor, job=job, user_id=before.user_id)
+                if user is not None and not data.get("DELETE"):
+                    hiring_team_set(actor=actor, job=job, user_id=user.pk, role=data["role"])
 
     @staticmethod
     def _skills(formsets: list[BaseFormSet[Any]]) -> list[SkillSpec] | None:

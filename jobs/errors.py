@@ -11,3 +11,11 @@ class InvalidJob(ValidationFailed):
 
 class IllegalJobTransition(Conflict):
     default_message = "The job cannot move to that status."
+
+
+class HiringTeamMemberNotFound(NotFound):
+    default_message = "That person is not on this job's hiring team."
+
+
+class InvalidHiringTeam(ValidationFailed):
+    default_message = "The hiring team change is not valid."

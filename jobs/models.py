@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from hotgigs.accounts.choices import HiringTeamRole
 from jobs.choices import EducationLevel, EmploymentType, JobStatus, RemotePolicy, SkillLevel
 
 
@@ -91,3 +92,38 @@ class JobSkill(models.Model):
     def __str__(self) -> str:
         kind = "required" if self.required else "preferred"
         return f"{self.name} ({self.level}, {kind})"
+
+
+class HiringTeamMember(models.Model):
+    """One person on a job's hiring team, in one part (hiring manager, recruiter, interviewer).
+
+    The person holds a seat in the job's organization (``jobs.services`` checks it, and which
+    parts their seat allows: ``policies.may_join_hiring_team``); a job has at most one hiring
+    manager. What the part lets a limited seat see and do is ``hotgigs/accounts/policies.py``'s.
+    """
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="hiring_team")
+    # The job's organization, kept here for row-level security (hotgigs/tenancy/rls.py).
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hiring_teams")
+    role = models.CharField(max_length=20, choices=HiringTeamRole.choices)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("job_id", "role", "id")
+        constraints = (
+            models.UniqueConstraint(fields=("job", "user"), name="jobs_hiringteam_one_part_per_person"),
+            models.UniqueConstraint(
+                fields=("job",),
+                condition=Q(role=HiringTeamRole.HIRING_MANAGER),
+                name="jobs_hiringteam_one_hiring_manager",
+            ),
+            models.CheckConstraint(condition=Q(role__in=HiringTeamRole.values), name="jobs_hiringteam_role_valid"),
+        )
+        indexes = (models.Index(fields=("user", "job"), name="jobs_hiringteam_user"),)
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.job} ({self.role})"

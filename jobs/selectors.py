@@ -1,7 +1,8 @@
 """Reads of jobs, scoped by the access policy (hotgigs/accounts/policies.py).
 
-Platform staff see every job; members of an organization see all of its jobs; everyone
-else (candidates) sees the job board, the open jobs.
+Platform staff see every job; full seats of an organization see all of its jobs; limited
+seats (hiring managers, interviewers) the jobs whose hiring team they are on; everyone else
+(candidates) sees the job board, the open jobs.
 """
 
 from collections.abc import Iterable
@@ -9,10 +10,11 @@ from collections.abc import Iterable
 from django.db.models import Prefetch, Q, QuerySet
 
 from hotgigs.accounts import policies
+from hotgigs.accounts.choices import HiringTeamRole
 from hotgigs.accounts.policies import Actor
 from jobs.choices import JobStatus
 from jobs.errors import JobNotFound
-from jobs.models import Job, JobSkill
+from jobs.models import HiringTeamMember, Job, JobSkill
 
 
 def _with_related(qs: QuerySet[Job]) -> QuerySet[Job]:
@@ -28,7 +30,7 @@ def job_board_list() -> QuerySet[Job]:
 
 def job_list(*, actor: Actor) -> QuerySet[Job]:
     """Jobs the actor may see, with organization and skills loaded."""
-    visible = policies.visible_rows(actor, organization="organization_id")
+    visible = policies.visible_rows(actor, organization="organization_id", job="pk")
     if visible is not None:
         return _with_related(Job.objects.filter(visible))
     if actor.is_authenticated:
@@ -38,7 +40,7 @@ def job_list(*, actor: Actor) -> QuerySet[Job]:
 
 def job_visible_filter(*, actor: Actor, prefix: str = "") -> Q:
     """The same rule as :func:`job_list`, as a ``Q`` over a relation to Job (``prefix="job__"``)."""
-    visible = policies.visible_rows(actor, organization=f"{prefix}organization_id")
+    visible = policies.visible_rows(actor, organization=f"{prefix}organization_id", job=f"{prefix}pk")
     if visible is not None:
         return visible
     if not actor.is_authenticated:
@@ -80,6 +82,37 @@ def job_report_list(*, organization_ids: frozenset[int] | None) -> QuerySet[Job]
     if organization_ids is not None:
         jobs = jobs.filter(organization_id__in=sorted(organization_ids))
     return jobs
+
+
+def hiring_team_list(*, job: Job) -> QuerySet[HiringTeamMember]:
+    """The hiring team of a job the caller has already fetched through :func:`job_get`, hiring
+    manager first, with the people loaded."""
+    return (
+        HiringTeamMember.objects.filter(job_id=job.pk)
+        .select_related("user", "added_by")
+        .order_by("role", "user__email", "id")
+    )
+
+
+def hiring_manager_of(*, job_id: int) -> int | None:
+    """The user id of the job's hiring manager, if it has one (whoever asks: for a rule that
+    depends on it, such as the offer approval)."""
+    return (
+        HiringTeamMember.objects.filter(job_id=job_id, role=HiringTeamRole.HIRING_MANAGER)
+        .values_list("user_id", flat=True)
+        .first()
+    )
+
+
+def hiring_teams_of_user(user_id: int) -> dict[int, tuple[int, str]]:
+    """``{job id: (organization id, team role)}`` of the hiring teams the user is on; the
+    policy's source of team reach (registered in ``JobsConfig.ready``)."""
+    return {
+        job_id: (organization_id, role)
+        for job_id, organization_id, role in HiringTeamMember.objects.filter(user_id=user_id)
+        .order_by()
+        .values_list("job_id", "organization_id", "role")
+    }
 
 
 # --- system reads: not scoped to an actor, for background work (matching, staff commands) that

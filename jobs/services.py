@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hotgigs.accounts import policies
+from hotgigs.accounts.choices import HiringTeamRole
 from hotgigs.accounts.models import Organization, User
 from hotgigs.errors import Forbidden
 from hotgigs.events import catalogue
@@ -23,8 +24,8 @@ from hotgigs.events.audiences import JOB_BOARD, group_for_organization
 from hotgigs.events.outbox import record
 from hotgigs.unset import UNSET, Unset
 from jobs.choices import JOB_TRANSITIONS, EducationLevel, EmploymentType, JobStatus, RemotePolicy, SkillLevel
-from jobs.errors import IllegalJobTransition, InvalidJob
-from jobs.models import Job, JobSkill
+from jobs.errors import HiringTeamMemberNotFound, IllegalJobTransition, InvalidHiringTeam, InvalidJob
+from jobs.models import HiringTeamMember, Job, JobSkill
 
 MAX_SKILLS = 50
 MAX_SALARY = 100_000_000
@@ -253,3 +254,75 @@ def job_close(*, actor: User, job: Job) -> Job:
 def job_archive(*, actor: User, job: Job) -> Job:
     """Retire a draft or closed job for good."""
     return _job_move(actor=actor, job=job, to_status=JobStatus.ARCHIVED, event=catalogue.JOB_ARCHIVED)
+
+
+# --- hiring teams ------------------------------------------------------------------------------
+
+
+def _record_team(job: Job, member: HiringTeamMember, change: str) -> None:
+    record(
+        catalogue.JOB_TEAM_CHANGED,
+        data={
+            "id": job.pk,
+            "organization_id": job.organization_id,
+            "user_id": member.user_id,
+            "role": member.role,
+            "change": change,
+        },
+        audiences=[group_for_organization(job.organization_id)],
+    )
+
+
+@transaction.atomic
+def hiring_team_set(*, actor: User, job: Job, user_id: int, role: str) -> HiringTeamMember:
+    """Put the user ``user_id`` on the job's hiring team as ``role`` (or change their part on it).
+
+    For those who manage the job's organization (its recruiters and admins, staff): Forbidden
+    otherwise. ``user`` must hold a seat in the job's organization that allows the part
+    (``policies.may_join_hiring_team``: an interviewer seat only interviews) and the job may
+    have one hiring manager; InvalidHiringTeam otherwise, nothing changed. Setting the part a
+    person already has changes nothing and records nothing. Records ``job.team_changed``.
+    """
+    _require_member(actor, job.organization_id)
+    if role not in HiringTeamRole.values:
+        raise InvalidHiringTeam(details={"role": [f"Must be one of {', '.join(HiringTeamRole.values)}."]})
+    seat = policies.seat_of(user_id=user_id, organization_id=job.organization_id)
+    if seat is None:
+        raise InvalidHiringTeam(details={"user": ["Not an active member of the job's organization."]})
+    if not policies.may_join_hiring_team(seat=seat, team_role=role):
+        raise InvalidHiringTeam(
+            details={"role": [f"A {seat.replace('_', ' ')} seat cannot be {role.replace('_', ' ')}."]}
+        )
+    job = Job.objects.select_for_update(of=("self",)).get(pk=job.pk)
+    manager = (
+        HiringTeamMember.objects.filter(job=job, role=HiringTeamRole.HIRING_MANAGER).exclude(user_id=user_id).first()
+    )
+    if role == HiringTeamRole.HIRING_MANAGER and manager is not None:
+        raise InvalidHiringTeam(
+            details={"role": ["The job already has a hiring manager; remove them first."]},
+        )
+    member = HiringTeamMember.objects.filter(job=job, user_id=user_id).first()
+    if member is not None and member.role == role:
+        return member
+    change = "added" if member is None else "changed"
+    if member is None:
+        member = HiringTeamMember.objects.create(
+            job=job, organization_id=job.organization_id, user_id=user_id, role=role, added_by=actor
+        )
+    else:
+        member.role = role
+        member.save(update_fields=["role"])
+    _record_team(job, member, change)
+    return member
+
+
+@transaction.atomic
+def hiring_team_remove(*, actor: User, job: Job, user_id: int) -> None:
+    """Take a person off the job's hiring team. Forbidden as :func:`hiring_team_set`;
+    HiringTeamMemberNotFound when they are not on it. Records ``job.team_changed``."""
+    _require_member(actor, job.organization_id)
+    member = HiringTeamMember.objects.filter(job_id=job.pk, user_id=user_id).first()
+    if member is None:
+        raise HiringTeamMemberNotFound()
+    member.delete()
+    _record_team(job, member, "removed")

@@ -34,6 +34,7 @@ from applications.choices import (
     STAGE_TRANSITIONS,
     TERMINAL_STAGES,
     ApplicationStage,
+    OfferDecision,
     StageChangeKind,
 )
 from applications.errors import ApplicationNotFound, IllegalStageMove, illegal_move_words
@@ -44,11 +45,12 @@ from applications.selectors import (
     application_time_in_stage,
     match_list,
     match_receipt,
+    offer_approval_latest,
     rejection_email_list,
     rejection_email_template_list,
     rejection_reason_list,
 )
-from applications.services import MAX_REASON, application_move, application_undo_move
+from applications.services import MAX_REASON, application_move, application_undo_move, offer_decide
 from candidates.errors import CandidateNotFound
 from candidates.selectors import resume_list
 from hotgigs.accounts import policies
@@ -67,6 +69,7 @@ from interviews.selectors import (
     scorecard_summary,
 )
 from interviews.services import interview_cancel, interview_reschedule, interview_schedule, interview_when
+from jobs.selectors import hiring_manager_of
 from workspace import activity
 from workspace.records import duration_words, in_words, log_change, person, stage_label
 
@@ -204,17 +207,26 @@ class CancelForm(forms.Form):
 # --- reads -----------------------------------------------------------------------------------
 
 
-def _application(request: HttpRequest, object_id: str) -> Any:
-    """The application, if the user is on its job's hiring team; 404 otherwise."""
+def _application(request: HttpRequest, object_id: str, *, to_read: bool = False) -> Any:
+    """The application, if the user is on its job's hiring team; 404 otherwise. ``to_read``:
+    an interviewer seat who interviews for it may read the page too (and act on nothing)."""
     try:
         application = application_get(actor=request.user, application_id=int(object_id))
     except (ApplicationNotFound, ValueError):
         raise Http404("No such application.") from None
     # A candidate who is also a recruiter elsewhere sees their own application in the API,
     # never in the back office.
-    if not actor_is_hiring_team(actor=request.user, application=application):
-        raise Http404("No such application.")
-    return application
+    if actor_is_hiring_team(actor=request.user, application=application):
+        return application
+    job = application.job
+    if to_read and policies.may_interview(
+        request.user,  # type: ignore[arg-type]
+        organization_id=job.organization_id,
+        job_id=job.pk,
+        application_id=application.pk,
+    ):
+        return application
+    raise Http404("No such application.")
 
 
 def page_url(application: Any) -> str:
@@ -283,6 +295,8 @@ def _render(
     status: int = 200,
 ) -> TemplateResponse:
     actor = request.user
+    if not actor_is_hiring_team(actor=actor, application=application):
+        return _render_for_interviewer(request, application, status=status)
     legal = [str(stage) for stage in STAGE_TRANSITIONS[application.stage]]
     match = match_list(actor=actor).filter(job_id=application.job_id, candidate_id=application.candidate_id).first()
     try:
@@ -336,6 +350,8 @@ def _render(
             f"{stage_label(last_change.from_stage)} → {stage_label(last_change.to_stage)}" if last_change else ""
         ),
         "interviews": _interview_rows(request, application),
+        "may_act": True,
+        "offer": _offer_context(request, application),
         "schedule_form": schedule_form or ScheduleForm(team=team_of(application), rounds=rounds_of(application)),
         "plan_url": reverse("admin:workspace_interview_plan", args=[application.job_id]),
         **_scorecards(request, application),
@@ -347,9 +363,74 @@ def _render(
     return TemplateResponse(request, "workspace/application.html", context, status=status)
 
 
+def _render_for_interviewer(request: HttpRequest, application: Any, *, status: int = 200) -> TemplateResponse:
+    """The page as an interviewer seat reads it: the candidate, the job, the interviews and
+    their own feedback; no moves, history, notes, match or actions."""
+    context = {
+        **admin_site.each_context(request),
+        "title": title_of(application),
+        "subtitle": None,
+        "application": application,
+        "candidate": application.candidate,
+        "job": application.job,
+        "stage_label": stage_label(application.stage),
+        "may_act": False,
+        "interviews": _interview_rows(request, application),
+        "my_interviews_url": reverse("admin:workspace_my_interviews"),
+    }
+    return TemplateResponse(request, "workspace/application.html", context, status=status)
+
+
+def _offer_context(request: HttpRequest, application: Any) -> dict[str, Any] | None:
+    """The offer approval box: shown on a job with a hiring manager while an offer is the next
+    move; the form for the hiring manager (and staff)."""
+    manager_id = hiring_manager_of(job_id=application.job_id)
+    if manager_id is None or ApplicationStage.OFFER not in STAGE_TRANSITIONS[application.stage]:
+        return None
+    latest = offer_approval_latest(application=application)
+    return {
+        "latest": latest,
+        "may_decide": policies.may_approve_offer(
+            request.user,  # type: ignore[arg-type]
+            organization_id=application.job.organization_id,
+            job_id=application.job_id,
+        ),
+        "action": reverse("admin:workspace_offer_decision", args=[application.pk]),
+    }
+
+
+class OfferDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=OfferDecision.choices)
+    comment = forms.CharField(max_length=MAX_REASON, required=False)
+
+
+@require_POST
+def offer_decision_view(request: HttpRequest, object_id: str) -> HttpResponse:
+    """The hiring manager approves or declines the offer (``applications.services.offer_decide``)."""
+    application = _application(request, object_id)
+    form = OfferDecisionForm(request.POST)
+    if not form.is_valid():
+        problems = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        messages.error(request, f"Nothing was changed. {problems}")
+        return HttpResponseRedirect(page_url(application))
+    try:
+        approval = offer_decide(
+            actor=request.user,  # type: ignore[arg-type]
+            application=application,
+            decision=form.cleaned_data["decision"],
+            comment=form.cleaned_data["comment"],
+        )
+    except DomainError as error:
+        messages.error(request, f"Nothing was changed: {domain_error_text(error)}")
+        return HttpResponseRedirect(page_url(application))
+    log_change(request, application, f"Offer {approval.get_decision_display().lower()}. {approval.comment}".strip())
+    messages.success(request, f"{application.candidate.full_name}: offer {approval.get_decision_display().lower()}.")
+    return HttpResponseRedirect(page_url(application))
+
+
 @require_GET
 def application_page(request: HttpRequest, object_id: str) -> HttpResponse:
-    return _render(request, _application(request, object_id))
+    return _render(request, _application(request, object_id, to_read=True))
 
 
 # --- actions ---------------------------------------------------------------------------------

@@ -59,6 +59,7 @@ from applications.services import (
     applications_bulk_apply,
     applications_bulk_move,
 )
+from hotgigs.accounts import policies
 from hotgigs.accounts.models import User
 from hotgigs.admin_site import admin_site, domain_error_text
 from hotgigs.errors import DomainError
@@ -217,9 +218,13 @@ def board_url(job_id: int, query: str = "") -> str:
 
 def _job_or_404(request: HttpRequest, job_id: int) -> Any:
     try:
-        return job_get(actor=request.user, job_id=job_id)
+        job = job_get(actor=request.user, job_id=job_id)
     except JobNotFound:
         raise Http404("No such job.") from None
+    # The board is for those who move the job's applications (not an interviewer seat).
+    if not policies.may_manage_job(request.user, organization_id=job.organization_id, job_id=job.pk):  # type: ignore[arg-type]
+        raise Http404("No such job.")
+    return job
 
 
 def board_columns(*, actor: Any, job_id: int, source: str = "", min_score: Decimal | None = None) -> list[Column]:

@@ -30,6 +30,7 @@ from analytics.selectors import (
     recruiting_dashboard,
 )
 from applications.choices import ApplicationSource, ApplicationStage
+from hotgigs.accounts import policies
 from hotgigs.admin_site import admin_site
 from interviews.choices import InterviewStatus
 from jobs.choices import JobStatus
@@ -191,7 +192,8 @@ def dashboard_index(request: HttpRequest, extra_context: dict[str, Any] | None =
         "title": admin_site.index_title,
         "subtitle": None,
         "app_list": admin_site.get_app_list(request),
-        "dashboard": dashboard_context(request, timezone.now()),
+        # Limited seats (hiring managers, interviewers) get no analytics: no figures at all.
+        "dashboard": dashboard_context(request, timezone.now()) if policies.may_read_analytics(request.user) else None,  # type: ignore[arg-type]
         **(extra_context or {}),
     }
     request.current_app = admin_site.name

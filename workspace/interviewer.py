@@ -83,6 +83,7 @@ def _row(interview: Any, form: FeedbackForm | None = None) -> dict[str, Any]:
         "interview": interview,
         "when": interview_when(interview),
         "title": f"{application.candidate.full_name} — {application.job.title}",
+        "application_url": reverse("admin:applications_application_change", args=[application.pk]),
         "panel": in_words([person(u) for u in interview.interviewers.all()], conjunction="and"),
         "round": interview.round.name if interview.round_id else "",
         "form": form

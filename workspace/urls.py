@@ -49,6 +49,11 @@ def pages() -> list[URLPattern | URLResolver]:
             view(application.interview_cancel_view),
             name="workspace_interview_cancel",
         ),
+        path(
+            "applications/application/<int:object_id>/offer-decision/",
+            view(application.offer_decision_view),
+            name="workspace_offer_decision",
+        ),
         # Notes, written from the application and candidate pages (workspace/activity.py).
         path(
             "applications/application/<int:object_id>/notes/",

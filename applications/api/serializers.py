@@ -15,6 +15,7 @@ from applications.choices import (
     STAGE_TRANSITIONS,
     ApplicationSource,
     ApplicationStage,
+    OfferDecision,
     StageChangeKind,
 )
 from applications.models import Application, Match
@@ -150,6 +151,22 @@ class ApplicationWithdrawSerializer(StrictInputSerializer):
     reason = serializers.CharField(max_length=MAX_REASON, required=False, allow_blank=True, trim_whitespace=False)
 
 
+class OfferDecisionInputSerializer(StrictInputSerializer):
+    decision = serializers.ChoiceField(choices=OfferDecision.choices)
+    comment = serializers.CharField(max_length=MAX_REASON, required=False, allow_blank=True)
+
+
+class OfferApprovalSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """One offer decision by the job's hiring manager."""
+
+    id = serializers.IntegerField()
+    application_id = serializers.IntegerField()
+    decision = serializers.ChoiceField(choices=OfferDecision.choices)
+    comment = serializers.CharField()
+    decided_by = serializers.EmailField(source="decided_by.email", allow_null=True)
+    decided_at = serializers.DateTimeField()
+
+
 # --- output -----------------------------------------------------------------------------------
 
 
@@ -176,7 +193,7 @@ class ApplicationSerializer(serializers.Serializer):  # type: ignore[type-arg]
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=ApplicationStage.choices)))
     def get_allowed_moves(self, application: Application) -> list[str]:
         actor = self.context["request"].user
-        if policies.may_manage_organization(actor, application.job.organization_id):
+        if policies.may_manage_job(actor, organization_id=application.job.organization_id, job_id=application.job_id):
             return [str(stage) for stage in STAGE_TRANSITIONS[application.stage]]
         return []
 

@@ -29,6 +29,8 @@ from applications.api.serializers import (
     MatchQuerySerializer,
     MatchRecomputeSerializer,
     MatchSerializer,
+    OfferApprovalSerializer,
+    OfferDecisionInputSerializer,
     RejectionEmailSerializer,
     RejectionEmailTemplateCreateSerializer,
     RejectionEmailTemplateQuerySerializer,
@@ -63,6 +65,7 @@ from applications.services import (
     application_withdraw,
     applications_bulk_apply,
     applications_bulk_move,
+    offer_decide,
     rejection_email_template_archive,
     rejection_email_template_create,
     rejection_email_template_update,
@@ -120,6 +123,7 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # typ
         "undo": APPLICATIONS_WRITE,
         "bulk": APPLICATIONS_WRITE,
         "rejection_emails": APPLICATIONS_READ,
+        "offer_approval": APPLICATIONS_WRITE,
     }
 
     def get_queryset(self) -> QuerySet[Application]:
@@ -274,6 +278,28 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # typ
         application = self.get_object()
         emails = rejection_email_list(actor=request.user, application=application)
         return Response(RejectionEmailSerializer(emails, many=True).data)
+
+    @extend_schema(
+        summary="Approve or decline an offer",
+        description="For the job's hiring manager (and staff): `decision` is `approve` or `decline`, with an "
+        "optional `comment`. On a job with a hiring manager, moving an application to `offer` answers 409 "
+        "CONFLICT until the latest decision is an approval. 403 for anyone else who sees the application; 409 "
+        "when the job has no hiring manager or the application's next move cannot be `offer`.",
+        request=OfferDecisionInputSerializer,
+        responses={201: OfferApprovalSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="offer-approval")
+    def offer_approval(self, request: Request, pk: str) -> Response:
+        application = self.get_object()  # 404 for a hidden row comes before any body check
+        data = OfferDecisionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        approval = offer_decide(
+            actor=request.user,  # type: ignore[arg-type]
+            application=application,
+            decision=data.validated_data["decision"],
+            comment=data.validated_data.get("comment", ""),
+        )
+        return Response(OfferApprovalSerializer(approval).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Withdraw an application",

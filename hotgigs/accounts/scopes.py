@@ -6,6 +6,7 @@ Every endpoint declares the scope it needs (``hotgigs.api.permissions.HasScope``
 """
 
 from hotgigs.accounts import policies
+from hotgigs.accounts.choices import MembershipRole
 from hotgigs.accounts.models import User
 
 JOBS_READ = "jobs:read"
@@ -59,16 +60,52 @@ CANDIDATE_SCOPES: tuple[str, ...] = (
 # Recruiters hold every scope but organization administration, which org admins add.
 RECRUITER_SCOPES: tuple[str, ...] = tuple(scope for scope in ALL_SCOPES if scope != ORGANIZATION_ADMIN)
 
+# A hiring manager seat acts on the applications and interviews of the jobs it manages (their
+# candidates come with the applications); it edits no job, sources nobody, and reads no
+# analytics nor webhooks.
+HIRING_MANAGER_SCOPES: tuple[str, ...] = (
+    JOBS_READ,
+    APPLICATIONS_READ,
+    APPLICATIONS_WRITE,
+    INTERVIEWS_READ,
+    INTERVIEWS_WRITE,
+    FEEDBACK_READ,
+    FEEDBACK_WRITE,
+    NOTIFICATIONS_READ,
+    NOTIFICATIONS_WRITE,
+)
+
+# An interviewer seat reads what it interviews for and gives feedback: nothing else.
+INTERVIEWER_SCOPES: tuple[str, ...] = (
+    JOBS_READ,
+    APPLICATIONS_READ,
+    INTERVIEWS_READ,
+    FEEDBACK_READ,
+    FEEDBACK_WRITE,
+    NOTIFICATIONS_READ,
+    NOTIFICATIONS_WRITE,
+)
+
+_SEAT_SCOPES: dict[str, tuple[str, ...]] = {
+    MembershipRole.RECRUITER: RECRUITER_SCOPES,
+    MembershipRole.ORG_ADMIN: (*RECRUITER_SCOPES, ORGANIZATION_ADMIN),
+    MembershipRole.HIRING_MANAGER: HIRING_MANAGER_SCOPES,
+    MembershipRole.INTERVIEWER: INTERVIEWER_SCOPES,
+}
+
 
 def scopes_for_user(user: User) -> tuple[str, ...]:
-    """Every scope the user's role allows, in the canonical order of ``ALL_SCOPES``."""
+    """Every scope the user's role allows, in the canonical order of ``ALL_SCOPES``.
+
+    Staff hold all; a member the union of their seats' scopes (an interviewer seat alone
+    carries no candidate scopes: it writes nothing but feedback); anyone else the candidate's.
+    """
     if policies.is_staff(user):
         return ALL_SCOPES
-    allowed = set(CANDIDATE_SCOPES)
-    if policies.is_recruiter(user):
-        allowed.update(RECRUITER_SCOPES)
-        if policies.is_org_admin_anywhere(user):
-            allowed.add(ORGANIZATION_ADMIN)
+    seats = set(policies.actor_roles(user).values())
+    allowed: set[str] = set() if seats else set(CANDIDATE_SCOPES)
+    for seat in seats:
+        allowed.update(_SEAT_SCOPES.get(seat, ()))
     return tuple(scope for scope in ALL_SCOPES if scope in allowed)
 
 

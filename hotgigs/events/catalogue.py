@@ -133,6 +133,15 @@ JOB_ARCHIVED = _event(
     description="A job was retired for good.",
 )
 
+JOB_TEAM_CHANGED = _event(
+    "job.team_changed",
+    channel=JOB_UPDATES,
+    payload=("id", "organization_id", "user_id", "role", "change"),
+    audience="the job's organization",
+    webhook=False,
+    description="Someone joined a job's hiring team, left it, or took another part on it (`change`: added, removed, changed).",
+)
+
 # --- applications ---------------------------------------------------------------------------
 
 APPLICATION_SUBMITTED = _event(
@@ -166,6 +175,15 @@ APPLICATION_MOVE_UNDONE = _event(
     audience=_APPLICATION_AUDIENCE,
     webhook=True,
     description="The hiring team undid a mistaken move: the application is back in its previous stage.",
+)
+
+APPLICATION_OFFER_DECIDED = _event(
+    "application.offer_decided",
+    channel=APPLICATION_STATUS,
+    payload=(*_APPLICATION, "decision"),
+    audience="the job's organization (never the candidate)",
+    webhook=True,
+    description="The job's hiring manager approved or declined making an offer (`decision`); a move to offer needs the approval.",
 )
 
 # --- interviews -------------------------------------------------------------------------------

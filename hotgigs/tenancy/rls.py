@@ -191,6 +191,17 @@ TABLES: dict[str, Callable[[], Rule]] = {
         read=of_my_organizations("activity_note.organization_id"),
         write=of_my_organizations("activity_note.organization_id"),
     ),
+    # Hiring teams: every seat of the job's organization (which limited seat reaches which job
+    # is the policy's, in the selectors: hotgigs/accounts/policies.py).
+    "jobs_hiringteammember": lambda: Rule(
+        read=of_my_organizations("jobs_hiringteammember.organization_id"),
+        write=of_my_organizations("jobs_hiringteammember.organization_id"),
+    ),
+    # Offer decisions: as their application (the job's organization); never the candidate's.
+    "applications_offerapproval": lambda: Rule(
+        read=application_of_my_organizations("applications_offerapproval.application_id"),
+        write=application_of_my_organizations("applications_offerapproval.application_id"),
+    ),
     # Merges of an organization's duplicate profiles: its members (staff see all).
     "candidates_candidatemerge": lambda: Rule(
         read=of_my_organizations("candidates_candidatemerge.organization_id"),

@@ -268,7 +268,7 @@ class InterviewPlanView(APIView):
     def _job(self, request: Request, job_id: str) -> Any:
         actor = request.user
         job = job_get(actor=actor, job_id=int(job_id), skills=False)
-        if not policies.may_manage_organization(actor, job.organization_id):
+        if not policies.may_manage_job(actor, organization_id=job.organization_id, job_id=job.pk):
             raise JobNotFound()
         return job
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
+from hotgigs.accounts.choices import HiringTeamRole
 from hotgigs.api.serializers import StrictInputSerializer
 from jobs.choices import EducationLevel, EmploymentType, JobStatus, RemotePolicy, SkillLevel
 from jobs.models import Job
@@ -250,3 +251,24 @@ def nest_service_errors(details: dict[str, Any] | None) -> dict[str, Any] | None
         outer, inner = path
         nested.setdefault(outer, {})[inner] = value
     return nested
+
+
+# --- hiring teams ------------------------------------------------------------------------------
+
+
+class HiringTeamInputSerializer(StrictInputSerializer):
+    user_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    role = serializers.ChoiceField(choices=HiringTeamRole.choices)
+
+
+class HiringTeamMemberSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """One person on a job's hiring team."""
+
+    user_id = serializers.IntegerField()
+    email = serializers.EmailField(source="user.email")
+    name = serializers.SerializerMethodField()
+    role = serializers.ChoiceField(choices=HiringTeamRole.choices)
+    added_at = serializers.DateTimeField()
+
+    def get_name(self, member: Any) -> str:
+        return str(member.user.get_full_name() or member.user.email)

@@ -30,15 +30,18 @@ from hotgigs.errors import Forbidden, ValidationFailed
 from hotgigs.replicas import replica_ok
 from jobs import services
 from jobs.api.serializers import (
+    HiringTeamInputSerializer,
+    HiringTeamMemberSerializer,
     JobCreateSerializer,
     JobInputSerializer,
     JobPatchSerializer,
     JobSerializer,
     nest_service_errors,
 )
+from jobs.errors import JobNotFound
 from jobs.filters import SALARY_SORT, JobFilter
 from jobs.models import Job
-from jobs.selectors import job_get, job_list
+from jobs.selectors import hiring_team_list, job_get, job_list
 
 
 class EmptyInputSerializer(StrictInputSerializer):
@@ -116,6 +119,9 @@ class JobViewSet(
         "open": JOBS_WRITE,
         "close": JOBS_WRITE,
         "archive": JOBS_WRITE,
+        "team": JOBS_READ,
+        "team_set": JOBS_WRITE,
+        "team_remove": JOBS_WRITE,
     }
 
     def get_queryset(self) -> QuerySet[Job]:
@@ -190,3 +196,61 @@ class JobViewSet(
     @action(detail=True, methods=["post"])
     def archive(self, request: Request, pk: str) -> Response:
         return self._move(request, services.job_archive)
+
+    # --- the hiring team ---------------------------------------------------------------------
+
+    def _team_job(self, request: Request) -> Job:
+        """The job, when the caller sees it and its team (every seat of its organization, staff);
+        404 otherwise, as for a hidden job (a candidate sees open jobs, not who hires for them)."""
+        actor = _actor(request)
+        job = self.get_object()
+        if not policies.may_see_hiring_team(actor, organization_id=job.organization_id):
+            raise JobNotFound()
+        return job
+
+    def _team(self, job: Job, *, status_code: int = status.HTTP_200_OK) -> Response:
+        members = hiring_team_list(job=job)
+        return Response(HiringTeamMemberSerializer(members, many=True).data, status=status_code)
+
+    @extend_schema(
+        summary="A job's hiring team",
+        description="Its hiring manager, recruiters and interviewers. For the organization's members "
+        "(limited seats see the teams of the jobs they are on) and staff; 404 for anyone else.",
+        responses={200: HiringTeamMemberSerializer(many=True), **ERRORS},
+    )
+    @action(detail=True, methods=["get"], url_path="team", pagination_class=None, filterset_class=None)
+    def team(self, request: Request, pk: str) -> Response:
+        return self._team(self._team_job(request))
+
+    @extend_schema(
+        summary="Put someone on a job's hiring team (or change their part)",
+        description="For the organization's recruiters and admins, and staff (403 for others who see the "
+        "job). `user_id` must be an active member of the job's organization whose seat allows `role` (an "
+        "interviewer seat only interviews); a job has one hiring manager (400 otherwise). Answers the team.",
+        request=HiringTeamInputSerializer,
+        responses={200: HiringTeamMemberSerializer(many=True), **ERRORS},
+    )
+    @team.mapping.post
+    def team_set(self, request: Request, pk: str) -> Response:
+        job = self._team_job(request)
+        data = HiringTeamInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.hiring_team_set(
+            actor=_actor(request),
+            job=job,
+            user_id=data.validated_data["user_id"],
+            role=data.validated_data["role"],
+        )
+        return self._team(job)
+
+    @extend_schema(
+        summary="Take someone off a job's hiring team",
+        description="As adding; 404 when the person is not on the team. Answers the team.",
+        request=None,
+        responses={200: HiringTeamMemberSerializer(many=True), **ERRORS},
+    )
+    @action(detail=True, methods=["delete"], url_path=r"team/(?P<user_id>[0-9]{1,19})")
+    def team_remove(self, request: Request, pk: str, user_id: str) -> Response:
+        job = self._team_job(request)
+        services.hiring_team_remove(actor=_actor(request), job=job, user_id=int(user_id))
+        return self._team(job)

@@ -37,6 +37,11 @@ def job_form(organization_id: int, **overrides: Any) -> dict[str, Any]:
         "skills-0-required": "on",
         "skills-1-name": "  Postgres ",
         "skills-1-level": "intermediate",
+        # The hiring team inline, left empty.
+        "hiring_team-TOTAL_FORMS": "0",
+        "hiring_team-INITIAL_FORMS": "0",
+        "hiring_team-MIN_NUM_FORMS": "0",
+        "hiring_team-MAX_NUM_FORMS": "1000",
     }
     data.update(overrides)
     return data

@@ -21,7 +21,9 @@ from activity.services import note_create
 from applications.models import RejectionEmailTemplate, RejectionReason
 from candidates.models import Candidate
 from candidates.services.merges import candidate_merge
+from hotgigs.accounts.models import User
 from hotgigs.accounts.tokens import token_issue_for_user
+from jobs.models import HiringTeamMember
 from tests.factories import (
     ApplicationFactory,
     CandidateFactory,
@@ -130,6 +132,11 @@ def hidden_rows(db):  # type: ignore[no-untyped-def]
         duplicate=CandidateFactory(user=None, created_by=recruiter_b),
     )
     note = note_create(actor=recruiter_b, application=application, body="Hidden note")
+    HiringTeamMember.objects.create(job=job, organization=org_b, user=recruiter_b, role="recruiter")
+    # Limited seats of organization B itself, on no hiring team and no panel: they too see none
+    # of these rows (the rows' own organization is no reason for them).
+    MembershipFactory(organization=org_b, role="hiring_manager", user__email="seat-manager@example.test")
+    MembershipFactory(organization=org_b, role="interviewer", user__email="seat-interviewer@example.test")
     return {
         "candidate-merges": merge.pk,
         "jobs": job.pk,
@@ -140,6 +147,7 @@ def hidden_rows(db):  # type: ignore[no-untyped-def]
         "webhooks/endpoints": delivery.endpoint_id,
         "webhooks/endpoints/deliveries": delivery.pk,
         "notes": note.pk,
+        "jobs/team": recruiter_b.pk,
         "rejection-reasons": RejectionReason.objects.filter(organization=org_b).first().pk,  # type: ignore[union-attr]
         "rejection-email-templates": RejectionEmailTemplate.objects.get(organization=org_b).pk,
     }
@@ -152,7 +160,22 @@ def viewers(db):  # type: ignore[no-untyped-def]
     recruiter_a = MembershipFactory(organization=org_a, role="org_admin").user
     candidate_x = CandidateFactory()
     ApplicationFactory(job=JobFactory(organization=org_a), candidate=candidate_x)
-    return {"other organization's recruiter": recruiter_a, "another candidate": candidate_x.user}
+    return {
+        "other organization's recruiter": recruiter_a,
+        "another candidate": candidate_x.user,
+        "the organization's hiring manager on no team": lambda: User.objects.get(email="seat-manager@example.test"),
+        "the organization's interviewer on no panel": lambda: User.objects.get(email="seat-interviewer@example.test"),
+    }
+
+
+LIMITED_SEATS = ["the organization's hiring manager on no team", "the organization's interviewer on no panel"]
+# What every seat of an organization reads, limited ones included: its list of rejection reasons.
+SEAT_REFERENCE = {"/api/v1/rejection-reasons/{id}/"}
+
+
+def viewer_of(viewers, viewer):  # type: ignore[no-untyped-def]
+    found = viewers[viewer]
+    return found() if callable(found) else found
 
 
 @pytest.fixture
@@ -160,8 +183,10 @@ def own_parents(viewers):  # type: ignore[no-untyped-def]
     """Outer rows the viewers do see: candidate X (own profile / own applicant) and org A's endpoint."""
     recruiter_a = viewers["other organization's recruiter"]
     candidate_x = Candidate.objects.get(user=viewers["another candidate"])
-    endpoint = WebhookEndpointFactory(organization=recruiter_a.memberships.get().organization)
-    return {"candidates": candidate_x.pk, "webhooks/endpoints": endpoint.pk}
+    organization = recruiter_a.memberships.get().organization
+    endpoint = WebhookEndpointFactory(organization=organization)
+    job = JobFactory(organization=organization)
+    return {"candidates": candidate_x.pk, "webhooks/endpoints": endpoint.pk, "jobs": job.pk}
 
 
 def test_matrix_covers_every_resource():
@@ -177,10 +202,12 @@ def test_matrix_covers_every_resource():
         "webhooks/endpoints",
         "webhooks/endpoints/deliveries",
         "notes",
+        "jobs/team",
     } <= collections
     assert {path for _, path in NESTED_OPERATIONS} >= {
         "/api/v1/candidates/{id}/resumes/{resume_id}/",
         "/api/v1/webhooks/endpoints/{id}/deliveries/{delivery_id}/redeliver/",
+        "/api/v1/jobs/{id}/team/{user_id}/",
     }
 
 
@@ -200,12 +227,16 @@ def test_the_hidden_rows_exist_for_staff(client, staff, hidden_rows):
             assert response.status_code == 200, (path, response.content)
 
 
-@pytest.mark.parametrize("viewer", ["other organization's recruiter", "another candidate"])
+@pytest.mark.parametrize("viewer", ["other organization's recruiter", "another candidate", *LIMITED_SEATS])
 @pytest.mark.parametrize(("method", "path"), DETAIL_OPERATIONS, ids=[f"{m} {p}" for m, p in DETAIL_OPERATIONS])
 def test_hidden_rows_are_not_found(client, hidden_rows, viewers, viewer, method, path):
-    response = call(client, viewers[viewer], method, url_for(path, hidden_rows))
+    response = call(client, viewer_of(viewers, viewer), method, url_for(path, hidden_rows))
 
-    assert_hidden(response)
+    if viewer in LIMITED_SEATS and method == "GET" and path in SEAT_REFERENCE:
+        # Every seat of the organization reads its rejection reasons (to reject with one).
+        assert response.status_code == 200, response.content
+    else:
+        assert_hidden(response)
 
 
 @pytest.mark.parametrize("viewer", ["other organization's recruiter", "another candidate"])
@@ -215,6 +246,8 @@ def test_hidden_rows_under_a_visible_row_are_not_found(client, hidden_rows, view
     delivery under one's own endpoint: the inner row is looked up within the outer one."""
     (_, outer), *_ = path_rows(path)
 
-    response = call(client, viewers[viewer], method, url_for(path, {**hidden_rows, outer: own_parents[outer]}))
+    response = call(
+        client, viewer_of(viewers, viewer), method, url_for(path, {**hidden_rows, outer: own_parents[outer]})
+    )
 
     assert_hidden(response)

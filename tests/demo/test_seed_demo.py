@@ -160,3 +160,28 @@ def test_the_history_is_dispatched_muted_and_leaves_no_email_for_a_worker(seeded
     assert not OutboxEvent.objects.filter(dispatch_due_at__isnull=False).exists()
     assert Notification.objects.filter(kind=NotificationKind.APPLICATION_STAGE_CHANGED).exists()
     assert not EmailDelivery.objects.exists()
+
+
+def test_each_organization_has_limited_seats_on_hiring_teams_and_approved_offers(seeded: Seeded) -> None:
+    from applications.models import OfferApproval
+    from jobs.models import HiringTeamMember
+
+    for organization in Organization.objects.all():
+        roles = list(Membership.objects.filter(organization=organization).values_list("role", flat=True))
+        assert roles.count("hiring_manager") == 1
+        assert roles.count("interviewer") == 1
+        managed = set(
+            HiringTeamMember.objects.filter(organization=organization, role="hiring_manager").values_list(
+                "job_id", flat=True
+            )
+        )
+        assert managed
+        assert HiringTeamMember.objects.filter(organization=organization, role="interviewer").exists()
+        # Every application of a managed job that reached an offer went through the approval.
+        offered = Application.objects.filter(
+            job_id__in=managed, stage_changes__to_stage=ApplicationStage.OFFER
+        ).distinct()
+        for application in offered:
+            assert OfferApproval.objects.filter(application=application, decision="approve").exists()
+    assert "hiring manager" in seeded.first_output
+    assert "interviewer" in seeded.first_output

@@ -66,7 +66,15 @@ def build_tenant() -> Tenant:
     """As the system (the suite's default): a draft job (off the public board), an application,
     its history, a match, an interview with its panel, and feedback."""
     from activity.models import Note
-    from applications.models import Match, RejectionEmail, RejectionEmailTemplate, RejectionReason, StageChange
+    from applications.models import (
+        Match,
+        OfferApproval,
+        RejectionEmail,
+        RejectionEmailTemplate,
+        RejectionReason,
+        StageChange,
+    )
+    from jobs.models import HiringTeamMember
 
     org = OrganizationFactory()
     recruiter = MembershipFactory(organization=org).user
@@ -130,6 +138,13 @@ def build_tenant() -> Tenant:
             author=recruiter,
             body="Strong on the phone.",
             created_at=application.created_at,
+        )
+    )
+    # The job's hiring team, and an offer decision on the application.
+    tenant.add(HiringTeamMember.objects.create(job=job, organization=org, user=recruiter, role="hiring_manager"))
+    tenant.add(
+        OfferApproval.objects.create(
+            application=application, decision="approve", decided_by=recruiter, decided_at=job.created_at
         )
     )
     # A merge of two profiles the organization sourced, already undone (so a copy of it breaks
