@@ -20,7 +20,7 @@ from django.core.validators import RegexValidator
 from django.db.models import ForeignKey, Model, QuerySet
 from django.forms import ModelChoiceField
 from django.forms.formsets import BaseFormSet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -54,7 +54,22 @@ from hotgigs.admin_site import (
     mark_formsets_saved,
     run_per_row,
 )
+from hotgigs.audit.choices import AccessAction, AccessChannel
+from hotgigs.audit.services import access_record
 from hotgigs.errors import DomainError
+
+
+def _audit(request: HttpRequest, candidate: Candidate, action: AccessAction) -> None:
+    """Log someone else's view or change of this profile in the back office (hotgigs/audit)."""
+    if policies.is_audited_access(request.user, candidate_user_id=candidate.user_id):  # type: ignore[arg-type]
+        access_record(
+            actor=request.user,  # type: ignore[arg-type]
+            candidate_id=candidate.pk,
+            action=action,
+            channel=AccessChannel.ADMIN,
+            detail=f"{request.method} {request.path}",
+        )
+
 
 # The fields of a profile the services take (skills come from the inline).
 PROFILE_FIELDS = (
@@ -200,6 +215,17 @@ class CandidateAdmin(ServiceFormAdminMixin, OrgScopedAdminMixin, admin.ModelAdmi
     def scoped_queryset(self, request: HttpRequest) -> QuerySet[Candidate]:
         return candidate_list(actor=request.user)
 
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        # A page shown (GET) is a view of the profile; a change is logged where it is saved.
+        if request.method == "GET" and response.status_code == 200:
+            candidate = self.get_object(request, object_id)
+            if candidate is not None:
+                _audit(request, candidate, AccessAction.VIEWED)
+        return response
+
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         # A profile the policy does not let the user rewrite is shown read-only rather than as
         # a form the service would refuse: a self-registered candidate's name, email and the
@@ -235,6 +261,7 @@ class CandidateAdmin(ServiceFormAdminMixin, OrgScopedAdminMixin, admin.ModelAdmi
             if skills is not None:
                 fields["skills"] = skills
             saved = candidate_update(actor=actor, candidate=candidate, **fields)
+            _audit(request, saved, AccessAction.CHANGED)
         else:
             organization = form.cleaned_data.get("organization")
             saved = candidate_create(

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "hotgigs.observability",
     "hotgigs.webhooks",
     "hotgigs.notifications",
+    "hotgigs.audit",
     "jobs",
     "candidates",
     "applications",

@@ -29,6 +29,7 @@ api_v1: tuple[list[URLPattern | URLResolver], str] = (
         path("", include("activity.api.urls")),
         path("", include("hotgigs.webhooks.api.urls")),
         path("", include("hotgigs.notifications.api.urls")),
+        path("", include("hotgigs.audit.api.urls")),
     ],
     "api",
 )

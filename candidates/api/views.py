@@ -75,6 +75,8 @@ from hotgigs.api.pagination import CursorPagination
 from hotgigs.api.schema import PATH_ID_PATTERN
 from hotgigs.api.serializers import ErrorEnvelopeSerializer, StrictInputSerializer
 from hotgigs.api.views import ERRORS, PublicAuthView
+from hotgigs.audit.choices import AccessAction, AccessChannel
+from hotgigs.audit.services import access_record
 from hotgigs.replicas import replica_ok
 
 
@@ -128,6 +130,18 @@ class RegisterView(PublicAuthView):
 
 def _actor(request: Request) -> User:
     return request.user  # type: ignore[return-value]
+
+
+def _audit(request: Request, candidate: Candidate, action: AccessAction) -> None:
+    """Log someone else's read or change of this profile (hotgigs/audit): one INSERT."""
+    if policies.is_audited_access(_actor(request), candidate_user_id=candidate.user_id):
+        access_record(
+            actor=_actor(request),
+            candidate_id=candidate.pk,
+            action=action,
+            channel=AccessChannel.API,
+            detail=f"{request.method} {request.path}",
+        )
 
 
 def _require_name_and_email(fields: dict[str, Any]) -> None:
@@ -275,9 +289,17 @@ class CandidateViewSet(
         merge = candidate_merge(actor=actor, survivor=survivor, duplicate=duplicate)
         return Response(MergeSerializer(merge).data, status=status.HTTP_201_CREATED)
 
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        candidate = self.get_object()
+        _audit(request, candidate, AccessAction.VIEWED)
+        return Response(CandidateSerializer(candidate).data)
+
     @extend_schema(summary="Change some fields of a profile", request=CandidateInputSerializer, responses=ONE)
     def partial_update(self, request: Request, pk: str) -> Response:
-        return _update(_actor(request), self.get_object(), request)
+        candidate = self.get_object()
+        response = _update(_actor(request), candidate, request)
+        _audit(request, candidate, AccessAction.CHANGED)
+        return response
 
     @extend_schema(summary="Your own candidate profile", responses=ONE)
     @action(detail=False, methods=["get"], url_path="me")

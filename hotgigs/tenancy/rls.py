@@ -173,6 +173,11 @@ TABLES: dict[str, Callable[[], Rule]] = {
         read=of_my_organizations("candidates_candidatemerge.organization_id"),
         write=of_my_organizations("candidates_candidatemerge.organization_id"),
     ),
+    # The audit log (privacy): read by staff; anyone records (and reads back) only their own accesses.
+    "audit_accessrecord": lambda: Rule(
+        read=f"audit_accessrecord.actor_id = {USER_ID}",
+        write=f"audit_accessrecord.actor_id = {USER_ID}",
+    ),
 }
 """Every table under row-level security, and its rule."""
 
