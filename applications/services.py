@@ -32,7 +32,7 @@ from applications.errors import (
     JobNotOpen,
     NothingToUndo,
 )
-from applications.models import Application, RejectionReason, StageChange
+from applications.models import Application, Match, RejectionReason, StageChange
 from applications.selectors import application_list
 from candidates.selectors import candidate_list
 from hotgigs.accounts import policies
@@ -535,3 +535,19 @@ def rejection_reason_archive(*, actor: User, reason: RejectionReason) -> Rejecti
         reason.archived_at = timezone.now()
         reason.save(update_fields=["archived_at"])
     return reason
+
+
+def applications_personal_data_erase(*, candidate_id: int) -> dict[str, int]:
+    """Erase what the person's applications hold about them, keeping the anonymous facts the
+    funnel's figures are made of (job, stage, source, every stage change and its time, rejection
+    reason codes): cover letters, match scores and receipts, and the team's free-text reasons on
+    moves go. No access check (privacy/services.py decides); runs in the caller's transaction."""
+    applications = Application.objects.filter(candidate_id=candidate_id)
+    changes = StageChange.objects.filter(application__candidate_id=candidate_id)
+    return {
+        "applications": applications.count(),
+        "cover_letters": applications.exclude(cover_letter="").update(cover_letter=""),
+        "match_scores": applications.filter(match_score__isnull=False).update(match_score=None),
+        "matches": Match.objects.filter(candidate_id=candidate_id).delete()[0],
+        "stage_change_reasons": changes.exclude(reason="").update(reason=""),
+    }

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "interviews",
     "analytics",
     "activity",
+    "privacy",
     # The top layer: demo data (manage.py seed_demo) built with every app's services.
     "demo",
 ]
@@ -559,6 +560,9 @@ RATE_LIMITS = {
     # Login and sign-up (auth/token, auth/register), per IP: the brute-force limit.
     "auth": env.str("RATE_LIMIT_AUTH", default="20/m"),
 }
+# Exports of a candidate's personal data (privacy): per user, on top of the limits above; an
+# export reads every table holding the person, so a handful an hour is plenty.
+RATE_LIMIT_EXPORT = env.str("RATE_LIMIT_EXPORT", default="5/h")
 # The header (META name, e.g. HTTP_X_FORWARDED_FOR) that carries the client address, honoured
 # only from the proxies listed (IPs or CIDRs). Unset, the client is REMOTE_ADDR.
 RATE_LIMIT_TRUSTED_PROXY_HEADER = env.str("RATE_LIMIT_TRUSTED_PROXY_HEADER", default="")

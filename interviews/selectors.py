@@ -5,7 +5,7 @@ interviews of their organization's applications; staff see all.
 """
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
@@ -106,3 +106,14 @@ def feedback_of_applications(*, application_ids: list[int]) -> QuerySet[Feedback
 def interview_plan(*, job_id: int) -> QuerySet[InterviewRound]:
     """The rounds of a job's interview plan, in order (the caller has checked the job is theirs)."""
     return InterviewRound.objects.filter(job_id=job_id).order_by("position", "id")
+
+
+def interviews_personal_data(*, candidate_id: int) -> list[dict[str, Any]]:
+    """The person's interviews as JSON-ready data, whoever asks (privacy's export decides who may):
+    when, what kind, where, their status. Never the panel's feedback or who sat on it."""
+    rows = (
+        Interview.objects.filter(application__candidate_id=candidate_id)
+        .order_by("starts_at", "id")
+        .values("id", "application_id", "kind", "status", "starts_at", "ends_at", "timezone", "location")
+    )
+    return [dict(row) for row in rows]

@@ -355,3 +355,15 @@ def interview_plan_set(*, actor: User, job: Job, names: Sequence[str]) -> list[I
     InterviewRound.objects.bulk_update([r for r in rounds if r.pk], ["name", "position"])
     InterviewRound.objects.bulk_create([r for r in rounds if not r.pk])
     return rounds
+
+
+def interviews_personal_data_erase(*, candidate_id: int) -> dict[str, int]:
+    """Erase what the person's interviews hold about them, keeping when, what kind and how they
+    ended (the figures): the panel's written feedback and cancellation reasons go (the
+    recommendations stay, with no text). No access check (privacy/services.py decides)."""
+    interviews = Interview.objects.filter(application__candidate_id=candidate_id)
+    return {
+        "interviews": interviews.count(),
+        "feedback_notes": Feedback.objects.filter(interview__in=interviews).exclude(notes="").update(notes=""),
+        "cancel_reasons": interviews.exclude(cancel_reason="").update(cancel_reason=""),
+    }
