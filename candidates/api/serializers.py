@@ -13,7 +13,7 @@ from typing import Any
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
-from candidates.choices import RESUME_CONTENT_TYPES, ConsentPurpose, ParseStatus, SkillLevel, SkillSource
+from candidates.choices import CONSENT_TEXTS, RESUME_CONTENT_TYPES, ConsentPurpose, ParseStatus, SkillLevel, SkillSource
 from candidates.services.profiles import MAX_SKILLS, PHONE_MESSAGE, PHONE_PATTERN
 from hotgigs.api.serializers import StrictInputSerializer
 
@@ -202,7 +202,10 @@ class ConsentsSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 class ConsentGiveSerializer(StrictInputSerializer):
     purpose = serializers.ChoiceField(choices=ConsentPurpose.choices)
-    text_version = serializers.CharField(max_length=40, help_text="The version of the wording agreed to.")
+    text_version = serializers.ChoiceField(
+        choices=sorted({version for version, _ in CONSENT_TEXTS.values()}),
+        help_text="The version of the wording agreed to: the purpose's current one (GET /candidates/me/consents).",
+    )
 
 
 class ConsentWithdrawSerializer(StrictInputSerializer):

@@ -27,7 +27,7 @@ from tests.privacy.conftest import FEEDBACK, MOVE_REASON, NOTE
 ERASE = {"confirm": "ERASE"}
 
 
-def _facts() -> list[tuple]:
+def _facts() -> list[list[tuple]]:
     """The anonymous facts erasure keeps: applications, their history, interviews and feedback outcomes."""
     return [
         sorted(Application.objects.values_list("id", "job_id", "candidate_id", "stage", "source", "created_at")),
