@@ -25,6 +25,7 @@ from candidates.errors import CandidateAlreadyErased, CandidateAlreadyLinked, Ca
 from candidates.models import Candidate, CandidateSkill, Resume
 from candidates.services.consents import apply_consent
 from candidates.storage import file_delete_on_commit
+from hotgigs import tenancy
 from hotgigs.accounts import policies
 from hotgigs.accounts.errors import EmailTaken
 from hotgigs.accounts.models import User
@@ -327,21 +328,24 @@ def candidate_register(
     try:
         with transaction.atomic():
             user = user_create(email=clean_email, password=password, full_name=full_name)
-            return candidate_create(
-                actor=user,
-                full_name=full_name,
-                email=user.email,
-                for_self=True,
-                phone=phone,
-                headline=headline,
-                summary=summary,
-                years_experience=years_experience,
-                location=location,
-                open_to_remote=open_to_remote,
-                discoverable=discoverable,
-                consent=consent,
-                skills=skills,
-            )
+            # The new person writes their own profile and consents (row-level security knows them
+            # from here on; the sign-up request itself has no identity).
+            with tenancy.acting_as(policies.database_identity(user)):
+                return candidate_create(
+                    actor=user,
+                    full_name=full_name,
+                    email=user.email,
+                    for_self=True,
+                    phone=phone,
+                    headline=headline,
+                    summary=summary,
+                    years_experience=years_experience,
+                    location=location,
+                    open_to_remote=open_to_remote,
+                    discoverable=discoverable,
+                    consent=consent,
+                    skills=skills,
+                )
     except EmailTaken:  # registered by a concurrent request since the lookup above
         return None
 

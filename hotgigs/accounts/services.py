@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from hotgigs.accounts import policies
 from hotgigs.accounts.choices import MembershipRole
 from hotgigs.accounts.errors import EmailTaken, InvalidAccountInput
 from hotgigs.accounts.models import Membership, Organization, TokenFamily, User
@@ -138,7 +139,7 @@ def user_personal_data_erase(*, user_id: int) -> dict[str, int]:
     family revoked, so nobody logs in as it again. A login that also works for an organization, or
     is staff, is kept as it is (it is not only the candidate's): the count says 0."""
     user = User.objects.select_for_update().get(pk=user_id)
-    if user.is_staff or Membership.objects.filter(user_id=user_id).exists():
+    if policies.may_recruit(user):
         return {"login": 0}
     user.email = f"erased-user-{user_id}@erased.invalid"
     user.full_name = ""

@@ -177,10 +177,10 @@ TABLES: dict[str, Callable[[], Rule]] = {
     # they see (in the talent pool, applied to their jobs, sourced by them: discovery and matching
     # are decided from them) and write those of the profiles they sourced.
     "candidates_consent": lambda: Rule(
-        read=f"{my_candidate('candidates_consent.candidate_id')} OR EXISTS (SELECT 1 FROM candidates_candidate c"
-        " WHERE c.id = candidates_consent.candidate_id AND (c.discoverable"
+        read=f"{my_candidate('candidates_consent.candidate_id')} OR (cardinality({ORGANIZATIONS}) > 0 AND EXISTS"
+        " (SELECT 1 FROM candidates_candidate c WHERE c.id = candidates_consent.candidate_id AND (c.discoverable"
         f" OR {of_my_organizations('c.organization_id')} OR EXISTS (SELECT 1 FROM applications_application a"
-        f" JOIN jobs_job j ON j.id = a.job_id WHERE a.candidate_id = c.id AND {of_my_organizations('j.organization_id')})))",
+        f" JOIN jobs_job j ON j.id = a.job_id WHERE a.candidate_id = c.id AND {of_my_organizations('j.organization_id')}))))",
         write=f"{my_candidate('candidates_consent.candidate_id')} OR EXISTS (SELECT 1 FROM candidates_candidate c"
         f" WHERE c.id = candidates_consent.candidate_id AND {of_my_organizations('c.organization_id')})",
     ),

@@ -38,9 +38,11 @@ def _own(request: Request) -> Any:
 
 
 def _as_staff(request: Request, pk: str) -> Any:
+    # A profile the caller does not see is not found, as everywhere; one they see is staff's to act on.
+    candidate = candidate_get(actor=request.user, candidate_id=int(pk), skills=False)
     if not policies.is_staff(request.user):  # type: ignore[arg-type]
         raise Forbidden("Only staff act on another person's data-subject request.")
-    return candidate_get(actor=request.user, candidate_id=int(pk), skills=False)
+    return candidate
 
 
 def _export_limited(request: Request) -> HttpResponse | None:
