@@ -190,3 +190,10 @@ def bulk_note_check(params: dict[str, Any]) -> None:
 def bulk_note_run(actor: User, application: Application, params: dict[str, Any]) -> None:
     """Write the bulk note on one application (a mention of a non-member fails that one)."""
     note_create(actor=actor, application=application, body=params["body"])
+
+
+def notes_personal_data_erase(*, candidate_id: int) -> dict[str, int]:
+    """Delete every note on the person and their applications (they are about them). No access
+    check (privacy/services.py decides); runs in the caller's transaction."""
+    _, deleted = Note.objects.filter(candidate_id=candidate_id).delete()
+    return {"notes": deleted.get(Note._meta.label, 0)}

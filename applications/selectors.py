@@ -314,3 +314,32 @@ def rejection_emails_settled(*, application_ids: list[int]) -> QuerySet[Rejectio
         status__in=("sent", "cancelled"),
         settled_at__isnull=False,
     ).select_related("cancelled_by")
+
+
+def applications_personal_data(*, candidate_id: int) -> list[dict[str, Any]]:
+    """The person's applications as JSON-ready data, whoever asks (privacy's export decides who
+    may): job, stage, source, cover letter, match score, times, and the stage history (moves and
+    their times; never the hiring team's free-text reasons)."""
+    applications = (
+        Application.objects.filter(candidate_id=candidate_id)
+        .select_related("job", "job__organization")
+        .prefetch_related("stage_changes")
+        .order_by("created_at", "id")
+    )
+    return [
+        {
+            "id": a.pk,
+            "job": {"id": a.job_id, "title": a.job.title, "organization": a.job.organization.name},
+            "stage": a.stage,
+            "source": a.source,
+            "cover_letter": a.cover_letter,
+            "match_score": a.match_score,
+            "created_at": a.created_at,
+            "stage_changed_at": a.stage_changed_at,
+            "history": [
+                {"from_stage": c.from_stage, "to_stage": c.to_stage, "kind": c.kind, "changed_at": c.changed_at}
+                for c in a.stage_changes.all()
+            ],
+        }
+        for a in applications
+    ]

@@ -45,6 +45,7 @@ from applications.errors import (
 )
 from applications.models import (
     Application,
+    Match,
     OfferApproval,
     RejectionEmail,
     RejectionEmailTemplate,
@@ -865,3 +866,30 @@ def rejection_emails_due(*, stale_after: timedelta, limit: int = 500) -> list[in
         .order_by("send_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+def applications_personal_data_erase(*, candidate_id: int) -> dict[str, int]:
+    """Erase what the person's applications hold about them, keeping the anonymous facts the
+    funnel's figures are made of (job, stage, source, every stage change and its time, rejection
+    reason codes): cover letters, match scores and receipts, and the team's free-text reasons on
+    moves, rejection emails' text and offer comments go. No access check (privacy/services.py
+    decides); runs in the caller's transaction."""
+    applications = Application.objects.filter(candidate_id=candidate_id)
+    changes = StageChange.objects.filter(application__candidate_id=candidate_id)
+    return {
+        "applications": applications.count(),
+        "cover_letters": applications.exclude(cover_letter="").update(cover_letter=""),
+        "match_scores": applications.filter(match_score__isnull=False).update(match_score=None),
+        "matches": Match.objects.filter(candidate_id=candidate_id).delete()[0],
+        "stage_change_reasons": changes.exclude(reason="").update(reason=""),
+        # A scheduled one is cancelled; a sent one keeps its status and time, not its text.
+        "rejection_emails_cancelled": RejectionEmail.objects.filter(
+            application__candidate_id=candidate_id, status=RejectionEmailStatus.SCHEDULED
+        ).update(status=RejectionEmailStatus.CANCELLED, settled_at=timezone.now()),
+        "rejection_emails": RejectionEmail.objects.filter(application__candidate_id=candidate_id).update(
+            to_email="", subject="", body=""
+        ),
+        "offer_comments": OfferApproval.objects.filter(application__candidate_id=candidate_id)
+        .exclude(comment="")
+        .update(comment=""),
+    }

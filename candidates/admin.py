@@ -20,13 +20,13 @@ from django.core.validators import RegexValidator
 from django.db.models import ForeignKey, Model, QuerySet
 from django.forms import ModelChoiceField
 from django.forms.formsets import BaseFormSet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
-from candidates.choices import SkillLevel, SkillSource
+from candidates.choices import ConsentSource, SkillLevel, SkillSource
 from candidates.models import Candidate, CandidateMerge, CandidateSkill, Resume
-from candidates.selectors import candidate_list, merge_list, resume_visible
+from candidates.selectors import candidate_list, consent_list, merge_list, resume_visible
 from candidates.services.merges import candidate_merge, candidate_merge_undo
 from candidates.services.profiles import (
     MAX_SKILLS,
@@ -34,7 +34,6 @@ from candidates.services.profiles import (
     PHONE_PATTERN,
     SkillSpec,
     candidate_create,
-    candidate_delete,
     candidate_update,
     may_edit_profile,
 )
@@ -54,7 +53,22 @@ from hotgigs.admin_site import (
     mark_formsets_saved,
     run_per_row,
 )
+from hotgigs.audit.choices import AccessAction, AccessChannel
+from hotgigs.audit.services import access_record
 from hotgigs.errors import DomainError
+
+
+def _audit(request: HttpRequest, candidate: Candidate, action: AccessAction) -> None:
+    """Log someone else's view or change of this profile in the back office (hotgigs/audit)."""
+    if policies.is_audited_access(request.user, candidate_user_id=candidate.user_id):  # type: ignore[arg-type]
+        access_record(
+            actor=request.user,  # type: ignore[arg-type]
+            candidate_id=candidate.pk,
+            action=action,
+            channel=AccessChannel.ADMIN,
+            detail=f"{request.method} {request.path}",
+        )
+
 
 # The fields of a profile the services take (skills come from the inline).
 PROFILE_FIELDS = (
@@ -152,14 +166,22 @@ class CandidateAdmin(ServiceFormAdminMixin, OrgScopedAdminMixin, admin.ModelAdmi
     search_fields = ("full_name", "email", "headline")
     date_hierarchy = "created_at"
     inlines = (ProfileSkillInline, ResumeInline)
-    readonly_fields = ("user", "consent_at", "resume_skills", "created_by", "created_at", "updated_at")
+    readonly_fields = (
+        "user",
+        "consent_at",
+        "consent_history",
+        "resume_skills",
+        "created_by",
+        "created_at",
+        "updated_at",
+    )
     fieldsets = (
         (None, {"fields": ("full_name", "email", "phone", "headline", "summary")}),
         ("Experience", {"fields": ("years_experience", "location", "open_to_remote", "resume_skills")}),
-        ("Privacy", {"fields": ("discoverable", "consent", "consent_at")}),
+        ("Privacy", {"fields": ("discoverable", "consent", "consent_at", "consent_history")}),
         ("Record", {"fields": ("organization", "user", "created_by", "created_at", "updated_at")}),
     )
-    actions = ("merge_two",)
+    actions = ("merge_two", "export_personal_data", "erase_personal_data")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Candidate | None = None) -> tuple[str, ...]:
         # A profile never changes organization; candidate_update does not take one.
@@ -200,6 +222,17 @@ class CandidateAdmin(ServiceFormAdminMixin, OrgScopedAdminMixin, admin.ModelAdmi
     def scoped_queryset(self, request: HttpRequest) -> QuerySet[Candidate]:
         return candidate_list(actor=request.user)
 
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        # A page shown (GET) is a view of the profile; a change is logged where it is saved.
+        if request.method == "GET" and response.status_code == 200:
+            candidate = self.get_object(request, object_id)
+            if candidate is not None:
+                _audit(request, candidate, AccessAction.VIEWED)
+        return response
+
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         # A profile the policy does not let the user rewrite is shown read-only rather than as
         # a form the service would refuse: a self-registered candidate's name, email and the
@@ -208,18 +241,69 @@ class CandidateAdmin(ServiceFormAdminMixin, OrgScopedAdminMixin, admin.ModelAdmi
             return super().has_change_permission(request, obj) and may_edit_profile(request.user, obj)  # type: ignore[arg-type]
         return super().has_change_permission(request, obj)
 
+    @admin.display(description="consents")
+    def consent_history(self, obj: Candidate) -> str:
+        # Shown, never edited here: "consent" and "discoverable" above give or withdraw them (as
+        # the back office's), the candidate's API the same.
+        if obj.pk is None:
+            return "—"
+        consents = list(consent_list(candidate=obj))
+        if not consents:
+            return "—"
+        items = format_html_join(
+            "",
+            "<li>{} ({}): given {} ({}){}</li>",
+            (
+                (
+                    c.get_purpose_display(),
+                    c.text_version,
+                    f"{c.given_at:%Y-%m-%d %H:%M}",
+                    c.get_given_source_display(),
+                    f", withdrawn {c.withdrawn_at:%Y-%m-%d %H:%M} ({c.get_withdrawn_source_display()})"
+                    if c.withdrawn_at
+                    else "",
+                )
+                for c in consents
+            ),
+        )
+        return format_html("<ul>{}</ul>", items)
+
     @admin.display(description="skills suggested from resumes")
     def resume_skills(self, obj: Candidate) -> str:
         names = [skill.name for skill in obj.skills.all() if skill.source == SkillSource.RESUME]
         return ", ".join(names) or "—"
 
-    def delete_model(self, request: HttpRequest, obj: Candidate) -> None:
-        # Through the service, which also removes the resume files from storage.
-        candidate_delete(actor=request.user, candidate=obj)  # type: ignore[arg-type]
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        # A profile is never deleted (its applications make the funnel's figures): its person's
+        # data is erased, with a receipt, by the "Erase personal data" action (privacy/).
+        return False
 
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Candidate]) -> None:
-        for candidate in queryset:
-            candidate_delete(actor=request.user, candidate=candidate)  # type: ignore[arg-type]
+    def has_privacy_permission(self, request: HttpRequest) -> bool:
+        return policies.is_staff(request.user)  # type: ignore[arg-type]
+
+    def _one(self, request: HttpRequest, queryset: QuerySet[Candidate]) -> Candidate | None:
+        rows = list(queryset[:2])
+        if len(rows) != 1:
+            self.message_user(request, "Select exactly one candidate.", messages.ERROR)
+            return None
+        return rows[0]
+
+    @admin.action(description="Export personal data (JSON)", permissions=["privacy"])
+    def export_personal_data(self, request: HttpRequest, queryset: QuerySet[Candidate]) -> HttpResponse | None:
+        candidate = self._one(request, queryset)
+        if candidate is None:
+            return None
+        # The privacy app's page (named, not imported: it sits above this app).
+        return HttpResponseRedirect(reverse("admin:privacy_candidate_export", args=[candidate.pk]))
+
+    @admin.action(
+        description="Erase personal data (keeps anonymous figures, writes a receipt)", permissions=["privacy"]
+    )
+    def erase_personal_data(self, request: HttpRequest, queryset: QuerySet[Candidate]) -> HttpResponse | None:
+        candidate = self._one(request, queryset)
+        if candidate is None:
+            return None
+        return HttpResponseRedirect(reverse("admin:privacy_candidate_erase", args=[candidate.pk]))
 
     def save_model(self, request: HttpRequest, obj: Candidate, form: Any, change: bool) -> None:
         # Written in save_related, where the skill rows of the inline are known: the
@@ -234,7 +318,8 @@ class CandidateAdmin(ServiceFormAdminMixin, OrgScopedAdminMixin, admin.ModelAdmi
         if change:
             if skills is not None:
                 fields["skills"] = skills
-            saved = candidate_update(actor=actor, candidate=candidate, **fields)
+            saved = candidate_update(actor=actor, candidate=candidate, consent_source=ConsentSource.ADMIN, **fields)
+            _audit(request, saved, AccessAction.CHANGED)
         else:
             organization = form.cleaned_data.get("organization")
             saved = candidate_create(
@@ -242,6 +327,7 @@ class CandidateAdmin(ServiceFormAdminMixin, OrgScopedAdminMixin, admin.ModelAdmi
                 for_self=False,
                 organization_id=organization.pk if organization is not None else None,
                 skills=skills or [],
+                consent_source=ConsentSource.ADMIN,
                 **fields,
             )
         adopt(candidate, saved)

@@ -47,3 +47,11 @@ class MergeAlreadyUndone(Conflict):
 
 class MergeUndoBlocked(Conflict):
     default_message = "The surviving profile has since been merged into another; undo that merge first."
+
+
+class InvalidConsent(ValidationFailed):
+    default_message = "The consent is not valid."
+
+
+class CandidateAlreadyErased(Conflict):
+    default_message = "This candidate's data was already erased."

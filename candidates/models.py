@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
-from candidates.choices import RESUME_CONTENT_TYPES, ParseStatus, SkillSource
+from candidates.choices import RESUME_CONTENT_TYPES, ConsentPurpose, ConsentSource, ParseStatus, SkillSource
 from candidates.storage import resume_storage
 
 
@@ -22,6 +22,8 @@ class Candidate(models.Model):
     only while ``discoverable`` is true. ``consent_at`` records when the candidate agreed to
     their data being processed. ``merged_into`` is set while the profile is merged into
     another of its organization (:class:`CandidateMerge`): it is then hidden everywhere.
+    ``erased_at`` is set when the person's data was erased: the row stays (its applications keep
+    the funnel's figures), with no name, contact, text, skill, resume or consent left.
     """
 
     user = models.OneToOneField(
@@ -49,6 +51,9 @@ class Candidate(models.Model):
     )
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    erased_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the person's data was erased (privacy/services.py)."
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -198,3 +203,41 @@ class CandidateMerge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.duplicate_id} → {self.survivor_id}"
+
+
+class Consent(models.Model):
+    """One consent of a candidate: to which ``purpose``, to which wording (``text_version``),
+    given when and where (``source``), and withdrawn when (``withdrawn_at``, empty while it holds).
+
+    Rows are never rewritten but to stamp the withdrawal, so the history of every purpose is
+    kept: at most one row per candidate and purpose holds at a time (a constraint). The
+    talent-pool consent is what discovery and matching require (``candidates.selectors``);
+    ``Candidate.discoverable`` follows it. ``Candidate.consent_at`` mirrors the application
+    processing consent for the profile's API.
+    """
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(max_length=24, choices=ConsentPurpose.choices)
+    text_version = models.CharField(max_length=40)
+    given_at = models.DateTimeField()
+    given_source = models.CharField(max_length=10, choices=ConsentSource.choices)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_source = models.CharField(max_length=10, choices=ConsentSource.choices, blank=True)
+
+    class Meta:
+        ordering = ("candidate", "-given_at", "-id")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("candidate", "purpose"),
+                condition=Q(withdrawn_at__isnull=True),
+                name="candidates_consent_one_holding_per_purpose",
+            ),
+            models.CheckConstraint(
+                condition=Q(purpose__in=ConsentPurpose.values), name="candidates_consent_purpose_valid"
+            ),
+            models.CheckConstraint(condition=~Q(text_version=""), name="candidates_consent_version_not_blank"),
+        )
+
+    def __str__(self) -> str:
+        state = "withdrawn" if self.withdrawn_at else "given"
+        return f"{self.purpose} ({self.text_version}) {state}"

@@ -7,14 +7,15 @@ their organization's jobs, who opted in to discovery, or whom their organization
 """
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.apps import apps
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from candidates.choices import ParseStatus
+from candidates.choices import ConsentPurpose, ParseStatus
 from candidates.errors import CandidateNotFound, MergeNotFound, ResumeLinkInvalid, ResumeNotFound
 from candidates.links import link_verify
-from candidates.models import Candidate, CandidateMerge, Resume
+from candidates.models import Candidate, CandidateMerge, Consent, Resume
 from hotgigs import tenancy
 from hotgigs.accounts import policies
 from hotgigs.accounts.models import User
@@ -28,13 +29,23 @@ def _applied_to(org_ids: frozenset[int]) -> Exists:
 
 
 def candidate_shared_with(organization_ids: frozenset[int]) -> Q:
-    """Candidates the members of these organizations see: discoverable ones, applicants to
+    """Candidates the members of these organizations see: those in the talent pool
+    (:func:`in_talent_pool`), applicants to
     one of their jobs, and the profiles these organizations sourced. This is the one
     statement of the rule; row-level policies of the database key on the same columns."""
     # A member's own job-hunting profile has a login and no organization: it never shows up
     # for their colleagues unless it applies to their jobs or is discoverable.
     sourced = Q(organization_id__in=sorted(organization_ids))
-    return Q(discoverable=True) | Q(_applied_to(organization_ids)) | sourced
+    return in_talent_pool() | Q(_applied_to(organization_ids)) | sourced
+
+
+def in_talent_pool() -> Q:
+    """Profiles open to discovery and matching by any organization: ``discoverable`` and holding
+    the talent-pool consent (withdrawing it takes a profile out at once, candidates/services/consents.py)."""
+    holds = Consent.objects.filter(
+        candidate_id=OuterRef("pk"), purpose=ConsentPurpose.TALENT_POOL, withdrawn_at__isnull=True
+    )
+    return Q(discoverable=True) & Q(Exists(holds))
 
 
 def candidate_list(*, actor: Actor) -> QuerySet[Candidate]:
@@ -68,6 +79,11 @@ def candidate_for_user(*, user: Actor, skills: bool = True) -> Candidate | None:
     if skills:
         candidates = candidates.prefetch_related("skills")
     return candidates.first()
+
+
+def consent_list(*, candidate: Candidate) -> QuerySet[Consent]:
+    """Every consent of a profile the caller already holds (the history), newest first."""
+    return Consent.objects.filter(candidate_id=candidate.pk).order_by("-given_at", "-id")
 
 
 def merge_list(*, actor: Actor) -> QuerySet[CandidateMerge]:
@@ -129,17 +145,21 @@ def resume_from_link(*, token: str) -> Resume:
 
 def candidate_for_matching_get(*, candidate_id: int) -> Candidate:
     """One candidate with their skills loaded, whoever asks; raises CandidateNotFound (also for
-    a profile merged into another)."""
+    a profile merged into another, or erased)."""
     try:
-        return Candidate.objects.filter(merged_into__isnull=True).prefetch_related("skills").get(pk=candidate_id)
+        return (
+            Candidate.objects.filter(merged_into__isnull=True, erased_at__isnull=True)
+            .prefetch_related("skills")
+            .get(pk=candidate_id)
+        )
     except Candidate.DoesNotExist:
         raise CandidateNotFound() from None
 
 
 def candidate_for_matching_list(*, condition: Q) -> QuerySet[Candidate]:
     """The candidates that meet ``condition`` (a condition over Candidate), whoever asks (never
-    a profile merged into another)."""
-    return Candidate.objects.filter(condition, merged_into__isnull=True)
+    a profile merged into another, or erased)."""
+    return Candidate.objects.filter(condition, merged_into__isnull=True, erased_at__isnull=True)
 
 
 def candidate_exists(*, candidate_id: int) -> bool:
@@ -167,3 +187,60 @@ def latest_resume_texts(candidate_ids: Iterable[int]) -> dict[int, str]:
         for candidate_id, text in rows:
             texts.setdefault(candidate_id, text)
     return texts
+
+
+def candidate_personal_data(*, candidate_id: int) -> dict[str, Any]:
+    """What the profile holds about the person, as JSON-ready data, whoever asks (privacy's export
+    decides who may): the profile, skills, consents and resumes (metadata and extracted text)."""
+    candidate = Candidate.objects.prefetch_related("skills").get(pk=candidate_id)
+    profile = {
+        field: getattr(candidate, field)
+        for field in (
+            "id",
+            "full_name",
+            "email",
+            "phone",
+            "headline",
+            "summary",
+            "years_experience",
+            "location",
+            "open_to_remote",
+            "discoverable",
+            "consent_at",
+            "organization_id",
+            "created_at",
+            "updated_at",
+            "erased_at",
+        )
+    }
+    skills = [{"name": s.name, "level": s.level, "years": s.years, "source": s.source} for s in candidate.skills.all()]
+    consents = list(
+        Consent.objects.filter(candidate_id=candidate_id)
+        .order_by("given_at", "id")
+        .values("purpose", "text_version", "given_at", "given_source", "withdrawn_at", "withdrawn_source")
+    )
+    resumes = list(
+        Resume.objects.filter(candidate_id=candidate_id)
+        .order_by("uploaded_at", "id")
+        .values(
+            "id",
+            "original_filename",
+            "content_type",
+            "size",
+            "sha256",
+            "parse_status",
+            "uploaded_at",
+            "parsed_at",
+            "extracted_text",
+        )
+    )
+    return {"profile": profile, "skills": skills, "consents": consents, "resumes": resumes}
+
+
+def candidate_by_id_or_email(*, value: str) -> Candidate | None:
+    """The one profile with this id, or else with this email address (any case), whoever asks (the
+    staff commands); None when there is none, or several organizations hold the address."""
+    if value.isdigit():
+        return Candidate.objects.filter(pk=int(value)).first()
+    found = list(Candidate.objects.filter(email__iexact=value.strip())[:2])
+    return found[0] if len(found) == 1 else None

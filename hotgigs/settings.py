@@ -84,12 +84,14 @@ INSTALLED_APPS = [
     "hotgigs.observability",
     "hotgigs.webhooks",
     "hotgigs.notifications",
+    "hotgigs.audit",
     "jobs",
     "candidates",
     "applications",
     "interviews",
     "analytics",
     "activity",
+    "privacy",
     # The top layer: demo data (manage.py seed_demo) built with every app's services.
     "demo",
 ]
@@ -574,6 +576,9 @@ RATE_LIMITS = {
 # Endpoint groups whose conditional GETs answered 304 Not Modified do not count against the
 # group's own limit (dashboards poll analytics with If-None-Match); burst and default still count.
 RATE_LIMIT_FREE_NOT_MODIFIED = env.list("RATE_LIMIT_FREE_NOT_MODIFIED", default=["analytics"])
+# Exports of a candidate's personal data (privacy): per user, on top of the limits above; an
+# export reads every table holding the person, so a handful an hour is plenty.
+RATE_LIMIT_EXPORT = env.str("RATE_LIMIT_EXPORT", default="5/h")
 # The header (META name, e.g. HTTP_X_FORWARDED_FOR) that carries the client address, honoured
 # only from the proxies listed (IPs or CIDRs). Unset, the client is REMOTE_ADDR.
 RATE_LIMIT_TRUSTED_PROXY_HEADER = env.str("RATE_LIMIT_TRUSTED_PROXY_HEADER", default="")

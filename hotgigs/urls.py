@@ -22,6 +22,7 @@ api_v1: tuple[list[URLPattern | URLResolver], str] = (
         path("auth/register", RegisterView.as_view(), name="auth-register"),
         *kernel_api_urls.urlpatterns,
         path("", include("jobs.api.urls")),
+        path("", include("privacy.api.urls")),
         path("", include("candidates.api.urls")),
         path("", include("applications.api.urls")),
         path("", include("interviews.api.urls")),
@@ -29,6 +30,7 @@ api_v1: tuple[list[URLPattern | URLResolver], str] = (
         path("", include("activity.api.urls")),
         path("", include("hotgigs.webhooks.api.urls")),
         path("", include("hotgigs.notifications.api.urls")),
+        path("", include("hotgigs.audit.api.urls")),
     ],
     "api",
 )

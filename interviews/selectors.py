@@ -279,3 +279,14 @@ def round_attributes(*, round_id: int | None) -> list[RoundAttribute]:
     if round_id is None:
         return []
     return list(RoundAttribute.objects.filter(round_id=round_id).order_by("position", "id"))
+
+
+def interviews_personal_data(*, candidate_id: int) -> list[dict[str, Any]]:
+    """The person's interviews as JSON-ready data, whoever asks (privacy's export decides who may):
+    when, what kind, where, their status. Never the panel's feedback or who sat on it."""
+    rows = (
+        Interview.objects.filter(application__candidate_id=candidate_id)
+        .order_by("starts_at", "id")
+        .values("id", "application_id", "kind", "status", "starts_at", "ends_at", "timezone", "location")
+    )
+    return [dict(row) for row in rows]

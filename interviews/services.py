@@ -521,3 +521,18 @@ def interview_plan_set(*, actor: User, job: Job, rounds: Sequence[RoundSpec | st
         if spec.attributes is not None:
             _set_attributes(row, spec.attributes)
     return result
+
+
+def interviews_personal_data_erase(*, candidate_id: int) -> dict[str, int]:
+    """Erase what the person's interviews hold about them, keeping when, what kind and how they
+    ended (the figures): the panel's written feedback and cancellation reasons go (the
+    recommendations stay, with no text). No access check (privacy/services.py decides)."""
+    interviews = Interview.objects.filter(application__candidate_id=candidate_id)
+    return {
+        "interviews": interviews.count(),
+        "feedback_notes": Feedback.objects.filter(interview__in=interviews).exclude(notes="").update(notes=""),
+        "rating_notes": FeedbackRating.objects.filter(feedback__interview__in=interviews)
+        .exclude(note="")
+        .update(note=""),
+        "cancel_reasons": interviews.exclude(cancel_reason="").update(cancel_reason=""),
+    }

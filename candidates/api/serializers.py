@@ -13,7 +13,7 @@ from typing import Any
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
-from candidates.choices import RESUME_CONTENT_TYPES, ParseStatus, SkillLevel, SkillSource
+from candidates.choices import CONSENT_TEXTS, RESUME_CONTENT_TYPES, ConsentPurpose, ParseStatus, SkillLevel, SkillSource
 from candidates.services.profiles import MAX_SKILLS, PHONE_MESSAGE, PHONE_PATTERN
 from hotgigs.api.serializers import StrictInputSerializer
 
@@ -172,3 +172,41 @@ class MergeSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
     def get_moved(self, merge: Any) -> dict[str, int]:
         return {kind: len(rows) for kind, rows in merge.moved.items()}
+
+
+class ConsentSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """One consent: its purpose, the wording's version, when and where it was given and withdrawn."""
+
+    id = serializers.IntegerField()
+    purpose = serializers.ChoiceField(choices=ConsentPurpose.choices)
+    text_version = serializers.CharField()
+    given_at = serializers.DateTimeField()
+    given_source = serializers.CharField()
+    withdrawn_at = serializers.DateTimeField(allow_null=True)
+    withdrawn_source = serializers.CharField(allow_blank=True)
+
+
+class ConsentTextSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    purpose = serializers.ChoiceField(choices=ConsentPurpose.choices)
+    version = serializers.CharField()
+    text = serializers.CharField()
+    holds = serializers.BooleanField(help_text="Whether you agree to this purpose today.")
+
+
+class ConsentsSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """The wordings in force (and whether each holds) and every consent given, newest first."""
+
+    purposes = ConsentTextSerializer(many=True)
+    history = ConsentSerializer(many=True)
+
+
+class ConsentGiveSerializer(StrictInputSerializer):
+    purpose = serializers.ChoiceField(choices=ConsentPurpose.choices)
+    text_version = serializers.ChoiceField(
+        choices=sorted({version for version, _ in CONSENT_TEXTS.values()}),
+        help_text="The version of the wording agreed to: the purpose's current one (GET /candidates/me/consents).",
+    )
+
+
+class ConsentWithdrawSerializer(StrictInputSerializer):
+    purpose = serializers.ChoiceField(choices=ConsentPurpose.choices)

@@ -35,6 +35,10 @@ from candidates.api.serializers import (
     CandidateInputSerializer,
     CandidateSerializer,
     CandidateSkillInputSerializer,
+    ConsentGiveSerializer,
+    ConsentSerializer,
+    ConsentsSerializer,
+    ConsentWithdrawSerializer,
     MergeInputSerializer,
     MergeSerializer,
     ResumeDetailSerializer,
@@ -43,6 +47,7 @@ from candidates.api.serializers import (
     ResumeUploadSerializer,
     SourcedCandidateInputSerializer,
 )
+from candidates.choices import CONSENT_TEXTS
 from candidates.errors import CandidateNotFound, InvalidCandidate, InvalidMerge, InvalidResume, ResumeNotFound
 from candidates.filters import CandidateFilter
 from candidates.models import Candidate, CandidateMerge
@@ -50,12 +55,14 @@ from candidates.selectors import (
     candidate_for_user,
     candidate_get,
     candidate_list,
+    consent_list,
     merge_get,
     merge_list,
     resume_from_link,
     resume_get,
     resume_list,
 )
+from candidates.services.consents import consent_give, consent_withdraw
 from candidates.services.merges import candidate_merge, candidate_merge_undo
 from candidates.services.profiles import (
     MAX_SKILLS,
@@ -75,6 +82,8 @@ from hotgigs.api.pagination import CursorPagination
 from hotgigs.api.schema import PATH_ID_PATTERN
 from hotgigs.api.serializers import ErrorEnvelopeSerializer, StrictInputSerializer
 from hotgigs.api.views import ERRORS, PublicAuthView
+from hotgigs.audit.choices import AccessAction, AccessChannel
+from hotgigs.audit.services import access_record
 from hotgigs.replicas import replica_ok
 
 
@@ -128,6 +137,28 @@ class RegisterView(PublicAuthView):
 
 def _actor(request: Request) -> User:
     return request.user  # type: ignore[return-value]
+
+
+def _audit(request: Request, candidate: Candidate, action: AccessAction) -> None:
+    """Log someone else's read or change of this profile (hotgigs/audit): one INSERT."""
+    if policies.is_audited_access(_actor(request), candidate_user_id=candidate.user_id):
+        access_record(
+            actor=_actor(request),
+            candidate_id=candidate.pk,
+            action=action,
+            channel=AccessChannel.API,
+            detail=f"{request.method} {request.path}",
+        )
+
+
+def _consents(candidate: Candidate) -> dict[str, Any]:
+    history = list(consent_list(candidate=candidate))
+    holding = {c.purpose for c in history if c.withdrawn_at is None}
+    purposes = [
+        {"purpose": purpose, "version": version, "text": text, "holds": purpose in holding}
+        for purpose, (version, text) in CONSENT_TEXTS.items()
+    ]
+    return {"purposes": purposes, "history": history}
 
 
 def _require_name_and_email(fields: dict[str, Any]) -> None:
@@ -209,6 +240,9 @@ class CandidateViewSet(
         "resume_link": CANDIDATES_READ,
         "delete_resume": CANDIDATES_WRITE,
         "merge": CANDIDATES_WRITE,
+        "consents": CANDIDATES_READ,
+        "give_consent": CANDIDATES_WRITE,
+        "withdraw_consent": CANDIDATES_WRITE,
     }
     # The resume upload route sets this to take bodies above API_MAX_BODY_BYTES
     # (read by hotgigs.api.middleware.ApiBodySizeMiddleware).
@@ -275,9 +309,17 @@ class CandidateViewSet(
         merge = candidate_merge(actor=actor, survivor=survivor, duplicate=duplicate)
         return Response(MergeSerializer(merge).data, status=status.HTTP_201_CREATED)
 
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        candidate = self.get_object()
+        _audit(request, candidate, AccessAction.VIEWED)
+        return Response(CandidateSerializer(candidate).data)
+
     @extend_schema(summary="Change some fields of a profile", request=CandidateInputSerializer, responses=ONE)
     def partial_update(self, request: Request, pk: str) -> Response:
-        return _update(_actor(request), self.get_object(), request)
+        candidate = self.get_object()
+        response = _update(_actor(request), candidate, request)
+        _audit(request, candidate, AccessAction.CHANGED)
+        return response
 
     @extend_schema(summary="Your own candidate profile", responses=ONE)
     @action(detail=False, methods=["get"], url_path="me")
@@ -289,6 +331,48 @@ class CandidateViewSet(
     def update_me(self, request: Request) -> Response:
         actor = _actor(request)
         return _update(actor, _own_profile(actor), request)
+
+    @extend_schema(
+        summary="Your consents",
+        description="The purposes you may agree to, each with the wording in force, its version and whether "
+        "you agree today, and every consent you gave (withdrawn ones included), newest first.",
+        responses={200: ConsentsSerializer, **ERRORS},
+    )
+    @action(detail=False, methods=["get"], url_path="me/consents", filter_backends=[])
+    def consents(self, request: Request) -> Response:
+        return Response(ConsentsSerializer(_consents(_own_profile(_actor(request)))).data)
+
+    @extend_schema(
+        summary="Give a consent",
+        description="Agree to `purpose` in the wording `text_version` (the one GET /candidates/me/consents "
+        "shows; 400 VALIDATION_ERROR for any other). The talent-pool consent puts your profile in "
+        "discovery and matching for every organization. Giving it again changes nothing.",
+        request=ConsentGiveSerializer,
+        responses={201: ConsentSerializer, **ERRORS},
+    )
+    @consents.mapping.post
+    def give_consent(self, request: Request) -> Response:
+        actor = _actor(request)
+        data = ConsentGiveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        consent = consent_give(actor=actor, candidate=_own_profile(actor), **data.validated_data)
+        return Response(ConsentSerializer(consent).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Withdraw a consent",
+        description="Withdraw your consent to `purpose`. Withdrawing the talent-pool consent takes your "
+        "profile out of discovery and matching at once. Answers the consents as GET does.",
+        request=ConsentWithdrawSerializer,
+        responses={200: ConsentsSerializer, **ERRORS},
+    )
+    @action(detail=False, methods=["post"], url_path="me/consents/withdraw", filter_backends=[])
+    def withdraw_consent(self, request: Request) -> Response:
+        actor = _actor(request)
+        data = ConsentWithdrawSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        candidate = _own_profile(actor)
+        consent_withdraw(actor=actor, candidate=candidate, purpose=data.validated_data["purpose"])
+        return Response(ConsentsSerializer(_consents(candidate)).data)
 
     @extend_schema(
         summary="Create your own profile (any role; 409 CONFLICT if you have one)",

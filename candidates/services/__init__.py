@@ -1,7 +1,9 @@
 """Writes of the candidates app, one module per concern.
 
 * :mod:`.profiles` — candidate profiles and their skills: create, update, register
-  (sign-up), erase;
+  (sign-up), and the erasure of what a profile holds (for ``privacy``);
+* :mod:`.consents` — consents per purpose and wording: give, withdraw (the talent-pool
+  consent puts a profile in discovery and matching);
 * :mod:`.resumes` — resume files: upload, parse, reparse, delete, download links, and the
   skills a resume suggests;
 * :mod:`.merges` — merging two of an organization's profiles, and undoing it.

@@ -1,4 +1,5 @@
-"""Writes of candidate profiles and their skills: create, update, register, erase.
+"""Writes of candidate profiles and their skills: create, update, register, and the erasure of
+what a profile holds about its person (for privacy/services.py).
 
 Inputs arrive checked for shape (types, lengths, ranges, the email and phone formats, skill
 levels, at most MAX_SKILLS skills: the API's input serializers and the admin form); these
@@ -19,10 +20,12 @@ from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from candidates.choices import SkillLevel, SkillSource
-from candidates.errors import CandidateAlreadyLinked, CandidateEmailTaken, InvalidCandidate
+from candidates.choices import ConsentPurpose, ConsentSource, SkillLevel, SkillSource
+from candidates.errors import CandidateAlreadyErased, CandidateAlreadyLinked, CandidateEmailTaken, InvalidCandidate
 from candidates.models import Candidate, CandidateSkill, Resume
+from candidates.services.consents import apply_consent
 from candidates.storage import file_delete_on_commit
+from hotgigs import tenancy
 from hotgigs.accounts import policies
 from hotgigs.accounts.errors import EmailTaken
 from hotgigs.accounts.models import User
@@ -156,6 +159,7 @@ def candidate_create(
     open_to_remote: bool = False,
     discoverable: bool = False,
     consent: bool = False,
+    consent_source: str = ConsentSource.API,
     skills: Sequence[SkillSpec] = (),
 ) -> Candidate:
     """Create a candidate profile.
@@ -183,7 +187,6 @@ def candidate_create(
         user=actor if for_self else None,
         organization_id=organization_id,
         created_by=actor,
-        consent_at=timezone.now() if consent else None,
         full_name=full_name,
         email=email,
         phone=phone,
@@ -195,9 +198,28 @@ def candidate_create(
         discoverable=discoverable,
     )
     _save(candidate)
+    _record_consents(candidate, consent=consent, discoverable=discoverable, source=consent_source)
     _replace_skills(candidate, rows)
     _profile_changed(candidate.pk)
     return candidate
+
+
+def _record_consents(candidate: Candidate, *, consent: bool | Unset, discoverable: bool | Unset, source: str) -> None:
+    """The profile's two yes/no answers as consent records: ``consent`` is the application
+    processing consent, ``discoverable`` the talent-pool one (candidates/services/consents.py)."""
+    changed = False
+    for purpose, answer in (
+        (ConsentPurpose.APPLICATION_PROCESSING, consent),
+        (ConsentPurpose.TALENT_POOL, discoverable),
+    ):
+        if isinstance(answer, Unset):
+            continue
+        apply_consent(candidate, purpose=purpose, given=answer, source=source)
+        changed = True
+    if changed:
+        Candidate.objects.filter(pk=candidate.pk).update(
+            discoverable=candidate.discoverable, consent_at=candidate.consent_at
+        )
 
 
 def _profile_changed(candidate_id: int) -> None:
@@ -227,13 +249,15 @@ def candidate_update(
     open_to_remote: bool | Unset = UNSET,
     discoverable: bool | Unset = UNSET,
     consent: bool | Unset = UNSET,
+    consent_source: str = ConsentSource.API,
     skills: Sequence[SkillSpec] | Unset = UNSET,
 ) -> Candidate:
     """Change the given fields of a profile (``skills``, when given, replaces the profile skills).
 
     The candidate edits their own profile; recruiters may edit the profiles their
-    organization sourced; staff anyone. ``consent=True`` stamps the
-    time of consent once, ``False`` withdraws it. Raises Forbidden, InvalidCandidate or
+    organization sourced; staff anyone. ``consent`` gives (True) or withdraws (False) the
+    application-processing consent, ``discoverable`` the talent-pool one, each recorded from
+    ``consent_source`` (candidates/services/consents.py). Raises Forbidden, InvalidCandidate or
     CandidateEmailTaken (as :func:`candidate_create`), changing nothing.
     """
     if not may_edit_profile(actor, candidate):
@@ -252,17 +276,12 @@ def candidate_update(
         "years_experience": years_experience,
         "location": location,
         "open_to_remote": open_to_remote,
-        "discoverable": discoverable,
     }
     for field, value in changes.items():
         if value is not UNSET:
             setattr(candidate, field, value)
-    if not isinstance(consent, Unset):
-        if not consent:
-            candidate.consent_at = None
-        elif candidate.consent_at is None:
-            candidate.consent_at = timezone.now()
     _save(candidate)
+    _record_consents(candidate, consent=consent, discoverable=discoverable, source=consent_source)
     if rows is not None:
         _replace_skills(candidate, rows)
     _profile_changed(candidate.pk)
@@ -309,36 +328,70 @@ def candidate_register(
     try:
         with transaction.atomic():
             user = user_create(email=clean_email, password=password, full_name=full_name)
-            return candidate_create(
-                actor=user,
-                full_name=full_name,
-                email=user.email,
-                for_self=True,
-                phone=phone,
-                headline=headline,
-                summary=summary,
-                years_experience=years_experience,
-                location=location,
-                open_to_remote=open_to_remote,
-                discoverable=discoverable,
-                consent=consent,
-                skills=skills,
-            )
+            # The new person writes their own profile and consents (row-level security knows them
+            # from here on; the sign-up request itself has no identity).
+            with tenancy.acting_as(policies.database_identity(user)):
+                return candidate_create(
+                    actor=user,
+                    full_name=full_name,
+                    email=user.email,
+                    for_self=True,
+                    phone=phone,
+                    headline=headline,
+                    summary=summary,
+                    years_experience=years_experience,
+                    location=location,
+                    open_to_remote=open_to_remote,
+                    discoverable=discoverable,
+                    consent=consent,
+                    skills=skills,
+                )
     except EmailTaken:  # registered by a concurrent request since the lookup above
         return None
 
 
-@transaction.atomic
-def candidate_delete(*, actor: User, candidate: Candidate) -> None:
-    """Erase a candidate profile with its skills, resumes and resume files (staff only).
+ERASED_NAME = "Erased candidate"
 
-    Rows go now; the files once the transaction commits, so a rolled-back delete keeps
-    them. Raises Forbidden for anyone but staff.
-    """
-    if not policies.is_staff(actor):
-        raise Forbidden("Only staff may erase candidate profiles.")
-    files = [(resume.file.storage, resume.file.name) for resume in Resume.objects.filter(candidate_id=candidate.pk)]
-    Candidate.objects.filter(pk=candidate.pk).delete()
+
+def erased_email(candidate_id: int) -> str:
+    """The placeholder address of an erased profile (unique, never deliverable)."""
+    return f"erased-{candidate_id}@erased.invalid"
+
+
+def candidate_personal_data_erase(*, candidate_id: int) -> tuple[dict[str, int], int | None]:
+    """Erase what the profile holds about the person, keeping the row (privacy/services.py calls
+    this after deciding who may; no access check here): name, contact, texts, skills, consents and
+    resumes go (the files once the transaction commits), the login is let go of. Answers the counts
+    per kind and the id of the login it held (None without one); raises CandidateAlreadyErased for
+    a profile erased before. Must run inside the caller's transaction."""
+    candidate = Candidate.objects.select_for_update().get(pk=candidate_id)
+    if candidate.erased_at is not None:
+        raise CandidateAlreadyErased()
+    resumes = list(Resume.objects.filter(candidate_id=candidate_id))
+    files = [(resume.file.storage, resume.file.name) for resume in resumes if resume.file.name]
+    counts = {
+        "profile": 1,
+        "skills": candidate.skills.all().delete()[0],
+        "consents": candidate.consents.all().delete()[0],
+        "resumes": Resume.objects.filter(candidate_id=candidate_id).delete()[0],
+        "resume_files": len(files),
+    }
+    user_id = candidate.user_id
+    Candidate.objects.filter(pk=candidate_id).update(
+        user=None,
+        full_name=ERASED_NAME,
+        email=erased_email(candidate_id),
+        phone="",
+        headline="",
+        summary="",
+        years_experience=0,
+        location="",
+        open_to_remote=False,
+        discoverable=False,
+        consent_at=None,
+        erased_at=timezone.now(),
+    )
     for storage, name in files:
         file_delete_on_commit(storage, name)
-    logger.info("candidate erased", extra={"candidate_id": candidate.pk, "actor_id": actor.pk, "files": len(files)})
+    # No candidate.profile_changed: matching leaves an erased profile alone (candidates.selectors).
+    return counts, user_id

@@ -373,6 +373,30 @@ def may_upload_resume(actor: Actor, *, candidate_user_id: int | None) -> bool:
     return is_self(actor, candidate_user_id) or may_recruit(actor)
 
 
+# Privacy (issue 17): the person's own data, the audit log, data-subject requests.
+
+
+def may_read_audit_log(actor: Actor) -> bool:
+    """Platform staff only: the log names who looked at whom across every organization."""
+    return is_staff(actor)
+
+
+def may_export_candidate(actor: Actor, *, candidate_user_id: int | None) -> bool:
+    """The person themself (their own data), or staff answering a data-subject request."""
+    return is_staff(actor) or is_self(actor, candidate_user_id)
+
+
+def may_erase_candidate(actor: Actor, *, candidate_user_id: int | None) -> bool:
+    """The person themself (erased at once, privacy/services.py), or staff answering a request."""
+    return is_staff(actor) or is_self(actor, candidate_user_id)
+
+
+def is_audited_access(actor: Actor, *, candidate_user_id: int | None) -> bool:
+    """Whether reading or changing this profile goes into the audit log: anyone but the person
+    themself (their own reads of their own profile are not an access by someone else)."""
+    return not is_self(actor, candidate_user_id)
+
+
 # --- which rows the actor may see --------------------------------------------------------------
 
 

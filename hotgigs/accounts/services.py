@@ -7,11 +7,13 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
+from hotgigs.accounts import policies
 from hotgigs.accounts.choices import MembershipRole
 from hotgigs.accounts.errors import EmailTaken, InvalidAccountInput
-from hotgigs.accounts.models import Membership, Organization, User
+from hotgigs.accounts.models import Membership, Organization, TokenFamily, User
 from hotgigs.accounts.selectors import forget_actor_roles, user_get_by_email
 
 
@@ -129,3 +131,20 @@ def organization_onboard(
         user = user_create(email=admin_email, password=password or generated, full_name=admin_name)
     membership_set(user=user, organization=organization, role=MembershipRole.ORG_ADMIN)
     return OnboardResult(organization=organization, admin=user, password=generated, created=created)
+
+
+def user_personal_data_erase(*, user_id: int) -> dict[str, int]:
+    """Erase a candidate's login (privacy/services.py decides who may; no access check here): its
+    address and name are replaced, its password made unusable, it is deactivated and every token
+    family revoked, so nobody logs in as it again. A login that also works for an organization, or
+    is staff, is kept as it is (it is not only the candidate's): the count says 0."""
+    user = User.objects.select_for_update().get(pk=user_id)
+    if policies.may_recruit(user):
+        return {"login": 0}
+    user.email = f"erased-user-{user_id}@erased.invalid"
+    user.full_name = ""
+    user.is_active = False
+    user.set_unusable_password()
+    user.save()
+    TokenFamily.objects.filter(user_id=user_id, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    return {"login": 1}

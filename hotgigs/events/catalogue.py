@@ -339,6 +339,14 @@ CANDIDATE_MERGE_UNDONE = _event(
     webhook=False,
     description="A merge was undone: both profiles and their applications are back as they were.",
 )
+CANDIDATE_ERASED = _event(
+    "candidate.erased",
+    channel=None,
+    payload=("candidate_id", "receipt_id"),
+    audience="internal: the record of an erasure (its receipt holds what and how much)",
+    webhook=False,
+    description="A candidate's personal data was erased; the anonymous profile and its applications stay.",
+)
 ACCOUNT_SIGNUP_ATTEMPT = _event(
     "account.signup_attempt",
     channel=None,

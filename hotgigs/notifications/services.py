@@ -409,3 +409,13 @@ def preferences_update(*, actor: User, email: Mapping[NotificationKind, bool]) -
     """
     for kind, value in email.items():
         NotificationPreference.objects.update_or_create(user=actor, kind=kind, defaults={"email": value})
+
+
+def notifications_personal_data_erase(*, user_id: int) -> dict[str, int]:
+    """Delete what was sent to a login whose person is erased (privacy/services.py decides; no
+    access check here): in-app notifications, email deliveries (address, context, invitation)
+    and preferences."""
+    notifications = Notification.objects.filter(user_id=user_id).delete()[1].get(Notification._meta.label, 0)
+    emails = EmailDelivery.objects.filter(user_id=user_id).delete()[1].get(EmailDelivery._meta.label, 0)
+    NotificationPreference.objects.filter(user_id=user_id).delete()
+    return {"notifications": notifications, "emails": emails}

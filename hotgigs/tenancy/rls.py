@@ -220,6 +220,22 @@ TABLES: dict[str, Callable[[], Rule]] = {
         read=of_my_organizations("analytics_hirefact.organization_id"),
         write=of_my_organizations("analytics_hirefact.organization_id"),
     ),
+    # Candidates' consents: the person's own; an organization's members read those of the profiles
+    # they see (in the talent pool, applied to their jobs, sourced by them: discovery and matching
+    # are decided from them) and write those of the profiles they sourced.
+    "candidates_consent": lambda: Rule(
+        read=f"{my_candidate('candidates_consent.candidate_id')} OR (cardinality({ORGANIZATIONS}) > 0 AND EXISTS"
+        " (SELECT 1 FROM candidates_candidate c WHERE c.id = candidates_consent.candidate_id AND (c.discoverable"
+        f" OR {of_my_organizations('c.organization_id')} OR EXISTS (SELECT 1 FROM applications_application a"
+        f" JOIN jobs_job j ON j.id = a.job_id WHERE a.candidate_id = c.id AND {of_my_organizations('j.organization_id')}))))",
+        write=f"{my_candidate('candidates_consent.candidate_id')} OR EXISTS (SELECT 1 FROM candidates_candidate c"
+        f" WHERE c.id = candidates_consent.candidate_id AND {of_my_organizations('c.organization_id')})",
+    ),
+    # The audit log (privacy): read by staff; anyone records (and reads back) only their own accesses.
+    "audit_accessrecord": lambda: Rule(
+        read=f"audit_accessrecord.actor_id = {USER_ID}",
+        write=f"audit_accessrecord.actor_id = {USER_ID}",
+    ),
 }
 """Every table under row-level security, and its rule."""
 

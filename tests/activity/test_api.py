@@ -4,6 +4,7 @@ import pytest
 
 from activity.models import Note
 from activity.services import note_create
+from candidates.services.profiles import candidate_update
 from hotgigs.notifications.models import Notification
 from tests.factories import ApplicationFactory
 
@@ -73,8 +74,7 @@ def test_another_organization_gets_404_everywhere(login, other_recruiter, applic
 
 def test_another_organization_does_not_see_notes_on_a_shared_candidate(login, other_recruiter, candidate, note):
     # The candidate is discoverable: both organizations see them, each only its own notes.
-    candidate.discoverable = True
-    candidate.save(update_fields=["discoverable"])
+    candidate_update(actor=candidate.user, candidate=candidate, discoverable=True)
 
     response = login(other_recruiter).get(cand_notes(candidate))
 

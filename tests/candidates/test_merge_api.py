@@ -5,7 +5,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from applications.models import Application
-from candidates.models import Candidate, CandidateMerge, CandidateSkill
+from candidates.models import Candidate, CandidateMerge, CandidateSkill, Consent
 from tests.factories import ApplicationFactory, CandidateFactory, CandidateSkillFactory, JobFactory
 
 URL = "/api/v1/candidates"
@@ -111,6 +111,14 @@ def test_access_matrix(login, pair, recruiter, org_admin, other_recruiter, candi
     assert merge(login(other_recruiter), survivor, duplicate.pk).status_code == 404
     assert merge(login(recruiter, scope="candidates:read"), survivor, duplicate.pk).status_code == 403
     Candidate.objects.filter(pk__in=[survivor.pk, duplicate.pk]).update(discoverable=True)
+    for profile in (survivor, duplicate):  # in the talent pool: discoverable with the consent
+        Consent.objects.create(
+            candidate=profile,
+            purpose="talent_pool",
+            text_version="2026-12",
+            given_at=profile.created_at,
+            given_source="admin",
+        )
     # Seeing both (they are discoverable) is not enough: they are another organization's.
     assert merge(login(other_recruiter), survivor, duplicate.pk).status_code == 403
     assert rows() == before

@@ -8,7 +8,7 @@ import pytest
 from applications.models import Application
 from applications.selectors import application_list
 from candidates.errors import InvalidMerge, MergeAlreadyUndone, MergeUndoBlocked
-from candidates.models import Candidate, CandidateMerge, CandidateSkill, Resume
+from candidates.models import Candidate, CandidateMerge, CandidateSkill, Consent, Resume
 from candidates.selectors import candidate_list
 from candidates.services.merges import candidate_merge, candidate_merge_undo
 from candidates.services.profiles import candidate_update
@@ -173,6 +173,14 @@ def test_a_profile_merged_away_cannot_be_merged_again(pair, recruiter):
 def test_another_organization_may_not_merge_profiles_it_sees(pair, other_recruiter):
     survivor, duplicate = pair
     Candidate.objects.filter(pk__in=[survivor.pk, duplicate.pk]).update(discoverable=True)
+    for profile in (survivor, duplicate):  # in the talent pool: discoverable with the consent
+        Consent.objects.create(
+            candidate=profile,
+            purpose="talent_pool",
+            text_version="2026-12",
+            given_at=profile.created_at,
+            given_source="admin",
+        )
     assert candidate_list(actor=other_recruiter).filter(pk__in=[survivor.pk, duplicate.pk]).count() == 2
     before = state()
 

@@ -134,22 +134,6 @@ def test_admin_lists_parse_status_and_error_and_reparses(
     assert hidden.parse_status == "failed"
 
 
-def test_staff_deleting_a_candidate_in_the_admin_removes_the_resume_files(
-    client, staff, candidate, resume_dir, django_capture_on_commit_callbacks
-):
-    resume = stale_resume(candidate, b"Python developer")
-    path = resume_dir / resume.file.name
-    assert path.exists()
-    client.force_login(staff)
-
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("admin:candidates_candidate_delete", args=[candidate.pk]), {"post": "yes"})
-
-    assert response.status_code == 302
-    assert not Resume.objects.filter(pk=resume.pk).exists()
-    assert not path.exists()
-
-
 def test_staff_deleting_resumes_in_the_admin_removes_their_files(
     client, staff, candidate, resume_dir, django_capture_on_commit_callbacks
 ):
@@ -165,13 +149,3 @@ def test_staff_deleting_resumes_in_the_admin_removes_their_files(
 
     assert not Resume.objects.filter(pk=resume.pk).exists()
     assert not path.exists()
-
-
-def test_candidate_delete_is_for_staff_only(candidate, recruiter):
-    from candidates.services.profiles import candidate_delete
-    from hotgigs.errors import Forbidden
-
-    with pytest.raises(Forbidden):
-        candidate_delete(actor=recruiter, candidate=candidate)
-
-    assert type(candidate).objects.filter(pk=candidate.pk).exists()

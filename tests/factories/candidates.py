@@ -1,7 +1,7 @@
 import factory
 from factory.django import DjangoModelFactory
 
-from candidates.models import Candidate, CandidateSkill, Resume
+from candidates.models import Candidate, CandidateSkill, Consent, Resume
 from hotgigs.accounts.models import Membership, Organization, User
 from tests.factories.accounts import UserFactory
 
@@ -27,6 +27,17 @@ class CandidateFactory(DjangoModelFactory[Candidate]):
     years_experience = 4
     location = "Berlin, Germany"
     open_to_remote = True
+
+    @factory.post_generation
+    def talent_pool(obj: Candidate, create: bool, extracted: object, **kwargs: object) -> None:  # type: ignore[misc]
+        """A discoverable profile holds the talent-pool consent, as the services record it."""
+        if create and obj.discoverable:
+            Consent.objects.get_or_create(
+                candidate=obj,
+                purpose="talent_pool",
+                withdrawn_at=None,
+                defaults={"text_version": "2026-12", "given_at": obj.created_at, "given_source": "api"},
+            )
 
 
 class CandidateSkillFactory(DjangoModelFactory[CandidateSkill]):

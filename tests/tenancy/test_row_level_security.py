@@ -173,6 +173,31 @@ def build_tenant() -> Tenant:
             job_opened_at=job.created_at,
         )
     )
+    # The candidate's (withdrawn) consent, and the recruiter's read of the profile in the audit log.
+    from candidates.models import Consent
+    from hotgigs.audit.models import AccessRecord
+
+    when = application.created_at
+    tenant.add(
+        Consent.objects.create(
+            candidate=candidate,
+            purpose="talent_pool",
+            text_version="2026-12",
+            given_at=when,
+            given_source="api",
+            withdrawn_at=when,
+        )
+    )
+    tenant.add(
+        AccessRecord.objects.create(
+            at=when,
+            actor=recruiter,
+            actor_email=recruiter.email,
+            candidate_id=candidate.pk,
+            action="viewed",
+            channel="api",
+        )
+    )
     return tenant
 
 
@@ -288,6 +313,7 @@ def test_a_candidate_sees_only_their_own_rows(table: str, tenants: tuple[Tenant,
         "applications_match",
         "interviews_interview",
         "interviews_interview_interviewers",
+        "candidates_consent",
     }
     assert seen == (a.rows[table] if table in own else set())
 

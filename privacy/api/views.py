@@ -1,0 +1,176 @@
+"""REST views of data-subject requests: a candidate's export and erasure of their own data, the
+same for staff by candidate id, and the erasure receipts (staff)."""
+
+import logging
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from candidates.errors import CandidateNotFound
+from candidates.selectors import candidate_for_user, candidate_get
+from hotgigs.accounts import policies
+from hotgigs.accounts.scopes import CANDIDATES_READ, CANDIDATES_WRITE
+from hotgigs.api.pagination import CursorPagination
+from hotgigs.api.ratelimit import CounterUnavailable, Rule, count, rate_limited_response
+from hotgigs.api.views import ERRORS
+from hotgigs.audit.choices import AccessChannel
+from hotgigs.errors import Forbidden
+from privacy.api.serializers import ErasureReceiptSerializer, ErasureRequestSerializer, PersonalDataSerializer
+from privacy.models import ErasureReceipt
+from privacy.selectors import receipt_list
+from privacy.services import candidate_erase, export_json, personal_data_export
+
+logger = logging.getLogger(__name__)
+
+
+def _own(request: Request) -> Any:
+    candidate = candidate_for_user(user=request.user, skills=False)
+    if candidate is None:
+        raise CandidateNotFound("You have no candidate profile.")
+    return candidate
+
+
+def _as_staff(request: Request, pk: str) -> Any:
+    # A profile the caller does not see is not found, as everywhere; one they see is staff's to act on.
+    candidate = candidate_get(actor=request.user, candidate_id=int(pk), skills=False)
+    if not policies.is_staff(request.user):  # type: ignore[arg-type]
+        raise Forbidden("Only staff act on another person's data-subject request.")
+    return candidate
+
+
+def _export_limited(request: Request) -> HttpResponse | None:
+    """The export's own limit per user (``RATE_LIMIT_EXPORT``), on top of the middleware's."""
+    if not settings.RATE_LIMIT_ENABLED:
+        return None
+    try:
+        usage = count(request, Rule("export", settings.RATE_LIMIT_EXPORT, f"user:{request.user.pk}"))
+    except CounterUnavailable:
+        logger.warning("export rate limit unavailable", extra={"user_id": request.user.pk})
+        return None
+    if usage is not None and usage.exceeded:
+        return rate_limited_response(usage, request)
+    return None
+
+
+def _export(request: Request, candidate: Any) -> HttpResponse:
+    limited = _export_limited(request)
+    if limited is not None:
+        return limited
+    document = personal_data_export(actor=request.user, candidate=candidate, channel=AccessChannel.API)  # type: ignore[arg-type]
+    # The same bytes the staff command and the back office write (privacy.services.export_json).
+    response = HttpResponse(export_json(document), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="personal-data-{candidate.pk}.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _erase(request: Request, candidate: Any) -> Response:
+    data = ErasureRequestSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    receipt = candidate_erase(actor=request.user, candidate=candidate, channel=AccessChannel.API)  # type: ignore[arg-type]
+    return Response(ErasureReceiptSerializer(receipt).data, status=status.HTTP_201_CREATED)
+
+
+EXPORT_DESCRIPTION = (
+    "Everything HotGigs holds about the person as one JSON document: account, profile, skills, consents, "
+    "resumes (metadata, extracted text, and `download`: the route that hands out a file link), applications "
+    "with their stage history, interviews (times, kind, place, status) and notifications. Never the hiring "
+    "team's notes, interview feedback or reasons. At most RATE_LIMIT_EXPORT (5 an hour) per user: 429 "
+    "RATE_LIMITED beyond. Each export is written to the audit log."
+)
+ERASE_DESCRIPTION = (
+    'Erase at once (body `{"confirm": "ERASE"}`; it cannot be undone): the profile\'s name, contact, texts, '
+    "skills, consents, resumes and files, cover letters, match scores, notes and written feedback about the "
+    "person, their notifications and emails, and the login when it is only theirs. The anonymous facts stay "
+    "(applications' stage, source and times, stage history, interview times) so figures do not change. "
+    "Answers the receipt: what kinds were erased and how many, when, by whom. 409 CONFLICT if already erased."
+)
+
+
+class MyExportView(APIView):
+    """``GET /candidates/me/export``."""
+
+    read_scope = CANDIDATES_READ
+
+    @extend_schema(
+        summary="Export your personal data",
+        description=EXPORT_DESCRIPTION,
+        responses={200: PersonalDataSerializer, **ERRORS},
+    )
+    def get(self, request: Request) -> HttpResponse:
+        return _export(request, _own(request))
+
+
+class MyErasureView(APIView):
+    """``POST /candidates/me/erase``."""
+
+    write_scope = CANDIDATES_WRITE
+
+    @extend_schema(
+        summary="Erase your personal data",
+        description=ERASE_DESCRIPTION,
+        request=ErasureRequestSerializer,
+        responses={201: ErasureReceiptSerializer, **ERRORS},
+    )
+    def post(self, request: Request) -> Response:
+        return _erase(request, _own(request))
+
+
+class CandidateExportView(APIView):
+    """``GET /candidates/{id}/export`` (staff)."""
+
+    read_scope = CANDIDATES_READ
+
+    @extend_schema(
+        summary="Export a candidate's personal data (staff)",
+        description=EXPORT_DESCRIPTION + " Staff only (403 otherwise), for a data-subject request.",
+        responses={200: PersonalDataSerializer, **ERRORS},
+    )
+    def get(self, request: Request, pk: str) -> HttpResponse:
+        return _export(request, _as_staff(request, pk))
+
+
+class CandidateErasureView(APIView):
+    """``POST /candidates/{id}/erase`` (staff)."""
+
+    write_scope = CANDIDATES_WRITE
+
+    @extend_schema(
+        summary="Erase a candidate's personal data (staff)",
+        description=ERASE_DESCRIPTION + " Staff only (403 otherwise), for a data-subject request.",
+        request=ErasureRequestSerializer,
+        responses={201: ErasureReceiptSerializer, **ERRORS},
+    )
+    def post(self, request: Request, pk: str) -> Response:
+        return _erase(request, _as_staff(request, pk))
+
+
+class ReceiptPagination(CursorPagination):
+    ordering = ("-erased_at", "-id")
+
+
+@extend_schema(
+    summary="List erasure receipts (staff)",
+    description="Every erasure: candidate id, when, by whom, at whose request, counts per kind. Staff only.",
+    responses={200: ErasureReceiptSerializer(many=True), **ERRORS},
+)
+class ReceiptListView(generics.ListAPIView):  # type: ignore[type-arg]
+    """``GET /erasure-receipts``."""
+
+    serializer_class = ErasureReceiptSerializer
+    pagination_class = ReceiptPagination
+    read_scope = CANDIDATES_READ
+    filter_backends = ()
+    extra_query_parameters: ClassVar[tuple[str, ...]] = ()
+
+    def get_queryset(self) -> QuerySet[ErasureReceipt]:
+        if not policies.may_read_audit_log(self.request.user):  # type: ignore[arg-type]
+            raise Forbidden("Only staff may read erasure receipts.")
+        return receipt_list(actor=self.request.user)
