@@ -23,8 +23,10 @@ from interviews.models import Interview
 from tests.conftest import require_service
 from tests.factories import CandidateFactory, JobFactory, MembershipFactory, OrganizationFactory, UserFactory
 from tests.factories.applications import ApplicationFactory
+from tests.factories.candidates import CandidateSkillFactory, ResumeFactory
 from tests.factories.interviews import FeedbackFactory, InterviewFactory
 from tests.factories.jobs import JobSkillFactory
+from tests.factories.notifications import NotificationFactory
 from tests.factories.webhooks import WebhookDeliveryFactory, WebhookEndpointFactory
 
 pytestmark = pytest.mark.postgres
@@ -46,34 +48,51 @@ def models_by_table() -> dict[str, type[Model]]:
 
 @dataclass
 class Tenant:
-    """One organization with a row in every tenant table; ``rows`` maps table → primary keys."""
+    """One organization with rows in every tenant table; ``rows`` maps table → primary keys, and
+    of those ``recruiter_sees`` what its recruiter reads, ``candidate_sees`` what its candidate does."""
 
     recruiter: object
     candidate_user: object
     rows: dict[str, set[int]] = field(default_factory=dict)
+    recruiter_sees: dict[str, set[int]] = field(default_factory=dict)
+    candidate_sees: dict[str, set[int]] = field(default_factory=dict)
 
-    def add(self, obj: Model) -> None:
-        self.rows.setdefault(obj._meta.db_table, set()).add(obj.pk)
+    def add(self, obj: Model, *, recruiter: bool = True, candidate: bool = False) -> None:
+        table = obj._meta.db_table
+        self.rows.setdefault(table, set()).add(obj.pk)
+        self.recruiter_sees.setdefault(table, set())
+        self.candidate_sees.setdefault(table, set())
+        if recruiter:
+            self.recruiter_sees[table].add(obj.pk)
+        if candidate:
+            self.candidate_sees[table].add(obj.pk)
 
 
 def build_tenant() -> Tenant:
     """As the system (the suite's default): a draft job (off the public board), an application,
-    its history, a match, an interview with its panel, and feedback."""
+    its history, a match, an interview with its panel, and feedback; the applicant's profile,
+    resume and skill, profiles the organization sourced; notifications, an email preference
+    and emails of the recruiter and of the candidate."""
     from activity.models import Note
     from applications.models import Match, RejectionReason, StageChange
+    from hotgigs.notifications.choices import NotificationKind
+    from hotgigs.notifications.models import EmailDelivery, NotificationEvent, NotificationPreference
 
     org = OrganizationFactory()
     recruiter = MembershipFactory(organization=org).user
     candidate_user = UserFactory()
     candidate = CandidateFactory(user=candidate_user)
     tenant = Tenant(recruiter=recruiter, candidate_user=candidate_user)
+    tenant.add(candidate, candidate=True)
+    tenant.add(ResumeFactory(candidate=candidate), candidate=True)
+    tenant.add(CandidateSkillFactory(candidate=candidate), candidate=True)
     job = JobFactory(organization=org, created_by=recruiter, status="draft")
     tenant.add(job)
     tenant.add(JobSkillFactory(job=job))
     application = ApplicationFactory(job=job, candidate=candidate)
-    tenant.add(application)
+    tenant.add(application, candidate=True)
     for change in StageChange.objects.filter(application=application):
-        tenant.add(change)
+        tenant.add(change, candidate=True)
     tenant.add(
         Match.objects.create(
             job=job,
@@ -83,12 +102,13 @@ def build_tenant() -> Tenant:
             model_version="1",
             input_hash="x",
             computed_at=application.stage_changed_at,
-        )
+        ),
+        candidate=True,
     )
     interview = InterviewFactory(application=application, interviewers=[recruiter])
-    tenant.add(interview)
+    tenant.add(interview, candidate=True)
     for through in Interview.interviewers.through.objects.filter(interview=interview):
-        tenant.add(through)
+        tenant.add(through, candidate=True)
     tenant.add(FeedbackFactory(interview=interview, interviewer=recruiter))
     endpoint = WebhookEndpointFactory(organization=org)
     tenant.add(endpoint)
@@ -108,10 +128,51 @@ def build_tenant() -> Tenant:
     )
     # A merge of two profiles the organization sourced, already undone (so a copy of it breaks
     # no "one active merge per profile" rule and only the policy can refuse it).
-    survivor, duplicate = CandidateFactory(created_by=recruiter), CandidateFactory(created_by=recruiter)
+    survivor = CandidateFactory(user=None, created_by=recruiter)
+    duplicate = CandidateFactory(user=None, created_by=recruiter)
+    tenant.add(survivor)
+    tenant.add(duplicate)
+    tenant.add(ResumeFactory(candidate=survivor))
+    tenant.add(CandidateSkillFactory(candidate=survivor))
     tenant.add(
         CandidateMerge.objects.create(
             organization=org, survivor=survivor, duplicate=duplicate, merged_by=recruiter, undone_at=job.created_at
+        )
+    )
+    # Each user's own notifications and email preference; an email to the candidate about the
+    # application (the organization reads it on the timeline) and one to the recruiter.
+    tenant.add(NotificationFactory(user=recruiter))
+    tenant.add(NotificationFactory(user=candidate_user), recruiter=False, candidate=True)
+    tenant.add(
+        NotificationPreference.objects.create(user=recruiter, kind=NotificationKind.APPLICATION_RECEIVED, email=False)
+    )
+    tenant.add(
+        NotificationPreference.objects.create(
+            user=candidate_user, kind=NotificationKind.APPLICATION_RECEIVED, email=False
+        ),
+        recruiter=False,
+        candidate=True,
+    )
+    event = NotificationEvent.objects.create(key=f"test:{application.pk}", kind=NotificationKind.APPLICATION_RECEIVED)
+    tenant.add(
+        EmailDelivery.objects.create(
+            idempotency_key=f"{event.key}:{candidate_user.pk}",
+            event=event,
+            user=candidate_user,
+            kind=event.kind,
+            to_email=candidate_user.email,
+            context={"application_id": application.pk},
+        ),
+        candidate=True,
+    )
+    tenant.add(
+        EmailDelivery.objects.create(
+            idempotency_key=f"{event.key}:{recruiter.pk}",
+            event=event,
+            user=recruiter,
+            kind=event.kind,
+            to_email=recruiter.email,
+            context={"job_id": job.pk},
         )
     )
     return tenant
@@ -142,7 +203,7 @@ def test_a_recruiter_reads_none_of_another_organizations_rows(table: str, tenant
         unscoped = set(model._base_manager.order_by().values_list("pk", flat=True))
     assert raw == unscoped
     assert raw.isdisjoint(b.rows[table]), f"{table}: organization A read B's rows"
-    assert a.rows[table] <= raw, f"{table}: organization A does not see its own rows"
+    assert a.recruiter_sees[table] <= raw, f"{table}: organization A does not see its own rows"
 
 
 @pytest.mark.parametrize("table", sorted(rls.TABLES))
@@ -222,15 +283,9 @@ def test_a_candidate_sees_only_their_own_rows(table: str, tenants: tuple[Tenant,
     with tenancy.acting_as(as_user(a.candidate_user)):
         seen = set(model._base_manager.order_by().values_list("pk", flat=True))
     assert seen.isdisjoint(b.rows[table])
-    # Jobs and skills: only the board's (these drafts are not on it). Feedback is the hiring team's.
-    own = {
-        "applications_application",
-        "applications_stagechange",
-        "applications_match",
-        "interviews_interview",
-        "interviews_interview_interviewers",
-    }
-    assert seen == (a.rows[table] if table in own else set())
+    # Jobs and skills: only the board's (these drafts are not on it). Feedback, notes and the
+    # profiles the organization sourced are the hiring team's.
+    assert seen == a.candidate_sees[table]
 
 
 @pytest.mark.parametrize("table", sorted(rls.TABLES))
