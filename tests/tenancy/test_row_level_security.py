@@ -328,3 +328,113 @@ def test_every_table_with_an_organization_column_has_policies() -> None:
     assert not missing, f"tables with an organization column and no row-level security: {missing}"
     assert set(rls.TABLES) <= protected, sorted(set(rls.TABLES) - protected)
     assert not set(rls.EXEMPT) & protected, "a table both exempt and under policies"
+
+
+# --- candidate profiles: the database's rule is the selectors' rule ------------------------------
+
+
+def test_the_database_shows_a_recruiter_the_profiles_the_selector_shares(tenants: tuple[Tenant, Tenant]) -> None:
+    """On a mixed fixture (own, sourced here and elsewhere, applied here and elsewhere,
+    discoverable, a member's own job-hunting profile), raw SQL under each user's identity finds
+    exactly the profiles ``candidates.selectors.candidate_shared_with`` (with the owner rule of
+    ``policies.visible_rows``) names."""
+    from candidates.models import Candidate
+    from candidates.selectors import candidate_shared_with
+    from jobs.models import Job
+
+    a, b = tenants
+    job_a = Job.objects.get(pk=min(a.rows["jobs_job"]))
+    job_b = Job.objects.get(pk=min(b.rows["jobs_job"]))
+    CandidateFactory(discoverable=True)
+    CandidateFactory(user=None, created_by=b.recruiter, discoverable=True)
+    both = CandidateFactory()
+    ApplicationFactory(job=job_a, candidate=both)
+    ApplicationFactory(job=job_b, candidate=both)
+    colleague = MembershipFactory(organization=job_a.organization).user
+    CandidateFactory(user=colleague)  # a member's own profile: not their colleagues'
+    member_of_both = MembershipFactory(organization=job_b.organization).user
+    MembershipFactory(user=member_of_both, organization=job_a.organization)
+    loner = UserFactory()  # neither a member nor a candidate
+    staff = UserFactory(is_staff=True)
+
+    for user in (a.recruiter, b.recruiter, colleague, member_of_both, a.candidate_user, loner, staff):
+        visible = policies.visible_rows(user, owner="user_id", organization=candidate_shared_with)
+        expected = set() if visible is None else set(Candidate.objects.filter(visible).values_list("pk", flat=True))
+        with tenancy.acting_as(as_user(user)), connection.cursor() as cursor:
+            cursor.execute("SELECT id FROM candidates_candidate")
+            seen = {row[0] for row in cursor.fetchall()}
+        assert seen == expected, f"user {user.pk}: the database and the selector disagree"
+
+
+def test_a_recruiter_rewrites_only_the_profiles_their_organization_sourced(tenants: tuple[Tenant, Tenant]) -> None:
+    """An applicant's or a discoverable profile is read by the organization, never rewritten by
+    it; a sourced one is its own; the person rewrites theirs."""
+    from candidates.models import Candidate
+
+    a, _ = tenants
+    applicant = Candidate.objects.get(user=a.candidate_user)
+    discoverable = CandidateFactory(discoverable=True)
+    sourced = CandidateFactory(user=None, created_by=a.recruiter)
+    with tenancy.acting_as(as_user(a.recruiter)):
+        for profile in (applicant, discoverable):
+            assert Candidate.objects.filter(pk=profile.pk).exists()
+            with pytest.raises(DatabaseError, match="row-level security"), transaction.atomic():
+                Candidate.objects.filter(pk=profile.pk).update(headline="rewritten")
+            with connection.cursor() as cursor:
+                cursor.execute("DELETE FROM candidates_candidate WHERE id = %s", [profile.pk])
+                assert cursor.rowcount == 0
+        assert Candidate.objects.filter(pk=sourced.pk).update(headline="Ours") == 1
+        with pytest.raises(DatabaseError, match="row-level security"), transaction.atomic():
+            Candidate.objects.create(full_name="Someone", email="someone@example.test", user=UserFactory())
+    with tenancy.acting_as(as_user(a.candidate_user)):
+        assert Candidate.objects.filter(pk=applicant.pk).update(headline="Mine") == 1
+        assert not Candidate.objects.filter(pk=discoverable.pk).exists()
+        assert not Candidate.objects.filter(pk=sourced.pk).exists()
+    assert Candidate.objects.filter(pk__in=[applicant.pk, discoverable.pk]).count() == 2
+    assert Candidate.objects.get(pk=applicant.pk).headline == "Mine"
+    assert Candidate.objects.get(pk=sourced.pk).headline == "Ours"
+
+
+def test_a_candidate_sees_the_applications_of_their_own_profile_only() -> None:
+    """Applications name the candidate's own profile through hotgigs_my_candidate_ids(): it
+    answers the acting user's profile ids, none for anyone else, and is the owner's function
+    with a pinned search_path that the application's role may only call."""
+    from applications.models import Application
+
+    mine, theirs = ApplicationFactory(), ApplicationFactory()
+    user = mine.candidate.user
+    with tenancy.acting_as(as_user(user)), connection.cursor() as cursor:
+        cursor.execute("SELECT hotgigs_my_candidate_ids()")
+        assert cursor.fetchone()[0] == [mine.candidate_id]
+        assert set(Application.objects.values_list("pk", flat=True)) == {mine.pk}
+        assert not Application.objects.filter(pk=theirs.pk).exists()
+    with tenancy.acting_as(as_user(UserFactory())), connection.cursor() as cursor:
+        cursor.execute("SELECT hotgigs_my_candidate_ids()")
+        assert cursor.fetchone()[0] == []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT p.prosecdef, p.provolatile, p.proconfig, pg_get_userbyid(p.proowner) <> current_user"
+            " FROM pg_proc p WHERE p.proname = 'hotgigs_my_candidate_ids'"
+        )
+        definer, volatility, config, owned_by_another = cursor.fetchone()
+    assert definer, "runs as its owner (SECURITY DEFINER)"
+    assert volatility == "s", "STABLE"
+    assert owned_by_another, "owned by the migrations' role, not the application's"
+    assert any(setting.startswith("search_path=") for setting in config)
+
+
+def test_a_recruiter_reads_the_emails_about_their_applications_only(tenants: tuple[Tenant, Tenant]) -> None:
+    """The activity timeline's emails: the organization reads those about its applications
+    (sent to the candidate), never another organization's, and no user another's own."""
+    from hotgigs.notifications.models import EmailDelivery
+
+    a, b = tenants
+    about_a = {
+        pk for pk in a.rows["notifications_emaildelivery"] if pk in a.candidate_sees["notifications_emaildelivery"]
+    }
+    with tenancy.acting_as(as_user(a.recruiter)):
+        seen = set(EmailDelivery.objects.values_list("pk", flat=True))
+    assert about_a <= seen
+    assert seen.isdisjoint(b.rows["notifications_emaildelivery"])
+    with tenancy.acting_as(as_user(UserFactory())):
+        assert not EmailDelivery.objects.exists()
