@@ -1,4 +1,4 @@
-# mypy: disable-error-code="attr-defined,arg-type,misc"
+# mypy: disable-error-code="attr-defined,arg-type,misc,union-attr"
 # (factory-boy factories are typed as the factory class, not the model they create.)
 """Proofs that PostgreSQL itself keeps organizations apart (row-level security, hotgigs/tenancy).
 
