@@ -148,6 +148,32 @@ def about_application_i_see(context: str) -> str:
     return f"EXISTS (SELECT 1 FROM applications_application a WHERE a.id = {application_id})"
 
 
+def outbox_rule() -> Rule:
+    """Outbox rows by their audience, as the socket authorizes a group: the organization's
+    events (its ``organization_id`` or an ``….org.<id>`` group) to its members, ``….user.<id>``
+    to that user, ``….application.<id>`` to whoever reads the application (its candidate and
+    the organization), ``….job_board`` to anyone with an identity. Internal events (no group,
+    no organization) only to the system, which also writes every row
+    (``hotgigs.events.outbox.record`` records as the system, whoever's change it is)."""
+    groups = (
+        "CASE WHEN jsonb_typeof(realtime_outboxevent.groups) = 'array'"
+        " THEN realtime_outboxevent.groups ELSE '[]'::jsonb END"
+    )
+    # (The id at the end of a group's name; no "%" in these statements: migrations format them.)
+    user_of = r"substring(g.name from '\.user\.([0-9]{1,18})$')::bigint"
+    org_of = r"substring(g.name from '\.org\.([0-9]{1,18})$')::bigint"
+    application_of = r"substring(g.name from '\.application\.([0-9]{1,18})$')::bigint"
+    audience = (
+        f"EXISTS (SELECT 1 FROM jsonb_array_elements_text({groups}) AS g(name) WHERE"
+        f" {user_of} = {USER_ID}"
+        rf" OR (g.name ~ '\.job_board$' AND {SOMEONE})"
+        f" OR {org_of} = ANY (({ORGANIZATIONS}))"
+        f" OR EXISTS (SELECT 1 FROM applications_application a WHERE a.id = {application_of}))"
+    )
+    rule = f"{of_my_organizations('realtime_outboxevent.organization_id')} OR {audience}"
+    return Rule(read=rule, write=rule)
+
+
 TABLES: dict[str, Callable[[], Rule]] = {
     # The job board (open jobs) is public: anyone with an identity, anonymous visitors included.
     "jobs_job": lambda: Rule(
@@ -244,13 +270,13 @@ TABLES: dict[str, Callable[[], Rule]] = {
         f" OR {about_application_i_see('notifications_emaildelivery.context')}",
         write=f"notifications_emaildelivery.user_id = {USER_ID}",
     ),
+    # The event outbox (replays, the activity timeline): by audience, see outbox_rule.
+    "realtime_outboxevent": outbox_rule,
 }
 """Every table under row-level security, and its rule."""
 
 EXEMPT: dict[str, str] = {
     "accounts_membership": "the identity itself is read from it (a user's organizations), before any identity exists",
-    "realtime_outboxevent": "not yet: replays are authorized per channel-layer group by the socket; a policy by"
-    " group (a candidate follows their application on its organization's events) is left to do",
 }
 """Tables with an organization column deliberately not under policies, and why."""
 

@@ -175,6 +175,26 @@ def build_tenant() -> Tenant:
             context={"job_id": job.pk},
         )
     )
+    # Outbox rows by audience: the organization's, the candidate's own, the application's (both
+    # read it), and an internal event (the system's only).
+    from hotgigs.events.models import OutboxEvent
+
+    def outbox_event(channel: str, groups: list[str], organization_id: int | None) -> OutboxEvent:
+        return OutboxEvent.objects.create(
+            channel=channel, type="test.event", data={}, groups=groups, organization_id=organization_id
+        )
+
+    tenant.add(outbox_event("job_updates", [f"job_updates.org.{org.pk}"], org.pk))
+    tenant.add(outbox_event("job_updates", [f"job_updates.org.{org.pk}"], None))
+    tenant.add(
+        outbox_event("application_status", [f"application_status.user.{candidate_user.pk}"], None),
+        recruiter=False,
+        candidate=True,
+    )
+    tenant.add(
+        outbox_event("application_status", [f"application_status.application.{application.pk}"], None), candidate=True
+    )
+    tenant.add(outbox_event("", [], None), recruiter=False)
     return tenant
 
 
