@@ -177,12 +177,14 @@ def build_tenant() -> Tenant:
     )
     # Outbox rows by audience: the organization's, the candidate's own, the application's (both
     # read it), and an internal event (the system's only).
-    from hotgigs.events.models import OutboxEvent
+    from hotgigs.events.models import OutboxEvent, OutboxEventGroup
 
     def outbox_event(channel: str, groups: list[str], organization_id: int | None) -> OutboxEvent:
-        return OutboxEvent.objects.create(
+        row = OutboxEvent.objects.create(
             channel=channel, type="test.event", data={}, groups=groups, organization_id=organization_id
         )
+        OutboxEventGroup.objects.bulk_create([OutboxEventGroup(event=row, group=group) for group in groups])
+        return row
 
     tenant.add(outbox_event("job_updates", [f"job_updates.org.{org.pk}"], org.pk))
     tenant.add(outbox_event("job_updates", [f"job_updates.org.{org.pk}"], None))
@@ -458,3 +460,50 @@ def test_a_recruiter_reads_the_emails_about_their_applications_only(tenants: tup
     assert seen.isdisjoint(b.rows["notifications_emaildelivery"])
     with tenancy.acting_as(as_user(UserFactory())):
         assert not EmailDelivery.objects.exists()
+
+
+# --- the outbox: written as the system, read by its audience ------------------------------------
+
+
+def test_an_actor_records_events_for_an_audience_they_do_not_read(tenants: tuple[Tenant, Tenant]) -> None:
+    """A candidate's change is news for the organization: ``outbox.record`` writes the row (as
+    the system) although the candidate's identity reads only their own audience's rows."""
+    from hotgigs.events import catalogue, outbox
+    from hotgigs.events.audiences import group_for_organization, group_for_user
+    from hotgigs.events.models import OutboxEvent
+    from jobs.models import Job
+
+    a, _ = tenants
+    org_id = Job.objects.get(pk=min(a.rows["jobs_job"])).organization_id
+    with tenancy.acting_as(as_user(a.candidate_user)), transaction.atomic():
+        for_org = outbox.record(catalogue.JOB_UPDATED, data={"id": 1}, audiences=[group_for_organization(org_id)])
+        for_me = outbox.record(catalogue.JOB_UPDATED, data={"id": 1}, audiences=[group_for_user(a.candidate_user.pk)])
+        visible = set(OutboxEvent.objects.filter(pk__in=[for_org.pk, for_me.pk]).values_list("pk", flat=True))
+    assert visible == {for_me.pk}
+    assert OutboxEvent.objects.filter(pk__in=[for_org.pk, for_me.pk]).count() == 2
+    with tenancy.acting_as(as_user(a.recruiter)):
+        assert OutboxEvent.objects.filter(pk=for_org.pk).exists()
+        assert not OutboxEvent.objects.filter(pk=for_me.pk).exists()
+
+
+def test_a_replay_reads_as_the_socket_user_what_the_groups_authorize(tenants: tuple[Tenant, Tenant]) -> None:
+    """The socket's replay (outbox_replay, run as its user): a candidate's own group and their
+    application's group replay in full; the organization's group shows them nothing. Whether
+    the replay expired is judged by the oldest id of any audience, not the oldest they read."""
+    from hotgigs.events.models import OutboxEvent
+    from hotgigs.realtime.selectors import outbox_replay
+
+    a, b = tenants
+    user_group = f"application_status.user.{a.candidate_user.pk}"
+    org_group = next(
+        g for pk in a.rows["realtime_outboxevent"] for g in OutboxEvent.objects.get(pk=pk).groups if ".org." in g
+    )
+    expected = {pk for pk in a.rows["realtime_outboxevent"] if user_group in OutboxEvent.objects.get(pk=pk).groups}
+    oldest = min(a.rows["realtime_outboxevent"] | b.rows["realtime_outboxevent"])
+    with tenancy.acting_as(as_user(a.candidate_user)):
+        replay = outbox_replay(group=user_group, since=oldest - 1, limit=100)
+        assert {event["id"] for event in replay.events} == expected
+        assert not replay.expired
+        assert outbox_replay(group=org_group, since=oldest - 1, limit=100).events == []
+    with tenancy.acting_as(as_user(a.recruiter)):
+        assert outbox_replay(group=org_group, since=oldest - 1, limit=100).events
