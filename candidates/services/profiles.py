@@ -23,6 +23,7 @@ from candidates.choices import SkillLevel, SkillSource
 from candidates.errors import CandidateAlreadyLinked, CandidateEmailTaken, InvalidCandidate
 from candidates.models import Candidate, CandidateSkill, Resume
 from candidates.storage import file_delete_on_commit
+from hotgigs import tenancy
 from hotgigs.accounts import policies
 from hotgigs.accounts.errors import EmailTaken
 from hotgigs.accounts.models import User
@@ -309,21 +310,24 @@ def candidate_register(
     try:
         with transaction.atomic():
             user = user_create(email=clean_email, password=password, full_name=full_name)
-            return candidate_create(
-                actor=user,
-                full_name=full_name,
-                email=user.email,
-                for_self=True,
-                phone=phone,
-                headline=headline,
-                summary=summary,
-                years_experience=years_experience,
-                location=location,
-                open_to_remote=open_to_remote,
-                discoverable=discoverable,
-                consent=consent,
-                skills=skills,
-            )
+            # The new person writes their own profile (row-level security: an anonymous visitor
+            # writes no profile).
+            with tenancy.acting_as(policies.database_identity(user)):
+                return candidate_create(
+                    actor=user,
+                    full_name=full_name,
+                    email=user.email,
+                    for_self=True,
+                    phone=phone,
+                    headline=headline,
+                    summary=summary,
+                    years_experience=years_experience,
+                    location=location,
+                    open_to_remote=open_to_remote,
+                    discoverable=discoverable,
+                    consent=consent,
+                    skills=skills,
+                )
     except EmailTaken:  # registered by a concurrent request since the lookup above
         return None
 
