@@ -128,13 +128,14 @@ def resume_from_link(*, token: str) -> Resume:
     """
     claims = link_verify(token)
     user = User.objects.filter(pk=claims.user_id, is_active=True).first()
-    resume = Resume.objects.filter(pk=claims.resume_id).first()
-    if user is None or resume is None:
+    if user is None:
         raise ResumeLinkInvalid(details={"link": "invalid"})
-    # The link is its user's credential (the request itself carries none): whether they still
-    # see the candidate is asked as them, also of the database's row-level security.
+    # The link is its user's credential (the request itself carries none): the resume is read,
+    # and whether they still see the candidate asked, as them, also of the database's
+    # row-level security.
     with tenancy.acting_as(policies.database_identity(user)):
-        if not candidate_list(actor=user).filter(pk=resume.candidate_id).exists():
+        resume = Resume.objects.filter(pk=claims.resume_id).first()
+        if resume is None or not candidate_list(actor=user).filter(pk=resume.candidate_id).exists():
             raise ResumeLinkInvalid(details={"link": "invalid"})
     return resume
 

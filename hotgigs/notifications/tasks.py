@@ -12,6 +12,7 @@ from collections import Counter
 
 from celery import Task, shared_task
 
+from hotgigs import tenancy
 from hotgigs.notifications.services import (
     SEND_EMAIL,
     SEND_EMAILS,
@@ -27,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(bind=True, name=SEND_EMAIL, ignore_result=True, **RETRY_TASK_OPTIONS)
+@tenancy.system("an email to any user, whoever's event it was")
 def send_email(self: Task, delivery_id: int) -> str:  # type: ignore[type-arg]
     """Send the email of one :class:`EmailDelivery` unless it already went."""
     try:
@@ -44,6 +46,7 @@ def send_email(self: Task, delivery_id: int) -> str:  # type: ignore[type-arg]
 
 
 @shared_task(name=SEND_EMAILS, ignore_result=True)
+@tenancy.system("emails to any users, whoever's event it was")
 def send_emails(delivery_ids: list[int]) -> dict[str, int]:
     """Send the emails one transaction wrote, in order, over one SMTP session.
 
@@ -73,6 +76,7 @@ def send_emails(delivery_ids: list[int]) -> dict[str, int]:
 
 
 @shared_task(name="notifications.requeue_stale", ignore_result=True)
+@tenancy.system("beat: queues again any user's stale emails")
 def requeue_stale() -> int:
     """Queue again emails whose task was lost or whose worker died mid-send (beat)."""
     return email_delivery_requeue_stale()

@@ -176,6 +176,12 @@ def _reauthorize(*, identity: SocketIdentity, subscriptions: list[Subscription])
         return subscriptions_authorize(actor=user, scopes=identity.scopes, subscriptions=subscriptions)
 
 
+def _missed_events(*, user: Any, group: str, after: int, before: int, limit: int) -> list[dict[str, Any]]:
+    """Gap repair's read of the outbox, as the socket's user (row-level security)."""
+    with tenancy.acting_as(database_identity(user)):
+        return outbox_events(group=group, after=after, before=before, limit=limit)
+
+
 def _now_iso() -> str:
     return timezone.now().isoformat()
 
@@ -590,7 +596,8 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
 
     async def _repair(self, following: _Following, before: int) -> None:
         """Send the subscription's events that were pushed late or lost, read from the outbox."""
-        missed = await _in_database(outbox_events)(
+        missed = await _in_database(_missed_events)(
+            user=self._who().user,
             group=following.subscription.group,
             after=following.last_id,
             before=before,

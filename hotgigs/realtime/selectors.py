@@ -2,7 +2,8 @@
 
 Outbox reads take a channel-layer group, never a user: the consumer only asks for groups it
 has authorized (``hotgigs/realtime/subscriptions.py``), and every row of a group's index is
-an event that group may receive.
+an event that group may receive. On PostgreSQL they run as the socket's user, whose
+row-level security shows the same events (``rls.outbox_rule``).
 """
 
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Max, Min
 
+from hotgigs import tenancy
 from hotgigs.events.models import OutboxEvent, OutboxEventGroup
 
 
@@ -66,7 +68,8 @@ def outbox_replay(*, group: str, since: int | None, limit: int) -> Replay:
         return Replay(head=head)
     events = outbox_events(group=group, after=since, limit=limit + 1)
     truncated = len(events) > limit
-    oldest = OutboxEvent.objects.aggregate(oldest=Min("pk"))["oldest"]
+    with tenancy.system("the oldest id the outbox keeps, of any audience (a number only)"):
+        oldest = OutboxEvent.objects.aggregate(oldest=Min("pk"))["oldest"]
     # Ids are never reused, so an oldest kept id beyond since + 1 means rows were pruned (or
     # rolled back; either way the client cannot be told exactly what it missed).
     expired = oldest is not None and oldest > since + 1

@@ -26,6 +26,8 @@ USER_ID = "(SELECT hotgigs_user_id())"
 ORGANIZATIONS = "(SELECT hotgigs_organization_ids())::bigint[]"
 SOMEONE = "(SELECT hotgigs_someone())"
 
+MY_CANDIDATES = "(SELECT hotgigs_my_candidate_ids())::bigint[]"
+
 FUNCTIONS = """
 CREATE OR REPLACE FUNCTION hotgigs_sees_all() RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS
   $$ SELECT coalesce(current_setting('hotgigs.sees_all', true), '') = 'on' $$;
@@ -35,15 +37,34 @@ CREATE OR REPLACE FUNCTION hotgigs_organization_ids() RETURNS bigint[] LANGUAGE 
   $$ SELECT coalesce(nullif(current_setting('hotgigs.organization_ids', true), ''), '{}')::bigint[] $$;
 CREATE OR REPLACE FUNCTION hotgigs_someone() RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS
   $$ SELECT coalesce(current_setting('hotgigs.actor', true), '') <> '' $$;
+CREATE OR REPLACE FUNCTION hotgigs_my_candidate_ids() RETURNS bigint[] LANGUAGE plpgsql STABLE
+  SECURITY DEFINER SET search_path = pg_catalog, public SET hotgigs.sees_all = 'on' AS
+  $$ BEGIN
+    RETURN (SELECT coalesce(array_agg(c.id), '{}') FROM public.candidates_candidate c
+            WHERE c.user_id = public.hotgigs_user_id());
+  END $$;
+REVOKE ALL ON FUNCTION hotgigs_my_candidate_ids() FROM PUBLIC;
 """
 """Readers of the session settings: unset (no identity) means no user, no organization, not
-staff, no one."""
+staff, no one.
+
+``hotgigs_my_candidate_ids()`` (the acting user's own candidate profiles) breaks the one circle
+of policies: a profile is seen by the organizations it applied to (the candidates' rule reads
+applications) and an application by its candidate (the applications' rule would read the
+candidates). It reads ``candidates_candidate`` outside the policies: it runs as its owner (the
+migrations' role, ``SECURITY DEFINER``) with every row in sight for its own statement only
+(``SET hotgigs.sees_all``, for an owner that does not bypass row-level security under
+``FORCE``), its ``search_path`` pinned, and answers nothing but the ids of the acting user's
+own profile. PL/pgSQL, so that it can be created before the table exists (migrations of the
+tenancy app run first). The application's role is granted ``EXECUTE`` by
+:func:`hotgigs.tenancy.roles.grant_app_role` and by the migration that creates it."""
 
 DROP_FUNCTIONS = """
 DROP FUNCTION IF EXISTS hotgigs_sees_all();
 DROP FUNCTION IF EXISTS hotgigs_user_id();
 DROP FUNCTION IF EXISTS hotgigs_organization_ids();
 DROP FUNCTION IF EXISTS hotgigs_someone();
+DROP FUNCTION IF EXISTS hotgigs_my_candidate_ids();
 """
 
 
@@ -71,8 +92,9 @@ def interview_of_my_organizations(interview_id: str) -> str:
 
 
 def my_candidate(candidate_id: str) -> str:
-    """The candidate row is the acting user's own profile."""
-    return f"EXISTS (SELECT 1 FROM candidates_candidate c WHERE c.id = {candidate_id} AND c.user_id = {USER_ID})"
+    """The candidate row is the acting user's own profile (read outside the candidates' policy,
+    see :data:`FUNCTIONS`)."""
+    return f"{candidate_id} = ANY (({MY_CANDIDATES}))"
 
 
 @dataclass(frozen=True)
@@ -82,29 +104,74 @@ class Rule:
 
 
 def candidate_rule() -> Rule:
-    """Candidates (the one function h2's organization-private candidates replaces).
+    """Candidate profiles: the same rule as ``candidates.selectors.candidate_shared_with``.
 
-    A candidate row is global today: the person's own (``user_id``) or sourced by a recruiter
-    (``created_by_id``). A recruiter sees the candidates who applied to their organization's
-    jobs, those a colleague sourced, and the discoverable ones (``candidates.selectors``); the
-    person sees their own. Writes: the person, or a colleague of the recruiter who sourced a
-    profile without a login.
+    The person reads and writes their own profile (``user_id``). A member of organizations
+    reads the discoverable profiles, those that applied to one of their organizations' jobs
+    and those their organizations sourced (``organization_id``), and writes only the sourced
+    ones (a self-registered profile is the person's own). Applications are read through their
+    own policy, which names the candidate through ``hotgigs_my_candidate_ids()`` and not this
+    table, so the two policies make no circle.
     """
-    sourced_by_colleague = (
-        "EXISTS (SELECT 1 FROM accounts_membership m WHERE m.user_id = candidates_candidate.created_by_id"
-        f" AND {of_my_organizations('m.organization_id')})"
-    )
+    own = f"candidates_candidate.user_id = {USER_ID}"
+    sourced = of_my_organizations("candidates_candidate.organization_id")
     applied_here = (
         "EXISTS (SELECT 1 FROM applications_application a JOIN jobs_job j ON j.id = a.job_id"
         f" WHERE a.candidate_id = candidates_candidate.id AND {of_my_organizations('j.organization_id')})"
     )
     recruiter = f"cardinality({ORGANIZATIONS}) > 0"
-    own = f"candidates_candidate.user_id = {USER_ID}"
     return Rule(
-        read=f"{own} OR ({recruiter} AND (candidates_candidate.discoverable OR {applied_here}"
-        f" OR (candidates_candidate.user_id IS NULL AND {sourced_by_colleague})))",
-        write=f"{own} OR ({recruiter} AND candidates_candidate.user_id IS NULL AND {sourced_by_colleague})",
+        read=f"{own} OR ({recruiter} AND (candidates_candidate.discoverable OR {sourced} OR {applied_here}))",
+        write=f"{own} OR {sourced}",
     )
+
+
+def of_candidate_i_see(candidate_id: str) -> str:
+    """The candidate is one the acting user reads (the candidates' policy filters the subquery)."""
+    return f"EXISTS (SELECT 1 FROM candidates_candidate c WHERE c.id = {candidate_id})"
+
+
+def of_candidate_i_write(candidate_id: str) -> str:
+    """The candidate is one the acting user may rewrite: their own, or sourced by their organization."""
+    return (
+        f"EXISTS (SELECT 1 FROM candidates_candidate c WHERE c.id = {candidate_id}"
+        f" AND (c.user_id = {USER_ID} OR {of_my_organizations('c.organization_id')}))"
+    )
+
+
+def about_application_i_see(context: str) -> str:
+    """The JSON ``context`` names (``application_id``) an application the acting user reads."""
+    application_id = (
+        f"CASE WHEN jsonb_typeof({context} -> 'application_id') = 'number'"
+        f" AND ({context} ->> 'application_id') ~ '^[0-9]+$' THEN ({context} ->> 'application_id')::bigint END"
+    )
+    return f"EXISTS (SELECT 1 FROM applications_application a WHERE a.id = {application_id})"
+
+
+def outbox_rule() -> Rule:
+    """Outbox rows by their audience, as the socket authorizes a group: the organization's
+    events (its ``organization_id`` or an ``….org.<id>`` group) to its members, ``….user.<id>``
+    to that user, ``….application.<id>`` to whoever reads the application (its candidate and
+    the organization), ``….job_board`` to anyone with an identity. Internal events (no group,
+    no organization) only to the system, which also writes every row
+    (``hotgigs.events.outbox.record`` records as the system, whoever's change it is)."""
+    groups = (
+        "CASE WHEN jsonb_typeof(realtime_outboxevent.groups) = 'array'"
+        " THEN realtime_outboxevent.groups ELSE '[]'::jsonb END"
+    )
+    # (The id at the end of a group's name; no "%" in these statements: migrations format them.)
+    user_of = r"substring(g.name from '\.user\.([0-9]{1,18})$')::bigint"
+    org_of = r"substring(g.name from '\.org\.([0-9]{1,18})$')::bigint"
+    application_of = r"substring(g.name from '\.application\.([0-9]{1,18})$')::bigint"
+    audience = (
+        f"EXISTS (SELECT 1 FROM jsonb_array_elements_text({groups}) AS g(name) WHERE"
+        f" {user_of} = {USER_ID}"
+        rf" OR (g.name ~ '\.job_board$' AND {SOMEONE})"
+        f" OR {org_of} = ANY (({ORGANIZATIONS}))"
+        f" OR EXISTS (SELECT 1 FROM applications_application a WHERE a.id = {application_of}))"
+    )
+    rule = f"{of_my_organizations('realtime_outboxevent.organization_id')} OR {audience}"
+    return Rule(read=rule, write=rule)
 
 
 TABLES: dict[str, Callable[[], Rule]] = {
@@ -207,6 +274,38 @@ TABLES: dict[str, Callable[[], Rule]] = {
         read=of_my_organizations("candidates_candidatemerge.organization_id"),
         write=of_my_organizations("candidates_candidatemerge.organization_id"),
     ),
+    # Profiles: the person's own, their organization's sourced ones, applicants, discoverable.
+    "candidates_candidate": candidate_rule,
+    # A profile's resumes: whoever reads the profile (recruiters who see a candidate may upload
+    # to it); its skills: read with the profile, written by whoever may rewrite it (parsing
+    # suggests skills as the system).
+    "candidates_resume": lambda: Rule(
+        read=of_candidate_i_see("candidates_resume.candidate_id"),
+        write=of_candidate_i_see("candidates_resume.candidate_id"),
+    ),
+    "candidates_candidateskill": lambda: Rule(
+        read=of_candidate_i_see("candidates_candidateskill.candidate_id"),
+        write=of_candidate_i_write("candidates_candidateskill.candidate_id"),
+    ),
+    # In-app notifications and email preferences: the user's own, nobody else's (staff and the
+    # system, which writes notifications on fan-out, aside).
+    "realtime_notification": lambda: Rule(
+        read=f"realtime_notification.user_id = {USER_ID}",
+        write=f"realtime_notification.user_id = {USER_ID}",
+    ),
+    "notifications_notificationpreference": lambda: Rule(
+        read=f"notifications_notificationpreference.user_id = {USER_ID}",
+        write=f"notifications_notificationpreference.user_id = {USER_ID}",
+    ),
+    # Emails: the recipient's own; the organization reads those about its applications (the
+    # activity timeline). Written and sent by the system (fan-out, the email tasks).
+    "notifications_emaildelivery": lambda: Rule(
+        read=f"notifications_emaildelivery.user_id = {USER_ID}"
+        f" OR {about_application_i_see('notifications_emaildelivery.context')}",
+        write=f"notifications_emaildelivery.user_id = {USER_ID}",
+    ),
+    # The event outbox (replays, the activity timeline): by audience, see outbox_rule.
+    "realtime_outboxevent": outbox_rule,
     # The analytics' daily facts (anonymous counts and hires): the organization's members.
     "analytics_stagedayfact": lambda: Rule(
         read=of_my_organizations("analytics_stagedayfact.organization_id"),
@@ -241,12 +340,6 @@ TABLES: dict[str, Callable[[], Rule]] = {
 
 EXEMPT: dict[str, str] = {
     "accounts_membership": "the identity itself is read from it (a user's organizations), before any identity exists",
-    "candidates_candidate": "not yet: who sees a profile depends on applications (it applied to the organization's"
-    " jobs), whose policy in turn reads the candidate (the person's own application), and PostgreSQL refuses such"
-    " a circle of policies; it needs an identity reader that answers 'my candidate ids' outside the policies."
-    " candidates.selectors.candidate_shared_with holds the rule meanwhile",
-    "realtime_outboxevent": "not yet: replays are authorized per channel-layer group by the socket; a policy by"
-    " group (a candidate follows their application on its organization's events) is left to do",
 }
 """Tables with an organization column deliberately not under policies, and why."""
 

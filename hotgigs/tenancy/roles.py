@@ -38,9 +38,9 @@ def create_app_role(cursor: Any, role: str) -> bool:
 
 
 def grant_app_role(connection: Any) -> None:
-    """Let the application's role read and write every table and use every sequence of the
-    schema (the policies still decide which rows). PostgreSQL only; a no-op when the
-    application connects as the owner itself."""
+    """Let the application's role read and write every table, use every sequence of the
+    schema and call the policies' helper function (the policies still decide which rows).
+    PostgreSQL only; a no-op when the application connects as the owner itself."""
     role = app_role()
     if connection.vendor != "postgresql" or not role:
         return
@@ -56,3 +56,8 @@ def grant_app_role(connection: Any) -> None:
         cursor.execute(f"GRANT USAGE ON SCHEMA public TO {ident}")
         cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {ident}")
         cursor.execute(f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {ident}")
+        # The policies' own helper that reads outside them (hotgigs/tenancy/rls.py); no one else
+        # may call it.
+        cursor.execute("SELECT 1 FROM pg_proc WHERE proname = 'hotgigs_my_candidate_ids'")
+        if cursor.fetchone() is not None:
+            cursor.execute(f"GRANT EXECUTE ON FUNCTION hotgigs_my_candidate_ids() TO {ident}")

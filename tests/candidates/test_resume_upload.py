@@ -251,6 +251,8 @@ def test_concurrent_uploads_of_the_same_bytes_store_one_resume(resume_dir):
     from django.db import connection, connections
 
     from candidates.services.resumes import resume_upload
+    from hotgigs import tenancy
+    from hotgigs.accounts import policies
     from tests.conftest import require_service
 
     require_service("PostgreSQL (DATABASE_URL)", connection.vendor == "postgresql")
@@ -260,8 +262,10 @@ def test_concurrent_uploads_of_the_same_bytes_store_one_resume(resume_dir):
     def attempt(_: int) -> bool:
         barrier.wait()
         try:
-            upload = SimpleUploadedFile("cv.txt", b"Python developer in Lisbon")
-            return resume_upload(actor=candidate.user, candidate=candidate, upload=upload).created
+            # Each thread acts as the candidate, as the request's middleware would.
+            with tenancy.acting_as(policies.database_identity(candidate.user)):
+                upload = SimpleUploadedFile("cv.txt", b"Python developer in Lisbon")
+                return resume_upload(actor=candidate.user, candidate=candidate, upload=upload).created
         finally:
             connections.close_all()
 
