@@ -203,7 +203,7 @@ def queue_rejection_email(event: OutboxEvent) -> None:
     def queue_rejection_email_task() -> None:
         queueing.send_task_by_name(SEND_REJECTION_EMAIL, [email_id], countdown=max(wait, 0.0))
 
-    transaction.on_commit(queue_rejection_email_task)
+    transaction.on_commit(queue_rejection_email_task, robust=True)
 
 
 def _stale_after() -> timedelta:

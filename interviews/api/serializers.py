@@ -18,6 +18,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from hotgigs.api.schema import NOT_BLANK_PATTERN
 from hotgigs.api.serializers import (
     ApplicationCandidateSerializer,
     ApplicationJobSerializer,
@@ -262,13 +263,47 @@ class RoundInputSerializer(StrictInputSerializer):
     )
 
 
-@extend_schema_field(RoundInputSerializer)
+_NAME_SCHEMA = {"type": "string", "minLength": 1, "maxLength": MAX_ROUND_NAME, "pattern": NOT_BLANK_PATTERN}
+# A round is its name (the endpoint's first version) or an object (RoundInputSerializer), spelt
+# out here because a schema of one of two shapes cannot name a serializer.
+ROUND_INPUT_SCHEMA = {
+    "oneOf": [
+        _NAME_SCHEMA,
+        {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer", "minimum": 1, "maximum": 9223372036854775807, "format": "int64"},
+                "name": _NAME_SCHEMA,
+                "attributes": {
+                    "type": "array",
+                    "maxItems": MAX_ATTRIBUTES,
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "name": _NAME_SCHEMA,
+                            "description": {"type": "string", "maxLength": MAX_ATTRIBUTE_DESCRIPTION},
+                        },
+                        "required": ["name"],
+                        "additionalProperties": False,
+                    },
+                },
+            },
+            "required": ["name"],
+            "additionalProperties": False,
+        },
+    ]
+}
+
+
+@extend_schema_field(ROUND_INPUT_SCHEMA)
 class RoundInputField(serializers.Field):  # type: ignore[type-arg]
     """A round: an object (``RoundInputSerializer``), or just its name as a string (the first
     version of this endpoint), which keeps the round's scorecard as it is."""
 
     def to_internal_value(self, data: Any) -> RoundSpec:
         if isinstance(data, str):
+            if "\x00" in data:
+                raise serializers.ValidationError("Null characters are not allowed.")
             if len(data) > MAX_ROUND_NAME:
                 raise serializers.ValidationError(f"Ensure this field has no more than {MAX_ROUND_NAME} characters.")
             return RoundSpec(name=data)

@@ -217,6 +217,7 @@ class JobViewSet(
         description="Its hiring manager, recruiters and interviewers. For the organization's members "
         "(limited seats see the teams of the jobs they are on) and staff; 404 for anyone else.",
         responses={200: HiringTeamMemberSerializer(many=True), **ERRORS},
+        filters=False,
     )
     @action(detail=True, methods=["get"], url_path="team", pagination_class=None, filterset_class=None)
     def team(self, request: Request, pk: str) -> Response:
@@ -229,6 +230,7 @@ class JobViewSet(
         "interviewer seat only interviews); a job has one hiring manager (400 otherwise). Answers the team.",
         request=HiringTeamInputSerializer,
         responses={200: HiringTeamMemberSerializer(many=True), **ERRORS},
+        filters=False,
     )
     @team.mapping.post
     def team_set(self, request: Request, pk: str) -> Response:
@@ -248,8 +250,15 @@ class JobViewSet(
         description="As adding; 404 when the person is not on the team. Answers the team.",
         request=None,
         responses={200: HiringTeamMemberSerializer(many=True), **ERRORS},
+        filters=False,
     )
-    @action(detail=True, methods=["delete"], url_path=r"team/(?P<user_id>[0-9]{1,19})")
+    @action(
+        detail=True,
+        methods=["delete"],
+        url_path=r"team/(?P<user_id>[0-9]{1,19})",
+        pagination_class=None,
+        filterset_class=None,
+    )
     def team_remove(self, request: Request, pk: str, user_id: str) -> Response:
         job = self._team_job(request)
         services.hiring_team_remove(actor=_actor(request), job=job, user_id=int(user_id))

@@ -79,6 +79,20 @@ STATE_RULES: dict[str, dict[str, str]] = {
         "rejection_reason_id": "required to reject, refused for a note (two fields)",
         "reason": "refused for a note (two fields)",
         "body": "required for a note, refused otherwise; not blank once trimmed, at most 10,000 characters (two fields)",
+        "email_template_id": "only to reject, one of the organization's live templates (two fields, stored rows)",
+        "email_delay_minutes": "only with an email template (two fields)",
+    },
+    # A template's text may use only the documented placeholders, its name once per organization.
+    "POST /api/v1/rejection-email-templates/": {
+        "subject": "placeholders from the documented set only, braces balanced",
+        "body": "placeholders from the documented set only, braces balanced",
+        "name": "unique per organization (stored rows); not blank once trimmed",
+        "organization_id": "one of the caller's organizations, needed when they have several (stored rows)",
+    },
+    "PATCH /api/v1/rejection-email-templates/{id}/": {
+        "subject": "placeholders from the documented set only, braces balanced",
+        "body": "placeholders from the documented set only, braces balanced",
+        "name": "unique per organization (stored rows); not blank once trimmed",
     },
     "PUT /api/v1/jobs/{job_id}/interview-plan/": {"rounds": "names unique regardless of case, not blank once trimmed"},
     "POST /api/v1/rejection-reasons/": {
@@ -232,8 +246,12 @@ def test_every_state_rule_names_a_documented_operation_and_field():
     assert set(STATE_RULES) <= labels
     for label, rules in STATE_RULES.items():
         method, path = label.split(" ", 1)
-        content = document["paths"][path][method.lower()]["requestBody"]["content"]
-        schema = next(iter(content.values()))["schema"]
+        operation = document["paths"][path][method.lower()]
+        if "requestBody" not in operation:  # a GET's rules name its query parameters
+            query = {p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"}
+            assert set(rules) <= query, label
+            continue
+        schema = next(iter(operation["requestBody"]["content"].values()))["schema"]
         ref = schema.get("$ref", "")
         component = document["components"]["schemas"][ref.rsplit("/", 1)[-1]] if ref else schema
         assert set(rules) <= set(component.get("properties", {})), label

@@ -80,7 +80,9 @@ class ReplicaCluster:
 
     def _run(self, step: str, args: list[str], *, stdin: int | None = None, timeout: float = 120) -> str:
         if self._as_server_user:
-            args = ["runuser", "-u", SERVER_USER, "--", *args]
+            # util-linux's runuser lives in /usr/sbin, which a minimal PATH may leave out.
+            runuser = shutil.which("runuser") or shutil.which("runuser", path="/usr/sbin:/sbin") or "runuser"
+            args = [runuser, "-u", SERVER_USER, "--", *args]
         try:
             done = subprocess.run(  # noqa: S603 - our own arguments
                 args, stdin=stdin, capture_output=True, text=True, timeout=timeout, check=False, cwd=self.root
