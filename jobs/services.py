@@ -288,7 +288,7 @@ def hiring_team_set(*, actor: User, job: Job, user_id: int, role: str) -> Hiring
         raise InvalidHiringTeam(details={"role": [f"Must be one of {', '.join(HiringTeamRole.values)}."]})
     seat = policies.seat_of(user_id=user_id, organization_id=job.organization_id)
     if seat is None:
-        raise InvalidHiringTeam(details={"user": ["Not an active member of the job's organization."]})
+        raise InvalidHiringTeam(details={"user_id": ["Not an active member of the job's organization."]})
     if not policies.may_join_hiring_team(seat=seat, team_role=role):
         raise InvalidHiringTeam(
             details={"role": [f"A {seat.replace('_', ' ')} seat cannot be {role.replace('_', ' ')}."]}

@@ -82,6 +82,10 @@ STATE_RULES: dict[str, dict[str, str]] = {
         "email_template_id": "only to reject, one of the organization's live templates (two fields, stored rows)",
         "email_delay_minutes": "only with an email template (two fields)",
     },
+    "POST /api/v1/jobs/{id}/team/": {
+        "user_id": "an active member of the job's organization (stored rows)",
+        "role": "one hiring manager per job; a seat's role allows the part (stored rows)",
+    },
     # A template's text may use only the documented placeholders, its name once per organization.
     "POST /api/v1/rejection-email-templates/": {
         "subject": "placeholders from the documented set only, braces balanced",
