@@ -1,7 +1,5 @@
 from django.db import migrations
 
-from hotgigs.tenancy import rls
-
 
 def carry_over(apps, schema_editor):  # type: ignore[no-untyped-def]
     """Each earlier consent time becomes an application-processing consent, and each profile open
@@ -40,11 +38,12 @@ def carry_over(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 
 class Migration(migrations.Migration):
-    """Consent records replace the one consent time; row-level security on them (hotgigs/tenancy/rls.py)."""
+    """Consent records replace the one consent time. Row-level security on them follows in its
+    own migration (0009): PostgreSQL refuses to ALTER a table with rows inserted earlier in the
+    same transaction ("pending trigger events")."""
 
     dependencies = [("candidates", "0006_consents"), ("tenancy", "0001_identity_functions")]
 
     operations = [
         migrations.RunPython(carry_over, migrations.RunPython.noop),
-        migrations.RunPython(*rls.apply("candidates_consent")),
     ]
