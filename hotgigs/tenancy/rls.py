@@ -381,8 +381,10 @@ def _on_postgresql(sql: Callable[[], str]) -> Callable[[Any, Any], None]:
 def apply(*tables: str, rule: Callable[[], Rule] | None = None) -> tuple[Callable[..., None], Callable[..., None]]:
     """``RunPython`` arguments (forward, backward) putting ``tables`` under their rules
     (``rule`` instead of the table's entry in :data:`TABLES`, e.g. for one migration's own
-    copy). No-ops off PostgreSQL."""
-    forward = _on_postgresql(lambda: "\n".join(policy_sql(t, (rule or TABLES[t])()) for t in tables))
+    copy). No-ops off PostgreSQL. The identity readers the rules call are created (again) first,
+    so a migration's place in the graph never depends on which of ``tenancy``'s migrations added
+    the reader a rule names (``CREATE OR REPLACE``: the same functions, nothing lost)."""
+    forward = _on_postgresql(lambda: FUNCTIONS + "\n" + "\n".join(policy_sql(t, (rule or TABLES[t])()) for t in tables))
     backward = _on_postgresql(lambda: "\n".join(disable_sql(t) for t in tables))
     return forward, backward
 
