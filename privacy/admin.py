@@ -4,7 +4,7 @@ with a receipt, and read the receipts. The candidate admin's actions ("Export pe
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, URLResolver, path, reverse
@@ -13,6 +13,7 @@ from candidates.errors import CandidateNotFound
 from candidates.selectors import candidate_get
 from hotgigs.accounts import policies
 from hotgigs.admin_site import admin_site, domain_error_text
+from hotgigs.audit.admin import StaffRecordAdmin
 from hotgigs.audit.choices import AccessChannel
 from hotgigs.errors import DomainError
 from privacy.choices import ERASE_CONFIRMATION
@@ -22,7 +23,7 @@ from privacy.services import candidate_erase, export_json, personal_data_export
 
 
 @admin.register(ErasureReceipt, site=admin_site)
-class ErasureReceiptAdmin(admin.ModelAdmin[ErasureReceipt]):
+class ErasureReceiptAdmin(StaffRecordAdmin):
     list_display = ("erased_at", "candidate_id", "erased_by_email", "requested_by_candidate", "channel", "counts")
     list_filter = ("requested_by_candidate", "channel", ("erased_at", admin.DateFieldListFilter))
     search_fields = ("=candidate_id", "erased_by_email")
@@ -31,21 +32,6 @@ class ErasureReceiptAdmin(admin.ModelAdmin[ErasureReceipt]):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ErasureReceipt]:
         return receipt_list(actor=request.user)  # type: ignore[arg-type]
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return policies.may_read_audit_log(request.user)  # type: ignore[arg-type]
-
-    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return policies.may_read_audit_log(request.user)  # type: ignore[arg-type]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
 
 
 class EraseForm(forms.Form):
