@@ -54,20 +54,20 @@ from hotgigs.admin_site import (
     run_per_row,
 )
 from hotgigs.audit.choices import AccessAction, AccessChannel
-from hotgigs.audit.services import access_record
+from hotgigs.audit.services import access_record_by_other
 from hotgigs.errors import DomainError
 
 
 def _audit(request: HttpRequest, candidate: Candidate, action: AccessAction) -> None:
     """Log someone else's view or change of this profile in the back office (hotgigs/audit)."""
-    if policies.is_audited_access(request.user, candidate_user_id=candidate.user_id):  # type: ignore[arg-type]
-        access_record(
-            actor=request.user,  # type: ignore[arg-type]
-            candidate_id=candidate.pk,
-            action=action,
-            channel=AccessChannel.ADMIN,
-            detail=f"{request.method} {request.path}",
-        )
+    access_record_by_other(
+        actor=request.user,  # type: ignore[arg-type]
+        candidate_id=candidate.pk,
+        candidate_user_id=candidate.user_id,
+        action=action,
+        channel=AccessChannel.ADMIN,
+        detail=f"{request.method} {request.path}",
+    )
 
 
 # The fields of a profile the services take (skills come from the inline).

@@ -39,6 +39,8 @@ from candidates.selectors import candidate_get, resume_get, resume_list
 from candidates.services.resumes import resume_download_link
 from hotgigs.accounts import policies
 from hotgigs.admin_site import admin_site, domain_error_text
+from hotgigs.audit.choices import AccessAction, AccessChannel
+from hotgigs.audit.services import access_record_by_other
 from hotgigs.errors import DomainError
 from jobs.choices import JobStatus
 from jobs.selectors import job_list
@@ -158,4 +160,12 @@ def resume_download_view(request: HttpRequest, object_id: str, resume_id: str) -
         return request.build_absolute_uri(reverse("v1:resume-file") + "?" + urlencode({"token": token}))
 
     link = resume_download_link(actor=request.user, resume=resume, local_url=local_url)  # type: ignore[arg-type]
+    access_record_by_other(
+        actor=request.user,  # type: ignore[arg-type]
+        candidate_id=resume.candidate_id,
+        candidate_user_id=resume.candidate.user_id,
+        action=AccessAction.VIEWED,
+        channel=AccessChannel.ADMIN,
+        detail=f"resume {resume.pk} download",
+    )
     return HttpResponseRedirect(link.url)

@@ -43,6 +43,8 @@ from hotgigs.accounts.scopes import APPLICATIONS_READ, APPLICATIONS_WRITE, CANDI
 from hotgigs.api.pagination import CursorPagination
 from hotgigs.api.schema import PATH_ID_PATTERN
 from hotgigs.api.views import ERRORS
+from hotgigs.audit.choices import AccessAction, AccessChannel
+from hotgigs.audit.services import access_record_by_other
 
 ID_PATTERN = PATH_ID_PATTERN
 ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The row's id.")
@@ -233,6 +235,14 @@ class ActivityViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
     def candidate(self, request: Request, pk: str) -> Response:
         candidate = candidate_get(actor=_user(self.request), candidate_id=int(pk), skills=False)
         cursor, size = self._window()
+        access_record_by_other(
+            actor=_user(self.request),
+            candidate_id=candidate.pk,
+            candidate_user_id=candidate.user_id,
+            action=AccessAction.VIEWED,
+            channel=AccessChannel.API,
+            detail=f"{request.method} {request.path}",
+        )
         return self._respond(
             candidate_activity(actor=_user(self.request), candidate=candidate, cursor=cursor, size=size)
         )

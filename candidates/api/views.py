@@ -50,7 +50,7 @@ from candidates.api.serializers import (
 from candidates.choices import CONSENT_TEXTS
 from candidates.errors import CandidateNotFound, InvalidCandidate, InvalidMerge, InvalidResume, ResumeNotFound
 from candidates.filters import CandidateFilter
-from candidates.models import Candidate, CandidateMerge
+from candidates.models import Candidate, CandidateMerge, Resume
 from candidates.selectors import (
     candidate_for_user,
     candidate_get,
@@ -83,7 +83,7 @@ from hotgigs.api.schema import PATH_ID_PATTERN
 from hotgigs.api.serializers import ErrorEnvelopeSerializer, StrictInputSerializer
 from hotgigs.api.views import ERRORS, PublicAuthView
 from hotgigs.audit.choices import AccessAction, AccessChannel
-from hotgigs.audit.services import access_record
+from hotgigs.audit.services import access_record_by_other
 from hotgigs.replicas import replica_ok
 
 
@@ -141,14 +141,26 @@ def _actor(request: Request) -> User:
 
 def _audit(request: Request, candidate: Candidate, action: AccessAction) -> None:
     """Log someone else's read or change of this profile (hotgigs/audit): one INSERT."""
-    if policies.is_audited_access(_actor(request), candidate_user_id=candidate.user_id):
-        access_record(
-            actor=_actor(request),
-            candidate_id=candidate.pk,
-            action=action,
-            channel=AccessChannel.API,
-            detail=f"{request.method} {request.path}",
-        )
+    access_record_by_other(
+        actor=_actor(request),
+        candidate_id=candidate.pk,
+        candidate_user_id=candidate.user_id,
+        action=action,
+        channel=AccessChannel.API,
+        detail=f"{request.method} {request.path}",
+    )
+
+
+def _audit_resume(request: Request, resume: Resume, action: AccessAction) -> None:
+    """Log someone else's read of a resume (its text, a download link) or its removal."""
+    access_record_by_other(
+        actor=_actor(request),
+        candidate_id=resume.candidate_id,
+        candidate_user_id=resume.candidate.user_id,
+        action=action,
+        channel=AccessChannel.API,
+        detail=f"{request.method} {request.path}",
+    )
 
 
 def _consents(candidate: Candidate) -> dict[str, Any]:
@@ -407,6 +419,7 @@ class CandidateViewSet(
         if unknown:
             raise InvalidResume(details={key: ["Unknown field."] for key in unknown})
         outcome = resume_upload(actor=_actor(request), candidate=candidate, upload=request.FILES.get("file"))
+        _audit(request, candidate, AccessAction.CHANGED)
         return Response(
             ResumeSerializer(outcome.resume).data,
             status=status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK,
@@ -424,6 +437,7 @@ class CandidateViewSet(
     @action(detail=True, methods=["get"], url_path=rf"resumes/(?P<resume_id>{PATH_ID_PATTERN})", filter_backends=[])
     def resume(self, request: Request, pk: str, resume_id: str) -> Response:
         row = resume_get(actor=_actor(request), candidate_id=int(pk), resume_id=int(resume_id))
+        _audit_resume(request, row, AccessAction.VIEWED)
         return Response(ResumeDetailSerializer(row).data)
 
     @extend_schema(
@@ -439,6 +453,7 @@ class CandidateViewSet(
         actor = _actor(request)
         row = resume_get(actor=actor, candidate_id=int(pk), resume_id=int(resume_id))
         resume_delete(actor=actor, resume=row)
+        _audit_resume(request, row, AccessAction.CHANGED)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -459,6 +474,7 @@ class CandidateViewSet(
             return request.build_absolute_uri(path)
 
         link = resume_download_link(actor=actor, resume=row, local_url=local_url)
+        _audit_resume(request, row, AccessAction.VIEWED)
         return Response(ResumeLinkSerializer({"url": link.url, "expires_at": link.expires_at}).data)
 
 

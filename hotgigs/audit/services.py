@@ -2,6 +2,7 @@
 
 from django.utils import timezone
 
+from hotgigs.accounts import policies
 from hotgigs.accounts.policies import Actor
 from hotgigs.audit.choices import AccessAction, AccessChannel
 from hotgigs.audit.models import AccessRecord
@@ -28,3 +29,18 @@ def access_record(
         channel=channel,
         detail=detail[:200],
     )
+
+
+def access_record_by_other(
+    *,
+    actor: Actor,
+    candidate_id: int,
+    candidate_user_id: int | None,
+    action: AccessAction,
+    channel: AccessChannel,
+    detail: str = "",
+) -> None:
+    """:func:`access_record`, unless ``actor`` is the person themself (``policies.is_audited_access``):
+    the one call of every read or change of a profile, its resumes or its timeline by someone else."""
+    if policies.is_audited_access(actor, candidate_user_id=candidate_user_id):
+        access_record(actor=actor, candidate_id=candidate_id, action=action, channel=channel, detail=detail)

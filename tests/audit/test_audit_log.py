@@ -11,6 +11,7 @@ from hotgigs.audit.models import AccessRecord
 from hotgigs.audit.services import access_record
 from tests.conftest import require_service
 from tests.factories import CandidateFactory
+from tests.factories.candidates import ResumeFactory
 from tests.factories.applications import ApplicationFactory
 
 
@@ -63,6 +64,60 @@ def test_the_back_office_candidate_page_is_logged(client, recruiter, applicant) 
         applicant.pk,
         "viewed",
         "admin",
+    )
+
+
+def test_reading_a_resume_its_link_and_the_timeline_through_the_api_is_logged(login, recruiter, applicant) -> None:
+    resume = ResumeFactory(candidate=applicant)
+    client = login(recruiter)
+
+    paths = [
+        f"/api/v1/candidates/{applicant.pk}/resumes/{resume.pk}",
+        f"/api/v1/candidates/{applicant.pk}/resumes/{resume.pk}/link",
+        f"/api/v1/candidates/{applicant.pk}/activity",
+    ]
+    statuses = [client.get(path).status_code for path in paths]
+
+    assert statuses == [200, 200, 200]
+    records = AccessRecord.objects.order_by("id")
+    assert [(r.actor_id, r.candidate_id, r.action, r.channel) for r in records] == [
+        (recruiter.pk, applicant.pk, "viewed", "api")
+    ] * 3
+    assert [r.detail for r in records] == [f"GET {path}" for path in paths]
+
+
+def test_the_person_reading_their_own_resume_is_not_logged(login, applicant) -> None:
+    resume = ResumeFactory(candidate=applicant)
+    client = login(applicant.user)
+
+    assert client.get(f"/api/v1/candidates/{applicant.pk}/resumes/{resume.pk}").status_code == 200
+    assert client.get(f"/api/v1/candidates/{applicant.pk}/resumes/{resume.pk}/link").status_code == 200
+    assert not AccessRecord.objects.exists()
+
+
+def test_a_resume_the_reader_may_not_see_leaves_no_record(login, other_recruiter, applicant) -> None:
+    resume = ResumeFactory(candidate=applicant)
+
+    response = login(other_recruiter).get(f"/api/v1/candidates/{applicant.pk}/resumes/{resume.pk}/link")
+
+    assert response.status_code == 404
+    assert not AccessRecord.objects.exists()
+
+
+def test_a_resume_download_in_the_back_office_is_logged(client, recruiter, applicant) -> None:
+    resume = ResumeFactory(candidate=applicant)
+    client.force_login(recruiter)
+
+    response = client.get(reverse("admin:workspace_resume_download", args=[applicant.pk, resume.pk]))
+
+    assert response.status_code == 302
+    record = AccessRecord.objects.get()
+    assert (record.actor_id, record.candidate_id, record.action, record.channel, record.detail) == (
+        recruiter.pk,
+        applicant.pk,
+        "viewed",
+        "admin",
+        f"resume {resume.pk} download",
     )
 
 
