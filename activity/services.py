@@ -55,20 +55,35 @@ def _clean_body(body: str) -> str:
     return text
 
 
-def _mentioned_members(*, organization_id: int, body: str) -> list[int]:
-    """Ids of the members ``body`` mentions; ValidationFailed naming any address that is not one."""
+def _mentioned_members(*, organization_id: int, job_id: int | None, body: str) -> list[int]:
+    """Ids of the members ``body`` mentions; ValidationFailed naming any address that is not one,
+    or that is a member who may not read the note (``note_list``'s rule: a full seat; on an
+    application, also a hiring manager of its job; never an interviewer seat). A mention is
+    an invitation to read: nobody is told of a note they cannot open."""
     emails = mentioned_emails(body)
     if not emails:
         return []
-    users = dict(User.objects.filter(email__in=emails, is_active=True).values_list("email", "pk"))
-    members = policies.organization_member_ids(organization_id, among=users.values())
-    unknown = [email for email in emails if users.get(email) not in members]
+    users = {user.email: user for user in User.objects.filter(email__in=emails, is_active=True)}
+    members = policies.organization_member_ids(organization_id, among=[user.pk for user in users.values()])
+    unknown = [email for email in emails if email not in users or users[email].pk not in members]
     if unknown:
         raise ValidationFailed(
             "Only members of the organization can be mentioned.",
             details={"body": [f"Not a member of this organization: {', '.join(unknown)}."]},
         )
-    return [users[email] for email in emails]
+
+    def may_read(user: User) -> bool:
+        if job_id is None:
+            return policies.is_member(user, organization_id)
+        return policies.may_manage_job(user, organization_id=organization_id, job_id=job_id)
+
+    unreadable = [email for email in emails if not may_read(users[email])]
+    if unreadable:
+        raise ValidationFailed(
+            "Only members who may read the note can be mentioned.",
+            details={"body": [f"May not read notes here: {', '.join(unreadable)}."]},
+        )
+    return [users[email].pk for email in emails]
 
 
 def note_event_data(note: Note) -> dict[str, Any]:
@@ -131,7 +146,8 @@ def note_create(
         candidate_id = candidate.pk
     else:
         raise ValueError("Give an application or a candidate.")
-    mentioned = _mentioned_members(organization_id=organization, body=text)
+    job_id = application.job_id if application is not None else None
+    mentioned = _mentioned_members(organization_id=organization, job_id=job_id, body=text)
     note = Note.objects.create(
         organization_id=organization,
         candidate_id=candidate_id,
@@ -159,7 +175,8 @@ def note_update(*, actor: User, note: Note, body: str) -> Note:
     """
     _author_only(actor, note)
     text = _clean_body(body)
-    mentioned = _mentioned_members(organization_id=note.organization_id, body=text)
+    job_id = note.application.job_id if note.application_id is not None else None
+    mentioned = _mentioned_members(organization_id=note.organization_id, job_id=job_id, body=text)
     note = Note.objects.select_for_update().get(pk=note.pk)
     before = set(note.mentions.values_list("pk", flat=True))
     note.body = text

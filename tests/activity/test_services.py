@@ -153,3 +153,46 @@ def test_only_the_author_changes_or_deletes_a_note(recruiter, colleague, staff, 
     note_delete(actor=recruiter, note=note)
     assert not Note.objects.exists()
     assert OutboxEvent.objects.get(type="note.deleted").data["id"] == note.pk
+
+
+def test_only_members_who_may_read_the_note_can_be_mentioned():
+    from tests.seats import build_seats
+
+    seats = build_seats()
+    to = {name: getattr(seats, name).email for name in ("manager", "interviewer", "panelist")}
+
+    # The hiring manager reads the notes of their job's applications, not the others'.
+    on_their_job = note_create(actor=seats.recruiter, application=seats.app_a, body=f"@{to['manager']} have a look")
+    refused = {}
+    for label, application, body in [
+        ("manager elsewhere", seats.app_b, f"@{to['manager']}"),
+        ("team interviewer", seats.app_a, f"@{to['interviewer']}"),
+        ("panel interviewer", seats.app_b, f"@{to['panelist']}"),
+    ]:
+        with pytest.raises(ValidationFailed) as error:
+            note_create(actor=seats.recruiter, application=application, body=body)
+        refused[label] = error.value.details
+    with pytest.raises(ValidationFailed) as on_candidate:
+        note_create(actor=seats.recruiter, candidate=seats.app_a.candidate, body=f"@{to['manager']}")
+
+    assert list(on_their_job.mentions.values_list("pk", flat=True)) == [seats.manager.pk]
+    assert refused == {
+        "manager elsewhere": {"body": [f"May not read notes here: {to['manager']}."]},
+        "team interviewer": {"body": [f"May not read notes here: {to['interviewer']}."]},
+        "panel interviewer": {"body": [f"May not read notes here: {to['panelist']}."]},
+    }
+    assert on_candidate.value.details == {"body": [f"May not read notes here: {to['manager']}."]}
+    assert list(Note.objects.values_list("pk", flat=True)) == [on_their_job.pk]
+
+
+def test_an_edit_cannot_add_a_mention_of_someone_who_may_not_read_it():
+    from tests.seats import build_seats
+
+    seats = build_seats()
+    note = note_create(actor=seats.recruiter, application=seats.app_a, body="First take")
+
+    with pytest.raises(ValidationFailed):
+        note_update(actor=seats.recruiter, note=note, body=f"@{seats.interviewer.email} see this")
+
+    note.refresh_from_db()
+    assert (note.body, note.mentions.count()) == ("First take", 0)
