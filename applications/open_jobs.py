@@ -7,14 +7,16 @@ name, model version, data digest, scoring version) and acting identity, and refr
 row by row as jobs change:
 
 * **On use, cheaply validated.** Every :meth:`OpenJobsCache.get` reads the generation
-  :data:`GENERATION` from the Django cache (Redis: shared by every process) and one
-  aggregate of the job board (``jobs.selectors.job_board_stamp``: count and latest
-  ``updated_at``). Both as when the matrix was refreshed: it is used as it is.
+  :data:`GENERATION` from the Django cache (Redis: shared by every process; one GET). As
+  when the matrix was refreshed: it is used as it is.
 * **Told by events.** The after-commit subscriber ``applications.open_jobs``
   (``applications.subscribers``) moves the generation on for every job event, so the
-  process that wrote and every other process see it on their next use. The aggregate
-  also catches what no job event tells (an organization deactivated in the admin), and a
-  cache that is down (no generation) only means the refresh below runs every time.
+  process that wrote and every other process see it on their next use.
+* **Checked against the table.** At most every ``MATCH_OPEN_JOBS_VERIFY_SECONDS`` (and on
+  every use while the cache is unreachable) one aggregate of the job board
+  (``jobs.selectors.job_board_stamp``: count and latest ``updated_at``) is compared too: it
+  catches what no job event tells (an organization deactivated in the admin, a lost
+  generation). It costs a scan of the open jobs' rows, hence not on every use.
 * **Refreshed by rows.** A refresh reads ``{id: updated_at}`` of the board, drops the rows
   of jobs gone or changed, and builds rows only for the jobs new or changed
   (``JobMatrix.take`` + ``JobMatrix.concat``); the first use of a process builds them all.
@@ -29,11 +31,14 @@ the board are not kept here: ``match_candidate`` builds them per call.
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
 
 from hotgigs import cache, tenancy
 from hotgigs.ai import SCORING_VERSION, JobMatrix, JobProfile, MatchProvider
@@ -59,6 +64,7 @@ class OpenJobs:
     versions: dict[int, datetime]
     generation: list[str] | None
     stamp: tuple[int, datetime | None]
+    verified_at: float
 
 
 @dataclass
@@ -106,24 +112,38 @@ class OpenJobsCache:
         """The job board's matrix for ``provider``, current as of this call."""
         key = cache_key(provider)
         with self._lock:
-            # Both read before the rows: a change committed meanwhile shows on the next use.
+            # Read before the rows: a change committed meanwhile shows on the next use.
             generation = cache.generations([GENERATION])
-            stamp = job_board_stamp()
+            now = time.monotonic()
             entry = self._entries.get(key)
-            if entry is not None and generation is not None and entry.generation == generation and entry.stamp == stamp:
-                self._entries.move_to_end(key)
-                self.stats.hits += 1
-                self.stats.last = "hit"
-                return entry
-            entry = self._refresh(entry, generation, stamp)
+            stamp = None
+            if entry is not None and entry.generation == generation:
+                # No generation (the cache is unreachable): the aggregate decides on every use.
+                if generation is not None and now - entry.verified_at < settings.MATCH_OPEN_JOBS_VERIFY_SECONDS:
+                    return self._hit(key, entry)
+                stamp = job_board_stamp()
+                if stamp == entry.stamp:
+                    entry.verified_at = now
+                    return self._hit(key, entry)
+            entry = self._refresh(entry, generation, job_board_stamp() if stamp is None else stamp, now)
             self._entries[key] = entry
             self._entries.move_to_end(key)
             while len(self._entries) > self._max_entries:
                 self._entries.popitem(last=False)
             return entry
 
+    def _hit(self, key: Hashable, entry: OpenJobs) -> OpenJobs:
+        self._entries.move_to_end(key)
+        self.stats.hits += 1
+        self.stats.last = "hit"
+        return entry
+
     def _refresh(
-        self, entry: OpenJobs | None, generation: list[str] | None, stamp: tuple[int, datetime | None]
+        self,
+        entry: OpenJobs | None,
+        generation: list[str] | None,
+        stamp: tuple[int, datetime | None],
+        now: float,
     ) -> OpenJobs:
         import numpy as np
 
@@ -163,4 +183,5 @@ class OpenJobsCache:
             versions=kept_versions,
             generation=generation,
             stamp=stamp,
+            verified_at=now,
         )
