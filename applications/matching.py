@@ -41,13 +41,22 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from applications.models import Application, Match
+from applications.open_jobs import OpenJobsCache
 from candidates.selectors import (
     candidate_for_matching_get,
     candidate_for_matching_list,
     candidate_shared_with,
     latest_resume_texts,
 )
-from hotgigs.ai import CandidateProfile, JobProfile, MatchProvider, MatchResult, get_provider, input_hash
+from hotgigs.ai import (
+    CandidateProfile,
+    JobProfile,
+    MatchProvider,
+    MatchResult,
+    get_provider,
+    input_hash,
+    input_hashes,
+)
 from jobs.choices import JobStatus
 from jobs.selectors import job_for_matching_get, job_for_matching_list
 
@@ -101,6 +110,10 @@ def job_profile(job: Job) -> JobProfile:
         location=job.location,
         remote_policy=job.remote_policy,
     )
+
+
+# The job board as a matrix, kept per process and refreshed as jobs change (``applications.open_jobs``).
+OPEN_JOBS = OpenJobsCache(job_profile)
 
 
 def candidate_profile(candidate: Candidate, *, resume_text: str | None = None) -> CandidateProfile:
@@ -272,12 +285,95 @@ def match_job(job_id: int, *, provider: MatchProvider | None = None) -> MatchRun
 def match_candidate(candidate_id: int, *, provider: MatchProvider | None = None) -> MatchRun:
     """Score the open jobs (and the jobs applied to) for candidate ``candidate_id``; keep the best.
 
-    Pairs whose stored hash is current are not recomputed. Raises ``CandidateNotFound``.
+    Pairs whose stored hash is current keep their stored score. With a provider that ranks a
+    :class:`~hotgigs.ai.JobMatrix` (the local one), the open jobs come from the process's
+    cached matrix (``applications.open_jobs``) and every job is scored in one vectorised call;
+    input hashes and receipts are computed only for the pairs stored or kept. Raises
+    ``CandidateNotFound``.
     """
     provider = provider or get_provider()
     candidate = candidate_for_matching_get(candidate_id=candidate_id)
     profile = candidate_profile(candidate)
     applied = set(Application.objects.filter(candidate_id=candidate.pk).values_list("job_id", flat=True))
+    rank_jobs = getattr(provider, "rank_jobs", None)
+    if rank_jobs is None:
+        return _match_candidate_by_profiles(candidate, profile, applied, provider)
+    import numpy as np
+
+    board = OPEN_JOBS.get(provider)
+    off_board = sorted(applied - board.row_of.keys())
+    extra = (
+        [job_profile(job) for job in job_for_matching_list(also_ids=off_board).filter(pk__in=off_board).order_by("pk")]
+        if off_board
+        else []
+    )
+    run = MatchRun(provider=provider.name)
+    # (ranking, its rows' job ids) for the board and for the jobs applied to off the board.
+    parts = []
+    if len(board.matrix):
+        parts.append((rank_jobs(profile, board.matrix), board.ids))
+    if extra:
+        parts.append((rank_jobs(profile, extra), np.asarray([job.id for job in extra], dtype=np.int64)))
+    if not parts:
+        run.skipped = "no jobs"
+        return run
+    ids = np.concatenate([part_ids for _, part_ids in parts])
+    scores = np.concatenate([ranking.scores for ranking, _ in parts]).astype(np.float64)
+    # Position of each ranked job in ``ids``; rows of the second part follow the first's.
+    offsets = np.cumsum([0] + [len(part_ids) for _, part_ids in parts])
+    extra_row = {job.id: index for index, job in enumerate(extra)}
+
+    def locate(job_id: int) -> tuple[int, int] | None:
+        """(part, row) of a job ranked in this call, or None."""
+        if job_id in board.row_of and len(board.matrix):
+            return 0, board.row_of[job_id]
+        if job_id in extra_row:
+            return len(parts) - 1, extra_row[job_id]
+        return None
+
+    def job_of(part: int, row: int) -> JobProfile:
+        return parts[part][0].jobs.profiles[row]
+
+    existing = _existing(candidate_id=candidate.pk)
+    stored_scores = dict(Match.objects.filter(candidate_id=candidate.pk).values_list("job_id", "score"))
+    stored_here = [(job_id, place) for job_id, _ in existing if (place := locate(job_id)) is not None]
+    wanted = input_hashes(
+        [job_of(*place) for _, place in stored_here],
+        profile,
+        provider=provider.name,
+        model_version=provider.model_version,
+    )
+    unchanged: set[int] = set()
+    for (job_id, (part, row)), wanted_hash in zip(stored_here, wanted, strict=True):
+        if existing[(job_id, candidate.pk)][1] == wanted_hash:
+            unchanged.add(job_id)
+            scores[offsets[part] + row] = float(stored_scores[job_id])
+    run.scored = len(ids) - len(unchanged)
+    if run.scored:
+        run.provider, run.fallback = parts[0][0].provider, next((r.fallback for r, _ in parts if r.fallback), None)
+    order = np.lexsort((ids, -scores))[: settings.MATCH_TOP_JOBS_PER_CANDIDATE]
+    keep = {int(ids[index]) for index in order if scores[index] >= _min_score()}
+    keep |= applied | {job_id for job_id, _ in existing}
+    rows = []
+    for job_id in sorted(keep):
+        place = locate(job_id)
+        if place is None:
+            continue
+        if job_id in unchanged:
+            run.unchanged += 1
+            continue
+        ranking, job = parts[place[0]][0], job_of(*place)
+        result = ranking.result(place[1])
+        rows.append(_row(job, profile, result, _rationale(provider, job, profile, result)))
+    _upsert(rows, run, existing)
+    logger.info("matched candidate %s", candidate.pk, extra={"candidate_id": candidate.pk, **run.as_dict()})
+    return run
+
+
+def _match_candidate_by_profiles(
+    candidate: Candidate, profile: CandidateProfile, applied: set[int], provider: MatchProvider
+) -> MatchRun:
+    """:func:`match_candidate` for a provider that scores lists of profiles (no job matrix)."""
     jobs = list(job_for_matching_list(also_ids=applied).order_by("pk"))
     run = MatchRun(provider=provider.name)
     if not jobs:

@@ -9,6 +9,9 @@
 * ``applications.score`` (Celery): a submission asks for its match score (idempotent task);
   :func:`application_scores_sweep` (beat) asks again for any application still unscored.
 * ``applications.cache`` (after commit, in-process): the organization's analytics change.
+* ``applications.open_jobs`` (after commit, in-process): a job event moves the generation of
+  the job board's matrix on, so every process refreshes its copy on next use
+  (``applications.open_jobs``).
 * ``applications.rejection_email`` (Celery): a rejection that scheduled its email queues
   ``applications.send_rejection_email`` with the delay as countdown;
   :func:`rejection_emails_sweep` (beat) sends those due whose task was lost, and
@@ -25,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape, linebreaks
 
+from applications import open_jobs
 from applications.choices import ApplicationStage
 from applications.models import Application
 from applications.services import (
@@ -51,6 +55,13 @@ EVENTS = (
     catalogue.APPLICATION_STAGE_CHANGED,
     catalogue.APPLICATION_WITHDRAWN,
     catalogue.APPLICATION_MOVE_UNDONE,
+)
+JOB_EVENTS = (
+    catalogue.JOB_CREATED,
+    catalogue.JOB_UPDATED,
+    catalogue.JOB_OPENED,
+    catalogue.JOB_CLOSED,
+    catalogue.JOB_ARCHIVED,
 )
 SCORE_SWEEP_BATCH = 500
 MOVES = (catalogue.APPLICATION_STAGE_CHANGED, catalogue.APPLICATION_WITHDRAWN)
@@ -160,6 +171,11 @@ def invalidate_analytics(recorded: list[Recorded]) -> None:
     for organization_id in {item.event.organization_id for item in recorded}:
         if organization_id is not None:
             cache.invalidate(organization_id=organization_id, analytics=True)
+
+
+@after_commit("applications.open_jobs", types=JOB_EVENTS)
+def open_jobs_changed(recorded: list[Recorded]) -> None:
+    cache.bump(open_jobs.GENERATION)
 
 
 def application_scores_sweep(*, older_than: timedelta | None = None, limit: int = SCORE_SWEEP_BATCH) -> int:

@@ -82,3 +82,8 @@ def generations(names: Sequence[str]) -> list[str] | None:
                 return None
         values.append(f"{key}={value}")
     return values
+
+
+def bump(*names: str) -> None:
+    """Move the named generations on (an after-commit subscriber's call); errors are logged."""
+    _bump(names)

@@ -754,6 +754,10 @@ MATCH_TOP_CANDIDATES_PER_JOB = env.int("MATCH_TOP_CANDIDATES_PER_JOB", default=1
 MATCH_TOP_JOBS_PER_CANDIDATE = env.int("MATCH_TOP_JOBS_PER_CANDIDATE", default=50)
 # Matches scoring below this are not stored (unless the pair is an application).
 MATCH_MIN_SCORE_TO_STORE = env.float("MATCH_MIN_SCORE_TO_STORE", default=0.0)
+# Each process keeps the job board as a matrix for matching (applications.open_jobs), checked on
+# every use against a generation that job events move on; at most this often (seconds) also
+# against the board's count and latest update, for changes no job event tells (0: every use).
+MATCH_OPEN_JOBS_VERIFY_SECONDS = env.float("MATCH_OPEN_JOBS_VERIFY_SECONDS", default=30.0)
 # The beat sweep (applications.score_sweep, every 60 s) queues the scoring of applications
 # older than this that still have no match score (their task was lost in a broker outage).
 APPLICATIONS_SCORE_SWEEP_LAG_SECONDS = env.int("APPLICATIONS_SCORE_SWEEP_LAG_SECONDS", default=120)

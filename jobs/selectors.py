@@ -6,8 +6,9 @@ seats (hiring managers, interviewers) the jobs whose hiring team they are on; ev
 """
 
 from collections.abc import Iterable
+from datetime import datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
 from hotgigs.accounts import policies
 from hotgigs.accounts.choices import HiringTeamRole
@@ -141,6 +142,25 @@ def job_board_ids() -> list[int]:
         Job.objects.filter(status=JobStatus.OPEN, organization__is_active=True)
         .order_by("pk")
         .values_list("pk", flat=True)
+    )
+
+
+def job_board_stamp() -> tuple[int, datetime | None]:
+    """How many jobs the job board holds and the latest ``updated_at`` among them, whoever asks:
+    one aggregate, the cheap check that a copy of the board kept in memory is still current."""
+    stamp = Job.objects.filter(status=JobStatus.OPEN, organization__is_active=True).aggregate(
+        count=Count("pk"), latest=Max("updated_at")
+    )
+    return stamp["count"], stamp["latest"]
+
+
+def job_board_versions() -> dict[int, datetime]:
+    """``{job id: updated_at}`` of the job board's jobs, whoever asks: which rows of a copy kept
+    in memory to drop or build again (every write of a job through its services saves it)."""
+    return dict(
+        Job.objects.filter(status=JobStatus.OPEN, organization__is_active=True)
+        .order_by()
+        .values_list("pk", "updated_at")
     )
 
 

@@ -19,3 +19,8 @@ from hotgigs.settings import *  # noqa: F403
 _XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
 if _XDIST_WORKER and CACHES["default"]["BACKEND"].startswith("django_redis"):  # noqa: F405
     CACHES["default"]["KEY_PREFIX"] = f"{CACHES['default'].get('KEY_PREFIX', '')}:{_XDIST_WORKER}"  # noqa: F405
+
+# A test's transaction never commits, so the job events' after-commit subscribers (which tell
+# the matching's job board matrix to refresh) do not run: the board aggregate is checked on
+# every use instead. tests/applications/test_open_jobs.py turns it off to test the events.
+MATCH_OPEN_JOBS_VERIFY_SECONDS = 0.0

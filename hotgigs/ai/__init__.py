@@ -24,7 +24,7 @@ numpy, scipy and openai are imported only inside the functions that use them, so
 this package (or the URLconf) stays cheap.
 """
 
-from hotgigs.ai.hashing import input_hash
+from hotgigs.ai.hashing import input_hash, input_hashes
 from hotgigs.ai.matrix import CandidateMatrix, JobMatrix
 from hotgigs.ai.profiles import CandidateProfile, JobProfile, SkillRequirement
 from hotgigs.ai.providers.base import MatchProvider, ProviderError
@@ -45,4 +45,5 @@ __all__ = [
     "SkillRequirement",
     "get_provider",
     "input_hash",
+    "input_hashes",
 ]

@@ -9,6 +9,8 @@ whose hash equals the hash of the current inputs is up to date and is not recomp
 
 import hashlib
 import json
+from collections.abc import Iterable
+from typing import Any
 
 from hotgigs.ai.profiles import CandidateProfile, JobProfile
 from hotgigs.ai.scoring import SCORING_VERSION
@@ -16,9 +18,22 @@ from hotgigs.ai.scoring import SCORING_VERSION
 
 def input_hash(job: JobProfile, candidate: CandidateProfile, *, provider: str, model_version: str) -> str:
     """64 hex digits; equal for equal inputs in any process, on any machine."""
+    return _digest(job.fingerprint(), candidate.fingerprint(), provider=provider, model_version=model_version)
+
+
+def input_hashes(
+    jobs: Iterable[JobProfile], candidate: CandidateProfile, *, provider: str, model_version: str
+) -> list[str]:
+    """:func:`input_hash` of each of ``jobs`` with one ``candidate``, in order: the same digests,
+    with the candidate's fingerprint (which hashes its resume text) taken once."""
+    fingerprint = candidate.fingerprint()
+    return [_digest(job.fingerprint(), fingerprint, provider=provider, model_version=model_version) for job in jobs]
+
+
+def _digest(job: dict[str, Any], candidate: dict[str, Any], *, provider: str, model_version: str) -> str:
     payload = {
-        "job": job.fingerprint(),
-        "candidate": candidate.fingerprint(),
+        "job": job,
+        "candidate": candidate,
         "provider": provider,
         "model_version": model_version,
         "scoring_version": SCORING_VERSION,

@@ -283,3 +283,96 @@ class JobMatrix:
     def text_similarity(self, candidate: CandidateProfile) -> "np.ndarray[Any, Any]":
         """Cosine of the candidate's TF-IDF vector with every job row."""
         return text.similarities(text.weights(candidate.lexical_text), self.text)
+
+    # Row edits, for a matrix kept warm and refreshed as jobs change --------------------------
+
+    def take(self, rows: "Sequence[int] | np.ndarray[Any, Any]") -> "JobMatrix":
+        """The matrix of the given rows only, in that order (indexes keep their columns)."""
+        import numpy as np
+
+        rows = np.asarray(rows, dtype=np.int64)
+        return JobMatrix(
+            profiles=[self.profiles[int(row)] for row in rows],
+            text=self.text[rows, :].tocsc() if len(rows) else self.text[:0, :].tocsc(),
+            required=self.required[rows, :].tocsr(),
+            preferred=self.preferred[rows, :].tocsr(),
+            skill_index=self.skill_index,
+            min_years=self.min_years[rows],
+            city=self.city[rows],
+            places=self.places[rows],
+            place_index=self.place_index,
+            policy=self.policy[rows],
+        )
+
+    @classmethod
+    def concat(cls, parts: "Sequence[JobMatrix]") -> "JobMatrix":
+        """One matrix of the rows of ``parts``, in order: the same scores row for row.
+
+        The skill and place indexes are merged and keep only the columns and places some
+        row uses, so a matrix refreshed many times (``take`` the kept rows, ``concat`` the
+        new ones) stays as compact as one built :meth:`from_profiles`. Every field of the
+        dataclass must be handled here (``tests/ai/test_job_matrix_cache.py`` checks it).
+        """
+        import numpy as np
+        from scipy import sparse
+
+        parts = list(parts)
+        if not parts:
+            return cls.from_profiles([])
+        if len(parts) == 1 and not len(parts[0]):
+            return parts[0]
+        n = sum(len(part) for part in parts)
+
+        # Skills: each part's columns to one index, then only the used columns.
+        skill_index: dict[str, int] = {}
+        skill_maps = []
+        for part in parts:
+            mapping = np.zeros(max(1, len(part.skill_index)), dtype=np.int64)
+            for key, column in part.skill_index.items():
+                mapping[column] = skill_index.setdefault(key, len(skill_index))
+            skill_maps.append(mapping)
+
+        def stacked(attr: str) -> "sparse.csr_matrix":
+            matrices = [getattr(part, attr).tocsr() for part in parts]
+            indices = np.concatenate([mapping[m.indices] for mapping, m in zip(skill_maps, matrices, strict=True)])
+            data = np.concatenate([m.data for m in matrices]).astype(np.float32)
+            counts = np.concatenate([np.diff(m.indptr) for m in matrices])
+            indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+            return sparse.csr_matrix((data, indices, indptr), shape=(n, max(1, len(skill_index))))
+
+        required, preferred = stacked("required"), stacked("preferred")
+        used = np.unique(np.concatenate([required.indices, preferred.indices]))
+        compact = np.full(max(1, len(skill_index)), -1, dtype=np.int64)
+        compact[used] = np.arange(len(used))
+        names = list(skill_index)
+        skill_index = {names[int(column)]: position for position, column in enumerate(used)}
+        width = max(1, len(skill_index))
+        required = sparse.csr_matrix((required.data, compact[required.indices], required.indptr), shape=(n, width))
+        preferred = sparse.csr_matrix((preferred.data, compact[preferred.indices], preferred.indptr), shape=(n, width))
+
+        # Places: each part's codes to one index (-1 stays unknown), then only the used places.
+        place_index: dict[str, int] = {}
+        cities, places = [], []
+        for part in parts:
+            mapping = np.full(len(part.place_index) + 1, -1, dtype=np.int32)  # the last entry: code -1
+            for place, code in part.place_index.items():
+                mapping[code] = place_index.setdefault(place, len(place_index))
+            cities.append(mapping[part.city])
+            places.append(mapping[part.places])
+        city, place_codes = np.concatenate(cities), np.concatenate(places)
+        used_places = np.unique(place_codes[place_codes >= 0])
+        recode = np.full(len(place_index) + 1, -1, dtype=np.int32)
+        recode[used_places] = np.arange(len(used_places), dtype=np.int32)
+        place_names = list(place_index)
+        return cls(
+            profiles=[profile for part in parts for profile in part.profiles],
+            text=sparse.vstack([part.text for part in parts], format="csc"),
+            required=required,
+            preferred=preferred,
+            skill_index=skill_index,
+            min_years=np.concatenate([part.min_years for part in parts]),
+            city=recode[city],
+            places=recode[place_codes],
+            place_index={place_names[int(code)]: position for position, code in enumerate(used_places)},
+            policy=np.concatenate([part.policy for part in parts]),
+        )
