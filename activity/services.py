@@ -175,7 +175,7 @@ def note_update(*, actor: User, note: Note, body: str) -> Note:
     """
     _author_only(actor, note)
     text = _clean_body(body)
-    job_id = note.application.job_id if note.application_id is not None else None
+    job_id = note.application.job_id if note.application is not None else None
     mentioned = _mentioned_members(organization_id=note.organization_id, job_id=job_id, body=text)
     note = Note.objects.select_for_update().get(pk=note.pk)
     before = set(note.mentions.values_list("pk", flat=True))
