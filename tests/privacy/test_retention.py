@@ -447,3 +447,11 @@ def test_a_fresh_job_for_a_due_candidate_is_left_alone_once_rechecked(org, recru
 
     assert report.kept == [candidate.pk]
     assert not erased(candidate)
+
+
+def test_the_dashboard_links_the_page_for_admins_and_staff_only(client, org_admin, recruiter, staff) -> None:
+    for user, linked in ((org_admin, True), (staff, True), (recruiter, False)):
+        client.force_login(user)
+        page = client.get(reverse("admin:index"))
+        assert page.status_code == 200
+        assert (reverse("admin:privacy_retention") in page.content.decode()) is linked, user
