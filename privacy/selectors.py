@@ -132,9 +132,10 @@ def retention_cases(
     scope = [org for org in scope if org in periods]
     if not scope:
         return []
-    ids = candidate_ids_sourced_by(organization_ids=scope) | applicant_ids_of(organization_ids=scope)
     if candidate_ids is not None:
-        ids &= set(candidate_ids)
+        ids = set(candidate_ids)  # (held by the scope: checked below, per candidate)
+    else:
+        ids = candidate_ids_sourced_by(organization_ids=scope) | applicant_ids_of(organization_ids=scope)
     cases: list[RetentionCase] = []
     for chunk in _chunks(ids):
         profiles = candidates_retention_facts(candidate_ids=chunk)
@@ -148,8 +149,8 @@ def retention_cases(
             holders = set(pipeline.organization_ids) if pipeline is not None else set()
             if profile.organization_id is not None:
                 holders.add(profile.organization_id)
-            if not holders or not holders <= periods.keys():
-                continue  # held by nobody, or by an organization that keeps candidates for good
+            if holders.isdisjoint(scope) or not holders <= periods.keys():
+                continue  # held by none of the scope, or by an organization that keeps candidates for good
             deciding = max(sorted(holders), key=lambda org: periods[org][1])
             name, days = periods[deciding]
             times = [profile.last_activity, interviews.get(candidate_id), notes.get(candidate_id)]
