@@ -18,7 +18,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core import signing
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from activity.errors import NoteNotFound
 from activity.models import Note
@@ -403,4 +404,16 @@ def entry_kinds() -> Iterable[str]:
         "match_computed",
         "rejection_email_sent",
         "rejection_email_cancelled",
+    )
+
+
+def notes_last_activity(*, candidate_ids: Iterable[int]) -> dict[int, datetime]:
+    """Per profile among ``candidate_ids``, when a note on it (or on one of its applications) was
+    last written or edited; whoever asks (retention, privacy.services, runs as the system)."""
+    return dict(
+        Note.objects.filter(candidate_id__in=list(candidate_ids))
+        .order_by()
+        .values("candidate_id")
+        .annotate(at=Max(Coalesce("edited_at", "created_at")))
+        .values_list("candidate_id", "at")
     )

@@ -4,6 +4,7 @@ A candidate sees their own applications; a full seat those to their organization
 limited seat those of their hiring teams' jobs and interview panels; staff all of them.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
-from applications.choices import ApplicationStage
+from applications.choices import ACTIVE_STAGES, ApplicationStage
 from applications.errors import ApplicationNotFound, RejectionEmailTemplateNotFound, RejectionReasonNotFound
 from applications.models import (
     Application,
@@ -343,3 +344,49 @@ def applications_personal_data(*, candidate_id: int) -> list[dict[str, Any]]:
         }
         for a in applications
     ]
+
+
+# Retention (privacy.services.retention_purge): whoever asks (the purge runs as the system).
+
+
+def applicant_ids_of(*, organization_ids: Iterable[int]) -> set[int]:
+    """Ids of the profiles that applied (or were added) to a job of these organizations."""
+    return set(
+        Application.objects.filter(job__organization_id__in=list(organization_ids))
+        .order_by()
+        .values_list("candidate_id", flat=True)
+        .distinct()
+    )
+
+
+@dataclass(frozen=True)
+class PipelineFacts:
+    """A profile's applications as retention sees them: the organizations whose jobs they are
+    to, whether one is still in progress (not hired, rejected or withdrawn) or hired, and the
+    latest time one was created or moved (a move, an undo: ``stage_changed_at``)."""
+
+    organization_ids: frozenset[int]
+    in_progress: bool
+    hired: bool
+    last_activity: datetime
+
+
+def applications_retention_facts(*, candidate_ids: Iterable[int]) -> dict[int, PipelineFacts]:
+    """:class:`PipelineFacts` of each profile among ``candidate_ids`` that has applications."""
+    rows = (
+        Application.objects.filter(candidate_id__in=list(candidate_ids))
+        .order_by()
+        .values_list("candidate_id", "job__organization_id", "stage", "created_at", "stage_changed_at")
+    )
+    found: dict[int, list[tuple[int, str, datetime]]] = {}
+    for candidate_id, organization_id, stage, created_at, stage_changed_at in rows:
+        found.setdefault(candidate_id, []).append((organization_id, stage, max(created_at, stage_changed_at)))
+    return {
+        candidate_id: PipelineFacts(
+            organization_ids=frozenset(org for org, _stage, _at in apps),
+            in_progress=any(stage in ACTIVE_STAGES for _org, stage, _at in apps),
+            hired=any(stage == ApplicationStage.HIRED for _org, stage, _at in apps),
+            last_activity=max(at for _org, _stage, at in apps),
+        )
+        for candidate_id, apps in found.items()
+    }

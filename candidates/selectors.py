@@ -7,10 +7,12 @@ their organization's jobs, who opted in to discovery, or whom their organization
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
 
 from candidates.choices import ConsentPurpose, ParseStatus
 from candidates.errors import CandidateNotFound, MergeNotFound, ResumeLinkInvalid, ResumeNotFound
@@ -245,3 +247,57 @@ def candidate_by_id_or_email(*, value: str) -> Candidate | None:
         return Candidate.objects.filter(pk=int(value)).first()
     found = list(Candidate.objects.filter(email__iexact=value.strip())[:2])
     return found[0] if len(found) == 1 else None
+
+
+# Retention (privacy.services.retention_purge): which profiles an organization holds and when the
+# person last did something with them. Whoever asks (the purge runs as the system and decides).
+
+
+def candidate_ids_sourced_by(*, organization_ids: Iterable[int]) -> set[int]:
+    """Ids of the live profiles (not erased, not merged away) these organizations sourced."""
+    return set(
+        Candidate.objects.filter(
+            organization_id__in=list(organization_ids), erased_at__isnull=True, merged_into__isnull=True
+        ).values_list("id", flat=True)
+    )
+
+
+@dataclass(frozen=True)
+class HeldProfile:
+    """A live profile as retention sees it: who holds it (``organization_id``: the organization
+    that sourced it, None for the person's own), its login, and the latest of its own activity:
+    created or edited, a resume uploaded, a consent given, the person's last login."""
+
+    candidate_id: int
+    organization_id: int | None
+    user_id: int | None
+    last_activity: datetime
+
+
+def candidates_retention_facts(*, candidate_ids: Iterable[int]) -> dict[int, HeldProfile]:
+    """:class:`HeldProfile` of each live profile among ``candidate_ids`` (erased and merged-away
+    profiles are left out: there is nothing left to keep, or they follow their survivor)."""
+    last_resume = Resume.objects.filter(candidate_id=OuterRef("pk")).order_by().values("candidate_id")
+    last_consent = Consent.objects.filter(candidate_id=OuterRef("pk")).order_by().values("candidate_id")
+    rows = (
+        Candidate.objects.filter(pk__in=list(candidate_ids), erased_at__isnull=True, merged_into__isnull=True)
+        .annotate(
+            last_resume=Subquery(last_resume.annotate(at=Max("uploaded_at")).values("at")),
+            last_consent=Subquery(last_consent.annotate(at=Max("given_at")).values("at")),
+        )
+        .order_by()
+        .values_list(
+            "pk",
+            "organization_id",
+            "user_id",
+            "created_at",
+            "updated_at",
+            "last_resume",
+            "last_consent",
+            "user__last_login",
+        )
+    )
+    held: dict[int, HeldProfile] = {}
+    for pk, organization_id, user_id, *times in rows:
+        held[pk] = HeldProfile(pk, organization_id, user_id, max(t for t in times if t is not None))
+    return held

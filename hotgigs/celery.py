@@ -119,6 +119,12 @@ app.conf.beat_schedule = {
         "schedule": 600.0,
         "options": {"expires": 500.0},
     },
+    # Candidates past their organizations' retention periods, erased with receipts (privacy).
+    "privacy.retention_purge": {
+        "task": "privacy.retention_purge",
+        "schedule": 86400.0,
+        "options": {"expires": 3600.0},
+    },
     # Readiness of database, cache, channel layer and broker, kept as gauges and in the cache.
     "observability.record_readiness": {
         "task": "observability.record_readiness",

@@ -10,7 +10,8 @@ from datetime import datetime
 from statistics import fmean
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Greatest
 
 from applications.selectors import application_visible_filter
 from hotgigs.accounts import policies
@@ -290,3 +291,29 @@ def interviews_personal_data(*, candidate_id: int) -> list[dict[str, Any]]:
         .values("id", "application_id", "kind", "status", "starts_at", "ends_at", "timezone", "location")
     )
     return [dict(row) for row in rows]
+
+
+def interviews_last_activity(*, candidate_ids: Iterable[int]) -> dict[int, datetime]:
+    """Per profile among ``candidate_ids``, the latest of its interviews' bookings, changes and
+    times (an interview still ahead counts as activity until it is over) and of the feedback
+    given on them; whoever asks (retention, privacy.services, runs as the system)."""
+    ids = list(candidate_ids)
+    latest: dict[int, datetime] = {}
+    interviews = (
+        Interview.objects.filter(application__candidate_id__in=ids)
+        .order_by()
+        .values("application__candidate_id")
+        .annotate(at=Max(Greatest("updated_at", "ends_at")))
+        .values_list("application__candidate_id", "at")
+    )
+    feedback = (
+        Feedback.objects.filter(interview__application__candidate_id__in=ids)
+        .order_by()
+        .values("interview__application__candidate_id")
+        .annotate(at=Max("submitted_at"))
+        .values_list("interview__application__candidate_id", "at")
+    )
+    for candidate_id, at in [*interviews, *feedback]:
+        if at is not None and (candidate_id not in latest or at > latest[candidate_id]):
+            latest[candidate_id] = at
+    return latest

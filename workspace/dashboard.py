@@ -194,6 +194,8 @@ def dashboard_index(request: HttpRequest, extra_context: dict[str, Any] | None =
         "app_list": admin_site.get_app_list(request),
         # Limited seats (hiring managers, interviewers) get no analytics: no figures at all.
         "dashboard": dashboard_context(request, timezone.now()) if policies.may_read_analytics(request.user) else None,  # type: ignore[arg-type]
+        # Staff (None: every organization) and organizations' admins: a link to the retention page.
+        "manages_retention": policies.retention_organization_ids(request.user) != frozenset(),  # type: ignore[arg-type]
         **(extra_context or {}),
     }
     request.current_app = admin_site.name

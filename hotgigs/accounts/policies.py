@@ -37,6 +37,7 @@ The rules, as functions:
   profile (its organization's members for a sourced one) or merge two of an organization's.
 * :func:`is_staff` — staff-only operations (erasing candidates, staff pages of the admin).
 * :func:`may_change_note` — "the note's author" (notes are read by the hiring team).
+* :func:`may_manage_retention` — "staff or the organization's admin": its retention period.
 * :func:`may_read_panel_feedback` — an interviewer on an application's panel reads the others'
   feedback on it only once they have submitted their own.
 
@@ -389,6 +390,20 @@ def may_export_candidate(actor: Actor, *, candidate_user_id: int | None) -> bool
 def may_erase_candidate(actor: Actor, *, candidate_user_id: int | None) -> bool:
     """The person themself (erased at once, privacy/services.py), or staff answering a request."""
     return is_staff(actor) or is_self(actor, candidate_user_id)
+
+
+def may_manage_retention(actor: Actor, organization_id: int) -> bool:
+    """Staff, or an admin of the organization: who reads and sets how long it keeps candidates
+    without activity, and sees which are due to be erased (privacy, issue 17)."""
+    return is_staff(actor) or is_org_admin(actor, organization_id)
+
+
+def retention_organization_ids(actor: Actor) -> frozenset[int] | None:
+    """The organizations whose retention the actor manages: None for staff (every one), else
+    those they administer (empty for everyone else)."""
+    if is_staff(actor):
+        return None
+    return frozenset(org for org in actor_roles(actor) if is_org_admin(actor, org))
 
 
 def is_audited_access(actor: Actor, *, candidate_user_id: int | None) -> bool:

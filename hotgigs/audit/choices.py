@@ -16,3 +16,4 @@ class AccessChannel(models.TextChoices):
     API = "api", "API"
     ADMIN = "admin", "back office"
     COMMAND = "command", "staff command"
+    SYSTEM = "system", "scheduled job"

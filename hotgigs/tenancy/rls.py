@@ -335,6 +335,12 @@ TABLES: dict[str, Callable[[], Rule]] = {
         read=f"audit_accessrecord.actor_id = {USER_ID}",
         write=f"audit_accessrecord.actor_id = {USER_ID}",
     ),
+    # Each organization's retention period (privacy): its members read it (the policy lets only
+    # its admins change it); the daily purge reads every organization's as the system.
+    "privacy_retentionsetting": lambda: Rule(
+        read=of_my_organizations("privacy_retentionsetting.organization_id"),
+        write=of_my_organizations("privacy_retentionsetting.organization_id"),
+    ),
 }
 """Every table under row-level security, and its rule."""
 

@@ -1,8 +1,8 @@
 from rest_framework import serializers
 
 from hotgigs.api.serializers import StrictInputSerializer
-from privacy.choices import ERASE_CONFIRMATION
-from privacy.models import ErasureReceipt
+from privacy.choices import ERASE_CONFIRMATION, RETENTION_MAX_DAYS, RETENTION_MIN_DAYS
+from privacy.models import ErasureReceipt, RetentionSetting
 
 
 class ErasureRequestSerializer(StrictInputSerializer):
@@ -26,6 +26,8 @@ class ErasureReceiptSerializer(serializers.ModelSerializer):  # type: ignore[typ
             "erased_by_email",
             "requested_by_candidate",
             "channel",
+            "reason",
+            "detail",
             "counts",
         )
         read_only_fields = fields
@@ -45,3 +47,31 @@ class PersonalDataSerializer(serializers.Serializer):  # type: ignore[type-arg]
     applications = serializers.ListField(child=serializers.DictField())
     interviews = serializers.ListField(child=serializers.DictField())
     notifications = serializers.ListField(child=serializers.DictField())
+
+
+class RetentionInputSerializer(StrictInputSerializer):
+    retention_days = serializers.IntegerField(
+        min_value=RETENTION_MIN_DAYS,
+        max_value=RETENTION_MAX_DAYS,
+        allow_null=True,
+        help_text=f"Days a candidate without activity is kept ({RETENTION_MIN_DAYS}–{RETENTION_MAX_DAYS}); "
+        "null keeps candidates until they or staff erase them.",
+    )
+
+
+class RetentionSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """An organization's retention period and who set it last (null: never set, candidates kept)."""
+
+    organization_id = serializers.IntegerField()
+    retention_days = serializers.IntegerField(allow_null=True)
+    updated_at = serializers.DateTimeField(allow_null=True)
+    updated_by = serializers.IntegerField(allow_null=True)
+
+    @staticmethod
+    def of(organization_id: int, setting: RetentionSetting | None) -> dict[str, object]:
+        return {
+            "organization_id": organization_id,
+            "retention_days": setting.retention_days if setting else None,
+            "updated_at": setting.updated_at if setting else None,
+            "updated_by": setting.updated_by_id if setting else None,
+        }

@@ -2,7 +2,14 @@
 
 from django.urls import re_path
 
-from privacy.api.views import CandidateErasureView, CandidateExportView, MyErasureView, MyExportView, ReceiptListView
+from privacy.api.views import (
+    CandidateErasureView,
+    CandidateExportView,
+    MyErasureView,
+    MyExportView,
+    ReceiptListView,
+    RetentionView,
+)
 
 urlpatterns = [
     re_path(r"^candidates/me/export/?$", MyExportView.as_view(), name="candidate-me-export"),
@@ -10,4 +17,5 @@ urlpatterns = [
     re_path(r"^candidates/(?P<pk>[0-9]{1,18})/export/?$", CandidateExportView.as_view(), name="candidate-export"),
     re_path(r"^candidates/(?P<pk>[0-9]{1,18})/erase/?$", CandidateErasureView.as_view(), name="candidate-erase"),
     re_path(r"^erasure-receipts/?$", ReceiptListView.as_view(), name="erasure-receipt-list"),
+    re_path(r"^organizations/(?P<pk>[0-9]{1,18})/retention/?$", RetentionView.as_view(), name="organization-retention"),
 ]

@@ -16,16 +16,23 @@ from rest_framework.views import APIView
 from candidates.errors import CandidateNotFound
 from candidates.selectors import candidate_for_user, candidate_get
 from hotgigs.accounts import policies
-from hotgigs.accounts.scopes import CANDIDATES_READ, CANDIDATES_WRITE
+from hotgigs.accounts.scopes import CANDIDATES_READ, CANDIDATES_WRITE, ORGANIZATION_ADMIN
+from hotgigs.accounts.selectors import organization_get
 from hotgigs.api.pagination import CursorPagination
 from hotgigs.api.ratelimit import CounterUnavailable, Rule, count, rate_limited_response
 from hotgigs.api.views import ERRORS
 from hotgigs.audit.choices import AccessChannel
 from hotgigs.errors import Forbidden
-from privacy.api.serializers import ErasureReceiptSerializer, ErasureRequestSerializer, PersonalDataSerializer
+from privacy.api.serializers import (
+    ErasureReceiptSerializer,
+    ErasureRequestSerializer,
+    PersonalDataSerializer,
+    RetentionInputSerializer,
+    RetentionSerializer,
+)
 from privacy.models import ErasureReceipt
-from privacy.selectors import receipt_list
-from privacy.services import candidate_erase, export_json, personal_data_export
+from privacy.selectors import receipt_list, retention_setting_get
+from privacy.services import candidate_erase, export_json, personal_data_export, retention_set
 
 logger = logging.getLogger(__name__)
 
@@ -174,3 +181,52 @@ class ReceiptListView(generics.ListAPIView):  # type: ignore[type-arg]
         if not policies.may_read_audit_log(self.request.user):  # type: ignore[arg-type]
             raise Forbidden("Only staff may read erasure receipts.")
         return receipt_list(actor=self.request.user)
+
+
+RETENTION_DESCRIPTION = (
+    "How long the organization keeps candidates without activity (`retention_days`, 30–3650; null: kept until "
+    "they or staff erase them). Every day the candidates past it are erased with a receipt (reason `retention`): "
+    "those it sourced or that applied to its jobs, with no application in progress and none hired, once every "
+    "organization holding them has let go. The organization's admins and staff; 403 for its other members, 404 "
+    "for anyone else."
+)
+
+
+class RetentionView(APIView):
+    """``GET`` / ``PUT /organizations/{id}/retention``."""
+
+    read_scope = ORGANIZATION_ADMIN
+    write_scope = ORGANIZATION_ADMIN
+
+    def _organization_id(self, request: Request, pk: str) -> int:
+        organization = organization_get(actor=request.user, organization_id=int(pk))
+        if not policies.may_manage_retention(request.user, organization.pk):  # type: ignore[arg-type]
+            raise Forbidden("Only the organization's admins or staff manage its retention period.")
+        return organization.pk
+
+    @extend_schema(
+        summary="Read an organization's retention period",
+        description=RETENTION_DESCRIPTION,
+        responses={200: RetentionSerializer, **ERRORS},
+    )
+    def get(self, request: Request, pk: str) -> Response:
+        organization_id = self._organization_id(request, pk)
+        setting = retention_setting_get(organization_id=organization_id)
+        return Response(RetentionSerializer(RetentionSerializer.of(organization_id, setting)).data)
+
+    @extend_schema(
+        summary="Set an organization's retention period",
+        description=RETENTION_DESCRIPTION,
+        request=RetentionInputSerializer,
+        responses={200: RetentionSerializer, **ERRORS},
+    )
+    def put(self, request: Request, pk: str) -> Response:
+        organization_id = self._organization_id(request, pk)
+        data = RetentionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        setting = retention_set(
+            actor=request.user,  # type: ignore[arg-type]
+            organization_id=organization_id,
+            retention_days=data.validated_data["retention_days"],
+        )
+        return Response(RetentionSerializer(RetentionSerializer.of(organization_id, setting)).data)

@@ -150,6 +150,8 @@ def hidden_rows(db):  # type: ignore[no-untyped-def]
         "jobs/team": recruiter_b.pk,
         "rejection-reasons": RejectionReason.objects.filter(organization=org_b).first().pk,  # type: ignore[union-attr]
         "rejection-email-templates": RejectionEmailTemplate.objects.get(organization=org_b).pk,
+        # The organization itself (its retention period).
+        "organizations": org_b.pk,
     }
 
 

@@ -224,6 +224,10 @@ def build_tenant() -> Tenant:
             channel="api",
         )
     )
+    # The organization's retention period (privacy): its members read it.
+    from privacy.models import RetentionSetting
+
+    tenant.add(RetentionSetting.objects.create(organization=org, retention_days=365, updated_at=when))
     # Each user's own notifications and email preference; an email to the candidate about the
     # application (the organization reads it on the timeline) and one to the recruiter.
     tenant.add(NotificationFactory(user=recruiter))
