@@ -184,7 +184,9 @@ def match_list(*, actor: Actor) -> QuerySet[Match]:
 
 def match_receipt(match: Match, *, internal: bool) -> dict[str, Any]:
     """Why a match scored what it did, flattened for people: skills matched and missing, the
-    components and their weights, and (``internal``: the hiring team's view) the rationale.
+    components and their weights, the evidence (per skill of the job: found or not, and the
+    candidate's sentence that shows it; ``hotgigs.ai.evidence``), and (``internal``: the hiring
+    team's view) the rationale.
 
     One reading of a stored breakdown for every screen that shows it (the API's match
     serializers, the back office's application page); tolerant of receipts written by older
@@ -204,6 +206,7 @@ def match_receipt(match: Match, *, internal: bool) -> dict[str, Any]:
         return float(value) if isinstance(value, int | float) else None
 
     version = breakdown.get("scoring_version")
+    evidence = breakdown.get("evidence")
     return {
         "required_matched": names("required_skills", "matched"),
         "required_missing": names("required_skills", "missing"),
@@ -218,6 +221,18 @@ def match_receipt(match: Match, *, internal: bool) -> dict[str, Any]:
         "weights": {str(k): float(v) for k, v in weights.items() if isinstance(v, int | float)},
         "scoring_version": version if isinstance(version, int) else None,
         "rationale": (match.rationale or None) if internal else None,
+        "evidence": [_evidence_entry(e) for e in evidence if isinstance(e, dict)] if isinstance(evidence, list) else [],
+    }
+
+
+def _evidence_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    sentence, source = entry.get("sentence"), entry.get("source")
+    return {
+        "skill": str(entry.get("skill") or ""),
+        "required": bool(entry.get("required")),
+        "found": bool(entry.get("found")),
+        "source": str(source) if source else None,
+        "sentence": str(sentence) if sentence else None,
     }
 
 

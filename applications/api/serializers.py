@@ -377,6 +377,18 @@ class MatchJobSerializer(serializers.Serializer):  # type: ignore[type-arg]
     organization = MatchOrganizationSerializer()
 
 
+class MatchEvidenceSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """One skill of the job and what shows it: ``found`` (the candidate has it); ``source``
+    (``resume``, ``summary``, ``headline``, or ``profile`` when only listed; null when not found);
+    ``sentence`` (the candidate's own sentence naming it, at most 200 characters, redacted)."""
+
+    skill = serializers.CharField()
+    required = serializers.BooleanField()
+    found = serializers.BooleanField()
+    source = serializers.CharField(allow_null=True)
+    sentence = serializers.CharField(allow_null=True)
+
+
 class MatchBreakdownSerializer(serializers.Serializer):  # type: ignore[type-arg]
     """Why the score is what it is: the receipt of ``hotgigs.ai.scoring``, flattened.
 
@@ -398,6 +410,7 @@ class MatchBreakdownSerializer(serializers.Serializer):  # type: ignore[type-arg
     weights = serializers.DictField(child=serializers.FloatField())
     scoring_version = serializers.IntegerField(allow_null=True)
     rationale = serializers.CharField(allow_null=True)
+    evidence = MatchEvidenceSerializer(many=True)
 
 
 class MatchSerializer(serializers.Serializer):  # type: ignore[type-arg]
