@@ -111,7 +111,7 @@ _URL = re.compile(
     r"(?i)\b(?:https?://|www\.)\S+|\b(?:linkedin|github|gitlab|twitter|x|facebook|instagram|medium|behance|"
     r"dribbble)\.com/\S*"
 )
-_HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_]{2,}")
+_HANDLE = re.compile(r"(?<![\w@])@\w[\w.\-]*\w")
 _PHONE = re.compile(r"(?<![\w+])\+?\(?\d[\d \t().\-]{6,}\d(?!\w)")
 _YEAR_RANGE = re.compile(r"^\d{4}\s*[-–]\s*\d{4}$")
 _MONTHS = (
