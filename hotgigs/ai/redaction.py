@@ -245,7 +245,6 @@ class Identity:
         text = _US_ZIP.sub(r"\1", text)
         text = _EU_POSTCODE.sub("", text)
         text = self._names_out(text)
-        text = re.sub(rf"(?<!\w){_TITLES}\.?(?=\s+[A-Z])", "", text)
         if self._city_pattern is not None:
             text = self._city_pattern.sub(_city_out, text)
         text = neutral_words(text)
@@ -272,6 +271,7 @@ _GENDERED = re.compile(
     r"(?<![\w\-])(" + "|".join(sorted([*NEUTRAL, *OBJECT_OR_POSSESSIVE], key=len, reverse=True)) + r")(?![\w\-])",
     re.I,
 )
+_TITLE_BEFORE_NAME = re.compile(rf"(?<!\w){_TITLES}\.?[ \t]*(?=[ \t][A-Z])")
 _NEXT_WORD = re.compile(r"\s*([\w']+)?")
 
 
@@ -289,7 +289,7 @@ def neutral_words(text: str) -> str:
             neutral = NEUTRAL[lower]
         return _match_case(word, neutral)
 
-    return _GENDERED.sub(replace, text)
+    return _GENDERED.sub(replace, _TITLE_BEFORE_NAME.sub("", text))
 
 
 def redact(text: str, *, identity: Identity) -> str:
