@@ -12,10 +12,16 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from applications.choices import ApplicationStage
-from applications.errors import ApplicationNotFound, RejectionEmailTemplateNotFound, RejectionReasonNotFound
+from applications.errors import (
+    ApplicationNotFound,
+    MatchNotFound,
+    RejectionEmailTemplateNotFound,
+    RejectionReasonNotFound,
+)
 from applications.models import (
     Application,
     Match,
+    MatchFeedback,
     OfferApproval,
     RejectionEmail,
     RejectionEmailTemplate,
@@ -179,6 +185,40 @@ def match_list(*, actor: Actor) -> QuerySet[Match]:
         .filter(candidate__in=candidate_list(actor=actor).values("pk"))
         .select_related("job", "job__organization", "candidate")
         .order_by("job_id", "-score", "candidate_id")
+    )
+
+
+def match_get(*, actor: Actor, match_id: int) -> Match:
+    """One match the actor may see (``match_list``'s rule), with its job and candidate; raises
+    MatchNotFound (404) for any other."""
+    try:
+        return match_list(actor=actor).get(pk=match_id)
+    except Match.DoesNotExist:
+        raise MatchNotFound() from None
+
+
+def match_feedback_get(*, actor: Actor, match: Match) -> MatchFeedback | None:
+    """The actor's own mark on ``match`` (which the caller got from ``match_get``), or None."""
+    return MatchFeedback.objects.filter(match=match, user_id=actor.pk).first() if actor.pk else None
+
+
+def match_feedback_export() -> QuerySet[MatchFeedback]:
+    """Every mark with its match's job and candidate ids, oldest first, whoever asks: the export
+    command (a staff tool that runs as the system) reads it. No personal data is selected."""
+    return (
+        MatchFeedback.objects.select_related("match")
+        .only(
+            "id",
+            "mark",
+            "score",
+            "components",
+            "model_version",
+            "marked_at",
+            "match__id",
+            "match__job_id",
+            "match__candidate_id",
+        )
+        .order_by("marked_at", "id")
     )
 
 

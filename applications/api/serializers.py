@@ -15,6 +15,7 @@ from applications.choices import (
     STAGE_TRANSITIONS,
     ApplicationSource,
     ApplicationStage,
+    MatchMark,
     OfferDecision,
     StageChangeKind,
 )
@@ -23,6 +24,7 @@ from applications.selectors import StageSpan, match_receipt
 from applications.services import (
     MAX_BULK,
     MAX_COVER_LETTER,
+    MAX_MARK_REASON,
     MAX_REASON,
     MAX_REASON_LABEL,
     MAX_TEMPLATE_BODY,
@@ -448,6 +450,24 @@ class CandidateMatchSerializer(MatchSerializer):
     """A job ranked for a candidate."""
 
     job = MatchJobSerializer()
+
+
+class MatchMarkInputSerializer(StrictInputSerializer):
+    mark = serializers.ChoiceField(choices=MatchMark.choices, help_text="`good` or `bad`.")
+    reason = serializers.CharField(
+        max_length=MAX_MARK_REASON, required=False, allow_blank=True, help_text="Why, in a few words (optional)."
+    )
+
+
+class MatchFeedbackSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """The caller's mark on a match, with the score and model version it was taken against."""
+
+    match_id = serializers.IntegerField()
+    mark = serializers.ChoiceField(choices=MatchMark.choices)
+    reason = serializers.CharField(allow_blank=True)
+    score = serializers.DecimalField(max_digits=5, decimal_places=2, coerce_to_string=True)
+    model_version = serializers.CharField()
+    marked_at = serializers.DateTimeField()
 
 
 class MatchRecomputeSerializer(serializers.Serializer):  # type: ignore[type-arg]

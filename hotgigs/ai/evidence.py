@@ -46,7 +46,11 @@ def _shorten(sentence: str, key: str) -> str:
 
 def _sentences_by_skill(candidate: CandidateProfile, keys: set[str]) -> dict[str, tuple[str, str]]:
     found: dict[str, tuple[str, str]] = {}
-    for source, text in (("resume", candidate.resume_text), ("summary", candidate.summary), ("headline", candidate.headline)):
+    for source, text in (
+        ("resume", candidate.resume_text),
+        ("summary", candidate.summary),
+        ("headline", candidate.headline),
+    ):
         for sentence in sentences(text):
             if len(found) == len(keys):
                 return found

@@ -96,8 +96,37 @@ NEUTRAL: dict[str, str] = {
 # ("her team" and "his team" → "their team"; "told her." and "told him." → "told them.").
 OBJECT_OR_POSSESSIVE = frozenset({"him", "her", "his"})
 _OBJECT_FOLLOWERS = frozenset(
-    "a an the to for with in on at and or but as from by of that this when after before about into over "
-    "up out off through during".split()
+    [
+        "a",
+        "an",
+        "the",
+        "to",
+        "for",
+        "with",
+        "in",
+        "on",
+        "at",
+        "and",
+        "or",
+        "but",
+        "as",
+        "from",
+        "by",
+        "of",
+        "that",
+        "this",
+        "when",
+        "after",
+        "before",
+        "about",
+        "into",
+        "over",
+        "up",
+        "out",
+        "off",
+        "through",
+        "during",
+    ]
 )
 _TITLES = r"(?i:mr|mrs|ms|miss|mx|sir|madam|dame|lord|lady)"
 

@@ -65,7 +65,10 @@ def test_ordinary_text_stays(text):
     [
         ("He led his team and mentored him.", "She led her team and mentored her."),
         ("Mr. Smith told him the plan; the award was his own.", "Mrs. Smith told her the plan; the award was her own."),
-        ("A man and his husband; father of two; fraternity member", "A woman and her wife; mother of two; sorority member"),
+        (
+            "A man and his husband; father of two; fraternity member",
+            "A woman and her wife; mother of two; sorority member",
+        ),
         ("Chairman of the board, spokesman, male nurse", "Chairwoman of the board, spokeswoman, female nurse"),
         ("HE WROTE HIS CODE", "SHE WROTE HER CODE"),
     ],

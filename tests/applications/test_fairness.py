@@ -18,18 +18,78 @@ pytestmark = pytest.mark.django_db
 
 # People of different origins and genders; pronouns and gendered words go with each.
 PEOPLE = [
-    {"first": "James", "last": "O'Connor", "he": "he", "him": "him", "his": "his", "title": "Mr.", "man": "man",
-     "spouse": "husband", "parent": "father", "frat": "fraternity"},
-    {"first": "Aisha", "last": "Mohammed", "he": "she", "him": "her", "his": "her", "title": "Ms.", "man": "woman",
-     "spouse": "wife", "parent": "mother", "frat": "sorority"},
-    {"first": "DeShawn", "last": "Washington", "he": "he", "him": "him", "his": "his", "title": "Mr.", "man": "man",
-     "spouse": "husband", "parent": "father", "frat": "fraternity"},
-    {"first": "María José", "last": "García-López", "he": "she", "him": "her", "his": "her", "title": "Mrs.",
-     "man": "woman", "spouse": "wife", "parent": "mother", "frat": "sorority"},
-    {"first": "Wei", "last": "Zhang", "he": "he", "him": "him", "his": "his", "title": "Mr.", "man": "man",
-     "spouse": "husband", "parent": "father", "frat": "fraternity"},
-    {"first": "Priya", "last": "Raghunathan", "he": "she", "him": "her", "his": "her", "title": "Miss",
-     "man": "woman", "spouse": "wife", "parent": "mother", "frat": "sorority"},
+    {
+        "first": "James",
+        "last": "O'Connor",
+        "he": "he",
+        "him": "him",
+        "his": "his",
+        "title": "Mr.",
+        "man": "man",
+        "spouse": "husband",
+        "parent": "father",
+        "frat": "fraternity",
+    },
+    {
+        "first": "Aisha",
+        "last": "Mohammed",
+        "he": "she",
+        "him": "her",
+        "his": "her",
+        "title": "Ms.",
+        "man": "woman",
+        "spouse": "wife",
+        "parent": "mother",
+        "frat": "sorority",
+    },
+    {
+        "first": "DeShawn",
+        "last": "Washington",
+        "he": "he",
+        "him": "him",
+        "his": "his",
+        "title": "Mr.",
+        "man": "man",
+        "spouse": "husband",
+        "parent": "father",
+        "frat": "fraternity",
+    },
+    {
+        "first": "María José",
+        "last": "García-López",
+        "he": "she",
+        "him": "her",
+        "his": "her",
+        "title": "Mrs.",
+        "man": "woman",
+        "spouse": "wife",
+        "parent": "mother",
+        "frat": "sorority",
+    },
+    {
+        "first": "Wei",
+        "last": "Zhang",
+        "he": "he",
+        "him": "him",
+        "his": "his",
+        "title": "Mr.",
+        "man": "man",
+        "spouse": "husband",
+        "parent": "father",
+        "frat": "fraternity",
+    },
+    {
+        "first": "Priya",
+        "last": "Raghunathan",
+        "he": "she",
+        "him": "her",
+        "his": "her",
+        "title": "Miss",
+        "man": "woman",
+        "spouse": "wife",
+        "parent": "mother",
+        "frat": "sorority",
+    },
 ]
 # Cities of one region (the job is in the first).
 CITIES = ["Austin", "Dallas", "Houston", "San Antonio"]
@@ -167,7 +227,7 @@ def test_swapping_names_gendered_words_and_city_in_a_region_changes_no_score(job
     assert run.created == len(variants)
     by_kind = _scores_by_kind(job, variants)
     # One score, one input hash and one set of components per resume, whoever wrote it, wherever in the region.
-    assert {kind: len(receipts) for kind, receipts in by_kind.items()} == {kind: 1 for kind in RESUMES}
+    assert {kind: len(receipts) for kind, receipts in by_kind.items()} == dict.fromkeys(RESUMES, 1)
     scores = {kind: next(iter(receipts))[0] for kind, receipts in by_kind.items()}
     assert scores["backend"] > scores["data"] > scores["support"]
 
@@ -211,8 +271,18 @@ def test_the_redacted_profile_holds_no_identity(job, variants):
     for (_, _), (candidate, values) in variants.items():
         profile = candidate_profile(candidate)
         text = "\n".join([profile.text, profile.location]).lower()
-        for secret in [*values["first"].split(), *values["last"].split("-"), values["email"], values["handle"],
-                       "555-01", values["street"].lower(), values["city"], "78701", "1988", "aged 36"]:
+        for secret in [
+            *values["first"].split(),
+            *values["last"].split("-"),
+            values["email"],
+            values["handle"],
+            "555-01",
+            values["street"].lower(),
+            values["city"],
+            "78701",
+            "1988",
+            "aged 36",
+        ]:
             assert secret.lower() not in text, (secret, text)
         for word in ("he", "she", "him", "her", "his", "mr", "ms", "mrs", "miss", "husband", "wife", "woman"):
             assert f" {word} " not in f" {text} ".replace(".", " ").replace(",", " ").replace(";", " "), word
@@ -228,7 +298,7 @@ def test_the_openai_provider_scores_the_variants_alike_and_never_receives_a_name
 
     assert (run.provider, run.fallback) == ("openai", None)
     by_kind = _scores_by_kind(job, variants)
-    assert {kind: len(receipts) for kind, receipts in by_kind.items()} == {kind: 1 for kind in RESUMES}
+    assert {kind: len(receipts) for kind, receipts in by_kind.items()} == dict.fromkeys(RESUMES, 1)
     sent = json.dumps(fake_openai.bodies, ensure_ascii=False).lower()
     assert sent
     for (_, _), (_, values) in variants.items():
