@@ -140,6 +140,8 @@ _URL = re.compile(
     r"(?i)\b(?:https?://|www\.)\S+|\b(?:linkedin|github|gitlab|twitter|x|facebook|instagram|medium|behance|"
     r"dribbble)\.com/\S*"
 )
+_URL_MARKERS = ("http", "www.", ".com/")
+_BIRTH_MARKERS = ("birth", "dob", "d.o.b", "born")
 _HANDLE = re.compile(r"(?<![\w@])@\w[\w.\-]*\w")
 _PHONE = re.compile(r"(?<![\w+])\+?\(?\d[\d \t().\-]{6,}\d(?!\w)")
 _YEAR_RANGE = re.compile(r"^\d{4}\s*[-–]\s*\d{4}$")
@@ -262,11 +264,15 @@ class Identity:
         for email in self.emails:
             if email:
                 text = re.sub(re.escape(email), "", text, flags=re.I)
+        # Cheap substring checks first: most patterns cannot match text without their marker.
+        lower = text.lower()
         text = _LABELLED_LINE.sub("", text)
-        text = _EMAIL.sub("", text)
-        text = _URL.sub("", text)
-        text = _HANDLE.sub("", text)
-        text = _BIRTH.sub("", text)
+        if "@" in text:
+            text = _HANDLE.sub("", _EMAIL.sub("", text))
+        if any(marker in lower for marker in _URL_MARKERS):
+            text = _URL.sub("", text)
+        if any(marker in lower for marker in _BIRTH_MARKERS):
+            text = _BIRTH.sub("", text)
         text = _AGE.sub("", text)
         text = _PHONE.sub(_phone_out, text)
         text = _STREET.sub("", text)
@@ -296,8 +302,10 @@ def _city_out(match: re.Match[str]) -> str:
     return "" if match.group(0)[:1].isupper() else match.group(0)
 
 
+_FIRST_LETTERS = "".join(sorted({w[0] for w in [*NEUTRAL, *OBJECT_OR_POSSESSIVE]} | {w[0].upper() for w in NEUTRAL}))
 _GENDERED = re.compile(
-    r"(?<![\w\-])(" + "|".join(sorted([*NEUTRAL, *OBJECT_OR_POSSESSIVE], key=len, reverse=True)) + r")(?![\w\-])",
+    # The lookahead on the first letter lets the engine skip most positions before the alternation.
+    rf"(?<![\w\-])(?=[{_FIRST_LETTERS}])(" + "|".join(sorted([*NEUTRAL, *OBJECT_OR_POSSESSIVE], key=len, reverse=True)) + r")(?![\w\-])",
     re.I,
 )
 _TITLE_BEFORE_NAME = re.compile(rf"(?<!\w){_TITLES}\.?[ \t]*(?=[ \t][A-Z])")
