@@ -385,9 +385,10 @@ class MatchEvidenceSerializer(serializers.Serializer):  # type: ignore[type-arg]
     ``sentence`` (the candidate's own sentence naming it, at most 200 characters, redacted)."""
 
     skill = serializers.CharField()
-    required = serializers.BooleanField()
+    # "required" and "source" are also attributes of a DRF Field; the receipt's keys keep their names.
+    required = serializers.BooleanField()  # type: ignore[assignment]
     found = serializers.BooleanField()
-    source = serializers.CharField(allow_null=True)
+    source = serializers.CharField(allow_null=True)  # type: ignore[assignment]
     sentence = serializers.CharField(allow_null=True)
 
 

@@ -305,7 +305,9 @@ def _city_out(match: re.Match[str]) -> str:
 _FIRST_LETTERS = "".join(sorted({w[0] for w in [*NEUTRAL, *OBJECT_OR_POSSESSIVE]} | {w[0].upper() for w in NEUTRAL}))
 _GENDERED = re.compile(
     # The lookahead on the first letter lets the engine skip most positions before the alternation.
-    rf"(?<![\w\-])(?=[{_FIRST_LETTERS}])(" + "|".join(sorted([*NEUTRAL, *OBJECT_OR_POSSESSIVE], key=len, reverse=True)) + r")(?![\w\-])",
+    rf"(?<![\w\-])(?=[{_FIRST_LETTERS}])("
+    + "|".join(sorted([*NEUTRAL, *OBJECT_OR_POSSESSIVE], key=len, reverse=True))
+    + r")(?![\w\-])",
     re.I,
 )
 _TITLE_BEFORE_NAME = re.compile(rf"(?<!\w){_TITLES}\.?[ \t]*(?=[ \t][A-Z])")
