@@ -40,6 +40,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
+# Part of every receipt's input hash (``hotgigs.ai.hashing``): bump it when what is removed
+# changes, so stored matches are recomputed from the new redaction (and get the new evidence).
+REDACTION_VERSION = 1
+
 NAME_PLACEHOLDER = "the candidate"
 
 # Each gendered word and its neutral replacement; a pair maps to the same word, so a
