@@ -104,3 +104,10 @@ class OfferDecision(models.TextChoices):
 
     APPROVE = "approve", "Approved"
     DECLINE = "decline", "Declined"
+
+
+class MatchMark(models.TextChoices):
+    """A recruiter's judgement of a match (``MatchFeedback``): labelled data for evaluating matching."""
+
+    GOOD = "good", "Good match"
+    BAD = "bad", "Bad match"

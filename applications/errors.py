@@ -66,3 +66,11 @@ class OfferApprovalRequired(Conflict):
 
 class OfferNotPending(Conflict):
     default_message = "There is no offer to decide on for this application."
+
+
+class MatchNotFound(NotFound):
+    default_message = "Match not found."
+
+
+class MatchMarkNotFound(NotFound):
+    default_message = "You have not marked this match."

@@ -53,10 +53,12 @@ from hotgigs.ai import (
     JobProfile,
     MatchProvider,
     MatchResult,
+    evidence,
     get_provider,
     input_hash,
     input_hashes,
 )
+from hotgigs.ai.redaction import Identity, region
 from jobs.choices import JobStatus
 from jobs.selectors import job_for_matching_get, job_for_matching_list
 
@@ -100,14 +102,18 @@ class MatchRun:
 
 
 def job_profile(job: Job) -> JobProfile:
-    """The engine's view of ``job`` (reads its skills; prefetch them for many jobs)."""
+    """The engine's view of ``job`` (reads its skills; prefetch them for many jobs).
+
+    Its location is reduced to the region, as the candidate's is (``hotgigs.ai.redaction.region``):
+    the location component compares regions, so a move within one never changes a score.
+    """
     return JobProfile.build(
         id=job.pk,
         title=job.title,
         description=job.description,
         skills=[(s.name, s.level, s.required) for s in job.skills.all()],
         min_years=job.min_years_experience,
-        location=job.location,
+        location=region(job.location),
         remote_policy=job.remote_policy,
     )
 
@@ -117,18 +123,30 @@ OPEN_JOBS = OpenJobsCache(job_profile)
 
 
 def candidate_profile(candidate: Candidate, *, resume_text: str | None = None) -> CandidateProfile:
-    """The engine's view of ``candidate``: profile fields, skills and latest resume text."""
+    """The engine's view of ``candidate``: profile fields, skills and latest resume text, redacted.
+
+    Fair by construction (``hotgigs.ai.redaction``): the engine, the input hash and any remote
+    provider see the text without the candidate's name, contact details, age, address or
+    gendered words, and the location as its region only. Nothing else of the row (the photo-free
+    resume file, self-identification) is read.
+    """
     if resume_text is None:
         resume_text = latest_resume_texts([candidate.pk]).get(candidate.pk, "")
+    identity = Identity(
+        names=(candidate.full_name,),
+        emails=(candidate.email,),
+        phones=(candidate.phone,),
+        location=candidate.location,
+    )
     return CandidateProfile.build(
         id=candidate.pk,
         skills=[(s.name, s.level) for s in candidate.skills.all()],
         years=candidate.years_experience,
-        location=candidate.location,
+        location=region(candidate.location),
         open_to_remote=candidate.open_to_remote,
-        headline=candidate.headline,
-        summary=candidate.summary,
-        resume_text=resume_text,
+        headline=identity.redact(candidate.headline),
+        summary=identity.redact(candidate.summary),
+        resume_text=identity.redact(resume_text),
     )
 
 
@@ -169,6 +187,7 @@ def _row(job: JobProfile, candidate: CandidateProfile, result: MatchResult, rati
     assert job.id is not None  # noqa: S101 - profiles built from rows have ids
     assert candidate.id is not None  # noqa: S101
     breakdown = dict(result.breakdown)
+    breakdown["evidence"] = evidence.skill_evidence(job, candidate)
     if rationale:
         breakdown["rationale"] = rationale
     return Match(

@@ -5,6 +5,7 @@ from django.db.models import Q
 from applications.choices import (
     ApplicationSource,
     ApplicationStage,
+    MatchMark,
     OfferDecision,
     RejectionEmailStatus,
     StageChangeKind,
@@ -163,6 +164,40 @@ class Match(models.Model):
 
     def __str__(self) -> str:
         return f"{self.candidate_id} ↔ {self.job_id}: {self.score}"
+
+
+class MatchFeedback(models.Model):
+    """A recruiter's mark on a match: good or bad, with an optional reason — labelled data.
+
+    One per (match, user); marking again replaces the mark. ``score``, ``components`` and
+    ``model_version`` are copied from the match when marked, so an export pairs each label
+    with what the recruiter judged even after the match is recomputed. ``organization`` is
+    the job's (row-level security). Written only by ``applications.services.match_mark`` /
+    ``match_unmark``; exported by ``manage.py export_match_marks``.
+    """
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="feedback")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
+    mark = models.CharField(max_length=4, choices=MatchMark.choices)
+    reason = models.TextField(blank=True)
+    score = models.DecimalField(max_digits=5, decimal_places=2)
+    components = models.JSONField(default=dict)
+    model_version = models.CharField(max_length=120)
+    marked_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "match feedback"
+        ordering = ("match", "-marked_at", "-id")
+        constraints = (
+            models.UniqueConstraint(fields=("match", "user"), name="applications_matchfeedback_one_per_user"),
+            models.CheckConstraint(
+                condition=Q(mark__in=MatchMark.values), name="applications_matchfeedback_mark_valid"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.match_id}: {self.mark}"
 
 
 class RejectionEmailTemplate(models.Model):

@@ -13,10 +13,16 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from applications.choices import ACTIVE_STAGES, ApplicationStage
-from applications.errors import ApplicationNotFound, RejectionEmailTemplateNotFound, RejectionReasonNotFound
+from applications.errors import (
+    ApplicationNotFound,
+    MatchNotFound,
+    RejectionEmailTemplateNotFound,
+    RejectionReasonNotFound,
+)
 from applications.models import (
     Application,
     Match,
+    MatchFeedback,
     OfferApproval,
     RejectionEmail,
     RejectionEmailTemplate,
@@ -183,9 +189,45 @@ def match_list(*, actor: Actor) -> QuerySet[Match]:
     )
 
 
+def match_get(*, actor: Actor, match_id: int) -> Match:
+    """One match the actor may see (``match_list``'s rule), with its job and candidate; raises
+    MatchNotFound (404) for any other."""
+    try:
+        return match_list(actor=actor).get(pk=match_id)
+    except Match.DoesNotExist:
+        raise MatchNotFound() from None
+
+
+def match_feedback_get(*, actor: Actor, match: Match) -> MatchFeedback | None:
+    """The actor's own mark on ``match`` (which the caller got from ``match_get``), or None."""
+    return MatchFeedback.objects.filter(match=match, user_id=actor.pk).first() if actor.pk else None
+
+
+def match_feedback_export() -> QuerySet[MatchFeedback]:
+    """Every mark with its match's job and candidate ids, oldest first, whoever asks: the export
+    command (a staff tool that runs as the system) reads it. No personal data is selected."""
+    return (
+        MatchFeedback.objects.select_related("match")
+        .only(
+            "id",
+            "mark",
+            "score",
+            "components",
+            "model_version",
+            "marked_at",
+            "match__id",
+            "match__job_id",
+            "match__candidate_id",
+        )
+        .order_by("marked_at", "id")
+    )
+
+
 def match_receipt(match: Match, *, internal: bool) -> dict[str, Any]:
     """Why a match scored what it did, flattened for people: skills matched and missing, the
-    components and their weights, and (``internal``: the hiring team's view) the rationale.
+    components and their weights, the evidence (per skill of the job: found or not, and the
+    candidate's sentence that shows it; ``hotgigs.ai.evidence``), and (``internal``: the hiring
+    team's view) the rationale.
 
     One reading of a stored breakdown for every screen that shows it (the API's match
     serializers, the back office's application page); tolerant of receipts written by older
@@ -205,6 +247,7 @@ def match_receipt(match: Match, *, internal: bool) -> dict[str, Any]:
         return float(value) if isinstance(value, int | float) else None
 
     version = breakdown.get("scoring_version")
+    evidence = breakdown.get("evidence")
     return {
         "required_matched": names("required_skills", "matched"),
         "required_missing": names("required_skills", "missing"),
@@ -219,6 +262,18 @@ def match_receipt(match: Match, *, internal: bool) -> dict[str, Any]:
         "weights": {str(k): float(v) for k, v in weights.items() if isinstance(v, int | float)},
         "scoring_version": version if isinstance(version, int) else None,
         "rationale": (match.rationale or None) if internal else None,
+        "evidence": [_evidence_entry(e) for e in evidence if isinstance(e, dict)] if isinstance(evidence, list) else [],
+    }
+
+
+def _evidence_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    sentence, source = entry.get("sentence"), entry.get("source")
+    return {
+        "skill": str(entry.get("skill") or ""),
+        "required": bool(entry.get("required")),
+        "found": bool(entry.get("found")),
+        "source": str(source) if source else None,
+        "sentence": str(sentence) if sentence else None,
     }
 
 

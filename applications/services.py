@@ -28,6 +28,7 @@ from applications.choices import (
     STAGE_TRANSITIONS,
     ApplicationSource,
     ApplicationStage,
+    MatchMark,
     OfferDecision,
     RejectionEmailStatus,
     StageChangeKind,
@@ -39,6 +40,7 @@ from applications.errors import (
     DuplicateRejectionReason,
     IllegalStageMove,
     JobNotOpen,
+    MatchMarkNotFound,
     NothingToUndo,
     OfferApprovalRequired,
     OfferNotPending,
@@ -46,6 +48,7 @@ from applications.errors import (
 from applications.models import (
     Application,
     Match,
+    MatchFeedback,
     OfferApproval,
     RejectionEmail,
     RejectionEmailTemplate,
@@ -893,3 +896,56 @@ def applications_personal_data_erase(*, candidate_id: int) -> dict[str, int]:
         .exclude(comment="")
         .update(comment=""),
     }
+
+
+# --- marks on matches ---------------------------------------------------------------------------
+
+MAX_MARK_REASON = 500
+
+
+def _may_mark(actor: User, match: Match) -> None:
+    if not policies.may_manage_job(actor, organization_id=match.job.organization_id, job_id=match.job_id):
+        raise Forbidden("Only the job's recruiters and hiring manager mark its matches.")
+
+
+@transaction.atomic
+def match_mark(*, actor: User, match: Match, mark: str, reason: str = "") -> MatchFeedback:
+    """Record ``actor``'s judgement of ``match``: ``good`` or ``bad``, with an optional reason.
+
+    ``match`` comes from ``selectors.match_get`` (the actor sees it). One mark per match and
+    user: marking again replaces the mark, the reason and the copy of the score, components and
+    model version the mark is taken against. Raises Forbidden unless the actor may manage the
+    match's job (``policies.may_manage_job``), ValidationFailed for another mark or a reason over
+    :data:`MAX_MARK_REASON` characters — changing nothing.
+    """
+    _may_mark(actor, match)
+    if mark not in MatchMark.values:
+        raise ValidationFailed(details={"mark": [f"Must be one of {', '.join(MatchMark.values)}."]})
+    reason = reason.strip()
+    if len(reason) > MAX_MARK_REASON:
+        raise ValidationFailed(details={"reason": [f"At most {MAX_MARK_REASON} characters."]})
+    components = (match.breakdown or {}).get("components") or {}
+    feedback, _ = MatchFeedback.objects.update_or_create(
+        match=match,
+        user=actor,
+        defaults={
+            "organization_id": match.job.organization_id,
+            "mark": mark,
+            "reason": reason,
+            "score": match.score,
+            "components": components if isinstance(components, dict) else {},
+            "model_version": match.model_version,
+            "marked_at": timezone.now(),
+        },
+    )
+    return feedback
+
+
+@transaction.atomic
+def match_unmark(*, actor: User, match: Match) -> None:
+    """Take back ``actor``'s mark on ``match``. Raises Forbidden as :func:`match_mark` does, and
+    MatchMarkNotFound (404) when the actor has no mark on it."""
+    _may_mark(actor, match)
+    deleted, _ = MatchFeedback.objects.filter(match=match, user=actor).delete()
+    if not deleted:
+        raise MatchMarkNotFound()

@@ -34,6 +34,7 @@ from applications.choices import (
     STAGE_TRANSITIONS,
     TERMINAL_STAGES,
     ApplicationStage,
+    MatchMark,
     OfferDecision,
     StageChangeKind,
 )
@@ -43,6 +44,7 @@ from applications.selectors import (
     application_get,
     application_history,
     application_time_in_stage,
+    match_feedback_get,
     match_list,
     match_receipt,
     offer_approval_latest,
@@ -50,7 +52,15 @@ from applications.selectors import (
     rejection_email_template_list,
     rejection_reason_list,
 )
-from applications.services import MAX_REASON, application_move, application_undo_move, offer_decide
+from applications.services import (
+    MAX_MARK_REASON,
+    MAX_REASON,
+    application_move,
+    application_undo_move,
+    match_mark,
+    match_unmark,
+    offer_decide,
+)
 from candidates.errors import CandidateNotFound
 from candidates.selectors import resume_list
 from hotgigs.accounts import policies
@@ -342,6 +352,7 @@ def _render(
         "ended": application.stage in TERMINAL_STAGES,
         "match": match,
         "receipt": match_receipt(match, internal=True) if match is not None else None,
+        "match_mark": _match_mark_context(request, application, match),
         "resumes": resumes,
         "latest_resume": next((r for r in resumes if r.extracted_text), None),
         "history": history,
@@ -379,6 +390,21 @@ def _render_for_interviewer(request: HttpRequest, application: Any, *, status: i
         "my_interviews_url": reverse("admin:workspace_my_interviews"),
     }
     return TemplateResponse(request, "workspace/application.html", context, status=status)
+
+
+def _match_mark_context(request: HttpRequest, application: Any, match: Any) -> dict[str, Any] | None:
+    """The good/bad buttons under the match receipt, for those who may mark it, with their own mark."""
+    if match is None or not policies.may_manage_job(
+        request.user,  # type: ignore[arg-type]
+        organization_id=application.job.organization_id,
+        job_id=application.job_id,
+    ):
+        return None
+    return {
+        "mine": match_feedback_get(actor=request.user, match=match),  # type: ignore[arg-type]
+        "action": reverse("admin:workspace_match_mark", args=[application.pk]),
+        "max_reason": MAX_MARK_REASON,
+    }
 
 
 def _offer_context(request: HttpRequest, application: Any) -> dict[str, Any] | None:
@@ -425,6 +451,40 @@ def offer_decision_view(request: HttpRequest, object_id: str) -> HttpResponse:
         return HttpResponseRedirect(page_url(application))
     log_change(request, application, f"Offer {approval.get_decision_display().lower()}. {approval.comment}".strip())
     messages.success(request, f"{application.candidate.full_name}: offer {approval.get_decision_display().lower()}.")
+    return HttpResponseRedirect(page_url(application))
+
+
+class MatchMarkForm(forms.Form):
+    mark = forms.ChoiceField(choices=[*MatchMark.choices, ("clear", "Clear")])
+    reason = forms.CharField(max_length=MAX_MARK_REASON, required=False)
+
+
+@require_POST
+def match_mark_view(request: HttpRequest, object_id: str) -> HttpResponse:
+    """Mark the application's match good or bad, or clear one's mark (``applications.services.match_mark``)."""
+    application = _application(request, object_id)
+    match = (
+        match_list(actor=request.user).filter(job_id=application.job_id, candidate_id=application.candidate_id).first()
+    )  # type: ignore[arg-type]
+    form = MatchMarkForm(request.POST)
+    if match is None or not form.is_valid():
+        problems = " ".join(str(e) for errors in form.errors.values() for e in errors) or "This pair has no match."
+        messages.error(request, f"Nothing was changed. {problems}")
+        return HttpResponseRedirect(page_url(application))
+    try:
+        if form.cleaned_data["mark"] == "clear":
+            match_unmark(actor=request.user, match=match)  # type: ignore[arg-type]
+            messages.success(request, "Your mark on this match was cleared.")
+        else:
+            feedback = match_mark(
+                actor=request.user,  # type: ignore[arg-type]
+                match=match,
+                mark=form.cleaned_data["mark"],
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(request, f"Marked as a {feedback.get_mark_display().lower()}.")
+    except DomainError as error:
+        messages.error(request, f"Nothing was changed: {domain_error_text(error)}")
     return HttpResponseRedirect(page_url(application))
 
 

@@ -54,6 +54,11 @@ def pages() -> list[URLPattern | URLResolver]:
             view(application.offer_decision_view),
             name="workspace_offer_decision",
         ),
+        path(
+            "applications/application/<int:object_id>/match-mark/",
+            view(application.match_mark_view),
+            name="workspace_match_mark",
+        ),
         # Notes, written from the application and candidate pages (workspace/activity.py).
         path(
             "applications/application/<int:object_id>/notes/",

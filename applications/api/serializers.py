@@ -15,6 +15,7 @@ from applications.choices import (
     STAGE_TRANSITIONS,
     ApplicationSource,
     ApplicationStage,
+    MatchMark,
     OfferDecision,
     StageChangeKind,
 )
@@ -23,6 +24,7 @@ from applications.selectors import StageSpan, match_receipt
 from applications.services import (
     MAX_BULK,
     MAX_COVER_LETTER,
+    MAX_MARK_REASON,
     MAX_REASON,
     MAX_REASON_LABEL,
     MAX_TEMPLATE_BODY,
@@ -377,6 +379,19 @@ class MatchJobSerializer(serializers.Serializer):  # type: ignore[type-arg]
     organization = MatchOrganizationSerializer()
 
 
+class MatchEvidenceSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """One skill of the job and what shows it: ``found`` (the candidate has it); ``source``
+    (``resume``, ``summary``, ``headline``, or ``profile`` when only listed; null when not found);
+    ``sentence`` (the candidate's own sentence naming it, at most 200 characters, redacted)."""
+
+    skill = serializers.CharField()
+    # "required" and "source" are also attributes of a DRF Field; the receipt's keys keep their names.
+    required = serializers.BooleanField()  # type: ignore[assignment]
+    found = serializers.BooleanField()
+    source = serializers.CharField(allow_null=True)  # type: ignore[assignment]
+    sentence = serializers.CharField(allow_null=True)
+
+
 class MatchBreakdownSerializer(serializers.Serializer):  # type: ignore[type-arg]
     """Why the score is what it is: the receipt of ``hotgigs.ai.scoring``, flattened.
 
@@ -398,6 +413,7 @@ class MatchBreakdownSerializer(serializers.Serializer):  # type: ignore[type-arg
     weights = serializers.DictField(child=serializers.FloatField())
     scoring_version = serializers.IntegerField(allow_null=True)
     rationale = serializers.CharField(allow_null=True)
+    evidence = MatchEvidenceSerializer(many=True)
 
 
 class MatchSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -435,6 +451,24 @@ class CandidateMatchSerializer(MatchSerializer):
     """A job ranked for a candidate."""
 
     job = MatchJobSerializer()
+
+
+class MatchMarkInputSerializer(StrictInputSerializer):
+    mark = serializers.ChoiceField(choices=MatchMark.choices, help_text="`good` or `bad`.")
+    reason = serializers.CharField(
+        max_length=MAX_MARK_REASON, required=False, allow_blank=True, help_text="Why, in a few words (optional)."
+    )
+
+
+class MatchFeedbackSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """The caller's mark on a match, with the score and model version it was taken against."""
+
+    match_id = serializers.IntegerField()
+    mark = serializers.ChoiceField(choices=MatchMark.choices)
+    reason = serializers.CharField(allow_blank=True)
+    score = serializers.DecimalField(max_digits=5, decimal_places=2, coerce_to_string=True)
+    model_version = serializers.CharField()
+    marked_at = serializers.DateTimeField()
 
 
 class MatchRecomputeSerializer(serializers.Serializer):  # type: ignore[type-arg]

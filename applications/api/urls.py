@@ -41,6 +41,11 @@ match_routes = [
         MatchViewSet.as_view({"post": "candidate_recompute"}),
         name="candidate-matches-recompute",
     ),
+    re_path(
+        rf"^matches/(?P<match_id>{ID_PATTERN})/mark/?$",
+        MatchViewSet.as_view({"post": "mark", "delete": "unmark"}),
+        name="match-mark",
+    ),
 ]
 
 urlpatterns = router.urls + match_routes

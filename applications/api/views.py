@@ -26,6 +26,8 @@ from applications.api.serializers import (
     BulkAction,
     CandidateMatchSerializer,
     JobMatchSerializer,
+    MatchFeedbackSerializer,
+    MatchMarkInputSerializer,
     MatchQuerySerializer,
     MatchRecomputeSerializer,
     MatchSerializer,
@@ -51,6 +53,7 @@ from applications.selectors import (
     application_history,
     application_list,
     application_time_in_stage,
+    match_get,
     match_list,
     rejection_email_list,
     rejection_email_template_get,
@@ -65,6 +68,8 @@ from applications.services import (
     application_withdraw,
     applications_bulk_apply,
     applications_bulk_move,
+    match_mark,
+    match_unmark,
     offer_decide,
     rejection_email_template_archive,
     rejection_email_template_create,
@@ -558,6 +563,7 @@ def _match_filters(request: Request, matches: QuerySet[Match]) -> QuerySet[Match
 
 
 JOB_ID = OpenApiParameter("job_id", int, OpenApiParameter.PATH, description="The job's id.")
+MATCH_ID = OpenApiParameter("match_id", int, OpenApiParameter.PATH, description="The match's id.")
 CANDIDATE_ID = OpenApiParameter("candidate_id", int, OpenApiParameter.PATH, description="The candidate's id.")
 
 
@@ -580,6 +586,8 @@ class MatchViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
         "candidate_matches": CANDIDATES_READ,
         "job_recompute": JOBS_WRITE,
         "candidate_recompute": CANDIDATES_WRITE,
+        "mark": JOBS_WRITE,
+        "unmark": JOBS_WRITE,
     }
 
     def _actor(self) -> User:
@@ -671,3 +679,42 @@ class MatchViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
             "candidate_id": candidate.pk,
         }
         return Response(MatchRecomputeSerializer(body).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        operation_id="matches_mark",
+        summary="Mark a match good or bad",
+        description="For the job's recruiters and hiring manager (and staff): `mark` is `good` or `bad`, with an "
+        "optional `reason`. One mark per match and user; marking again replaces it. The marks are labelled data "
+        "for evaluating matching (`manage.py export_match_marks`). A match the caller may not see answers 404; "
+        "403 for anyone else who sees it.",
+        parameters=[MATCH_ID],
+        request=MatchMarkInputSerializer,
+        responses={200: MatchFeedbackSerializer, **ERRORS},
+        tags=["jobs"],
+    )
+    def mark(self, request: Request, match_id: str) -> Response:
+        actor = self._actor()
+        match = match_get(actor=actor, match_id=int(match_id))  # 404 for a hidden row comes before any body check
+        data = MatchMarkInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        feedback = match_mark(
+            actor=actor,
+            match=match,
+            mark=data.validated_data["mark"],
+            reason=data.validated_data.get("reason", ""),
+        )
+        return Response(MatchFeedbackSerializer(feedback).data)
+
+    @extend_schema(
+        operation_id="matches_unmark",
+        summary="Take back one's mark on a match",
+        description="404 when the caller has no mark on the match (or may not see it); 403 as for marking.",
+        parameters=[MATCH_ID],
+        request=None,
+        responses={204: None, **ERRORS},
+        tags=["jobs"],
+    )
+    def unmark(self, request: Request, match_id: str) -> Response:
+        actor = self._actor()
+        match_unmark(actor=actor, match=match_get(actor=actor, match_id=int(match_id)))
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -3,7 +3,9 @@
 SHA-256 over a canonical JSON (sorted keys, no spaces) of exactly the inputs that decide
 the score: the job's and the candidate's fingerprints (``JobProfile.fingerprint``,
 ``CandidateProfile.fingerprint`` — long texts enter as their own SHA-256), the provider's
-name and model version, and :data:`hotgigs.ai.scoring.SCORING_VERSION`. A stored match
+name and model version, :data:`hotgigs.ai.scoring.SCORING_VERSION` and
+:data:`hotgigs.ai.redaction.REDACTION_VERSION` (the profiles are built from redacted text, and a
+new receipt — with its evidence — is due when what redaction removes changes). A stored match
 whose hash equals the hash of the current inputs is up to date and is not recomputed.
 """
 
@@ -13,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from hotgigs.ai.profiles import CandidateProfile, JobProfile
+from hotgigs.ai.redaction import REDACTION_VERSION
 from hotgigs.ai.scoring import SCORING_VERSION
 
 
@@ -37,6 +40,7 @@ def _digest(job: dict[str, Any], candidate: dict[str, Any], *, provider: str, mo
         "provider": provider,
         "model_version": model_version,
         "scoring_version": SCORING_VERSION,
+        "redaction_version": REDACTION_VERSION,
     }
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

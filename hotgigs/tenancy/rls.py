@@ -269,6 +269,11 @@ TABLES: dict[str, Callable[[], Rule]] = {
         read=application_of_my_organizations("applications_offerapproval.application_id"),
         write=application_of_my_organizations("applications_offerapproval.application_id"),
     ),
+    # Recruiters' marks on matches: the job's organization, never the candidate.
+    "applications_matchfeedback": lambda: Rule(
+        read=of_my_organizations("applications_matchfeedback.organization_id"),
+        write=of_my_organizations("applications_matchfeedback.organization_id"),
+    ),
     # Merges of an organization's duplicate profiles: its members (staff see all).
     "candidates_candidatemerge": lambda: Rule(
         read=of_my_organizations("candidates_candidatemerge.organization_id"),

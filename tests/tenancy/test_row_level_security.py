@@ -82,6 +82,7 @@ def build_tenant() -> Tenant:
     from activity.models import Note
     from applications.models import (
         Match,
+        MatchFeedback,
         OfferApproval,
         RejectionEmail,
         RejectionEmailTemplate,
@@ -107,17 +108,27 @@ def build_tenant() -> Tenant:
     tenant.add(application, candidate=True)
     for change in StageChange.objects.filter(application=application):
         tenant.add(change, candidate=True)
+    match = Match.objects.create(
+        job=job,
+        candidate=candidate,
+        score=50,
+        provider="test",
+        model_version="1",
+        input_hash="x",
+        computed_at=application.stage_changed_at,
+    )
+    tenant.add(match, candidate=True)
+    # The recruiter's mark on the match: the organization's, never the candidate's.
     tenant.add(
-        Match.objects.create(
-            job=job,
-            candidate=candidate,
+        MatchFeedback.objects.create(
+            match=match,
+            user=recruiter,
+            organization=org,
+            mark="good",
             score=50,
-            provider="test",
             model_version="1",
-            input_hash="x",
-            computed_at=application.stage_changed_at,
-        ),
-        candidate=True,
+            marked_at=application.stage_changed_at,
+        )
     )
     plan_round = InterviewRoundFactory(job=job)
     attribute = RoundAttributeFactory(round=plan_round)
