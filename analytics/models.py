@@ -19,6 +19,10 @@ class StageDayFact(models.Model):
     ``stage`` that day for the next stage of the funnel / for rejected / for withdrawn. An
     undone move counts minus one on the day of its undoing, so a sum over days is net of undos
     (a single day may be negative). Rows whose four counts are all zero are not stored.
+
+    ``running_*``: the same four counts summed over this job's rows at ``stage`` up to and
+    including ``day`` (a running sum), so a range of days costs two rows per job and stage
+    (the last row up to its end minus the last row before its start), whatever its length.
     """
 
     organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
@@ -29,10 +33,18 @@ class StageDayFact(models.Model):
     advanced = models.IntegerField(default=0)
     rejected = models.IntegerField(default=0)
     withdrawn = models.IntegerField(default=0)
+    running_entered = models.IntegerField(db_default=0)
+    running_advanced = models.IntegerField(db_default=0)
+    running_rejected = models.IntegerField(db_default=0)
+    running_withdrawn = models.IntegerField(db_default=0)
 
     class Meta:
         constraints = (models.UniqueConstraint(fields=("job", "day", "stage"), name="analytics_stage_day_once"),)
-        indexes = (models.Index(fields=("organization", "day"), name="analytics_stage_org_day"),)
+        indexes = (
+            models.Index(fields=("organization", "day"), name="analytics_stage_org_day"),
+            # The report's "last row up to a day" per job and stage.
+            models.Index(fields=("job", "stage", "day"), name="analytics_stage_running"),
+        )
 
     def __str__(self) -> str:
         return f"{self.day} job {self.job_id} {self.stage}"
@@ -40,8 +52,9 @@ class StageDayFact(models.Model):
 
 class StageDayTotal(models.Model):
     """:class:`StageDayFact` summed over an organization's jobs: one row per organization, day
-    and stage, so the unfiltered report reads a few thousand rows whatever the applications.
-    Written in the same run (and transaction) as the facts it sums."""
+    and stage, so the unfiltered report reads a few rows per organization whatever the
+    applications. Written in the same run (and transaction) as the facts it sums; its
+    ``running_*`` are the organization's running sums per stage, as :class:`StageDayFact`'s."""
 
     organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
@@ -50,11 +63,16 @@ class StageDayTotal(models.Model):
     advanced = models.IntegerField(default=0)
     rejected = models.IntegerField(default=0)
     withdrawn = models.IntegerField(default=0)
+    running_entered = models.IntegerField(db_default=0)
+    running_advanced = models.IntegerField(db_default=0)
+    running_rejected = models.IntegerField(db_default=0)
+    running_withdrawn = models.IntegerField(db_default=0)
 
     class Meta:
         constraints = (
             models.UniqueConstraint(fields=("organization", "day", "stage"), name="analytics_stage_total_once"),
         )
+        indexes = (models.Index(fields=("organization", "stage", "day"), name="analytics_total_running"),)
 
     def __str__(self) -> str:
         return f"{self.day} organization {self.organization_id} {self.stage}"

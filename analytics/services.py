@@ -6,9 +6,11 @@ and yesterday every few minutes and ``manage.py analytics_snapshot --since`` bac
 The facts come from the stage history alone (``applications_stagechange``, plus the
 application's job and source), never from a candidate's profile, and hold nothing personal.
 
-The work is two set-based statements per table, whatever the number of applications: the
+The work is a few set-based statements per table, whatever the number of applications: the
 history rows of the range are selected by the ORM (through the applications app's selector)
-and aggregated by the database straight into the snapshot tables.
+and aggregated by the database straight into the snapshot tables. The stage rows get their
+running sums as they are inserted (the last row before the range carries on, a window sum
+adds the range's days), and the rows of days after the range, if any, are carried on again.
 """
 
 from dataclasses import dataclass
@@ -85,10 +87,9 @@ def _stage_rows_sql(since: date, until: date) -> tuple[str, list[Any]]:
     entries_sql, entries_params = _sql(entries)
     decisions_sql, decisions_params = _sql(decisions)
     advances = ", ".join(["%s"] * len(ADVANCES))
-    sql = f"""
-        INSERT INTO {StageDayFact._meta.db_table}
-            (organization_id, job_id, day, stage, entered, advanced, rejected, withdrawn)
-        SELECT o, j, d, s, SUM(e), SUM(a), SUM(r), SUM(w) FROM (
+    grouped = f"""
+        SELECT o AS organization_id, j AS job_id, d AS day, s AS stage,
+               SUM(e) AS entered, SUM(a) AS advanced, SUM(r) AS rejected, SUM(w) AS withdrawn FROM (
             SELECT o, j, d, s, n AS e, 0 AS a, 0 AS r, 0 AS w FROM ({entries_sql}) entries
             UNION ALL
             SELECT o, j, d, s, 0, CASE WHEN t IN ({advances}) THEN n ELSE 0 END,
@@ -97,7 +98,7 @@ def _stage_rows_sql(since: date, until: date) -> tuple[str, list[Any]]:
         ) moves
         GROUP BY o, j, d, s
         HAVING SUM(e) <> 0 OR SUM(a) <> 0 OR SUM(r) <> 0 OR SUM(w) <> 0
-    """  # noqa: S608  (table names from the models, values as parameters)
+    """  # noqa: S608  (values as parameters)
     params = [
         *entries_params,
         *[str(stage) for stage in ADVANCES],
@@ -105,7 +106,68 @@ def _stage_rows_sql(since: date, until: date) -> tuple[str, list[Any]]:
         str(ApplicationStage.WITHDRAWN),
         *decisions_params,
     ]
-    return sql, params
+    return _insert_running_sql(StageDayFact, "job_id", ("organization_id", "job_id"), grouped, params, since)
+
+
+COUNTS = ("entered", "advanced", "rejected", "withdrawn")
+
+
+def _carried_sql(table: str, owner: str, rows: str, before: str) -> str:
+    """Per owner and stage of ``rows`` (a CTE's name), the id of the table's last row ``before``
+    (a comparison with the day, one ``%s``): the running sums the rows carry on from."""
+    return f"""
+        SELECT k.owner, k.stage, (
+            SELECT p.id FROM {table} p WHERE p.{owner} = k.owner AND p.stage = k.stage AND p.day {before}
+            ORDER BY p.day DESC LIMIT 1
+        ) AS base_id
+        FROM (SELECT DISTINCT {owner} AS owner, stage FROM {rows}) k
+    """  # noqa: S608  (table and column names from the models, values as parameters)
+
+
+def _insert_running_sql(
+    model: type[StageDayFact] | type[StageDayTotal],
+    owner: str,
+    keys: tuple[str, ...],
+    grouped: str,
+    params: list[Any],
+    since: date,
+) -> tuple[str, list[Any]]:
+    """The INSERT of ``grouped`` (columns: ``keys``, day, stage and the four counts; days from
+    ``since`` on) with each row's running sums: the owner's last row at the stage before
+    ``since`` carries on, and each row adds its counts in day order."""
+    table = model._meta.db_table
+    columns = ", ".join(keys)
+    counts = ", ".join(COUNTS)
+    running = ", ".join(f"running_{name}" for name in COUNTS)
+    sums = ", ".join(f"COALESCE(b.running_{name}, 0) + SUM(g.{name}) OVER win" for name in COUNTS)
+    sql = f"""
+        WITH grouped AS ({grouped}), carried AS ({_carried_sql(table, owner, "grouped", "< %s")})
+        INSERT INTO {table} ({columns}, day, stage, {counts}, {running})
+        SELECT {", ".join(f"g.{key}" for key in keys)}, g.day, g.stage, {", ".join(f"g.{name}" for name in COUNTS)}, {sums}
+        FROM grouped g
+        JOIN carried c ON c.owner = g.{owner} AND c.stage = g.stage
+        LEFT JOIN {table} b ON b.id = c.base_id
+        WINDOW win AS (PARTITION BY g.{owner}, g.stage ORDER BY g.day)
+    """  # noqa: S608  (table and column names from the models, values as parameters)
+    return sql, [*params, since]
+
+
+def _carry_on_sql(model: type[StageDayFact] | type[StageDayTotal], owner: str, until: date) -> tuple[str, list[Any]]:
+    """The UPDATE of the running sums of the rows after ``until`` (a range rewritten before
+    days already written), from the last row up to ``until``. Touches no row otherwise."""
+    table = model._meta.db_table
+    sums = ", ".join(f"SUM(r.{name}) OVER win AS {name}" for name in COUNTS)
+    assign = ", ".join(f"running_{name} = x.{name} + COALESCE(b.running_{name}, 0)" for name in COUNTS)
+    sql = f"""
+        WITH later AS (
+            SELECT r.id, r.{owner}, r.stage, {sums} FROM {table} r WHERE r.day > %s
+            WINDOW win AS (PARTITION BY r.{owner}, r.stage ORDER BY r.day)
+        ), carried AS ({_carried_sql(table, owner, "later", "<= %s")})
+        UPDATE {table} SET {assign}
+        FROM later x JOIN carried c ON c.owner = x.{owner} AND c.stage = x.stage LEFT JOIN {table} b ON b.id = c.base_id
+        WHERE {table}.id = x.id
+    """  # noqa: S608  (table and column names from the models, values as parameters)
+    return sql, [until, until]
 
 
 def _hire_rows_sql(since: date, until: date) -> tuple[str, list[Any]]:
@@ -151,12 +213,11 @@ def _totals_sql(since: date, until: date) -> tuple[str, list[Any]]:
         .annotate(e=Sum("entered"), a=Sum("advanced"), r=Sum("rejected"), w=Sum("withdrawn"))
     )
     sums_sql, params = _sql(sums)
-    sql = f"""
-        INSERT INTO {StageDayTotal._meta.db_table}
-            (organization_id, day, stage, entered, advanced, rejected, withdrawn)
-        SELECT organization_id, day, stage, e, a, r, w FROM ({sums_sql}) sums
-    """  # noqa: S608  (table names from the models, values as parameters)
-    return sql, params
+    grouped = f"""
+        SELECT organization_id, day, stage, e AS entered, a AS advanced, r AS rejected, w AS withdrawn
+        FROM ({sums_sql}) sums
+    """  # noqa: S608  (values as parameters)
+    return _insert_running_sql(StageDayTotal, "organization_id", ("organization_id",), grouped, params, since)
 
 
 def analytics_snapshot(*, since: date, until: date) -> SnapshotResult:
@@ -187,6 +248,9 @@ def analytics_snapshot(*, since: date, until: date) -> SnapshotResult:
             cursor.execute(*_stage_rows_sql(since, until))
             stage_rows = cursor.rowcount
             cursor.execute(*_totals_sql(since, until))
+            # Days already written after the range carry the range's new running sums on.
+            cursor.execute(*_carry_on_sql(StageDayFact, "job_id", until))
+            cursor.execute(*_carry_on_sql(StageDayTotal, "organization_id", until))
             cursor.execute(*_hire_rows_sql(since, until))
             hire_rows = cursor.rowcount
         after = set(stage_facts.values_list("organization_id", flat=True).distinct())

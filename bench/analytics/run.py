@@ -159,6 +159,9 @@ def main() -> None:
         API_CACHE_ENABLED="false",
         RATE_LIMIT_KEY_PREFIX="rl:bench-analytics:",
         CACHE_KEY_PREFIX="bench-analytics",
+        # The tokens are issued before the data and the backfill, which on a loaded machine
+        # outlast the default 15 minutes (every read then fails with 401).
+        JWT_ACCESS_TOKEN_LIFETIME="86400",  # noqa: S106  (a lifetime in seconds, not a secret)
         **harness.unlimited_rate_limits(),
     )
     harness.ensure_database(args.database_url, fresh=True)
