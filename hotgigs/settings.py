@@ -738,6 +738,9 @@ RETRY_MAX_DELAY = env.float("RETRY_MAX_DELAY", default=30.0)
 # takes effect only with OPENAI_API_KEY set). While the "openai" circuit breaker is open or
 # its retries are spent, the local provider scores and the receipt says so.
 AI_PROVIDER = env.str("AI_PROVIDER", default="local")
+# The local provider's dense text part: "lsa" (bundled, numpy only, the default) or "minilm"
+# (all-MiniLM-L6-v2 on the CPU; needs the `embeddings` extra, else LSA scores and a warning is logged).
+AI_LOCAL_ENCODER = env.str("AI_LOCAL_ENCODER", default="lsa")
 OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
 # Empty: api.openai.com. Any OpenAI-compatible server, e.g. http://localhost:11434/v1.
 OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="")

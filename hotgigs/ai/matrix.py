@@ -11,19 +11,24 @@ Columns:
 * ``skills`` — CSC, one column per canonical skill seen, holding the candidate's level 1–4;
 * ``years``, ``open_to_remote`` — one value per row;
 * ``city`` / ``places`` — interned location parts: the first comma-separated part is the
-  city, all parts (city, region, country) are places; -1 where unknown.
+  city, all parts (city, region, country) are places; -1 where unknown;
+* ``bm25f`` — the candidates' saturated BM25F term weights over their fields
+  (``hotgigs.ai.fields``: headline, skills / experience / education sections, other), CSC;
+* ``dense`` — the LSA vectors (``hotgigs.ai.embeddings``), one L2-normalized row each;
+  vectors of another encoder (the optional sentence model) are computed on first use and
+  kept in ``dense_by_encoder``.
 
 :class:`JobMatrix` is the mirror for one candidate against many jobs: the jobs' TF-IDF
 rows, their required and preferred skill levels, minimum years, places and remote policy,
-so ``LocalProvider.rank_jobs`` scores every job with array operations, to the same
+their BM25F query weights (``bm25f``, CSC) and LSA vectors (``dense``), so ``LocalProvider.rank_jobs`` scores every job with array operations, to the same
 numbers as ranking each job on its own (up to float rounding in the last digit).
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from hotgigs.ai import scoring, text
+from hotgigs.ai import embeddings, fields, related, scoring, text
 from hotgigs.ai.profiles import CandidateProfile, JobProfile
 
 if TYPE_CHECKING:
@@ -56,9 +61,20 @@ class CandidateMatrix:
     city: "np.ndarray[Any, Any]"
     places: "np.ndarray[Any, Any]"
     place_index: dict[str, int]
+    bm25f: "sparse.csc_matrix"
+    dense: "np.ndarray[Any, Any]"
+    dense_by_encoder: "dict[str, np.ndarray[Any, Any]]" = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.profiles)
+
+    def dense_vectors(self, encoder: str) -> "np.ndarray[Any, Any]":
+        """The rows' vectors from ``encoder`` (``lsa`` is built with the matrix; others on first use)."""
+        if encoder == "lsa":
+            return self.dense
+        if encoder not in self.dense_by_encoder:
+            self.dense_by_encoder[encoder] = embeddings.encoder(encoder).encode([p.text for p in self.profiles])
+        return self.dense_by_encoder[encoder]
 
     @classmethod
     def from_profiles(cls, profiles: Sequence[CandidateProfile]) -> "CandidateMatrix":
@@ -101,27 +117,38 @@ class CandidateMatrix:
             city=city,
             places=places,
             place_index=place_index,
+            bm25f=fields.rows([fields.saturated(fields.candidate_fields(p)) for p in profiles], csc=True),
+            dense=embeddings.encoder("lsa").encode([p.lexical_text for p in profiles]),
         )
 
     # Components, each one float32 array over the rows -----------------------------------
 
     def skill_coverage(self, job: JobProfile, *, required: bool) -> "np.ndarray[Any, Any]":
-        """Mean skill credit over the job's required (or preferred) skills; 0 when it lists none."""
+        """Mean skill credit over the job's required (or preferred) skills; 0 when it lists none.
+
+        A skill the candidate lacks earns ``related.RELATED_CREDIT`` times the credit of its
+        best related skill the candidate has (``hotgigs.ai.related``).
+        """
         import numpy as np
 
         wanted = [s for s in job.skills if s.required == required]
         n = len(self)
+        total = np.zeros(n, dtype=np.float32)
         if not wanted:
-            return np.zeros(n, dtype=np.float32)
-        known = [s for s in wanted if s.key in self.skill_index]
-        if not known:
-            return np.zeros(n, dtype=np.float32)
-        cols = np.asarray([self.skill_index[s.key] for s in known], dtype=np.int64)
-        job_levels = np.asarray([s.level for s in known], dtype=np.float32)
-        have = self.skills[:, cols].toarray()
-        short = np.clip(job_levels[None, :] - have, 0.0, None)
-        credit = np.where(have > 0, 1.0 - scoring.LEVEL_STEP_PENALTY * short, 0.0)
-        return (credit.sum(axis=1) / len(wanted)).astype(np.float32)
+            return total
+        for skill in wanted:
+            column = self.skill_index.get(skill.key)
+            have = self.skills[:, column].toarray().ravel() if column is not None else np.zeros(n, dtype=np.float32)
+            near_cols = [self.skill_index[k] for k in related.related_to(skill.key) if k in self.skill_index]
+            near = (
+                self.skills[:, near_cols].max(axis=1).toarray().ravel() if near_cols else np.zeros(n, dtype=np.float32)
+            )
+            total += np.where(
+                have > 0,
+                scoring.credit_array(skill.level, have),
+                np.where(near > 0, related.RELATED_CREDIT * scoring.credit_array(skill.level, near), 0.0),
+            ).astype(np.float32)
+        return (total / len(wanted)).astype(np.float32)
 
     def experience_fit(self, job: JobProfile) -> "np.ndarray[Any, Any]":
         import numpy as np
@@ -162,6 +189,18 @@ class CandidateMatrix:
         """Cosine of the job's TF-IDF vector with every row."""
         return text.similarities(text.weights(job.lexical_text), self.text)
 
+    def bm25f_score(self, job: JobProfile) -> "np.ndarray[Any, Any]":
+        """The job's BM25F score against every row's fields, in [0, 1)."""
+        return fields.scores_against(fields.query(job.lexical_text), self.bm25f)
+
+    def dense_similarity(self, job: JobProfile, encoder: str = "lsa") -> "np.ndarray[Any, Any]":
+        """Cosine of the job's dense vector with every row (clipped at 0)."""
+        import numpy as np
+
+        source = job.lexical_text if encoder == "lsa" else job.text
+        vector = embeddings.encoder(encoder).encode([source])[0]
+        return np.clip(self.dense_vectors(encoder) @ vector, 0.0, 1.0).astype(np.float32)
+
 
 _POLICY_CODES = {"onsite": 0, "hybrid": 1, "remote": 2}
 
@@ -180,9 +219,20 @@ class JobMatrix:
     places: "np.ndarray[Any, Any]"
     place_index: dict[str, int]
     policy: "np.ndarray[Any, Any]"
+    bm25f: "sparse.csc_matrix"
+    dense: "np.ndarray[Any, Any]"
+    dense_by_encoder: "dict[str, np.ndarray[Any, Any]]" = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.profiles)
+
+    def dense_vectors(self, encoder: str) -> "np.ndarray[Any, Any]":
+        """The jobs' vectors from ``encoder`` (``lsa`` is built with the matrix; others on first use)."""
+        if encoder == "lsa":
+            return self.dense
+        if encoder not in self.dense_by_encoder:
+            self.dense_by_encoder[encoder] = embeddings.encoder(encoder).encode([p.text for p in self.profiles])
+        return self.dense_by_encoder[encoder]
 
     @classmethod
     def from_profiles(cls, profiles: Sequence[JobProfile]) -> "JobMatrix":
@@ -227,6 +277,8 @@ class JobMatrix:
             places=places,
             place_index=place_index,
             policy=np.asarray([_POLICY_CODES[p.remote_policy] for p in profiles], dtype=np.int8),
+            bm25f=fields.rows([fields.query(p.lexical_text) for p in profiles], csc=True),
+            dense=embeddings.encoder("lsa").encode([p.lexical_text for p in profiles]),
         )
 
     # Components of one candidate against every job row --------------------------------
@@ -237,13 +289,23 @@ class JobMatrix:
 
         asked = self.required if required else self.preferred
         have_by_column = np.zeros(asked.shape[1], dtype=np.float32)
+        near_by_column = np.zeros(asked.shape[1], dtype=np.float32)
         for key, level in candidate.skills.items():
             column = self.skill_index.get(key)
             if column is not None:
                 have_by_column[column] = level
+            # Relations are symmetric: the job skills this one is related to.
+            for other in related.related_to(key):
+                column = self.skill_index.get(other)
+                if column is not None:
+                    near_by_column[column] = max(near_by_column[column], level)
         have = have_by_column[asked.indices]
-        short = np.clip(asked.data - have, 0.0, None)
-        credit = np.where(have > 0, 1.0 - scoring.LEVEL_STEP_PENALTY * short, 0.0)
+        near = near_by_column[asked.indices]
+        credit = np.where(
+            have > 0,
+            scoring.credit_array(asked.data, have),
+            np.where(near > 0, related.RELATED_CREDIT * scoring.credit_array(asked.data, near), 0.0),
+        )
         counts = np.diff(asked.indptr)
         rows = np.repeat(np.arange(len(self)), counts)
         sums = np.bincount(rows, weights=credit, minlength=len(self))
@@ -284,6 +346,18 @@ class JobMatrix:
         """Cosine of the candidate's TF-IDF vector with every job row."""
         return text.similarities(text.weights(candidate.lexical_text), self.text)
 
+    def bm25f_score(self, candidate: CandidateProfile) -> "np.ndarray[Any, Any]":
+        """Each job's BM25F score against the candidate's fields, in [0, 1)."""
+        return fields.scores_against(fields.saturated(fields.candidate_fields(candidate)), self.bm25f)
+
+    def dense_similarity(self, candidate: CandidateProfile, encoder: str = "lsa") -> "np.ndarray[Any, Any]":
+        """Cosine of the candidate's dense vector with every job row (clipped at 0)."""
+        import numpy as np
+
+        source = candidate.lexical_text if encoder == "lsa" else candidate.text
+        vector = embeddings.encoder(encoder).encode([source])[0]
+        return np.clip(self.dense_vectors(encoder) @ vector, 0.0, 1.0).astype(np.float32)
+
     # Row edits, for a matrix kept warm and refreshed as jobs change --------------------------
 
     def take(self, rows: "Sequence[int] | np.ndarray[Any, Any]") -> "JobMatrix":
@@ -302,6 +376,9 @@ class JobMatrix:
             places=self.places[rows],
             place_index=self.place_index,
             policy=self.policy[rows],
+            bm25f=self.bm25f[rows, :].tocsc(),
+            dense=self.dense[rows],
+            dense_by_encoder={name: vectors[rows] for name, vectors in self.dense_by_encoder.items()},
         )
 
     @classmethod
@@ -375,4 +452,12 @@ class JobMatrix:
             places=recode[place_codes],
             place_index={place_names[int(code)]: position for position, code in enumerate(used_places)},
             policy=np.concatenate([part.policy for part in parts]),
+            bm25f=sparse.vstack([part.bm25f for part in parts], format="csc"),
+            dense=np.concatenate([part.dense for part in parts]),
+            # A lazily encoded set of vectors is kept only where every part has it.
+            dense_by_encoder={
+                name: np.concatenate([part.dense_by_encoder[name] for part in parts])
+                for name in parts[0].dense_by_encoder
+                if all(name in part.dense_by_encoder for part in parts)
+            },
         )

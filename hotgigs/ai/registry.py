@@ -17,6 +17,19 @@ logger = logging.getLogger(__name__)
 
 
 @functools.cache
+def _warn_no_extra() -> None:
+    logger.warning("AI_LOCAL_ENCODER=minilm but the 'embeddings' extra is not installed; scoring with LSA")
+
+
+def local_provider() -> LocalProvider:
+    """The local provider with ``settings.AI_LOCAL_ENCODER`` as its dense part."""
+    provider = LocalProvider(encoder=getattr(settings, "AI_LOCAL_ENCODER", "lsa") or "lsa")
+    if provider.encoder != provider.requested_encoder:
+        _warn_no_extra()
+    return provider
+
+
+@functools.cache
 def _warn_no_key() -> None:
     logger.warning("AI_PROVIDER=openai but OPENAI_API_KEY is empty; scoring with the local provider")
 
@@ -27,7 +40,7 @@ def get_provider(name: str | None = None) -> MatchProvider:
     if name == "openai":
         if not settings.OPENAI_API_KEY:
             _warn_no_key()
-            return LocalProvider()
+            return local_provider()
         from hotgigs.ai.providers.openai_compat import OpenAIProvider
 
         return OpenAIProvider(
@@ -41,4 +54,4 @@ def get_provider(name: str | None = None) -> MatchProvider:
         )
     if name != "local":
         raise ValueError(f"Unknown AI provider {name!r}; use 'local' or 'openai'.")
-    return LocalProvider()
+    return local_provider()

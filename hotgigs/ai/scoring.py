@@ -8,15 +8,28 @@ component                 weight  value
 ``experience``            0.15    1 if the job asks for no years, else
                                   ``min(1, (years + 1) / (min_years + 1))``
 ``location``              0.10    see *Location* below
-``text_similarity``       0.25    local: ``min(1, cosine / 0.5)`` of the TF-IDF vectors
-                                  (``hotgigs.ai.text``; the job title and the candidate
-                                  headline count ``TITLE_WEIGHT`` = 3 times); OpenAI: ``clip((cosine - 0.2)
-                                  / 0.5, 0, 1)`` of the embeddings
+``text_similarity``       0.25    local: the hybrid text score below; OpenAI: ``clip((cosine
+                                  - 0.2) / 0.5, 0, 1)`` of the embeddings
 ========================  ======  ==================================================
+
+*Hybrid text score* (local provider): a weighted mean of three parts, each in [0, 1]
+(``TEXT_PARTS_BY_ENCODER``; the receipt's ``text_similarity.parts`` shows each, and
+``components_used`` names the parts with a weight):
+
+* ``tfidf`` — ``min(1, cosine / 0.5)`` of the TF-IDF vectors (``hotgigs.ai.text``; the job
+  title and the candidate headline count ``TITLE_WEIGHT`` = 3 times);
+* ``bm25f`` — ``min(1, score / 0.5)`` of BM25F of the job over the candidate's fields
+  (headline, the resume's skills / experience / education sections, the rest;
+  ``hotgigs.ai.fields``);
+* ``dense`` — ``clip((cosine - floor) / span, 0, 1)`` of dense vectors: the bundled LSA
+  projection (``hotgigs.ai.embeddings``, floor 0.2, span 0.6) or, when the provider is
+  configured with the optional sentence model, all-MiniLM-L6-v2 (floor 0.1, span 0.5).
 
 *Skill credit*: 0 when the candidate lacks the skill, else ``1 - 0.2 × levels short`` of
 the job's level (levels 1–4, so 1, 0.8, 0.6 or 0.4). A skill only mentioned in the
-candidate's text counts at level 1. A job with no required (or no preferred) skills drops
+candidate's text counts at level 1. A skill the candidate lacks but for which they have a
+related one (``hotgigs.ai.related``: O*NET / ESCO relations) earns ``RELATED_CREDIT`` = 0.2
+times the credit of that related skill. A job with no required (or no preferred) skills drops
 that component and the other weights are rescaled to sum to 1, so a job that lists no
 skills is judged on experience, location and text alone.
 
@@ -43,8 +56,11 @@ if TYPE_CHECKING:
 
     from hotgigs.ai.matrix import CandidateMatrix, JobMatrix
 
-SCORING_VERSION = 2
+SCORING_VERSION = 3
 
+# Set by principle, not by the quality bench: its resumes list no skills, years or place, so
+# it cannot weigh structured skills against text (its tuning grid prefers text at 0.6 of
+# skills + text, which would let two words of text outweigh a missing required skill).
 WEIGHTS: dict[str, float] = {
     "required_skills": 0.40,
     "preferred_skills": 0.10,
@@ -56,6 +72,19 @@ COMPONENTS = tuple(WEIGHTS)
 
 LEVEL_STEP_PENALTY = 0.2
 LOCAL_TEXT_SATURATION = 0.5
+BM25F_SATURATION = 0.5
+# The hybrid text score's parts and their weights per dense encoder (see the module
+# docstring). LSA: from the tuning grid (BM25F and LSA earned no weight there; their parts
+# are still computed and shown in the receipt). MiniLM: by principle, the even mix of
+# sentence embeddings and TF-IDF that the issue found beats either alone.
+TEXT_PARTS_BY_ENCODER: dict[str, dict[str, float]] = {
+    "lsa": {"tfidf": 1.0, "bm25f": 0.0, "dense": 0.0},
+    "minilm": {"tfidf": 0.5, "bm25f": 0.0, "dense": 0.5},
+}
+TEXT_PARTS = TEXT_PARTS_BY_ENCODER["lsa"]
+# Dense cosine → [0, 1]: clip((cosine - floor) / span), per encoder.
+DENSE_COSINE_FLOOR = {"lsa": 0.2, "minilm": 0.1}
+DENSE_COSINE_SPAN = {"lsa": 0.6, "minilm": 0.5}
 EMBEDDING_COSINE_FLOOR = 0.2
 EMBEDDING_COSINE_SPAN = 0.5
 
@@ -132,6 +161,7 @@ class _Scores:
     fallback: str | None = None
     text_method: str = "tfidf-cosine"
     raw_text_similarity: "np.ndarray[Any, Any] | None" = None
+    text_parts: "dict[str, np.ndarray[Any, Any]]" = field(default_factory=dict)
     details: dict[str, Any] = field(default_factory=dict)
 
     def __len__(self) -> int:
@@ -227,7 +257,17 @@ def receipt(
     }
     if ranking.raw_text_similarity is not None:
         breakdown["text_similarity"]["cosine"] = round(float(ranking.raw_text_similarity[index]), 4)
-    breakdown.update(ranking.details)
+    part_weights = ranking.details.get("text_parts_weights", {})
+    if ranking.text_parts:
+        breakdown["text_similarity"]["parts"] = {
+            name: round(float(values[index]), 4) for name, values in ranking.text_parts.items()
+        }
+        breakdown["text_similarity"]["part_weights"] = dict(part_weights)
+    # Which signals scored this pair: the components that apply, and the text parts that weigh.
+    breakdown["components_used"] = [name for name in COMPONENTS if name in weights] + [
+        f"text_similarity.{name}" for name in ranking.text_parts if part_weights.get(name, 1.0) > 0
+    ]
+    breakdown.update({key: value for key, value in ranking.details.items() if key != "text_parts_weights"})
     return MatchResult(
         score=float(ranking.scores[index]),
         breakdown=breakdown,
@@ -244,27 +284,56 @@ def skill_credit(job_level: int, candidate_level: int | None) -> float:
     return 1.0 - LEVEL_STEP_PENALTY * max(0, job_level - candidate_level)
 
 
-def skill_lists(job: JobProfile, candidate: CandidateProfile, *, required: bool) -> dict[str, list[str]]:
+def credit_array(job_levels: Any, candidate_levels: "np.ndarray[Any, Any]") -> "np.ndarray[Any, Any]":
+    """:func:`skill_credit` over arrays, for candidate levels > 0 (the caller masks the zeros)."""
+    import numpy as np
+
+    short = np.clip(np.asarray(job_levels, dtype=np.float32) - candidate_levels, 0.0, None)
+    return (1.0 - LEVEL_STEP_PENALTY * short).astype(np.float32)
+
+
+def text_parts(parts: "Mapping[str, np.ndarray[Any, Any]]", encoder: str = "lsa") -> "np.ndarray[Any, Any]":
+    """The hybrid text score: the ``TEXT_PARTS_BY_ENCODER[encoder]``-weighted mean of the parts present."""
+    import numpy as np
+
+    used = {name: weight for name, weight in TEXT_PARTS_BY_ENCODER[encoder].items() if name in parts}
+    total = sum(used.values())
+    result = sum((parts[name].astype(np.float32) * (weight / total) for name, weight in used.items()))
+    return np.clip(np.asarray(result, dtype=np.float32), 0.0, 1.0).astype(np.float32)
+
+
+def skill_lists(job: JobProfile, candidate: CandidateProfile, *, required: bool) -> dict[str, Any]:
     """Names of the job's required (or preferred) skills the candidate has, lacks, or has below level.
 
     ``matched`` holds every skill the candidate has (at any level); ``below_level`` the
     matched ones under the job's level; ``from_text`` the matched ones found only in the
-    candidate's text.
+    candidate's text; ``related`` (present only when not empty) maps a missing skill to the
+    related skill that earned partial credit for it.
     """
+    from hotgigs.ai import related as related_skills
+    from hotgigs.ai import vocabulary
+
     matched: list[str] = []
     missing: list[str] = []
     below: list[str] = []
     from_text: list[str] = []
+    near: dict[str, str] = {}
     for skill in job.skills:
         if skill.required != required:
             continue
         level = candidate.skills.get(skill.key)
         if level is None:
             missing.append(skill.name)
+            best = related_skills.best_related(skill.key, candidate.skills)
+            if best is not None:
+                near[skill.name] = candidate.names.get(best[0]) or vocabulary.skill_display_name(best[0])
             continue
         matched.append(skill.name)
         if level < skill.level:
             below.append(skill.name)
         if skill.key in candidate.inferred:
             from_text.append(skill.name)
-    return {"matched": matched, "missing": missing, "below_level": below, "from_text": from_text}
+    lists: dict[str, Any] = {"matched": matched, "missing": missing, "below_level": below, "from_text": from_text}
+    if near:  # only when a related skill earned credit, so earlier receipts keep their shape
+        lists["related"] = near
+    return lists

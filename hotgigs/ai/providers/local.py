@@ -1,11 +1,17 @@
-"""The local provider: offline, deterministic, the default (rules in ``hotgigs.ai.scoring``)."""
+"""The local provider: offline, deterministic, the default (rules in ``hotgigs.ai.scoring``).
+
+Its text score is a hybrid (TF-IDF, BM25F over the candidate's fields, dense similarity).
+The dense part is the bundled LSA projection, or with ``encoder="minilm"`` (setting
+``AI_LOCAL_ENCODER``) the all-MiniLM-L6-v2 sentence model of the optional ``embeddings``
+extra; asked for without the extra installed, LSA scores and ``model_version`` says so.
+"""
 
 import functools
 import hashlib
 from collections.abc import Sequence
 from typing import Any
 
-from hotgigs.ai import scoring, text, vocabulary
+from hotgigs.ai import embeddings, scoring, text, vocabulary
 from hotgigs.ai.matrix import CandidateMatrix, JobMatrix
 from hotgigs.ai.profiles import CandidateProfile, JobProfile
 from hotgigs.ai.providers.base import Candidates
@@ -16,7 +22,15 @@ from hotgigs.ai.scoring import JobRanking, MatchResult, Ranking
 def data_digest() -> str:
     """First 12 hex digits of the SHA-256 of the bundled vocabulary and IDF files."""
     digest = hashlib.sha256()
-    for path in (vocabulary.VOCABULARY_FILE, text.IDF_FILE):
+    from hotgigs.ai import related
+
+    for path in (
+        vocabulary.VOCABULARY_FILE,
+        text.IDF_FILE,
+        related.RELATED_FILE,
+        embeddings.LSA_TERMS_FILE,
+        embeddings.LSA_VECTORS_FILE,
+    ):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
@@ -40,14 +54,45 @@ def job_weights(matrix: JobMatrix) -> dict[str, Any]:
     return weights
 
 
+def dense_fit(cosine: "Any", encoder: str) -> "Any":
+    """Dense cosine → [0, 1] (``scoring.DENSE_COSINE_FLOOR`` / ``SPAN`` of the encoder)."""
+    import numpy as np
+
+    floor, span = scoring.DENSE_COSINE_FLOOR[encoder], scoring.DENSE_COSINE_SPAN[encoder]
+    return np.clip((cosine - floor) / span, 0.0, 1.0).astype(np.float32)
+
+
+def hybrid_text(cosine: "Any", bm25f: "Any", dense: "Any", encoder: str) -> "dict[str, Any]":
+    """The three parts of the hybrid text score, each in [0, 1]."""
+    import numpy as np
+
+    return {
+        "tfidf": np.minimum(1.0, cosine / scoring.LOCAL_TEXT_SATURATION).astype(np.float32),
+        "bm25f": np.minimum(1.0, bm25f / scoring.BM25F_SATURATION).astype(np.float32),
+        "dense": dense_fit(dense, encoder),
+    }
+
+
 class LocalProvider:
-    """Skills through the vocabulary, experience, location and TF-IDF text similarity."""
+    """Skills (with related-skill credit), experience, location and the hybrid text score."""
 
     name = "local"
 
+    def __init__(self, encoder: str = "lsa") -> None:
+        if encoder not in scoring.DENSE_COSINE_FLOOR:
+            raise ValueError(f"Unknown encoder {encoder!r}; use 'lsa' or 'minilm'.")
+        # Asked for the sentence model without the extra installed: LSA scores (model_version says so).
+        self.encoder = encoder if encoder == "lsa" or embeddings.minilm_available() else "lsa"
+        self.requested_encoder = encoder
+
+    @property
+    def text_method(self) -> str:
+        return f"hybrid:tfidf+bm25f+{self.encoder}"
+
     @property
     def model_version(self) -> str:
-        return f"local-v{scoring.SCORING_VERSION}+data-{data_digest()}"
+        suffix = "" if self.encoder == "lsa" else f"+{self.encoder}"
+        return f"local-v{scoring.SCORING_VERSION}+data-{data_digest()}{suffix}"
 
     def structured(self, job: JobProfile, matrix: CandidateMatrix) -> dict[str, "object"]:
         """The components that do not depend on text: skills, experience, location."""
@@ -59,12 +104,11 @@ class LocalProvider:
         }
 
     def rank(self, job: JobProfile, candidates: Candidates) -> Ranking:
-        import numpy as np
-
         matrix = as_matrix(candidates)
         components = self.structured(job, matrix)
         cosine = matrix.text_similarity(job)
-        components["text_similarity"] = np.minimum(1.0, cosine / scoring.LOCAL_TEXT_SATURATION).astype(np.float32)
+        parts = hybrid_text(cosine, matrix.bm25f_score(job), matrix.dense_similarity(job, self.encoder), self.encoder)
+        components["text_similarity"] = scoring.text_parts(parts, self.encoder)
         weights = scoring.applicable_weights(job)
         return Ranking(
             job=job,
@@ -74,14 +118,14 @@ class LocalProvider:
             weights=weights,
             provider=self.name,
             model_version=self.model_version,
-            text_method="tfidf-cosine",
+            text_method=self.text_method,
             raw_text_similarity=cosine,
+            text_parts=parts,
+            details={"text_parts_weights": scoring.TEXT_PARTS_BY_ENCODER[self.encoder]},
         )
 
     def rank_jobs(self, candidate: CandidateProfile, jobs: Sequence[JobProfile] | JobMatrix) -> JobRanking:
         """Score ``candidate`` for every job at once (the mirror of :meth:`rank`)."""
-        import numpy as np
-
         matrix = jobs if isinstance(jobs, JobMatrix) else JobMatrix.from_profiles(jobs)
         components = {
             "required_skills": matrix.skill_coverage(candidate, required=True),
@@ -90,7 +134,10 @@ class LocalProvider:
             "location": matrix.location_fit(candidate),
         }
         cosine = matrix.text_similarity(candidate)
-        components["text_similarity"] = np.minimum(1.0, cosine / scoring.LOCAL_TEXT_SATURATION).astype(np.float32)
+        parts = hybrid_text(
+            cosine, matrix.bm25f_score(candidate), matrix.dense_similarity(candidate, self.encoder), self.encoder
+        )
+        components["text_similarity"] = scoring.text_parts(parts, self.encoder)
         return JobRanking(
             candidate=candidate,
             jobs=matrix,
@@ -98,8 +145,10 @@ class LocalProvider:
             components=components,
             provider=self.name,
             model_version=self.model_version,
-            text_method="tfidf-cosine",
+            text_method=self.text_method,
             raw_text_similarity=cosine,
+            text_parts=parts,
+            details={"text_parts_weights": scoring.TEXT_PARTS_BY_ENCODER[self.encoder]},
         )
 
     def score_jobs(self, candidate: CandidateProfile, jobs: Sequence[JobProfile]) -> list[MatchResult]:
