@@ -11,8 +11,8 @@ from hotgigs.audit.models import AccessRecord
 from hotgigs.audit.services import access_record
 from tests.conftest import require_service
 from tests.factories import CandidateFactory
-from tests.factories.candidates import ResumeFactory
 from tests.factories.applications import ApplicationFactory
+from tests.factories.candidates import ResumeFactory
 
 
 @pytest.fixture
