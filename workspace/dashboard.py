@@ -194,6 +194,7 @@ def dashboard_index(request: HttpRequest, extra_context: dict[str, Any] | None =
         "app_list": admin_site.get_app_list(request),
         # Limited seats (hiring managers, interviewers) get no analytics: no figures at all.
         "dashboard": dashboard_context(request, timezone.now()) if policies.may_read_analytics(request.user) else None,  # type: ignore[arg-type]
+        "adverse_impact": policies.may_read_adverse_impact_anywhere(request.user),  # type: ignore[arg-type]
         **(extra_context or {}),
     }
     request.current_app = admin_site.name

@@ -328,6 +328,11 @@ def may_read_adverse_impact(actor: Actor, organization_id: int) -> bool:
     return is_staff(actor) or is_org_admin(actor, organization_id)
 
 
+def may_read_adverse_impact_anywhere(actor: Actor) -> bool:
+    """Whether :func:`may_read_adverse_impact` holds for some organization (the back office's link)."""
+    return is_staff(actor) or is_org_admin_anywhere(actor)
+
+
 def may_self_identify(actor: Actor, *, candidate_user_id: int | None) -> bool:
     """Only the person themself sets, reads or withdraws their voluntary self-identification:
     not their organizations, not staff (nobody else ever reads it but as counts per group)."""
