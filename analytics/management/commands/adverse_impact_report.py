@@ -59,7 +59,7 @@ def table_lines(table: ImpactTable) -> list[str]:
         f"{test}; {verdict}",
     ]
     if table.insufficient_sample or table.suppressed_groups:
-        reasons = "; ".join(CAUTIONS[code] for code in table.cautions)
+        reasons = " ".join(CAUTIONS[code] for code in table.cautions)
         label = "INSUFFICIENT SAMPLE" if table.insufficient_sample else "note"
         lines.append(f"    {label}: {reasons}")
     if table.groups:
