@@ -160,6 +160,14 @@ def stage_change_report_list(*, organization_ids: frozenset[int] | None) -> Quer
     return changes.filter(application__job__organization_id__in=sorted(organization_ids))
 
 
+def match_report_list(*, organization_ids: frozenset[int] | None) -> QuerySet[Match]:
+    """The match scores of these organizations' jobs (every organization's for None), for reports."""
+    matches = Match.objects.all()
+    if organization_ids is None:
+        return matches
+    return matches.filter(job__organization_id__in=sorted(organization_ids))
+
+
 def application_lock(*, application_id: int) -> Application:
     """The application with its job, organization and candidate, locked (``SELECT … FOR
     UPDATE``) until the transaction ends, whoever asks: for another app's write that must

@@ -5,7 +5,17 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
-from candidates.choices import RESUME_CONTENT_TYPES, ConsentPurpose, ConsentSource, ParseStatus, SkillSource
+from candidates.choices import (
+    RESUME_CONTENT_TYPES,
+    ConsentPurpose,
+    ConsentSource,
+    DisabilityStatus,
+    Gender,
+    ParseStatus,
+    RaceEthnicity,
+    SkillSource,
+    VeteranStatus,
+)
 from candidates.storage import resume_storage
 
 
@@ -241,3 +251,41 @@ class Consent(models.Model):
     def __str__(self) -> str:
         state = "withdrawn" if self.withdrawn_at else "given"
         return f"{self.purpose} ({self.text_version}) {state}"
+
+
+class SelfIdentification(models.Model):
+    """A candidate's voluntary self-identification (EEO-style), kept apart from the profile.
+
+    One row per profile, written and read only by the person themself
+    (``candidates.services.self_identification``), and on PostgreSQL readable by nobody else:
+    not their recruiters, not staff (row-level security lets only the person and the system
+    through). It is never part of a profile read, an admin page, an export to an organization
+    or the matching input; the adverse-impact monitor reads it as counts per group only
+    (``candidates.selectors.self_identification_tally``). Every question may be declined
+    (``declined``); withdrawing deletes the row, as does erasure.
+    """
+
+    candidate = models.OneToOneField(Candidate, on_delete=models.CASCADE, related_name="self_identification")
+    gender = models.CharField(max_length=20, choices=Gender.choices)
+    race_ethnicity = models.CharField(max_length=20, choices=RaceEthnicity.choices)
+    veteran_status = models.CharField(max_length=20, choices=VeteranStatus.choices)
+    disability_status = models.CharField(max_length=20, choices=DisabilityStatus.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = (
+            models.CheckConstraint(condition=Q(gender__in=Gender.values), name="candidates_selfid_gender_valid"),
+            models.CheckConstraint(
+                condition=Q(race_ethnicity__in=RaceEthnicity.values), name="candidates_selfid_race_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(veteran_status__in=VeteranStatus.values), name="candidates_selfid_veteran_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(disability_status__in=DisabilityStatus.values), name="candidates_selfid_disability_valid"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"self-identification of candidate {self.candidate_id}"

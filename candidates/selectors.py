@@ -6,22 +6,24 @@ their organization's jobs, who opted in to discovery, or whom their organization
 (``merged_into``) is hidden from every read until the merge is undone.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Aggregate, Exists, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
-from candidates.choices import ConsentPurpose, ParseStatus
+from candidates.choices import NOT_PROVIDED, SELF_IDENTIFICATION_DIMENSIONS, ConsentPurpose, ParseStatus
 from candidates.errors import CandidateNotFound, MergeNotFound, ResumeLinkInvalid, ResumeNotFound
 from candidates.links import link_verify
-from candidates.models import Candidate, CandidateMerge, Consent, Resume
+from candidates.models import Candidate, CandidateMerge, Consent, Resume, SelfIdentification
 from hotgigs import tenancy
 from hotgigs.accounts import policies
 from hotgigs.accounts.models import User
 from hotgigs.accounts.policies import Actor
+from hotgigs.errors import Forbidden
 
 
 def _applied_to(org_ids: frozenset[int]) -> Exists:
@@ -194,7 +196,9 @@ def latest_resume_texts(candidate_ids: Iterable[int]) -> dict[int, str]:
 
 def candidate_personal_data(*, candidate_id: int) -> dict[str, Any]:
     """What the profile holds about the person, as JSON-ready data, whoever asks (privacy's export
-    decides who may): the profile, skills, consents and resumes (metadata and extracted text)."""
+    decides who may): the profile, skills, consents, their voluntary self-identification (theirs,
+    None when never given) and resumes (metadata and extracted text). Must run as the system
+    (the self-identification table shows no one else's row, staff included)."""
     candidate = Candidate.objects.prefetch_related("skills").get(pk=candidate_id)
     profile = {
         field: getattr(candidate, field)
@@ -237,7 +241,18 @@ def candidate_personal_data(*, candidate_id: int) -> dict[str, Any]:
             "extracted_text",
         )
     )
-    return {"profile": profile, "skills": skills, "consents": consents, "resumes": resumes}
+    self_identification = (
+        SelfIdentification.objects.filter(candidate_id=candidate_id)
+        .values("gender", "race_ethnicity", "veteran_status", "disability_status", "created_at", "updated_at")
+        .first()
+    )
+    return {
+        "profile": profile,
+        "skills": skills,
+        "consents": consents,
+        "self_identification": self_identification,
+        "resumes": resumes,
+    }
 
 
 def candidate_by_id_or_email(*, value: str) -> Candidate | None:
@@ -301,3 +316,40 @@ def candidates_retention_facts(*, candidate_ids: Iterable[int]) -> dict[int, Hel
     for pk, organization_id, user_id, *times in rows:
         held[pk] = HeldProfile(pk, organization_id, user_id, max(t for t in times if t is not None))
     return held
+
+
+# --- voluntary self-identification ------------------------------------------------------------
+
+
+def self_identification_get(*, actor: Actor, candidate: Candidate) -> SelfIdentification | None:
+    """The candidate's own answers, or None when they gave none. The person themself only
+    (Forbidden otherwise: not their organizations, not staff)."""
+    if not policies.may_self_identify(actor, candidate_user_id=candidate.user_id):
+        raise Forbidden("Only the candidate themself may read their self-identification.")
+    return SelfIdentification.objects.filter(candidate=candidate).first()
+
+
+def self_identification_tally(
+    *, rows: QuerySet[Any], dimension: str, counts: Mapping[str, Aggregate], candidate_field: str = "candidate_id"
+) -> dict[str, dict[str, int]]:
+    """Counts per self-identified group: ``rows`` (any rows naming a candidate in
+    ``candidate_field``, already narrowed to the caller's scope) grouped by the candidates'
+    answer to ``dimension`` (a key of ``SELF_IDENTIFICATION_DIMENSIONS``), each group with the
+    ``counts`` aggregates. Candidates who never answered form the group ``NOT_PROVIDED``;
+    ``declined`` is a group of its own.
+
+    The one way anything outside this app reads self-identification: one aggregate query, run as
+    the system (the table shows its rows to no one else), answering counts and never a person's
+    answer. No access check: the caller (the adverse-impact monitor) decided who may see counts.
+    Raises KeyError for an unknown dimension.
+    """
+    field, _ = SELF_IDENTIFICATION_DIMENSIONS[dimension]
+    answer = SelfIdentification.objects.filter(candidate_id=OuterRef(candidate_field)).values(field)[:1]
+    with tenancy.system("adverse-impact counts per self-identified group"):
+        grouped = (
+            rows.annotate(self_identified_group=Coalesce(Subquery(answer), Value(NOT_PROVIDED)))
+            .order_by()
+            .values("self_identified_group")
+            .annotate(**counts)
+        )
+        return {row["self_identified_group"]: {name: int(row[name] or 0) for name in counts} for row in grouped}

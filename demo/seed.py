@@ -36,6 +36,7 @@ from applications.selectors import rejection_reason_list, stage_change_report_li
 from applications.services import application_move, application_submit, application_withdraw, offer_decide
 from candidates.models import Candidate
 from candidates.services.profiles import candidate_create
+from candidates.services.self_identification import self_identification_set
 from hotgigs.accounts import policies
 from hotgigs.accounts.choices import HiringTeamRole, MembershipRole
 from hotgigs.accounts.models import Membership, Organization, User
@@ -255,6 +256,8 @@ class CandidatePlan:
     data: dict[str, Any]
     sourced_by: tuple[str, int] | None  # (org slug, team index) for candidates without a login
     days_ago: float = 0.0
+    # Voluntary self-identification answers (candidates with a login only; None: never answered).
+    self_identification: dict[str, str] | None = None
 
 
 @dataclass
@@ -603,7 +606,42 @@ def build_plan(seed: int = DEFAULT_SEED) -> Plan:
     for candidate in candidates:
         # Profiles exist before their first application.
         candidate.days_ago = first_applied.get(candidate.email, 0.0) + rng.uniform(0.5, 10.0)
+    _self_identifications(random.Random(seed + SELF_IDENTIFICATION_SEED_OFFSET), candidates)  # noqa: S311
     return Plan(organizations=ORGANIZATIONS, jobs=jobs, candidates=candidates, applications=applications)
+
+
+# Voluntary self-identification: a share of the candidates with a login answer, each question
+# with its own chance of "declined"; the shares are roughly those of US applicant pools. Drawn
+# from a random stream of its own, so the rest of the plan is the same with or without it. The
+# answers are independent of everything else in the plan: the demo's hiring is fair by
+# construction, and the adverse-impact report of the demo shows what chance alone does.
+SELF_IDENTIFICATION_SEED_OFFSET = 7_919
+SELF_IDENTIFICATION_SHARE = 0.7
+SELF_IDENTIFICATION_WEIGHTS: dict[str, dict[str, float]] = {
+    "gender": {"female": 0.46, "male": 0.46, "non_binary": 0.03, "declined": 0.05},
+    "race_ethnicity": {
+        "white": 0.52,
+        "hispanic_latino": 0.16,
+        "black": 0.12,
+        "asian": 0.11,
+        "two_or_more": 0.03,
+        "pacific_islander": 0.01,
+        "american_indian": 0.01,
+        "declined": 0.04,
+    },
+    "veteran_status": {"not_veteran": 0.85, "protected_veteran": 0.05, "declined": 0.10},
+    "disability_status": {"no": 0.78, "yes": 0.09, "declined": 0.13},
+}
+
+
+def _self_identifications(rng: random.Random, candidates: list[CandidatePlan]) -> None:
+    for candidate in candidates:
+        if not candidate.has_login or rng.random() >= SELF_IDENTIFICATION_SHARE:
+            continue
+        candidate.self_identification = {
+            question: rng.choices(list(weights), list(weights.values()))[0]
+            for question, weights in SELF_IDENTIFICATION_WEIGHTS.items()
+        }
 
 
 # ---------------------------------------------------------------------------------------
@@ -827,6 +865,8 @@ class DemoSeeder:
                 if plan.has_login:
                     user = self._user(plan.email, plan.full_name)
                     candidate = candidate_create(actor=user, for_self=True, **plan.data)
+                    if plan.self_identification is not None:
+                        self_identification_set(actor=user, candidate=candidate, **plan.self_identification)
                     User.objects.filter(pk=user.pk).update(date_joined=self.ago(plan.days_ago))
                 else:
                     slug, index = plan.sourced_by or (self.plan.organizations[0].slug, 0)

@@ -1,15 +1,15 @@
 """Data-subject requests: the export of everything held about a candidate, and erasure with a receipt.
 
 **Export** (:func:`personal_data_export`): one JSON document of the profile, skills, consents,
-resumes (metadata, extracted text and where to get each file), applications and their stage
-history, interviews (times, kind, place, status), the login's notifications: the person's own
-data, never the hiring team's notes, feedback or free-text reasons. The same document for the
+voluntary self-identification (theirs: only ever in their own export), resumes (metadata,
+extracted text and where to get each file), applications and their stage history, interviews
+(times, kind, place, status), the login's notifications: the person's own data, never the hiring team's notes, feedback or free-text reasons. The same document for the
 candidate's API, the staff command and the back office's action; each export is written to the
 audit log.
 
 **Erasure** (:func:`candidate_erase`): one transaction removes the personal data (the profile's
-name, contact, texts, skills, consents, resumes and their files once it commits; cover letters,
-match scores and receipts, the team's reasons on moves, notes, written feedback, cancellation
+name, contact, texts, skills, consents, self-identification, resumes and their files once it
+commits; cover letters, match scores and receipts, the team's reasons on moves, notes, written feedback, cancellation
 reasons; the login's notifications and emails, and the login itself when it is only the
 candidate's) and keeps the anonymous facts the analytics are made of: the profile row (as
 "Erased candidate"), its applications' job, stage, source and times, every stage change and

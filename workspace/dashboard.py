@@ -196,6 +196,7 @@ def dashboard_index(request: HttpRequest, extra_context: dict[str, Any] | None =
         "dashboard": dashboard_context(request, timezone.now()) if policies.may_read_analytics(request.user) else None,  # type: ignore[arg-type]
         # Staff (None: every organization) and organizations' admins: a link to the retention page.
         "manages_retention": policies.retention_organization_ids(request.user) != frozenset(),  # type: ignore[arg-type]
+        "adverse_impact": policies.may_read_adverse_impact_anywhere(request.user),  # type: ignore[arg-type]
         **(extra_context or {}),
     }
     request.current_app = admin_site.name

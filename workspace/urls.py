@@ -6,7 +6,7 @@ Each view is wrapped in ``admin_site.admin_view`` (login, back-office permission
 from django.urls import URLPattern, URLResolver, path
 
 from hotgigs.admin_site import admin_site
-from workspace import activity, application, board, candidate, interviewer, plan
+from workspace import activity, adverse_impact, application, board, candidate, interviewer, plan
 
 
 def pages() -> list[URLPattern | URLResolver]:
@@ -88,6 +88,8 @@ def pages() -> list[URLPattern | URLResolver]:
             view(candidate.resume_download_view),
             name="workspace_resume_download",
         ),
+        # The adverse-impact monitor, for the organization's admins (workspace/adverse_impact.py).
+        path("adverse-impact/", view(adverse_impact.adverse_impact_view), name="workspace_adverse_impact"),
         # The interviewer's view.
         path("my-interviews/", view(interviewer.my_interviews), name="workspace_my_interviews"),
         path(

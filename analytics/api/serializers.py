@@ -6,7 +6,7 @@ from typing import Any
 from django.utils import timezone
 from rest_framework import serializers
 
-from applications.choices import ApplicationStage
+from applications.choices import ACTIVE_STAGES, ApplicationStage
 from hotgigs.api.serializers import StrictInputSerializer, id_field
 from interviews.choices import InterviewKind
 
@@ -192,3 +192,115 @@ class AnalyticsReportSerializer(serializers.Serializer):  # type: ignore[type-ar
     time_to_fill = DurationsSerializer(
         help_text="Per job whose first hire falls in the range: days from the job's opening to that hire."
     )
+
+
+# --- the adverse-impact monitor ----------------------------------------------------------------
+
+ADVERSE_IMPACT_DIMENSIONS = ("gender", "race", "veteran", "disability")
+
+
+class AdverseImpactQuerySerializer(StrictInputSerializer):
+    """``?organization=&job=&stage=&from=&to=&dimension=&top=``; every one optional, no other.
+
+    ``from`` / ``to`` bound the applications' submission (and the matches' scoring) day, UTC,
+    inclusive; without them, all time. ``from`` may not be after ``to``.
+    """
+
+    strict_json_types = False
+
+    organization = id_field(required=False, help_text="One organization you administer (any, for staff).")
+    job = id_field(required=False, help_text="One job of the scope (404 NOT_FOUND for any other); default every job.")
+    stage = serializers.ChoiceField(
+        required=False,
+        choices=[str(stage) for stage in ACTIVE_STAGES],
+        help_text="The step that starts at this stage (applied → screening, …, offer → hired); default every step.",
+    )
+    dimension = serializers.ChoiceField(
+        required=False, choices=ADVERSE_IMPACT_DIMENSIONS, help_text="One self-identification dimension; default all."
+    )
+    top = serializers.IntegerField(
+        required=False, min_value=1, max_value=100, help_text="Top ranks per job counted as top-ranked (default 10)."
+    )
+
+    def get_fields(self) -> dict[str, serializers.Field]:  # type: ignore[type-arg]
+        fields = super().get_fields()
+        fields["from"] = serializers.DateField(required=False, help_text="First submission day (UTC), inclusive.")
+        fields["to"] = serializers.DateField(required=False, help_text="Last submission day (UTC), inclusive.")
+        return fields
+
+    def to_internal_value(self, data: Any) -> Any:
+        if hasattr(data, "get"):
+            names: list[str] = list(self.fields)
+            blank = sorted(name for name in names if name in data and data.get(name) == "")
+            if blank:
+                raise serializers.ValidationError({name: ["May not be blank."] for name in blank})
+        return super().to_internal_value(data)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        for name in ("from", "to"):
+            day = attrs.get(name)
+            if day is not None and not REPORT_EARLIEST <= day <= REPORT_LATEST:
+                raise serializers.ValidationError(
+                    {name: [f"Must be between {REPORT_EARLIEST.isoformat()} and {REPORT_LATEST.isoformat()}."]}
+                )
+        if attrs.get("from") and attrs.get("to") and attrs["from"] > attrs["to"]:
+            raise serializers.ValidationError({"from": ["Must not be after to."]})
+        return attrs
+
+
+class GroupRateSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    group = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
+    suppressed = serializers.BooleanField(help_text="Fewer than min_group_size considered: counts withheld.")
+    considered = serializers.IntegerField(allow_null=True)
+    selected = serializers.IntegerField(allow_null=True)
+    rate = serializers.FloatField(allow_null=True, help_text="selected / considered.")
+    impact_ratio = serializers.FloatField(allow_null=True, help_text="rate / the reference group's rate.")
+    adverse = serializers.BooleanField(help_text="impact_ratio below the four-fifths threshold.")
+    p_value = serializers.FloatField(
+        allow_null=True, help_text="Fisher's exact test (two-sided) against the reference group."
+    )
+
+
+class ImpactTableSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    from_stage = serializers.CharField(help_text="A stage, or `scored` for the match ranks.")
+    to_stage = serializers.CharField(help_text="The next stage, or `top_ranked` for the match ranks.")
+    considered = serializers.IntegerField(help_text="Every considered application (or scored candidate).")
+    groups = GroupRateSerializer(many=True)
+    reference_group = serializers.CharField(allow_null=True, help_text="The compared group with the highest rate.")
+    test = serializers.ChoiceField(choices=["fisher_exact", "chi_square"], allow_null=True)
+    p_value = serializers.FloatField(allow_null=True)
+    declined = serializers.IntegerField(help_text="Considered, declined to answer: counted, not compared.")
+    not_provided = serializers.IntegerField(help_text="Considered, never answered: counted, not compared.")
+    suppressed_groups = serializers.IntegerField()
+    adverse = serializers.BooleanField()
+    insufficient_sample = serializers.BooleanField()
+    cautions = serializers.ListField(child=serializers.CharField())
+
+
+class DimensionImpactSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    dimension = serializers.ChoiceField(choices=ADVERSE_IMPACT_DIMENSIONS)
+    steps = ImpactTableSerializer(many=True)
+    match_ranks = ImpactTableSerializer()
+
+
+class ImpactFiltersSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    job_id = serializers.IntegerField(allow_null=True)
+    stage = serializers.CharField(allow_null=True)
+    date_from = serializers.DateField(allow_null=True)
+    date_to = serializers.DateField(allow_null=True)
+    dimensions = serializers.ListField(child=serializers.CharField())
+    top = serializers.IntegerField()
+
+
+class AdverseImpactSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """Selection rates per self-identified group, per step, and the match ranks' shares."""
+
+    organization_ids = serializers.ListField(child=serializers.IntegerField(), allow_null=True)
+    generated_at = serializers.DateTimeField()
+    filters = ImpactFiltersSerializer()
+    four_fifths = serializers.FloatField()
+    min_group_size = serializers.IntegerField()
+    caution_group_size = serializers.IntegerField()
+    cautions = serializers.DictField(child=serializers.CharField(), help_text="What each caution code means.")
+    dimensions = DimensionImpactSerializer(many=True)

@@ -14,12 +14,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from analytics.api.serializers import (
+    AdverseImpactQuerySerializer,
+    AdverseImpactSerializer,
     AnalyticsQuerySerializer,
     AnalyticsReportQuerySerializer,
     AnalyticsReportSerializer,
     AnalyticsSummarySerializer,
 )
 from analytics.selectors import ReportFilters, analytics_report, analytics_summary
+from analytics.selectors.adverse_impact import CAUTIONS, DEFAULT_TOP, DIMENSIONS, ImpactFilters, adverse_impact_report
 from hotgigs.accounts.scopes import ANALYTICS_READ
 from hotgigs.api.caching import analytics_read_scope, cached_read
 from hotgigs.api.schema import IF_NONE_MATCH, NOT_MODIFIED
@@ -87,3 +90,40 @@ class AnalyticsReportView(APIView):
         )
         report = analytics_report(actor=request.user, filters=filters, organization_id=data.get("organization"))
         return Response(AnalyticsReportSerializer(asdict(report)).data)
+
+
+class AdverseImpactView(APIView):
+    """``GET /analytics/adverse-impact``: the adverse-impact monitor (one object). Not cached:
+    it is read rarely, and only by the organization's admins (a recruiter shares their
+    organization's analytics cache)."""
+
+    required_scopes = {"GET": ANALYTICS_READ}  # noqa: RUF012
+
+    @extend_schema(
+        summary="Adverse-impact monitor",
+        description="Selection rates per self-identified group (gender, race / ethnicity, veteran status, "
+        "disability status) for each step of the funnel, with each group's impact ratio against the "
+        "highest-rate group (flagged `adverse` under the four-fifths rule, 0.8), Fisher's exact test per "
+        "group and for the step (chi-square for more than two groups), and small-sample cautions (a "
+        "group under 30, an expected count under 5). The same for the AI match scores: per group, the "
+        "share of scored candidates in the `top` ranks of each job. Only candidates who self-identified "
+        "are compared; declined and unanswered are counts. Groups under 5 are suppressed. Org admins "
+        "(of the organizations in scope) and staff only: 403 FORBIDDEN for anyone else.",
+        parameters=[AdverseImpactQuerySerializer],
+        responses={200: AdverseImpactSerializer, **ERRORS},
+    )
+    @replica_ok
+    def get(self, request: Request) -> Response:
+        query = AdverseImpactQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        filters = ImpactFilters(
+            job_id=data.get("job"),
+            stage=data.get("stage"),
+            date_from=data.get("from"),
+            date_to=data.get("to"),
+            dimensions=(data["dimension"],) if data.get("dimension") else DIMENSIONS,
+            top=data.get("top", DEFAULT_TOP),
+        )
+        report = adverse_impact_report(actor=request.user, filters=filters, organization_id=data.get("organization"))
+        return Response(AdverseImpactSerializer({**asdict(report), "cautions": CAUTIONS}).data)

@@ -13,7 +13,18 @@ from typing import Any
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
-from candidates.choices import CONSENT_TEXTS, RESUME_CONTENT_TYPES, ConsentPurpose, ParseStatus, SkillLevel, SkillSource
+from candidates.choices import (
+    CONSENT_TEXTS,
+    RESUME_CONTENT_TYPES,
+    ConsentPurpose,
+    DisabilityStatus,
+    Gender,
+    ParseStatus,
+    RaceEthnicity,
+    SkillLevel,
+    SkillSource,
+    VeteranStatus,
+)
 from candidates.services.profiles import MAX_SKILLS, PHONE_MESSAGE, PHONE_PATTERN
 from hotgigs.api.serializers import StrictInputSerializer
 
@@ -210,3 +221,23 @@ class ConsentGiveSerializer(StrictInputSerializer):
 
 class ConsentWithdrawSerializer(StrictInputSerializer):
     purpose = serializers.ChoiceField(choices=ConsentPurpose.choices)
+
+
+class SelfIdentificationInputSerializer(StrictInputSerializer):
+    """All four answers at once (PUT replaces); each may be ``declined``."""
+
+    gender = serializers.ChoiceField(choices=Gender.choices)
+    race_ethnicity = serializers.ChoiceField(choices=RaceEthnicity.choices)
+    veteran_status = serializers.ChoiceField(choices=VeteranStatus.choices)
+    disability_status = serializers.ChoiceField(choices=DisabilityStatus.choices)
+
+
+class SelfIdentificationSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """Your answers; every field null when you have given none (or withdrew them)."""
+
+    provided = serializers.BooleanField(help_text="Whether you have answered (declining a question is an answer).")
+    gender = serializers.ChoiceField(choices=Gender.choices, allow_null=True)
+    race_ethnicity = serializers.ChoiceField(choices=RaceEthnicity.choices, allow_null=True)
+    veteran_status = serializers.ChoiceField(choices=VeteranStatus.choices, allow_null=True)
+    disability_status = serializers.ChoiceField(choices=DisabilityStatus.choices, allow_null=True)
+    updated_at = serializers.DateTimeField(allow_null=True)

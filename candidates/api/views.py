@@ -45,6 +45,8 @@ from candidates.api.serializers import (
     ResumeLinkSerializer,
     ResumeSerializer,
     ResumeUploadSerializer,
+    SelfIdentificationInputSerializer,
+    SelfIdentificationSerializer,
     SourcedCandidateInputSerializer,
 )
 from candidates.choices import CONSENT_TEXTS
@@ -61,6 +63,7 @@ from candidates.selectors import (
     resume_from_link,
     resume_get,
     resume_list,
+    self_identification_get,
 )
 from candidates.services.consents import consent_give, consent_withdraw
 from candidates.services.merges import candidate_merge, candidate_merge_undo
@@ -73,6 +76,7 @@ from candidates.services.profiles import (
     candidate_update,
 )
 from candidates.services.resumes import resume_delete, resume_download_filename, resume_download_link, resume_upload
+from candidates.services.self_identification import self_identification_set, self_identification_withdraw
 from hotgigs.accounts import policies
 from hotgigs.accounts.models import User
 from hotgigs.accounts.scopes import CANDIDATES_READ, CANDIDATES_WRITE
@@ -173,6 +177,12 @@ def _consents(candidate: Candidate) -> dict[str, Any]:
     return {"purposes": purposes, "history": history}
 
 
+def _self_identification(row: Any) -> dict[str, Any]:
+    fields = ("gender", "race_ethnicity", "veteran_status", "disability_status", "updated_at")
+    data = {"provided": row is not None, **{name: getattr(row, name, None) for name in fields}}
+    return SelfIdentificationSerializer(data).data
+
+
 def _require_name_and_email(fields: dict[str, Any]) -> None:
     """A new profile has a name and an email (a sourced candidate's from the body)."""
     blank = {field: ["This field may not be blank."] for field in ("full_name", "email") if not fields.get(field)}
@@ -255,6 +265,9 @@ class CandidateViewSet(
         "consents": CANDIDATES_READ,
         "give_consent": CANDIDATES_WRITE,
         "withdraw_consent": CANDIDATES_WRITE,
+        "self_identification": CANDIDATES_READ,
+        "set_self_identification": CANDIDATES_WRITE,
+        "withdraw_self_identification": CANDIDATES_WRITE,
     }
     # The resume upload route sets this to take bodies above API_MAX_BODY_BYTES
     # (read by hotgigs.api.middleware.ApiBodySizeMiddleware).
@@ -385,6 +398,46 @@ class CandidateViewSet(
         candidate = _own_profile(actor)
         consent_withdraw(actor=actor, candidate=candidate, purpose=data.validated_data["purpose"])
         return Response(ConsentsSerializer(_consents(candidate)).data)
+
+    @extend_schema(
+        summary="Your voluntary self-identification",
+        description="Your answers to the voluntary (EEO-style) questions: gender, race / ethnicity, veteran "
+        "status, disability status. Kept apart from your profile: never shown to recruiters or staff, never "
+        "used for matching; only counted, per group, to check that hiring treats groups alike (the "
+        "adverse-impact monitor). Every field is null while you have not answered.",
+        responses={200: SelfIdentificationSerializer, **ERRORS},
+    )
+    @action(detail=False, methods=["get"], url_path="me/self-identification", filter_backends=[])
+    def self_identification(self, request: Request) -> Response:
+        actor = _actor(request)
+        return Response(_self_identification(self_identification_get(actor=actor, candidate=_own_profile(actor))))
+
+    @extend_schema(
+        summary="State your voluntary self-identification",
+        description="All four answers at once, replacing earlier ones; each may be `declined`. Voluntary: "
+        "not answering changes nothing about your applications.",
+        request=SelfIdentificationInputSerializer,
+        responses={200: SelfIdentificationSerializer, **ERRORS},
+    )
+    @self_identification.mapping.put
+    def set_self_identification(self, request: Request) -> Response:
+        actor = _actor(request)
+        data = SelfIdentificationInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        row = self_identification_set(actor=actor, candidate=_own_profile(actor), **data.validated_data)
+        return Response(_self_identification(row))
+
+    @extend_schema(
+        summary="Withdraw your voluntary self-identification",
+        description="Deletes your answers (204 whether or not there were any).",
+        request=None,
+        responses={204: None, **ERRORS},
+    )
+    @self_identification.mapping.delete
+    def withdraw_self_identification(self, request: Request) -> Response:
+        actor = _actor(request)
+        self_identification_withdraw(actor=actor, candidate=_own_profile(actor))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
         summary="Create your own profile (any role; 409 CONFLICT if you have one)",

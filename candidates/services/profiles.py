@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from candidates.choices import ConsentPurpose, ConsentSource, SkillLevel, SkillSource
 from candidates.errors import CandidateAlreadyErased, CandidateAlreadyLinked, CandidateEmailTaken, InvalidCandidate
-from candidates.models import Candidate, CandidateSkill, Resume
+from candidates.models import Candidate, CandidateSkill, Resume, SelfIdentification
 from candidates.services.consents import apply_consent
 from candidates.storage import file_delete_on_commit
 from hotgigs import tenancy
@@ -360,8 +360,9 @@ def erased_email(candidate_id: int) -> str:
 
 def candidate_personal_data_erase(*, candidate_id: int) -> tuple[dict[str, int], int | None]:
     """Erase what the profile holds about the person, keeping the row (privacy/services.py calls
-    this after deciding who may; no access check here): name, contact, texts, skills, consents and
-    resumes go (the files once the transaction commits), the login is let go of. Answers the counts
+    this after deciding who may; no access check here): name, contact, texts, skills, consents,
+    self-identification and resumes go (the files once the transaction commits), the login is let
+    go of. Answers the counts
     per kind and the id of the login it held (None without one); raises CandidateAlreadyErased for
     a profile erased before. Must run inside the caller's transaction."""
     candidate = Candidate.objects.select_for_update().get(pk=candidate_id)
@@ -373,6 +374,7 @@ def candidate_personal_data_erase(*, candidate_id: int) -> tuple[dict[str, int],
         "profile": 1,
         "skills": candidate.skills.all().delete()[0],
         "consents": candidate.consents.all().delete()[0],
+        "self_identification": SelfIdentification.objects.filter(candidate_id=candidate_id).delete()[0],
         "resumes": Resume.objects.filter(candidate_id=candidate_id).delete()[0],
         "resume_files": len(files),
     }

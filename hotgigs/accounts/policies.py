@@ -322,6 +322,24 @@ def may_read_analytics(actor: Actor) -> bool:
     return may_recruit(actor)
 
 
+def may_read_adverse_impact(actor: Actor, organization_id: int) -> bool:
+    """Staff and the organization's admins: the adverse-impact monitor (selection rates per
+    self-identified group) is a compliance view, not a recruiter's; recruiters and limited seats
+    get none, candidates none."""
+    return is_staff(actor) or is_org_admin(actor, organization_id)
+
+
+def may_read_adverse_impact_anywhere(actor: Actor) -> bool:
+    """Whether :func:`may_read_adverse_impact` holds for some organization (the back office's link)."""
+    return is_staff(actor) or is_org_admin_anywhere(actor)
+
+
+def may_self_identify(actor: Actor, *, candidate_user_id: int | None) -> bool:
+    """Only the person themself sets, reads or withdraws their voluntary self-identification:
+    not their organizations, not staff (nobody else ever reads it but as counts per group)."""
+    return is_self(actor, candidate_user_id)
+
+
 def may_use_back_office(actor: Actor) -> bool:
     """Platform staff and every seat of an active organization may log in to the back office
     (a limited seat finds only its own jobs, applications and interviews there)."""

@@ -7,7 +7,7 @@ planner evaluates it once per query instead of once per row.
 
 ``read`` decides which rows ``SELECT`` (and an ``UPDATE``'s search) sees; ``write`` which rows
 may be inserted, which an update may leave behind, and which may be deleted. Staff and the
-system see and write every row. Rules name other tables' rows through ``EXISTS`` subqueries,
+system see and write every row (a rule with ``staff=False``: the system only). Rules name other tables' rows through ``EXISTS`` subqueries,
 which those tables' own policies filter too.
 
 Adding a table: one entry in :data:`TABLES` and a migration of its app running
@@ -25,6 +25,8 @@ SEES_ALL = "(SELECT hotgigs_sees_all())"
 USER_ID = "(SELECT hotgigs_user_id())"
 ORGANIZATIONS = "(SELECT hotgigs_organization_ids())::bigint[]"
 SOMEONE = "(SELECT hotgigs_someone())"
+# The system alone (not staff): for the one table staff may not read either.
+SYSTEM_ONLY = "(SELECT coalesce(current_setting('hotgigs.actor', true), '') = 'system')"
 
 MY_CANDIDATES = "(SELECT hotgigs_my_candidate_ids())::bigint[]"
 
@@ -99,8 +101,12 @@ def my_candidate(candidate_id: str) -> str:
 
 @dataclass(frozen=True)
 class Rule:
+    """``read`` and ``write`` as SQL; ``staff`` False keeps staff out too (only the system, and
+    whoever the rule names, pass)."""
+
     read: str
     write: str
+    staff: bool = True
 
 
 def candidate_rule() -> Rule:
@@ -335,6 +341,13 @@ TABLES: dict[str, Callable[[], Rule]] = {
         write=f"{my_candidate('candidates_consent.candidate_id')} OR EXISTS (SELECT 1 FROM candidates_candidate c"
         f" WHERE c.id = candidates_consent.candidate_id AND {of_my_organizations('c.organization_id')})",
     ),
+    # Voluntary self-identification: the person's own, and nobody else's, staff included; the
+    # system reads it for the adverse-impact monitor's counts, the person's export and erasure.
+    "candidates_selfidentification": lambda: Rule(
+        read=my_candidate("candidates_selfidentification.candidate_id"),
+        write=my_candidate("candidates_selfidentification.candidate_id"),
+        staff=False,
+    ),
     # The audit log (privacy): read by staff; anyone records (and reads back) only their own accesses.
     "audit_accessrecord": lambda: Rule(
         read=f"audit_accessrecord.actor_id = {USER_ID}",
@@ -357,8 +370,9 @@ EXEMPT: dict[str, str] = {
 
 def policy_sql(table: str, rule: Rule) -> str:
     """The statements that put ``table`` under ``rule`` (replacing its earlier policies)."""
-    read = f"{SEES_ALL} OR ({rule.read})"
-    write = f"{SEES_ALL} OR ({rule.write})"
+    everything = SEES_ALL if rule.staff else SYSTEM_ONLY
+    read = f"{everything} OR ({rule.read})"
+    write = f"{everything} OR ({rule.write})"
     return f"""
 ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;
 ALTER TABLE {table} FORCE ROW LEVEL SECURITY;

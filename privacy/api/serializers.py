@@ -43,6 +43,9 @@ class PersonalDataSerializer(serializers.Serializer):  # type: ignore[type-arg]
     profile = serializers.DictField()
     skills = serializers.ListField(child=serializers.DictField())
     consents = serializers.ListField(child=serializers.DictField())
+    self_identification = serializers.DictField(
+        allow_null=True, help_text="Your voluntary self-identification answers (null: none given)."
+    )
     resumes = serializers.ListField(child=serializers.DictField())
     applications = serializers.ListField(child=serializers.DictField())
     interviews = serializers.ListField(child=serializers.DictField())

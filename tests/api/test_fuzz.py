@@ -121,6 +121,10 @@ STATE_RULES: dict[str, dict[str, str]] = {
         "from": "not after to, at most 3660 days before it (two fields), between 1970-01-01 and 9000-12-31",
         "to": "between 1970-01-01 and 9000-12-31 (the default from and the next day must exist)",
     },
+    "GET /api/v1/analytics/adverse-impact/": {
+        "from": "not after to (two fields), between 1970-01-01 and 9000-12-31",
+        "to": "between 1970-01-01 and 9000-12-31",
+    },
     "POST /api/v1/webhooks/endpoints/": {"url": "its host must resolve to a public address (DNS)"},
     "PUT /api/v1/webhooks/endpoints/{id}/": {"url": "its host must resolve to a public address (DNS)"},
     "PATCH /api/v1/webhooks/endpoints/{id}/": {"url": "its host must resolve to a public address (DNS)"},

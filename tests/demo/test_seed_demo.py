@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from applications.choices import STAGE_TRANSITIONS, ApplicationStage
 from applications.models import Application, StageChange
+from candidates.models import Candidate, SelfIdentification
 from demo.seed import count_rows
 from hotgigs import tenancy
 from hotgigs.accounts.models import Membership, Organization, User
@@ -185,3 +186,15 @@ def test_each_organization_has_limited_seats_on_hiring_teams_and_approved_offers
             assert OfferApproval.objects.filter(application=application, decision="approve").exists()
     assert "hiring manager" in seeded.first_output
     assert "interviewer" in seeded.first_output
+
+
+def test_a_share_of_the_candidates_self_identify_some_declining(seeded: Seeded) -> None:
+    answered = SelfIdentification.objects.all()
+    with_login = Candidate.objects.filter(user__isnull=False).count()
+    # About 70% of the candidates with a login answer; none of the sourced ones (no login) can.
+    assert 0.5 * with_login < answered.count() < 0.9 * with_login
+    assert not answered.filter(candidate__user__isnull=True).exists()
+    assert answered.filter(gender="declined").exists()
+    assert answered.filter(disability_status="declined").exists()
+    assert answered.filter(gender="female").exists()
+    assert answered.filter(gender="male").exists()

@@ -225,6 +225,20 @@ def build_tenant() -> Tenant:
         ),
         candidate=True,
     )
+    # The candidate's voluntary self-identification: theirs alone (not the recruiter's, not staff's).
+    from candidates.models import SelfIdentification
+
+    tenant.add(
+        SelfIdentification.objects.create(
+            candidate=candidate,
+            gender="declined",
+            race_ethnicity="declined",
+            veteran_status="declined",
+            disability_status="declined",
+        ),
+        recruiter=False,
+        candidate=True,
+    )
     tenant.add(
         AccessRecord.objects.create(
             at=when,
