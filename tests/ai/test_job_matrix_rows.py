@@ -66,6 +66,9 @@ def test_rows_taken_and_concatenated_score_as_a_matrix_built_from_the_same_profi
     assert [p.id for p in refreshed.profiles] == [p.id for p in scratch.profiles]
     for candidate in _candidates(rng):
         assert _by_id(refreshed, candidate) == _by_id(scratch, candidate)
+    # The text columns weighted 0 by default (BM25F, the dense vectors) are carried row for row too.
+    assert (refreshed.bm25f != scratch.bm25f).nnz == 0
+    assert refreshed.dense.tolist() == scratch.dense.tolist()
     # Only the skills and places some row still uses stay in the indexes.
     assert set(refreshed.skill_index) == set(scratch.skill_index)
     assert set(refreshed.place_index) == set(scratch.place_index)
@@ -84,6 +87,9 @@ def test_concat_and_take_handle_every_field_of_the_matrix():
         "places",
         "place_index",
         "policy",
+        "bm25f",
+        "dense",
+        "dense_by_encoder",
     }
 
     assert {f.name for f in dataclasses.fields(JobMatrix)} == handled

@@ -265,6 +265,9 @@ def test_an_applicant_is_visible_to_the_organization_they_applied_to(login, recr
 
 def test_candidate_matches_filters_apply(login, staff, candidate_matched, python_job, other_open_job):
     JobSkillFactory(job=other_open_job, name="Rust", normalized_name="rust", required=True)
+    # Saved, as the job services save a job whose skills they change: the board matrix that
+    # match_candidate keeps (applications.open_jobs) refreshes a job's row by its updated_at.
+    other_open_job.save()
     match_candidate(candidate_matched.pk)
 
     response = login(staff).get(_url("candidates", candidate_matched.pk), {"has_required_skills": "true"})
