@@ -12,13 +12,14 @@ delivery): a hidden inner row is also asked for under an outer row the viewer do
 
 import re
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
 from activity.services import note_create
-from applications.models import RejectionEmailTemplate, RejectionReason
+from applications.models import Match, RejectionEmailTemplate, RejectionReason
 from candidates.models import Candidate
 from candidates.services.merges import candidate_merge
 from hotgigs.accounts.models import User
@@ -132,6 +133,16 @@ def hidden_rows(db):  # type: ignore[no-untyped-def]
         duplicate=CandidateFactory(user=None, created_by=recruiter_b),
     )
     note = note_create(actor=recruiter_b, application=application, body="Hidden note")
+    match = Match.objects.create(
+        job=open_job,
+        candidate=candidate_y,
+        score=Decimal("70.00"),
+        breakdown={},
+        provider="local",
+        model_version="v",
+        input_hash="h" * 64,
+        computed_at=timezone.now(),
+    )
     HiringTeamMember.objects.create(job=job, organization=org_b, user=recruiter_b, role="recruiter")
     # Limited seats of organization B itself, on no hiring team and no panel: they too see none
     # of these rows (the rows' own organization is no reason for them).
@@ -152,6 +163,8 @@ def hidden_rows(db):  # type: ignore[no-untyped-def]
         "rejection-email-templates": RejectionEmailTemplate.objects.get(organization=org_b).pk,
         # The organization itself (its retention period).
         "organizations": org_b.pk,
+        # A match of the hidden application's pair (its recruiters' good/bad marks).
+        "matches": match.pk,
     }
 
 
