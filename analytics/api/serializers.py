@@ -88,28 +88,20 @@ REPORT_EARLIEST = date(1970, 1, 1)
 REPORT_LATEST = date(9000, 12, 31)
 
 
-class AnalyticsReportQuerySerializer(StrictInputSerializer):
-    """``?organization=&job=&department=&recruiter=&from=&to=``; every one optional, no other.
-
-    ``from`` / ``to`` are days (``YYYY-MM-DD``, UTC, inclusive); ``to`` defaults to today and
-    ``from`` to 89 days before ``to``; ``from`` may not be after ``to`` nor the range longer
-    than 3660 days, and both lie between 1970-01-01 and 9000-12-31.
-    """
+class DayRangeQuerySerializer(StrictInputSerializer):
+    """Query parameters with an optional ``from`` / ``to`` day range (``YYYY-MM-DD``, UTC,
+    inclusive), each between 1970-01-01 and 9000-12-31, ``from`` not after ``to``; a blank
+    value is refused, not ignored. Subclasses say what the days bound (``from_help``, ``to_help``)."""
 
     strict_json_types = False
-
-    organization = id_field(required=False, help_text="One of the caller's organizations (any, for staff).")
-    job = id_field(required=False, help_text="One job of the scope (404 NOT_FOUND for any other).")
-    department = serializers.CharField(
-        required=False, max_length=120, help_text="The jobs' department, exactly as written on the job."
-    )
-    recruiter = id_field(required=False, help_text="The user who created the jobs (Job.created_by).")
+    from_help = "First day (UTC), inclusive."
+    to_help = "Last day (UTC), inclusive."
 
     def get_fields(self) -> dict[str, serializers.Field]:  # type: ignore[type-arg]
         # ``from`` is a Python keyword: declared here rather than as a class attribute.
         fields = super().get_fields()
-        fields["from"] = serializers.DateField(required=False, help_text="First day (UTC), inclusive.")
-        fields["to"] = serializers.DateField(required=False, help_text="Last day (UTC), inclusive; default today.")
+        fields["from"] = serializers.DateField(required=False, help_text=self.from_help)
+        fields["to"] = serializers.DateField(required=False, help_text=self.to_help)
         return fields
 
     def to_internal_value(self, data: Any) -> Any:
@@ -128,6 +120,30 @@ class AnalyticsReportQuerySerializer(StrictInputSerializer):
                 raise serializers.ValidationError(
                     {name: [f"Must be between {REPORT_EARLIEST.isoformat()} and {REPORT_LATEST.isoformat()}."]}
                 )
+        if attrs.get("from") and attrs.get("to") and attrs["from"] > attrs["to"]:
+            raise serializers.ValidationError({"from": ["Must not be after to."]})
+        return attrs
+
+
+class AnalyticsReportQuerySerializer(DayRangeQuerySerializer):
+    """``?organization=&job=&department=&recruiter=&from=&to=``; every one optional, no other.
+
+    ``from`` / ``to`` are days (``YYYY-MM-DD``, UTC, inclusive); ``to`` defaults to today and
+    ``from`` to 89 days before ``to``; ``from`` may not be after ``to`` nor the range longer
+    than 3660 days, and both lie between 1970-01-01 and 9000-12-31.
+    """
+
+    to_help = "Last day (UTC), inclusive; default today."
+
+    organization = id_field(required=False, help_text="One of the caller's organizations (any, for staff).")
+    job = id_field(required=False, help_text="One job of the scope (404 NOT_FOUND for any other).")
+    department = serializers.CharField(
+        required=False, max_length=120, help_text="The jobs' department, exactly as written on the job."
+    )
+    recruiter = id_field(required=False, help_text="The user who created the jobs (Job.created_by).")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
         today = timezone.now().astimezone(UTC).date()
         date_to = attrs.get("to") or today
         date_from = attrs.get("from") or date_to - timedelta(days=REPORT_DEFAULT_DAYS - 1)
@@ -199,14 +215,15 @@ class AnalyticsReportSerializer(serializers.Serializer):  # type: ignore[type-ar
 ADVERSE_IMPACT_DIMENSIONS = ("gender", "race", "veteran", "disability")
 
 
-class AdverseImpactQuerySerializer(StrictInputSerializer):
+class AdverseImpactQuerySerializer(DayRangeQuerySerializer):
     """``?organization=&job=&stage=&from=&to=&dimension=&top=``; every one optional, no other.
 
     ``from`` / ``to`` bound the applications' submission (and the matches' scoring) day, UTC,
     inclusive; without them, all time. ``from`` may not be after ``to``.
     """
 
-    strict_json_types = False
+    from_help = "First submission day (UTC), inclusive."
+    to_help = "Last submission day (UTC), inclusive."
 
     organization = id_field(required=False, help_text="One organization you administer (any, for staff).")
     job = id_field(required=False, help_text="One job of the scope (404 NOT_FOUND for any other); default every job.")
@@ -221,31 +238,6 @@ class AdverseImpactQuerySerializer(StrictInputSerializer):
     top = serializers.IntegerField(
         required=False, min_value=1, max_value=100, help_text="Top ranks per job counted as top-ranked (default 10)."
     )
-
-    def get_fields(self) -> dict[str, serializers.Field]:  # type: ignore[type-arg]
-        fields = super().get_fields()
-        fields["from"] = serializers.DateField(required=False, help_text="First submission day (UTC), inclusive.")
-        fields["to"] = serializers.DateField(required=False, help_text="Last submission day (UTC), inclusive.")
-        return fields
-
-    def to_internal_value(self, data: Any) -> Any:
-        if hasattr(data, "get"):
-            names: list[str] = list(self.fields)
-            blank = sorted(name for name in names if name in data and data.get(name) == "")
-            if blank:
-                raise serializers.ValidationError({name: ["May not be blank."] for name in blank})
-        return super().to_internal_value(data)
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        for name in ("from", "to"):
-            day = attrs.get(name)
-            if day is not None and not REPORT_EARLIEST <= day <= REPORT_LATEST:
-                raise serializers.ValidationError(
-                    {name: [f"Must be between {REPORT_EARLIEST.isoformat()} and {REPORT_LATEST.isoformat()}."]}
-                )
-        if attrs.get("from") and attrs.get("to") and attrs["from"] > attrs["to"]:
-            raise serializers.ValidationError({"from": ["Must not be after to."]})
-        return attrs
 
 
 class GroupRateSerializer(serializers.Serializer):  # type: ignore[type-arg]
