@@ -41,7 +41,6 @@ from typing import Any
 from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, When, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
-from scipy import stats
 
 from analytics.errors import AnalyticsJobNotFound, AnalyticsScopeNotFound
 from applications.choices import ApplicationStage
@@ -167,6 +166,8 @@ def _round(value: float | None, places: int = 4) -> float | None:
 
 def _fisher(a_selected: int, a_considered: int, b_selected: int, b_considered: int) -> float:
     table = [[a_selected, a_considered - a_selected], [b_selected, b_considered - b_selected]]
+    from scipy import stats  # imported where a test runs: servers and workers start without scipy
+
     return float(stats.fisher_exact(table, alternative="two-sided").pvalue)
 
 
@@ -200,6 +201,8 @@ def impact_table(*, from_stage: str, to_stage: str, dimension: str, tally: dict[
         if any(value < CAUTION_EXPECTED for value in expected):
             cautions.append("small_expected_count")
         table = [[k, n - k] for n, k in (compared[group] for group in sorted(compared))]
+        from scipy import stats  # (see _fisher)
+
         if selected_total in (0, total):
             cautions.append("no_selection_variation")
             test_name, p_value = ("fisher_exact" if len(compared) == 2 else "chi_square"), 1.0
