@@ -66,11 +66,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-# ../shared/data next to the checkout; a git worktree under /work/wt/<name> finds /work/shared/data.
-DATA = next(
-    (p / "shared" / "data" for p in (REPO.parent, REPO.parent.parent) if (p / "shared" / "data").is_dir()),
-    REPO.parent / "shared" / "data",
-)
+# ../shared/data next to the checkout; --data names another place.
+DATA = REPO.parent / "shared" / "data"
 RESUMES = "resumes_updated_dataset_dedup.csv"
 CATEGORY_MAP = "category_occupation_map.csv"
 OCCUPATIONS = "onet_29_2_occupation_data.tsv"
