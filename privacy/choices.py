@@ -18,3 +18,5 @@ RETENTION_MIN_DAYS = 30
 RETENTION_MAX_DAYS = 3650
 # The back office lists candidates due now and those due within this many days.
 RETENTION_SOON_DAYS = 30
+# ``GET /organizations/{id}/retention/due?within_days=`` looks at most this far ahead.
+RETENTION_WINDOW_MAX_DAYS = 365

@@ -7,7 +7,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from applications.choices import ACTIVE_STAGES, ApplicationStage
-from hotgigs.api.serializers import StrictInputSerializer, id_field
+from hotgigs.api.serializers import StrictInputSerializer, StrictQuerySerializer, id_field
 from interviews.choices import InterviewKind
 
 
@@ -88,12 +88,11 @@ REPORT_EARLIEST = date(1970, 1, 1)
 REPORT_LATEST = date(9000, 12, 31)
 
 
-class DayRangeQuerySerializer(StrictInputSerializer):
+class DayRangeQuerySerializer(StrictQuerySerializer):
     """Query parameters with an optional ``from`` / ``to`` day range (``YYYY-MM-DD``, UTC,
     inclusive), each between 1970-01-01 and 9000-12-31, ``from`` not after ``to``; a blank
     value is refused, not ignored. Subclasses say what the days bound (``from_help``, ``to_help``)."""
 
-    strict_json_types = False
     from_help = "First day (UTC), inclusive."
     to_help = "Last day (UTC), inclusive."
 
@@ -103,15 +102,6 @@ class DayRangeQuerySerializer(StrictInputSerializer):
         fields["from"] = serializers.DateField(required=False, help_text=self.from_help)
         fields["to"] = serializers.DateField(required=False, help_text=self.to_help)
         return fields
-
-    def to_internal_value(self, data: Any) -> Any:
-        # DRF reads an empty optional query value as absent; here it is a mistake, said so.
-        if hasattr(data, "get"):
-            names: list[str] = list(self.fields)
-            blank = sorted(name for name in names if name in data and data.get(name) == "")
-            if blank:
-                raise serializers.ValidationError({name: ["May not be blank."] for name in blank})
-        return super().to_internal_value(data)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         for name in ("from", "to"):

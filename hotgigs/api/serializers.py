@@ -64,6 +64,21 @@ class StrictInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
         return super().to_internal_value(data)
 
 
+class StrictQuerySerializer(StrictInputSerializer):
+    """Query parameters: strings the fields coerce, unknown names refused, and a blank value
+    (``?name=``) refused rather than read as absent, as DRF would."""
+
+    strict_json_types = False
+
+    def to_internal_value(self, data: Any) -> Any:
+        if hasattr(data, "get"):
+            names: list[str] = list(self.fields)
+            blank = sorted(name for name in names if name in data and data.get(name) == "")
+            if blank:
+                raise serializers.ValidationError({name: ["May not be blank."] for name in blank})
+        return super().to_internal_value(data)
+
+
 class ErrorEnvelopeSerializer(serializers.Serializer):  # type: ignore[type-arg]
     """Documents the error body for the OpenAPI schema."""
 

@@ -1,7 +1,13 @@
 from rest_framework import serializers
 
-from hotgigs.api.serializers import StrictInputSerializer
-from privacy.choices import ERASE_CONFIRMATION, RETENTION_MAX_DAYS, RETENTION_MIN_DAYS
+from hotgigs.api.serializers import StrictInputSerializer, StrictQuerySerializer
+from privacy.choices import (
+    ERASE_CONFIRMATION,
+    RETENTION_MAX_DAYS,
+    RETENTION_MIN_DAYS,
+    RETENTION_SOON_DAYS,
+    RETENTION_WINDOW_MAX_DAYS,
+)
 from privacy.models import ErasureReceipt, RetentionSetting
 
 
@@ -78,3 +84,32 @@ class RetentionSerializer(serializers.Serializer):  # type: ignore[type-arg]
             "updated_at": setting.updated_at if setting else None,
             "updated_by": setting.updated_by_id if setting else None,
         }
+
+
+class RetentionDueQuerySerializer(StrictQuerySerializer):
+    within_days = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=RETENTION_WINDOW_MAX_DAYS,
+        help_text=f"Also list candidates who become due within this many days (0–{RETENTION_WINDOW_MAX_DAYS}, "
+        f"default {RETENTION_SOON_DAYS}); 0 lists only those due now.",
+    )
+
+
+class RetentionCaseSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """One candidate the retention period makes due, now or within the window asked for."""
+
+    candidate_id = serializers.IntegerField()
+    due = serializers.BooleanField(help_text="True: the next daily purge erases them.")
+    due_at = serializers.DateTimeField()
+    last_activity = serializers.DateTimeField()
+    idle_days = serializers.IntegerField()
+    retention_days = serializers.IntegerField(help_text="The period that decides (the longest of the holders').")
+    why = serializers.CharField(help_text="The rule in words.")
+
+
+class RetentionDueSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    organization_id = serializers.IntegerField()
+    within_days = serializers.IntegerField()
+    count = serializers.IntegerField()
+    results = RetentionCaseSerializer(many=True)

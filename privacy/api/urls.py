@@ -8,6 +8,7 @@ from privacy.api.views import (
     MyErasureView,
     MyExportView,
     ReceiptListView,
+    RetentionDueView,
     RetentionView,
 )
 
@@ -18,4 +19,9 @@ urlpatterns = [
     re_path(r"^candidates/(?P<pk>[0-9]{1,18})/erase/?$", CandidateErasureView.as_view(), name="candidate-erase"),
     re_path(r"^erasure-receipts/?$", ReceiptListView.as_view(), name="erasure-receipt-list"),
     re_path(r"^organizations/(?P<pk>[0-9]{1,18})/retention/?$", RetentionView.as_view(), name="organization-retention"),
+    re_path(
+        r"^organizations/(?P<pk>[0-9]{1,18})/retention/due/?$",
+        RetentionDueView.as_view(),
+        name="organization-retention-due",
+    ),
 ]

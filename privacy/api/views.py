@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpResponse
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
@@ -27,11 +28,14 @@ from privacy.api.serializers import (
     ErasureReceiptSerializer,
     ErasureRequestSerializer,
     PersonalDataSerializer,
+    RetentionDueQuerySerializer,
+    RetentionDueSerializer,
     RetentionInputSerializer,
     RetentionSerializer,
 )
+from privacy.choices import RETENTION_SOON_DAYS
 from privacy.models import ErasureReceipt
-from privacy.selectors import receipt_list, retention_setting_get
+from privacy.selectors import receipt_list, retention_due, retention_setting_get
 from privacy.services import candidate_erase, export_json, personal_data_export, retention_set
 
 logger = logging.getLogger(__name__)
@@ -192,17 +196,20 @@ RETENTION_DESCRIPTION = (
 )
 
 
+def _managed_organization_id(request: Request, pk: str) -> int:
+    """The organization named in the path: 404 when the caller cannot see it, 403 when they
+    see it but do not manage its retention."""
+    organization = organization_get(actor=request.user, organization_id=int(pk))
+    if not policies.may_manage_retention(request.user, organization.pk):  # type: ignore[arg-type]
+        raise Forbidden("Only the organization's admins or staff manage its retention period.")
+    return organization.pk
+
+
 class RetentionView(APIView):
     """``GET`` / ``PUT /organizations/{id}/retention``."""
 
     read_scope = ORGANIZATION_ADMIN
     write_scope = ORGANIZATION_ADMIN
-
-    def _organization_id(self, request: Request, pk: str) -> int:
-        organization = organization_get(actor=request.user, organization_id=int(pk))
-        if not policies.may_manage_retention(request.user, organization.pk):  # type: ignore[arg-type]
-            raise Forbidden("Only the organization's admins or staff manage its retention period.")
-        return organization.pk
 
     @extend_schema(
         summary="Read an organization's retention period",
@@ -210,7 +217,7 @@ class RetentionView(APIView):
         responses={200: RetentionSerializer, **ERRORS},
     )
     def get(self, request: Request, pk: str) -> Response:
-        organization_id = self._organization_id(request, pk)
+        organization_id = _managed_organization_id(request, pk)
         setting = retention_setting_get(organization_id=organization_id)
         return Response(RetentionSerializer(RetentionSerializer.of(organization_id, setting)).data)
 
@@ -221,7 +228,7 @@ class RetentionView(APIView):
         responses={200: RetentionSerializer, **ERRORS},
     )
     def put(self, request: Request, pk: str) -> Response:
-        organization_id = self._organization_id(request, pk)
+        organization_id = _managed_organization_id(request, pk)
         data = RetentionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         setting = retention_set(
@@ -230,3 +237,48 @@ class RetentionView(APIView):
             retention_days=data.validated_data["retention_days"],
         )
         return Response(RetentionSerializer(RetentionSerializer.of(organization_id, setting)).data)
+
+
+class RetentionDueView(APIView):
+    """``GET /organizations/{id}/retention/due``: who the next purges erase."""
+
+    read_scope = ORGANIZATION_ADMIN
+
+    @extend_schema(
+        summary="List the candidates an organization's retention period makes due",
+        description="The candidates the daily purge erases next (`due`: true) and those who become due within "
+        "`within_days`, oldest due first, each with their last activity and the rule in words. An organization's "
+        "admin sees only the candidates whose deciding period is their own organization's (a candidate held "
+        "longer elsewhere is not due, and where else they applied is not said); staff see every one. "
+        + "Admins and staff; 403 for the organization's other members, 404 for anyone else.",
+        parameters=[RetentionDueQuerySerializer],
+        responses={200: RetentionDueSerializer, **ERRORS},
+    )
+    def get(self, request: Request, pk: str) -> Response:
+        organization_id = _managed_organization_id(request, pk)
+        query = RetentionDueQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        within_days = query.validated_data.get("within_days", RETENTION_SOON_DAYS)
+        now = timezone.now()
+        actor = request.user
+        cases = retention_due(actor=actor, now=now, organization_id=organization_id, within_days=within_days)  # type: ignore[arg-type]
+        others = policies.sees_every_organization(actor)  # type: ignore[arg-type]
+        results = [
+            {
+                "candidate_id": case.candidate_id,
+                "due": case.is_due(now),
+                "due_at": case.due_at,
+                "last_activity": case.last_activity,
+                "idle_days": case.idle_days,
+                "retention_days": case.retention_days,
+                "why": case.why(others=others),
+            }
+            for case in cases
+        ]
+        body = {
+            "organization_id": organization_id,
+            "within_days": within_days,
+            "count": len(results),
+            "results": results,
+        }
+        return Response(RetentionDueSerializer(body).data)

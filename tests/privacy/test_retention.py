@@ -455,3 +455,72 @@ def test_the_dashboard_links_the_page_for_admins_and_staff_only(client, org_admi
         page = client.get(reverse("admin:index"))
         assert page.status_code == 200
         assert (reverse("admin:privacy_retention") in page.content.decode()) is linked, user
+
+
+# --- who is due, through the API -------------------------------------------------------------------
+
+
+def test_an_admin_lists_who_is_due_and_soon_due_through_the_api(
+    login, org, org_admin, recruiter, other_org, other_recruiter
+) -> None:
+    keep_for(org, 365)
+    keep_for(other_org, 365)
+    due = sourced(org, recruiter, idle=400)
+    soon = sourced(org, recruiter, idle=350)
+    later = sourced(org, recruiter, idle=200)
+    sourced(other_org, other_recruiter, idle=400)
+    client = login(org_admin)
+    url = f"/api/v1/organizations/{org.pk}/retention/due"
+
+    default = client.get(url)
+    now_only = client.get(url, {"within_days": 0})
+    year = client.get(url, {"within_days": 365})
+
+    assert default.status_code == 200
+    body = default.json()
+    assert (body["organization_id"], body["within_days"], body["count"]) == (org.pk, 30, 2)
+    assert [(row["candidate_id"], row["due"]) for row in body["results"]] == [(due.pk, True), (soon.pk, False)]
+    first = body["results"][0]
+    assert first["idle_days"] == 400
+    assert first["retention_days"] == 365
+    assert "no activity for 400 days" in first["why"]
+    assert [row["candidate_id"] for row in now_only.json()["results"]] == [due.pk]
+    assert [row["candidate_id"] for row in year.json()["results"]] == [due.pk, soon.pk, later.pk]
+
+
+def test_the_due_list_does_not_tell_an_admin_where_else_a_candidate_applied(
+    login, org, org_admin, open_job, other_org
+) -> None:
+    keep_for(org, 365)
+    keep_for(other_org, 90)
+    candidate = applicant(open_job, stage="rejected", idle=400)
+    ApplicationFactory(job=JobFactory(organization=other_org, status="open"), candidate=candidate, stage="rejected")
+    backdate(candidate, 400)
+
+    rows = login(org_admin).get(f"/api/v1/organizations/{org.pk}/retention/due").json()["results"]
+
+    assert [row["candidate_id"] for row in rows] == [candidate.pk]
+    assert "organizations holding them" not in rows[0]["why"]
+    assert "Globex" not in rows[0]["why"]
+
+
+@pytest.mark.parametrize(
+    "query", [{"within_days": ""}, {"within_days": "-1"}, {"within_days": "366"}, {"within_days": "1.5"}, {"days": "3"}]
+)
+def test_a_bad_due_query_answers_the_envelope(login, org, org_admin, query) -> None:
+    response = login(org_admin).get(f"/api/v1/organizations/{org.pk}/retention/due", query)
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "VALIDATION_ERROR"
+    assert set(response.json()["details"]) == set(query)
+
+
+def test_only_admins_and_staff_list_who_is_due(login, org, recruiter, staff, candidate, other_org) -> None:
+    keep_for(org, 365)
+    url = f"/api/v1/organizations/{org.pk}/retention/due"
+    other_admin = MembershipFactory(role="org_admin", organization=other_org).user
+
+    assert login(recruiter).get(url).status_code == 403
+    assert login(other_admin).get(url).status_code == 404
+    assert login(candidate.user).get(url).status_code in (403, 404)
+    assert login(staff).get(url).status_code == 200
