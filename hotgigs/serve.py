@@ -161,7 +161,9 @@ class BoundedCloseWebSocketProtocol(WebSocketProtocol):  # type: ignore[misc]
         # (SO_LINGER with a zero timeout makes the close send RST and drop what is unsent).
         sock = self.transport.get_extra_info("socket")
         if sock is not None:
-            with contextlib.suppress(OSError):
+            # uvloop's socket of a transport that has just closed has no descriptor left
+            # (ValueError), while connection_lost, which cancels this timer, is still to come.
+            with contextlib.suppress(OSError, ValueError):
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         self.transport.abort()
 
