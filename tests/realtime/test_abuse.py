@@ -80,9 +80,7 @@ def postgres() -> None:
 
 
 @pytest.fixture
-def server_factory(
-    redis_url: str, postgres: None, transactional_db: None, tmp_path: Path
-) -> Callable[..., Any]:
+def server_factory(redis_url: str, postgres: None, transactional_db: None, tmp_path: Path) -> Callable[..., Any]:
     """``start(**env)``: a context manager running one server with these extra settings."""
 
     @contextlib.contextmanager
