@@ -162,6 +162,12 @@ def backlog_full(base: str) -> int:
     return sum(1 for line in log.read_text().splitlines() if '"realtime.backlog_full"' in line) if log.exists() else 0
 
 
+def cpu_waited(pid: int) -> float:
+    """Seconds the main thread of ``pid`` (a server's event loop) has spent runnable but waiting
+    for a CPU (``/proc/<pid>/schedstat``): high when the machine, not the process, is the limit."""
+    return int(Path(f"/proc/{pid}/schedstat").read_text().split()[1]) / 1e9
+
+
 def cpu_seconds(pid: int) -> float:
     """User plus system CPU time of process ``pid`` so far (``/proc/<pid>/stat``)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -296,6 +302,7 @@ async def abuse(args: Any, env: dict[str, str], seed: dict[str, Any], base: str,
         readers = [asyncio.create_task(read(i, c)) for i, c in enumerate(normal)]
         began = time.perf_counter()
         cpu_client, cpu_server = time.process_time(), cpu_seconds(pid)
+        waited_client, waited_server = cpu_waited(os.getpid()), cpu_waited(pid)
         full_before = backlog_full(base)
         closing = asyncio.create_task(closed_after(slow, began))
         await publish(redis_url, prefix, args.abuse_events, args.rate, next_id, size=4000)
@@ -304,6 +311,7 @@ async def abuse(args: Any, env: dict[str, str], seed: dict[str, Any], base: str,
         await asyncio.wait(readers, timeout=30)
         wall = time.perf_counter() - began
         cpu_client, cpu_server = time.process_time() - cpu_client, cpu_seconds(pid) - cpu_server
+        waited_client, waited_server = cpu_waited(os.getpid()) - waited_client, cpu_waited(pid) - waited_server
         closed = await closing
         for client in normal:
             await client.close()
@@ -320,8 +328,8 @@ async def abuse(args: Any, env: dict[str, str], seed: dict[str, Any], base: str,
                 if closed_normal_at
                 else ""
             )
-            + f"); over {wall:.1f} s the server used {cpu_server:.1f} s of CPU and this client (the publisher and "
-            f"every reader) {cpu_client:.1f} s, load {' '.join(f'{v:.1f}' for v in os.getloadavg())} on "
+            + f"); over {wall:.1f} s the server used {cpu_server:.1f} s of CPU and its loop waited {waited_server:.1f} s "
+            f"for one, this client (the publisher and every reader) {cpu_client:.1f} s and {waited_client:.1f} s, load {' '.join(f'{v:.1f}' for v in os.getloadavg())} on "
             f"{os.cpu_count()} CPUs"
         )
         if closed_normal:
