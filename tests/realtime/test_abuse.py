@@ -27,8 +27,9 @@ from redis import asyncio as aioredis
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from hotgigs.realtime.consumers import CLOSE_UNAUTHORIZED
+from hotgigs.realtime.consumers import CLOSE_UNAUTHORIZED, MAX_MESSAGE_CHARS
 from hotgigs.realtime.events import JOB_BOARD, channel_group
+from hotgigs.serve import WS_MAX_MESSAGE_BYTES
 from tests import servers
 from tests.conftest import require_service
 from tests.factories import CandidateFactory, MembershipFactory
@@ -223,6 +224,31 @@ def test_sockets_dropped_while_events_flow_end_without_an_error(server: Server, 
 
     assert left == []
     assert server.errors() == []
+
+
+def test_a_message_larger_than_the_consumer_accepts_closes_the_socket_1009(
+    server: Server, candidate_token: str
+) -> None:
+    """The server reads no WebSocket message larger than the consumer could accept: a 1 MiB one
+    (uvicorn alone takes 16 MiB, held whole per socket) ends the socket with 1009."""
+    assert WS_MAX_MESSAGE_BYTES >= 4 * MAX_MESSAGE_CHARS  # every message the consumer accepts fits
+
+    async def scenario() -> tuple[int | None, dict[str, Any]]:
+        client = await open_socket(server, candidate_token)
+        await client.send(json.dumps({"action": "ping", "channel": "x" * 2**20}))
+        with contextlib.suppress(ConnectionClosed, TimeoutError):
+            while True:  # until the server closes it, or stays quiet (then close_code is None)
+                await asyncio.wait_for(client.recv(), ANSWER_SECONDS)
+        # The server still serves others.
+        other = await open_socket(server, candidate_token)
+        answer = await request(other, {"action": "ping"})
+        await other.close()
+        return client.close_code, answer
+
+    code, answer = asyncio.run(scenario())
+
+    assert code == 1009
+    assert answer["type"] == "pong"
 
 
 # Slow readers ---------------------------------------------------------------------------
