@@ -9,6 +9,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -65,6 +66,11 @@ def prepared_env(database_url: str, redis_url: str, **extra: str) -> dict[str, s
         env["REDIS_URL"] = redis_url
     else:
         env.pop("REDIS_URL", None)
+    owner = env.get("DATABASE_OWNER_URL")
+    if owner:
+        # Migrations connect as the owner: to the benchmark's database, not the shell's.
+        database = urllib.parse.urlsplit(database_url).path
+        env["DATABASE_OWNER_URL"] = urllib.parse.urlsplit(owner)._replace(path=database).geturl()
     use_local_secret_key(env)
     return env
 

@@ -37,6 +37,8 @@ lines that drift apart:
   connection whose request head is not complete ``HTTP_HEADER_TIMEOUT_SECONDS`` after it
   opened (or after its next request began); idle keep-alive connections keep uvicorn's own
   timeout.
+* **A bound on a WebSocket message.** ``WS_MAX_MESSAGE_BYTES`` (32 KiB) instead of uvicorn's
+  16 MiB: a client's larger message closes its socket with 1009 before it is buffered whole.
 * **A deadline for a WebSocket's close.** Once the application closes a socket (4008 for a
   client too slow to read, 4401, …), uvicorn's WebSocket implementation sends the close frame
   and waits for the client's answer, each step up to its close timeout, and closing the
@@ -69,6 +71,11 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.protocols.websockets.websockets_impl import WebSocketProtocol
 
 ASGI_APPLICATION = "hotgigs.asgi:application"
+# The largest WebSocket message a client may send: what the consumer accepts at most
+# (hotgigs.realtime.consumers.MAX_MESSAGE_CHARS, 8,192 characters) in UTF-8's 4 bytes each.
+# uvicorn's default, 16 MiB, was read and held whole before the consumer refused it, per socket
+# and per message; a larger one now closes the socket with 1009 (message too big).
+WS_MAX_MESSAGE_BYTES = 4 * 8192
 WSGI_APPLICATION = "hotgigs.wsgi:application"
 
 
@@ -161,7 +168,9 @@ class BoundedCloseWebSocketProtocol(WebSocketProtocol):  # type: ignore[misc]
         # (SO_LINGER with a zero timeout makes the close send RST and drop what is unsent).
         sock = self.transport.get_extra_info("socket")
         if sock is not None:
-            with contextlib.suppress(OSError):
+            # uvloop's socket of a transport that has just closed has no descriptor left
+            # (ValueError), while connection_lost, which cancels this timer, is still to come.
+            with contextlib.suppress(OSError, ValueError):
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         self.transport.abort()
 
@@ -173,6 +182,7 @@ def _serve_asgi(args: argparse.Namespace, settings: Any) -> None:
     options: dict[str, Any] = {"host": args.host, "port": args.port, "proxy_headers": False}
     options["http"] = HeadTimeoutHttpToolsProtocol
     options["ws"] = BoundedCloseWebSocketProtocol
+    options["ws_max_size"] = WS_MAX_MESSAGE_BYTES
     application = args.app
     if args.print_when_ready is None or workers > 1 or not args.print_when_ready.is_file():
         uvicorn.run(application, workers=workers, **options)

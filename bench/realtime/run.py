@@ -28,7 +28,9 @@ too; the servers and publishers share a channel-layer prefix of their own.
 
 With ``--abuse``, the run is the abuse phase instead (bench/realtime/abuse.py): subscribe-then-
 drop churn while events flow, slow readers beside normal sockets, a reconnect storm; after each,
-the server's memory and its channel-layer subscriptions in Redis.
+the server's memory and its channel-layer subscriptions in Redis. The churn's memory is judged
+against a warmed baseline (every token connected, 50 sockets at once), printed beside the cold
+one, and the churn runs twice to tell a leak from allocator retention (bench/README.md).
 
 Usage (PostgreSQL and Redis must be reachable; the database is created and seeded if missing):
     .venv/bin/python bench/realtime/run.py [--sockets 1000] [--rate 200] [--events 2000]

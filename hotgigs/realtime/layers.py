@@ -13,10 +13,17 @@ Its local queues are bounded too: each socket's channel holds at most ``capacity
 too slowly, so every send waits) loses the overflow and is marked; the consumer closes it
 with 4008 and the client resumes with ``since`` from the outbox. channels-redis' own queues
 are unbounded, and a full one would stop its receive loop for every socket of the process.
+
+A channel is subscribed in Redis only by ``new_channel``, and a SUBSCRIBE interrupted half-way
+is undone: channels-redis' ``receive`` subscribes any channel it does not know, so a consumer's
+last receive, started after it released its channel, subscribed it again, and a cancel during
+that SUBSCRIBE left it in Redis with no consumer.
 """
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import Coroutine
 from typing import Any
 
 from channels_redis.pubsub import RedisPubSubChannelLayer, RedisPubSubLoopLayer, RedisSingleShardConnection
@@ -52,12 +59,42 @@ class _LoopLayer(RedisPubSubLoopLayer):  # type: ignore[misc]
         super().__init__(*args, **kwargs)
         self.capacity = capacity
         self.overflowed: set[str] = set()
+        self._cleanups: set[asyncio.Task[None]] = set()
         shards: list[Any] = self._shards  # type: ignore[has-type]
         self._shards = [_Shard(shard.host, self) for shard in shards]
 
     async def _subscribe_to_channel(self, channel: str) -> None:
         self.channels[channel] = asyncio.Queue(maxsize=self.capacity)
-        await self._get_shard(channel).subscribe(channel)
+        # A SUBSCRIBE cancelled half-way (the server ending a connection that had just
+        # opened) may still reach Redis, while channels-redis only records it once answered,
+        # and its consumer never learns the name: nobody would ever unsubscribe it. The
+        # SUBSCRIBE runs to its end instead, and the channel is released right after.
+        subscribing = asyncio.ensure_future(self._get_shard(channel).subscribe(channel))
+        try:
+            await asyncio.shield(subscribing)
+        except asyncio.CancelledError:
+            self._in_background(self._release_once_subscribed(subscribing, channel))
+            raise
+
+    async def _release_once_subscribed(self, subscribing: "asyncio.Future[None]", channel: str) -> None:
+        with contextlib.suppress(Exception):
+            await subscribing
+        await self.release_channel(channel)
+
+    def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._cleanups.add(task)
+        task.add_done_callback(self._cleanups.discard)
+
+    async def receive(self, channel: str) -> Any:
+        if channel not in self.channels:
+            # channels-redis subscribes an unknown channel here. In this process every channel
+            # comes from new_channel, so a missing one was released: its consumer is ending,
+            # and Channels starts one more receive after each message it hands the consumer.
+            # Subscribed again, the channel would stay in Redis if that receive were cancelled
+            # during the SUBSCRIBE. It waits to be cancelled instead.
+            await asyncio.get_running_loop().create_future()
+        return await super().receive(channel)
 
     def put(self, channel: str, data: bytes) -> None:
         queue = self.channels.get(channel)

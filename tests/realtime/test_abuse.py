@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
@@ -26,8 +27,9 @@ from redis import asyncio as aioredis
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from hotgigs.realtime.consumers import CLOSE_UNAUTHORIZED
+from hotgigs.realtime.consumers import CLOSE_UNAUTHORIZED, MAX_MESSAGE_CHARS
 from hotgigs.realtime.events import JOB_BOARD, channel_group
+from hotgigs.serve import WS_MAX_MESSAGE_BYTES
 from tests import servers
 from tests.conftest import require_service
 from tests.factories import CandidateFactory, MembershipFactory
@@ -50,6 +52,12 @@ class Server:
     base: str
     redis_url: str
     prefix: str
+    log: Path
+
+    def errors(self) -> list[str]:
+        """The server's log records at level ERROR (its log is one JSON object a line)."""
+        records = [json.loads(line) for line in self.log.read_text().splitlines() if line.startswith("{")]
+        return [f"{r['message']} {r.get('exc_info', '')[-300:]}" for r in records if r.get("level") == "ERROR"]
 
     @property
     def ws(self) -> str:
@@ -73,14 +81,15 @@ def postgres() -> None:
 
 
 @pytest.fixture
-def server_factory(redis_url: str, postgres: None, transactional_db: None) -> Callable[..., Any]:
+def server_factory(redis_url: str, postgres: None, transactional_db: None, tmp_path: Path) -> Callable[..., Any]:
     """``start(**env)``: a context manager running one server with these extra settings."""
 
     @contextlib.contextmanager
     def start(**overrides: str) -> Iterator[Server]:
         prefix = f"hotgigs-test-{uuid.uuid4().hex[:12]}"
-        with uvicorn_servers(server_env(redis_url, prefix, **overrides), count=1) as (base,):
-            yield Server(base=base, redis_url=redis_url, prefix=prefix)
+        log = tmp_path / f"{prefix}.log"
+        with uvicorn_servers(server_env(redis_url, prefix, **overrides), count=1, output=log) as (base,):
+            yield Server(base=base, redis_url=redis_url, prefix=prefix, log=log)
 
     return start
 
@@ -191,6 +200,55 @@ def test_sockets_dropped_while_events_flow_leave_nothing_subscribed(server: Serv
     assert any("__group__" in name for name in subscribed)
     assert left == []
     assert after_probe == []
+
+
+def test_sockets_dropped_while_events_flow_end_without_an_error(server: Server, candidate_token: str) -> None:
+    """A socket whose client is gone ends quietly, however the server reports the loss: a send
+    after the server saw the connection close (uvicorn answers it with RuntimeError, not an
+    OSError) ends the consumer like a failed send. Such an error logged its traceback once
+    per dropped socket, and formatting it filled the process' source-line cache during churn."""
+
+    async def scenario() -> list[str]:
+        flood = asyncio.create_task(publish(server, 1, 10**6, pause_every=5, pause=0.005))
+        for _ in range(4):
+            clients = [await open_socket(server, candidate_token) for _ in range(40)]
+            for client in clients:
+                assert (await subscribe_board(client))["type"] == "ack"
+            for client in clients:
+                await asyncio.wait_for(client.recv(), ANSWER_SECONDS)
+                client.transport.abort()
+        flood.cancel()
+        return await settle(lambda: layer_channels(server), lambda names: not names)
+
+    left = asyncio.run(scenario())
+
+    assert left == []
+    assert server.errors() == []
+
+
+def test_a_message_larger_than_the_consumer_accepts_closes_the_socket_1009(
+    server: Server, candidate_token: str
+) -> None:
+    """The server reads no WebSocket message larger than the consumer could accept: a 1 MiB one
+    (uvicorn alone takes 16 MiB, held whole per socket) ends the socket with 1009."""
+    assert WS_MAX_MESSAGE_BYTES >= 4 * MAX_MESSAGE_CHARS  # every message the consumer accepts fits
+
+    async def scenario() -> tuple[int | None, dict[str, Any]]:
+        client = await open_socket(server, candidate_token)
+        await client.send(json.dumps({"action": "ping", "channel": "x" * 2**20}))
+        with contextlib.suppress(ConnectionClosed, TimeoutError):
+            while True:  # until the server closes it, or stays quiet (then close_code is None)
+                await asyncio.wait_for(client.recv(), ANSWER_SECONDS)
+        # The server still serves others.
+        other = await open_socket(server, candidate_token)
+        answer = await request(other, {"action": "ping"})
+        await other.close()
+        return client.close_code, answer
+
+    code, answer = asyncio.run(scenario())
+
+    assert code == 1009
+    assert answer["type"] == "pong"
 
 
 # Slow readers ---------------------------------------------------------------------------
