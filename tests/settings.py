@@ -12,7 +12,17 @@ import secrets
 if not os.environ.get("DJANGO_SECRET_KEY") and not os.environ.get("DJANGO_SECRET_KEY_FILE"):
     os.environ["DJANGO_SECRET_KEY"] = secrets.token_urlsafe(50)
 
-from hotgigs.settings import *  # noqa: F403
+# Redis time limits of the suite: a production process gives Redis 0.5 s before it marks it
+# down and fails fast for a while (hotgigs/redis_clients.py), but on a shared test machine
+# Redis itself can stall longer than that, and one stall would then fail every Redis call of
+# the test (and its teardown) for the fail-fast pause. The suite gives it 5 s; the drills
+# that stop or pause Redis set the production limits on the servers they start
+# (tests/resilience/test_redis_faults.py) or on themselves (tests/test_redis_clients.py).
+SUITE_REDIS_TIMEOUT = "5"
+os.environ.setdefault("REDIS_SOCKET_TIMEOUT", SUITE_REDIS_TIMEOUT)
+os.environ.setdefault("REDIS_SOCKET_CONNECT_TIMEOUT", SUITE_REDIS_TIMEOUT)
+
+from hotgigs.settings import *  # noqa: E402, F403
 
 # Each xdist worker keeps its cache keys under a prefix of its own, so what one worker's tests
 # clear or count (tests.conftest.clear_cache, rate limits) is never another worker's.

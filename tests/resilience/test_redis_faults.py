@@ -55,8 +55,9 @@ BUDGET_SECONDS = 2.5
 # A client's patience: a request that hangs is cut off here and reported, not waited on.
 CLIENT_TIMEOUT = 10.0
 REDIS_COMPONENTS = {"cache", "channel_layer", "broker"}
-# The server's REDIS_FAIL_FAST_SECONDS (set below, the default).
+# The server's REDIS_FAIL_FAST_SECONDS and Redis time limits (set below, the defaults).
 FAIL_FAST_SECONDS = 2.0
+REDIS_TIMEOUT_SECONDS = 0.5
 
 
 @dataclass
@@ -147,6 +148,9 @@ def world(own_redis: RedisServer, postgres: None, transactional_db: None, tmp_pa
         CELERY_TASK_ALWAYS_EAGER="false",
         HOTGIGS_FAST_PASSWORD_HASHER="true",
         REDIS_FAIL_FAST_SECONDS=str(FAIL_FAST_SECONDS),
+        # The production time limits (the suite's own are longer: tests/settings.py).
+        REDIS_SOCKET_TIMEOUT=str(REDIS_TIMEOUT_SECONDS),
+        REDIS_SOCKET_CONNECT_TIMEOUT=str(REDIS_TIMEOUT_SECONDS),
         LOG_LEVEL="ERROR",
     )
     # Stopped before pytest-django flushes the tables, so the server holds no connection then.
