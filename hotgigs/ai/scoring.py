@@ -63,9 +63,10 @@ SCORING_VERSION = 4
 # its resumes list no skills, years or place) prefers more text the more it is given: mean
 # nDCG@10 over its variants 0.616 at a half against 0.564 at the third it had before (LSA);
 # with the sentence model 0.655 at a half, 0.670 at 0.7. A half is as far as principle
-# lets it go: the text as a whole never outweighs the skills the job lists, so wording alone
-# cannot hide a missing required skill. Experience and location keep theirs by principle (the
-# bench cannot see them: every resume is equal on them there).
+# lets it go: the text as a whole never outweighs the skills the job lists (for a job listing
+# both kinds; one that lists only one kind shares the other's weight out, as below).
+# Experience and location keep theirs by principle (the bench cannot see them: every resume
+# is equal on them there).
 WEIGHTS: dict[str, float] = {
     "required_skills": 0.30,
     "preferred_skills": 0.075,

@@ -45,6 +45,15 @@ def test_weights_sum_to_one_and_cover_every_component():
     assert set(WEIGHTS) == set(COMPONENTS)
 
 
+def test_text_weighs_no_more_than_the_skills_of_a_job_that_lists_both_kinds():
+    # The quality bench's tuning half asks for more text; principle caps it at the skills' weight.
+    weights = applicable_weights(job())
+
+    assert weights == pytest.approx(WEIGHTS)
+    assert weights["text_similarity"] <= weights["required_skills"] + weights["preferred_skills"]
+    assert weights["required_skills"] > weights["preferred_skills"]
+
+
 def test_a_perfect_fit_scores_high_with_a_full_breakdown():
     result = score(job(), candidate())
 
