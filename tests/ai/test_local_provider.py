@@ -45,6 +45,15 @@ def test_weights_sum_to_one_and_cover_every_component():
     assert set(WEIGHTS) == set(COMPONENTS)
 
 
+def test_text_weighs_no_more_than_the_skills_of_a_job_that_lists_both_kinds():
+    # The quality bench's tuning half asks for more text; principle caps it at the skills' weight.
+    weights = applicable_weights(job())
+
+    assert weights == pytest.approx(WEIGHTS)
+    assert weights["text_similarity"] <= weights["required_skills"] + weights["preferred_skills"]
+    assert weights["required_skills"] > weights["preferred_skills"]
+
+
 def test_a_perfect_fit_scores_high_with_a_full_breakdown():
     result = score(job(), candidate())
 
@@ -68,17 +77,24 @@ def test_synonyms_count_as_the_same_skill():
 
 
 def test_missing_required_skills_cost_more_than_missing_preferred_ones():
-    without_required = candidate(
+    # One candidate, two jobs that differ only in whether the skill the candidate lacks is
+    # required or preferred: the texts (and so the text score) are the same, so only that counts.
+    lacks_python = candidate(
         skills=[("PostgreSQL", "intermediate"), ("Kubernetes", "beginner")], headline="", summary=""
     )
-    without_preferred = candidate(
-        skills=[("Python", "advanced"), ("PostgreSQL", "intermediate")], headline="", summary=""
+    required = job(
+        skills=[("Python", "advanced", True), ("PostgreSQL", "intermediate", True), ("Kubernetes", "beginner", False)]
+    )
+    preferred = job(
+        skills=[("Python", "advanced", False), ("PostgreSQL", "intermediate", True), ("Kubernetes", "beginner", True)]
     )
 
-    a, b = score(job(), without_required), score(job(), without_preferred)
+    a, b = score(required, lacks_python), score(preferred, lacks_python)
 
+    assert required.text == preferred.text
+    assert a.breakdown["components"]["text_similarity"] == b.breakdown["components"]["text_similarity"]
     assert a.breakdown["required_skills"]["missing"] == ["Python"]
-    assert b.breakdown["preferred_skills"]["missing"] == ["Kubernetes"]
+    assert b.breakdown["preferred_skills"]["missing"] == ["Python"]
     assert a.score < b.score
 
 
