@@ -100,12 +100,12 @@ def main() -> None:
     # (the owner seeds; see bench/api/run.py).
     owner_env = env
     if args.rls == "on":
-        harness.manage(owner_env, "app_role")
         env = {
             **owner_env,
             "DATABASE_URL": as_role(args.database_url, args.app_role),
             "DATABASE_OWNER_URL": args.database_url,
         }
+        harness.manage(env, "app_role")
     print(f"serving as {'the application role ' + args.app_role + ' (RLS on)' if args.rls == 'on' else 'the owner'}")
     sides = {"old": args.baseline_root.resolve(), "new": harness.ROOT}
     config = harness.ServerConfig.parse(args.servers)
