@@ -108,13 +108,17 @@ def _record(
 def application_submit(
     *,
     actor: User,
-    job: Job,
     candidate: Candidate,
+    job: Job | None = None,
+    job_id: int | None = None,
     source: str | None = None,
     cover_letter: str = "",
 ) -> Application:
     """Apply ``candidate`` to ``job``.
 
+    The job is either ``job``, a row the caller already read, or ``job_id``, read here as
+    the actor sees it (JobNotFound for a job they may not see) in the same statement that
+    locks it for the submission (the API's path: one read of the job instead of two).
     A candidate applies for themself; a recruiter of the job's organization (or staff) may
     add any candidate they can see. Without a ``source``, a candidate's own application comes
     from the career site and one a recruiter adds is ``sourced``. ``source`` and
@@ -123,6 +127,13 @@ def application_submit(
     and DuplicateApplication when the pair already exists (also under concurrent submits,
     through the unique constraint).
     """
+    # Locked until commit, so the job cannot close between the check below and the insert.
+    if job is not None and job_id is None:
+        job = job_lock(job_id=job.pk)
+    elif job_id is not None and job is None:
+        job = job_lock(job_id=job_id, actor=actor)
+    else:
+        raise TypeError("application_submit takes either job or job_id.")
     applying_for_self = policies.is_self(actor, candidate.user_id)
     if not applying_for_self:
         if not policies.may_manage_organization(actor, job.organization_id):
@@ -131,7 +142,6 @@ def application_submit(
             raise Forbidden("You may not see this candidate.")
     if source is None:
         source = ApplicationSource.CAREER_SITE if applying_for_self else ApplicationSource.SOURCED
-    job = job_lock(job_id=job.pk)
     # The job board rule: a deactivated organization's jobs take no applications either.
     if job.status != JobStatus.OPEN or not job.organization.is_active:
         raise JobNotOpen(details={"job_status": job.status})

@@ -169,11 +169,14 @@ def job_exists(*, job_id: int) -> bool:
     return Job.objects.filter(pk=job_id).exists()
 
 
-def job_lock(*, job_id: int) -> Job:
+def job_lock(*, job_id: int, actor: Actor | None = None) -> Job:
     """The job with its organization, locked (``SELECT … FOR UPDATE``) until the transaction
-    ends, whoever asks: for another app's write that depends on the job's state staying put,
-    such as a submission checking that it is open. Raises JobNotFound."""
+    ends: for another app's write that depends on the job's state staying put, such as a
+    submission checking that it is open. Whoever asks, or with ``actor`` only a job the actor
+    may see (as :func:`job_get`, without skills: the visibility check and the lock in one
+    read). Raises JobNotFound."""
+    jobs = Job.objects.select_related("organization") if actor is None else job_list(actor=actor).prefetch_related(None)
     try:
-        return Job.objects.select_for_update(of=("self",)).select_related("organization").get(pk=job_id)
-    except Job.DoesNotExist:
+        return jobs.select_for_update(of=("self",)).get(pk=job_id)
+    except (Job.DoesNotExist, ValueError, TypeError):
         raise JobNotFound() from None

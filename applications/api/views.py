@@ -163,8 +163,8 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # typ
         data = ApplicationCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = data.validated_data
-        # The answer shows neither side's skills: leave them unloaded.
-        job = job_get(actor=actor, job_id=fields["job_id"], skills=False)
+        # The answer shows neither side's skills: leave them unloaded. The job is read by the
+        # service, as the actor sees it, with the lock the submission takes (JobNotFound).
         if "candidate_id" in fields:
             candidate = candidate_get(actor=actor, candidate_id=fields["candidate_id"], skills=False)
         else:
@@ -177,7 +177,7 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # typ
             candidate = own
         application = application_submit(
             actor=actor,
-            job=job,
+            job_id=fields["job_id"],
             candidate=candidate,
             source=fields.get("source"),
             cover_letter=fields.get("cover_letter", ""),

@@ -20,10 +20,13 @@ two must share their dependencies. Both sides apply to pairs of the same seeded 
 each from its own slice, so no POST repeats a pair; the pairs are shuffled, so concurrent
 POSTs come from different candidates (bench/api/run.py sends one candidate's in a row).
 
+Both sides serve as the application's role (``--rls on``, the default: row-level security
+holds it, as deployed) or as the database URL's own user (``--rls off``).
+
 Usage:
     .venv/bin/python bench/api/compare.py --baseline-root DIR [--servers wsgi:3x4]
         [--duration 8] [--repeat 3] [--scenarios floor,apply-max] [--keep-database]
-        [--database-url URL] [--redis-url URL]
+        [--database-url URL] [--redis-url URL] [--rls on|off]
 """
 
 import argparse
@@ -38,7 +41,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import harness
-from run import application_pairs
+from run import application_pairs, as_role
 
 SCENARIOS = ("floor", "jobs-max", "apply-max", "apply-50")
 PACED_RATE = 50
@@ -64,6 +67,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="a comma-separated subset")
+    parser.add_argument("--rls", choices=("on", "off"), default="on", help="serve as the app role (on) or the owner")
+    parser.add_argument("--app-role", default="hotgigs_app", help="the application's role for --rls on")
     parser.add_argument(
         "--keep-database",
         action="store_true",
@@ -91,6 +96,17 @@ def main() -> None:
     else:
         harness.seed(env, fresh=True)
     token = harness.recruiter_token(env)
+    # Both sides serve as deployed: as the application's role, which row-level security holds
+    # (the owner seeds; see bench/api/run.py).
+    owner_env = env
+    if args.rls == "on":
+        env = {
+            **owner_env,
+            "DATABASE_URL": as_role(args.database_url, args.app_role),
+            "DATABASE_OWNER_URL": args.database_url,
+        }
+        harness.manage(env, "app_role")
+    print(f"serving as {'the application role ' + args.app_role + ' (RLS on)' if args.rls == 'on' else 'the owner'}")
     sides = {"old": args.baseline_root.resolve(), "new": harness.ROOT}
     config = harness.ServerConfig.parse(args.servers)
     configs = {"old": harness.ServerConfig.parse(args.baseline_servers or args.servers), "new": config}
@@ -102,7 +118,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="hotgigs-compare-"))
     budgets = {"apply-max": 250 * args.duration, "apply-50": int(1.2 * PACED_RATE * args.duration)}
     slices = [(side, round_, name) for side in sides for round_ in range(args.repeat) for name in budgets]
-    application_pairs(env, sum(budgets.values()) * len(sides) * args.repeat, tmp / "pairs.txt")
+    application_pairs(owner_env, sum(budgets.values()) * len(sides) * args.repeat, tmp / "pairs.txt")
     all_pairs = [line for line in (tmp / "pairs.txt").read_text().splitlines() if line]
     # In the order they are found, consecutive pairs are one candidate's applications to every
     # job, so the 16 connections would mostly be one candidate applying 16 times at once and

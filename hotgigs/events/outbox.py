@@ -15,7 +15,8 @@ commit, in the writing process:
 Ordering. Within one channel-layer group, outbox ids are assigned in commit order: on
 PostgreSQL the writer takes a transaction-scoped advisory lock per group before it
 inserts, held until it commits (SQLite serialises writers anyway) — hence "record last",
-so the lock is held briefly. A reader that has seen id N of a group never later finds a
+so the lock is held briefly. On PostgreSQL the locks, the groups' last ids and the inserts
+are one statement, the ``hotgigs_outbox_append`` function (:data:`APPEND_SQL`). A reader that has seen id N of a group never later finds a
 smaller id committed in that group, which makes ``since=<id>`` an exact resume point.
 Each event also knows, per group, the id of the group's previous event (``prev``), so a
 realtime consumer notices an event that was pushed late or lost and reads it from the
@@ -31,6 +32,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from hotgigs import queueing, tenancy
 from hotgigs.events import catalogue, registry
@@ -52,17 +54,6 @@ class Event:
     context: dict[str, Any] = field(default_factory=dict)
     # The catalogue's channel unless given (tests and benches push made-up types).
     channel: str | None = None
-
-
-def _lock_groups(groups: list[str]) -> None:
-    """Serialise writers per group until commit, so ids within a group follow commit order."""
-    if not groups or connection.vendor != "postgresql":
-        return
-    # Target-list expressions are evaluated left to right: the locks are taken in sorted
-    # order, so two writers sharing groups cannot deadlock on them.
-    calls = ", ".join(["pg_advisory_xact_lock(hashtextextended(%s, 0))"] * len(groups))
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {calls}", groups)
 
 
 def _channel(item: Event) -> str:
@@ -100,8 +91,9 @@ def record(
 def record_many(events: Sequence[Event]) -> list[OutboxEvent]:
     """:func:`record` for several events at once, in order: one lock, one insert, one callback.
 
-    The groups of all the events are locked together (sorted, so writers cannot deadlock),
-    their last ids read in one query, the events and their groups inserted in two.
+    On PostgreSQL one statement (:data:`APPEND_SQL`) locks the groups of all the events together
+    (sorted, so writers cannot deadlock), reads their last ids and inserts the events and their
+    groups; elsewhere the ORM does the same in three.
     """
     prepared = []
     for item in events:
@@ -116,14 +108,79 @@ def record_many(events: Sequence[Event]) -> list[OutboxEvent]:
         prepared.append((item, channel, groups, organization_of(audiences)))
     if not prepared:
         return []
-    all_groups = sorted({group for _, _, groups, _ in prepared for group in groups})
     # Atomic on its own; inside the caller's transaction it needs no savepoint of its own
     # (two statements saved per call): nothing here is caught and carried on from.
-    # Written as the system, whoever's change it is: an event's audience is often not the actor
-    # (a candidate's application is the organization's news), and the groups' last ids are of
-    # every event. Row-level security decides who reads the rows (hotgigs/tenancy/rls.py).
-    with transaction.atomic(savepoint=False), tenancy.system("the outbox records events for any audience"):
-        _lock_groups(all_groups)
+    with transaction.atomic(savepoint=False):
+        append = _append_postgresql if connection.vendor == "postgresql" else _append_orm
+        recorded = append(prepared)
+        rows = [item.event for item in recorded]
+        to_dispatch = [row.pk for row in rows if row.dispatch_due_at is not None]
+
+        def run_after_commit_subscribers() -> None:
+            _run_after_commit(recorded)
+
+        transaction.on_commit(run_after_commit_subscribers, robust=True)
+        if to_dispatch:
+            _dispatch_on_commit(to_dispatch)
+    return rows
+
+
+_Prepared = list[tuple[Event, str, list[str], int | None]]
+
+APPEND_SQL = "SELECT recorded_id, previous FROM hotgigs_outbox_append(%s::jsonb, %s)"
+"""The events in one statement (``hotgigs/events/migrations/0003_outbox_append_function.py``):
+the groups' locks, their last ids, the events and their groups, written as the tables' owner,
+whoever acts (an event's audience is often not the actor: a candidate's application is the
+organization's news, and the groups' last ids are of every event). Row-level security decides
+who reads the rows (``hotgigs/tenancy/rls.py``)."""
+
+
+def _append_postgresql(prepared: _Prepared) -> list[registry.Recorded]:
+    created = timezone.now()
+    text = json.dumps(
+        [
+            {
+                "channel": channel,
+                "type": item.type,
+                "data": item.data,
+                "context": item.context,
+                "groups": groups,
+                "organization_id": organization,
+                "dispatch": registry.has_worker_subscribers(item.type),
+            }
+            for item, channel, groups, organization in prepared
+        ],
+        cls=DjangoJSONEncoder,
+    )
+    # The payloads as they travel (outbox, channel layer, socket): dates become ISO strings once, here.
+    sent = json.loads(text)
+    with connection.cursor() as cursor:
+        cursor.execute(APPEND_SQL, [text, created])
+        answers = cursor.fetchall()
+    recorded = []
+    for values, (pk, previous) in zip(sent, answers, strict=True):
+        row = OutboxEvent(
+            pk=pk,
+            channel=values["channel"],
+            type=values["type"],
+            data=values["data"],
+            context=values["context"],
+            groups=values["groups"],
+            organization_id=values["organization_id"],
+            created_at=created,
+            dispatch_due_at=created if values["dispatch"] else None,
+        )
+        row._state.adding = False
+        row._state.db = connection.alias
+        last = previous if isinstance(previous, dict) else json.loads(previous)
+        recorded.append(registry.Recorded(row, {group: int(pk) for group, pk in last.items()}))
+    return recorded
+
+
+def _append_orm(prepared: _Prepared) -> list[registry.Recorded]:
+    """The same through the ORM, for other databases (SQLite serialises writers anyway)."""
+    all_groups = sorted({group for _, _, groups, _ in prepared for group in groups})
+    with tenancy.system("the outbox records events for any audience"):
         last: dict[str, int] = (
             dict(
                 OutboxEventGroup.objects.filter(group__in=all_groups)
@@ -152,19 +209,11 @@ def record_many(events: Sequence[Event]) -> list[OutboxEvent]:
         OutboxEventGroup.objects.bulk_create(
             [OutboxEventGroup(event=row, group=group) for row in rows for group in row.groups]
         )
-        recorded = []
-        for row in rows:
-            recorded.append(registry.Recorded(row, {group: last[group] for group in row.groups if group in last}))
-            last.update(dict.fromkeys(row.groups, row.pk))
-        to_dispatch = [row.pk for row in rows if row.dispatch_due_at is not None]
-
-        def run_after_commit_subscribers() -> None:
-            _run_after_commit(recorded)
-
-        transaction.on_commit(run_after_commit_subscribers, robust=True)
-        if to_dispatch:
-            _dispatch_on_commit(to_dispatch)
-    return rows
+    recorded = []
+    for row in rows:
+        recorded.append(registry.Recorded(row, {group: last[group] for group in row.groups if group in last}))
+        last.update(dict.fromkeys(row.groups, row.pk))
+    return recorded
 
 
 def _dispatch_on_commit(event_ids: list[int]) -> None:

@@ -25,6 +25,7 @@ of each group's previous event, so a consumer notices an event that was pushed l
 by the channel layer and reads it from the outbox (``hotgigs/realtime/consumers.py``).
 """
 
+import asyncio
 import json
 import logging
 from dataclasses import dataclass
@@ -66,13 +67,18 @@ async def _push(layer: Any, batch: list[tuple[list[str], dict[str, Any], dict[st
     """
     for groups, message, previous in batch:
         push = {"type": "event.push", "event": message, "text": json.dumps(message), "groups": groups, "prev": previous}
-        for group in groups:
-            try:
-                await layer.group_send(group, push)
-            except Exception:
+        # An event's groups are sent together (one wait for Redis, not one per group); the next
+        # event leaves only once they all have, so each group keeps the events' order.
+        results = await asyncio.gather(*(layer.group_send(group, push) for group in groups), return_exceptions=True)
+        for group, result in zip(groups, results, strict=True):
+            if isinstance(result, Exception):
                 # A push is best effort: the event is in the outbox, and a consumer that notices
                 # the gap (``prev``) or a client that reconnects with ``since`` reads it from there.
-                logger.exception("realtime.publish_failed", extra={"group": group, "event_type": message["type"]})
+                logger.error(
+                    "realtime.publish_failed",
+                    extra={"group": group, "event_type": message["type"]},
+                    exc_info=result,
+                )
 
 
 def _send(batch: list[tuple[list[str], dict[str, Any], dict[str, int]]]) -> None:

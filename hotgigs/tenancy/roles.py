@@ -14,6 +14,9 @@ from psycopg import sql
 
 logger = logging.getLogger(__name__)
 
+DEFINER_FUNCTIONS = ("hotgigs_my_candidate_ids", "hotgigs_outbox_append")
+"""The ``SECURITY DEFINER`` functions the application's role may call."""
+
 
 def app_role() -> str:
     """The role the application connects as (``DATABASE_URL``'s user); empty when none is named
@@ -39,7 +42,7 @@ def create_app_role(cursor: Any, role: str) -> bool:
 
 def grant_app_role(connection: Any) -> None:
     """Let the application's role read and write every table, use every sequence of the
-    schema and call the policies' helper function (the policies still decide which rows).
+    schema and call the :data:`DEFINER_FUNCTIONS` (the policies still decide which rows).
     PostgreSQL only; a no-op when the application connects as the owner itself."""
     role = app_role()
     if connection.vendor != "postgresql" or not role:
@@ -56,8 +59,13 @@ def grant_app_role(connection: Any) -> None:
         cursor.execute(f"GRANT USAGE ON SCHEMA public TO {ident}")
         cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {ident}")
         cursor.execute(f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {ident}")
-        # The policies' own helper that reads outside them (hotgigs/tenancy/rls.py); no one else
-        # may call it.
-        cursor.execute("SELECT 1 FROM pg_proc WHERE proname = 'hotgigs_my_candidate_ids'")
-        if cursor.fetchone() is not None:
-            cursor.execute(f"GRANT EXECUTE ON FUNCTION hotgigs_my_candidate_ids() TO {ident}")
+        # The functions that work outside the policies for one narrow purpose: the policies' own
+        # reader (hotgigs/tenancy/rls.py) and the outbox's writer (hotgigs/events/outbox.py).
+        # PUBLIC may call neither.
+        cursor.execute(
+            "SELECT p.oid::regprocedure::text FROM pg_proc p WHERE p.proname = ANY(%s)"
+            " AND p.pronamespace = 'public'::regnamespace",
+            [list(DEFINER_FUNCTIONS)],
+        )
+        for (signature,) in cursor.fetchall():
+            cursor.execute(f"GRANT EXECUTE ON FUNCTION {signature} TO {ident}")

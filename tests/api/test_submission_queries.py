@@ -18,12 +18,14 @@ pytestmark = pytest.mark.django_db
 # What one candidate's POST /api/v1/applications may cost, in statements sent to PostgreSQL
 # besides BEGIN and COMMIT (the test's own savepoints are left out, as production has none):
 #   1 the token's user (with the revocation check)   2 the actor's memberships
-#   3 the job, as the actor sees it (no skills)      4 the actor's candidate profile (no skills)
-#   5 the job again, locked until commit             6 the application  7 its first stage change
-#   8 the advisory locks of the event's groups       9 the groups' last event ids
-#  10 the outbox event                              11 its groups
-# No duplicate look-up: the unique constraint answers a second application.
-SUBMISSION_STATEMENTS = 11
+#   3 the actor's candidate profile (no skills)
+#   4 the job, as the actor sees it (no skills), locked until commit
+#   5 the application                                6 its first stage change
+#   7 the outbox event with its groups: one call of hotgigs_outbox_append (the groups'
+#     advisory locks, their last event ids, the two inserts)
+# No duplicate look-up: the unique constraint answers a second application. It was 11 before
+# the job was read once (visible and locked together) and the outbox took one statement.
+SUBMISSION_STATEMENTS = 7
 
 
 def _statements(queries: CaptureQueriesContext) -> list[str]:
