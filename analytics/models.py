@@ -113,6 +113,28 @@ class HireFact(models.Model):
         return f"hire of application {self.application_id} on {self.hired_on}"
 
 
+class FirstHireFact(models.Model):
+    """A job's first hire (:class:`HireFact`), for the time to fill: one row per job with a hire,
+    rewritten with the job's hire facts.
+
+    ``hired_at`` / ``hired_on``: the earliest of the job's hires; ``opened_at``: the earliest
+    ``job_opened_at`` of its hires. The report reads the jobs filled in a range from here
+    rather than grouping every hire of the scope by job.
+    """
+
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
+    job = models.OneToOneField("jobs.Job", on_delete=models.CASCADE, related_name="+")
+    opened_at = models.DateTimeField()
+    hired_at = models.DateTimeField()
+    hired_on = models.DateField()
+
+    class Meta:
+        indexes = (models.Index(fields=("organization", "hired_on"), name="analytics_first_hire_org_day"),)
+
+    def __str__(self) -> str:
+        return f"first hire of job {self.job_id} on {self.hired_on}"
+
+
 class HireDayTotal(models.Model):
     """An organization's hires (:class:`HireFact`) summed up to and including one day (UTC):
     one row per organization and day with hires, rewritten with them.

@@ -19,10 +19,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import Case, Exists, F, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncDate
 
-from analytics.models import HireDayTotal, HireFact, StageDayFact, StageDayTotal
+from analytics.models import FirstHireFact, HireDayTotal, HireFact, StageDayFact, StageDayTotal
 from applications.choices import ApplicationStage, StageChangeKind
 from applications.selectors import stage_change_report_list
 from hotgigs.events import catalogue
@@ -313,6 +313,30 @@ def _hire_totals_write(*, since: date) -> int:
     return len(rows)
 
 
+def first_hire_facts(hires: QuerySet[Any], *, model: type[FirstHireFact] = FirstHireFact) -> Iterator[FirstHireFact]:
+    """The :class:`FirstHireFact` of each job of ``hires`` (hire facts: all of each job's)."""
+    rows = (
+        hires.order_by()
+        .values("organization_id", "job_id")
+        .annotate(opened=Min("job_opened_at"), first=Min("hired_at"), first_on=Min("hired_on"))
+    )
+    for row in rows:
+        yield model(
+            organization_id=row["organization_id"],
+            job_id=row["job_id"],
+            opened_at=row["opened"],
+            hired_at=row["first"],
+            hired_on=row["first_on"],
+        )
+
+
+def _first_hires_write(job_ids: set[int]) -> int:
+    """Write the :class:`FirstHireFact` of ``job_ids`` again from their hire facts."""
+    FirstHireFact.objects.filter(job_id__in=sorted(job_ids)).delete()
+    hires = HireFact.objects.filter(job_id__in=sorted(job_ids))
+    return len(FirstHireFact.objects.bulk_create(first_hire_facts(hires), batch_size=1000))
+
+
 def analytics_snapshot(*, since: date, until: date) -> SnapshotResult:
     """Rewrite the snapshot facts of the days ``since`` … ``until`` (inclusive, UTC).
 
@@ -332,6 +356,9 @@ def analytics_snapshot(*, since: date, until: date) -> SnapshotResult:
         taken_back = HireFact.objects.filter(application_id__in=undone.values("application_id"))
         # A hire taken back changes the hire totals from its day on, however early.
         totals_since = min([since, *taken_back.values_list("hired_on", flat=True)])
+        # The jobs whose first hire may change: those of the hires rewritten or taken back.
+        hired_jobs = set(hire_facts.values_list("job_id", flat=True).distinct())
+        hired_jobs |= set(taken_back.values_list("job_id", flat=True).distinct())
         before = set(stage_facts.values_list("organization_id", flat=True).distinct())
         before |= set(hire_facts.values_list("organization_id", flat=True).distinct())
         before |= set(taken_back.values_list("organization_id", flat=True).distinct())
@@ -349,6 +376,8 @@ def analytics_snapshot(*, since: date, until: date) -> SnapshotResult:
             cursor.execute(*_hire_rows_sql(since, until))
             hire_rows = cursor.rowcount
         hire_total_rows = _hire_totals_write(since=totals_since)
+        hired_jobs |= set(hire_facts.values_list("job_id", flat=True).distinct())
+        _first_hires_write(hired_jobs)
         after = set(stage_facts.values_list("organization_id", flat=True).distinct())
         after |= set(hire_facts.values_list("organization_id", flat=True).distinct())
         organization_ids = tuple(sorted(before | after))

@@ -15,7 +15,7 @@ import json
 import math
 import statistics
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from fractions import Fraction
 from itertools import pairwise
 from typing import Any
@@ -41,7 +41,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from analytics.errors import AnalyticsJobNotFound, AnalyticsScopeNotFound
-from analytics.models import HireDayTotal, HireFact, StageDayFact, StageDayTotal
+from analytics.models import FirstHireFact, HireDayTotal, HireFact, StageDayFact, StageDayTotal
 from applications.choices import ACTIVE_STAGES, ApplicationSource, ApplicationStage
 from applications.selectors import application_report_list, rejections_by_reason, stage_change_report_list
 from hotgigs.accounts import policies
@@ -580,17 +580,15 @@ class _Seconds(Func):
     output_field = FloatField()
 
 
-def _time_to_fill_report(hires: Any, start: datetime, end: datetime) -> Durations:
-    firsts = (
-        hires.values("job_id")
-        .annotate(first=Min("hired_at"), opened=Min("job_opened_at"))
-        .filter(first__gte=start, first__lt=end)
-    )
+def _time_to_fill_report(first_hires: Any, filters: ReportFilters) -> Durations:
+    """Per job whose first hire (:class:`FirstHireFact`, from ``first_hires``) falls in the
+    days of ``filters``: its opening → that first hire."""
+    filled = first_hires.filter(hired_on__gte=filters.date_from, hired_on__lte=filters.date_to)
     if connection.vendor != "postgresql":
-        pairs = firsts.values_list("opened", "first")
+        pairs = filled.values_list("opened_at", "hired_at")
         return durations_of([(first - opened).total_seconds() / SECONDS_PER_DAY for opened, first in pairs])
-    fill = ExpressionWrapper(F("first") - F("opened"), output_field=DurationField())
-    seconds = firsts.annotate(seconds=_Seconds(fill)).values_list("seconds", flat=True)
+    fill = ExpressionWrapper(F("hired_at") - F("opened_at"), output_field=DurationField())
+    seconds = filled.annotate(seconds=_Seconds(fill)).values_list("seconds", flat=True)
     return durations_of([value / SECONDS_PER_DAY for value in seconds])
 
 
@@ -678,15 +676,16 @@ def analytics_report(
     # Without a job filter, the organizations' daily totals (a few rows per day) stand in for
     # the per-job facts they sum.
     hires = HireFact.objects.order_by()
+    first_hires = FirstHireFact.objects.order_by()
     if _jobs_filtered(filters):
         hires = hires.filter(job_id__in=jobs.values("pk"))
+        first_hires = first_hires.filter(job_id__in=jobs.values("pk"))
         totals = _stage_sums(StageDayFact, "job_id", jobs.values(owner=F("pk")), filters)
     else:
         totals = _stage_sums(StageDayTotal, "organization_id", _organizations(scope), filters)
     if scope is not None:
         hires = hires.filter(organization_id__in=sorted(scope))
-    start = datetime.combine(filters.date_from, time.min, tzinfo=UTC)
-    end = datetime.combine(filters.date_to + timedelta(days=1), time.min, tzinfo=UTC)
+        first_hires = first_hires.filter(organization_id__in=sorted(scope))
 
     empty = {"entered": 0, "advanced": 0, "rejected": 0, "withdrawn": 0, "in_progress": 0}
     steps = []
@@ -730,5 +729,5 @@ def analytics_report(
         offer_acceptance=acceptance,
         source_of_hire=by_source,
         time_to_hire=time_to_hire,
-        time_to_fill=_time_to_fill_report(hires, start, end),
+        time_to_fill=_time_to_fill_report(first_hires, filters),
     )
