@@ -11,6 +11,9 @@ history rows of the range are selected by the ORM (through the applications app'
 and aggregated by the database straight into the snapshot tables. The stage rows get their
 running sums as they are inserted (the last row before the range carries on, a window sum
 adds the range's days), and the rows of days after the range, if any, are carried on again.
+The hire totals (``HireDayTotal``) are summed by Python from the hire facts of the range's
+first day on (or the day of an earlier hire taken back), each organization carrying on from
+its last row before; each job whose hires changed gets its first hire (``FirstHireFact``) again.
 """
 
 from collections.abc import Iterable, Iterator
@@ -34,7 +37,8 @@ ADVANCES = (ApplicationStage.SCREENING, ApplicationStage.INTERVIEW, ApplicationS
 
 @dataclass(frozen=True)
 class SnapshotResult:
-    """What one run wrote: the days (inclusive), the rows of each table, the organizations touched."""
+    """What one run wrote: the days (inclusive), the rows of each table (``hire_total_rows``: the
+    :class:`HireDayTotal` rows written from the range's first day on), the organizations touched."""
 
     since: date
     until: date
@@ -342,7 +346,8 @@ def analytics_snapshot(*, since: date, until: date) -> SnapshotResult:
 
     Idempotent: the days' rows are deleted and written again from the stage history in one
     transaction, so readers see the old rows or the new, never a mix. A hire undone within
-    the days loses its fact whatever day it was hired on. Records ``analytics.snapshot_written``
+    the days loses its fact whatever day it was hired on (the hire totals are written again from
+    that day on, the job's first hire again). Records ``analytics.snapshot_written``
     (the organizations whose figures may have changed), which refreshes cached figures.
     Must run as the system (``tenancy.system``): it reads and writes every organization.
     Raises ValueError, writing nothing, when ``since`` is after ``until``.

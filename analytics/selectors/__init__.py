@@ -656,11 +656,14 @@ def analytics_report(
 
     Raises AnalyticsScopeNotFound for an organization outside the actor's reach and
     AnalyticsJobNotFound for a job outside the scope. Reads only the snapshot tables (and the
-    jobs, to filter): three queries (four with a job named), whatever the number of
-    applications or days; without a job, department or recruiter filter, the stage figures
-    come from the organizations' daily totals, with one, from the filtered jobs' facts: both
-    through their running sums (two rows per job or organization and stage, see
-    :func:`_stage_sums`). Figures are as fresh as the last snapshot run (beat: every ten minutes).
+    jobs, to filter): at most four queries, whatever the number of applications or days;
+    without a job, department or recruiter filter, the stage figures come from the
+    organizations' daily totals, with one, from the filtered jobs' facts: both through their
+    running sums (two rows per job or organization and stage, see :func:`_stage_sums`). Without
+    a filter the hires come from the organizations' hire totals too (the percentiles of time to
+    hire read a few hires, see :func:`_percentile_sql`); with one, from the few hires of the
+    filtered jobs. Time to fill reads the jobs first filled in the range. Figures are as fresh
+    as the last snapshot run (beat: every ten minutes).
     """
     now = now or timezone.now()
     scope = analytics_scope(actor=actor, organization_id=organization_id)
