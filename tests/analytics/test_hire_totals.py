@@ -7,6 +7,7 @@ import random
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, timedelta
 from itertools import combinations
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -66,7 +67,7 @@ def hires(org, other_org, open_job, other_open_job, start):  # type: ignore[no-u
 def plain(filters: ReportFilters, organization_ids: list[int] | None) -> tuple[dict[str, int], Durations]:
     """Source of hire and time to hire of the range by PostgreSQL's aggregates over the hires."""
     where = " FROM analytics_hirefact WHERE hired_on BETWEEN %s AND %s AND (organization_id = ANY(%s) OR %s)"
-    params = [filters.date_from, filters.date_to, organization_ids or [], organization_ids is None]
+    params: list[Any] = [filters.date_from, filters.date_to, organization_ids or [], organization_ids is None]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*), avg(hired_at - applied_at), percentile_cont(ARRAY[0.5, 0.75]::float8[])"
