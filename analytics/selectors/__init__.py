@@ -514,10 +514,10 @@ def _hire_sums(owners: QuerySet[Any] | None, filters: ReportFilters) -> _HireSum
         before_hires, before_microseconds, before_sources, before_days = before
         hires += to_hires - (before_hires or 0)
         microseconds += to_microseconds - (before_microseconds or 0)
-        for source, count in _json(to_sources).items():
-            by_source[source] = by_source.get(source, 0) + count
-        for source, count in _json(before_sources or {}).items():
-            by_source[source] -= count
+        # Every source listed, and only those (as the per-source counts of the hires).
+        to_by_source, before_by_source = _json(to_sources), _json(before_sources or {})
+        for source in by_source:
+            by_source[source] += to_by_source.get(source, 0) - before_by_source.get(source, 0)
         for whole_days, count in _json(to_days).items():
             by_days[int(whole_days)] = by_days.get(int(whole_days), 0) + count
         for whole_days, count in _json(before_days or {}).items():
