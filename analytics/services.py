@@ -11,17 +11,21 @@ history rows of the range are selected by the ORM (through the applications app'
 and aggregated by the database straight into the snapshot tables. The stage rows get their
 running sums as they are inserted (the last row before the range carries on, a window sum
 adds the range's days), and the rows of days after the range, if any, are carried on again.
+The hire totals (``HireDayTotal``) are summed by Python from the hire facts of the range's
+first day on (or the day of an earlier hire taken back), each organization carrying on from
+its last row before; each job whose hires changed gets its first hire (``FirstHireFact``) again.
 """
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import Case, Exists, F, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncDate
 
-from analytics.models import HireFact, StageDayFact, StageDayTotal
+from analytics.models import FirstHireFact, HireDayTotal, HireFact, StageDayFact, StageDayTotal
 from applications.choices import ApplicationStage, StageChangeKind
 from applications.selectors import stage_change_report_list
 from hotgigs.events import catalogue
@@ -33,13 +37,15 @@ ADVANCES = (ApplicationStage.SCREENING, ApplicationStage.INTERVIEW, ApplicationS
 
 @dataclass(frozen=True)
 class SnapshotResult:
-    """What one run wrote: the days (inclusive), the rows of each table, the organizations touched."""
+    """What one run wrote: the days (inclusive), the rows of each table (``hire_total_rows``: the
+    :class:`HireDayTotal` rows written from the range's first day on), the organizations touched."""
 
     since: date
     until: date
     stage_rows: int
     hire_rows: int
     organization_ids: tuple[int, ...]
+    hire_total_rows: int = 0
 
 
 def day_bounds(since: date, until: date) -> tuple[datetime, datetime]:
@@ -220,12 +226,128 @@ def _totals_sql(since: date, until: date) -> tuple[str, list[Any]]:
     return _insert_running_sql(StageDayTotal, "organization_id", ("organization_id",), grouped, params, since)
 
 
+ONE_DAY = timedelta(days=1)
+ONE_MICROSECOND = timedelta(microseconds=1)
+
+
+@dataclass
+class _HireSums:
+    """An organization's running sums of :class:`HireDayTotal`, carried from day to day."""
+
+    hires: int = 0
+    microseconds: int = 0
+    by_source: dict[str, int] = field(default_factory=dict)
+    by_days: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def carried(cls, base: HireDayTotal | None) -> "_HireSums":
+        if base is None:
+            return cls()
+        return cls(
+            base.running_hires, base.running_microseconds, dict(base.running_by_source), dict(base.running_by_days)
+        )
+
+    def add(self, source: str, length: timedelta) -> None:
+        whole_days = str(length // ONE_DAY)
+        self.hires += 1
+        self.microseconds += length // ONE_MICROSECOND
+        self.by_source[source] = self.by_source.get(source, 0) + 1
+        self.by_days[whole_days] = self.by_days.get(whole_days, 0) + 1
+
+    def row(self, model: type[HireDayTotal], organization_id: int, day: date, hires: int) -> HireDayTotal:
+        return model(
+            organization_id=organization_id,
+            day=day,
+            hires=hires,
+            running_hires=self.hires,
+            running_microseconds=self.microseconds,
+            running_by_source=dict(self.by_source),
+            running_by_days=dict(self.by_days),
+        )
+
+
+def hire_day_totals(
+    facts: Iterable[tuple[int, date, str, datetime, datetime]],
+    bases: dict[int, HireDayTotal],
+    *,
+    model: type[HireDayTotal] = HireDayTotal,
+) -> Iterator[HireDayTotal]:
+    """The :class:`HireDayTotal` rows of ``facts`` (organization, hired_on, source, applied_at,
+    hired_at; ordered by organization and day), each organization carrying on from its row in
+    ``bases`` (its last before the facts' first day), if any. ``model``: the class to build
+    (a migration's historical model)."""
+    sums = _HireSums()
+    key: tuple[int, date] | None = None
+    day_hires = 0
+    for organization_id, day, source, applied_at, hired_at in facts:
+        if key != (organization_id, day):
+            if key is not None:
+                yield sums.row(model, *key, day_hires)
+            if key is None or key[0] != organization_id:
+                sums = _HireSums.carried(bases.get(organization_id))
+            key, day_hires = (organization_id, day), 0
+        sums.add(source, hired_at - applied_at)
+        day_hires += 1
+    if key is not None:
+        yield sums.row(model, *key, day_hires)
+
+
+def _hire_totals_write(*, since: date) -> int:
+    """Write :class:`HireDayTotal` again from ``since`` on, from the hire facts, each
+    organization carrying on from its last row before ``since``. Returns the rows written."""
+    HireDayTotal.objects.filter(day__gte=since).delete()
+    facts = (
+        HireFact.objects.filter(hired_on__gte=since)
+        .order_by("organization_id", "hired_on")
+        .values_list("organization_id", "hired_on", "source", "applied_at", "hired_at")
+    )
+    last_before = (
+        HireDayTotal.objects.filter(organization_id=OuterRef("organization_id"), day__lt=since)
+        .order_by("-day")
+        .values("day")[:1]
+    )
+    organization_ids = HireFact.objects.filter(hired_on__gte=since).order_by().values("organization_id").distinct()
+    bases = {
+        row.organization_id: row
+        for row in HireDayTotal.objects.filter(
+            organization_id__in=organization_ids, day__lt=since, day=Subquery(last_before)
+        )
+    }
+    rows = HireDayTotal.objects.bulk_create(hire_day_totals(facts.iterator(chunk_size=5000), bases), batch_size=1000)
+    return len(rows)
+
+
+def first_hire_facts(hires: QuerySet[Any], *, model: type[FirstHireFact] = FirstHireFact) -> Iterator[FirstHireFact]:
+    """The :class:`FirstHireFact` of each job of ``hires`` (hire facts: all of each job's)."""
+    rows = (
+        hires.order_by()
+        .values("organization_id", "job_id")
+        .annotate(opened=Min("job_opened_at"), first=Min("hired_at"), first_on=Min("hired_on"))
+    )
+    for row in rows:
+        yield model(
+            organization_id=row["organization_id"],
+            job_id=row["job_id"],
+            opened_at=row["opened"],
+            hired_at=row["first"],
+            hired_on=row["first_on"],
+        )
+
+
+def _first_hires_write(job_ids: set[int]) -> int:
+    """Write the :class:`FirstHireFact` of ``job_ids`` again from their hire facts."""
+    FirstHireFact.objects.filter(job_id__in=sorted(job_ids)).delete()
+    hires = HireFact.objects.filter(job_id__in=sorted(job_ids))
+    return len(FirstHireFact.objects.bulk_create(first_hire_facts(hires), batch_size=1000))
+
+
 def analytics_snapshot(*, since: date, until: date) -> SnapshotResult:
     """Rewrite the snapshot facts of the days ``since`` … ``until`` (inclusive, UTC).
 
     Idempotent: the days' rows are deleted and written again from the stage history in one
     transaction, so readers see the old rows or the new, never a mix. A hire undone within
-    the days loses its fact whatever day it was hired on. Records ``analytics.snapshot_written``
+    the days loses its fact whatever day it was hired on (the hire totals are written again from
+    that day on, the job's first hire again). Records ``analytics.snapshot_written``
     (the organizations whose figures may have changed), which refreshes cached figures.
     Must run as the system (``tenancy.system``): it reads and writes every organization.
     Raises ValueError, writing nothing, when ``since`` is after ``until``.
@@ -237,6 +359,11 @@ def analytics_snapshot(*, since: date, until: date) -> SnapshotResult:
         hire_facts = HireFact.objects.filter(hired_on__gte=since, hired_on__lte=until)
         undone = _changes(since, until).filter(kind=StageChangeKind.UNDO, from_stage=ApplicationStage.HIRED)
         taken_back = HireFact.objects.filter(application_id__in=undone.values("application_id"))
+        # A hire taken back changes the hire totals from its day on, however early.
+        totals_since = min([since, *taken_back.values_list("hired_on", flat=True)])
+        # The jobs whose first hire may change: those of the hires rewritten or taken back.
+        hired_jobs = set(hire_facts.values_list("job_id", flat=True).distinct())
+        hired_jobs |= set(taken_back.values_list("job_id", flat=True).distinct())
         before = set(stage_facts.values_list("organization_id", flat=True).distinct())
         before |= set(hire_facts.values_list("organization_id", flat=True).distinct())
         before |= set(taken_back.values_list("organization_id", flat=True).distinct())
@@ -253,6 +380,9 @@ def analytics_snapshot(*, since: date, until: date) -> SnapshotResult:
             cursor.execute(*_carry_on_sql(StageDayTotal, "organization_id", until))
             cursor.execute(*_hire_rows_sql(since, until))
             hire_rows = cursor.rowcount
+        hire_total_rows = _hire_totals_write(since=totals_since)
+        hired_jobs |= set(hire_facts.values_list("job_id", flat=True).distinct())
+        _first_hires_write(hired_jobs)
         after = set(stage_facts.values_list("organization_id", flat=True).distinct())
         after |= set(hire_facts.values_list("organization_id", flat=True).distinct())
         organization_ids = tuple(sorted(before | after))
@@ -266,4 +396,4 @@ def analytics_snapshot(*, since: date, until: date) -> SnapshotResult:
                 "hire_rows": hire_rows,
             },
         )
-    return SnapshotResult(since, until, stage_rows, hire_rows, organization_ids)
+    return SnapshotResult(since, until, stage_rows, hire_rows, organization_ids, hire_total_rows)

@@ -11,9 +11,12 @@ whatever the number of applications, and no row-by-row work happens in Python ex
 over the hires (for the median time to hire, which SQLite cannot compute).
 """
 
+import json
+import math
 import statistics
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
+from fractions import Fraction
 from itertools import pairwise
 from typing import Any
 
@@ -38,7 +41,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from analytics.errors import AnalyticsJobNotFound, AnalyticsScopeNotFound
-from analytics.models import HireFact, StageDayFact, StageDayTotal
+from analytics.models import FirstHireFact, HireDayTotal, HireFact, StageDayFact, StageDayTotal
 from applications.choices import ACTIVE_STAGES, ApplicationSource, ApplicationStage
 from applications.selectors import application_report_list, rejections_by_reason, stage_change_report_list
 from hotgigs.accounts import policies
@@ -469,6 +472,105 @@ def _hires_report(hires: Any) -> tuple[dict[str, int], Durations]:
     return by_source, Durations(row["n"], _days(row["mean"]), _days(median), _days(p75))
 
 
+@dataclass(frozen=True)
+class _HireSums:
+    """The hires of a range of days from :class:`HireDayTotal`: how many, their times to hire
+    summed (microseconds), per source, and per whole day of time to hire."""
+
+    hires: int
+    microseconds: int
+    by_source: dict[str, int]
+    by_days: dict[int, int]
+
+
+def _json(value: Any) -> dict[str, int]:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _hire_sums(owners: QuerySet[Any] | None, filters: ReportFilters) -> _HireSums:
+    """The hires of the days of ``filters`` summed over ``owners`` (a query of organization ids
+    as ``owner``): per organization, its last :class:`HireDayTotal` row up to ``date_to`` less
+    its last before ``date_from``, two index probes whatever the days or the hires."""
+    by_source = dict.fromkeys(ApplicationSource.values, 0)
+    if owners is None:
+        return _HireSums(0, 0, by_source, {})
+    owners_sql, owners_params = owners.query.sql_with_params()
+    table = HireDayTotal._meta.db_table
+    last = f"SELECT p.id FROM {table} p WHERE p.organization_id = o.owner AND p.day {{}} %s"  # noqa: S608
+    last += " ORDER BY p.day DESC LIMIT 1"
+    sums = "running_hires, {0}.running_microseconds, {0}.running_by_source, {0}.running_by_days"
+    sql = f"""
+        SELECT t.{sums.format("t")}, b.{sums.format("b")}
+        FROM (SELECT ({last.format("<=")}) AS to_id, ({last.format("<")}) AS before_id FROM ({owners_sql}) o) k
+        JOIN {table} t ON t.id = k.to_id
+        LEFT JOIN {table} b ON b.id = k.before_id
+    """  # noqa: S608  (table and column names from the models, values as parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [filters.date_to, filters.date_from, *owners_params])
+        rows = cursor.fetchall()
+    hires = microseconds = 0
+    by_days: dict[int, int] = {}
+    for to_hires, to_microseconds, to_sources, to_days, *before in rows:
+        before_hires, before_microseconds, before_sources, before_days = before
+        hires += to_hires - (before_hires or 0)
+        microseconds += to_microseconds - (before_microseconds or 0)
+        # Every source listed, and only those (as the per-source counts of the hires).
+        to_by_source, before_by_source = _json(to_sources), _json(before_sources or {})
+        for source in by_source:
+            by_source[source] += to_by_source.get(source, 0) - before_by_source.get(source, 0)
+        for whole_days, count in _json(to_days).items():
+            by_days[int(whole_days)] = by_days.get(int(whole_days), 0) + count
+        for whole_days, count in _json(before_days or {}).items():
+            by_days[int(whole_days)] -= count
+    return _HireSums(hires, microseconds, by_source, {key: count for key, count in by_days.items() if count})
+
+
+def _time_to_hire_length() -> ExpressionWrapper:
+    return ExpressionWrapper(F("hired_at") - F("applied_at"), output_field=DurationField())
+
+
+def _percentile_sql(hires: Any, by_days: dict[int, int], count: int, fraction: float) -> tuple[str, list[Any]]:
+    """The SQL of ``percentile_cont(fraction)`` of the times to hire of ``hires`` (``count`` of
+    them, ``by_days`` their histogram by whole days), computed as PostgreSQL computes it (the
+    rows at ``floor`` and ``ceil`` of ``fraction * (count - 1)`` in order, interpolated as
+    intervals) but reading only the hires from the whole day where the first of them falls, in
+    time-to-hire order from the ``analytics_hire_time_to_hire`` index, rather than sorting all."""
+    position = fraction * (count - 1)
+    low = math.floor(position)
+    before = 0
+    for whole_days in sorted(by_days):
+        if before + by_days[whole_days] > low:
+            break
+        before += by_days[whole_days]
+    lengths = (
+        hires.annotate(length=_time_to_hire_length())
+        .filter(length__gte=timedelta(days=whole_days))
+        .order_by("length")
+        .values("length")[low - before : low - before + 2]
+    )
+    lengths_sql, params = lengths.query.sql_with_params()
+    sql = f"SELECT MIN(x.length) + (MAX(x.length) - MIN(x.length)) * %s FROM ({lengths_sql}) x"  # noqa: S608
+    return sql, [position - low, *params]
+
+
+def _hires_report_from_totals(
+    owners: QuerySet[Any] | None, hires: Any, filters: ReportFilters
+) -> tuple[dict[str, int], Durations]:
+    """:func:`_hires_report` for whole organizations, from their :class:`HireDayTotal` rows and
+    a few hires per percentile: the same figures, without reading every hire of the range."""
+    sums = _hire_sums(owners, filters)
+    if not sums.hires:
+        return sums.by_source, Durations(0, None, None, None)
+    median_sql, median_params = _percentile_sql(hires, sums.by_days, sums.hires, 0.5)
+    p75_sql, p75_params = _percentile_sql(hires, sums.by_days, sums.hires, 0.75)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT ({median_sql}), ({p75_sql})", [*median_params, *p75_params])
+        median, p75 = cursor.fetchone()
+    # PostgreSQL's avg of intervals, to the microsecond: the exact mean, rounded half to even.
+    mean = timedelta(microseconds=round(Fraction(sums.microseconds, sums.hires)))
+    return sums.by_source, Durations(sums.hires, _days(mean), _days(median), _days(p75))
+
+
 class _Seconds(Func):
     """PostgreSQL's ``EXTRACT(EPOCH FROM duration)`` as a float8: the exact seconds, correctly
     rounded, so the same float as ``timedelta.total_seconds()`` without loading two
@@ -478,17 +580,15 @@ class _Seconds(Func):
     output_field = FloatField()
 
 
-def _time_to_fill_report(hires: Any, start: datetime, end: datetime) -> Durations:
-    firsts = (
-        hires.values("job_id")
-        .annotate(first=Min("hired_at"), opened=Min("job_opened_at"))
-        .filter(first__gte=start, first__lt=end)
-    )
+def _time_to_fill_report(first_hires: Any, filters: ReportFilters) -> Durations:
+    """Per job whose first hire (:class:`FirstHireFact`, from ``first_hires``) falls in the
+    days of ``filters``: its opening → that first hire."""
+    filled = first_hires.filter(hired_on__gte=filters.date_from, hired_on__lte=filters.date_to)
     if connection.vendor != "postgresql":
-        pairs = firsts.values_list("opened", "first")
+        pairs = filled.values_list("opened_at", "hired_at")
         return durations_of([(first - opened).total_seconds() / SECONDS_PER_DAY for opened, first in pairs])
-    fill = ExpressionWrapper(F("first") - F("opened"), output_field=DurationField())
-    seconds = firsts.annotate(seconds=_Seconds(fill)).values_list("seconds", flat=True)
+    fill = ExpressionWrapper(F("hired_at") - F("opened_at"), output_field=DurationField())
+    seconds = filled.annotate(seconds=_Seconds(fill)).values_list("seconds", flat=True)
     return durations_of([value / SECONDS_PER_DAY for value in seconds])
 
 
@@ -556,11 +656,14 @@ def analytics_report(
 
     Raises AnalyticsScopeNotFound for an organization outside the actor's reach and
     AnalyticsJobNotFound for a job outside the scope. Reads only the snapshot tables (and the
-    jobs, to filter): three queries (four with a job named), whatever the number of
-    applications or days; without a job, department or recruiter filter, the stage figures
-    come from the organizations' daily totals, with one, from the filtered jobs' facts: both
-    through their running sums (two rows per job or organization and stage, see
-    :func:`_stage_sums`). Figures are as fresh as the last snapshot run (beat: every ten minutes).
+    jobs, to filter): at most four queries, whatever the number of applications or days;
+    without a job, department or recruiter filter, the stage figures come from the
+    organizations' daily totals, with one, from the filtered jobs' facts: both through their
+    running sums (two rows per job or organization and stage, see :func:`_stage_sums`). Without
+    a filter the hires come from the organizations' hire totals too (the percentiles of time to
+    hire read a few hires, see :func:`_percentile_sql`); with one, from the few hires of the
+    filtered jobs. Time to fill reads the jobs first filled in the range. Figures are as fresh
+    as the last snapshot run (beat: every ten minutes).
     """
     now = now or timezone.now()
     scope = analytics_scope(actor=actor, organization_id=organization_id)
@@ -576,15 +679,16 @@ def analytics_report(
     # Without a job filter, the organizations' daily totals (a few rows per day) stand in for
     # the per-job facts they sum.
     hires = HireFact.objects.order_by()
+    first_hires = FirstHireFact.objects.order_by()
     if _jobs_filtered(filters):
         hires = hires.filter(job_id__in=jobs.values("pk"))
+        first_hires = first_hires.filter(job_id__in=jobs.values("pk"))
         totals = _stage_sums(StageDayFact, "job_id", jobs.values(owner=F("pk")), filters)
     else:
         totals = _stage_sums(StageDayTotal, "organization_id", _organizations(scope), filters)
     if scope is not None:
         hires = hires.filter(organization_id__in=sorted(scope))
-    start = datetime.combine(filters.date_from, time.min, tzinfo=UTC)
-    end = datetime.combine(filters.date_to + timedelta(days=1), time.min, tzinfo=UTC)
+        first_hires = first_hires.filter(organization_id__in=sorted(scope))
 
     empty = {"entered": 0, "advanced": 0, "rejected": 0, "withdrawn": 0, "in_progress": 0}
     steps = []
@@ -614,7 +718,10 @@ def analytics_report(
     )
 
     hires_in_range = hires.filter(hired_on__gte=filters.date_from, hired_on__lte=filters.date_to)
-    by_source, time_to_hire = _hires_report(hires_in_range)
+    if _jobs_filtered(filters) or connection.vendor != "postgresql":
+        by_source, time_to_hire = _hires_report(hires_in_range)
+    else:
+        by_source, time_to_hire = _hires_report_from_totals(_organizations(scope), hires_in_range, filters)
     return AnalyticsReport(
         organization_ids=None if scope is None else tuple(sorted(scope)),
         generated_at=now,
@@ -625,5 +732,5 @@ def analytics_report(
         offer_acceptance=acceptance,
         source_of_hire=by_source,
         time_to_hire=time_to_hire,
-        time_to_fill=_time_to_fill_report(hires, start, end),
+        time_to_fill=_time_to_fill_report(first_hires, filters),
     )

@@ -330,6 +330,14 @@ TABLES: dict[str, Callable[[], Rule]] = {
         read=of_my_organizations("analytics_hirefact.organization_id"),
         write=of_my_organizations("analytics_hirefact.organization_id"),
     ),
+    "analytics_hiredaytotal": lambda: Rule(
+        read=of_my_organizations("analytics_hiredaytotal.organization_id"),
+        write=of_my_organizations("analytics_hiredaytotal.organization_id"),
+    ),
+    "analytics_firsthirefact": lambda: Rule(
+        read=of_my_organizations("analytics_firsthirefact.organization_id"),
+        write=of_my_organizations("analytics_firsthirefact.organization_id"),
+    ),
     # Candidates' consents: the person's own; an organization's members read those of the profiles
     # they see (in the talent pool, applied to their jobs, sourced by them: discovery and matching
     # are decided from them) and write those of the profiles they sourced.

@@ -192,7 +192,7 @@ def build_tenant() -> Tenant:
         )
     )
     # The analytics' daily facts of the application (anonymous: no candidate in them).
-    from analytics.models import HireFact, StageDayFact, StageDayTotal
+    from analytics.models import FirstHireFact, HireDayTotal, HireFact, StageDayFact, StageDayTotal
 
     at = application.created_at
     tenant.add(StageDayFact.objects.create(organization=org, job=job, day=at.date(), stage="applied", entered=1))
@@ -209,6 +209,18 @@ def build_tenant() -> Tenant:
             job_opened_at=job.created_at,
         )
     )
+    tenant.add(
+        HireDayTotal.objects.create(
+            organization=org,
+            day=at.date(),
+            hires=1,
+            running_hires=1,
+            running_microseconds=0,
+            running_by_source={application.source: 1},
+            running_by_days={"0": 1},
+        )
+    )
+    tenant.add(FirstHireFact.objects.create(organization=org, job=job, opened_at=at, hired_at=at, hired_on=at.date()))
     # The candidate's (withdrawn) consent, and the recruiter's read of the profile in the audit log.
     from candidates.models import Consent
     from hotgigs.audit.models import AccessRecord

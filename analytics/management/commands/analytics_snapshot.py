@@ -50,5 +50,5 @@ class Command(BaseCommand):
         elapsed = time.perf_counter() - started
         self.stdout.write(
             f"Snapshot {result.since} … {result.until}: {result.stage_rows} stage rows, {result.hire_rows} hires, "
-            f"{len(result.organization_ids)} organizations, {elapsed:.2f} s."
+            f"{result.hire_total_rows} hire totals, {len(result.organization_ids)} organizations, {elapsed:.2f} s."
         )
