@@ -20,10 +20,14 @@ two must share their dependencies. Both sides apply to pairs of the same seeded 
 each from its own slice, so no POST repeats a pair; the pairs are shuffled, so concurrent
 POSTs come from different candidates (bench/api/run.py sends one candidate's in a row).
 
+``--rls on`` (the default, as deployed) serves both sides as the application's role
+(``--app-role``, created if missing), which row-level security holds; ``--rls off`` as the
+database URL's own user (the owner).
+
 Usage:
     .venv/bin/python bench/api/compare.py --baseline-root DIR [--servers wsgi:3x4]
         [--duration 8] [--repeat 3] [--scenarios floor,apply-max] [--keep-database]
-        [--database-url URL] [--redis-url URL]
+        [--rls on|off] [--database-url URL] [--redis-url URL]
 """
 
 import argparse
@@ -38,7 +42,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import harness
-from run import application_pairs
+from run import application_pairs, as_role
 
 SCENARIOS = ("floor", "jobs-max", "apply-max", "apply-50")
 PACED_RATE = 50
@@ -64,6 +68,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="a comma-separated subset")
+    parser.add_argument("--rls", choices=("on", "off"), default="on", help="serve as the app role (on) or the owner")
+    parser.add_argument("--app-role", default="hotgigs_app", help="the application's role for --rls on")
     parser.add_argument(
         "--keep-database",
         action="store_true",
@@ -91,6 +97,18 @@ def main() -> None:
     else:
         harness.seed(env, fresh=True)
     token = harness.recruiter_token(env)
+    # The owner seeds and picks the pairs; the servers run as the application's role with --rls on.
+    served = env
+    if args.rls == "on":
+        served = {
+            **env,
+            "DATABASE_URL": as_role(args.database_url, args.app_role),
+            "DATABASE_OWNER_URL": args.database_url,
+        }
+        harness.manage(served, "app_role")
+    print(
+        f"serving as {'the application role ' + args.app_role + ' (RLS on)' if args.rls == 'on' else 'the owner (RLS off)'}"
+    )
     sides = {"old": args.baseline_root.resolve(), "new": harness.ROOT}
     config = harness.ServerConfig.parse(args.servers)
     configs = {"old": harness.ServerConfig.parse(args.baseline_servers or args.servers), "new": config}
@@ -125,7 +143,7 @@ def main() -> None:
             # Alternate which side goes first, so neither always meets the same moment.
             order = list(sides) if round_ % 2 == 0 else list(reversed(sides))
             for side in order:
-                with harness.server(env, configs[side], root=sides[side]) as running:
+                with harness.server(served, configs[side], root=sides[side]) as running:
                     harness.wrk(
                         running.base, jobs, duration=2, connections=args.connections, env={"BENCH_TOKEN": token}
                     )
@@ -142,7 +160,7 @@ def main() -> None:
         shutil.rmtree(metrics_dir, ignore_errors=True)
 
     print()
-    print(f"{args.connections} connections, {args.duration}s x {args.repeat} rounds, medians")
+    print(f"{args.connections} connections, {args.duration}s x {args.repeat} rounds, medians, RLS {args.rls}")
     print(f"old: {sides['old']} on {configs['old'].label}\nnew: {sides['new']} on {configs['new'].label}")
     print(
         f"{'scenario':<10} {'side':<4} {'req/s':>8} {'x floor':>8} {'cpu ms':>7} {'p50 ms':>8} {'p95 ms':>8} "
