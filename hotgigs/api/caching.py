@@ -15,7 +15,9 @@ past, and is never served. Counters never expire; a missing counter (evicted, or
 cache) starts from a random 62-bit number, so it cannot collide with one used before.
 A hit costs one cache round trip: the counters and the entry are read together (one
 ``MGET``, atomic on Redis), and the entry is served only if the generations it was stored
-with are the ones read with it.
+with are the ones read with it. On Redis a repeated read usually costs none of its own: the
+rate limiter's script reads the same keys ahead, atomically, in the round trip it makes anyway
+(:mod:`hotgigs.api.readahead`).
 
 **Who shares an entry.** The key holds the actor's *audience*, derived from the same
 access rules as the selectors:
@@ -76,6 +78,7 @@ from rest_framework.views import APIView
 from hotgigs import replicas
 from hotgigs.accounts import policies
 from hotgigs.accounts.policies import Actor
+from hotgigs.api import readahead
 from hotgigs.cache import GENERATION_PREFIX
 from hotgigs.cache import generations as _generations
 from hotgigs.cache import invalidate_on_commit as invalidate_on_commit
@@ -177,14 +180,28 @@ def _entry_key(view: APIView, request: Request, scope: ReadScope) -> str:
     return ENTRY_PREFIX + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def _lookup(key: str, scope: ReadScope) -> tuple[list[str] | None, Any]:
+def _read(request: Request, keys: list[str]) -> dict[str, Any]:
+    """``cache.get_many(keys)``, from what the rate limiter read ahead when it read them all
+    (:mod:`hotgigs.api.readahead`; Redis only), else in a round trip of its own."""
+    client: Any = getattr(cache, "client", None)
+    if not hasattr(client, "decode"):  # not django-redis: nothing is ever read ahead
+        return cache.get_many(keys)  # type: ignore[no-any-return]
+    stored = [str(cache.make_key(key)) for key in keys]
+    readahead.plan(request._request, stored)
+    values = readahead.take(request._request, stored)
+    if values is None:
+        return cache.get_many(keys)  # type: ignore[no-any-return]
+    return {key: client.decode(value) for key, value in zip(keys, values, strict=True) if value is not None}
+
+
+def _lookup(request: Request, key: str, scope: ReadScope) -> tuple[list[str] | None, Any]:
     """The scope's current generations and the entry stored at ``key``, in one round trip.
 
     Returns ``(None, None)`` when a counter cannot be read or made (never cache then) and
     ``(generations, None)`` when there is no entry, or one stored under other generations.
     """
     counter_keys = [GENERATION_PREFIX + name for name in scope.generations]
-    found = cache.get_many([*counter_keys, key])
+    found = _read(request, [*counter_keys, key])
     if any(found.get(counter) is None for counter in counter_keys):
         # A counter is missing (never read, or evicted): made afresh, so no entry can match it.
         return _generations(scope.generations), None
@@ -216,7 +233,7 @@ def cached_read(view: APIView, request: Request, scope: ReadScope | None, comput
     if scope is not None and cache_enabled() and not transaction.get_connection().in_atomic_block:
         try:
             key = _entry_key(view, request, scope)
-            generations, entry = _lookup(key, scope)
+            generations, entry = _lookup(request, key, scope)
             if entry is not None:
                 body, content_type, etag, _ = entry
                 hit = Response(status=status.HTTP_200_OK)
