@@ -91,6 +91,10 @@ def remember_prefetched_identity(request: HttpRequest, value: bytes | None) -> N
 class JWTAuthentication(SimpleJWTAuthentication):
     """``Authorization: Bearer <access token>``; answers 401 UNAUTHORIZED on any defect."""
 
+    def __init__(self) -> None:
+        # DRF makes an instance per request; simplejwt's looked the user model up each time.
+        self.user_model = User
+
     def get_validated_token(self, raw_token: bytes) -> Token:
         """The verified token of ``raw_token`` (raises InvalidToken like simplejwt's).
 
