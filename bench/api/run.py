@@ -343,8 +343,9 @@ def main() -> None:
     if rls_runs["on"]:
         on, off = harness.median_of(rls_runs["on"]), harness.median_of(rls_runs["off"])
         print(
-            f"jobs list with RLS on {on['rps']:.0f} req/s ({on['cpu_ms']:.2f} cpu ms), off {off['rps']:.0f} req/s "
-            f"({off['cpu_ms']:.2f} cpu ms): RLS costs {(1 - on['rps'] / off['rps']):.1%} of throughput "
+            f"jobs list with RLS on {on['rps']:.0f} req/s ({on['cpu_ms']:.2f} cpu ms, errors {on['error_rate']:.2%}), "
+            f"off {off['rps']:.0f} req/s ({off['cpu_ms']:.2f} cpu ms, errors {off['error_rate']:.2%}): "
+            f"RLS costs {(1 - on['rps'] / off['rps']):.1%} of throughput "
             f"(target < 10%); RLS-on jobs / floor {on['rps'] / floor_rps:.2f} (target >= 0.50)"
         )
 

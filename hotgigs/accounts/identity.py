@@ -11,6 +11,7 @@ The key is the family's UUID, which is never reused, so an entry can only ever d
 one login it was made for.
 """
 
+import copy
 from typing import Any
 
 from django.conf import settings
@@ -49,17 +50,32 @@ def identity_cache_key(family_id: str) -> str | None:
     return str(cache.make_key(_key(family_id)))
 
 
+# Raw stored identities → what they decode to. A login sends the same token, so reads the same
+# bytes, with every request until its identity changes; unpickling a user each time cost more
+# than the rest of authentication. Same bytes, same decoded state: the memo never answers for
+# bytes it did not decode, and each caller gets its own copies.
+_DECODED_LIMIT = 1024
+_decoded: dict[bytes, tuple[User, dict[int, str]]] = {}
+
+
 def identity_from_stored(value: bytes | None) -> tuple[User, dict[int, str]] | None:
     """:func:`identity_get`'s answer from the raw value read at :func:`identity_cache_key`."""
     if value is None:
         return None
-    try:
-        entry: Any = cache.client.decode(value)  # type: ignore[attr-defined]  # django-redis
-    except Exception:
-        return None
-    if not entry:
-        return None
-    return entry["user"], entry["roles"]
+    decoded = _decoded.get(value)
+    if decoded is None:
+        try:
+            entry: Any = cache.client.decode(value)  # type: ignore[attr-defined]  # django-redis
+        except Exception:
+            return None
+        if not entry:
+            return None
+        decoded = (entry["user"], entry["roles"])
+        if len(_decoded) >= _DECODED_LIMIT:
+            _decoded.clear()
+        _decoded[value] = decoded
+    user, roles = decoded
+    return copy.copy(user), dict(roles)
 
 
 def identity_put(family_id: str, user: User, roles: dict[int, str]) -> None:

@@ -68,13 +68,17 @@ def remember_validated_token(request: HttpRequest, raw: bytes, token: Token) -> 
     setattr(request, _VALIDATED, (raw, token))
 
 
-def identity_prefetch_key(request: HttpRequest) -> str | None:
-    """The cache key of the identity of the token validated for ``request``, or None."""
+def validated_family(request: HttpRequest) -> str | None:
+    """The token family of the access token validated for ``request`` (None: no valid token)."""
     remembered = getattr(request, _VALIDATED, None)
     family = remembered[1].get(FAMILY_CLAIM) if remembered is not None else None
-    if not family:
-        return None
-    return identity_cache_key(str(family))
+    return str(family) if family else None
+
+
+def identity_prefetch_key(request: HttpRequest) -> str | None:
+    """The cache key of the identity of the token validated for ``request``, or None."""
+    family = validated_family(request)
+    return None if family is None else identity_cache_key(family)
 
 
 def remember_prefetched_identity(request: HttpRequest, value: bytes | None) -> None:
@@ -86,6 +90,10 @@ def remember_prefetched_identity(request: HttpRequest, value: bytes | None) -> N
 
 class JWTAuthentication(SimpleJWTAuthentication):
     """``Authorization: Bearer <access token>``; answers 401 UNAUTHORIZED on any defect."""
+
+    def __init__(self) -> None:
+        # DRF makes an instance per request; simplejwt's looked the user model up each time.
+        self.user_model = User
 
     def get_validated_token(self, raw_token: bytes) -> Token:
         """The verified token of ``raw_token`` (raises InvalidToken like simplejwt's).

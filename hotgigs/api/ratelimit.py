@@ -84,6 +84,7 @@ from django.contrib.admin import AdminSite
 from django.contrib.auth import SESSION_KEY
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
@@ -94,11 +95,13 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
+from hotgigs.api import readahead
 from hotgigs.api.authentication import (
     JWTAuthentication,
     identity_prefetch_key,
     remember_prefetched_identity,
     remember_validated_token,
+    validated_family,
 )
 from hotgigs.api.errors import ENVELOPE_PATH_PREFIXES, error_response
 
@@ -197,14 +200,19 @@ def client_ip(request: HttpRequest) -> str:
 
 
 def _ip_identity(request: HttpRequest) -> str:
-    ip = client_ip(request)
+    return _address_identity(
+        client_ip(request), getattr(settings, "RATELIMIT_IPV4_MASK", 32), getattr(settings, "RATELIMIT_IPV6_MASK", 64)
+    )
+
+
+# Parsing an address and its network costs more than the rest of the rules together; a
+# server sees the same few client addresses (its proxies, its regulars) again and again.
+@lru_cache(maxsize=4096)
+def _address_identity(ip: str, ipv4_mask: int, ipv6_mask: int) -> str:
     address = _parse_ip(ip)
     if address is None:
         return "ip:unknown"
-    if address.version == 6:
-        mask = getattr(settings, "RATELIMIT_IPV6_MASK", 64)
-    else:
-        mask = getattr(settings, "RATELIMIT_IPV4_MASK", 32)
+    mask = ipv6_mask if address.version == 6 else ipv4_mask
     return f"ip:{ipaddress.ip_network(f'{address}/{mask}', strict=False).network_address}"
 
 
@@ -289,8 +297,9 @@ def count(request: HttpRequest, rule: Rule) -> Usage | None:
 
 # KEYS[i] is limit i's counter; ARGV[2i-1] its limit, ARGV[2i] its expiry. Counts in order and
 # stops after the first limit exceeded, so later limits are not charged for a refused request.
-# The last ARGV says whether the last key is no counter but a value to read and return (the
-# token's cached identity, which authentication reads next: one round trip instead of two).
+# The last ARGV says how many of the last keys are no counters but values to read and return:
+# the token's cached identity, which authentication reads next, and the response cache's keys
+# read ahead (hotgigs.api.readahead): one round trip instead of three.
 _COUNT_SCRIPT = """
 local reads = tonumber(ARGV[#ARGV])
 local counts = {}
@@ -301,9 +310,9 @@ for i = 1, #KEYS - reads do
   counts[i] = count
   if count > tonumber(ARGV[2 * i - 1]) then break end
 end
-local value = false
-if reads == 1 then value = redis.call('GET', KEYS[#KEYS]) end
-return {counts, value}
+local values = {}
+if reads > 0 then values = redis.call('MGET', unpack(KEYS, #KEYS - reads + 1, #KEYS)) end
+return {counts, values}
 """
 # Only the script's SHA1 is kept, never a client: under ASGI every request has its own cache
 # object and Redis client (Django's caches are per context; the connection pool is shared),
@@ -321,6 +330,40 @@ def _run_count_script(client: Any, keys: list[str], args: list[int]) -> Any:
         return client.eval(_COUNT_SCRIPT, len(keys), *keys, *args)
 
 
+@lru_cache(maxsize=64)
+def _split_rate(rate: str) -> tuple[int, int]:
+    """django-ratelimit's ``(limit, window seconds)`` of a rate."""
+    return core._split_rate(rate)  # type: ignore[no-any-return,no-untyped-call]
+
+
+# (cache alias, scope, rate, identity, window end) → the counter's key as stored. A client's
+# counters keep their keys for a whole window, and hashing them anew cost more than counting.
+_COUNTER_KEYS_LIMIT = 4096
+_counter_keys: dict[tuple[str, str, str, str, int], str] = {}
+
+
+def _counter_key(cache_name: str, cache: Any, rule: Rule, ends: int) -> str:
+    """django-ratelimit's key of ``rule``'s counter for the window ending at ``ends``, as the
+    cache ``cache_name`` stores it."""
+    memo = (cache_name, rule.scope, rule.rate, rule.identity, ends)
+    key = _counter_keys.get(memo)
+    if key is None:
+        made = core._make_cache_key(f"hotgigs.{rule.scope}", ends, rule.rate, rule.identity, core.ALL)  # type: ignore[no-untyped-call]
+        key = str(cache.make_key(made))
+        if len(_counter_keys) >= _COUNTER_KEYS_LIMIT:
+            _counter_keys.clear()
+        _counter_keys[memo] = key
+    return key
+
+
+def _forget_counter_keys(**kwargs: Any) -> None:
+    # The keys depend on settings (RATELIMIT_CACHE_PREFIX, the cache's KEY_PREFIX): tests change them.
+    _counter_keys.clear()
+
+
+setting_changed.connect(_forget_counter_keys, dispatch_uid="hotgigs.api.ratelimit.counter_keys")
+
+
 def _redis_client() -> Any | None:
     """The raw Redis client of the rate-limit cache, or None when it is not django-redis."""
     cache_name = getattr(settings, "RATELIMIT_USE_CACHE", "default")
@@ -332,11 +375,13 @@ def _redis_client() -> Any | None:
     return get_client(write=True)
 
 
-def count_all(request: HttpRequest, rules: Sequence[Rule]) -> list[Usage]:
+def count_all(request: HttpRequest, rules: Sequence[Rule], *, read_ahead: bool = False) -> list[Usage]:
     """Count ``request`` against ``rules`` in order, up to and including the first exceeded.
 
     One round trip on Redis; :func:`count` per rule on any other cache. Raises
-    :class:`CounterUnavailable` when the cache does not answer.
+    :class:`CounterUnavailable` when the cache does not answer. On Redis the same round trip
+    reads the token's cached identity and, with ``read_ahead``, the response cache's keys the
+    last request like this one read (:mod:`hotgigs.api.readahead`).
     """
     if not getattr(settings, "RATELIMIT_ENABLE", True):
         return []
@@ -351,24 +396,35 @@ def count_all(request: HttpRequest, rules: Sequence[Rule]) -> list[Usage]:
             if usage.exceeded:
                 break
         return usages
-    cache = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
+    cache_name = getattr(settings, "RATELIMIT_USE_CACHE", "default")
+    cache = caches[cache_name]
     keys, args, shapes = [], [], []
     for rule in rules:
-        limit, window = core._split_rate(rule.rate)  # type: ignore[no-untyped-call]
-        group = f"hotgigs.{rule.scope}"
+        limit, window = _split_rate(rule.rate)
         ends = core._get_window(rule.identity, window)  # type: ignore[no-untyped-call]
-        key = core._make_cache_key(group, ends, rule.rate, rule.identity, core.ALL)  # type: ignore[no-untyped-call]
-        keys.append(cache.make_key(key))
+        keys.append(_counter_key(cache_name, cache, rule, ends))
         args += [limit, window + _EXPIRY_FUDGE]
         shapes.append((rule.scope, limit, window, ends))
-    # The identity lives in the default cache: read it here only when that is this cache.
-    prefetch = identity_prefetch_key(request) if cache is caches["default"] else None
+    # The identity and the response cache live in the default cache: read them here only when
+    # that is this cache.
+    reads: list[str] = []
+    prefetch = None
+    ahead: tuple[str, ...] = ()
+    if cache is caches["default"]:
+        prefetch = identity_prefetch_key(request)
+        family = validated_family(request) if read_ahead else None
+        ahead = readahead.planned(request, family) if family else ()
+        reads = [prefetch, *ahead] if prefetch else list(ahead)
     try:
-        counts, *read = _run_count_script(client, [*keys, prefetch] if prefetch else keys, [*args, int(bool(prefetch))])
+        counts, values = _run_count_script(client, [*keys, *reads], [*args, len(reads)])
     except Exception as exc:
         raise CounterUnavailable(str(exc)) from exc
+    values = list(values or ())
+    values += [None] * (len(reads) - len(values))
     if prefetch:
-        remember_prefetched_identity(request, read[0] if read else None)
+        remember_prefetched_identity(request, values[0])
+    if ahead:
+        readahead.deliver(request, dict(zip(ahead, values[len(reads) - len(ahead) :], strict=True)))
     now = int(time.time())
     return [
         # The window's end was read before the round trip: a second may have passed since.
@@ -485,7 +541,7 @@ class RateLimitMiddleware:
         rules = rules_for(request)
         deferred = _deferred_rule(request, rules)
         try:
-            usages = count_all(request, [rule for rule in rules if rule is not deferred])
+            usages = count_all(request, [rule for rule in rules if rule is not deferred], read_ahead=True)
         except CounterUnavailable:
             logger.warning("rate_limit_counter_unavailable", exc_info=True)
             if not getattr(settings, "RATE_LIMIT_FAIL_OPEN", True):

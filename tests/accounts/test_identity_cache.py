@@ -103,3 +103,25 @@ def test_the_cache_can_be_switched_off(settings):
     second, _ = _queries(client)
 
     assert first == second
+
+
+@pytest.mark.redis
+def test_each_reader_of_the_same_stored_identity_gets_its_own_copy(redis_url):
+    from django.core.cache import cache
+
+    from hotgigs.accounts.identity import identity_from_stored
+
+    user = MembershipFactory().user
+    stored = cache.client.encode({"user": user, "roles": {7: "recruiter"}})  # type: ignore[attr-defined]
+
+    first = identity_from_stored(stored)
+    assert first is not None
+    first[0].full_name = "Changed by one request"
+    first[1][7] = "org_admin"
+    second = identity_from_stored(stored)
+
+    assert second is not None
+    assert second[0] is not first[0]
+    assert second[0].pk == user.pk
+    assert second[0].full_name == user.full_name
+    assert second[1] == {7: "recruiter"}

@@ -589,6 +589,72 @@ def test_the_identity_read_with_the_counters_authenticates_until_the_family_is_r
     assert after.json()["code"] == "UNAUTHORIZED"
 
 
+def _round_trips(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """Every command sent to Redis from now on (one entry per round trip)."""
+    import redis.connection
+
+    sent: list[bytes] = []
+    original = redis.connection.AbstractConnection.send_packed_command
+
+    def counted(self, command, check_health=True):  # type: ignore[no-untyped-def]
+        sent.append(command if isinstance(command, bytes) else b"".join(command))
+        return original(self, command, check_health)
+
+    monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counted)
+    return sent
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)  # the response cache is used only outside a transaction
+def test_a_repeated_cached_read_costs_one_round_trip_to_redis(redis_url, settings, login, recruiter, monkeypatch):
+    from tests.factories import JobFactory
+
+    settings.API_CACHE_ENABLED = True
+    organization = recruiter.memberships.get().organization
+    JobFactory.create_batch(2, organization=organization)
+    client = login(recruiter)
+    first = client.get("/api/v1/jobs")  # computes the page; learns which keys it reads
+    second = client.get("/api/v1/jobs")
+
+    sent = _round_trips(monkeypatch)
+    third = client.get("/api/v1/jobs")
+
+    assert [first["X-Cache"], second["X-Cache"], third["X-Cache"]] == ["miss", "hit", "hit"]
+    assert third.content == second.content
+    assert len(sent) == 1, "counters, identity and cached page are read in one script"
+    assert int(third["X-RateLimit-Remaining"]) == int(second["X-RateLimit-Remaining"]) - 1
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_keys_read_ahead_for_a_former_audience_are_not_served(redis_url, settings, login, recruiter, other_org):
+    from hotgigs.accounts.models import Membership
+    from tests.factories import JobFactory
+
+    settings.API_CACHE_ENABLED = True
+    mine = JobFactory(organization=recruiter.memberships.get().organization, title="Ours")
+    JobFactory(organization=other_org, title="Theirs")
+    client = login(recruiter)
+    client.get("/api/v1/jobs")
+    assert client.get("/api/v1/jobs")["X-Cache"] == "hit"
+
+    # The recruiter moves to the other organization: the last request's keys (their old
+    # audience's page) are still read ahead, and must not answer.
+    Membership.objects.filter(user=recruiter).update(organization=other_org)
+    from hotgigs.accounts.identity import forget_families
+    from hotgigs.accounts.models import TokenFamily
+
+    forget_families([str(pk) for pk in TokenFamily.objects.filter(user=recruiter).values_list("pk", flat=True)])
+    moved = client.get("/api/v1/jobs")
+    again = client.get("/api/v1/jobs")
+
+    assert moved.status_code == 200
+    assert [row["title"] for row in moved.json()["results"]] == ["Theirs"]
+    assert [row["title"] for row in again.json()["results"]] == ["Theirs"]
+    assert again["X-Cache"] == "hit"
+    assert mine.title not in moved.content.decode()
+
+
 # --- people, not addresses: per-user counters and the back office's 429 page --------------
 
 OFFICE = "198.51.100.20"
