@@ -9,6 +9,7 @@ from privacy.choices import (
     RETENTION_WINDOW_MAX_DAYS,
 )
 from privacy.models import ErasureReceipt, RetentionSetting
+from privacy.selectors import RetentionCase
 
 
 class ErasureRequestSerializer(StrictInputSerializer):
@@ -97,15 +98,23 @@ class RetentionDueQuerySerializer(StrictQuerySerializer):
 
 
 class RetentionCaseSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    """One candidate the retention period makes due, now or within the window asked for."""
+    """One candidate the retention period makes due (a ``privacy.selectors.RetentionCase``),
+    now or within the window asked for. Context: ``now``, and ``others`` (whether the reader
+    may learn how many organizations hold the candidate: staff only)."""
 
     candidate_id = serializers.IntegerField()
-    due = serializers.BooleanField(help_text="True: the next daily purge erases them.")
+    due = serializers.SerializerMethodField(help_text="True: the next daily purge erases them.")
     due_at = serializers.DateTimeField()
     last_activity = serializers.DateTimeField()
     idle_days = serializers.IntegerField()
     retention_days = serializers.IntegerField(help_text="The period that decides (the longest of the holders').")
-    why = serializers.CharField(help_text="The rule in words.")
+    why = serializers.SerializerMethodField(help_text="The rule in words.")
+
+    def get_due(self, case: RetentionCase) -> bool:
+        return case.is_due(self.context["now"])
+
+    def get_why(self, case: RetentionCase) -> str:
+        return case.why(others=self.context["others"])
 
 
 class RetentionDueSerializer(serializers.Serializer):  # type: ignore[type-arg]

@@ -262,23 +262,6 @@ class RetentionDueView(APIView):
         now = timezone.now()
         actor = request.user
         cases = retention_due(actor=actor, now=now, organization_id=organization_id, within_days=within_days)  # type: ignore[arg-type]
-        others = policies.sees_every_organization(actor)  # type: ignore[arg-type]
-        results = [
-            {
-                "candidate_id": case.candidate_id,
-                "due": case.is_due(now),
-                "due_at": case.due_at,
-                "last_activity": case.last_activity,
-                "idle_days": case.idle_days,
-                "retention_days": case.retention_days,
-                "why": case.why(others=others),
-            }
-            for case in cases
-        ]
-        body = {
-            "organization_id": organization_id,
-            "within_days": within_days,
-            "count": len(results),
-            "results": results,
-        }
-        return Response(RetentionDueSerializer(body).data)
+        context = {"now": now, "others": policies.sees_every_organization(actor)}  # type: ignore[arg-type]
+        body = {"organization_id": organization_id, "within_days": within_days, "count": len(cases), "results": cases}
+        return Response(RetentionDueSerializer(body, context=context).data)
