@@ -6,7 +6,7 @@ their organization's jobs, who opted in to discovery, or whom their organization
 (``merged_into``) is hidden from every read until the merge is undone.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -60,28 +60,34 @@ def candidate_list(*, actor: Actor) -> QuerySet[Candidate]:
     return qs.none() if visible is None else qs.filter(visible)
 
 
-def candidate_get(*, actor: Actor, candidate_id: int, skills: bool = True) -> Candidate:
+def candidate_get(*, actor: Actor, candidate_id: int, skills: bool = True, fields: Sequence[str] = ()) -> Candidate:
     """One candidate the actor may see; raises CandidateNotFound otherwise.
 
     ``skills=False`` leaves the skills unloaded (one query fewer) for a caller that does
-    not show them, such as a submission."""
+    not show them, such as a submission; ``fields`` loads only those columns besides the keys
+    (as :func:`candidate_for_user`)."""
     candidates = candidate_list(actor=actor)
     if not skills:
         candidates = candidates.prefetch_related(None)
+    if fields:
+        candidates = candidates.only("user_id", *fields)
     try:
         return candidates.get(pk=candidate_id)
     except (Candidate.DoesNotExist, ValueError, TypeError):
         raise CandidateNotFound() from None
 
 
-def candidate_for_user(*, user: Actor, skills: bool = True) -> Candidate | None:
+def candidate_for_user(*, user: Actor, skills: bool = True, fields: Sequence[str] = ()) -> Candidate | None:
     """The candidate profile of a logged-in user, if they have one (``skills=False``: without
-    loading the skills, one query fewer)."""
+    loading the skills, one query fewer; ``fields``: only those columns besides the keys, for
+    a hot path such as a submission — the others load on first access, a query each)."""
     if not user.is_authenticated:
         return None
     candidates = Candidate.objects.filter(user_id=user.pk)
     if skills:
         candidates = candidates.prefetch_related("skills")
+    if fields:
+        candidates = candidates.only("user_id", *fields)
     return candidates.first()
 
 

@@ -31,6 +31,10 @@ logger = logging.getLogger(__name__)
 _BROKER_UNREACHABLE = (OperationalError, redis.ConnectionError, redis.TimeoutError, OSError)
 
 
+# Celery's own limit on the arguments' repr in a message's headers.
+_ARGSREPR_MAX = 1024
+
+
 def send_task_by_name(name: str, args: Sequence[Any], *, countdown: float | None = None) -> bool:
     """Run or queue the task called ``name`` now (see the module docstring).
 
@@ -50,6 +54,10 @@ def send_task_by_name(name: str, args: Sequence[Any], *, countdown: float | None
         logger.warning("tasks.not_queued", extra={"task": name, "reason": "broker_down"})
         return False
     options: dict[str, Any] = {} if countdown is None or eager else {"countdown": countdown}
+    # How monitoring shows the arguments: Celery's own safe repr took a tenth of a publish's
+    # CPU; the arguments here are ids and plain JSON values, whose plain repr is as safe.
+    options["argsrepr"] = repr(list(args))[:_ARGSREPR_MAX]
+    options["kwargsrepr"] = "{}"
     try:
         if task is not None:
             task.apply_async(args=list(args), **options)

@@ -184,6 +184,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             # Seconds a request waits for a free connection before answering 503 (not 10 s and a 500).
             "timeout": env.float("DATABASE_POOL_TIMEOUT", default=2.0),
         }
+    # A pooled connection is checked (an empty query) before it is handed out unless it was in
+    # use less than this many seconds ago (hotgigs/database.py, pool_check); 0 checks every time.
+    DATABASE_POOL_ALIVE_BYPASS = env.float("DATABASE_POOL_ALIVE_BYPASS", default=0.5)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Seconds to establish a connection (libpq counts whole seconds, at least 2).
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
@@ -352,6 +355,9 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # socket timeouts above, so a broker outage costs a write at most REDIS_SOCKET_TIMEOUT: the
 # rows are committed and the beat sweepers queue what was not (README "When Redis is slow or down").
 CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_CONNECT_TIMEOUT
+if CELERY_BROKER_URL.startswith("redis://"):
+    # kombu's Redis transport with one Redis client per channel, not one per message (hotgigs/broker.py).
+    CELERY_BROKER_TRANSPORT = "hotgigs.broker:Transport"
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "socket_connect_timeout": REDIS_SOCKET_CONNECT_TIMEOUT,

@@ -5,7 +5,7 @@ seats (hiring managers, interviewers) the jobs whose hiring team they are on; ev
 (candidates) sees the job board, the open jobs.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
@@ -169,13 +169,17 @@ def job_exists(*, job_id: int) -> bool:
     return Job.objects.filter(pk=job_id).exists()
 
 
-def job_lock(*, job_id: int, actor: Actor | None = None) -> Job:
+def job_lock(*, job_id: int, actor: Actor | None = None, fields: Sequence[str] = ()) -> Job:
     """The job with its organization, locked (``SELECT … FOR UPDATE``) until the transaction
     ends: for another app's write that depends on the job's state staying put, such as a
     submission checking that it is open. Whoever asks, or with ``actor`` only a job the actor
     may see (as :func:`job_get`, without skills: the visibility check and the lock in one
-    read). Raises JobNotFound."""
+    read). ``fields`` loads only those (its organization's as ``organization__<field>``),
+    besides the keys: a caller on a hot path that reads few of a job's many columns (every
+    other loads on first access, a query each). Raises JobNotFound."""
     jobs = Job.objects.select_related("organization") if actor is None else job_list(actor=actor).prefetch_related(None)
+    if fields:
+        jobs = jobs.only("organization_id", *fields)
     try:
         return jobs.select_for_update(of=("self",)).get(pk=job_id)
     except (Job.DoesNotExist, ValueError, TypeError):

@@ -5,6 +5,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import psycopg
@@ -13,7 +14,7 @@ from django.db import IntegrityError, ProgrammingError, connection, transaction
 from django.db.utils import OperationalError
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from hotgigs.database import is_unavailable, process_kind, session_options
+from hotgigs.database import RELEASED_AT, is_unavailable, pool_check, process_kind, session_options
 from tests import servers
 from tests.conftest import require_service
 
@@ -126,6 +127,140 @@ def test_a_pool_that_gives_up_waiting_is_unavailable(postgres):
             pool.putconn(held)
 
     assert is_unavailable(raised.value)
+
+
+def _kill(pool_connection: psycopg.Connection) -> None:  # type: ignore[type-arg]
+    """Terminate ``pool_connection``'s server process from another session, as a restart would."""
+    with psycopg.connect(servers.test_database_url(), autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pool_connection.info.backend_pid])
+
+
+@pytest.mark.postgres
+def test_the_pool_replaces_a_dead_connection_that_has_been_idle_before_handing_it_out(postgres):
+    with ConnectionPool(servers.test_database_url(), min_size=1, max_size=1, check=pool_check(0.5)) as pool:
+        first = pool.getconn()
+        before = first.info.backend_pid
+        setattr(first, RELEASED_AT, time.monotonic() - 1.0)  # back in the pool a second ago
+        pool.putconn(first)
+        _kill(first)
+
+        again = pool.getconn()
+        try:
+            row = again.execute("SELECT pg_backend_pid()").fetchone()
+        finally:
+            pool.putconn(again)
+
+    assert row is not None
+    assert row[0] != before  # the check found it dead and the pool connected anew
+
+
+@pytest.mark.postgres
+def test_a_connection_used_a_moment_ago_is_handed_out_unchecked_and_a_dead_one_is_then_discarded(postgres):
+    with ConnectionPool(servers.test_database_url(), min_size=1, max_size=1, check=pool_check(0.5)) as pool:
+        first = pool.getconn()
+        before = first.info.backend_pid
+        setattr(first, RELEASED_AT, time.monotonic())
+        pool.putconn(first)
+        _kill(first)
+
+        unchecked = pool.getconn()
+        try:
+            # No round trip first: the request's own statement meets the dead connection (a 503).
+            with pytest.raises(psycopg.OperationalError) as raised:
+                unchecked.execute("SELECT 1")
+        finally:
+            pool.putconn(unchecked)
+        assert is_unavailable(raised.value)
+
+        # The pool discarded it on return: the next checkout is a new, working connection.
+        after = pool.getconn()
+        try:
+            row = after.execute("SELECT pg_backend_pid()").fetchone()
+        finally:
+            pool.putconn(after)
+
+    assert unchecked is first
+    assert row is not None
+    assert row[0] != before
+
+
+def test_the_bypass_window_zero_checks_every_checkout():
+    calls = []
+
+    class Recorder:
+        autocommit = True
+
+        def execute(self, query: str) -> None:
+            calls.append(query)
+
+    connection_ = Recorder()
+    setattr(connection_, RELEASED_AT, time.monotonic())
+    pool_check(0.0)(connection_)  # type: ignore[arg-type]
+    pool_check(60.0)(connection_)  # type: ignore[arg-type]
+
+    assert calls == [""]
+
+
+def _take_idle(pool: ConnectionPool) -> list[psycopg.Connection]:  # type: ignore[type-arg]
+    """Every connection the pool has idle (and one more if it has none)."""
+    taken = [pool.getconn()]
+    while pool.get_stats().get("pool_available", 0):
+        taken.append(pool.getconn())
+    return taken
+
+
+@pytest.mark.postgres
+def test_djangos_pool_checks_only_connections_idle_past_the_bypass(postgres, settings):
+    from django.db import connections
+
+    pool = connections["default"].pool
+    require_service("the PostgreSQL connection pool", pool is not None)
+    assert settings.DATABASE_POOL_ALIVE_BYPASS == 0.5
+
+    # Just used, then killed: handed out as it is, and the request's statement meets the loss.
+    taken = _take_idle(pool)
+    for each in taken:
+        pool.putconn(each)
+        setattr(each, RELEASED_AT, time.monotonic())
+    for each in taken:
+        _kill(each)
+    unchecked = pool.getconn()
+    try:
+        with pytest.raises(psycopg.OperationalError):
+            unchecked.execute("SELECT 1")
+    finally:
+        pool.putconn(unchecked)
+
+    # Idle for a minute, then killed: the check finds it dead and the pool connects anew.
+    taken = _take_idle(pool)
+    pids = {each.info.backend_pid for each in taken}
+    for each in taken:
+        pool.putconn(each)
+        setattr(each, RELEASED_AT, time.monotonic() - 60)
+    for each in taken:
+        _kill(each)
+    fresh = pool.getconn()
+    try:
+        row = fresh.execute("SELECT pg_backend_pid()").fetchone()
+    finally:
+        pool.putconn(fresh)
+
+    assert unchecked in taken or unchecked.closed
+    assert row is not None
+    assert row[0] not in pids
+
+
+@pytest.mark.postgres
+def test_the_backend_stamps_a_pooled_connection_as_it_goes_back(postgres):
+    from django.db import connections
+
+    wrapper = connections["default"]
+    require_service("the PostgreSQL connection pool", wrapper.pool is not None)
+    held = wrapper.connection
+    assert held is not None
+    wrapper.close()  # outside atomic blocks the test's connection goes back to the pool here
+
+    assert time.monotonic() - getattr(held, RELEASED_AT) < 5
 
 
 def test_a_refused_connection_is_unavailable():

@@ -62,6 +62,7 @@ from applications.selectors import (
     rejection_reason_list,
 )
 from applications.services import (
+    SUBMISSION_CANDIDATE_FIELDS,
     application_move,
     application_submit,
     application_undo_move,
@@ -163,12 +164,15 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # typ
         data = ApplicationCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = data.validated_data
-        # The answer shows neither side's skills: leave them unloaded. The job is read by the
-        # service, as the actor sees it, with the lock the submission takes (JobNotFound).
+        # The answer shows neither side's skills, and of the candidate only the name: load no
+        # more (a candidate row is wide). The job is read by the service, as the actor sees it,
+        # with the lock the submission takes (JobNotFound).
         if "candidate_id" in fields:
-            candidate = candidate_get(actor=actor, candidate_id=fields["candidate_id"], skills=False)
+            candidate = candidate_get(
+                actor=actor, candidate_id=fields["candidate_id"], skills=False, fields=SUBMISSION_CANDIDATE_FIELDS
+            )
         else:
-            own = candidate_for_user(user=actor, skills=False)
+            own = candidate_for_user(user=actor, skills=False, fields=SUBMISSION_CANDIDATE_FIELDS)
             if own is None:
                 raise ValidationFailed(
                     "You have no candidate profile to apply with; name the candidate you are adding.",

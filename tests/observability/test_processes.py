@@ -90,3 +90,22 @@ def test_loading_the_servers_and_workers_imports_no_heavy_library(tmp_path):
 
     assert done.returncode == 0, done.stderr.decode()
     assert done.stdout.decode().strip() == ""
+
+
+def test_warm_up_registers_every_task_the_first_queued_one_would_have(tmp_path):
+    script = (
+        "import hotgigs.wsgi\n"  # builds the application and warms it up
+        "from hotgigs.celery import app\n"
+        "warm = set(app.tasks)\n"
+        "app.loader.import_default_modules()\n"
+        "print(len(warm), sorted(set(app.tasks) - warm))\n"
+    )
+
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", script], cwd=ROOT, env=embedded_env(tmp_path), capture_output=True, timeout=120
+    )
+
+    assert done.returncode == 0, done.stderr.decode()
+    registered, missing = done.stdout.decode().strip().split(" ", 1)
+    assert missing == "[]"
+    assert int(registered) > 20

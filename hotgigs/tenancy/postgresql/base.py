@@ -8,18 +8,32 @@ opened, and after any rollback, which undoes a setting made inside the rolled-ba
 transaction. So a connection never carries one request's identity into another's.
 """
 
+import time
 from typing import Any
 
+from django.conf import settings
 from django.db.backends.postgresql import base
 from psycopg.pq import TransactionStatus
 
 from hotgigs import tenancy
+from hotgigs.database import RELEASED_AT, pool_check
 
 _UNKNOWN: Any = object()
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
     _tenancy_applied: Any = _UNKNOWN
+
+    @property
+    def pool(self) -> Any:
+        pool = super().pool  # type: ignore[misc]
+        if pool is not None and pool._check is not None and not getattr(pool, "_hotgigs_check", False):
+            # Django gives its pool a check that costs a round trip per checkout
+            # (CONN_HEALTH_CHECKS); this one skips a connection used a moment ago (pool_check).
+            # psycopg_pool keeps the check it was built with in ``_check``.
+            pool._check = pool_check(settings.DATABASE_POOL_ALIVE_BYPASS)
+            pool._hotgigs_check = True
+        return pool
 
     def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
         self._tenancy_applied = _UNKNOWN
@@ -48,6 +62,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
             self._tenancy_applied = _UNKNOWN
 
     def _close(self) -> None:
+        if self.connection is not None and self.pool:
+            # When it went back: the pool skips its check of a connection just used (pool_check).
+            setattr(self.connection, RELEASED_AT, time.monotonic())
         try:
             super()._close()  # type: ignore[misc]
         finally:
