@@ -26,16 +26,25 @@ def _with_related(qs: QuerySet[Job]) -> QuerySet[Job]:
 
 def job_board_list() -> QuerySet[Job]:
     """Open jobs of active organizations: what any visitor may browse."""
-    return _with_related(Job.objects.filter(status=JobStatus.OPEN, organization__is_active=True))
+    return _with_related(_job_board())
+
+
+def _job_board() -> QuerySet[Job]:
+    return Job.objects.filter(status=JobStatus.OPEN, organization__is_active=True)
 
 
 def job_list(*, actor: Actor) -> QuerySet[Job]:
     """Jobs the actor may see, with organization and skills loaded."""
+    return _with_related(_visible_jobs(actor))
+
+
+def _visible_jobs(actor: Actor) -> QuerySet[Job]:
+    """The rows of :func:`job_list`, nothing loaded with them."""
     visible = policies.visible_rows(actor, organization="organization_id", job="pk")
     if visible is not None:
-        return _with_related(Job.objects.filter(visible))
+        return Job.objects.filter(visible)
     if actor.is_authenticated:
-        return job_board_list()
+        return _job_board()
     return Job.objects.none()
 
 
@@ -54,9 +63,7 @@ def job_get(*, actor: Actor, job_id: int, skills: bool = True) -> Job:
 
     ``skills=False`` leaves the skills unloaded (one query fewer) for a caller that only
     needs the job's own fields and organization, such as a submission."""
-    jobs = job_list(actor=actor)
-    if not skills:
-        jobs = jobs.prefetch_related(None)
+    jobs = job_list(actor=actor) if skills else _visible_jobs(actor).select_related("organization")
     try:
         return jobs.get(pk=job_id)
     except (Job.DoesNotExist, ValueError, TypeError):
@@ -177,7 +184,8 @@ def job_lock(*, job_id: int, actor: Actor | None = None, fields: Sequence[str] =
     read). ``fields`` loads only those (its organization's as ``organization__<field>``),
     besides the keys: a caller on a hot path that reads few of a job's many columns (every
     other loads on first access, a query each). Raises JobNotFound."""
-    jobs = Job.objects.select_related("organization") if actor is None else job_list(actor=actor).prefetch_related(None)
+    # (Built without job_list's prefetch of the skills rather than with it and then without.)
+    jobs = (Job.objects if actor is None else _visible_jobs(actor)).select_related("organization")
     if fields:
         jobs = jobs.only("organization_id", *fields)
     try:
