@@ -129,6 +129,17 @@ def test_a_pool_that_gives_up_waiting_is_unavailable(postgres):
     assert is_unavailable(raised.value)
 
 
+def _backend_pid(pool: ConnectionPool) -> int:
+    """The server process of the connection ``pool`` hands out next (asked over it)."""
+    connection_ = pool.getconn()
+    try:
+        row = connection_.execute("SELECT pg_backend_pid()").fetchone()
+    finally:
+        pool.putconn(connection_)
+    assert row is not None
+    return int(row[0])
+
+
 def _kill(pool_connection: psycopg.Connection) -> None:  # type: ignore[type-arg]
     """Terminate ``pool_connection``'s server process from another session, as a restart would."""
     with psycopg.connect(servers.test_database_url(), autocommit=True) as other:
@@ -144,14 +155,9 @@ def test_the_pool_replaces_a_dead_connection_that_has_been_idle_before_handing_i
         pool.putconn(first)
         _kill(first)
 
-        again = pool.getconn()
-        try:
-            row = again.execute("SELECT pg_backend_pid()").fetchone()
-        finally:
-            pool.putconn(again)
+        again = _backend_pid(pool)
 
-    assert row is not None
-    assert row[0] != before  # the check found it dead and the pool connected anew
+    assert again != before  # the check found it dead and the pool connected anew
 
 
 @pytest.mark.postgres
@@ -173,15 +179,10 @@ def test_a_connection_used_a_moment_ago_is_handed_out_unchecked_and_a_dead_one_i
         assert is_unavailable(raised.value)
 
         # The pool discarded it on return: the next checkout is a new, working connection.
-        after = pool.getconn()
-        try:
-            row = after.execute("SELECT pg_backend_pid()").fetchone()
-        finally:
-            pool.putconn(after)
+        after = _backend_pid(pool)
 
     assert unchecked is first
-    assert row is not None
-    assert row[0] != before
+    assert after != before
 
 
 def test_the_bypass_window_zero_checks_every_checkout():
@@ -239,15 +240,10 @@ def test_djangos_pool_checks_only_connections_idle_past_the_bypass(postgres, set
         setattr(each, RELEASED_AT, time.monotonic() - 60)
     for each in taken:
         _kill(each)
-    fresh = pool.getconn()
-    try:
-        row = fresh.execute("SELECT pg_backend_pid()").fetchone()
-    finally:
-        pool.putconn(fresh)
+    fresh = _backend_pid(pool)
 
     assert unchecked in taken or unchecked.closed
-    assert row is not None
-    assert row[0] not in pids
+    assert fresh not in pids
 
 
 @pytest.mark.postgres

@@ -24,6 +24,15 @@ def embedded_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+def run_embedded(tmp_path: Path, script: str) -> str:
+    """Run ``script`` in a Python process on the embedded defaults; its output, stripped."""
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", script], cwd=ROOT, env=embedded_env(tmp_path), capture_output=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    return done.stdout.decode().strip()
+
+
 def get(url: str, token: str | None = None) -> tuple[int, bytes]:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     request = urllib.request.Request(url, headers=headers)  # noqa: S310 (loopback only)
@@ -84,12 +93,7 @@ def test_loading_the_servers_and_workers_imports_no_heavy_library(tmp_path):
         "print(','.join(m for m in heavy if m in sys.modules))\n"
     )
 
-    done = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", script], cwd=ROOT, env=embedded_env(tmp_path), capture_output=True, timeout=120
-    )
-
-    assert done.returncode == 0, done.stderr.decode()
-    assert done.stdout.decode().strip() == ""
+    assert run_embedded(tmp_path, script) == ""
 
 
 def test_warm_up_registers_every_task_the_first_queued_one_would_have(tmp_path):
@@ -101,11 +105,6 @@ def test_warm_up_registers_every_task_the_first_queued_one_would_have(tmp_path):
         "print(len(warm), sorted(set(app.tasks) - warm))\n"
     )
 
-    done = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", script], cwd=ROOT, env=embedded_env(tmp_path), capture_output=True, timeout=120
-    )
-
-    assert done.returncode == 0, done.stderr.decode()
-    registered, missing = done.stdout.decode().strip().split(" ", 1)
+    registered, missing = run_embedded(tmp_path, script).split(" ", 1)
     assert missing == "[]"
     assert int(registered) > 20
