@@ -12,7 +12,8 @@ from hotgigs import broker
 @pytest.fixture
 def celery_app(redis_url: str) -> Celery:
     # A Celery app of its own on the suite's Redis, with the transport production selects.
-    app = Celery("broker-test", broker=redis_url)
+    # (Not made the current app: the suite's other tests read the project's.)
+    app = Celery("broker-test", broker=redis_url, set_as_current=False)
     app.conf.broker_transport = "hotgigs.broker:Transport"
     return app
 
