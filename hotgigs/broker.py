@@ -3,7 +3,7 @@
 kombu's Redis channel builds a new ``redis.Redis`` for every message it publishes
 (``conn_or_acquire`` → ``_create_client``). The client is only a facade over the channel's
 connection pool, but building one copies redis-py's table of some 80 response callbacks: a
-quarter of the CPU of queueing a task (``bench/api``'s submission queues one per request).
+quarter of a publish's profiled time (``bench/api``'s submission queues one per request).
 This channel keeps the facade it built while its pool stays the same, so no connection,
 timeout or pool setting changes; everything else is kombu's. Settings select it for
 ``redis://`` brokers (``CELERY_BROKER_TRANSPORT``).

@@ -54,8 +54,8 @@ def send_task_by_name(name: str, args: Sequence[Any], *, countdown: float | None
         logger.warning("tasks.not_queued", extra={"task": name, "reason": "broker_down"})
         return False
     options: dict[str, Any] = {} if countdown is None or eager else {"countdown": countdown}
-    # How monitoring shows the arguments: Celery's own safe repr took a tenth of a publish's
-    # CPU; the arguments here are ids and plain JSON values, whose plain repr is as safe.
+    # How monitoring shows the arguments: Celery's own safe repr took 7 % of a publish's profiled
+    # time; the arguments here are ids and plain JSON values, whose plain repr is as safe.
     options["argsrepr"] = repr(list(args))[:_ARGSREPR_MAX]
     options["kwargsrepr"] = "{}"
     try:
