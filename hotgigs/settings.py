@@ -186,7 +186,13 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         }
     # A pooled connection is checked (an empty query) before it is handed out unless it was in
     # use less than this many seconds ago (hotgigs/database.py, pool_check); 0 checks every time.
-    DATABASE_POOL_ALIVE_BYPASS = env.float("DATABASE_POOL_ALIVE_BYPASS", default=0.5)
+    _alive_bypass = env.str("DATABASE_POOL_ALIVE_BYPASS", default="0.5")
+    try:
+        DATABASE_POOL_ALIVE_BYPASS = float(_alive_bypass)
+    except ValueError:
+        DATABASE_POOL_ALIVE_BYPASS = float("nan")
+    if not DATABASE_POOL_ALIVE_BYPASS >= 0:  # (also refuses nan)
+        raise ImproperlyConfigured(f"DATABASE_POOL_ALIVE_BYPASS must be 0 or more seconds, not {_alive_bypass!r}.")
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Seconds to establish a connection (libpq counts whole seconds, at least 2).
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))

@@ -259,6 +259,25 @@ def test_the_backend_stamps_a_pooled_connection_as_it_goes_back(postgres):
     assert time.monotonic() - getattr(held, RELEASED_AT) < 5
 
 
+@pytest.mark.postgres
+@pytest.mark.parametrize("value", ["-1", "nan", "half a second"])
+def test_a_bypass_window_that_is_not_a_duration_is_refused_at_start(postgres, value):
+    env = {**servers.process_env(os.environ.get("REDIS_URL", "")), "DATABASE_POOL_ALIVE_BYPASS": value}
+
+    run = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=servers.ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert run.returncode != 0
+    assert f"DATABASE_POOL_ALIVE_BYPASS must be 0 or more seconds, not {value!r}." in run.stderr
+
+
 def test_a_refused_connection_is_unavailable():
     with pytest.raises(psycopg.OperationalError) as raised:
         psycopg.connect("host=127.0.0.1 port=1 dbname=nothing connect_timeout=2")
