@@ -70,6 +70,20 @@ def run_sql(*statements: str) -> None:
             cursor.execute(statement)
 
 
+def _python(argv: list[str], env: dict[str, str], *, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """This interpreter with ``argv`` in the project's root."""
+    return subprocess.run(  # noqa: S603
+        [sys.executable, *argv],
+        input=stdin,
+        cwd=servers.ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 SHOW_LIMITS = """from django.db import connection
 cursor = connection.cursor()
 cursor.execute("SHOW statement_timeout")
@@ -89,18 +103,7 @@ print("LIMITS", statement, cursor.fetchone()[0])
     ],
 )
 def test_each_kind_of_process_connects_with_its_own_limits(postgres, argv, stdin, limits):
-    env = servers.process_env(os.environ.get("REDIS_URL", ""))
-
-    run = subprocess.run(  # noqa: S603
-        [sys.executable, *argv],
-        input=stdin,
-        cwd=servers.ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    run = _python(argv, servers.process_env(os.environ.get("REDIS_URL", "")), stdin=stdin)
 
     found = re.search(r"LIMITS (\S+) (\S+)", run.stdout)
     assert found, run.stdout + run.stderr
@@ -264,15 +267,7 @@ def test_the_backend_stamps_a_pooled_connection_as_it_goes_back(postgres):
 def test_a_bypass_window_that_is_not_a_duration_is_refused_at_start(postgres, value):
     env = {**servers.process_env(os.environ.get("REDIS_URL", "")), "DATABASE_POOL_ALIVE_BYPASS": value}
 
-    run = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", "import django; django.setup()"],
-        cwd=servers.ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    run = _python(["-c", "import django; django.setup()"], env)
 
     assert run.returncode != 0
     assert f"DATABASE_POOL_ALIVE_BYPASS must be 0 or more seconds, not {value!r}." in run.stderr
