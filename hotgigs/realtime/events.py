@@ -58,15 +58,17 @@ __all__ = [
 ]
 
 
-async def _push(layer: Any, batch: list[tuple[list[str], dict[str, Any], dict[str, int]]]) -> None:
-    """Send each ``(groups, message, previous)`` of ``batch`` to its groups, in order.
+def _message(groups: list[str], message: dict[str, Any], previous: dict[str, int]) -> dict[str, Any]:
+    """What each of an event's groups receives. The event's JSON text is encoded here, once, and
+    travels beside the event: every socket it reaches forwards that text instead of encoding the
+    same event again (``EventsConsumer._deliver`` in ``hotgigs/realtime/consumers.py``)."""
+    return {"type": "event.push", "event": message, "text": json.dumps(message), "groups": groups, "prev": previous}
 
-    The event's JSON text is encoded here, once, and travels beside the event: every socket
-    it reaches forwards that text instead of encoding the same event again
-    (``EventsConsumer._deliver`` in ``hotgigs/realtime/consumers.py``).
-    """
-    for groups, message, previous in batch:
-        push = {"type": "event.push", "event": message, "text": json.dumps(message), "groups": groups, "prev": previous}
+
+async def _push(layer: Any, batch: list[tuple[list[str], dict[str, Any]]]) -> None:
+    """Send each ``(groups, push)`` of ``batch`` to its groups, in order (a layer that cannot
+    publish from synchronous code: the list-based one, the in-memory one)."""
+    for groups, push in batch:
         # An event's groups are sent together (one wait for Redis, not one per group); the next
         # event leaves only once they all have, so each group keeps the events' order.
         results = await asyncio.gather(*(layer.group_send(group, push) for group in groups), return_exceptions=True)
@@ -76,15 +78,18 @@ async def _push(layer: Any, batch: list[tuple[list[str], dict[str, Any], dict[st
                 # the gap (``prev``) or a client that reconnects with ``since`` reads it from there.
                 logger.error(
                     "realtime.publish_failed",
-                    extra={"group": group, "event_type": message["type"]},
+                    extra={"group": group, "event_type": push["event"]["type"]},
                     exc_info=result,
                 )
 
 
 def _send(batch: list[tuple[list[str], dict[str, Any], dict[str, int]]]) -> None:
-    # One hop into async code per transaction, not per event or group, on a loop that keeps
-    # its Redis connections (see hotgigs/realtime/publisher.py).
-    publisher.push(_push, batch)
+    pushes = [(groups, _message(groups, message, previous)) for groups, message, previous in batch]
+    # The deployed layer publishes the whole transaction's messages as one Redis pipeline, in
+    # order, from this thread; another layer takes one hop into async code per transaction, on a
+    # loop that keeps its Redis connections (see hotgigs/realtime/publisher.py).
+    if not publisher.group_send_many([(group, push) for groups, push in pushes for group in groups]):
+        publisher.push(_push, pushes)
 
 
 def push_committed(recorded: list[Recorded]) -> None:

@@ -14,6 +14,12 @@ too slowly, so every send waits) loses the overflow and is marked; the consumer 
 with 4008 and the client resumes with ``since`` from the outbox. channels-redis' own queues
 are unbounded, and a full one would stop its receive loop for every socket of the process.
 
+Writers publish from synchronous code too (a WSGI or Celery process, after a commit):
+:meth:`PubSubChannelLayer.group_send_blocking` sends a batch of group messages as one
+pipeline per Redis server on a plain redis-py client, with no event loop and no thread hop.
+The messages are the ones ``group_send`` would publish, byte for byte (same channel name, same
+serializer), so any server process of any version receives them the same way.
+
 A channel is subscribed in Redis only by ``new_channel``, and a SUBSCRIBE interrupted half-way
 is undone: channels-redis' ``receive`` subscribes any channel it does not know, so a consumer's
 last receive, started after it released its channel, subscribed it again, and a cancel during
@@ -23,11 +29,16 @@ that SUBSCRIBE left it in Redis with no consumer.
 import asyncio
 import contextlib
 import logging
-from collections.abc import Coroutine
+import os
+import threading
+from collections.abc import Coroutine, Sequence
 from typing import Any
 
+import redis
 from channels_redis.pubsub import RedisPubSubChannelLayer, RedisPubSubLoopLayer, RedisSingleShardConnection
-from channels_redis.utils import _wrap_close
+from channels_redis.utils import _consistent_hash, _wrap_close, decode_hosts
+
+from hotgigs import redis_clients
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +130,52 @@ class _LoopLayer(RedisPubSubLoopLayer):  # type: ignore[misc]
 
 
 class PubSubChannelLayer(RedisPubSubChannelLayer):  # type: ignore[misc]
-    """channels-redis' Pub/Sub layer with bounded queues, :meth:`overflowed` and :meth:`release_channel`."""
+    """channels-redis' Pub/Sub layer with bounded queues, :meth:`overflowed`, :meth:`release_channel`
+    and :meth:`group_send_blocking`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._blocking_lock = threading.Lock()
+        self._blocking_clients: list[redis.Redis] = []
+        self._blocking_pid: int | None = None
+
+    def _blocking_shards(self) -> list[redis.Redis]:
+        """One redis-py client per Redis server of ``hosts`` (in their order), made once per process."""
+        with self._blocking_lock:
+            if self._blocking_pid != os.getpid():
+                clients = []
+                for host in decode_hosts(self._kwargs.get("hosts")):
+                    address = host.get("address") or f"redis://{host.get('host', 'localhost')}:{host.get('port', 6379)}"
+                    clients.append(redis.Redis.from_url(address, **redis_clients.client_options(address)))
+                self._blocking_clients, self._blocking_pid = clients, os.getpid()
+            return self._blocking_clients
+
+    def group_send_blocking(self, sends: Sequence[tuple[str, dict[str, Any]]]) -> list[tuple[str, Exception]]:
+        """Publish each ``(group, message)`` of ``sends`` as ``group_send`` would, in order, from
+        synchronous code: one pipelined round trip per Redis server, whatever the count.
+
+        Returns the ``(group, error)`` of each message Redis refused; raises redis-py's
+        ConnectionError or TimeoutError when a server does not answer.
+        """
+        shards = self._blocking_shards()
+        prefix = self._kwargs.get("prefix", "asgi")
+        pipelines: dict[int, tuple[redis.client.Pipeline, list[str]]] = {}
+        for group, message in sends:
+            # The name and the bytes of channels-redis' own ``group_send``.
+            name = f"{prefix}__group__{group}"
+            index = _consistent_hash(name, len(shards))
+            if index not in pipelines:
+                pipelines[index] = (shards[index].pipeline(transaction=False), [])
+            pipeline, groups = pipelines[index]
+            pipeline.publish(name, self.serialize(message))
+            groups.append(group)
+        refused = []
+        for pipeline, groups in pipelines.values():
+            results = pipeline.execute(raise_on_error=False)
+            refused += [
+                (group, result) for group, result in zip(groups, results, strict=True) if isinstance(result, Exception)
+            ]
+        return refused
 
     def _get_layer(self) -> _LoopLayer:
         loop = asyncio.get_running_loop()

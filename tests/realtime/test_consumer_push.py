@@ -126,14 +126,18 @@ def test_a_push_does_not_wait_for_the_database_thread(org):
         communicator = await connect(token)
         await subscribe(communicator, "job_updates", scope="organization", organization_id=org.pk)
         busy = asyncio.ensure_future(database_sync_to_async(busy_database_work)())
+        group = events.channel_group("job_updates", events.group_for_organization(org.pk))
         try:
             await events._push(
                 get_channel_layer(),
                 [
                     (
-                        [events.channel_group("job_updates", events.group_for_organization(org.pk))],
-                        {"id": 10**9, "channel": "job_updates", "type": "job.updated", "data": {}, "ts": "t"},
-                        {},
+                        [group],
+                        events._message(
+                            [group],
+                            {"id": 10**9, "channel": "job_updates", "type": "job.updated", "data": {}, "ts": "t"},
+                            {},
+                        ),
                     )
                 ],
             )
