@@ -88,7 +88,12 @@ def candidate_for_user(*, user: Actor, skills: bool = True, fields: Sequence[str
         candidates = candidates.prefetch_related("skills")
     if fields:
         candidates = candidates.only("user_id", *fields)
-    return candidates.first()
+    # ``get``, not ``first``: a user has at most one profile (one-to-one), so nothing to order by
+    # (``first`` ordered by the model's two ordering columns, building that clause every time).
+    try:
+        return candidates.get()
+    except Candidate.DoesNotExist:
+        return None
 
 
 def consent_list(*, candidate: Candidate) -> QuerySet[Consent]:
