@@ -16,11 +16,13 @@ from django.test.utils import CaptureQueriesContext
 
 from applications.services import application_move
 from hotgigs import cache as generation_cache
+from hotgigs import redis_clients
 from hotgigs.accounts.models import Membership
 from hotgigs.api import caching
 from jobs.models import Job
 from tests.factories import ApplicationFactory, JobFactory
 from tests.factories.jobs import JobSkillFactory
+from tests.servers import redis_server
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -426,3 +428,46 @@ def test_on_redis_an_invalidation_from_another_client_reaches_this_one(redis_cac
     client.patch(detail(job), {"title": "Through the API"}, format="json")
     assert int(other_process.get(generation) or 0) == before + 1
     assert titles(client.get(JOBS)) == ["Through the API"]
+
+
+@pytest.mark.redis
+def test_on_redis_one_bump_moves_every_generation_and_never_restarts_an_evicted_one(redis_cache, redis_url):
+    """The generations of one write move together (one script): an existing one by exactly one;
+    a missing one (evicted) gets a fresh random number, never INCR's 1, which an entry built
+    before the eviction could carry."""
+    other_process = redis.Redis.from_url(redis_url)
+    kept, evicted = (f"{redis_cache}:1:{generation_cache.GENERATION_PREFIX}{name}" for name in ("t:kept", "t:evicted"))
+    other_process.set(kept, 41)
+
+    generation_cache.bump("t:kept", "t:evicted")
+
+    assert int(other_process.get(kept) or 0) == 42
+    fresh = int(other_process.get(evicted) or 0)
+    assert fresh > 1_000_000, "a fresh random generation, not a counter restarted at 1"
+    assert other_process.ttl(evicted) == -1, "generations never expire"
+    assert generation_cache.generations(["t:kept", "t:evicted"]) == [
+        f"{generation_cache.GENERATION_PREFIX}t:kept=42",
+        f"{generation_cache.GENERATION_PREFIX}t:evicted={fresh}",
+    ]
+
+
+@pytest.mark.redis
+def test_a_bump_on_a_redis_that_does_not_answer_is_logged_not_raised(settings, caplog):
+    with redis_server() as server:
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django_redis.cache.RedisCache",
+                "LOCATION": server.url,
+                "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
+            }
+        }
+        server.stop()
+        try:
+            with caplog.at_level("ERROR", logger="hotgigs.cache"):
+                generation_cache.bump("t:a", "t:b")
+        finally:
+            settings.CACHES = LOCMEM
+            redis_clients.mark_up(redis_clients.url_address(server.url))
+    assert [record.getMessage() for record in caplog.records if record.name == "hotgigs.cache"] == [
+        "cache.invalidate_failed"
+    ]
