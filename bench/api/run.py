@@ -296,17 +296,26 @@ def main() -> None:
         f"{args.duration}s x {args.repeat} rounds, medians"
     )
     print(
-        f"{'server':<24} {'floor req/s':>12} {'jobs req/s':>12} {'jobs/floor':>11} "
+        f"{'server':<24} {'floor req/s':>12} {'floor range':>12} {'jobs req/s':>12} {'jobs/floor':>11} "
         f"{'floor cpu ms':>13} {'jobs cpu ms':>12}"
     )
+    uneven = []
     for config in configs:
         floor = harness.median_of(sweep[config.label]["floor"])
         listed = harness.median_of(sweep[config.label]["jobs-max"])
+        rounds = [run["rps"] for run in sweep[config.label]["floor"]]
+        spread = f"{min(rounds):.0f}-{max(rounds):.0f}"
+        if max(rounds) > 1.5 * min(rounds):
+            uneven.append(config.label)
         mark = "  <- best floor" if config == best else ""
         print(
-            f"{config.label:<24} {floor['rps']:>12.0f} {listed['rps']:>12.0f} {listed['rps'] / floor['rps']:>11.2f} "
-            f"{floor['cpu_ms']:>13.2f} {listed['cpu_ms']:>12.2f}{mark}"
+            f"{config.label:<24} {floor['rps']:>12.0f} {spread:>12} {listed['rps']:>12.0f} "
+            f"{listed['rps'] / floor['rps']:>11.2f} {floor['cpu_ms']:>13.2f} {listed['cpu_ms']:>12.2f}{mark}"
         )
+    if uneven:
+        # gthread workers share one listening socket: when one worker accepts all of wrk's
+        # connections, it serves them alone on one core (bench/README.md, "Uneven workers").
+        print(f"uneven rounds (best floor over 1.5x the worst) on: {', '.join(uneven)}")
 
     medians = {name: harness.median_of(runs) for name, runs in results.items()}
     floor_rps = medians["floor"]["rps"]
