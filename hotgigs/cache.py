@@ -9,10 +9,11 @@ the whole scheme).
 import logging
 import secrets
 from collections.abc import Sequence
-from typing import Any
 
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django.db import transaction
+
+from hotgigs import redis_clients
 
 logger = logging.getLogger(__name__)
 
@@ -38,19 +39,10 @@ return #KEYS
 """
 
 
-def _redis_client() -> Any | None:
-    """The raw Redis client of the default cache, or None when it is not django-redis."""
-    backend = caches["default"]
-    get_client = getattr(getattr(backend, "client", None), "get_client", None)
-    if get_client is None or not type(backend).__module__.startswith("django_redis."):
-        return None
-    return get_client(write=True)
-
-
 def _bump(names: Sequence[str]) -> None:
     if not names:
         return
-    client = _redis_client()
+    client = redis_clients.django_redis_client()
     if client is not None:
         # On Redis every generation in one round trip (a submission moves two, a job's edit four).
         try:

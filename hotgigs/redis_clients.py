@@ -112,6 +112,19 @@ def guarded_async_connection_class(url: str) -> type[redis.asyncio.Connection] |
     return GuardedAsyncConnection if urlsplit(url).scheme == "redis" else None
 
 
+def django_redis_client(cache_name: str = "default") -> Any | None:
+    """The raw redis-py client (for writes) behind the Django cache ``cache_name``, or None
+    when that cache is not django-redis (locmem, the embedded default): for callers that send
+    one script instead of several cache calls."""
+    from django.core.cache import caches
+
+    cache = caches[cache_name]
+    get_client = getattr(getattr(cache, "client", None), "get_client", None)
+    if get_client is None or type(cache).__module__.split(".")[0] != "django_redis":
+        return None
+    return get_client(write=True)
+
+
 def client_options(url: str) -> dict[str, Any]:
     """Keyword arguments of ``redis.Redis.from_url`` for a client of this project: the
     timeouts from settings and, for ``redis://``, the guarded connection."""

@@ -95,6 +95,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
+from hotgigs import redis_clients
 from hotgigs.api import readahead
 from hotgigs.api.authentication import (
     JWTAuthentication,
@@ -366,13 +367,7 @@ setting_changed.connect(_forget_counter_keys, dispatch_uid="hotgigs.api.ratelimi
 
 def _redis_client() -> Any | None:
     """The raw Redis client of the rate-limit cache, or None when it is not django-redis."""
-    cache_name = getattr(settings, "RATELIMIT_USE_CACHE", "default")
-    cache = caches[cache_name]
-    client = getattr(cache, "client", None)
-    get_client = getattr(client, "get_client", None)
-    if get_client is None or type(cache).__module__.split(".")[0] != "django_redis":
-        return None
-    return get_client(write=True)
+    return redis_clients.django_redis_client(getattr(settings, "RATELIMIT_USE_CACHE", "default"))
 
 
 def count_all(request: HttpRequest, rules: Sequence[Rule], *, read_ahead: bool = False) -> list[Usage]:
