@@ -13,9 +13,21 @@ marked down (``hotgigs.redis_clients``), or after the broker's timeouts, logs
 back (the outbox's dispatch sweep, emails, webhook deliveries, match scores). Every hook is
 registered ``robust``: one that fails is logged by Django and never keeps the others from
 running.
+
+**Lingering batches.** A task queued with ``linger`` (the outbox's ``events.dispatch`` in a
+web process) is not sent by the committing request: its ids wait in the process for that
+many seconds, and one daemon thread sends every id gathered meanwhile as one message (at
+most ``LINGER_MAX_IDS`` ids a message). A publish costs about a millisecond of CPU whatever
+it carries, so under load one message serves several requests, and no request waits for
+the broker. What a process still holds when it ends normally is sent at exit; what a killed
+process held is lost like any task the broker lost, and its sweeper catches up.
 """
 
+import atexit
 import logging
+import os
+import threading
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -81,12 +93,75 @@ def enqueue_on_commit(name: str, *args: Any) -> None:
     transaction.on_commit(queue_task, robust=True)
 
 
+# The most ids one lingering message carries (a task claims its events in one transaction).
+LINGER_MAX_IDS = 200
+
+
+class _Linger:
+    """This process's ids waiting to be sent as lingering batches, and the thread that sends them."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """A fresh state: at start, and in a forked child (the parent's thread does not exist
+        there, and the parent sends what it held)."""
+        self.lock = threading.Lock()
+        self.wake = threading.Event()
+        self.pending: dict[str, list[int]] = {}
+        self.seconds = 0.0
+        self.thread: threading.Thread | None = None
+
+    def add(self, name: str, ids: Sequence[int], seconds: float) -> None:
+        with self.lock:
+            self.pending.setdefault(name, []).extend(ids)
+            self.seconds = seconds
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._run, name="hotgigs-linger", daemon=True)
+                self.thread.start()
+        self.wake.set()
+
+    def _run(self) -> None:
+        while True:
+            self.wake.wait()
+            time.sleep(self.seconds)
+            self.wake.clear()
+            self.flush()
+
+    def flush(self) -> int:
+        """Send everything held now; returns how many messages it sent (or tried to)."""
+        with self.lock:
+            pending, self.pending = self.pending, {}
+        sent = 0
+        for name, ids in pending.items():
+            for start in range(0, len(ids), LINGER_MAX_IDS):
+                sent += 1
+                try:
+                    send_task_by_name(name, [ids[start : start + LINGER_MAX_IDS]])
+                except Exception:
+                    # Never let the thread die: the next batch must still go. The ids are the
+                    # sweeper's now, as when the broker is down.
+                    logger.exception("tasks.linger_failed", extra={"task": name, "ids": len(ids)})
+        return sent
+
+
+_linger = _Linger()
+os.register_at_fork(after_in_child=_linger.reset)
+atexit.register(_linger.flush)
+
+
+def flush_lingering() -> int:
+    """Send the lingering batches now (tests; a process about to stop). Returns the messages sent."""
+    return _linger.flush()
+
+
 class _Batch:
     """The ids a transaction gave for one task; the first :meth:`queue` after commit sends them."""
 
-    def __init__(self, name: str, single: str | None) -> None:
+    def __init__(self, name: str, single: str | None, linger: float) -> None:
         self.name = name
         self.single = single
+        self.linger = linger
         self.ids: list[int] = []
         self.queued = False
 
@@ -94,13 +169,21 @@ class _Batch:
         if self.queued:
             return
         self.queued = True
-        if self.single is not None and len(self.ids) == 1:
+        if self.linger > 0 and not _eager():
+            _linger.add(self.name, self.ids, self.linger)
+        elif self.single is not None and len(self.ids) == 1:
             send_task_by_name(self.single, self.ids)
         else:
             send_task_by_name(self.name, [self.ids])
 
 
-def batch_on_commit(name: str, ids: Sequence[int], *, single: str | None = None) -> None:
+def _eager() -> bool:
+    from celery import current_app
+
+    return bool(current_app.conf.task_always_eager)
+
+
+def batch_on_commit(name: str, ids: Sequence[int], *, single: str | None = None, linger: float = 0.0) -> None:
     """Queue the task ``name`` once per transaction, with every id given to it during it.
 
     The task receives one argument, the list of ids, after commit (with ``single``, a
@@ -108,11 +191,18 @@ def batch_on_commit(name: str, ids: Sequence[int], *, single: str | None = None)
     registers its own callback, so a rolled-back savepoint loses none; the first to run
     sends the whole list, and ids from a rolled-back savepoint may ride along (the task
     finds no row for them). Outside a transaction it queues at once.
+
+    With ``linger`` (seconds, > 0) the ids are not sent by the committing thread: they join
+    the process's lingering batch of ``name``, sent within that time with the ids of every
+    other transaction meanwhile (see the module docstring; ``single`` does not apply). Tasks
+    that run eagerly never linger.
     """
     connection = transaction.get_connection()
     batches: dict[str, _Batch] = connection.__dict__.setdefault("hotgigs_batches", {})
     batch = batches.get(name)
     if batch is None or batch.queued:
-        batch = batches[name] = _Batch(name, single)
+        batch = batches[name] = _Batch(name, single, linger)
+    # (A batch left unsent by a rollback is reused by the next transaction: its call decides.)
+    batch.linger = linger
     batch.ids.extend(ids)
     transaction.on_commit(batch.queue, robust=True)

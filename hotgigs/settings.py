@@ -155,6 +155,9 @@ if env.bool("HOTGIGS_FAST_PASSWORD_HASHER", default=False):
 
 # DATABASES
 # ------------------------------------------------------------------------------
+# web, worker or command (hotgigs/database.py): the database limits and the event pipeline's
+# lingering batches depend on it.
+HOTGIGS_PROCESS_KIND = env.str("HOTGIGS_PROCESS_KIND", default="") or process_kind(sys.argv)
 DATABASES = {
     "default": env.db(
         "DATABASE_URL",
@@ -169,7 +172,6 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # https://docs.djangoproject.com/en/5.2/ref/databases/#connection-pool
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})
-    HOTGIGS_PROCESS_KIND = env.str("HOTGIGS_PROCESS_KIND", default="") or process_kind(sys.argv)
     if HOTGIGS_PROCESS_KIND == "worker":
         # A Celery worker process runs one task at a time: it keeps one connection from task
         # to task (hotgigs/celery.py says why) instead of a pool, which Celery would close
@@ -819,6 +821,12 @@ WEBHOOKS_DISABLE_AFTER_FAILURES = env.int("WEBHOOKS_DISABLE_AFTER_FAILURES", def
 # Domain events whose events.dispatch task has not run this long after they were due are
 # dispatched by the beat sweep (events.sweep): longer than a busy worker's normal delay.
 EVENTS_DISPATCH_SWEEP_LAG = timedelta(seconds=env.float("EVENTS_DISPATCH_SWEEP_LAG_SECONDS", default=60.0))
+# A web process sends the events.dispatch of the transactions of this many milliseconds as one
+# message, from a thread of its own (hotgigs/queueing.py, "Lingering batches"); 0 sends each
+# transaction's at commit, as workers and commands do (a killed worker child would lose them).
+EVENTS_DISPATCH_LINGER_MS = env.float(
+    "EVENTS_DISPATCH_LINGER_MS", default=100.0 if HOTGIGS_PROCESS_KIND == "web" else 0.0
+)
 WEBHOOKS_REQUEUE_GRACE = timedelta(seconds=env.float("WEBHOOKS_REQUEUE_GRACE_SECONDS", default=60.0))
 # After a secret rotation the old secret keeps signing (a second signature) this long.
 WEBHOOKS_SECRET_ROTATION_GRACE = timedelta(seconds=env.int("WEBHOOKS_SECRET_ROTATION_GRACE_SECONDS", default=24 * 3600))

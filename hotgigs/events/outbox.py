@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import Max
@@ -219,7 +220,7 @@ def _append_orm(prepared: _Prepared) -> list[registry.Recorded]:
 def _dispatch_on_commit(event_ids: list[int]) -> None:
     """One ``events.dispatch`` per transaction, however many times it records events
     (ids of events that rolled back may ride along: the dispatch finds no row and skips them)."""
-    queueing.batch_on_commit(DISPATCH_TASK, event_ids)
+    queueing.batch_on_commit(DISPATCH_TASK, event_ids, linger=settings.EVENTS_DISPATCH_LINGER_MS / 1000)
 
 
 def _run_after_commit(recorded: list[registry.Recorded]) -> None:
