@@ -177,6 +177,26 @@ def main() -> None:
                 f"{name:<10} {side:<4} {m['rps']:>8.0f} {ratio} {m['cpu_ms']:>7.2f} {m['p50_ms']:>8.1f} "
                 f"{m['p95_ms']:>8.1f} {m['error_rate']:>7.2%}{tail}"
             )
+    if "floor" in scenarios:
+        print_per_round_ratios(results, scenarios)
+
+
+def print_per_round_ratios(results: dict[str, dict[str, list[dict[str, float]]]], scenarios: list[str]) -> None:
+    """Each scenario against the floor of the same side and round, medians over the rounds.
+
+    A shared machine's speed can drift by half between rounds (the same floor at 0.7 and at
+    1.2 ms of CPU); a ratio to the floor measured a few seconds before, on the same server,
+    cancels most of it, where the medians above mix fast and slow rounds."""
+    print("per round, against that round's floor (medians of the rounds):")
+    print(f"{'scenario':<10} {'side':<4} {'x floor':>8} {'cpu / floor cpu':>16}")
+    for name in scenarios:
+        if name == "floor":
+            continue
+        for side in ("old", "new"):
+            pairs = list(zip(results[side]["floor"], results[side][name], strict=True))
+            throughput = statistics.median(run["rps"] / floor["rps"] for floor, run in pairs)
+            cpu = statistics.median(run["cpu_ms"] / floor["cpu_ms"] for floor, run in pairs)
+            print(f"{name:<10} {side:<4} {throughput:>8.3f} {cpu:>16.2f}")
 
 
 def open_every_job(url: str) -> None:
