@@ -206,3 +206,57 @@ def test_only_web_processes_linger_by_default(kind, linger):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == [linger]
+
+
+KILLED = """
+import time
+import django
+django.setup()
+from hotgigs import tenancy
+from hotgigs.events import catalogue
+from hotgigs.events.outbox import record
+with tenancy.system("test: one event, then killed while its dispatch lingers"):
+    event = record(catalogue.CANDIDATE_PROFILE_CHANGED, data={"candidate_id": 1})
+print("recorded", event.pk, flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_a_killed_web_process_loses_its_lingering_ids_to_the_sweep_not_for_good(redis_url, settings):
+    from datetime import timedelta
+
+    from hotgigs.events.dispatch import events_dispatch_sweep
+    from hotgigs.events.models import OutboxEvent
+
+    queue = f"test-linger-{uuid.uuid4().hex[:12]}"
+    env = process_env(
+        redis_url,
+        CELERY_TASK_DEFAULT_QUEUE=queue,
+        CELERY_TASK_ALWAYS_EAGER="false",
+        HOTGIGS_PROCESS_KIND="web",
+        EVENTS_DISPATCH_LINGER_MS="60000",
+    )
+    client = redis.Redis.from_url(redis_url)
+    child = subprocess.Popen(  # noqa: S603 - our own arguments
+        [sys.executable, "-c", KILLED], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert child.stdout is not None
+        line = child.stdout.readline()
+        assert line.startswith("recorded "), child.stderr.read() if child.stderr else line
+        event_id = int(line.split()[1])
+        child.kill()  # SIGKILL: no exit hook runs
+        child.wait(timeout=30)
+        assert client.llen(queue) == 0
+    finally:
+        if child.poll() is None:
+            child.kill()
+        client.delete(queue)
+    # Committed, its dispatch never sent: still due, so the sweep takes it.
+    assert OutboxEvent.objects.filter(pk=event_id, dispatch_due_at__isnull=False).exists()
+    settings.EVENTS_DISPATCH_SWEEP_LAG = timedelta(0)
+
+    assert events_dispatch_sweep() == 1
+    assert OutboxEvent.objects.filter(pk=event_id, dispatch_due_at__isnull=True).exists()
