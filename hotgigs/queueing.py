@@ -123,10 +123,13 @@ class _Linger:
 
     def _run(self) -> None:
         while True:
-            self.wake.wait()
-            time.sleep(self.seconds)
-            self.wake.clear()
-            self.flush()
+            try:
+                self.wake.wait()
+                time.sleep(self.seconds)
+                self.wake.clear()
+                self.flush()
+            except Exception:  # the thread must outlive anything: a dead one would strand every later id
+                logger.exception("tasks.linger_failed", extra={"task": None, "ids": 0})
 
     def flush(self) -> int:
         """Send everything held now; returns how many messages it sent (or tried to)."""
@@ -195,7 +198,9 @@ def batch_on_commit(name: str, ids: Sequence[int], *, single: str | None = None,
     With ``linger`` (seconds, > 0) the ids are not sent by the committing thread: they join
     the process's lingering batch of ``name``, sent within that time with the ids of every
     other transaction meanwhile (see the module docstring; ``single`` does not apply). Tasks
-    that run eagerly never linger.
+    that run eagerly never linger. A lingering message carries no publisher's identity (its ids
+    come from several requests, hotgigs/tenancy/celery.py): only for a task that declares its
+    own access (``tenancy.system``), as ``events.dispatch`` does.
     """
     connection = transaction.get_connection()
     batches: dict[str, _Batch] = connection.__dict__.setdefault("hotgigs_batches", {})
