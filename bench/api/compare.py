@@ -186,7 +186,9 @@ def print_per_round_ratios(results: dict[str, dict[str, list[dict[str, float]]]]
 
     A shared machine's speed can drift by half between rounds (the same floor at 0.7 and at
     1.2 ms of CPU); a ratio to the floor measured a few seconds before, on the same server,
-    cancels most of it, where the medians above mix fast and slow rounds."""
+    cancels a slow drift, where the medians above mix fast and slow rounds. It does not help
+    when another load competes second by second (a test suite alongside): then neither is
+    more than a rough figure."""
     print("per round, against that round's floor (medians of the rounds):")
     print(f"{'scenario':<10} {'side':<4} {'x floor':>8} {'cpu / floor cpu':>16}")
     for name in scenarios:
