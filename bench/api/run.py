@@ -334,10 +334,7 @@ def main() -> None:
     print()
     # Rounds are interleaved, so each round's ratio compares runs that shared the machine's
     # load of the moment; their median moves less than the ratio of the medians.
-    per_round = statistics.median(
-        jobs_run["rps"] / floor_run["rps"]
-        for floor_run, jobs_run in zip(results["floor"], results["jobs-max"], strict=True)
-    )
+    per_round = per_round_ratio(results["floor"], results["jobs-max"])
     print(
         f"jobs list / floor throughput: {medians['jobs-max']['rps'] / floor_rps:.2f} "
         f"(median of the rounds' ratios {per_round:.2f}; target >= 0.40) on {best.label}"
@@ -351,10 +348,7 @@ def main() -> None:
         f"jobs list at {paced['rps']:.0f} req/s: p95 {paced['p95_ms']:.1f} ms (target < 100 ms), "
         f"errors {paced['error_rate']:.2%}"
     )
-    apply_per_round = statistics.median(
-        apply_run["rps"] / floor_run["rps"]
-        for floor_run, apply_run in zip(results["floor"], results["apply-max"], strict=True)
-    )
+    apply_per_round = per_round_ratio(results["floor"], results["apply-max"])
     print(
         f"apply / floor throughput: {medians['apply-max']['rps'] / floor_rps:.2f} "
         f"(median of the rounds' ratios {apply_per_round:.3f}; target >= 0.10) on {best.label}"
@@ -372,19 +366,18 @@ def main() -> None:
             f"RLS costs {(1 - on['rps'] / off['rps']):.1%} of throughput "
             f"(target < 10%); RLS-on jobs / floor {on['rps'] / floor_rps:.2f} (target >= 0.50)"
         )
-        on_per_round = statistics.median(
-            jobs_run["rps"] / floor_run["rps"]
-            for floor_run, jobs_run in zip(rls_floors["on"], rls_runs["on"], strict=True)
-        )
-        off_per_round = statistics.median(
-            jobs_run["rps"] / floor_run["rps"]
-            for floor_run, jobs_run in zip(rls_floors["off"], rls_runs["off"], strict=True)
-        )
+        on_per_round = per_round_ratio(rls_floors["on"], rls_runs["on"])
+        off_per_round = per_round_ratio(rls_floors["off"], rls_runs["off"])
         print(
             "against each server's own floor, medians of the rounds: RLS-on jobs / floor "
             f"{on_per_round:.2f} (target >= 0.50), RLS-off {off_per_round:.2f}: RLS costs "
             f"{1 - on_per_round / off_per_round:.1%}"
         )
+
+
+def per_round_ratio(floors: list[dict[str, float]], runs: list[dict[str, float]]) -> float:
+    """The median over the rounds of each run's throughput against the floor of its round."""
+    return statistics.median(run["rps"] / floor["rps"] for floor, run in zip(floors, runs, strict=True))
 
 
 if __name__ == "__main__":
