@@ -60,7 +60,7 @@ def send_task_by_name(name: str, args: Sequence[Any], *, countdown: float | None
         # Registers every app's tasks module (Celery's autodiscovery), once per process.
         current_app.loader.import_default_modules()
     task = current_app.tasks.get(name)
-    eager = bool(current_app.conf.task_always_eager)
+    eager = _eager()
     broker = None if eager else redis_clients.url_address(str(current_app.conf.broker_url or ""))
     if redis_clients.is_down(broker):
         logger.warning("tasks.not_queued", extra={"task": name, "reason": "broker_down"})
@@ -161,10 +161,10 @@ def flush_lingering() -> int:
 class _Batch:
     """The ids a transaction gave for one task; the first :meth:`queue` after commit sends them."""
 
-    def __init__(self, name: str, single: str | None, linger: float) -> None:
+    def __init__(self, name: str, single: str | None) -> None:
         self.name = name
         self.single = single
-        self.linger = linger
+        self.linger = 0.0
         self.ids: list[int] = []
         self.queued = False
 
@@ -206,8 +206,8 @@ def batch_on_commit(name: str, ids: Sequence[int], *, single: str | None = None,
     batches: dict[str, _Batch] = connection.__dict__.setdefault("hotgigs_batches", {})
     batch = batches.get(name)
     if batch is None or batch.queued:
-        batch = batches[name] = _Batch(name, single, linger)
-    # (A batch left unsent by a rollback is reused by the next transaction: its call decides.)
+        batch = batches[name] = _Batch(name, single)
+    # The latest call decides (a batch a rollback left unsent is reused by the next transaction).
     batch.linger = linger
     batch.ids.extend(ids)
     transaction.on_commit(batch.queue, robust=True)

@@ -824,9 +824,20 @@ EVENTS_DISPATCH_SWEEP_LAG = timedelta(seconds=env.float("EVENTS_DISPATCH_SWEEP_L
 # A web process sends the events.dispatch of the transactions of this many milliseconds as one
 # message, from a thread of its own (hotgigs/queueing.py, "Lingering batches"); 0 sends each
 # transaction's at commit, as workers and commands do (a killed worker child would lose them).
-EVENTS_DISPATCH_LINGER_MS = env.float(
-    "EVENTS_DISPATCH_LINGER_MS", default=100.0 if HOTGIGS_PROCESS_KIND == "web" else 0.0
-)
+_linger = env.str("EVENTS_DISPATCH_LINGER_MS", default="100" if HOTGIGS_PROCESS_KIND == "web" else "0")
+try:
+    EVENTS_DISPATCH_LINGER_MS = float(_linger)
+except ValueError:
+    EVENTS_DISPATCH_LINGER_MS = float("nan")
+# (Also refuses nan and infinity. A linger as long as the sweep's lag would let the sweep
+# dispatch every event before its own batch left.)
+if not (
+    EVENTS_DISPATCH_LINGER_MS == 0 or 0 < EVENTS_DISPATCH_LINGER_MS < EVENTS_DISPATCH_SWEEP_LAG.total_seconds() * 1000
+):
+    raise ImproperlyConfigured(
+        "EVENTS_DISPATCH_LINGER_MS must be 0 or more milliseconds and less than "
+        f"EVENTS_DISPATCH_SWEEP_LAG_SECONDS, not {_linger!r}."
+    )
 WEBHOOKS_REQUEUE_GRACE = timedelta(seconds=env.float("WEBHOOKS_REQUEUE_GRACE_SECONDS", default=60.0))
 # After a secret rotation the old secret keeps signing (a second signature) this long.
 WEBHOOKS_SECRET_ROTATION_GRACE = timedelta(seconds=env.int("WEBHOOKS_SECRET_ROTATION_GRACE_SECONDS", default=24 * 3600))

@@ -236,7 +236,7 @@ def test_a_killed_web_process_loses_its_lingering_ids_to_the_sweep_not_for_good(
         CELERY_TASK_DEFAULT_QUEUE=queue,
         CELERY_TASK_ALWAYS_EAGER="false",
         HOTGIGS_PROCESS_KIND="web",
-        EVENTS_DISPATCH_LINGER_MS="60000",
+        EVENTS_DISPATCH_LINGER_MS="30000",
     )
     client = redis.Redis.from_url(redis_url)
     child = subprocess.Popen(  # noqa: S603 - our own arguments
@@ -260,3 +260,17 @@ def test_a_killed_web_process_loses_its_lingering_ids_to_the_sweep_not_for_good(
 
     assert events_dispatch_sweep() == 1
     assert OutboxEvent.objects.filter(pk=event_id, dispatch_due_at__isnull=True).exists()
+
+
+@pytest.mark.parametrize("value", ["-1", "nan", "inf", "60000", "many"])
+def test_a_linger_that_is_negative_not_finite_or_as_long_as_the_sweep_lag_stops_the_process_at_settings_load(value):
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="hotgigs.settings", EVENTS_DISPATCH_LINGER_MS=value)
+    env["EVENTS_DISPATCH_SWEEP_LAG_SECONDS"] = "60"
+    code = "from django.conf import settings; print(settings.EVENTS_DISPATCH_LINGER_MS)"
+    done = subprocess.run(  # noqa: S603 - our own arguments
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode != 0
+    assert "ImproperlyConfigured" in done.stderr
+    assert "EVENTS_DISPATCH_LINGER_MS" in done.stderr
+    assert done.stdout == ""
