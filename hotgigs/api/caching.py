@@ -37,6 +37,16 @@ query string with its parameters sorted (values keep their order: the last one w
 negotiated media type and the database name (one Redis may serve several databases:
 staging and production, or CI's test workers).
 
+**The process's copies.** A hit's body is tens of kilobytes (a page of 20 jobs is about 40),
+and fetching it from Redis on every read cost more than everything else Redis does for the
+request. So each process also keeps the entries it served lately (``API_CACHE_LOCAL_BYTES`` in
+all, least recently used out first), and a hit it holds costs only the generation counters:
+the copy is served when the counters just read are the ones it was stored with and its expiry
+(the same instant as the shared entry's) has not passed. Generations never go back and a
+restarted counter starts at a random number, so a copy that matches the counters read now is
+exactly as current as the shared entry would be. A write elsewhere moves the counters, the copy
+stops matching, and the next read fetches (or computes) the entry as before.
+
 **What is cached.** Only 200 responses: a 404 for a hidden row is never stored, so a cached
 entry cannot reveal that a row exists. Nothing is read or stored inside an atomic block:
 the rows it sees may not be committed (and may never be), and its own writes bump the
@@ -56,14 +66,18 @@ analytics' time-based figures (``upcoming_interviews``, ``generated_at``) are as
 time the entry was computed. A write whose bump fails (cache down) is logged; its stale
 entries live at most ``API_CACHE_TTL``.
 
-Settings: ``API_CACHE_ENABLED`` (default true), ``API_CACHE_TTL`` (seconds, default 900).
+Settings: ``API_CACHE_ENABLED`` (default true), ``API_CACHE_TTL`` (seconds, default 900),
+``API_CACHE_LOCAL_BYTES`` (the process's copies, default 16 MiB; 0: none).
 """
 
 import hashlib
 import logging
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.conf import settings
 from django.core.cache import cache
@@ -85,8 +99,8 @@ from hotgigs.cache import invalidate_on_commit as invalidate_on_commit
 
 logger = logging.getLogger(__name__)
 
-# v2: one key per read (the generations are stored in the entry, no longer hashed into its key).
-ENTRY_PREFIX = "api:resp:v2:"
+# v3: an entry is (body, content type, ETag, generations, expiry as a Unix time); v2 had no expiry.
+ENTRY_PREFIX = "api:resp:v3:"
 CACHE_CONTROL = "private, max-age=0, must-revalidate"
 CACHE_STATUS_HEADER = "X-Cache"
 
@@ -201,29 +215,118 @@ def _read(request: Request, keys: list[str]) -> dict[str, Any]:
     if not hasattr(client, "decode"):  # not django-redis: nothing is ever read ahead
         return cache.get_many(keys)  # type: ignore[no-any-return]
     stored = [str(cache.make_key(key)) for key in keys]
-    readahead.plan(request._request, stored)
     values = readahead.take(request._request, stored)
     if values is None:
         return cache.get_many(keys)  # type: ignore[no-any-return]
     return {key: client.decode(value) for key, value in zip(keys, values, strict=True) if value is not None}
 
 
+def _plan(request: Request, keys: list[str]) -> None:
+    """What the next request like this one reads (:func:`hotgigs.api.readahead.plan`)."""
+    if hasattr(getattr(cache, "client", None), "decode"):
+        readahead.plan(request._request, [str(cache.make_key(key)) for key in keys])
+
+
+class LocalEntries:
+    """The entries this process served lately, by key, at most ``limit`` bytes of bodies in all
+    (least recently used out first). Thread-safe: gthread workers and ASGI share a process."""
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[str, tuple[Any, ...]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> tuple[Any, ...] | None:
+        """The copy of ``key`` unless it has expired."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if entry[4] <= time.time():
+                self._drop(key)
+                return None
+            self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: str, entry: tuple[Any, ...], limit: int) -> bool:
+        """Keep ``entry`` (False: its body alone is over ``limit``)."""
+        with self._lock:
+            if key in self._entries:
+                self._drop(key)
+            if len(entry[0]) > limit:
+                return False
+            self._entries[key] = entry
+            self._bytes += len(entry[0])
+            while self._bytes > limit:
+                self._drop(next(iter(self._entries)))
+            return True
+
+    def _drop(self, key: str) -> None:
+        self._bytes -= len(self._entries.pop(key)[0])
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+local_entries = LocalEntries()
+
+
+def local_bytes() -> int:
+    """``API_CACHE_LOCAL_BYTES``: bytes of bodies each process keeps copies of (0: none)."""
+    return int(getattr(settings, "API_CACHE_LOCAL_BYTES", 16 * 1024 * 1024))
+
+
+def _valid(entry: Any, generations: list[str]) -> TypeGuard[tuple[Any, ...]]:
+    return isinstance(entry, tuple) and len(entry) == 5 and entry[3] == generations and entry[4] > time.time()
+
+
 def _lookup(request: Request, key: str, scope: ReadScope) -> tuple[list[str] | None, Any]:
     """The scope's current generations and the entry stored at ``key``, in one round trip.
 
-    Returns ``(None, None)`` when a counter cannot be read or made (never cache then) and
+    The entry comes from this process's copy when it holds one stored under the generations
+    just read; else the counters and the entry are read together (atomically). Returns
+    ``(None, None)`` when a counter cannot be read or made (never cache then) and
     ``(generations, None)`` when there is no entry, or one stored under other generations.
     """
     counter_keys = [GENERATION_PREFIX + name for name in scope.generations]
-    found = _read(request, [*counter_keys, key])
-    if any(found.get(counter) is None for counter in counter_keys):
+    held = local_entries.get(key) if local_bytes() else None
+    found = _read(request, counter_keys if held is not None else [*counter_keys, key])
+    generations = _current(found, counter_keys)
+    if generations is not None and held is not None and held[3] != generations:
+        # The copy is of older generations: read the counters again, with the shared entry.
+        held = None
+        found = _read(request, [*counter_keys, key])
+        generations = _current(found, counter_keys)
+    if generations is None:
         # A counter is missing (never read, or evicted): made afresh, so no entry can match it.
+        _plan(request, [*counter_keys, key])
         return _generations(scope.generations), None
-    generations = [f"{counter}={found[counter]}" for counter in counter_keys]
-    entry = found.get(key)
-    if entry is None or len(entry) != 4 or entry[3] != generations:
+    entry = held if held is not None else found.get(key)
+    if not _valid(entry, generations):
+        _plan(request, [*counter_keys, key])
         return generations, None
+    kept = held is not None or _keep(key, entry)
+    # The next request like this one reads the body ahead only when this process has no copy.
+    _plan(request, counter_keys if kept else [*counter_keys, key])
     return generations, entry
+
+
+def _current(found: dict[str, Any], counter_keys: list[str]) -> list[str] | None:
+    """The generations as ``counter=value`` from what was read, or None when one is missing."""
+    if any(found.get(counter) is None for counter in counter_keys):
+        return None
+    return [f"{counter}={found[counter]}" for counter in counter_keys]
+
+
+def _keep(key: str, entry: tuple[Any, ...]) -> bool:
+    """Keep a copy of ``entry`` in this process; False when copies are off or it is too big."""
+    limit = local_bytes()
+    return limit > 0 and local_entries.put(key, entry, limit)
 
 
 def cache_enabled() -> bool:
@@ -249,7 +352,7 @@ def cached_read(view: APIView, request: Request, scope: ReadScope | None, comput
             key = _entry_key(view, request, scope)
             generations, entry = _lookup(request, key, scope)
             if entry is not None:
-                body, content_type, etag, _ = entry
+                body, content_type, etag = entry[:3]
                 hit = Response(status=status.HTTP_200_OK)
                 hit.content = body
                 hit["Content-Type"] = content_type
@@ -275,7 +378,9 @@ def cached_read(view: APIView, request: Request, scope: ReadScope | None, comput
             ttl = cache_ttl()
             if replicas.answered_by_replica():
                 ttl = max(1, min(ttl, round(replicas.read_your_writes_seconds())))
-            cache.set(key, (body, response["Content-Type"], etag, generations), timeout=ttl)
+            entry = (body, response["Content-Type"], etag, generations, time.time() + ttl)
+            cache.set(key, entry, timeout=ttl)
+            _keep(key, entry)
         except Exception:
             logger.exception("api_cache.write_failed")
     return _finish(request, response, etag, "miss" if key is not None else "bypass")

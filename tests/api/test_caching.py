@@ -5,11 +5,13 @@ The cache is neither read nor written inside a transaction, so these tests commi
 commit. Most tests use a local-memory cache, emptied around each test; one runs on Redis.
 """
 
+import time
 import uuid
 from typing import Any
 
 import pytest
 import redis
+import time_machine
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -36,8 +38,10 @@ def _local_cache(settings):  # type: ignore[no-untyped-def]
     settings.CACHES = LOCMEM
     settings.API_CACHE_ENABLED = True
     cache.clear()
+    caching.local_entries.clear()
     yield
     cache.clear()
+    caching.local_entries.clear()
 
 
 def detail(job: Job) -> str:
@@ -177,6 +181,108 @@ def test_a_hidden_job_is_not_found_and_never_cached(login, candidate, draft_job,
     assert first.status_code == second.status_code == 404
     assert "X-Cache" not in second
     assert "ETag" not in second
+
+
+# --- the process's copies --------------------------------------------------------------------
+
+
+def shared_entries() -> list[str]:
+    """The keys of the response cache's shared entries, as the cache is asked for them."""
+    stored = cache._cache  # type: ignore[attr-defined]  # LocMem's own dict: ":<version>:<key>"
+    return [key.split(":", 2)[2] for key in stored if caching.ENTRY_PREFIX in key]
+
+
+def test_a_hit_this_process_holds_needs_no_shared_entry_until_a_write(login, recruiter, open_job):
+    client = login(recruiter)
+    first = client.get(JOBS)
+    assert first["X-Cache"] == "miss"
+    assert len(shared_entries()) == 1
+    cache.delete_many(shared_entries())
+
+    held = client.get(JOBS)
+
+    assert held["X-Cache"] == "hit"
+    assert held.content == first.content
+    assert shared_entries() == [], "the hit did not store anything again"
+    edit = client.patch(detail(open_job), {"title": "Staff Engineer"}, format="json")
+    assert edit.status_code == 200
+    after = client.get(JOBS)
+    assert after["X-Cache"] == "miss"
+    assert titles(after) == ["Staff Engineer"]
+
+
+def test_a_copy_from_the_shared_entry_is_kept_on_a_hit(login, recruiter, open_job):
+    client = login(recruiter)
+    first = client.get(JOBS)
+    caching.local_entries.clear()  # as in another process: only the shared entry exists
+
+    assert client.get(JOBS)["X-Cache"] == "hit"
+    cache.delete_many(shared_entries())
+    again = client.get(JOBS)
+
+    assert again["X-Cache"] == "hit"
+    assert again.content == first.content
+
+
+def test_without_copies_every_hit_reads_the_shared_entry(login, recruiter, open_job, settings):
+    settings.API_CACHE_LOCAL_BYTES = 0
+    client = login(recruiter)
+    client.get(JOBS)
+    assert client.get(JOBS)["X-Cache"] == "hit"
+
+    cache.delete_many(shared_entries())
+
+    assert len(caching.local_entries) == 0
+    assert client.get(JOBS)["X-Cache"] == "miss"
+
+
+def test_a_copy_expires_with_its_shared_entry(login, recruiter, open_job, settings):
+    settings.API_CACHE_TTL = 60
+    client = login(recruiter)
+    with time_machine.travel(time.time(), tick=False) as clock:
+        assert client.get(JOBS)["X-Cache"] == "miss"
+        clock.shift(59)
+        assert client.get(JOBS)["X-Cache"] == "hit"
+        clock.shift(2)
+        assert client.get(JOBS)["X-Cache"] == "miss"
+
+
+def entry(body: bytes, expires: float | None = None) -> tuple[Any, ...]:
+    return (body, "application/json", '"tag"', ["g=1"], time.time() + 60 if expires is None else expires)
+
+
+def test_copies_stay_under_their_byte_limit_least_recently_used_out_first():
+    copies = caching.LocalEntries()
+    copies.put("a", entry(b"x" * 40), limit=100)
+    copies.put("b", entry(b"y" * 40), limit=100)
+    assert copies.get("a") is not None  # "a" is now the most recently used
+
+    copies.put("c", entry(b"z" * 40), limit=100)
+
+    assert copies.get("b") is None
+    assert copies.get("a") is not None
+    assert copies.get("c") is not None
+    copies.put("huge", entry(b"h" * 101), limit=100)
+    assert copies.get("huge") is None, "a body over the whole limit is never kept"
+    assert len(copies) == 2
+
+
+def test_an_expired_copy_is_dropped():
+    copies = caching.LocalEntries()
+    copies.put("old", entry(b"x", expires=time.time() - 1), limit=100)
+
+    assert copies.get("old") is None
+    assert len(copies) == 0
+
+
+def test_an_entry_in_the_old_shape_is_never_served(login, recruiter, open_job):
+    client = login(recruiter)
+    client.get(JOBS)
+    (key,) = shared_entries()
+    cache.set(key, cache.get(key)[:4])  # v2's shape: no expiry
+    caching.local_entries.clear()
+
+    assert client.get(JOBS)["X-Cache"] == "miss"
 
 
 # --- invalidation ----------------------------------------------------------------------------
@@ -428,6 +534,35 @@ def test_on_redis_an_invalidation_from_another_client_reaches_this_one(redis_cac
     client.patch(detail(job), {"title": "Through the API"}, format="json")
     assert int(other_process.get(generation) or 0) == before + 1
     assert titles(client.get(JOBS)) == ["Through the API"]
+
+
+@pytest.mark.redis
+def test_on_redis_a_held_hit_reads_the_counters_but_not_the_body(
+    redis_cache, redis_url, login, recruiter, open_job, monkeypatch
+):
+    client = login(recruiter)
+    first = client.get(JOBS)
+    other_process = redis.Redis.from_url(redis_url)
+    (stored,) = other_process.keys(f"{redis_cache}:1:{caching.ENTRY_PREFIX}*")
+    asked: list[list[str]] = []
+    real_read = caching._read
+
+    def recording_read(request: Any, keys: list[str]) -> dict[str, Any]:
+        asked.append(list(keys))
+        return real_read(request, keys)
+
+    monkeypatch.setattr(caching, "_read", recording_read)
+    other_process.delete(stored)
+    held = client.get(JOBS)
+
+    assert held["X-Cache"] == "hit"
+    assert held.content == first.content
+    assert len(asked) == 1
+    assert asked[0]
+    assert all(key.startswith(generation_cache.GENERATION_PREFIX) for key in asked[0])
+    # Another process moves a generation: the copy no longer matches; the entry is computed anew.
+    other_process.incr(f"{redis_cache}:1:{generation_cache.GENERATION_PREFIX}jobs:org:{open_job.organization_id}")
+    assert client.get(JOBS)["X-Cache"] == "miss"
 
 
 @pytest.mark.redis
