@@ -199,6 +199,32 @@ class ApplicationSerializer(serializers.Serializer):  # type: ignore[type-arg]
             return [str(stage) for stage in STAGE_TRANSITIONS[application.stage]]
         return []
 
+    def to_representation(self, instance: Application) -> dict[str, Any]:
+        """The declared fields' output, written out. DRF deep-copies a serializer's declared
+        fields for every instance it makes, and the nested ones' with them: 0.33 of the 0.38 ms
+        this answer cost a submission. The declared fields stay the contract (the schema);
+        ``tests/api/test_application_representation.py`` holds this to their output."""
+        job, candidate = instance.job, instance.candidate
+        return {
+            "id": instance.pk,
+            "job": {"id": job.pk, "title": str(job.title), "organization_id": job.organization_id},
+            "candidate": {"id": candidate.pk, "full_name": str(candidate.full_name)},
+            "stage": _STAGE.to_representation(instance.stage),
+            "source": _SOURCE.to_representation(instance.source),
+            "cover_letter": str(instance.cover_letter),
+            "match_score": None if instance.match_score is None else _SCORE.to_representation(instance.match_score),
+            "created_at": _MOMENT.to_representation(instance.created_at),
+            "stage_changed_at": _MOMENT.to_representation(instance.stage_changed_at),
+            "allowed_moves": self.get_allowed_moves(instance),
+        }
+
+
+# Fields used only for their to_representation, which reads nothing a request or a parent sets.
+_STAGE = serializers.ChoiceField(choices=ApplicationStage.choices)
+_SOURCE = serializers.ChoiceField(choices=ApplicationSource.choices)
+_SCORE = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True, coerce_to_string=True)
+_MOMENT = serializers.DateTimeField()
+
 
 class StageHistoryEntrySerializer(serializers.Serializer):  # type: ignore[type-arg]
     """One move and the time the application then spent in the stage it entered.
