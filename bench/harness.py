@@ -226,10 +226,11 @@ def server(env: dict[str, str], config: ServerConfig, *, root: Path = ROOT) -> I
         process.wait(timeout=30)
 
 
-def measured(running: Running, path: str, **options: Any) -> dict[str, float]:
-    """:func:`wrk` on ``running``, with the server's CPU milliseconds per request added."""
+def measured(running: Running, path: str, *, base: str | None = None, **options: Any) -> dict[str, float]:
+    """:func:`wrk` on ``running`` (or on ``base``, a proxy in front of it), with the server's CPU
+    milliseconds per request added (the server's processes only, not the proxy's)."""
     before = running.cpu_seconds()
-    result = wrk(running.base, path, **options)
+    result = wrk(base or running.base, path, **options)
     result["cpu_ms"] = (running.cpu_seconds() - before) * 1000 / max(result["requests"], 1)
     return result
 

@@ -41,7 +41,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import harness
-from run import application_pairs, as_role
+from run import application_pairs, as_role, open_every_job
 
 SCENARIOS = ("floor", "jobs-max", "apply-max", "apply-50")
 PACED_RATE = 50
@@ -199,16 +199,6 @@ def print_per_round_ratios(results: dict[str, dict[str, list[dict[str, float]]]]
             throughput = statistics.median(run["rps"] / floor["rps"] for floor, run in pairs)
             cpu = statistics.median(run["cpu_ms"] / floor["cpu_ms"] for floor, run in pairs)
             print(f"{name:<10} {side:<4} {throughput:>8.3f} {cpu:>16.2f}")
-
-
-def open_every_job(url: str) -> None:
-    """Open every job of every organization of the benchmark's database, for more fresh pairs."""
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("UPDATE accounts_organization SET is_active = true")
-        conn.execute("UPDATE jobs_job SET status = 'open'")
-    harness.analyze(url)
 
 
 def run(
