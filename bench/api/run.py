@@ -45,6 +45,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -289,18 +290,24 @@ def main() -> None:
                 )
                 apply_delay_ms = max(1, int(apply_cycle_ms - apply_response_ms))
             print(f"paced POST: {paced_connections} connections, think time {apply_delay_ms} ms", flush=True)
-            scenarios[f"apply-{args.apply_rate}"] = lambda: harness.measured(
-                running,
-                "/api/v1/applications",
-                duration=args.duration,
-                connections=paced_connections,
-                script="apply.lua",
-                env={
-                    "BENCH_PAIRS_FILE": str(paced_files[current["round"]]),
-                    "BENCH_THREADS": "2",
-                    "BENCH_DELAY_MS": str(apply_delay_ms),
-                },
-            )
+
+            def paced_apply(files: list[Path], through: str | None = None) -> Callable[[], dict[str, float]]:
+                """The paced POST with this round's pairs of ``files``, straight or ``through`` the proxy."""
+                return lambda: harness.measured(
+                    running,
+                    "/api/v1/applications",
+                    base=through,
+                    duration=args.duration,
+                    connections=paced_connections,
+                    script="apply.lua",
+                    env={
+                        "BENCH_PAIRS_FILE": str(files[current["round"]]),
+                        "BENCH_THREADS": "2",
+                        "BENCH_DELAY_MS": str(apply_delay_ms),
+                    },
+                )
+
+            scenarios[f"apply-{args.apply_rate}"] = paced_apply(paced_files)
             if proxied is not None:
                 scenarios[f"jobs-{args.rate}-proxy"] = lambda: harness.measured(
                     running,
@@ -310,19 +317,7 @@ def main() -> None:
                     connections=paced_connections,
                     env={**common, "BENCH_DELAY_MS": str(delay_ms)},
                 )
-                scenarios[f"apply-{args.apply_rate}-proxy"] = lambda: harness.measured(
-                    running,
-                    "/api/v1/applications",
-                    base=proxied,
-                    duration=args.duration,
-                    connections=paced_connections,
-                    script="apply.lua",
-                    env={
-                        "BENCH_PAIRS_FILE": str(proxied_files[current["round"]]),
-                        "BENCH_THREADS": "2",
-                        "BENCH_DELAY_MS": str(apply_delay_ms),
-                    },
-                )
+                scenarios[f"apply-{args.apply_rate}-proxy"] = paced_apply(proxied_files, proxied)
             results = {name: [] for name in scenarios}
             for round_ in range(args.repeat):
                 current["round"] = round_
@@ -407,7 +402,7 @@ def main() -> None:
     print_proxied(medians, f"jobs-{args.rate}", "jobs list")
     apply_per_round = per_round_ratio(results["floor"], results["apply-max"])
     print(
-        f"apply / floor throughput: {medians['apply-max']['rps'] / floor_rps:.2f} "
+        f"apply / floor throughput: {medians['apply-max']['rps'] / floor_rps:.3f} "
         f"(median of the rounds' ratios {apply_per_round:.3f}; target >= 0.10) on {best.label}"
     )
     apply_paced = medians[f"apply-{args.apply_rate}"]
