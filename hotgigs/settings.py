@@ -520,7 +520,10 @@ API_CACHE_ENABLED = env.bool("API_CACHE_ENABLED", default=True)
 API_CACHE_TTL = env.int("API_CACHE_TTL", default=900)
 # Bytes of cached bodies each process also keeps (least recently used out first), so a hit it
 # holds fetches only the generation counters from the cache, not the body; 0: none.
-API_CACHE_LOCAL_BYTES = env.int("API_CACHE_LOCAL_BYTES", default=16 * 1024 * 1024)
+_local_bytes = env.str("API_CACHE_LOCAL_BYTES", default=str(16 * 1024 * 1024)).strip()
+if not _local_bytes.isdigit():
+    raise ImproperlyConfigured(f"API_CACHE_LOCAL_BYTES must be 0 or a whole number of bytes, not {_local_bytes!r}.")
+API_CACHE_LOCAL_BYTES = int(_local_bytes)
 # Idempotency-Key on creates (hotgigs/api/idempotency.py): how long a key and its stored answer
 # are replayed (then purged by the beat task api.purge_idempotency_keys), and how long a retry
 # waits for a request with the same key still in progress before 409 CONFLICT.

@@ -5,6 +5,9 @@ The cache is neither read nor written inside a transaction, so these tests commi
 commit. Most tests use a local-memory cache, emptied around each test; one runs on Redis.
 """
 
+import os
+import subprocess
+import sys
 import time
 import uuid
 from typing import Any
@@ -265,6 +268,27 @@ def test_copies_stay_under_their_byte_limit_least_recently_used_out_first():
     copies.put("huge", entry(b"h" * 101), limit=100)
     assert copies.get("huge") is None, "a body over the whole limit is never kept"
     assert len(copies) == 2
+
+
+@pytest.mark.parametrize("value", ["-1", "1.5", "16MB", ""])
+def test_a_byte_limit_that_is_not_a_whole_number_stops_the_process_at_settings_load(value):
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="hotgigs.settings", API_CACHE_LOCAL_BYTES=value)
+    code = "from django.conf import settings; print(settings.API_CACHE_LOCAL_BYTES)"
+
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)  # noqa: S603
+
+    assert done.returncode != 0
+    assert "ImproperlyConfigured" in done.stderr
+    assert "API_CACHE_LOCAL_BYTES" in done.stderr
+
+
+def test_a_byte_limit_of_zero_or_more_is_taken():
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="hotgigs.settings", API_CACHE_LOCAL_BYTES=" 0 ")
+    code = "from django.conf import settings; print(settings.API_CACHE_LOCAL_BYTES)"
+
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)  # noqa: S603
+
+    assert done.stdout.strip() == "0"
 
 
 def test_an_expired_copy_is_dropped():
