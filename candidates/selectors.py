@@ -6,7 +6,7 @@ their organization's jobs, who opted in to discovery, or whom their organization
 (``merged_into``) is hidden from every read until the merge is undone.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,6 +23,7 @@ from hotgigs import tenancy
 from hotgigs.accounts import policies
 from hotgigs.accounts.models import User
 from hotgigs.accounts.policies import Actor
+from hotgigs.compiled import CompiledCache
 from hotgigs.errors import Forbidden
 
 
@@ -80,20 +81,31 @@ def candidate_get(*, actor: Actor, candidate_id: int, skills: bool = True, field
 def candidate_for_user(*, user: Actor, skills: bool = True, fields: Sequence[str] = ()) -> Candidate | None:
     """The candidate profile of a logged-in user, if they have one (``skills=False``: without
     loading the skills, one query fewer; ``fields``: only those columns besides the keys, for
-    a hot path such as a submission — the others load on first access, a query each)."""
+    a hot path such as a submission — the others load on first access, a query each; that
+    read's statement is built once per ``fields``, ``hotgigs.compiled``)."""
     if not user.is_authenticated:
         return None
-    candidates = Candidate.objects.filter(user_id=user.pk)
-    if skills:
-        candidates = candidates.prefetch_related("skills")
-    if fields:
-        candidates = candidates.only("user_id", *fields)
     # ``get``, not ``first``: a user has at most one profile (one-to-one), so nothing to order by
     # (``first`` ordered by the model's two ordering columns, building that clause every time).
     try:
-        return candidates.get()
+        if skills:
+            candidates = Candidate.objects.filter(user_id=user.pk).prefetch_related("skills")
+            return (candidates.only("user_id", *fields) if fields else candidates).get()
+        return _own_profile.read(tuple(fields), _own_profile_query(tuple(fields))).get(user.pk)
     except Candidate.DoesNotExist:
         return None
+
+
+def _own_profile_query(fields: tuple[str, ...]) -> Callable[[int], QuerySet[Candidate]]:
+    def build(user_id: int) -> QuerySet[Candidate]:
+        candidates = Candidate.objects.filter(user_id=user_id)
+        return candidates.only("user_id", *fields) if fields else candidates
+
+    return build
+
+
+# candidate_for_user's statements without skills, by fields.
+_own_profile = CompiledCache(size=16)
 
 
 def consent_list(*, candidate: Candidate) -> QuerySet[Consent]:

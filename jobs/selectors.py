@@ -13,6 +13,7 @@ from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from hotgigs.accounts import policies
 from hotgigs.accounts.choices import HiringTeamRole
 from hotgigs.accounts.policies import Actor
+from hotgigs.compiled import CompiledCache
 from jobs.choices import JobStatus
 from jobs.errors import JobNotFound
 from jobs.models import HiringTeamMember, Job, JobSkill
@@ -30,7 +31,11 @@ def job_board_list() -> QuerySet[Job]:
 
 
 def _job_board() -> QuerySet[Job]:
-    return Job.objects.filter(status=JobStatus.OPEN, organization__is_active=True)
+    return Job.objects.filter(_BOARD)
+
+
+# The job board: open jobs of active organizations.
+_BOARD = Q(status=JobStatus.OPEN, organization__is_active=True)
 
 
 def job_list(*, actor: Actor) -> QuerySet[Job]:
@@ -40,12 +45,18 @@ def job_list(*, actor: Actor) -> QuerySet[Job]:
 
 def _visible_jobs(actor: Actor) -> QuerySet[Job]:
     """The rows of :func:`job_list`, nothing loaded with them."""
+    rule = _visible_rule(actor)
+    return Job.objects.none() if rule is None else Job.objects.filter(rule)
+
+
+def _visible_rule(actor: Actor) -> Q | None:
+    """:func:`job_list`'s rule as a ``Q`` over Job (None: the actor sees no job)."""
     visible = policies.visible_rows(actor, organization="organization_id", job="pk")
     if visible is not None:
-        return Job.objects.filter(visible)
+        return visible
     if actor.is_authenticated:
-        return _job_board()
-    return Job.objects.none()
+        return _BOARD
+    return None
 
 
 def job_visible_filter(*, actor: Actor, prefix: str = "") -> Q:
@@ -183,12 +194,26 @@ def job_lock(*, job_id: int, actor: Actor | None = None, fields: Sequence[str] =
     may see (as :func:`job_get`, without skills: the visibility check and the lock in one
     read). ``fields`` loads only those (its organization's as ``organization__<field>``),
     besides the keys: a caller on a hot path that reads few of a job's many columns (every
-    other loads on first access, a query each). Raises JobNotFound."""
-    # (Built without job_list's prefetch of the skills rather than with it and then without.)
-    jobs = (Job.objects if actor is None else _visible_jobs(actor)).select_related("organization")
-    if fields:
-        jobs = jobs.only("organization_id", *fields)
+    other loads on first access, a query each). Raises JobNotFound.
+
+    The statement is built once per access rule and ``fields`` (``hotgigs.compiled``): a
+    submission's lock cost more to build than to run."""
+    rule = Q() if actor is None else _visible_rule(actor)
+    if rule is None:
+        raise JobNotFound()
+    only = tuple(fields)
+
+    def build(pk: int) -> QuerySet[Job]:
+        jobs = Job.objects.filter(rule).select_related("organization")
+        if only:
+            jobs = jobs.only("organization_id", *only)
+        return jobs.select_for_update(of=("self",)).filter(pk=pk)
+
     try:
-        return jobs.select_for_update(of=("self",)).get(pk=job_id)
+        return _locks.read((rule, only), build).get(job_id)
     except (Job.DoesNotExist, ValueError, TypeError):
         raise JobNotFound() from None
+
+
+# The job locks' statements by (access rule, fields): one per set of organizations in use.
+_locks = CompiledCache()

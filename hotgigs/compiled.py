@@ -1,0 +1,191 @@
+"""Reads on a hot path that the ORM builds once and runs again with other values.
+
+Building a queryset costs more than running it when the statement is a one-row read by key:
+measured in one process, locking the job of a submission took 1.33 ms of CPU through the
+ORM and 0.35 ms as the same SQL sent straight, and reading the candidate's own profile 0.52
+against 0.12 ms. A :class:`Compiled` read keeps what the ORM made of a queryset the first
+time (its SQL, and how to turn its rows into model instances) and afterwards only swaps in
+the values: the ORM stays the one author of the statement, access rules included, and the
+rows come back as the instances the queryset would have built.
+
+The values that change between calls are integers (keys), passed to ``build`` as markers on
+the first call and found again in the compiled parameters; everything else ``build`` uses
+(such as the access rule, a ``Q`` of the caller's organizations) belongs in the key of the
+:class:`CompiledCache` that holds the read. Only plain model querysets qualify: no
+``prefetch_related``, annotations, ``values()`` or ``extra()``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from django.db import connections, router
+from django.db.models import Model, QuerySet
+from django.db.models.query import (  # type: ignore[attr-defined]
+    MAX_GET_RESULTS,
+    ModelIterable,
+    get_related_populators,
+)
+from django.db.transaction import TransactionManagementError
+
+M = TypeVar("M", bound=Model)
+
+# Negative and within a 32-bit key: no row has such an id, and the ORM takes them as
+# ordinary values of any integer field (an out-of-range one it would turn into "no rows").
+_MARKER_BASE = -2_000_000_000
+_BIGINT = 2**63
+
+
+def _marker(position: int) -> int:
+    return _MARKER_BASE - position
+
+
+@dataclass(frozen=True)
+class _Statement:
+    """What the ORM made of the queryset for one database: the SQL, its parameters, where
+    the values go in them, and how rows become instances."""
+
+    compiler: Any
+    sql: str
+    params: tuple[Any, ...]
+    slots: tuple[int, ...]
+    init_list: list[str]
+    model_slice: slice
+    populators: list[Any]
+
+
+class Compiled(Generic[M]):
+    """One read: ``build(*markers)`` returns the queryset, with one integer argument per value.
+
+    ``get(*values)`` runs it as ``QuerySet.get`` would (ordering cleared; ``DoesNotExist`` and
+    ``MultipleObjectsReturned`` as the model raises them). Values are integers: anything else
+    raises ValueError or TypeError, as a key lookup does, and one outside a 64-bit key raises
+    ValueError before any SQL is sent.
+    """
+
+    def __init__(self, build: Callable[..., QuerySet[M]], *, arity: int = 1) -> None:
+        self._build = build
+        self._arity = arity
+        self._statements: dict[tuple[str, bool], _Statement] = {}
+        self._lock = threading.Lock()
+        self._model: Any = None  # the queryset's model, known after the first call
+        self._for_update = False
+
+    def get(self, *values: Any) -> M:
+        rows = self._run(values, limited=True)
+        if len(rows) == 1:
+            return rows[0]
+        model: Any = self._model
+        name = model._meta.object_name
+        if not rows:
+            raise model.DoesNotExist(f"{name} matching query does not exist.")
+        raise model.MultipleObjectsReturned(f"get() returned more than one {name} -- it returned {len(rows)}!")
+
+    def fetch(self, *values: Any) -> list[M]:
+        """Every row the read finds for ``values``, as model instances."""
+        return self._run(values, limited=False)
+
+    def _run(self, values: tuple[Any, ...], *, limited: bool) -> list[M]:
+        if len(values) != self._arity:
+            raise TypeError(f"this read takes {self._arity} values, got {len(values)}")
+        keys = [int(value) for value in values]  # ValueError / TypeError, as a key lookup raises
+        if any(not -_BIGINT <= key < _BIGINT for key in keys):
+            raise ValueError("a key outside the 64-bit range")
+        alias, statement = self._statement(limited)
+        connection = connections[alias]
+        if self._for_update and connection.features.has_select_for_update and connection.get_autocommit():
+            raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
+        params = list(statement.params)
+        for slot, key in zip(statement.slots, keys, strict=True):
+            params[slot] = key
+        with connection.cursor() as cursor:
+            cursor.execute(statement.sql, params)
+            rows = cursor.fetchall()
+        found = []
+        for row in statement.compiler.results_iter([rows]):
+            instance = self._model.from_db(alias, statement.init_list, row[statement.model_slice])
+            for populator in statement.populators:
+                populator.populate(row, instance)
+            found.append(instance)
+        return found
+
+    def _statement(self, limited: bool) -> tuple[str, _Statement]:
+        """The statement for the database this read goes to now, compiled on first use there
+        (``limited``: as ``QuerySet.get`` sends it, with its limit where the database takes one)."""
+        if self._model is None:
+            template = self._template(False, "")
+            self._model, self._for_update = template.model, bool(template.query.select_for_update)
+        alias = router.db_for_write(self._model) if self._for_update else router.db_for_read(self._model)
+        statement = self._statements.get((alias, limited))
+        if statement is None:
+            with self._lock:
+                statement = self._statements.get((alias, limited)) or self._compile(
+                    self._template(limited, alias), alias
+                )
+                self._statements[(alias, limited)] = statement
+        return alias, statement
+
+    def _template(self, limited: bool, alias: str) -> QuerySet[M]:
+        queryset = self._build(*map(_marker, range(self._arity))).order_by()
+        if limited and (not self._for_update or connections[alias].features.supports_select_for_update_with_limit):
+            queryset.query.set_limits(high=MAX_GET_RESULTS)
+        return queryset
+
+    def _compile(self, queryset: QuerySet[M], alias: str) -> _Statement:
+        if (
+            queryset._iterable_class is not ModelIterable  # values(), values_list()
+            or queryset._prefetch_related_lookups  # type: ignore[attr-defined]
+            or queryset._known_related_objects  # type: ignore[attr-defined]
+            or queryset.query.annotations
+            or queryset.query.extra
+        ):
+            raise ValueError("only a plain model queryset can be compiled")
+        compiler = queryset.query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        slots = []
+        for position in range(self._arity):
+            found = [index for index, param in enumerate(params) if param == _marker(position)]
+            if len(found) != 1:
+                raise ValueError(f"value {position} appears {len(found)} times in the compiled query, not once")
+            slots.append(found[0])
+        klass_info = compiler.klass_info
+        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        return _Statement(
+            compiler=compiler,
+            sql=sql,
+            params=tuple(params),
+            slots=tuple(slots),
+            init_list=[column[0].target.attname for column in compiler.select[start:end]],
+            model_slice=slice(start, end),
+            populators=get_related_populators(klass_info, compiler.select, alias),
+        )
+
+
+class CompiledCache:
+    """Compiled reads by key, the least recently used dropped past ``size`` (a key such as an
+    access rule can take as many forms as there are sets of organizations)."""
+
+    def __init__(self, size: int = 256) -> None:
+        self._size = size
+        self._reads: OrderedDict[Hashable, Compiled[Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def read(self, key: Hashable, build: Callable[..., QuerySet[M]], *, arity: int = 1) -> Compiled[M]:
+        with self._lock:
+            found = self._reads.get(key)
+            if found is not None:
+                self._reads.move_to_end(key)
+                return found
+            read: Compiled[M] = Compiled(build, arity=arity)
+            self._reads[key] = read
+            if len(self._reads) > self._size:
+                self._reads.popitem(last=False)
+            return read
+
+    def clear(self) -> None:
+        with self._lock:
+            self._reads.clear()
