@@ -12,7 +12,7 @@ The values that change between calls are integers (keys), passed to ``build`` as
 the first call and found again in the compiled parameters; everything else ``build`` uses
 (such as the access rule, a ``Q`` of the caller's organizations) belongs in the key of the
 :class:`CompiledCache` that holds the read. Only plain model querysets qualify: no
-``prefetch_related``, annotations, ``values()`` or ``extra()``.
+``prefetch_related``, annotations, ``values()`` or ``extra()`` (:class:`NotCompilable`).
 """
 
 from __future__ import annotations
@@ -38,6 +38,12 @@ M = TypeVar("M", bound=Model)
 # ordinary values of any integer field (an out-of-range one it would turn into "no rows").
 _MARKER_BASE = -2_000_000_000
 _BIGINT = 2**63
+
+
+class NotCompilable(Exception):
+    """A queryset this module cannot compile, or a ``build`` that misuses its values: a
+    programming error, kept apart from the ValueError and TypeError a bad key raises (which
+    callers turn into "not found")."""
 
 
 def _marker(position: int) -> int:
@@ -143,14 +149,14 @@ class Compiled(Generic[M]):
             or queryset.query.annotations
             or queryset.query.extra
         ):
-            raise ValueError("only a plain model queryset can be compiled")
+            raise NotCompilable("only a plain model queryset can be compiled")
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
         slots = []
         for position in range(self._arity):
             found = [index for index, param in enumerate(params) if param == _marker(position)]
             if len(found) != 1:
-                raise ValueError(f"value {position} appears {len(found)} times in the compiled query, not once")
+                raise NotCompilable(f"value {position} appears {len(found)} times in the compiled query, not once")
             slots.append(found[0])
         klass_info = compiler.klass_info
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
@@ -185,7 +191,3 @@ class CompiledCache:
             if len(self._reads) > self._size:
                 self._reads.popitem(last=False)
             return read
-
-    def clear(self) -> None:
-        with self._lock:
-            self._reads.clear()

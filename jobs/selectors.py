@@ -209,9 +209,10 @@ def job_lock(*, job_id: int, actor: Actor | None = None, fields: Sequence[str] =
             jobs = jobs.only("organization_id", *only)
         return jobs.select_for_update(of=("self",)).filter(pk=pk)
 
+    read = _locks.read((rule, only), build)
     try:
-        return _locks.read((rule, only), build).get(job_id)
-    except (Job.DoesNotExist, ValueError, TypeError):
+        return read.get(job_id)
+    except (Job.DoesNotExist, ValueError, TypeError):  # no such job, or not a key
         raise JobNotFound() from None
 
 

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from candidates.models import Candidate
 from candidates.selectors import candidate_for_user
-from hotgigs.compiled import Compiled, CompiledCache
+from hotgigs.compiled import Compiled, CompiledCache, NotCompilable
 from hotgigs.events import catalogue
 from hotgigs.events.models import OutboxEvent
 from hotgigs.events.outbox import record
@@ -182,9 +182,9 @@ def test_a_value_must_appear_once_in_the_statement(org):
     unused = Compiled(lambda pk: Job.objects.filter(organization_id=org.pk))
     twice = Compiled(lambda pk: Job.objects.filter(pk=pk, organization_id=pk))
 
-    with pytest.raises(ValueError, match="appears 0 times"):
+    with pytest.raises(NotCompilable, match="appears 0 times"):
         unused.fetch(1)
-    with pytest.raises(ValueError, match="appears 2 times"):
+    with pytest.raises(NotCompilable, match="appears 2 times"):
         twice.fetch(1)
     with pytest.raises(TypeError, match="takes 1 values, got 2"):
         Compiled(lambda pk: Job.objects.filter(pk=pk)).fetch(1, 2)
@@ -201,7 +201,7 @@ def test_a_value_must_appear_once_in_the_statement(org):
     ids=["prefetch", "annotate", "values", "extra"],
 )
 def test_only_a_plain_model_queryset_compiles(org, build):
-    with pytest.raises(ValueError, match="only a plain model queryset"):
+    with pytest.raises(NotCompilable, match="only a plain model queryset"):
         Compiled(build).fetch(JobFactory(organization=org).pk)
 
 
@@ -217,3 +217,18 @@ def test_the_cache_drops_the_least_recently_used_read():
 
     assert cache.read("a", build) is a
     assert cache.read("b", build) is not b
+
+
+def test_a_misused_read_is_not_mistaken_for_a_bad_key(org):
+    # Callers turn ValueError and TypeError (a key that is not one) into "not found"; a build
+    # that misuses its values must surface as the programming error it is.
+    twice = Compiled(lambda pk: Job.objects.filter(pk=pk, organization_id=pk))
+
+    try:
+        twice.get(1)
+    except (ValueError, TypeError):
+        pytest.fail("a misused read was raised as a bad key")
+    except NotCompilable:
+        pass
+    else:
+        pytest.fail("a misused read ran")
