@@ -1,19 +1,30 @@
-"""Compiled reads (hotgigs.compiled): the ORM's statement, built once, answers as the ORM does.
+"""Compiled reads and inserts (hotgigs.compiled): the ORM's statement, built once, answers as the ORM does.
 
 Each read is held to the queryset it was compiled from: the same rows, the same loaded and
-deferred fields, the same related rows, the same errors, and the same SQL on the wire.
+deferred fields, the same related rows, the same errors, and the same SQL on the wire. Each
+insert is held to ``objects.create``: the same row, the same instance, the same SQL, the same
+errors, and ``save()`` itself wherever it would do more than the insert.
 """
+
+from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
+from django.db.models.functions import Now
+from django.db.models.signals import pre_save
 from django.db.transaction import TransactionManagementError
+from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from applications.models import Application, StageChange
 from candidates.models import Candidate
 from candidates.selectors import candidate_for_user
-from hotgigs.compiled import Compiled, CompiledCache, NotCompilable
+from hotgigs.accounts.models import Organization
+from hotgigs.compiled import Compiled, CompiledCache, CompiledInsert, NotCompilable
 from hotgigs.events import catalogue
 from hotgigs.events.models import OutboxEvent
 from hotgigs.events.outbox import record
@@ -232,3 +243,142 @@ def test_a_misused_read_is_not_mistaken_for_a_bad_key(org):
         pass
     else:
         pytest.fail("a misused read ran")
+
+
+def _row(model, pk):  # type: ignore[no-untyped-def]
+    """The stored row, every column, as the ORM reads it."""
+    return model.objects.filter(pk=pk).values().get()
+
+
+def _without(row, *names):  # type: ignore[no-untyped-def]
+    return {name: value for name, value in row.items() if name not in names}
+
+
+def test_an_insert_writes_the_row_create_writes(org, recruiter):
+    jobs = [JobFactory(organization=org, status="open") for _ in range(2)]
+    candidates = [CandidateFactory() for _ in range(2)]
+    changed_at = timezone.now() - timedelta(days=1)
+
+    def values(index):  # type: ignore[no-untyped-def]
+        return {
+            "job": jobs[index],
+            "candidate": candidates[index],
+            "source": "referral",
+            "cover_letter": "Hello",
+            "match_score": Decimal("87.50"),
+            "created_by": recruiter,
+            "stage_changed_at": changed_at,
+        }
+
+    before = timezone.now()
+    created = Application.objects.create(**values(0))
+    inserted = CompiledInsert(Application).create(**values(1))
+
+    assert inserted.pk is not None
+    assert inserted.pk != created.pk
+    assert not inserted._state.adding
+    assert inserted._state.db == "default"
+    ours, theirs = _row(Application, inserted.pk), _row(Application, created.pk)
+    assert _without(ours, "id", "job_id", "candidate_id", "created_at", "updated_at") == _without(
+        theirs, "id", "job_id", "candidate_id", "created_at", "updated_at"
+    )
+    assert (ours["job_id"], ours["candidate_id"]) == (jobs[1].pk, candidates[1].pk)
+    # auto_now_add and auto_now as save() sets them, on the instance and in the row
+    assert before <= ours["created_at"] == inserted.created_at
+    assert before <= ours["updated_at"] == inserted.updated_at
+    assert model_to_dict(inserted, exclude=["id", "job", "candidate"]) == model_to_dict(
+        Application.objects.get(pk=inserted.pk), exclude=["id", "job", "candidate"]
+    )
+
+
+def test_an_insert_leaves_the_defaults_to_the_fields(org, candidate, recruiter):
+    application = Application.objects.create(
+        job=JobFactory(organization=org), candidate=candidate, stage_changed_at=timezone.now()
+    )
+
+    change = CompiledInsert(StageChange).create(
+        application=application, to_stage="applied", actor=recruiter, changed_at=application.stage_changed_at
+    )
+
+    row = _row(StageChange, change.pk)
+    assert (row["from_stage"], row["reason"], row["kind"], row["rejection_reason_id"]) == ("", "", "move", None)
+    assert (change.from_stage, change.kind) == ("", "move")
+
+
+def test_an_insert_sends_the_statement_create_sends(org, recruiter):
+    application = Application.objects.create(
+        job=JobFactory(organization=org), candidate=CandidateFactory(), stage_changed_at=timezone.now()
+    )
+    fields = {"application": application, "to_stage": "applied", "actor": recruiter, "changed_at": timezone.now()}
+    insert = CompiledInsert(StageChange)
+    insert.create(**fields)  # compiled on first use
+
+    with CaptureQueriesContext(connection) as orm:
+        StageChange.objects.create(**fields)
+    with CaptureQueriesContext(connection) as compiled:
+        insert.create(**fields)
+
+    assert [query["sql"] for query in compiled.captured_queries] == [orm.captured_queries[0]["sql"]]
+
+
+def test_a_refused_insert_raises_and_marks_the_transaction(org):
+    job, candidate = JobFactory(organization=org), CandidateFactory()
+    Application.objects.create(job=job, candidate=candidate, stage_changed_at=timezone.now())
+
+    with transaction.atomic():
+        with pytest.raises(IntegrityError):
+            CompiledInsert(Application).create(job=job, candidate=candidate, stage_changed_at=timezone.now())
+        needs_rollback = connection.needs_rollback  # as save() leaves it: this block rolls back
+
+    assert needs_rollback
+
+    assert Application.objects.filter(job=job, candidate=candidate).count() == 1
+
+
+def test_an_unsaved_related_row_is_refused_as_save_refuses_it(org):
+    unsaved = Job(organization=org, title="Never saved")
+
+    with pytest.raises(ValueError, match="unsaved related object 'job'"):
+        CompiledInsert(Application).create(job=unsaved, candidate=CandidateFactory(), stage_changed_at=timezone.now())
+    assert not Application.objects.exists()
+
+
+def test_a_receiver_of_the_model_gets_its_save(org, candidate):
+    heard = []
+
+    def receiver(sender, instance, **kwargs):  # type: ignore[no-untyped-def]
+        heard.append((sender, instance.pk is None))
+
+    pre_save.connect(receiver, sender=Application, dispatch_uid="test_compiled_receiver")
+    try:
+        inserted = CompiledInsert(Application).create(
+            job=JobFactory(organization=org), candidate=candidate, stage_changed_at=timezone.now()
+        )
+    finally:
+        pre_save.disconnect(sender=Application, dispatch_uid="test_compiled_receiver")
+
+    assert heard == [(Application, True)]
+    assert Application.objects.filter(pk=inserted.pk).exists()
+
+
+def test_an_expression_value_is_written_by_save(org, candidate):
+    insert = CompiledInsert(Application)
+    insert.create(job=JobFactory(organization=org), candidate=CandidateFactory(), stage_changed_at=timezone.now())
+
+    with transaction.atomic():
+        inserted = insert.create(job=JobFactory(organization=org), candidate=candidate, stage_changed_at=Now())
+        database_now = Application.objects.values_list("stage_changed_at", flat=True).get(pk=inserted.pk)
+
+    assert database_now is not None
+    # The statement compiled first is untouched: the next plain insert still works.
+    assert insert.create(job=JobFactory(organization=org), candidate=candidate, stage_changed_at=timezone.now()).pk
+
+
+def test_only_a_model_with_a_table_of_its_own_inserts_compiled():
+    class Listed(Organization):
+        class Meta:
+            proxy = True
+            app_label = "accounts"
+
+    with pytest.raises(NotCompilable, match="table and key of its own"):
+        CompiledInsert(Listed)
