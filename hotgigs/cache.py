@@ -4,16 +4,28 @@ Kernel code with no HTTP in it: the domain apps' after-commit outbox subscribers
 :func:`invalidate` when their events commit, without depending on the API layer;
 ``hotgigs.api.caching`` builds the cached responses on top of it (see its docstring for
 the whole scheme).
+
+**Analytics generations linger.** Every submission, move and interview moves its
+organization's analytics generations on, and the figures behind them are read far less often
+than that. A web process (``ANALYTICS_INVALIDATION_LINGER_MS``, 100 ms by default; 0 elsewhere)
+holds those names and moves everything it gathered in one Redis round trip, at most that long
+after the commit (:class:`hotgigs.linger.Linger`). A read of generations in the same process
+first moves the ones it asks for that are still held, so a process always reads its own
+writes; a reader in another process may see figures from up to the linger before. The jobs
+and job board generations always move at commit.
 """
 
 import logging
 import secrets
 from collections.abc import Sequence
+from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
 from hotgigs import redis_clients
+from hotgigs.linger import Linger
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +75,24 @@ def _bump(names: Sequence[str]) -> None:
             logger.exception("cache.invalidate_failed", extra={"generation": name})
 
 
+def _bump_lingering(pending: dict[str, list[Any]]) -> int:
+    _bump(sorted(pending))
+    return len(pending)
+
+
+_lingering = Linger("hotgigs-generations", _bump_lingering)
+ANALYTICS = "analytics:"
+
+
+def _move(names: Sequence[str]) -> None:
+    """Move ``names`` on: the analytics ones later when this process lingers, the rest now."""
+    seconds = settings.ANALYTICS_INVALIDATION_LINGER_MS / 1000
+    later = [name for name in names if name.startswith(ANALYTICS)] if seconds > 0 else []
+    _bump([name for name in names if name not in later])
+    if later:
+        _lingering.add(dict.fromkeys(later, ()), seconds)
+
+
 def _names(*, organization_id: int, jobs: bool, board: bool, analytics: bool) -> list[str]:
     names: list[str] = []
     if jobs:
@@ -79,9 +109,10 @@ def invalidate(*, organization_id: int, jobs: bool = False, board: bool = False,
 
     ``jobs``: the organization's jobs (members' and staff's lists and details);
     ``board``: the job board (pass it when the job is or was open); ``analytics``: the
-    organization's figures and staff's. A cache error is logged, never raised.
+    organization's figures and staff's (lingering in a web process, see above). A cache
+    error is logged, never raised.
     """
-    _bump(_names(organization_id=organization_id, jobs=jobs, board=board, analytics=analytics))
+    _move(_names(organization_id=organization_id, jobs=jobs, board=board, analytics=analytics))
 
 
 def invalidate_on_commit(
@@ -92,12 +123,20 @@ def invalidate_on_commit(
     if names:
 
         def bump_generations() -> None:
-            _bump(names)
+            _move(names)
 
         transaction.on_commit(bump_generations, robust=True)
 
 
+def catch_up(names: Sequence[str]) -> None:
+    """Move now those of ``names`` this process still holds lingering: every read of
+    generations calls it first, so a process always reads its own writes."""
+    if _lingering.pending:
+        _lingering.flush(keys=names)
+
+
 def generations(names: Sequence[str]) -> list[str] | None:
+    catch_up(names)
     keys = [GENERATION_PREFIX + name for name in names]
     found = cache.get_many(keys)
     values = []

@@ -16,18 +16,14 @@ running.
 
 **Lingering batches.** A task queued with ``linger`` (the outbox's ``events.dispatch`` in a
 web process) is not sent by the committing request: its ids wait in the process for that
-many seconds, and one daemon thread sends every id gathered meanwhile as one message (at
+many seconds, and one daemon thread (:class:`hotgigs.linger.Linger`) sends every id gathered meanwhile as one message (at
 most ``LINGER_MAX_IDS`` ids a message). A publish costs about a millisecond of CPU whatever
 it carries, so under load one message serves several requests, and no request waits for
 the broker. What a process still holds when it ends normally is sent at exit; what a killed
 process held is lost like any task the broker lost, and its sweeper catches up.
 """
 
-import atexit
 import logging
-import os
-import threading
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -36,6 +32,7 @@ from django.db import transaction
 from kombu.exceptions import OperationalError
 
 from hotgigs import redis_clients
+from hotgigs.linger import Linger
 
 logger = logging.getLogger(__name__)
 
@@ -97,60 +94,23 @@ def enqueue_on_commit(name: str, *args: Any) -> None:
 LINGER_MAX_IDS = 200
 
 
-class _Linger:
-    """This process's ids waiting to be sent as lingering batches, and the thread that sends them."""
-
-    def __init__(self) -> None:
-        self.reset()
-
-    def reset(self) -> None:
-        """A fresh state: at start, and in a forked child (the parent's thread does not exist
-        there, and the parent sends what it held)."""
-        self.lock = threading.Lock()
-        self.wake = threading.Event()
-        self.pending: dict[str, list[int]] = {}
-        self.seconds = 0.0
-        self.thread: threading.Thread | None = None
-
-    def add(self, name: str, ids: Sequence[int], seconds: float) -> None:
-        with self.lock:
-            self.pending.setdefault(name, []).extend(ids)
-            self.seconds = seconds
-            if self.thread is None:
-                self.thread = threading.Thread(target=self._run, name="hotgigs-linger", daemon=True)
-                self.thread.start()
-        self.wake.set()
-
-    def _run(self) -> None:
-        while True:
+def _send_lingering(pending: dict[str, list[int]]) -> int:
+    """Send the lingering ids of each task, at most LINGER_MAX_IDS a message; returns how many
+    messages it sent (or tried to)."""
+    sent = 0
+    for name, ids in pending.items():
+        for start in range(0, len(ids), LINGER_MAX_IDS):
+            sent += 1
             try:
-                self.wake.wait()
-                time.sleep(self.seconds)
-                self.wake.clear()
-                self.flush()
-            except Exception:  # the thread must outlive anything: a dead one would strand every later id
-                logger.exception("tasks.linger_failed", extra={"task": None, "ids": 0})
-
-    def flush(self) -> int:
-        """Send everything held now; returns how many messages it sent (or tried to)."""
-        with self.lock:
-            pending, self.pending = self.pending, {}
-        sent = 0
-        for name, ids in pending.items():
-            for start in range(0, len(ids), LINGER_MAX_IDS):
-                sent += 1
-                try:
-                    send_task_by_name(name, [ids[start : start + LINGER_MAX_IDS]])
-                except Exception:
-                    # Never let the thread die: the next batch must still go. The ids are the
-                    # sweeper's now, as when the broker is down.
-                    logger.exception("tasks.linger_failed", extra={"task": name, "ids": len(ids)})
-        return sent
+                send_task_by_name(name, [ids[start : start + LINGER_MAX_IDS]])
+            except Exception:
+                # Never let the thread die: the next batch must still go. The ids are the
+                # sweeper's now, as when the broker is down.
+                logger.exception("tasks.linger_failed", extra={"task": name, "ids": len(ids)})
+    return sent
 
 
-_linger = _Linger()
-os.register_at_fork(after_in_child=_linger.reset)
-atexit.register(_linger.flush)
+_linger = Linger("hotgigs-linger", _send_lingering)
 
 
 def flush_lingering() -> int:
@@ -173,7 +133,7 @@ class _Batch:
             return
         self.queued = True
         if self.linger > 0 and not _eager():
-            _linger.add(self.name, self.ids, self.linger)
+            _linger.add({self.name: self.ids}, self.linger)
         elif self.single is not None and len(self.ids) == 1:
             send_task_by_name(self.single, self.ids)
         else:

@@ -524,6 +524,19 @@ _local_bytes = env.str("API_CACHE_LOCAL_BYTES", default=str(16 * 1024 * 1024)).s
 if not _local_bytes.isdigit():
     raise ImproperlyConfigured(f"API_CACHE_LOCAL_BYTES must be 0 or a whole number of bytes, not {_local_bytes!r}.")
 API_CACHE_LOCAL_BYTES = int(_local_bytes)
+# A web process moves the analytics generations of the writes of this many milliseconds on
+# together, from a thread of its own (hotgigs/cache.py, "Analytics generations linger"): a reader
+# in another process may see figures up to this much older; the same process always sees its
+# own writes. 0 moves them at commit, as workers and commands do.
+_analytics_linger = env.str("ANALYTICS_INVALIDATION_LINGER_MS", default="100" if HOTGIGS_PROCESS_KIND == "web" else "0")
+try:
+    ANALYTICS_INVALIDATION_LINGER_MS = float(_analytics_linger)
+except ValueError:
+    ANALYTICS_INVALIDATION_LINGER_MS = float("nan")
+if not 0 <= ANALYTICS_INVALIDATION_LINGER_MS <= 10_000:  # (also refuses nan and infinity)
+    raise ImproperlyConfigured(
+        f"ANALYTICS_INVALIDATION_LINGER_MS must be 0 to 10000 milliseconds, not {_analytics_linger!r}."
+    )
 # Idempotency-Key on creates (hotgigs/api/idempotency.py): how long a key and its stored answer
 # are replayed (then purged by the beat task api.purge_idempotency_keys), and how long a retry
 # waits for a request with the same key still in progress before 409 CONFLICT.

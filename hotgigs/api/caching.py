@@ -93,7 +93,7 @@ from hotgigs import replicas
 from hotgigs.accounts import policies
 from hotgigs.accounts.policies import Actor
 from hotgigs.api import readahead
-from hotgigs.cache import GENERATION_PREFIX
+from hotgigs.cache import GENERATION_PREFIX, catch_up
 from hotgigs.cache import generations as _generations
 from hotgigs.cache import invalidate_on_commit as invalidate_on_commit
 
@@ -293,6 +293,7 @@ def _lookup(request: Request, key: str, scope: ReadScope) -> tuple[list[str] | N
     ``(None, None)`` when a counter cannot be read or made (never cache then) and
     ``(generations, None)`` when there is no entry, or one stored under other generations.
     """
+    catch_up(scope.generations)  # this process's own lingering writes first (hotgigs/cache.py)
     counter_keys = [GENERATION_PREFIX + name for name in scope.generations]
     held = local_entries.get(key) if local_bytes() else None
     found = _read(request, counter_keys if held is not None else [*counter_keys, key])

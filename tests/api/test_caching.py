@@ -24,6 +24,7 @@ from hotgigs import cache as generation_cache
 from hotgigs import redis_clients
 from hotgigs.accounts.models import Membership
 from hotgigs.api import caching
+from hotgigs.linger import Linger
 from jobs.models import Job
 from tests.factories import ApplicationFactory, JobFactory
 from tests.factories.jobs import JobSkillFactory
@@ -457,6 +458,113 @@ def test_analytics_of_one_organization_are_not_shared_or_touched_by_another(
     assert mine.get(ANALYTICS)["X-Cache"] == "hit"
     assert theirs.get(ANALYTICS)["X-Cache"] == "miss"
     assert everyone.get(ANALYTICS)["X-Cache"] == "miss"
+
+
+# --- Lingering analytics generations ---------------------------------------------------------
+
+
+def _raw(name: str) -> Any:
+    """A generation as another process reads it: straight from the cache, nothing moved first."""
+    return cache.get(generation_cache.GENERATION_PREFIX + name)
+
+
+@pytest.fixture(autouse=True)
+def _own_linger(monkeypatch):  # type: ignore[no-untyped-def]
+    """Each test its own lingering generations (a thread asleep for another test's linger
+    would not wake for this one's)."""
+    monkeypatch.setattr(generation_cache, "_lingering", Linger("test-generations", generation_cache._bump_lingering))
+
+
+@pytest.fixture
+def lingering(settings):  # type: ignore[no-untyped-def]
+    """Analytics generations held for a minute: nothing but a read or a flush moves them."""
+    settings.ANALYTICS_INVALIDATION_LINGER_MS = 60_000
+
+
+def test_analytics_generations_linger_and_the_jobs_ones_move_at_once(lingering):
+    names = ["jobs:org:7", "jobs:all", "analytics:org:7", "analytics:all"]
+    generation_cache.generations(names)
+    before = {name: _raw(name) for name in names}
+
+    generation_cache.invalidate(organization_id=7, jobs=True, analytics=True)
+
+    assert _raw("jobs:org:7") == before["jobs:org:7"] + 1
+    assert _raw("jobs:all") == before["jobs:all"] + 1
+    assert _raw("analytics:org:7") == before["analytics:org:7"]
+    assert _raw("analytics:all") == before["analytics:all"]
+    # A read in this process moves what it asks for first, and only that.
+    [seen] = generation_cache.generations(["analytics:org:7"])
+    assert seen.endswith(f"={before['analytics:org:7'] + 1}")
+    assert _raw("analytics:all") == before["analytics:all"]
+    assert generation_cache._lingering.flush() == 1
+    assert _raw("analytics:all") == before["analytics:all"] + 1
+
+
+def test_the_lingering_thread_moves_them_within_the_linger(settings):
+    settings.ANALYTICS_INVALIDATION_LINGER_MS = 50
+    generation_cache.generations(["analytics:org:8"])
+    before = _raw("analytics:org:8")
+
+    generation_cache.invalidate(organization_id=8, analytics=True)
+    held = _raw("analytics:org:8")
+    deadline = time.monotonic() + 5
+    while _raw("analytics:org:8") == before and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+    assert held == before
+    assert _raw("analytics:org:8") == before + 1
+    assert generation_cache._lingering.pending == {}
+
+
+def test_without_a_linger_analytics_generations_move_at_commit(settings):
+    settings.ANALYTICS_INVALIDATION_LINGER_MS = 0
+    generation_cache.generations(["analytics:org:9"])
+    before = _raw("analytics:org:9")
+
+    generation_cache.invalidate(organization_id=9, analytics=True)
+
+    assert _raw("analytics:org:9") == before + 1
+    assert generation_cache._lingering.pending == {}
+
+
+def test_a_move_shows_in_the_movers_analytics_at_once_while_it_lingers(lingering, login, recruiter, open_job):
+    application = ApplicationFactory(job=open_job, stage="applied")
+    client = login(recruiter)
+    client.get(ANALYTICS)
+    assert client.get(ANALYTICS)["X-Cache"] == "hit"
+
+    client.post(f"/api/v1/applications/{application.pk}/move", {"stage": "screening"}, format="json")
+    after = client.get(ANALYTICS)
+
+    assert after["X-Cache"] == "miss"
+    assert after.json()["applications_by_stage"]["screening"] == 1
+
+
+@pytest.mark.parametrize(("kind", "linger"), [("web", "100.0"), ("worker", "0.0"), ("command", "0.0")])
+def test_only_web_processes_linger_analytics_by_default(kind, linger):
+    env = {key: value for key, value in os.environ.items() if key != "ANALYTICS_INVALIDATION_LINGER_MS"}
+    done = subprocess.run(  # noqa: S603 - our own arguments
+        [sys.executable, "-c", "from django.conf import settings; print(settings.ANALYTICS_INVALIDATION_LINGER_MS)"],
+        env={**env, "HOTGIGS_PROCESS_KIND": kind, "DJANGO_SETTINGS_MODULE": "hotgigs.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == linger
+
+
+@pytest.mark.parametrize("value", ["-1", "10001", "nan", "inf", "soon"])
+def test_a_linger_out_of_range_stops_the_process_at_settings_load(value):
+    done = subprocess.run(  # noqa: S603 - our own arguments
+        [sys.executable, "-c", "from django.conf import settings; settings.ANALYTICS_INVALIDATION_LINGER_MS"],
+        env={**os.environ, "ANALYTICS_INVALIDATION_LINGER_MS": value, "DJANGO_SETTINGS_MODULE": "hotgigs.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0
+    assert "ANALYTICS_INVALIDATION_LINGER_MS must be 0 to 10000 milliseconds" in done.stderr
 
 
 # --- ETag and If-None-Match ----------------------------------------------------------------
