@@ -120,7 +120,7 @@ def main() -> None:
     budgets = {
         name: budget
         for name, budget in {
-            "apply-max": 250 * args.duration,
+            "apply-max": 400 * args.duration,
             "apply-50": int(1.2 * PACED_RATE * args.duration),
         }.items()
         if name in scenarios

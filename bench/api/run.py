@@ -164,7 +164,7 @@ def main() -> None:
     token = harness.recruiter_token(owner_env)
     tmp = Path(tempfile.mkdtemp(prefix="hotgigs-bench-"))
     pairs = tmp / "pairs.txt"
-    per_round = 300 * args.duration
+    per_round = 400 * args.duration
     paced_per_round = 2 * args.apply_rate * args.duration
     probe_pairs = 3 * 2 * args.apply_rate
     # The paced POST runs twice a round: straight to the server and through the proxy.
