@@ -128,11 +128,11 @@ def invalidate_on_commit(
         transaction.on_commit(bump_generations, robust=True)
 
 
-def catch_up(names: Sequence[str]) -> None:
+def catch_up(names: Sequence[str]) -> bool:
     """Move now those of ``names`` this process still holds lingering: every read of
-    generations calls it first, so a process always reads its own writes."""
-    if _lingering.pending:
-        _lingering.flush(keys=names)
+    generations calls it first, so a process always reads its own writes. True when it moved
+    any (counters read before this call are then out of date)."""
+    return bool(_lingering.pending) and _lingering.flush(keys=names) > 0
 
 
 def generations(names: Sequence[str]) -> list[str] | None:

@@ -293,7 +293,10 @@ def _lookup(request: Request, key: str, scope: ReadScope) -> tuple[list[str] | N
     ``(None, None)`` when a counter cannot be read or made (never cache then) and
     ``(generations, None)`` when there is no entry, or one stored under other generations.
     """
-    catch_up(scope.generations)  # this process's own lingering writes first (hotgigs/cache.py)
+    if catch_up(scope.generations):
+        # This process's own lingering writes (hotgigs/cache.py) moved counters just now, after
+        # the rate limiter read them ahead: read them afresh.
+        readahead.drop(request._request)
     counter_keys = [GENERATION_PREFIX + name for name in scope.generations]
     held = local_entries.get(key) if local_bytes() else None
     found = _read(request, counter_keys if held is not None else [*counter_keys, key])

@@ -78,6 +78,11 @@ def take(request: HttpRequest, keys: Sequence[str]) -> list[bytes | None] | None
     return [values[key] for key in keys]
 
 
+def drop(request: HttpRequest) -> None:
+    """Forget what was read ahead for ``request``: a change made since makes it out of date."""
+    request.__dict__.pop(_VALUES, None)
+
+
 def forget_plans() -> None:
     """Drop every plan (tests)."""
     _plans.clear()

@@ -472,7 +472,10 @@ def _raw(name: str) -> Any:
 def _own_linger(monkeypatch):  # type: ignore[no-untyped-def]
     """Each test its own lingering generations (a thread asleep for another test's linger
     would not wake for this one's)."""
-    monkeypatch.setattr(generation_cache, "_lingering", Linger("test-generations", generation_cache._bump_lingering))
+    linger = Linger("test-generations", generation_cache._bump_lingering)
+    monkeypatch.setattr(generation_cache, "_lingering", linger)
+    yield
+    linger.pending.clear()  # (not moved at exit, into a cache of another test)
 
 
 @pytest.fixture

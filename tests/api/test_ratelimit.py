@@ -655,6 +655,32 @@ def test_keys_read_ahead_for_a_former_audience_are_not_served(redis_url, setting
     assert mine.title not in moved.content.decode()
 
 
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_a_movers_own_analytics_are_not_served_from_counters_read_ahead_of_its_write(
+    redis_url, settings, login, recruiter, monkeypatch
+):
+    from hotgigs import cache as generation_cache
+    from hotgigs.linger import Linger
+    from tests.factories import ApplicationFactory, JobFactory
+
+    settings.API_CACHE_ENABLED = True
+    # The analytics generations linger a minute: only this process's own read moves them.
+    settings.ANALYTICS_INVALIDATION_LINGER_MS = 60_000
+    monkeypatch.setattr(generation_cache, "_lingering", Linger("test-generations", generation_cache._bump_lingering))
+    job = JobFactory(organization=recruiter.memberships.get().organization, status="open")
+    application = ApplicationFactory(job=job, stage="applied")
+    client = login(recruiter)
+    client.get("/api/v1/analytics")
+    assert client.get("/api/v1/analytics")["X-Cache"] == "hit"  # the next one's keys are read ahead
+
+    client.post(f"/api/v1/applications/{application.pk}/move", {"stage": "screening"}, format="json")
+    after = client.get("/api/v1/analytics")
+
+    assert after["X-Cache"] == "miss"
+    assert after.json()["applications_by_stage"]["screening"] == 1
+
+
 # --- people, not addresses: per-user counters and the back office's 429 page --------------
 
 OFFICE = "198.51.100.20"
