@@ -129,10 +129,11 @@ def invalidate_on_commit(
 
 
 def catch_up(names: Sequence[str]) -> bool:
-    """Move now those of ``names`` this process still holds lingering: every read of
-    generations calls it first, so a process always reads its own writes. True when it moved
-    any (counters read before this call are then out of date)."""
-    return bool(_lingering.pending) and _lingering.flush(keys=names) > 0
+    """Move now those of ``names`` this process still holds lingering, or wait for the lingering
+    thread's trip in flight: every read of generations calls it first, so a process always
+    reads its own writes. True when counters may have moved (those read before this call may
+    then be out of date)."""
+    return _lingering.settle(names)
 
 
 def generations(names: Sequence[str]) -> list[str] | None:

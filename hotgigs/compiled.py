@@ -17,9 +17,9 @@ the first call and found again in the compiled parameters; everything else ``bui
 A :class:`CompiledInsert` does the same for ``Model.objects.create``. It keeps the INSERT the
 ORM compiled for the model and sends it with the values the ORM would send (each field's
 ``pre_save`` and ``get_db_prep_save``, so ``auto_now`` and JSON work as in ``save()``).
-Whatever would make ``save()`` do more than that insert, it leaves to ``save()``: a
-``pre_save`` or ``post_save`` receiver for the model, a value that is an expression (or the
-database's default), a backend without ``RETURNING``.
+Whatever would make ``save()`` do more than that insert, it leaves to ``save()``: a model
+with a ``save()`` of its own, a ``pre_save`` or ``post_save`` receiver for the model, a value
+that is an expression (or the database's default), a backend without ``RETURNING``.
 """
 
 from __future__ import annotations
@@ -232,6 +232,8 @@ class CompiledInsert(Generic[M]):
         if any(hasattr(field, "get_placeholder") for field in meta.local_concrete_fields):
             raise NotCompilable(f"{meta.label}: a field with its own placeholder makes its own SQL")
         self._model = model
+        # A save() of the model's own may do anything before or after its insert: it writes every row.
+        self._own_save = model.save is not Model.save
         # What Model._save_table inserts: the table's columns but generated ones, and the
         # automatic key only when it has a value (by whether it has one).
         self._fields = {
@@ -248,7 +250,7 @@ class CompiledInsert(Generic[M]):
     def create(self, **values: Any) -> M:
         model = self._model
         instance: Any = model(**values)
-        if pre_save.has_listeners(model) or post_save.has_listeners(model):
+        if self._own_save or pre_save.has_listeners(model) or post_save.has_listeners(model):
             return self._saved(instance)
         instance._prepare_related_fields_for_save(operation_name="save")
         alias = router.db_for_write(model, instance=instance)

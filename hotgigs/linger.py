@@ -37,6 +37,9 @@ class Linger:
         """A fresh state: at start, and in a forked child (the parent's thread does not exist
         there, and the parent delivers what it held)."""
         self.lock = threading.Lock()
+        # Held while items are being delivered: a flush waits for a delivery in flight, so
+        # what was held before it has been delivered when it returns.
+        self.delivering = threading.Lock()
         self.wake = threading.Event()
         self.pending: dict[str, list[Any]] = {}
         self.seconds = 0.0
@@ -64,10 +67,29 @@ class Linger:
                 logger.exception("linger.failed", extra={"linger": self.name})
 
     def flush(self, keys: Collection[str] | None = None) -> int:
-        """Deliver what is held now (only under ``keys``, when given); returns ``deliver``'s count."""
-        with self.lock:
-            if keys is None:
-                taken, self.pending = self.pending, {}
-            else:
-                taken = {key: self.pending.pop(key) for key in keys if key in self.pending}
-        return self._deliver(taken) if taken else 0
+        """Deliver what is held now (only under ``keys``, when given), after any delivery in
+        flight has ended; returns ``deliver``'s count."""
+        return self._flush(keys)[0]
+
+    def settle(self, keys: Collection[str]) -> bool:
+        """Make sure whatever was held under ``keys`` has been delivered: deliver it now, or wait
+        for the delivery in flight. True when anything may have been delivered meanwhile (held
+        under ``keys``, or a delivery was in flight), so what was read before is out of date."""
+        if not self.pending and not self.delivering.locked():
+            return False
+        delivered, waited = self._flush(keys)
+        return delivered > 0 or waited
+
+    def _flush(self, keys: Collection[str] | None) -> tuple[int, bool]:
+        waited = not self.delivering.acquire(blocking=False)
+        if waited:
+            self.delivering.acquire()
+        try:
+            with self.lock:
+                if keys is None:
+                    taken, self.pending = self.pending, {}
+                else:
+                    taken = {key: self.pending.pop(key) for key in keys if key in self.pending}
+            return (self._deliver(taken) if taken else 0), waited
+        finally:
+            self.delivering.release()

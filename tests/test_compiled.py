@@ -361,6 +361,23 @@ def test_a_receiver_of_the_model_gets_its_save(org, candidate):
     assert Application.objects.filter(pk=inserted.pk).exists()
 
 
+def test_a_model_with_a_save_of_its_own_is_saved_by_it(org, candidate, monkeypatch):
+    saved = []
+    original = Application.save
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        saved.append(self.pk is None)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Application, "save", save)
+    inserted = CompiledInsert(Application).create(
+        job=JobFactory(organization=org), candidate=candidate, stage_changed_at=timezone.now()
+    )
+
+    assert saved == [True]
+    assert Application.objects.filter(pk=inserted.pk).exists()
+
+
 def test_an_expression_value_is_written_by_save(org, candidate):
     insert = CompiledInsert(Application)
     insert.create(job=JobFactory(organization=org), candidate=CandidateFactory(), stage_changed_at=timezone.now())
